@@ -1,0 +1,585 @@
+/*
+ * genlog - write a deterministic synthetic web access log for benchmarks.
+ *
+ *   genlog [-s SEED] [-n] SIZE > access.log
+ *
+ * SIZE is a byte count with an optional K, M, G or T suffix (powers of
+ * 1024; "1.5G" works too).  The output is exactly SIZE bytes of complete
+ * lines in Apache "combined" format, about 200 bytes a line, with
+ * timestamps that only ever increase.  The same SEED and SIZE always give
+ * the same bytes.  With -n, genlog prints the byte count SIZE stands for
+ * and exits (the benchmark script uses it to validate a cached log).
+ *
+ * The mix is tuned for the benchmark patterns:
+ *   - 34.0% of lines match the regex  GET /[a-z]+/[0-9]+ HTTP
+ *     (and no other line does: other GET paths carry a dot, a query
+ *     string, a deeper path or a non-letter segment);
+ *   - 4.5% of lines have status 404, and " 404 " occurs nowhere else
+ *     (a response size of 404 is bumped to 405);
+ *   - a few 5xx, 403, 3xx statuses, referrers and user agents.
+ *
+ * No dependencies beyond libc; the PRNG is splitmix64.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define OUTBUF_SIZE (4u << 20) /* one fwrite per 4 MiB */
+#define LINE_MAX_LEN 1024      /* generous bound on one line */
+#define DEFAULT_SEED UINT64_C(0x5eed0f0f1e5ca1ab)
+
+/* ---- PRNG ------------------------------------------------------------- */
+
+static uint64_t rng_state;
+
+static uint64_t rnd(void)
+{
+	uint64_t z = (rng_state += UINT64_C(0x9e3779b97f4a7c15));
+	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+	return z ^ (z >> 31);
+}
+
+/* Uniform in [0, n), n <= 2^32 (multiply-shift, bias negligible here). */
+static uint32_t below(uint32_t n)
+{
+	return (uint32_t)(((rnd() >> 32) * (uint64_t)n) >> 32);
+}
+
+/* Probabilities are expressed in parts per million. */
+static uint32_t ppm(void)
+{
+	return below(1000000);
+}
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+#define PICK(a) ((a)[below((uint32_t)NELEM(a))])
+
+/* ---- vocabulary ------------------------------------------------------- */
+
+/* Lower-case words: "/word/123" is the shape the benchmark regex wants. */
+static const char *const sections[] = {
+	"products", "item", "article", "user", "order", "post", "category",
+	"video", "news", "ticket", "invoice", "review", "profile", "story",
+	"album", "track", "event", "listing", "recipe", "question",
+};
+
+/* GET paths that never match the regex. */
+static const char *const static_paths[] = {
+	"/", "/index.html", "/favicon.ico", "/robots.txt", "/sitemap.xml",
+	"/static/js/app.3f9a2c.js", "/static/js/vendor.81b7e0.js",
+	"/static/css/main.c41d9e.css", "/static/fonts/inter-var.woff2",
+	"/images/logo.png", "/images/hero-banner.jpg", "/images/icons/cart.svg",
+	"/about", "/contact", "/help/faq", "/login", "/cart", "/checkout",
+	"/feed.xml", "/manifest.json", "/wp-login.php", "/.env",
+};
+
+static const char *const api_paths[] = {
+	"/api/v1/orders", "/api/v1/cart/items", "/api/v2/session",
+	"/api/v2/events", "/api/v1/search", "/login", "/logout", "/register",
+	"/cart/add", "/checkout/payment", "/newsletter/subscribe",
+	"/comments", "/graphql", "/upload",
+};
+
+static const char *const words[] = {
+	"shoes", "laptop", "coffee", "garden", "camera", "bike", "tent",
+	"phone", "desk", "lamp", "guitar", "watch", "jacket", "books",
+};
+
+static const char *const slugs[] = {
+	"hello-world", "release-notes", "how-we-scaled", "summer-sale",
+	"a-guide-to-caching", "year-in-review", "new-features", "outage-report",
+};
+
+static const char *const users[] = {
+	"alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi",
+};
+
+static const char *const referrers[] = {
+	"https://www.google.com/",
+	"https://www.google.com/search?q=buy+shoes+online",
+	"https://www.bing.com/search?q=laptop+deals",
+	"https://duckduckgo.com/",
+	"https://news.ycombinator.com/",
+	"https://t.co/x3Kq9ZpL2m",
+	"https://www.facebook.com/",
+	"https://shop.example.com/",
+	"https://shop.example.com/cart",
+	"https://shop.example.com/category/42",
+	"https://shop.example.com/search?q=camera&page=2",
+	"https://blog.example.com/2024/02/summer-sale",
+};
+
+static const char *const agents[] = {
+	"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/122.0.0.0 Safari/537.36",
+	"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/121.0.0.0 Safari/537.36 Edg/121.0.0.0",
+	"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.3 Safari/605.1.15",
+	"Mozilla/5.0 (X11; Linux x86_64; rv:123.0) Gecko/20100101 Firefox/123.0",
+	"Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:122.0) Gecko/20100101 Firefox/122.0",
+	"Mozilla/5.0 (iPhone; CPU iPhone OS 17_3 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.3 Mobile/15E148 Safari/604.1",
+	"Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/122.0.6261.64 Mobile Safari/537.36",
+	"Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+	"Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)",
+	"curl/7.88.1",
+	"python-requests/2.31.0",
+	"Go-http-client/1.1",
+};
+
+/* Appended to the user agent of the last lines to hit SIZE exactly. */
+static const char pad_text[] =
+	" (KHTML, like Gecko) Chrome/122.0.0.0 Safari/537.36 Mobile/15E148"
+	" Safari/604.1 Version/17.3 AppleWebKit/605.1.15 Gecko/20100101"
+	" Firefox/123.0 (compatible; Linux x86_64; rv:123.0) Edg/121.0.0.0"
+	" (KHTML, like Gecko) Chrome/122.0.0.0 Safari/537.36 Mobile/15E148"
+	" Safari/604.1 Version/17.3 AppleWebKit/605.1.15 Gecko/20100101";
+
+static const char month_names[12][4] = {
+	"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+	"Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+};
+
+/* ---- formatting helpers ----------------------------------------------- */
+
+static char *put_str(char *p, const char *s)
+{
+	size_t n = strlen(s);
+	memcpy(p, s, n);
+	return p + n;
+}
+
+static char *put_u(char *p, uint64_t v)
+{
+	char tmp[24];
+	int i = 0;
+	do {
+		tmp[i++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (i)
+		*p++ = tmp[--i];
+	return p;
+}
+
+static char *put_2(char *p, unsigned v)
+{
+	p[0] = (char)('0' + v / 10);
+	p[1] = (char)('0' + v % 10);
+	return p + 2;
+}
+
+/* ---- the clock ---------------------------------------------------------- */
+
+static int64_t clock_ms;     /* milliseconds since the epoch */
+static int64_t stamp_sec = -1;
+static char stamp[32];       /* "[01/Mar/2024:00:00:00 +0000]" */
+static size_t stamp_len;
+
+/* Days since 1970-01-01 to a civil date (H. Hinnant's algorithm). */
+static void civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d)
+{
+	z += 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	unsigned doe = (unsigned)(z - era * 146097);
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t yy = (int64_t)yoe + era * 400;
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	unsigned mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = (int)(yy + (*m <= 2));
+}
+
+static void update_stamp(void)
+{
+	int64_t sec = clock_ms / 1000;
+	if (sec == stamp_sec)
+		return;
+	stamp_sec = sec;
+	int y;
+	unsigned mo, d;
+	civil_from_days(sec / 86400, &y, &mo, &d);
+	unsigned sod = (unsigned)(sec % 86400);
+	char *p = stamp;
+	*p++ = '[';
+	p = put_2(p, d);
+	*p++ = '/';
+	memcpy(p, month_names[mo - 1], 3);
+	p += 3;
+	*p++ = '/';
+	p = put_u(p, (uint64_t)y);
+	*p++ = ':';
+	p = put_2(p, sod / 3600);
+	*p++ = ':';
+	p = put_2(p, sod / 60 % 60);
+	*p++ = ':';
+	p = put_2(p, sod % 60);
+	p = put_str(p, " +0000]");
+	stamp_len = (size_t)(p - stamp);
+}
+
+/* ---- one line ----------------------------------------------------------- */
+
+/* Per-line probabilities, in ppm of all lines. */
+#define P_GET_ID 340000  /* GET /word/123 HTTP/x: the regex matches */
+#define P_404 45000      /* status 404 */
+
+/* The request "METHOD PATH HTTP/x.y", never matching the regex unless
+ * want_match is set. */
+static char *put_request(char *p, int want_match)
+{
+	const char *method;
+	uint32_t r;
+
+	if (want_match) {
+		p = put_str(p, "GET /");
+		p = put_str(p, PICK(sections));
+		*p++ = '/';
+		p = put_u(p, 1 + below(ppm() < 700000 ? 99999 : 4999999));
+		goto version;
+	}
+	/* The remaining 66% of lines; shares below are of those. */
+	r = ppm();
+	if (r < 730000) { /* other GETs, ~48% of all lines */
+		method = "GET";
+	} else if (r < 900000) {
+		method = "POST";
+	} else if (r < 960000) {
+		method = "HEAD";
+	} else if (r < 980000) {
+		method = "PUT";
+	} else if (r < 992000) {
+		method = "DELETE";
+	} else if (r < 997000) {
+		method = "PATCH";
+	} else {
+		method = "OPTIONS";
+	}
+	p = put_str(p, method);
+	*p++ = ' ';
+
+	if (method[0] == 'G' || method[0] == 'H') {
+		/* Shapes the regex rejects. */
+		switch (below(8)) {
+		case 0:
+		case 1:
+		case 2: /* static asset or page with a dot or no number */
+			p = put_str(p, PICK(static_paths));
+			break;
+		case 3: /* id with a query string */
+			*p++ = '/';
+			p = put_str(p, PICK(sections));
+			*p++ = '/';
+			p = put_u(p, 1 + below(99999));
+			p = put_str(p, below(2) ? "?ref=home" : "?utm_source=newsletter&utm_medium=email");
+			break;
+		case 4: /* deeper path under an id */
+			*p++ = '/';
+			p = put_str(p, PICK(sections));
+			*p++ = '/';
+			p = put_u(p, 1 + below(99999));
+			p = put_str(p, below(2) ? "/reviews" : "/images/2");
+			break;
+		case 5: /* search */
+			p = put_str(p, "/search?q=");
+			p = put_str(p, PICK(words));
+			p = put_str(p, "&page=");
+			p = put_u(p, 1 + below(20));
+			break;
+		case 6: /* versioned API: "v1" is not [0-9]+ */
+			p = put_str(p, "/api/v");
+			p = put_u(p, 1 + below(2));
+			*p++ = '/';
+			p = put_str(p, PICK(sections));
+			*p++ = '/';
+			p = put_u(p, 1 + below(99999));
+			break;
+		default: /* blog post by date and slug */
+			p = put_str(p, "/blog/20");
+			p = put_u(p, 18 + below(7));
+			*p++ = '/';
+			p = put_2(p, 1 + below(12));
+			*p++ = '/';
+			p = put_str(p, PICK(slugs));
+			break;
+		}
+	} else if (method[0] == 'P' && method[1] == 'O') {
+		p = put_str(p, PICK(api_paths));
+	} else if (method[0] == 'O') {
+		p = put_str(p, below(2) ? "*" : "/api/v1/orders");
+	} else { /* PUT, PATCH, DELETE on a resource */
+		p = put_str(p, "/api/v1/");
+		p = put_str(p, PICK(sections));
+		*p++ = '/';
+		p = put_u(p, 1 + below(99999));
+	}
+
+version:
+	r = ppm();
+	p = put_str(p, r < 880000 ? " HTTP/1.1" : r < 960000 ? " HTTP/2.0" : " HTTP/1.0");
+	return p;
+}
+
+/*
+ * Write one line into p; returns the end.  If fit is nonzero, the line is
+ * made exactly fit bytes long by trimming or padding the user agent (the
+ * referrer is "-" to leave room); lines too short to hold even the fixed
+ * part are cut, which only happens when SIZE itself is tiny.
+ */
+static char *put_line(char *p, size_t fit)
+{
+	char *start = p;
+	uint32_t r;
+
+	update_stamp();
+
+	/* Client address: a third of the traffic from a small pool. */
+	if (below(3) == 0) {
+		p = put_str(p, "10.0.");
+		p = put_u(p, below(4));
+		*p++ = '.';
+		p = put_u(p, 1 + below(250));
+	} else {
+		p = put_u(p, 1 + below(223));
+		*p++ = '.';
+		p = put_u(p, below(256));
+		*p++ = '.';
+		p = put_u(p, below(256));
+		*p++ = '.';
+		p = put_u(p, 1 + below(254));
+	}
+	p = put_str(p, " - ");
+	if (below(20) == 0)
+		p = put_str(p, PICK(users));
+	else
+		*p++ = '-';
+	*p++ = ' ';
+	memcpy(p, stamp, stamp_len);
+	p += stamp_len;
+	p = put_str(p, " \"");
+
+	int match = ppm() < P_GET_ID;
+	p = put_request(p, match);
+	p = put_str(p, "\" ");
+
+	/* Status, independent of the request so both shares are exact. */
+	unsigned status;
+	r = ppm();
+	if (r < P_404)
+		status = 404;
+	else if ((r -= P_404) < 6000)
+		status = 500;
+	else if ((r -= 6000) < 2000)
+		status = 503;
+	else if ((r -= 2000) < 1000)
+		status = 502;
+	else if ((r -= 1000) < 8000)
+		status = 403;
+	else if ((r -= 8000) < 80000)
+		status = 304;
+	else if ((r -= 80000) < 15000)
+		status = 301;
+	else if ((r -= 15000) < 20000)
+		status = 302;
+	else if ((r -= 20000) < 3000)
+		status = 206;
+	else if ((r -= 3000) < 15000)
+		status = 201;
+	else
+		status = 200;
+	p = put_u(p, status);
+	*p++ = ' ';
+
+	/* Response size; never 404, so " 404 " marks the status alone. */
+	if (status == 304 || (status == 201 && below(2))) {
+		*p++ = '-';
+	} else {
+		uint64_t size;
+		if (status >= 300)
+			size = 150 + below(400);
+		else if (below(4) == 0)
+			size = 1 + below(2000);
+		else if (below(10) == 0)
+			size = 20000 + below(2000000);
+		else
+			size = 500 + below(60000);
+		if (size == 404)
+			size = 405;
+		p = put_u(p, size);
+	}
+	p = put_str(p, " \"");
+
+	if (!fit && below(5) >= 2) {
+		p = put_str(p, PICK(referrers));
+	} else {
+		*p++ = '-';
+	}
+	p = put_str(p, "\" \"");
+
+	if (!fit) {
+		p = put_str(p, PICK(agents));
+		return put_str(p, "\"\n");
+	}
+
+	/* Fit the user agent between here and the closing quote + newline. */
+	const char *ua = PICK(agents);
+	size_t used = (size_t)(p - start);
+	if (used + 2 > fit) { /* cannot even close the line: cut it */
+		p = start + fit;
+		p[-1] = '\n';
+		return p;
+	}
+	size_t room = fit - used - 2, n = strlen(ua);
+	if (n >= room) {
+		memcpy(p, ua, room);
+		p += room;
+	} else {
+		memcpy(p, ua, n);
+		p += n;
+		room -= n;
+		while (room) {
+			size_t k = room < sizeof(pad_text) - 1 ? room : sizeof(pad_text) - 1;
+			memcpy(p, pad_text, k);
+			p += k;
+			room -= k;
+		}
+	}
+	return put_str(p, "\"\n");
+}
+
+/* ---- main ----------------------------------------------------------------- */
+
+static int parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (end == s || errno || v < 0)
+		return 0;
+	double mult = 1;
+	switch (*end) {
+	case 'k': case 'K': mult = 1024.0; end++; break;
+	case 'm': case 'M': mult = 1024.0 * 1024; end++; break;
+	case 'g': case 'G': mult = 1024.0 * 1024 * 1024; end++; break;
+	case 't': case 'T': mult = 1024.0 * 1024 * 1024 * 1024; end++; break;
+	default: break;
+	}
+	if (end[0] == 'i' && end[1] == 'B')
+		end += 2;
+	else if (end[0] == 'B')
+		end++;
+	if (*end)
+		return 0;
+	v *= mult;
+	if (v >= 18446744073709551615.0)
+		return 0;
+	*out = (uint64_t)v;
+	return 1;
+}
+
+static void usage(FILE *f)
+{
+	fputs("usage: genlog [-s SEED] [-n] SIZE\n"
+	      "  Write exactly SIZE bytes of synthetic Apache combined log to stdout.\n"
+	      "  SIZE: bytes with optional K/M/G/T suffix (powers of 1024), e.g. 1G.\n"
+	      "  -s SEED  PRNG seed (unsigned integer; default fixed)\n"
+	      "  -n       print the byte count SIZE stands for and exit\n", f);
+}
+
+static void write_out(const char *buf, size_t n)
+{
+	if (n && fwrite(buf, 1, n, stdout) != n) {
+		fprintf(stderr, "genlog: write error: %s\n", strerror(errno));
+		exit(1);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	uint64_t seed = DEFAULT_SEED, total;
+	int only_size = 0, c;
+
+	while ((c = getopt(argc, argv, "s:nh")) != -1) {
+		switch (c) {
+		case 's': {
+			char *end;
+			errno = 0;
+			unsigned long long v = strtoull(optarg, &end, 0);
+			if (end == optarg || *end || errno) {
+				fprintf(stderr, "genlog: bad seed '%s'\n", optarg);
+				return 2;
+			}
+			seed = v;
+			break;
+		}
+		case 'n':
+			only_size = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (argc - optind != 1 || !parse_size(argv[optind], &total)) {
+		usage(stderr);
+		return 2;
+	}
+	if (only_size) {
+		printf("%llu\n", (unsigned long long)total);
+		return 0;
+	}
+
+	rng_state = seed;
+	clock_ms = INT64_C(1709251200) * 1000; /* 2024-03-01 00:00:00 UTC */
+
+	char *buf = malloc(OUTBUF_SIZE + LINE_MAX_LEN);
+	if (!buf) {
+		fprintf(stderr, "genlog: out of memory\n");
+		return 1;
+	}
+	char *p = buf;
+	uint64_t left = total;
+
+	/* Whole lines while there is ample room left... */
+	while (left >= 4 * LINE_MAX_LEN) {
+		char *q = put_line(p, 0);
+		left -= (uint64_t)(q - p);
+		p = q;
+		clock_ms += below(41); /* ~20 ms apart: ~30 h per GiB */
+		if (p - buf >= (ptrdiff_t)OUTBUF_SIZE) {
+			write_out(buf, (size_t)(p - buf));
+			p = buf;
+		}
+	}
+	/* ...then the tail as lines of ~200 bytes made to fit exactly. */
+	if (left) {
+		uint64_t lines = (left + 100) / 200;
+		if (lines == 0)
+			lines = 1;
+		while (lines) {
+			size_t n = (size_t)(left / lines);
+			char *q = put_line(p, n);
+			p = q;
+			left -= n;
+			lines--;
+			clock_ms += below(41);
+			if (p - buf >= (ptrdiff_t)OUTBUF_SIZE) {
+				write_out(buf, (size_t)(p - buf));
+				p = buf;
+			}
+		}
+	}
+	write_out(buf, (size_t)(p - buf));
+	if (fflush(stdout) != 0) {
+		fprintf(stderr, "genlog: write error: %s\n", strerror(errno));
+		return 1;
+	}
+	free(buf);
+	return 0;
+}

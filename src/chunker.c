@@ -1,0 +1,269 @@
+/* chunker.c - record-aligned chunks from files and streams. */
+#include "autoconfig.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "chunker.h"
+#include "record.h"
+#include "util.h"
+
+#define PROBE_SIZE (64 * 1024)
+
+struct input {
+	char *path;
+	int fd;
+	bool seekable;
+	uint64_t size;
+};
+
+struct chunker {
+	struct input *in;
+	size_t n;
+	size_t cur;		/* input being chunked */
+	uint64_t pos;		/* next offset in it */
+	char term;
+	uint64_t target;
+	uint64_t seq;
+	uint64_t bytes;
+	struct buf pending;	/* stream bytes not yet shipped */
+	bool eof;		/* the current stream hit EOF */
+	char *probe;
+};
+
+static int open_input(struct input *in, const char *path, char **err, int *code)
+{
+	struct stat sb;
+
+	in->path = xstrdup(path);
+	if (strcmp(path, "-") == 0) {
+		in->fd = STDIN_FILENO;
+	} else if ((in->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		*err = xasprintf("%s: cannot open: %s", path, strerror(errno));
+		*code = EXIT_NOINPUT;
+		return -1;
+	}
+	if (fstat(in->fd, &sb) < 0) {
+		*err = xasprintf("%s: cannot stat: %s", path, strerror(errno));
+		*code = EXIT_NOINPUT;
+		return -1;
+	}
+	if (S_ISDIR(sb.st_mode)) {
+		*err = xasprintf("%s: cannot read: Is a directory", strcmp(path, "-") == 0 ? "stdin" : path);
+		*code = EXIT_NOINPUT;
+		return -1;
+	}
+	in->seekable = S_ISREG(sb.st_mode);
+	in->size = (uint64_t)sb.st_size;
+	/* stdin may be a regular file opened at some offset by the shell. */
+	if (in->seekable && in->fd == STDIN_FILENO) {
+		off_t at = lseek(in->fd, 0, SEEK_CUR);
+
+		in->seekable = at >= 0;
+	}
+	return 0;
+}
+
+struct chunker *chunker_open(char *const *paths, size_t n, char term, uint64_t target,
+    char **err, int *code)
+{
+	struct chunker *c = xcalloc(1, sizeof *c);
+
+	c->in = xcalloc(n, sizeof *c->in);
+	c->term = term;
+	c->target = target ? target : 1;
+	c->probe = xmalloc(PROBE_SIZE);
+	for (size_t i = 0; i < n; i++) {
+		c->in[i].fd = -1;
+		c->n = i + 1;
+		if (open_input(&c->in[i], paths[i], err, code) < 0) {
+			chunker_close(c);
+			return NULL;
+		}
+	}
+	if (n > 0 && c->in[0].seekable && c->in[0].fd == STDIN_FILENO)
+		c->pos = (uint64_t)lseek(STDIN_FILENO, 0, SEEK_CUR);
+	return c;
+}
+
+void chunker_close(struct chunker *c)
+{
+	if (c == NULL)
+		return;
+	for (size_t i = 0; i < c->n; i++) {
+		if (c->in[i].fd > STDIN_FILENO)
+			close(c->in[i].fd);
+		free(c->in[i].path);
+	}
+	free(c->in);
+	buf_free(&c->pending);
+	free(c->probe);
+	free(c);
+}
+
+int chunker_fd(const struct chunker *c, uint32_t file)
+{
+	return file < c->n ? c->in[file].fd : -1;
+}
+
+const char *chunker_path(const struct chunker *c, uint32_t file)
+{
+	if (file >= c->n)
+		return "?";
+	return strcmp(c->in[file].path, "-") == 0 ? "stdin" : c->in[file].path;
+}
+
+size_t chunker_count(const struct chunker *c)
+{
+	return c->n;
+}
+
+uint64_t chunker_bytes(const struct chunker *c)
+{
+	return c->bytes;
+}
+
+int chunker_wait_fd(const struct chunker *c)
+{
+	if (c->cur >= c->n || c->in[c->cur].seekable)
+		return -1;
+	return c->in[c->cur].fd;
+}
+
+static void next_input(struct chunker *c)
+{
+	c->cur++;
+	c->pos = 0;
+	c->eof = false;
+	c->pending.len = 0;
+	if (c->cur < c->n && c->in[c->cur].seekable && c->in[c->cur].fd == STDIN_FILENO)
+		c->pos = (uint64_t)lseek(STDIN_FILENO, 0, SEEK_CUR);
+}
+
+/*
+ * End of the chunk that starts at pos in a regular file: just past the
+ * first terminator at or after pos + target - 1, or the end of the file.
+ */
+static int file_boundary(struct chunker *c, struct input *in, uint64_t *end, char **err)
+{
+	uint64_t at = c->pos + c->target - 1;
+
+	while (at < in->size) {
+		ssize_t n = pread_full(in->fd, c->probe, PROBE_SIZE, at);
+
+		if (n < 0) {
+			*err = xasprintf("%s: read error at offset %llu: %s",
+			    chunker_path(c, (uint32_t)c->cur), (unsigned long long)at, strerror(errno));
+			return -1;
+		}
+		if (n == 0)
+			break;	/* the file shrank: the worker will report it */
+		size_t k = record_first_end(c->probe, (size_t)n, c->term);
+
+		if (k > 0) {
+			*end = at + k;
+			return 0;
+		}
+		at += (uint64_t)n;
+	}
+	*end = in->size;
+	return 0;
+}
+
+static int next_file_chunk(struct chunker *c, struct input *in, struct chunk *out, char **err)
+{
+	uint64_t end;
+
+	if (file_boundary(c, in, &end, err) < 0)
+		return CHUNK_ERROR;
+	out->file = (uint32_t)c->cur;
+	out->offset = c->pos;
+	out->length = end - c->pos;
+	out->data = NULL;
+	c->pos = end;
+	return CHUNK_READY;
+}
+
+/* Cut the pending stream bytes into a chunk, if enough are there. */
+static bool cut_stream(struct chunker *c, struct chunk *out)
+{
+	size_t cut;
+
+	if (c->pending.len == 0)
+		return false;
+	if (c->pending.len < c->target && !c->eof)
+		return false;
+	cut = c->eof ? c->pending.len : record_last_end(c->pending.data, c->pending.len, c->term);
+	if (cut == 0)
+		return false;	/* one record longer than the target: read on */
+	out->file = (uint32_t)c->cur;
+	out->offset = c->pos;
+	out->length = cut;
+	/* The chunk takes the buffer; the unfinished record moves to a new one. */
+	out->data = c->pending.data;
+	struct buf rest = { 0 };
+
+	buf_reserve(&rest, c->target + (c->pending.len - cut));
+	buf_append(&rest, c->pending.data + cut, c->pending.len - cut);
+	c->pending = rest;
+	c->pos += cut;
+	return true;
+}
+
+static int read_stream(struct chunker *c, struct input *in, char **err, int *code)
+{
+	size_t want = c->target < 65536 ? 65536 : c->target;
+	ssize_t n;
+
+	buf_reserve(&c->pending, want);
+	do
+		n = read(in->fd, c->pending.data + c->pending.len, c->pending.cap - c->pending.len);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		*err = xasprintf("%s: read error at offset %llu: %s", chunker_path(c, (uint32_t)c->cur),
+		    (unsigned long long)(c->pos + c->pending.len), strerror(errno));
+		*code = EXIT_IOERR;
+		return -1;
+	}
+	if (n == 0)
+		c->eof = true;
+	c->pending.len += (size_t)n;
+	return 0;
+}
+
+int chunker_next(struct chunker *c, bool readable, struct chunk *out, char **err, int *code)
+{
+	while (c->cur < c->n) {
+		struct input *in = &c->in[c->cur];
+
+		if (in->seekable) {
+			if (c->pos >= in->size) {
+				next_input(c);
+				continue;
+			}
+			*code = EXIT_IOERR;
+			if (next_file_chunk(c, in, out, err) != CHUNK_READY)
+				return CHUNK_ERROR;
+		} else if (!cut_stream(c, out)) {
+			if (c->eof) {
+				next_input(c);
+				continue;
+			}
+			if (!readable)
+				return CHUNK_WAIT;
+			if (read_stream(c, in, err, code) < 0)
+				return CHUNK_ERROR;
+			readable = false;
+			continue;
+		}
+		out->seq = c->seq++;
+		c->bytes += out->length;
+		return CHUNK_READY;
+	}
+	return CHUNK_END;
+}

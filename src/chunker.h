@@ -1,0 +1,56 @@
+/* chunker.h - record-aligned chunks from files and streams.
+ *
+ * A regular file is cut by offsets: the supervisor reads only a few bytes
+ * around each boundary and workers read their ranges themselves.  Any
+ * other input (a pipe, a FIFO, a terminal) is a stream: the supervisor
+ * reads it and ships the bytes. */
+#ifndef FORKPIPE_CHUNKER_H
+#define FORKPIPE_CHUNKER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct chunk {
+	uint64_t seq;
+	uint32_t file;		/* index into the inputs */
+	uint64_t offset;	/* byte offset in that input */
+	uint64_t length;
+	char *data;		/* the bytes, for streams; NULL for file ranges */
+};
+
+enum {
+	CHUNK_READY = 1,	/* *out holds a chunk */
+	CHUNK_WAIT = 0,		/* a stream needs data: poll chunker_wait_fd() */
+	CHUNK_END = -1,		/* no more input */
+	CHUNK_ERROR = -2,	/* *err and *code say what went wrong */
+};
+
+struct chunker;
+
+/*
+ * Open every input now, so that a missing file fails the run before any
+ * output is written.  NULL with *err and *code on failure.
+ */
+struct chunker *chunker_open(char *const *paths, size_t n, char term, uint64_t target,
+    char **err, int *code);
+void chunker_close(struct chunker *c);
+
+/* The descriptor of input i, which workers inherit and pread from. */
+int chunker_fd(const struct chunker *c, uint32_t file);
+const char *chunker_path(const struct chunker *c, uint32_t file);
+size_t chunker_count(const struct chunker *c);
+
+/* The stream descriptor to poll for readability, or -1. */
+int chunker_wait_fd(const struct chunker *c);
+
+/*
+ * Produce the next chunk.  readable says whether the stream descriptor
+ * was reported readable (a stream is read at most once per call, and
+ * only then, so the call never blocks on a pipe).
+ */
+int chunker_next(struct chunker *c, bool readable, struct chunk *out, char **err, int *code);
+
+/* Bytes of input handed out so far. */
+uint64_t chunker_bytes(const struct chunker *c);
+
+#endif

@@ -1,0 +1,172 @@
+/* cli.c - the command line -> job. */
+#include "autoconfig.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "config.h"
+#include "stagedoc.h"
+#include "util.h"
+
+enum {
+	OPT_UNORDERED = 256,
+	OPT_STATS,
+	OPT_HELP_STAGES,
+};
+
+static const struct option long_opts[] = {
+	{ "stage", required_argument, NULL, 'e' },
+	{ "config", required_argument, NULL, 'c' },
+	{ "jobs", required_argument, NULL, 'j' },
+	{ "chunk-size", required_argument, NULL, 'b' },
+	{ "null", no_argument, NULL, 'z' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "unordered", no_argument, NULL, OPT_UNORDERED },
+	{ "stats", no_argument, NULL, OPT_STATS },
+	{ "help", no_argument, NULL, 'h' },
+	{ "help-stages", required_argument, NULL, OPT_HELP_STAGES },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+static const char short_opts[] = ":e:c:j:b:zo:hV";
+
+static void usage(FILE *fp)
+{
+	fputs("Usage: forkpipe [OPTION]... [FILE]...\n"
+	    "Run a pipeline of record-processing stages over FILEs (or stdin) on every core.\n"
+	    "\n"
+	    "  -e, --stage=SPEC        add a stage, applied in order (repeatable)\n"
+	    "  -c, --config=FILE       load a YAML pipeline; command-line options override it\n"
+	    "  -j, --jobs=N            worker processes (default: online CPUs)\n"
+	    "  -b, --chunk-size=SIZE   target chunk size, with K/M/G suffixes (default 4M)\n"
+	    "  -z, --null              records end with NUL instead of newline\n"
+	    "  -o, --output=FILE       write here (atomically, on success) instead of stdout\n"
+	    "      --unordered         emit chunk results as they finish\n"
+	    "      --stats             print what the run cost on stderr at the end\n"
+	    "  -h, --help              show this help\n"
+	    "  -V, --version           show the version\n"
+	    "\n"
+	    "With no FILE, or when FILE is -, read stdin.  Several FILEs are one stream.\n"
+	    "With no stage, copy the input.\n", fp);
+	stagedoc_help(fp);
+	fputs("\nExit status: 0 ok, 64 usage, 65 bad data, 66 cannot open input, 70 worker failure,\n"
+	    "73 cannot create output, 74 I/O error, 78 bad configuration, 128+N killed by signal N.\n"
+	    "See forkpipe(1) and forkpipe.yaml(5).\n", fp);
+}
+
+static void __attribute__((noreturn)) usage_error(const char *what, const char *arg)
+{
+	fprintf(stderr, PROGNAME ": %s '%s' (see --help)\n", what, arg);
+	exit(EXIT_USAGE);
+}
+
+/* The first pass only looks for -c: the file is the base the rest
+ * of the command line overrides. */
+static const char *find_config(int argc, char **argv)
+{
+	const char *path = NULL;
+	int c;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1)
+		if (c == 'c')
+			path = optarg;
+	return path;
+}
+
+static void set_option(struct job *job, int c, const char *arg, bool *cli_stages)
+{
+	char *err = NULL;
+	uint64_t size;
+
+	switch (c) {
+	case 'e': {
+		struct stage *st = stage_from_spec(arg, &err);
+
+		if (st == NULL)
+			fatal(EXIT_USAGE, "-e: %s", err);
+		if (!*cli_stages)
+			job_clear_stages(job);
+		*cli_stages = true;
+		job_add_stage(job, st);
+		break;
+	}
+	case 'j':
+		if (!parse_long(arg, 1, JOB_MAX_JOBS, &job->jobs))
+			fatal(EXIT_USAGE, "-j: invalid number of jobs '%s' (expected 1 to %d)", arg, JOB_MAX_JOBS);
+		break;
+	case 'b':
+		if (!parse_size(arg, &size) || size == 0)
+			fatal(EXIT_USAGE, "-b: invalid chunk size '%s' (expected e.g. 512K, 4M)", arg);
+		job->chunk_size = size;
+		break;
+	case 'z':
+		job->null = true;
+		break;
+	case 'o':
+		free(job->output);
+		job->output = xstrdup(arg);
+		break;
+	case OPT_UNORDERED:
+		job->unordered = true;
+		break;
+	case OPT_STATS:
+		job->stats = true;
+		break;
+	}
+}
+
+struct job *cli_parse(int argc, char **argv)
+{
+	struct job *job = job_new();
+	const char *config = find_config(argc, argv);
+	bool cli_stages = false;
+	int c;
+
+	if (config != NULL) {
+		char *err = NULL;
+		int code;
+
+		if (config_load(job, config, &err, &code) < 0)
+			fatal(code, "%s", err);
+	}
+	optind = 1;
+	while ((c = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			usage(stdout);
+			exit(EXIT_OK);
+		case 'V':
+			printf("forkpipe %s\n", PACKAGE_VERSION);
+			exit(EXIT_OK);
+		case OPT_HELP_STAGES:
+			if (strcmp(optarg, "man") != 0)
+				usage_error("--help-stages: unknown format", optarg);
+			stagedoc_man(stdout);
+			exit(EXIT_OK);
+		case ':':
+			usage_error("missing value for option", argv[optind - 1]);
+		case '?':
+			if (optopt != 0) {
+				char s[3] = { '-', (char)optopt, '\0' };
+
+				usage_error("unknown option", s);
+			}
+			usage_error("unknown option", argv[optind - 1]);
+		case 'c':
+			break;
+		default:
+			set_option(job, c, optarg, &cli_stages);
+		}
+	}
+	if (optind < argc) {
+		job_clear_inputs(job);
+		for (int i = optind; i < argc; i++)
+			job_add_input(job, argv[i]);
+	}
+	return job;
+}

@@ -1,0 +1,13 @@
+/* cli.h - the command line -> job. */
+#ifndef FORKPIPE_CLI_H
+#define FORKPIPE_CLI_H
+
+#include "job.h"
+
+/*
+ * Parse argv into a new job (loading -c FILE first, then applying the
+ * other options over it).  Exits for --help, --version and on errors.
+ */
+struct job *cli_parse(int argc, char **argv);
+
+#endif

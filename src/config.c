@@ -1,0 +1,294 @@
+/* config.c - YAML pipeline files (libyaml) -> job.
+ *
+ * The document is loaded whole (it is small) and walked; every error
+ * names file:line:column of the node at fault. */
+#include "autoconfig.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <yaml.h>	/* parser, document nodes with marks */
+
+#include "config.h"
+#include "util.h"
+
+struct loader {
+	const char *name;
+	yaml_document_t doc;
+	char *err;
+};
+
+static int bad(struct loader *l, const yaml_node_t *n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int bad(struct loader *l, const yaml_node_t *n, const char *fmt, ...)
+{
+	va_list ap;
+	char *why;
+
+	va_start(ap, fmt);
+	why = xvasprintf(fmt, ap);
+	va_end(ap);
+	l->err = xasprintf("%s:%zu:%zu: %s", l->name, n->start_mark.line + 1,
+	    n->start_mark.column + 1, why);
+	free(why);
+	return -1;
+}
+
+static yaml_node_t *node(struct loader *l, int id)
+{
+	return yaml_document_get_node(&l->doc, id);
+}
+
+static const char *scalar(const yaml_node_t *n)
+{
+	return (const char *)n->data.scalar.value;
+}
+
+static int want_scalar(struct loader *l, const yaml_node_t *n, const char *key)
+{
+	if (n->type != YAML_SCALAR_NODE)
+		return bad(l, n, "'%s' needs a single value", key);
+	return 0;
+}
+
+/* YAML 1.1 booleans, as users write them. */
+static int to_bool(struct loader *l, const yaml_node_t *n, const char *key, bool *out)
+{
+	static const char *const yes[] = { "true", "yes", "on", "y", NULL };
+	static const char *const no[] = { "false", "no", "off", "n", NULL };
+
+	if (want_scalar(l, n, key) < 0)
+		return -1;
+	for (int i = 0; yes[i] != NULL; i++) {
+		if (strcasecmp(scalar(n), yes[i]) == 0)
+			return *out = true, 0;
+		if (strcasecmp(scalar(n), no[i]) == 0)
+			return *out = false, 0;
+	}
+	return bad(l, n, "'%s' must be true or false, not '%s'", key, scalar(n));
+}
+
+static int load_inputs(struct loader *l, struct job *job, yaml_node_t *n)
+{
+	job_clear_inputs(job);
+	if (n->type == YAML_SCALAR_NODE) {
+		job_add_input(job, scalar(n));
+		return 0;
+	}
+	if (n->type != YAML_SEQUENCE_NODE)
+		return bad(l, n, "'inputs' must be a list of files");
+	for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+		yaml_node_t *f = node(l, *it);
+
+		if (want_scalar(l, f, "inputs") < 0)
+			return -1;
+		job_add_input(job, scalar(f));
+	}
+	return 0;
+}
+
+static int set_stage_option(struct loader *l, struct stage *st, yaml_node_t *k, yaml_node_t *v)
+{
+	const char *value;
+	char *err = NULL;
+	bool flag;
+
+	if (want_scalar(l, k, "stage option") < 0 || want_scalar(l, v, scalar(k)) < 0)
+		return -1;
+	value = scalar(v);
+	for (const struct stage_opt *o = st->def->opts; o != NULL && o->name != NULL; o++) {
+		if (strcmp(o->name, scalar(k)) == 0 && o->type == OPT_FLAG) {
+			if (to_bool(l, v, o->name, &flag) < 0)
+				return -1;
+			value = flag ? "true" : "false";
+		}
+	}
+	if (stage_set(st, scalar(k), value, &err) < 0) {
+		bad(l, k, "%s", err);
+		free(err);
+		return -1;
+	}
+	return 0;
+}
+
+/* - grep: {pattern: ERROR, fixed: true} */
+static int load_stage(struct loader *l, struct job *job, yaml_node_t *n)
+{
+	yaml_node_pair_t *p;
+	yaml_node_t *name, *opts;
+	const struct stage_def *def;
+	struct stage *st;
+	char *err = NULL;
+
+	if (n->type != YAML_MAPPING_NODE || n->data.mapping.pairs.top - n->data.mapping.pairs.start != 1)
+		return bad(l, n, "a stage is a mapping with one key, the stage name (e.g. '- count: {}')");
+	p = n->data.mapping.pairs.start;
+	name = node(l, p->key);
+	opts = node(l, p->value);
+	if (want_scalar(l, name, "stage") < 0)
+		return -1;
+	def = stage_find(scalar(name));
+	if (def == NULL)
+		return bad(l, name, "unknown stage '%s'", scalar(name));
+	char *origin = xasprintf("%s:%zu:%zu: %s", l->name, name->start_mark.line + 1,
+	    name->start_mark.column + 1, def->name);
+
+	st = stage_new(def, origin);
+	free(origin);
+	st->from_config = true;
+	job_add_stage(job, st);
+	if (opts->type == YAML_SCALAR_NODE && scalar(opts)[0] == '\0')
+		goto check;	/* "- count:" with nothing after it */
+	if (opts->type != YAML_MAPPING_NODE)
+		return bad(l, opts, "the options of stage '%s' must be a mapping", def->name);
+	for (p = opts->data.mapping.pairs.start; p < opts->data.mapping.pairs.top; p++)
+		if (set_stage_option(l, st, node(l, p->key), node(l, p->value)) < 0)
+			return -1;
+check:
+	if (stage_check(st, &err) < 0) {
+		bad(l, name, "%s", err);
+		free(err);
+		return -1;
+	}
+	return 0;
+}
+
+static int load_stages(struct loader *l, struct job *job, yaml_node_t *n)
+{
+	job_clear_stages(job);
+	if (n->type != YAML_SEQUENCE_NODE)
+		return bad(l, n, "'stages' must be a list");
+	for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++)
+		if (load_stage(l, job, node(l, *it)) < 0)
+			return -1;
+	return 0;
+}
+
+static int load_number(struct loader *l, yaml_node_t *v, const char *key, long *out)
+{
+	if (want_scalar(l, v, key) < 0)
+		return -1;
+	if (!parse_long(scalar(v), 1, JOB_MAX_JOBS, out))
+		return bad(l, v, "'%s' must be a number from 1 to %d, not '%s'", key, JOB_MAX_JOBS, scalar(v));
+	return 0;
+}
+
+static int load_size(struct loader *l, yaml_node_t *v, const char *key, uint64_t *out)
+{
+	if (want_scalar(l, v, key) < 0)
+		return -1;
+	if (!parse_size(scalar(v), out) || *out == 0)
+		return bad(l, v, "'%s' must be a size such as 4M, not '%s'", key, scalar(v));
+	return 0;
+}
+
+static int load_key(struct loader *l, struct job *job, yaml_node_t *k, yaml_node_t *v)
+{
+	const char *key;
+
+	if (want_scalar(l, k, "key") < 0)
+		return -1;
+	key = scalar(k);
+	if (strcmp(key, "inputs") == 0)
+		return load_inputs(l, job, v);
+	if (strcmp(key, "stages") == 0)
+		return load_stages(l, job, v);
+	if (strcmp(key, "jobs") == 0)
+		return load_number(l, v, key, &job->jobs);
+	if (strcmp(key, "chunk-size") == 0)
+		return load_size(l, v, key, &job->chunk_size);
+	if (strcmp(key, "null") == 0)
+		return to_bool(l, v, key, &job->null);
+	if (strcmp(key, "unordered") == 0)
+		return to_bool(l, v, key, &job->unordered);
+	if (strcmp(key, "stats") == 0)
+		return to_bool(l, v, key, &job->stats);
+	if (strcmp(key, "output") == 0) {
+		if (want_scalar(l, v, key) < 0)
+			return -1;
+		free(job->output);
+		job->output = xstrdup(scalar(v));
+		return 0;
+	}
+	return bad(l, k, "unknown key '%s' (known: inputs, jobs, chunk-size, null, output, "
+	    "unordered, stats, stages)", key);
+}
+
+static int load_document(struct loader *l, struct job *job)
+{
+	yaml_node_t *root = yaml_document_get_root_node(&l->doc);
+
+	if (root == NULL) {
+		l->err = xasprintf("%s:1:1: empty pipeline file", l->name);
+		return -1;
+	}
+	if (root->type != YAML_MAPPING_NODE)
+		return bad(l, root, "the pipeline file must be a mapping (keys such as 'stages:')");
+	for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++)
+		if (load_key(l, job, node(l, p->key), node(l, p->value)) < 0)
+			return -1;
+	return 0;
+}
+
+int config_load_string(struct job *job, const char *name, const char *text, size_t len,
+    char **err, int *code)
+{
+	struct loader l;
+
+	memset(&l, 0, sizeof l);
+	l.name = name;
+	yaml_parser_t parser;
+	int rc;
+
+	*code = EXIT_CONFIG;
+	yaml_parser_initialize(&parser);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	if (!yaml_parser_load(&parser, &l.doc)) {
+		*err = xasprintf("%s:%zu:%zu: %s", name, parser.problem_mark.line + 1,
+		    parser.problem_mark.column + 1, parser.problem ? parser.problem : "invalid YAML");
+		yaml_parser_delete(&parser);
+		return -1;
+	}
+	rc = load_document(&l, job);
+	if (rc < 0)
+		*err = l.err;
+	yaml_document_delete(&l.doc);
+	yaml_parser_delete(&parser);
+	return rc;
+}
+
+int config_load(struct job *job, const char *path, char **err, int *code)
+{
+	FILE *fp = fopen(path, "rb");
+	char *text = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (fp == NULL) {
+		*err = xasprintf("%s: cannot open: %s", path, strerror(errno));
+		*code = EXIT_NOINPUT;
+		return -1;
+	}
+	FILE *mem = open_memstream(&text, &len);
+	char block[8192];
+	size_t n;
+
+	while ((n = fread(block, 1, sizeof block, fp)) > 0)
+		fwrite(block, 1, n, mem);
+	bool failed = ferror(fp);
+
+	fclose(fp);
+	fclose(mem);
+	if (failed) {
+		*err = xasprintf("%s: read error", path);
+		*code = EXIT_NOINPUT;
+		free(text);
+		return -1;
+	}
+	rc = config_load_string(job, path, text, len, err, code);
+	free(text);
+	return rc;
+}

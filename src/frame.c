@@ -1,0 +1,193 @@
+/* frame.c - framed messages on pipes. */
+#include "autoconfig.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "frame.h"
+#include "util.h"
+
+static void put32(unsigned char *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static void put64(unsigned char *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint32_t get32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t get64(const unsigned char *p)
+{
+	return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32;
+}
+
+void frame_encode_hdr(unsigned char out[FRAME_HDR_SIZE], const struct frame_hdr *h)
+{
+	put32(out, FRAME_MAGIC | h->type);
+	put32(out + 4, h->aux);
+	put64(out + 8, h->seq);
+	put64(out + 16, h->len);
+}
+
+int frame_decode_hdr(const unsigned char in[FRAME_HDR_SIZE], struct frame_hdr *h)
+{
+	uint32_t w = get32(in);
+
+	if ((w & 0xffff0000u) != FRAME_MAGIC)
+		return -1;
+	h->type = w & 0xffffu;
+	if (h->type < FRAME_TASK_RANGE || h->type > FRAME_ERROR)
+		return -1;
+	h->aux = get32(in + 4);
+	h->seq = get64(in + 8);
+	h->len = get64(in + 16);
+	if (h->len > FRAME_MAX_PAYLOAD)
+		return -1;
+	return 0;
+}
+
+void frame_encode_range(unsigned char out[FRAME_RANGE_SIZE], const struct frame_range *r)
+{
+	put32(out, r->file);
+	put64(out + 4, r->offset);
+	put64(out + 12, r->length);
+}
+
+int frame_decode_range(const char *in, size_t len, struct frame_range *r)
+{
+	const unsigned char *p = (const unsigned char *)in;
+
+	if (len != FRAME_RANGE_SIZE)
+		return -1;
+	r->file = get32(p);
+	r->offset = get64(p + 4);
+	r->length = get64(p + 12);
+	if (r->offset > INT64_MAX || r->length > INT64_MAX - r->offset)
+		return -1;
+	return 0;
+}
+
+int frame_write(int fd, uint32_t type, uint32_t aux, uint64_t seq,
+    const struct iovec *iov, int iovcnt)
+{
+	unsigned char hdr[FRAME_HDR_SIZE];
+	struct frame_hdr h = { type, aux, seq, 0 };
+	struct iovec v[64];
+	int n = 0, i = 0;
+
+	for (int k = 0; k < iovcnt; k++)
+		h.len += iov[k].iov_len;
+	frame_encode_hdr(hdr, &h);
+	v[n].iov_base = hdr;
+	v[n++].iov_len = sizeof hdr;
+	/* writev in batches; a short write resumes inside the batch. */
+	while (i < iovcnt || n > 0) {
+		while (n < 64 && i < iovcnt)
+			v[n++] = iov[i++];
+		ssize_t w = writev(fd, v, n);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		int k = 0;
+
+		while (k < n && (size_t)w >= v[k].iov_len)
+			w -= (ssize_t)v[k++].iov_len;
+		if (k < n) {
+			v[k].iov_base = (char *)v[k].iov_base + w;
+			v[k].iov_len -= (size_t)w;
+		}
+		memmove(v, v + k, (size_t)(n - k) * sizeof *v);
+		n -= k;
+	}
+	return 0;
+}
+
+int frame_read(int fd, struct frame_hdr *h, struct buf *payload)
+{
+	unsigned char hdr[FRAME_HDR_SIZE];
+	ssize_t n = read_full(fd, hdr, sizeof hdr);
+
+	if (n == 0)
+		return 0;
+	if (n != (ssize_t)sizeof hdr || frame_decode_hdr(hdr, h) < 0) {
+		errno = n < 0 ? errno : EPROTO;
+		return -1;
+	}
+	payload->len = 0;
+	buf_reserve(payload, h->len + 1);
+	n = read_full(fd, payload->data, h->len);
+	if (n != (ssize_t)h->len) {
+		errno = n < 0 ? errno : EPROTO;
+		return -1;
+	}
+	payload->len = h->len;
+	return 1;
+}
+
+int frame_reader_read(int fd, struct frame_reader *r)
+{
+	for (;;) {
+		bool in_hdr = r->hdr_got < FRAME_HDR_SIZE;
+		void *dst;
+		size_t want;
+
+		if (in_hdr) {
+			dst = r->hdr_bytes + r->hdr_got;
+			want = FRAME_HDR_SIZE - r->hdr_got;
+		} else {
+			if (r->payload.len == r->hdr.len)
+				return FRAME_READY;
+			dst = r->payload.data + r->payload.len;
+			want = r->hdr.len - r->payload.len;
+		}
+		if (want > SSIZE_MAX)
+			want = SSIZE_MAX;
+		ssize_t n = read(fd, dst, want);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return FRAME_AGAIN;
+			return FRAME_IOERR;
+		}
+		if (n == 0)
+			return in_hdr && r->hdr_got == 0 ? FRAME_EOF : FRAME_BROKEN;
+		if (!in_hdr) {
+			r->payload.len += (size_t)n;
+			continue;
+		}
+		r->hdr_got += (size_t)n;
+		if (r->hdr_got < FRAME_HDR_SIZE)
+			continue;
+		if (frame_decode_hdr(r->hdr_bytes, &r->hdr) < 0)
+			return FRAME_BROKEN;
+		r->payload.len = 0;
+		buf_reserve(&r->payload, r->hdr.len + 1);
+	}
+}
+
+void frame_reader_reset(struct frame_reader *r)
+{
+	r->hdr_got = 0;
+	r->payload.len = 0;
+}
+
+void frame_reader_free(struct frame_reader *r)
+{
+	buf_free(&r->payload);
+	r->hdr_got = 0;
+}

@@ -1,0 +1,82 @@
+/* frame.h - framed messages on pipes.
+ *
+ * Every message is a fixed 24-byte header (magic and type, a chunk
+ * sequence number, the payload length) followed by the payload.  A reader
+ * accumulates partial reads and acts only on whole frames. */
+#ifndef FORKPIPE_FRAME_H
+#define FORKPIPE_FRAME_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+#include "buf.h"
+
+enum frame_type {
+	FRAME_TASK_RANGE = 1,	/* payload: struct frame_range */
+	FRAME_TASK_DATA,	/* payload: the chunk's bytes */
+	FRAME_RESULT,		/* payload: output records of a chunk */
+	FRAME_PARTIAL,		/* payload: a reducer's encoded partial */
+	FRAME_ERROR,		/* aux: exit code; payload: message */
+};
+
+#define FRAME_MAGIC 0x46500000u	/* "FP" in the high half of word 0 */
+#define FRAME_HDR_SIZE 24
+#define FRAME_MAX_PAYLOAD (UINT64_C(1) << 40)
+
+struct frame_hdr {
+	uint32_t type;
+	uint32_t aux;
+	uint64_t seq;
+	uint64_t len;
+};
+
+/* A chunk of a seekable input file. */
+struct frame_range {
+	uint32_t file;
+	uint64_t offset;
+	uint64_t length;
+};
+#define FRAME_RANGE_SIZE 20
+
+void frame_encode_hdr(unsigned char out[FRAME_HDR_SIZE], const struct frame_hdr *h);
+/* 0, or -1 when the bytes are not a valid header. */
+int frame_decode_hdr(const unsigned char in[FRAME_HDR_SIZE], struct frame_hdr *h);
+void frame_encode_range(unsigned char out[FRAME_RANGE_SIZE], const struct frame_range *r);
+int frame_decode_range(const char *in, size_t len, struct frame_range *r);
+
+/*
+ * Blocking write of one frame whose payload is the iovecs.  0 or -1 with
+ * errno.
+ */
+int frame_write(int fd, uint32_t type, uint32_t aux, uint64_t seq,
+    const struct iovec *iov, int iovcnt);
+
+/* Blocking read of one whole frame.  1 frame, 0 clean EOF, -1 error. */
+int frame_read(int fd, struct frame_hdr *h, struct buf *payload);
+
+/* Incremental reader for non-blocking descriptors. */
+struct frame_reader {
+	unsigned char hdr_bytes[FRAME_HDR_SIZE];
+	size_t hdr_got;
+	struct frame_hdr hdr;
+	struct buf payload;
+};
+
+enum {
+	FRAME_READY = 1,	/* a whole frame is in hdr and payload */
+	FRAME_AGAIN = 0,	/* would block; call again when readable */
+	FRAME_EOF = -1,		/* end of file between frames */
+	FRAME_BROKEN = -2,	/* end of file inside a frame, or a bad header */
+	FRAME_IOERR = -3,	/* read failed; errno says why */
+};
+
+/*
+ * Read what is available.  After FRAME_READY the caller takes the frame
+ * and calls frame_reader_reset before reading again.
+ */
+int frame_reader_read(int fd, struct frame_reader *r);
+void frame_reader_reset(struct frame_reader *r);
+void frame_reader_free(struct frame_reader *r);
+
+#endif

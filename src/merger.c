@@ -1,0 +1,172 @@
+/* merger.c - the reorder buffer and the merging of partial results. */
+#include "autoconfig.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "merger.h"
+#include "util.h"
+
+struct slot {
+	bool complete;
+	struct buf data;	/* output held back until its turn */
+};
+
+struct merger {
+	const struct job *job;
+	struct output *out;
+	bool ordered;
+	uint64_t window;
+	uint64_t low;		/* lowest sequence not yet released */
+	struct slot *slots;	/* ring indexed by seq % window */
+	void *partial;		/* the reducer's merged state */
+};
+
+struct merger *merger_new(const struct job *job, struct output *out, uint64_t window)
+{
+	struct merger *m = xcalloc(1, sizeof *m);
+
+	m->job = job;
+	m->out = out;
+	m->ordered = !job->unordered;
+	m->window = window;
+	m->slots = xcalloc(window, sizeof *m->slots);
+	if (job->reducer != NULL)
+		m->partial = job->reducer->def->partial_new(job->reducer);
+	return m;
+}
+
+void merger_free(struct merger *m)
+{
+	if (m == NULL)
+		return;
+	for (uint64_t i = 0; i < m->window; i++)
+		buf_free(&m->slots[i].data);
+	free(m->slots);
+	if (m->partial != NULL)
+		m->job->reducer->def->partial_free(m->partial);
+	free(m);
+}
+
+uint64_t merger_low(const struct merger *m)
+{
+	return m->low;
+}
+
+static struct slot *slot_of(struct merger *m, uint64_t seq)
+{
+	return &m->slots[seq % m->window];
+}
+
+/*
+ * Release complete chunks from the bottom of the window, writing their
+ * held-back output in order.  The first incomplete chunk's output so far
+ * is written too: it is now at the bottom, so the rest of it will stream
+ * straight out as it arrives.
+ */
+static int release(struct merger *m, char **err)
+{
+	for (;;) {
+		struct slot *s = slot_of(m, m->low);
+
+		if (s->data.len > 0 && output_write(m->out, s->data.data, s->data.len, err) < 0)
+			return -1;
+		s->data.len = 0;
+		if (!s->complete)
+			return 0;
+		s->complete = false;
+		m->low++;
+	}
+}
+
+static int take_result(struct merger *m, const struct frame_hdr *h, struct buf *payload,
+    char **err)
+{
+	struct slot *s = slot_of(m, h->seq);
+	bool last = h->aux == 0;
+
+	/* The chunk at the bottom of the window streams straight out. */
+	if (!m->ordered || h->seq == m->low) {
+		if (payload->len > 0 && output_write(m->out, payload->data, payload->len, err) < 0)
+			return -1;
+	} else if (s->data.len == 0 && s->data.cap < payload->cap) {
+		struct buf old = s->data;	/* steal the payload: no copy */
+
+		s->data = *payload;
+		*payload = old;
+	} else {
+		buf_append(&s->data, payload->data, payload->len);
+	}
+	if (!last)
+		return 0;
+	s->complete = true;
+	return 1;
+}
+
+static int take_partial(struct merger *m, const struct frame_hdr *h, struct buf *payload,
+    char **err)
+{
+	struct stage *r = m->job->reducer;
+
+	if (r == NULL || r->def->merge(r, m->partial, payload->data, payload->len) < 0) {
+		*err = xasprintf("chunk %llu: malformed partial result from a worker",
+		    (unsigned long long)h->seq);
+		return -1;
+	}
+	slot_of(m, h->seq)->complete = true;
+	return 1;
+}
+
+int merger_take(struct merger *m, const struct frame_hdr *h, struct buf *payload,
+    char **err, int *code)
+{
+	int rc;
+
+	if (h->seq < m->low || h->seq >= m->low + m->window) {
+		*err = xasprintf("worker sent chunk %llu outside the window",
+		    (unsigned long long)h->seq);
+		*code = EXIT_SOFTWARE;
+		return -1;
+	}
+	if (h->type == FRAME_RESULT)
+		rc = take_result(m, h, payload, err);
+	else
+		rc = take_partial(m, h, payload, err);
+	if (rc < 0) {
+		*code = h->type == FRAME_RESULT ? EXIT_IOERR : EXIT_SOFTWARE;
+		return -1;
+	}
+	if (rc == 1 && release(m, err) < 0) {
+		*code = EXIT_IOERR;
+		return -1;
+	}
+	return rc;
+}
+
+/* Run the stages after the reducer over its result, in this process. */
+static int run_post(struct merger *m, struct buf *result, char **err)
+{
+	const struct job *job = m->job;
+	struct block b = { result->data, result->len, NREC_UNKNOWN };
+
+	for (size_t i = job->post; i < job->nstages && b.len > 0; i++)
+		if (job->stages[i]->def->map(job->stages[i], &b, err) < 0)
+			return -1;
+	return b.len > 0 ? output_write(m->out, b.data, b.len, err) : 0;
+}
+
+int merger_finish(struct merger *m, char **err, int *code)
+{
+	struct stage *r = m->job->reducer;
+	struct buf result = { 0 };
+	int rc;
+
+	if (r == NULL)
+		return 0;
+	r->def->finish(r, m->partial, &result);
+	rc = run_post(m, &result, err);
+	buf_free(&result);
+	if (rc < 0)
+		*code = EXIT_IOERR;
+	return rc;
+}

@@ -1,0 +1,42 @@
+/* merger.h - the reorder buffer and the merging of partial results.
+ *
+ * Results arrive from the workers in any order.  In ordered mode they are
+ * held until every earlier chunk is out, then written in sequence (the
+ * way pigz writes its blocks); with --unordered each is written as soon
+ * as it is whole.  Reducer partials are merged as they come, in any
+ * order, and finished once at the end. */
+#ifndef FORKPIPE_MERGER_H
+#define FORKPIPE_MERGER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "frame.h"
+#include "job.h"
+#include "output.h"
+
+struct merger;
+
+/* window: how many chunks may be in flight at once (a power of two or not). */
+struct merger *merger_new(const struct job *job, struct output *out, uint64_t window);
+void merger_free(struct merger *m);
+
+/*
+ * Take one result frame; the merger may steal payload's storage.
+ * Returns 1 when the frame completed its chunk, 0 when more frames of the
+ * chunk follow, -1 with *err (and *code) on failure.
+ */
+int merger_take(struct merger *m, const struct frame_hdr *h, struct buf *payload,
+    char **err, int *code);
+
+/* The lowest chunk sequence number not yet released: chunks at or above
+ * it, and below low + window, may be in flight. */
+uint64_t merger_low(const struct merger *m);
+
+/* Finish the reducer and run the stages after it.  0, or -1 with *err. */
+int merger_finish(struct merger *m, char **err, int *code);
+
+uint64_t merger_records_out(const struct merger *m);
+
+#endif

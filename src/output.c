@@ -1,0 +1,176 @@
+/* output.c - stdout, or a file that appears only when the run succeeds. */
+#include "autoconfig.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "output.h"
+#include "util.h"
+
+/* Small results are gathered and written in blocks of this size. */
+#define OUTPUT_BLOCK (256 * 1024)
+
+struct output {
+	int fd;
+	char *path;		/* final name, NULL for stdout or a device */
+	char *tmp;		/* temporary name while writing */
+	struct buf pending;
+	bool gone;		/* the reader closed the pipe */
+	uint64_t bytes;
+};
+
+/* A temporary file beside the target, so that rename() is atomic. */
+static int open_temp(struct output *o, const char *path, char **err)
+{
+	char *copy = xstrdup(path);
+	char *dir = dirname(copy);
+	char *base_copy = xstrdup(path);
+	char *base = basename(base_copy);
+
+	o->tmp = xasprintf("%s/.%s.forkpipe-XXXXXX", dir, base);
+	free(copy);
+	free(base_copy);
+	o->fd = mkostemp(o->tmp, O_CLOEXEC);
+	if (o->fd < 0) {
+		*err = xasprintf("%s: cannot create: %s", path, strerror(errno));
+		free(o->tmp);
+		o->tmp = NULL;
+		return -1;
+	}
+	o->path = xstrdup(path);
+	return 0;
+}
+
+struct output *output_open(const char *path, char **err)
+{
+	struct output *o = xcalloc(1, sizeof *o);
+	struct stat sb;
+
+	o->fd = STDOUT_FILENO;
+	if (path == NULL || strcmp(path, "-") == 0)
+		return o;
+	/* Devices and FIFOs are written directly: they cannot be renamed
+	 * into place and hold no earlier content to protect. */
+	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		if (S_ISDIR(sb.st_mode)) {
+			*err = xasprintf("%s: cannot create: Is a directory", path);
+			free(o);
+			return NULL;
+		}
+		o->fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (o->fd < 0) {
+			*err = xasprintf("%s: cannot open: %s", path, strerror(errno));
+			free(o);
+			return NULL;
+		}
+		return o;
+	}
+	if (open_temp(o, path, err) < 0) {
+		free(o);
+		return NULL;
+	}
+	return o;
+}
+
+static int write_out(struct output *o, const void *data, size_t len, char **err)
+{
+	if (o->gone)
+		return 0;
+	if (write_all(o->fd, data, len) == 0)
+		return 0;
+	if (errno == EPIPE) {
+		o->gone = true;
+		return 0;
+	}
+	*err = xasprintf("%s: write error: %s", o->path ? o->path : "stdout", strerror(errno));
+	return -1;
+}
+
+static int flush_pending(struct output *o, char **err)
+{
+	int rc = 0;
+
+	if (o->pending.len > 0)
+		rc = write_out(o, o->pending.data, o->pending.len, err);
+	o->pending.len = 0;
+	return rc;
+}
+
+int output_write(struct output *o, const void *data, size_t len, char **err)
+{
+	o->bytes += len;
+	if (o->pending.len + len <= OUTPUT_BLOCK) {
+		buf_append(&o->pending, data, len);
+		return 0;
+	}
+	if (flush_pending(o, err) < 0)
+		return -1;
+	if (len >= OUTPUT_BLOCK / 2)
+		return write_out(o, data, len, err);
+	buf_append(&o->pending, data, len);
+	return 0;
+}
+
+bool output_reader_gone(const struct output *o)
+{
+	return o->gone;
+}
+
+uint64_t output_bytes(const struct output *o)
+{
+	return o->bytes;
+}
+
+int output_commit(struct output *o, char **err)
+{
+	mode_t mask;
+
+	if (flush_pending(o, err) < 0)
+		return -1;
+	if (o->tmp == NULL)
+		return 0;
+	/* The file gets the mode a shell redirection would give it. */
+	mask = umask(0);
+	umask(mask);
+	if (fchmod(o->fd, 0666 & ~mask) < 0 || fsync(o->fd) < 0 || close(o->fd) < 0) {
+		*err = xasprintf("%s: write error: %s", o->path, strerror(errno));
+		o->fd = -1;
+		return -1;
+	}
+	o->fd = -1;
+	if (rename(o->tmp, o->path) < 0) {
+		*err = xasprintf("%s: cannot rename into place: %s", o->path, strerror(errno));
+		return -1;
+	}
+	free(o->tmp);
+	o->tmp = NULL;
+	return 0;
+}
+
+void output_abort(struct output *o)
+{
+	if (o == NULL || o->tmp == NULL)
+		return;
+	unlink(o->tmp);
+	free(o->tmp);
+	o->tmp = NULL;
+}
+
+void output_free(struct output *o)
+{
+	if (o == NULL)
+		return;
+	output_abort(o);
+	if (o->fd > STDOUT_FILENO)
+		close(o->fd);
+	buf_free(&o->pending);
+	free(o->path);
+	free(o);
+}

@@ -1,0 +1,30 @@
+/* output.h - where results go: stdout, or a file that appears only when
+ * the run succeeds (temporary file, fsync, rename). */
+#ifndef FORKPIPE_OUTPUT_H
+#define FORKPIPE_OUTPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct output;
+
+/* path NULL or "-": stdout.  NULL with *err on failure (exit 73). */
+struct output *output_open(const char *path, char **err);
+
+/*
+ * Append bytes.  0, or -1 with *err (exit 74); sets *closed instead when
+ * the reader went away (EPIPE), which is not an error for a pipeline.
+ */
+int output_write(struct output *o, const void *data, size_t len, char **err);
+bool output_reader_gone(const struct output *o);
+
+/* Flush, fsync and rename into place.  0, or -1 with *err (exit 74). */
+int output_commit(struct output *o, char **err);
+/* Remove the temporary file; the target stays as it was.  Safe in a
+ * fatal() clean-up and safe to call twice. */
+void output_abort(struct output *o);
+void output_free(struct output *o);
+uint64_t output_bytes(const struct output *o);
+
+#endif

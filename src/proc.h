@@ -1,0 +1,49 @@
+/* proc.h - mechanism: the worker table, spawning, reaping, signal flags.
+ * The policy (what to do when) lives in supervisor.c. */
+#ifndef FORKPIPE_PROC_H
+#define FORKPIPE_PROC_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+struct proc {
+	int id;
+	pid_t pid;		/* 0 when the slot is empty */
+	int task_fd;		/* supervisor writes tasks here (non-blocking) */
+	int result_fd;		/* supervisor reads results here (non-blocking) */
+	int status;		/* wait status once reaped */
+	struct rusage usage;	/* resource use once reaped */
+};
+
+/* What a child runs; it must not return. */
+typedef void (*proc_main_fn)(int id, int task_fd, int result_fd, void *arg);
+
+/*
+ * Block the signals the supervisor handles and install flag-setting
+ * handlers; ignore SIGPIPE so a closed output is an EPIPE error.
+ */
+void proc_signals_init(void);
+/* The mask to hand ppoll(): everything the supervisor handles unblocked. */
+const sigset_t *proc_poll_mask(void);
+/* The terminating signal received, or 0. */
+int proc_quit_signal(void);
+
+/*
+ * Fork worker procs[id] running fn.  The child dies with its parent and
+ * closes the pipes of the other workers in the table.  0, or -1 with *err.
+ */
+int proc_spawn(struct proc *procs, int nprocs, int id, proc_main_fn fn, void *arg, char **err);
+
+/* Close the supervisor's ends of one worker's pipes. */
+void proc_close(struct proc *p);
+/* Send sig to every live worker. */
+void proc_kill_all(struct proc *procs, int nprocs, int sig);
+/*
+ * Reap children: with block, wait for all of them (escalating to SIGKILL
+ * after grace_ms); without, collect only those already dead.
+ */
+void proc_reap(struct proc *procs, int nprocs, bool block, int grace_ms);
+
+#endif

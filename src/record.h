@@ -1,0 +1,25 @@
+/* record.h - record boundary scanning (pure: no I/O). */
+#ifndef FORKPIPE_RECORD_H
+#define FORKPIPE_RECORD_H
+
+#include <stddef.h>
+
+/*
+ * Records end with a terminator byte ('\n', or '\0' with -z).  A record
+ * belongs to the chunk in which it starts; every chunk ends just past a
+ * terminator, or at the end of its file.
+ */
+
+/* Offset just past the last terminator in buf[0..len), or 0 if none. */
+size_t record_last_end(const char *buf, size_t len, char term);
+
+/* Offset just past the first terminator in buf[0..len), or 0 if none. */
+size_t record_first_end(const char *buf, size_t len, char term);
+
+/* Start of the record containing offset pos (pos <= len), at or after base. */
+size_t record_start_of(const char *buf, size_t base, size_t pos, char term);
+
+/* Number of terminators in buf[0..len). */
+size_t record_count(const char *buf, size_t len, char term);
+
+#endif

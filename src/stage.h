@@ -1,0 +1,127 @@
+/* stage.h - the stage table and the option parsing shared by the command
+ * line and YAML.
+ *
+ * Each stage declares its name, options, arguments and callbacks in one
+ * struct stage_def.  That single declaration drives the -e SPEC parser,
+ * the YAML loader, --help and the man page. */
+#ifndef FORKPIPE_STAGE_H
+#define FORKPIPE_STAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+#define NREC_UNKNOWN SIZE_MAX
+
+/*
+ * A block of whole records, each ending with the terminator.  The block
+ * belongs to the worker: a map stage may rewrite it in place (grep
+ * compacts the records it keeps) or point data at its own storage.
+ */
+struct block {
+	char *data;
+	size_t len;
+	size_t nrec;	/* number of records, or NREC_UNKNOWN */
+};
+
+enum opt_type {
+	OPT_FLAG,	/* -F / fixed: true */
+	OPT_STRING,	/* takes a value */
+	OPT_INT,	/* takes a non-negative integer */
+};
+
+struct stage_opt {
+	const char *name;	/* long name; also the YAML key */
+	char letter;		/* short option letter, or 0 */
+	enum opt_type type;
+	const char *help;
+};
+
+struct stage_arg {
+	const char *name;	/* also the YAML key */
+	const char *help;
+};
+
+struct optval {
+	bool set;
+	long num;
+	char *str;
+};
+
+enum stage_kind {
+	STAGE_MAP,	/* record transform, runs in workers, keeps order */
+	STAGE_REDUCE,	/* folds records into a mergeable partial state */
+};
+
+struct stage;
+
+struct stage_def {
+	const char *name;
+	const char *summary;		/* one line for --help */
+	const char *description;	/* a paragraph for the man page */
+	enum stage_kind kind;
+	const struct stage_opt *opts;	/* terminated by a NULL name */
+	const struct stage_arg *args;	/* required positionals, NULL-terminated */
+
+	/* Once, before the workers fork: validate, compile.  0 or -1 with *err. */
+	int (*setup)(struct stage *st, char **err);
+	void (*teardown)(struct stage *st);
+
+	/* STAGE_MAP: transform a block.  0, or -1 with *err. */
+	int (*map)(struct stage *st, struct block *b, char **err);
+
+	/* STAGE_REDUCE: partial states, serialised as bytes so the same merge
+	 * serves worker results and, later, results from other machines. */
+	void *(*partial_new)(struct stage *st);
+	void (*fold)(struct stage *st, void *partial, const struct block *b);
+	void (*encode)(struct stage *st, const void *partial, struct buf *out);
+	int (*merge)(struct stage *st, void *partial, const char *data, size_t len);
+	void (*finish)(struct stage *st, void *partial, struct buf *out);
+	void (*partial_free)(void *partial);
+};
+
+struct stage {
+	const struct stage_def *def;
+	struct optval *opts;	/* one per def->opts entry */
+	struct optval *args;	/* one per def->args entry */
+	char term;		/* record terminator */
+	char *origin;		/* where it was declared, for messages */
+	bool from_config;	/* declared in YAML: errors are config errors */
+	void *priv;		/* the stage's own state after setup */
+};
+
+/* The table of all stages, NULL-terminated. */
+extern const struct stage_def *const stage_table[];
+
+const struct stage_def *stage_find(const char *name);
+
+/* A new instance of def with no options set. */
+struct stage *stage_new(const struct stage_def *def, const char *origin);
+void stage_free(struct stage *st);
+
+/*
+ * Parse a command-line SPEC ("grep -F 'a b'") into a stage.  Returns
+ * NULL with a message in *err naming the stage and the bad word.
+ */
+struct stage *stage_from_spec(const char *spec, char **err);
+
+/* Set one option or argument by its long name (the YAML form).  A flag
+ * takes "true"/"false". 0, or -1 with *err. */
+int stage_set(struct stage *st, const char *key, const char *value, char **err);
+
+/* Check that every argument is given. 0, or -1 with *err. */
+int stage_check(const struct stage *st, char **err);
+
+/* Accessors by long name, for the stages' own code. */
+bool stage_flag(const struct stage *st, const char *name);
+long stage_num(const struct stage *st, const char *name, long dflt);
+const char *stage_str(const struct stage *st, const char *name);
+const char *stage_arg(const struct stage *st, const char *name);
+
+/* The stage definitions, one per file under stages/. */
+extern const struct stage_def stage_grep;
+extern const struct stage_def stage_count;
+
+#endif

@@ -1,0 +1,96 @@
+/* stagedoc.c - render the stage table as --help text and man page roff. */
+#include "autoconfig.h"
+
+#include <string.h>
+
+#include "stage.h"
+#include "stagedoc.h"
+
+/* "grep [-F] [-i] PATTERN" */
+static void synopsis(FILE *fp, const struct stage_def *d, const char *bo, const char *bc)
+{
+	fputs(d->name, fp);
+	for (const struct stage_opt *o = d->opts; o != NULL && o->name != NULL; o++) {
+		if (o->letter)
+			fprintf(fp, " [-%c%s]", o->letter, o->type == OPT_FLAG ? "" : " N");
+		else
+			fprintf(fp, " [--%s%s]", o->name, o->type == OPT_FLAG ? "" : "=N");
+	}
+	for (const struct stage_arg *a = d->args; a != NULL && a->name != NULL; a++) {
+		fputc(' ', fp);
+		fputs(bo, fp);
+		for (const char *c = a->name; *c != '\0'; c++)
+			fputc(*c >= 'a' && *c <= 'z' ? *c - 'a' + 'A' : *c, fp);
+		fputs(bc, fp);
+	}
+}
+
+void stagedoc_help(FILE *fp)
+{
+	fputs("\nStages (-e 'NAME [OPTION]... [ARG]...'; YAML: '- NAME: {option: value}'):\n", fp);
+	for (const struct stage_def *const *d = stage_table; *d != NULL; d++) {
+		fputs("  ", fp);
+		synopsis(fp, *d, "", "");
+		fprintf(fp, "\n      %s%s\n", (*d)->summary,
+		    (*d)->kind == STAGE_REDUCE ? " (reducer)" : "");
+		for (const struct stage_opt *o = (*d)->opts; o != NULL && o->name != NULL; o++) {
+			char left[64];
+
+			if (o->letter)
+				snprintf(left, sizeof left, "-%c, --%s", o->letter, o->name);
+			else
+				snprintf(left, sizeof left, "    --%s", o->name);
+			fprintf(fp, "      %-22s %s\n", left, o->help);
+		}
+	}
+}
+
+/* Escape roff: a leading dot or quote, and backslashes. */
+static void roff(FILE *fp, const char *s)
+{
+	if (*s == '.' || *s == '\'')
+		fputs("\\&", fp);
+	for (; *s != '\0'; s++) {
+		if (*s == '\\')
+			fputs("\\e", fp);
+		else if (*s == '-')
+			fputs("\\-", fp);
+		else
+			fputc(*s, fp);
+	}
+}
+
+void stagedoc_man(FILE *fp)
+{
+	fputs(".\\\" Generated from the stage table by forkpipe --help-stages=man.\n", fp);
+	for (const struct stage_def *const *d = stage_table; *d != NULL; d++) {
+		fputs(".TP\n.B \"", fp);
+		synopsis(fp, *d, "\\fI", "\\fB");
+		fputs("\"\n", fp);
+		roff(fp, (*d)->description);
+		if ((*d)->kind == STAGE_REDUCE)
+			fputs(" This stage is a reducer: each worker folds its records into a partial "
+			    "result and the merger combines the partials.", fp);
+		fputc('\n', fp);
+		for (const struct stage_opt *o = (*d)->opts; o != NULL && o->name != NULL; o++) {
+			fputs(".RS\n.TP\n", fp);
+			if (o->letter)
+				fprintf(fp, ".BR \\-%c \", \" \\-\\-", o->letter);
+			else
+				fputs(".B \\-\\-", fp);
+			roff(fp, o->name);
+			fputs("\n", fp);
+			roff(fp, o->help);
+			fprintf(fp, " (YAML: \\fB%s: %s\\fR)\n.RE\n", o->name,
+			    o->type == OPT_FLAG ? "true" : "\\fIvalue\\fB");
+		}
+		for (const struct stage_arg *a = (*d)->args; a != NULL && a->name != NULL; a++) {
+			fputs(".RS\n.TP\n.I ", fp);
+			for (const char *c = a->name; *c != '\0'; c++)
+				fputc(*c >= 'a' && *c <= 'z' ? *c - 'a' + 'A' : *c, fp);
+			fputc('\n', fp);
+			roff(fp, a->help);
+			fprintf(fp, " (YAML: \\fB%s: \\fIvalue\\fR)\n.RE\n", a->name);
+		}
+	}
+}

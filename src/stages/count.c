@@ -1,0 +1,119 @@
+/* count.c - the count stage: records, and optionally words and bytes.
+ *
+ * A reducer: each worker counts its blocks into a partial, the merger
+ * adds the partials.  Addition is associative, so the result does not
+ * depend on -j or the chunk size. */
+#include "autoconfig.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "record.h"
+#include "scan.h"
+#include "stage.h"
+#include "util.h"
+
+struct counts {
+	uint64_t records;
+	uint64_t words;
+	uint64_t bytes;
+};
+
+static const struct stage_opt count_opts[] = {
+	{ "words", 'w', OPT_FLAG, "also count words (as wc -w does in the C locale)" },
+	{ "bytes", 'c', OPT_FLAG, "also count bytes" },
+	{ NULL, 0, 0, NULL },
+};
+
+static void *count_partial_new(struct stage *st)
+{
+	(void)st;
+	return xcalloc(1, sizeof(struct counts));
+}
+
+static void count_fold(struct stage *st, void *partial, const struct block *b)
+{
+	struct counts *c = partial;
+	int in_word = 0;
+
+	c->records += b->nrec != NREC_UNKNOWN ? b->nrec : record_count(b->data, b->len, st->term);
+	c->bytes += b->len;
+	/* Blocks hold whole records and a terminator ends a word, so no
+	 * word spans two blocks. */
+	if (stage_flag(st, "words"))
+		c->words += scan_count_words(b->data, b->len, (unsigned char)st->term, &in_word);
+}
+
+static void put_u64(struct buf *out, uint64_t v)
+{
+	unsigned char b[8];
+
+	for (int i = 0; i < 8; i++)
+		b[i] = (unsigned char)(v >> (8 * i));
+	buf_append(out, b, sizeof b);
+}
+
+static uint64_t get_u64(const char *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 7; i >= 0; i--)
+		v = v << 8 | (unsigned char)p[i];
+	return v;
+}
+
+/* Partial: three little-endian 64-bit counters. */
+static void count_encode(struct stage *st, const void *partial, struct buf *out)
+{
+	const struct counts *c = partial;
+
+	(void)st;
+	put_u64(out, c->records);
+	put_u64(out, c->words);
+	put_u64(out, c->bytes);
+}
+
+static int count_merge(struct stage *st, void *partial, const char *data, size_t len)
+{
+	struct counts *c = partial;
+
+	(void)st;
+	if (len != 24)
+		return -1;
+	c->records += get_u64(data);
+	c->words += get_u64(data + 8);
+	c->bytes += get_u64(data + 16);
+	return 0;
+}
+
+static void count_finish(struct stage *st, void *partial, struct buf *out)
+{
+	const struct counts *c = partial;
+
+	buf_printf(out, "%llu", (unsigned long long)c->records);
+	if (stage_flag(st, "words"))
+		buf_printf(out, " %llu", (unsigned long long)c->words);
+	if (stage_flag(st, "bytes"))
+		buf_printf(out, " %llu", (unsigned long long)c->bytes);
+	/* A report, not data: it ends with a newline even with -z. */
+	buf_putc(out, '\n');
+}
+
+const struct stage_def stage_count = {
+	.name = "count",
+	.summary = "count records (and words and bytes), like wc",
+	.description =
+		"Prints the number of records, like wc -l; with -w and -c also the words and bytes, "
+		"in wc's order, separated by single spaces, on one record. "
+		"A last record without a terminator counts as a record, and bytes are those of the "
+		"terminated records.",
+	.kind = STAGE_REDUCE,
+	.opts = count_opts,
+	.args = NULL,
+	.partial_new = count_partial_new,
+	.fold = count_fold,
+	.encode = count_encode,
+	.merge = count_merge,
+	.finish = count_finish,
+	.partial_free = free,
+};

@@ -1,0 +1,360 @@
+/* grep.c - the grep stage: keep (or drop) the records a pattern matches.
+ *
+ * The semantics are those of `LC_ALL=C grep -a -P` (or -F): a record
+ * matches when the pattern matches inside it.  For speed the pattern is
+ * run over the whole block at once rather than record by record; see
+ * block_mode_safe() for why that gives the same answer. */
+#include "autoconfig.h"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>	/* compile, JIT, match */
+#include <stdlib.h>
+#include <string.h>
+
+#include "record.h"
+#include "scan.h"
+#include "stage.h"
+#include "util.h"
+
+struct grep {
+	bool invert;
+	bool literal;		/* plain -F: the vectorised literal search */
+	bool per_record;	/* match each record alone (see block_mode_safe) */
+	bool jit;
+	struct scan_lit lit;
+	pcre2_code *re;
+	pcre2_match_data *md;
+	pcre2_match_context *mctx;
+	pcre2_jit_stack *stack;
+};
+
+static const struct stage_opt grep_opts[] = {
+	{ "fixed", 'F', OPT_FLAG, "PATTERN is a fixed string, not a regular expression" },
+	{ "ignore-case", 'i', OPT_FLAG, "ignore ASCII case" },
+	{ "invert", 'v', OPT_FLAG, "keep the records that do not match" },
+	{ "word", 'w', OPT_FLAG, "match whole words only" },
+	{ "line", 'x', OPT_FLAG, "match whole records only" },
+	{ NULL, 0, 0, NULL },
+};
+
+static const struct stage_arg grep_args[] = {
+	{ "pattern", "a Perl-compatible regular expression (PCRE2), or a string with -F; "
+	  "with -F, a newline separates several strings" },
+	{ NULL, NULL },
+};
+
+/*
+ * Matching a whole block with PCRE2_MULTILINE finds the same records as
+ * matching each record alone, provided the pattern cannot look past the
+ * end of the record in ways that differ: no lookaround, no \A \z \Z \G
+ * anchors, no inline option changes (which could turn off multiline) and
+ * no verbs.  A match that crosses a terminator is re-checked against its
+ * record alone (see map_block).  Anything else falls back to per-record
+ * matching, which is slower but always right.
+ */
+static bool block_mode_safe(const char *pat)
+{
+	for (const char *p = pat; *p != '\0'; p++) {
+		if (*p == '\\' && p[1] != '\0') {
+			p++;
+			if (strchr("AzZGK", *p) != NULL)
+				return false;
+			continue;
+		}
+		if (*p == '(' && (p[1] == '?' || p[1] == '*') && !(p[1] == '?' && p[2] == ':'))
+			return false;
+	}
+	return true;
+}
+
+/* Escape a literal so PCRE2 matches it byte for byte. */
+static void append_escaped(struct buf *b, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
+			buf_putc(b, '\\');
+		buf_putc(b, (char)c);
+	}
+}
+
+/* The pattern text PCRE2 compiles; *prefix is what was added in front. */
+static char *build_pattern(const struct stage *st, const char *pat, size_t *prefix)
+{
+	struct buf b = { 0 };
+	bool fixed = stage_flag(st, "fixed");
+
+	if (stage_flag(st, "line"))
+		buf_printf(&b, "^(?:");
+	else if (stage_flag(st, "word"))
+		buf_printf(&b, "(?<!\\w)(?:");
+	*prefix = b.len;
+	if (fixed) {
+		const char *p = pat;
+
+		for (;;) {
+			const char *nl = strchr(p, '\n');
+			size_t n = nl ? (size_t)(nl - p) : strlen(p);
+
+			append_escaped(&b, p, n);
+			if (nl == NULL)
+				break;
+			buf_putc(&b, '|');
+			p = nl + 1;
+		}
+	} else {
+		buf_printf(&b, "%s", pat);
+	}
+	if (stage_flag(st, "line"))
+		buf_printf(&b, ")$");
+	else if (stage_flag(st, "word"))
+		buf_printf(&b, ")(?!\\w)");
+	buf_putc(&b, '\0');
+	return b.data;
+}
+
+static int compile(struct stage *st, struct grep *g, const char *pat, char **err)
+{
+	size_t prefix, erroff;
+	int errcode;
+	uint32_t flags = 0;
+	char *text = build_pattern(st, pat, &prefix);
+
+	if (stage_flag(st, "ignore-case"))
+		flags |= PCRE2_CASELESS;
+	if (!g->per_record)
+		flags |= PCRE2_MULTILINE;
+	g->re = pcre2_compile((PCRE2_SPTR)text, PCRE2_ZERO_TERMINATED, flags, &errcode, &erroff, NULL);
+	free(text);
+	if (g->re == NULL) {
+		PCRE2_UCHAR msg[256];
+
+		pcre2_get_error_message(errcode, msg, sizeof msg);
+		erroff = erroff > prefix ? erroff - prefix : 0;
+		if (erroff > strlen(pat))
+			erroff = strlen(pat);
+		*err = xasprintf("grep: invalid pattern '%s': %s at offset %zu", pat, (char *)msg, erroff);
+		return -1;
+	}
+	g->jit = pcre2_jit_compile(g->re, PCRE2_JIT_COMPLETE) == 0;
+	g->md = pcre2_match_data_create_from_pattern(g->re, NULL);
+	g->mctx = pcre2_match_context_create(NULL);
+	if (g->jit) {
+		/* The default 32 KiB JIT stack is too small for some patterns. */
+		g->stack = pcre2_jit_stack_create(32 * 1024, 8 * 1024 * 1024, NULL);
+		pcre2_jit_stack_assign(g->mctx, NULL, g->stack);
+	}
+	return 0;
+}
+
+static int grep_setup(struct stage *st, char **err)
+{
+	struct grep *g = xcalloc(1, sizeof *g);
+	const char *pat = stage_arg(st, "pattern");
+	bool fixed = stage_flag(st, "fixed");
+
+	st->priv = g;
+	g->invert = stage_flag(st, "invert");
+	if (!fixed && strchr(pat, '\n') != NULL) {
+		*err = xasprintf("grep: a regular expression cannot contain a newline");
+		return -1;
+	}
+	if (fixed && *pat != '\0' && strchr(pat, '\n') == NULL && !stage_flag(st, "ignore-case") &&
+	    !stage_flag(st, "word") && !stage_flag(st, "line")) {
+		g->literal = true;
+		scan_lit_init(&g->lit, pat, strlen(pat));
+		return 0;
+	}
+	g->per_record = st->term != '\n' || (!fixed && !block_mode_safe(pat));
+	return compile(st, g, pat, err);
+}
+
+static void grep_teardown(struct stage *st)
+{
+	struct grep *g = st->priv;
+
+	if (g == NULL)
+		return;
+	if (g->literal)
+		scan_lit_free(&g->lit);
+	pcre2_match_data_free(g->md);
+	pcre2_match_context_free(g->mctx);
+	pcre2_jit_stack_free(g->stack);
+	pcre2_code_free(g->re);
+	free(g);
+	st->priv = NULL;
+}
+
+/* Match subject[0..len) from start; 1 match, 0 none, -1 error. */
+static int run(struct grep *g, const char *subject, size_t len, size_t start, char **err)
+{
+	int rc;
+
+	if (g->jit)
+		rc = pcre2_jit_match(g->re, (PCRE2_SPTR)subject, len, start, 0, g->md, g->mctx);
+	else
+		rc = pcre2_match(g->re, (PCRE2_SPTR)subject, len, start, 0, g->md, g->mctx);
+	if (rc >= 0)
+		return 1;
+	if (rc == PCRE2_ERROR_NOMATCH)
+		return 0;
+	PCRE2_UCHAR msg[256];
+
+	pcre2_get_error_message(rc, msg, sizeof msg);
+	*err = xasprintf("grep: matching failed: %s", (char *)msg);
+	return -1;
+}
+
+/*
+ * The records a block keeps are moved down to a write cursor; since the
+ * cursor never passes the read position, compaction is done in place.
+ */
+struct keeper {
+	char *data;
+	size_t w;	/* write cursor */
+	size_t nrec;
+};
+
+static void keep(struct keeper *k, size_t from, size_t to)
+{
+	if (to <= from)
+		return;
+	if (k->w != from)
+		memmove(k->data + k->w, k->data + from, to - from);
+	k->w += to - from;
+}
+
+/* A record [ls, le] (le is its terminator) matched: keep it, or for -v
+ * keep the unmatched records before it. */
+static void matched(struct grep *g, struct keeper *k, size_t pos, size_t ls, size_t le)
+{
+	if (g->invert) {
+		keep(k, pos, ls);
+	} else {
+		keep(k, ls, le + 1);
+		k->nrec++;
+	}
+}
+
+static void finish_block(struct grep *g, struct keeper *k, struct block *b, size_t pos)
+{
+	if (g->invert) {
+		keep(k, pos, b->len);
+		b->nrec = NREC_UNKNOWN;
+	} else {
+		b->nrec = k->nrec;
+	}
+	b->len = k->w;
+}
+
+static int map_literal(struct grep *g, struct block *b, char term)
+{
+	struct keeper k = { b->data, 0, 0 };
+	const char *end = b->data + b->len;
+	size_t pos = 0;
+
+	while (pos < b->len) {
+		const char *m = scan_lit_find(&g->lit, b->data + pos, end);
+
+		if (m == NULL)
+			break;
+		size_t s = (size_t)(m - b->data);
+		size_t ls = record_start_of(b->data, pos, s, term);
+		size_t le = (size_t)((const char *)memchr(m, term, (size_t)(end - m)) - b->data);
+
+		matched(g, &k, pos, ls, le);
+		pos = le + 1;
+	}
+	finish_block(g, &k, b, pos);
+	return 0;
+}
+
+static int map_block(struct grep *g, struct block *b, char term, char **err)
+{
+	struct keeper k = { b->data, 0, 0 };
+	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(g->md);
+	size_t sublen = b->len - 1;	/* the final terminator is left out */
+	size_t pos = 0;
+
+	while (pos < b->len) {
+		int rc = run(g, b->data, sublen, pos, err);
+
+		if (rc < 0)
+			return -1;
+		if (rc == 0)
+			break;
+		size_t s = ov[0], e = ov[1];
+		size_t ls = record_start_of(b->data, pos, s, term);
+		size_t le = (size_t)((char *)memchr(b->data + s, term, b->len - s) - b->data);
+
+		/* A match crossing the terminator says nothing about the
+		 * record alone: ask again with the record as the subject. */
+		if (e > le) {
+			rc = run(g, b->data + ls, le - ls, 0, err);
+			if (rc < 0)
+				return -1;
+			if (rc == 0) {
+				if (g->invert)
+					keep(&k, pos, le + 1);
+				pos = le + 1;
+				continue;
+			}
+		}
+		matched(g, &k, pos, ls, le);
+		pos = le + 1;
+	}
+	finish_block(g, &k, b, pos);
+	return 0;
+}
+
+static int map_per_record(struct grep *g, struct block *b, char term, char **err)
+{
+	struct keeper k = { b->data, 0, 0 };
+	size_t pos = 0;
+
+	while (pos < b->len) {
+		size_t le = (size_t)((char *)memchr(b->data + pos, term, b->len - pos) - b->data);
+		int rc = run(g, b->data + pos, le - pos, 0, err);
+
+		if (rc < 0)
+			return -1;
+		if ((rc == 1) != g->invert) {
+			keep(&k, pos, le + 1);
+			k.nrec++;
+		}
+		pos = le + 1;
+	}
+	b->len = k.w;
+	b->nrec = k.nrec;
+	return 0;
+}
+
+static int grep_map(struct stage *st, struct block *b, char **err)
+{
+	struct grep *g = st->priv;
+
+	if (b->len == 0)
+		return 0;
+	if (g->literal)
+		return map_literal(g, b, st->term);
+	if (g->per_record)
+		return map_per_record(g, b, st->term, err);
+	return map_block(g, b, st->term, err);
+}
+
+const struct stage_def stage_grep = {
+	.name = "grep",
+	.summary = "keep the records that match a pattern",
+	.description =
+		"Keeps the records in which PATTERN matches, exactly as "
+		"LC_ALL=C grep -a -P (or grep -a -F with -F) selects lines with the same flags. "
+		"Patterns are compiled once, before the workers start, with PCRE2 and its JIT; "
+		"fixed strings use a vectorised search.",
+	.kind = STAGE_MAP,
+	.opts = grep_opts,
+	.args = grep_args,
+	.setup = grep_setup,
+	.teardown = grep_teardown,
+	.map = grep_map,
+};

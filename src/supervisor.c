@@ -1,0 +1,392 @@
+/* supervisor.c - policy: the event loop, scheduling, shutdown.
+ *
+ * One process does all the I/O in a single poll loop: it cuts the input
+ * into chunks, hands each to a worker with spare capacity, and passes
+ * result frames to the merger.  At most `window` chunks are in flight
+ * (handed out but not yet released by the merger), which bounds memory
+ * whatever the size of the input. */
+#include "autoconfig.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "chunker.h"
+#include "frame.h"
+#include "merger.h"
+#include "output.h"
+#include "proc.h"
+#include "stats.h"
+#include "supervisor.h"
+#include "util.h"
+#include "worker.h"
+
+#define TASKS_PER_WORKER 2	/* one running, one queued: no idle gap */
+#define WINDOW_PER_WORKER 4
+#define STOP_GRACE_MS 2000
+
+/* A task frame being written to a worker's non-blocking pipe. */
+struct sender {
+	bool busy;
+	unsigned char hdr[FRAME_HDR_SIZE + FRAME_RANGE_SIZE];
+	size_t hdr_len;
+	const char *data;
+	size_t data_len;
+	size_t sent;
+};
+
+struct task {
+	struct chunk chunk;
+	int worker;
+};
+
+struct sup {
+	struct job *job;
+	struct chunker *chunker;
+	struct output *out;
+	struct merger *merger;
+	struct worker_env env;
+	struct proc *procs;
+	int nprocs;
+	struct frame_reader *readers;
+	struct sender *senders;
+	int *load;		/* chunks handed to each worker, not yet complete */
+	struct task *tasks;	/* ring indexed by seq % window */
+	uint64_t window;
+	uint64_t next_seq;
+	bool input_done;
+	bool waiting_input;	/* the stream had nothing to read */
+	bool stream_readable;
+	struct stats stats;
+};
+
+static struct sup *current;
+
+/* On any fatal error: stop the workers, remove the temporary output. */
+static void cleanup(void)
+{
+	struct sup *s = current;
+
+	if (s == NULL)
+		return;
+	current = NULL;
+	if (s->procs != NULL) {
+		proc_kill_all(s->procs, s->nprocs, SIGTERM);
+		proc_reap(s->procs, s->nprocs, true, STOP_GRACE_MS);
+	}
+	output_abort(s->out);
+}
+
+static int pick_worker(const struct sup *s)
+{
+	int best = -1;
+
+	for (int i = 0; i < s->nprocs; i++) {
+		if (s->senders[i].busy || s->load[i] >= TASKS_PER_WORKER)
+			continue;
+		if (best < 0 || s->load[i] < s->load[best])
+			best = i;
+	}
+	return best;
+}
+
+static void try_send(struct sup *s, int w)
+{
+	struct sender *sd = &s->senders[w];
+
+	while (sd->busy) {
+		struct iovec iov[2];
+		int n = 0;
+
+		if (sd->sent < sd->hdr_len) {
+			iov[n].iov_base = sd->hdr + sd->sent;
+			iov[n++].iov_len = sd->hdr_len - sd->sent;
+		}
+		size_t dsent = sd->sent > sd->hdr_len ? sd->sent - sd->hdr_len : 0;
+
+		if (dsent < sd->data_len) {
+			iov[n].iov_base = (char *)sd->data + dsent;
+			iov[n++].iov_len = sd->data_len - dsent;
+		}
+		ssize_t k = writev(s->procs[w].task_fd, iov, n);
+
+		if (k < 0) {
+			/* EPIPE means the worker died: its result pipe says so. */
+			if (errno != EINTR && errno != EAGAIN)
+				sd->busy = false;
+			if (errno == EINTR)
+				continue;
+			return;
+		}
+		sd->sent += (size_t)k;
+		if (sd->sent == sd->hdr_len + sd->data_len)
+			sd->busy = false;
+	}
+}
+
+static void assign(struct sup *s, int w, const struct chunk *c)
+{
+	struct sender *sd = &s->senders[w];
+	struct task *t = &s->tasks[c->seq % s->window];
+	struct frame_hdr h = { 0, 0, c->seq, 0 };
+
+	t->chunk = *c;
+	t->worker = w;
+	s->load[w]++;
+	s->stats.chunks++;
+	if (c->data != NULL) {
+		h.type = FRAME_TASK_DATA;
+		h.len = c->length;
+		sd->data = c->data;
+		sd->data_len = c->length;
+		sd->hdr_len = FRAME_HDR_SIZE;
+	} else {
+		struct frame_range r = { c->file, c->offset, c->length };
+
+		h.type = FRAME_TASK_RANGE;
+		h.len = FRAME_RANGE_SIZE;
+		frame_encode_range(sd->hdr + FRAME_HDR_SIZE, &r);
+		sd->data = NULL;
+		sd->data_len = 0;
+		sd->hdr_len = FRAME_HDR_SIZE + FRAME_RANGE_SIZE;
+	}
+	frame_encode_hdr(sd->hdr, &h);
+	sd->sent = 0;
+	sd->busy = true;
+	try_send(s, w);
+}
+
+/* Hand out chunks while the window and the workers have room. */
+static void dispatch(struct sup *s)
+{
+	s->waiting_input = false;
+	while (!s->input_done && s->next_seq - merger_low(s->merger) < s->window) {
+		int w = pick_worker(s);
+		struct chunk c;
+		char *err = NULL;
+		int code = EXIT_IOERR;
+
+		if (w < 0)
+			return;
+		int rc = chunker_next(s->chunker, s->stream_readable, &c, &err, &code);
+
+		s->stream_readable = false;
+		if (rc == CHUNK_WAIT) {
+			s->waiting_input = true;
+			return;
+		}
+		if (rc == CHUNK_END) {
+			s->input_done = true;
+			return;
+		}
+		if (rc == CHUNK_ERROR)
+			fatal(code, "%s", err);
+		s->next_seq = c.seq + 1;
+		assign(s, w, &c);
+	}
+}
+
+static void __attribute__((noreturn)) worker_died(struct sup *s, int w)
+{
+	struct proc *p = &s->procs[w];
+	char how[64] = "exited";
+	pid_t pid = p->pid;
+	int status = 0;
+
+	if (pid > 0 && waitpid(pid, &status, 0) == pid) {
+		p->pid = 0;
+		if (WIFSIGNALED(status))
+			snprintf(how, sizeof how, "was killed by signal %d", WTERMSIG(status));
+		else if (WIFEXITED(status))
+			snprintf(how, sizeof how, "exited with status %d", WEXITSTATUS(status));
+	}
+	for (uint64_t q = merger_low(s->merger); q < s->next_seq; q++) {
+		const struct task *t = &s->tasks[q % s->window];
+
+		if (t->worker == w && t->chunk.seq == q)
+			fatal(EXIT_SOFTWARE, "worker %d (pid %d) %s while processing %s bytes %llu-%llu",
+			    w, (int)pid, how, chunker_path(s->chunker, t->chunk.file),
+			    (unsigned long long)t->chunk.offset,
+			    (unsigned long long)(t->chunk.offset + t->chunk.length));
+	}
+	fatal(EXIT_SOFTWARE, "worker %d (pid %d) %s", w, (int)pid, how);
+}
+
+static void chunk_done(struct sup *s, int w, uint64_t seq)
+{
+	struct task *t = &s->tasks[seq % s->window];
+
+	s->load[w]--;
+	free(t->chunk.data);
+	t->chunk.data = NULL;
+}
+
+static void read_results(struct sup *s, int w)
+{
+	struct frame_reader *r = &s->readers[w];
+
+	for (;;) {
+		int rc = frame_reader_read(s->procs[w].result_fd, r);
+		char *err = NULL;
+		int code = EXIT_SOFTWARE;
+
+		if (rc == FRAME_AGAIN)
+			return;
+		if (rc != FRAME_READY)
+			worker_died(s, w);
+		if (r->hdr.type == FRAME_ERROR)
+			fatal((int)r->hdr.aux, "%.*s", (int)r->payload.len, r->payload.data);
+		rc = merger_take(s->merger, &r->hdr, &r->payload, &err, &code);
+		if (rc < 0)
+			fatal(code, "%s", err);
+		if (rc == 1)
+			chunk_done(s, w, r->hdr.seq);
+		frame_reader_reset(r);
+		if (output_reader_gone(s->out))
+			return;
+	}
+}
+
+static void wait_events(struct sup *s)
+{
+	struct pollfd *pfd = xcalloc((size_t)s->nprocs * 2 + 1, sizeof *pfd);
+	int n = 0, in = -1;
+
+	for (int i = 0; i < s->nprocs; i++) {
+		pfd[n].fd = s->procs[i].result_fd;
+		pfd[n++].events = POLLIN;
+		pfd[n].fd = s->senders[i].busy ? s->procs[i].task_fd : -1;
+		pfd[n++].events = POLLOUT;
+	}
+	if (s->waiting_input) {
+		in = n;
+		pfd[n].fd = chunker_wait_fd(s->chunker);
+		pfd[n++].events = POLLIN;
+	}
+	if (ppoll(pfd, (nfds_t)n, NULL, proc_poll_mask()) < 0) {
+		if (errno != EINTR)
+			fatal(EXIT_SOFTWARE, "poll() failed: %s", strerror(errno));
+		free(pfd);
+		return;
+	}
+	for (int i = 0; i < s->nprocs && !output_reader_gone(s->out); i++) {
+		if (pfd[2 * i].revents != 0)
+			read_results(s, i);
+		if (pfd[2 * i + 1].revents != 0)
+			try_send(s, i);
+	}
+	if (in >= 0 && pfd[in].revents != 0)
+		s->stream_readable = true;
+	free(pfd);
+}
+
+static void start_workers(struct sup *s)
+{
+	char *err = NULL;
+
+	s->nprocs = (int)s->job->jobs;
+	s->procs = xcalloc((size_t)s->nprocs, sizeof *s->procs);
+	s->readers = xcalloc((size_t)s->nprocs, sizeof *s->readers);
+	s->senders = xcalloc((size_t)s->nprocs, sizeof *s->senders);
+	s->load = xcalloc((size_t)s->nprocs, sizeof *s->load);
+	for (int i = 0; i < s->nprocs; i++)
+		s->procs[i].task_fd = s->procs[i].result_fd = -1;
+	s->env.job = s->job;
+	s->env.chunker = s->chunker;
+	for (int i = 0; i < s->nprocs; i++)
+		if (proc_spawn(s->procs, s->nprocs, i, worker_main, &s->env, &err) < 0)
+			fatal(EXIT_SOFTWARE, "starting worker %d: %s", i, err);
+}
+
+/* Normal end: close the task pipes so the workers exit, and reap them. */
+static void stop_workers(struct sup *s, bool force)
+{
+	for (int i = 0; i < s->nprocs; i++)
+		proc_close(&s->procs[i]);
+	if (force)
+		proc_kill_all(s->procs, s->nprocs, SIGTERM);
+	proc_reap(s->procs, s->nprocs, true, STOP_GRACE_MS);
+}
+
+static void free_sup(struct sup *s)
+{
+	for (int i = 0; i < s->nprocs; i++)
+		frame_reader_free(&s->readers[i]);
+	for (uint64_t i = 0; i < s->window; i++)
+		free(s->tasks[i].chunk.data);
+	free(s->readers);
+	free(s->senders);
+	free(s->load);
+	free(s->procs);
+	free(s->tasks);
+	merger_free(s->merger);
+	output_free(s->out);
+	chunker_close(s->chunker);
+}
+
+static int finish(struct sup *s)
+{
+	char *err = NULL;
+	int code = EXIT_IOERR;
+	bool gone = output_reader_gone(s->out);
+
+	stop_workers(s, gone);
+	if (!gone && merger_finish(s->merger, &err, &code) < 0)
+		fatal(code, "%s", err);
+	if (output_commit(s->out, &err) < 0)
+		fatal(EXIT_IOERR, "%s", err);
+	current = NULL;
+	if (s->job->stats) {
+		s->stats.bytes_in = chunker_bytes(s->chunker);
+		s->stats.bytes_out = output_bytes(s->out);
+		stats_print(stderr, &s->stats, s->procs, s->nprocs);
+	}
+	return EXIT_OK;
+}
+
+int supervisor_run(struct job *job)
+{
+	struct sup s = { 0 };
+	char *err = NULL;
+	int code = EXIT_SOFTWARE;
+
+	stats_start(&s.stats);
+	s.job = job;
+	s.window = (uint64_t)job->jobs * WINDOW_PER_WORKER;
+	s.tasks = xcalloc(s.window, sizeof *s.tasks);
+	s.chunker = chunker_open(job->inputs, job->ninputs, job->null ? '\0' : '\n',
+	    job->chunk_size, &err, &code);
+	if (s.chunker == NULL)
+		fatal(code, "%s", err);
+	s.out = output_open(job->output, &err);
+	if (s.out == NULL)
+		fatal(EXIT_CANTCREAT, "%s", err);
+	current = &s;
+	fatal_cleanup(cleanup);
+	proc_signals_init();
+	/* Fork before the big buffers exist: fork costs grow with the
+	 * parent's touched memory. */
+	start_workers(&s);
+	s.merger = merger_new(job, s.out, s.window);
+	for (;;) {
+		int sig = proc_quit_signal();
+
+		if (sig != 0) {
+			cleanup();
+			return 128 + sig;
+		}
+		dispatch(&s);
+		if (output_reader_gone(s.out) || (s.input_done && merger_low(s.merger) == s.next_seq))
+			break;
+		wait_events(&s);
+	}
+	code = finish(&s);
+	free_sup(&s);
+	return code;
+}

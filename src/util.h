@@ -1,0 +1,61 @@
+/* util.h - allocation that never fails, error reporting, size parsing. */
+#ifndef FORKPIPE_UTIL_H
+#define FORKPIPE_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+/* Exit codes: the sysexits.h family, documented in forkpipe(1). */
+enum {
+	EXIT_OK = 0,
+	EXIT_USAGE = 64,     /* bad command line, stage spec or pattern */
+	EXIT_DATAERR = 65,   /* bad input data */
+	EXIT_NOINPUT = 66,   /* cannot open input */
+	EXIT_SOFTWARE = 70,  /* internal or worker failure */
+	EXIT_CANTCREAT = 73, /* cannot create output */
+	EXIT_IOERR = 74,     /* read or write error */
+	EXIT_TEMPFAIL = 75,  /* temporary failure (lock held) */
+	EXIT_CONFIG = 78,    /* bad configuration */
+};
+
+#define PROGNAME "forkpipe"
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+void *xreallocarray(void *p, size_t n, size_t size);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+/* asprintf that never fails. */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
+/*
+ * Print "forkpipe: <message>" on stderr and exit with code.  Only the
+ * process that owns the run's clean-up may call fatal(): the supervisor
+ * registers its clean-up with fatal_cleanup().
+ */
+void fatal(int code, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3), noreturn));
+void warnx_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void fatal_cleanup(void (*fn)(void));
+
+/*
+ * Parse "123", "4K", "1.5M", "2G" (powers of 1024) into bytes.  Returns
+ * false on syntax error or overflow.
+ */
+bool parse_size(const char *s, uint64_t *out);
+/* Parse a decimal integer in [min, max]. */
+bool parse_long(const char *s, long min, long max, long *out);
+
+/* Write all of buf to fd, retrying on EINTR and short writes. */
+int write_all(int fd, const void *buf, size_t len);
+/* Read exactly len bytes unless EOF comes first; returns bytes read or -1. */
+ssize_t read_full(int fd, void *buf, size_t len);
+/* pread exactly len bytes unless EOF comes first. */
+ssize_t pread_full(int fd, void *buf, size_t len, uint64_t off);
+
+#endif

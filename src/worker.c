@@ -1,0 +1,220 @@
+/* worker.c - the worker loop: task -> stages -> framed result.
+ *
+ * A chunk is processed in blocks of about one megabyte, small enough to
+ * stay in the CPU cache between reading and matching.  A block's output
+ * is written straight from the block when it is large, and gathered
+ * with the next blocks' output when it is small, so that every result
+ * frame carries at least FLUSH_MIN bytes or ends a chunk. */
+#include "autoconfig.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "frame.h"
+#include "record.h"
+#include "util.h"
+#include "worker.h"
+
+#define BLOCK_SIZE (1 << 20)
+#define FLUSH_MIN (64 * 1024)
+
+struct worker {
+	const struct job *job;
+	const struct chunker *chunker;
+	int result_fd;
+	char term;
+	uint64_t seq;		/* chunk being processed */
+	struct buf gather;	/* small outputs waiting for a frame */
+	struct buf read;	/* file bytes being processed */
+	void *partial;		/* the reducer's partial for this chunk */
+};
+
+static void __attribute__((noreturn, format(printf, 3, 4)))
+fail(struct worker *w, int code, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+	struct iovec iov;
+
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	iov.iov_base = msg;
+	iov.iov_len = strlen(msg);
+	(void)frame_write(w->result_fd, FRAME_ERROR, (uint32_t)code, w->seq, &iov, 1);
+	_exit(code);
+}
+
+static void send_frame(struct worker *w, uint32_t type, uint32_t more,
+    const struct iovec *iov, int n)
+{
+	if (frame_write(w->result_fd, type, more, w->seq, iov, n) < 0)
+		_exit(EXIT_SOFTWARE);	/* the supervisor is gone */
+}
+
+/* Send gathered output plus extra (which may be empty) as one frame. */
+static void flush(struct worker *w, const char *extra, size_t n, uint32_t more)
+{
+	struct iovec iov[2] = {
+		{ w->gather.data, w->gather.len },
+		{ (void *)extra, n },
+	};
+
+	send_frame(w, FRAME_RESULT, more, iov, 2);
+	w->gather.len = 0;
+}
+
+static void emit(struct worker *w, const char *data, size_t len)
+{
+	if (len >= FLUSH_MIN) {
+		flush(w, data, len, 1);
+		return;
+	}
+	buf_append(&w->gather, data, len);
+	if (w->gather.len >= 4 * FLUSH_MIN)
+		flush(w, NULL, 0, 1);
+}
+
+/* Run the map stages on one block of whole records, then fold or emit. */
+static void run_block(struct worker *w, char *data, size_t len)
+{
+	const struct job *job = w->job;
+	struct block b = { data, len, NREC_UNKNOWN };
+	char *err = NULL;
+
+	for (size_t i = 0; i < job->nmap && b.len > 0; i++)
+		if (job->stages[i]->def->map(job->stages[i], &b, &err) < 0)
+			fail(w, EXIT_SOFTWARE, "%s", err);
+	if (job->reducer != NULL)
+		job->reducer->def->fold(job->reducer, w->partial, &b);
+	else if (b.len > 0)
+		emit(w, b.data, b.len);
+}
+
+/* Split a buffer of whole records into cache-sized blocks. */
+static void run_records(struct worker *w, char *data, size_t len)
+{
+	while (len > 0) {
+		size_t n = len;
+
+		if (n > BLOCK_SIZE) {
+			n = record_last_end(data, BLOCK_SIZE, w->term);
+			if (n == 0)
+				n = record_first_end(data, len, w->term);
+			if (n == 0)
+				n = len;
+		}
+		run_block(w, data, n);
+		data += n;
+		len -= n;
+	}
+}
+
+static void chunk_begin(struct worker *w, uint64_t seq)
+{
+	w->seq = seq;
+	w->gather.len = 0;
+	if (w->job->reducer != NULL)
+		w->partial = w->job->reducer->def->partial_new(w->job->reducer);
+}
+
+static void chunk_end(struct worker *w)
+{
+	struct stage *r = w->job->reducer;
+
+	if (r == NULL) {
+		flush(w, NULL, 0, 0);
+		return;
+	}
+	struct buf enc = { 0 };
+	struct iovec iov;
+
+	r->def->encode(r, w->partial, &enc);
+	iov.iov_base = enc.data;
+	iov.iov_len = enc.len;
+	send_frame(w, FRAME_PARTIAL, 0, &iov, 1);
+	buf_free(&enc);
+	r->def->partial_free(w->partial);
+	w->partial = NULL;
+}
+
+/* The last record of a file may lack its terminator: supply it. */
+static size_t terminate(struct buf *b, char term)
+{
+	if (b->len > 0 && b->data[b->len - 1] != term) {
+		buf_putc(b, term);
+	}
+	return b->len;
+}
+
+static void do_range(struct worker *w, const struct frame_range *r)
+{
+	int fd = chunker_fd(w->chunker, r->file);
+	uint64_t off = r->offset, end = r->offset + r->length;
+
+	w->read.len = 0;
+	while (off < end) {
+		size_t want = end - off < BLOCK_SIZE ? (size_t)(end - off) : BLOCK_SIZE;
+
+		buf_reserve(&w->read, want + 1);
+		ssize_t n = pread_full(fd, w->read.data + w->read.len, want, off);
+
+		if (n < 0)
+			fail(w, EXIT_IOERR, "%s: read error at offset %llu: %s",
+			    chunker_path(w->chunker, r->file), (unsigned long long)off, strerror(errno));
+		if ((size_t)n < want)
+			fail(w, EXIT_IOERR, "%s: file shrank while being read (offset %llu)",
+			    chunker_path(w->chunker, r->file), (unsigned long long)(off + (uint64_t)n));
+		w->read.len += (size_t)n;
+		off += (uint64_t)n;
+		/* Process the whole records read so far; keep the tail. */
+		size_t cut = off == end ? terminate(&w->read, w->term)
+		    : record_last_end(w->read.data, w->read.len, w->term);
+
+		if (cut == 0)
+			continue;	/* a record longer than a block */
+		run_records(w, w->read.data, cut);
+		memmove(w->read.data, w->read.data + cut, w->read.len - cut);
+		w->read.len -= cut;
+	}
+}
+
+static void do_data(struct worker *w, struct buf *payload)
+{
+	run_records(w, payload->data, terminate(payload, w->term));
+}
+
+void worker_main(int id, int task_fd, int result_fd, void *arg)
+{
+	const struct worker_env *env = arg;
+	struct worker w = { 0 };
+	struct frame_hdr h;
+	struct buf payload = { 0 };
+	struct frame_range r;
+
+	(void)id;
+	w.job = env->job;
+	w.chunker = env->chunker;
+	w.result_fd = result_fd;
+	w.term = env->job->null ? '\0' : '\n';
+	for (;;) {
+		int rc = frame_read(task_fd, &h, &payload);
+
+		if (rc == 0)
+			_exit(0);
+		if (rc < 0)
+			_exit(EXIT_SOFTWARE);
+		chunk_begin(&w, h.seq);
+		if (h.type == FRAME_TASK_RANGE && frame_decode_range(payload.data, payload.len, &r) == 0)
+			do_range(&w, &r);
+		else if (h.type == FRAME_TASK_DATA)
+			do_data(&w, &payload);
+		else
+			fail(&w, EXIT_SOFTWARE, "worker: unexpected message type %u", h.type);
+		chunk_end(&w);
+	}
+}

@@ -1,0 +1,20 @@
+/* worker.h - the worker loop: task -> stages -> framed result. */
+#ifndef FORKPIPE_WORKER_H
+#define FORKPIPE_WORKER_H
+
+#include "chunker.h"
+#include "job.h"
+
+struct worker_env {
+	const struct job *job;
+	const struct chunker *chunker;	/* input descriptors, inherited */
+};
+
+/*
+ * Serve tasks from task_fd until it reaches EOF, then exit.  Never
+ * returns.  Runs in a forked child: it ends with _exit() so that no
+ * stdio buffer or atexit handler of the supervisor runs twice.
+ */
+void worker_main(int id, int task_fd, int result_fd, void *env);
+
+#endif
