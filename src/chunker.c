@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,7 +14,9 @@
 #include "record.h"
 #include "util.h"
 
-#define PROBE_SIZE (64 * 1024)
+#define PROBE_SIZE (4 * 1024)
+#define STREAM_PIPE_SIZE (1 << 20)
+#define STREAM_READ_MIN (64 * 1024)
 
 struct input {
 	char *path;
@@ -34,7 +37,11 @@ struct chunker {
 	struct buf pending;	/* stream bytes not yet shipped */
 	bool eof;		/* the current stream hit EOF */
 	char *probe;
+	struct buf *pool;	/* spare stream buffers */
+	size_t npool;
 };
+
+#define POOL_MAX 64
 
 static int open_input(struct input *in, const char *path, char **err, int *code)
 {
@@ -59,6 +66,9 @@ static int open_input(struct input *in, const char *path, char **err, int *code)
 		return -1;
 	}
 	in->seekable = S_ISREG(sb.st_mode);
+	/* A bigger pipe lets the writer hand over more per wake-up. */
+	if (S_ISFIFO(sb.st_mode))
+		(void)fcntl(in->fd, F_SETPIPE_SZ, STREAM_PIPE_SIZE);
 	in->size = (uint64_t)sb.st_size;
 	/* stdin may be a regular file opened at some offset by the shell. */
 	if (in->seekable && in->fd == STDIN_FILENO) {
@@ -102,6 +112,9 @@ void chunker_close(struct chunker *c)
 	}
 	free(c->in);
 	buf_free(&c->pending);
+	for (size_t i = 0; i < c->npool; i++)
+		buf_free(&c->pool[i]);
+	free(c->pool);
 	free(c->probe);
 	free(c);
 }
@@ -185,6 +198,7 @@ static int next_file_chunk(struct chunker *c, struct input *in, struct chunk *ou
 	out->offset = c->pos;
 	out->length = end - c->pos;
 	out->data = NULL;
+	out->cap = 0;
 	c->pos = end;
 	return CHUNK_READY;
 }
@@ -206,34 +220,84 @@ static bool cut_stream(struct chunker *c, struct chunk *out)
 	out->length = cut;
 	/* The chunk takes the buffer; the unfinished record moves to a new one. */
 	out->data = c->pending.data;
+	out->cap = c->pending.cap;
 	struct buf rest = { 0 };
 
-	buf_reserve(&rest, c->target + (c->pending.len - cut));
+	if (c->npool > 0)
+		rest = c->pool[--c->npool];
+	rest.len = 0;
+	buf_reserve(&rest, c->pending.len - cut + (c->target > STREAM_READ_MIN ? c->target : STREAM_READ_MIN));
 	buf_append(&rest, c->pending.data + cut, c->pending.len - cut);
 	c->pending = rest;
 	c->pos += cut;
 	return true;
 }
 
+/* Bytes that can be read from fd without blocking (0 at EOF). */
+static size_t readable_bytes(int fd)
+{
+	int n = 0;
+
+	if (ioctl(fd, FIONREAD, &n) < 0 || n < 0)
+		return 0;
+	return (size_t)n;
+}
+
+/*
+ * Read what the stream has ready, up to the chunk target: the descriptor
+ * was reported readable, so the first read cannot block, and later ones
+ * are made only for bytes FIONREAD says are there.  (Setting O_NONBLOCK
+ * instead would change the file description shared with other
+ * processes, such as the shell.)
+ */
 static int read_stream(struct chunker *c, struct input *in, char **err, int *code)
 {
-	size_t want = c->target < 65536 ? 65536 : c->target;
-	ssize_t n;
+	bool first = true;
 
-	buf_reserve(&c->pending, want);
-	do
-		n = read(in->fd, c->pending.data + c->pending.len, c->pending.cap - c->pending.len);
-	while (n < 0 && errno == EINTR);
-	if (n < 0) {
-		*err = xasprintf("%s: read error at offset %llu: %s", chunker_path(c, (uint32_t)c->cur),
-		    (unsigned long long)(c->pos + c->pending.len), strerror(errno));
-		*code = EXIT_IOERR;
-		return -1;
+	for (;;) {
+		size_t room = c->target > c->pending.len ? c->target - c->pending.len : 0;
+		size_t avail = first ? 0 : readable_bytes(in->fd);
+		ssize_t n;
+
+		if (room < STREAM_READ_MIN)
+			room = STREAM_READ_MIN;
+		if (!first && (avail == 0 || c->pending.len >= c->target))
+			return 0;
+		if (!first && avail < room)
+			room = avail;
+		buf_reserve(&c->pending, room);
+		do
+			n = read(in->fd, c->pending.data + c->pending.len, room);
+		while (n < 0 && errno == EINTR);
+		if (n < 0) {
+			*err = xasprintf("%s: read error at offset %llu: %s", chunker_path(c, (uint32_t)c->cur),
+			    (unsigned long long)(c->pos + c->pending.len), strerror(errno));
+			*code = EXIT_IOERR;
+			return -1;
+		}
+		if (n == 0) {
+			c->eof = true;
+			return 0;
+		}
+		c->pending.len += (size_t)n;
+		first = false;
 	}
-	if (n == 0)
-		c->eof = true;
-	c->pending.len += (size_t)n;
-	return 0;
+}
+
+void chunker_recycle(struct chunker *c, struct chunk *ch)
+{
+	if (ch->data == NULL)
+		return;
+	if (c->npool < POOL_MAX) {
+		if (c->pool == NULL)
+			c->pool = xcalloc(POOL_MAX, sizeof *c->pool);
+		c->pool[c->npool].data = ch->data;
+		c->pool[c->npool].cap = ch->cap;
+		c->pool[c->npool++].len = 0;
+	} else {
+		free(ch->data);
+	}
+	ch->data = NULL;
 }
 
 int chunker_next(struct chunker *c, bool readable, struct chunk *out, char **err, int *code)

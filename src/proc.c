@@ -191,6 +191,14 @@ static bool reap_one(struct proc *procs, int nprocs, int options)
 	return true;
 }
 
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
 static int live(const struct proc *procs, int nprocs)
 {
 	int n = 0;
@@ -200,10 +208,21 @@ static int live(const struct proc *procs, int nprocs)
 	return n;
 }
 
+/* Sleep until a child changes state or ms pass; SIGCHLD is blocked
+ * outside ppoll, so it is collected here rather than lost. */
+static void wait_chld(int ms)
+{
+	sigset_t chld;
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	(void)sigtimedwait(&chld, NULL, &ts);
+}
+
 void proc_reap(struct proc *procs, int nprocs, bool block, int grace_ms)
 {
-	struct timespec tick = { 0, 2 * 1000 * 1000 };
-	int waited = 0;
+	double deadline = now_ms() + grace_ms;
 
 	while (reap_one(procs, nprocs, WNOHANG))
 		;
@@ -212,13 +231,14 @@ void proc_reap(struct proc *procs, int nprocs, bool block, int grace_ms)
 	while (live(procs, nprocs) > 0) {
 		if (reap_one(procs, nprocs, WNOHANG))
 			continue;
-		if (waited >= grace_ms) {
+		double left = deadline - now_ms();
+
+		if (left <= 0) {
 			proc_kill_all(procs, nprocs, SIGKILL);
 			while (live(procs, nprocs) > 0 && reap_one(procs, nprocs, 0))
 				;
 			break;
 		}
-		nanosleep(&tick, NULL);
-		waited += 2;
+		wait_chld(left > 50 ? 50 : (int)left + 1);
 	}
 }

@@ -8,6 +8,7 @@
 #include "autoconfig.h"
 
 #include <errno.h>
+#include <fcntl.h>	/* vmsplice */
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -96,32 +97,45 @@ static int pick_worker(const struct sup *s)
 	return best;
 }
 
+/*
+ * Write part of a task frame to a non-blocking pipe: the header by
+ * write(), the chunk bytes by vmsplice(), which hands the pages to the
+ * pipe without copying them.  That is safe because a chunk's buffer is
+ * kept, untouched, until its result is in, and by then the worker has
+ * read every byte.  Returns bytes written, or -1 with errno.
+ */
+static ssize_t send_some(int fd, struct sender *sd)
+{
+	static bool no_vmsplice;
+	size_t dsent;
+
+	if (sd->sent < sd->hdr_len)
+		return write(fd, sd->hdr + sd->sent, sd->hdr_len - sd->sent);
+	dsent = sd->sent - sd->hdr_len;
+	if (!no_vmsplice) {
+		struct iovec iov = { (char *)sd->data + dsent, sd->data_len - dsent };
+		ssize_t k = vmsplice(fd, &iov, 1, SPLICE_F_NONBLOCK);
+
+		if (k >= 0 || (errno != EINVAL && errno != ENOSYS))
+			return k;
+		no_vmsplice = true;
+	}
+	return write(fd, sd->data + dsent, sd->data_len - dsent);
+}
+
 static void try_send(struct sup *s, int w)
 {
 	struct sender *sd = &s->senders[w];
 
 	while (sd->busy) {
-		struct iovec iov[2];
-		int n = 0;
-
-		if (sd->sent < sd->hdr_len) {
-			iov[n].iov_base = sd->hdr + sd->sent;
-			iov[n++].iov_len = sd->hdr_len - sd->sent;
-		}
-		size_t dsent = sd->sent > sd->hdr_len ? sd->sent - sd->hdr_len : 0;
-
-		if (dsent < sd->data_len) {
-			iov[n].iov_base = (char *)sd->data + dsent;
-			iov[n++].iov_len = sd->data_len - dsent;
-		}
-		ssize_t k = writev(s->procs[w].task_fd, iov, n);
+		ssize_t k = send_some(s->procs[w].task_fd, sd);
 
 		if (k < 0) {
-			/* EPIPE means the worker died: its result pipe says so. */
-			if (errno != EINTR && errno != EAGAIN)
-				sd->busy = false;
 			if (errno == EINTR)
 				continue;
+			/* EPIPE means the worker died: its result pipe says so. */
+			if (errno != EAGAIN)
+				sd->busy = false;
 			return;
 		}
 		sd->sent += (size_t)k;
@@ -223,8 +237,7 @@ static void chunk_done(struct sup *s, int w, uint64_t seq)
 	struct task *t = &s->tasks[seq % s->window];
 
 	s->load[w]--;
-	free(t->chunk.data);
-	t->chunk.data = NULL;
+	chunker_recycle(s->chunker, &t->chunk);
 }
 
 static void read_results(struct sup *s, int w)
