@@ -100,6 +100,7 @@ static void child_init(pid_t parent)
 	sigaction(SIGHUP, &sa, NULL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	fatal_in_child();
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != parent)
 		_exit(EXIT_SOFTWARE);	/* the parent died before prctl */

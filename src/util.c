@@ -11,6 +11,7 @@
 #include "util.h"
 
 static void (*cleanup_fn)(void);
+static bool in_child;
 
 static void __attribute__((noreturn)) out_of_memory(size_t n)
 {
@@ -90,11 +91,18 @@ void fatal_cleanup(void (*fn)(void))
 	cleanup_fn = fn;
 }
 
+void fatal_in_child(void)
+{
+	cleanup_fn = NULL;
+	in_child = true;
+}
+
 void fatal(int code, const char *fmt, ...)
 {
 	va_list ap;
 
-	fflush(stdout);
+	if (!in_child)
+		fflush(stdout);
 	fputs(PROGNAME ": ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
@@ -106,6 +114,8 @@ void fatal(int code, const char *fmt, ...)
 		cleanup_fn = NULL;	/* a failing clean-up must not recurse */
 		fn();
 	}
+	if (in_child)
+		_exit(code);
 	exit(code);
 }
 
