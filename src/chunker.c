@@ -79,14 +79,37 @@ static int open_input(struct input *in, const char *path, char **err, int *code)
 	return 0;
 }
 
+/*
+ * The automatic chunk size: large chunks cost less per byte (each one is
+ * a round trip through the supervisor), but there must be enough of them
+ * to keep every worker busy to the end: aim for 16 per worker, between
+ * CHUNK_MIN and CHUNK_MAX.  Streams, whose size is unknown, get
+ * CHUNK_STREAM.
+ */
+#define CHUNK_MIN (256 * 1024)
+#define CHUNK_MAX (8 << 20)
+#define CHUNK_STREAM (4 << 20)
+
+static uint64_t auto_target(const struct chunker *c, long workers)
+{
+	uint64_t total = 0;
+
+	for (size_t i = 0; i < c->n; i++) {
+		if (!c->in[i].seekable)
+			return CHUNK_STREAM;
+		total += c->in[i].size;
+	}
+	total /= (uint64_t)workers * 16;
+	return total < CHUNK_MIN ? CHUNK_MIN : total > CHUNK_MAX ? CHUNK_MAX : total;
+}
+
 struct chunker *chunker_open(char *const *paths, size_t n, char term, uint64_t target,
-    char **err, int *code)
+    long workers, char **err, int *code)
 {
 	struct chunker *c = xcalloc(1, sizeof *c);
 
 	c->in = xcalloc(n, sizeof *c->in);
 	c->term = term;
-	c->target = target ? target : 1;
 	c->probe = xmalloc(PROBE_SIZE);
 	for (size_t i = 0; i < n; i++) {
 		c->in[i].fd = -1;
@@ -96,6 +119,7 @@ struct chunker *chunker_open(char *const *paths, size_t n, char term, uint64_t t
 			return NULL;
 		}
 	}
+	c->target = target ? target : auto_target(c, workers > 0 ? workers : 1);
 	if (n > 0 && c->in[0].seekable && c->in[0].fd == STDIN_FILENO)
 		c->pos = (uint64_t)lseek(STDIN_FILENO, 0, SEEK_CUR);
 	return c;

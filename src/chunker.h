@@ -30,10 +30,11 @@ struct chunker;
 
 /*
  * Open every input now, so that a missing file fails the run before any
- * output is written.  NULL with *err and *code on failure.
+ * output is written.  A target of 0 chooses one from the input size and
+ * the number of workers.  NULL with *err and *code on failure.
  */
 struct chunker *chunker_open(char *const *paths, size_t n, char term, uint64_t target,
-    char **err, int *code);
+    long workers, char **err, int *code);
 void chunker_close(struct chunker *c);
 
 /* The descriptor of input i, which workers inherit and pread from. */

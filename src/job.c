@@ -9,10 +9,7 @@
 
 struct job *job_new(void)
 {
-	struct job *job = xcalloc(1, sizeof *job);
-
-	job->chunk_size = JOB_DEFAULT_CHUNK;
-	return job;
+	return xcalloc(1, sizeof(struct job));
 }
 
 void job_clear_inputs(struct job *job)

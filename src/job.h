@@ -9,7 +9,6 @@
 #include "stage.h"
 
 #define JOB_MAX_JOBS 1024
-#define JOB_DEFAULT_CHUNK (4u << 20)
 
 struct job {
 	char **inputs;		/* "-" is stdin */
@@ -17,7 +16,7 @@ struct job {
 	struct stage **stages;
 	size_t nstages;
 	long jobs;		/* worker processes; 0: online CPUs */
-	uint64_t chunk_size;
+	uint64_t chunk_size;	/* 0: chosen from the input size (chunker.c) */
 	bool null;		/* records end with NUL */
 	char *output;		/* NULL: stdout */
 	bool unordered;

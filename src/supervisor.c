@@ -374,7 +374,7 @@ int supervisor_run(struct job *job)
 	s.window = (uint64_t)job->jobs * WINDOW_PER_WORKER;
 	s.tasks = xcalloc(s.window, sizeof *s.tasks);
 	s.chunker = chunker_open(job->inputs, job->ninputs, job->null ? '\0' : '\n',
-	    job->chunk_size, &err, &code);
+	    job->chunk_size, job->jobs, &err, &code);
 	if (s.chunker == NULL)
 		fatal(code, "%s", err);
 	s.out = output_open(job->output, &err);
