@@ -118,13 +118,18 @@ static int compile(struct stage *st, struct grep *g, const char *pat, char **err
 {
 	size_t prefix, erroff;
 	int errcode;
-	uint32_t flags = 0;
+	/* As grep -P does: $ matches only at the very end of a record,
+	 * not before a newline inside a NUL-terminated one. */
+	uint32_t flags = PCRE2_DOLLAR_ENDONLY;
 	char *text = build_pattern(st, pat, &prefix);
 
 	if (stage_flag(st, "ignore-case"))
 		flags |= PCRE2_CASELESS;
+	/* The subject leaves out the block's final terminator, so a subject
+	 * ending in one means an empty last record: ALT_CIRCUMFLEX lets ^
+	 * match there too. */
 	if (!g->per_record)
-		flags |= PCRE2_MULTILINE;
+		flags |= PCRE2_MULTILINE | PCRE2_ALT_CIRCUMFLEX;
 	g->re = pcre2_compile((PCRE2_SPTR)text, PCRE2_ZERO_TERMINATED, flags, &errcode, &erroff, NULL);
 	free(text);
 	if (g->re == NULL) {
