@@ -79,15 +79,18 @@ static void append_escaped(struct buf *b, const char *s, size_t n)
 	}
 }
 
-/* The pattern text PCRE2 compiles; *prefix is what was added in front. */
+/*
+ * The pattern text PCRE2 compiles; *prefix is what was added in front.
+ * -w wraps the pattern in lookarounds, textually, exactly as grep -P
+ * does (so a pattern that closes the group itself behaves as it does
+ * there); -x is PCRE2_EXTRA_MATCH_LINE, set by compile().
+ */
 static char *build_pattern(const struct stage *st, const char *pat, size_t *prefix)
 {
 	struct buf b = { 0 };
 	bool fixed = stage_flag(st, "fixed");
 
-	if (stage_flag(st, "line"))
-		buf_printf(&b, "^(?:");
-	else if (stage_flag(st, "word"))
+	if (stage_flag(st, "word"))
 		buf_printf(&b, "(?<!\\w)(?:");
 	*prefix = b.len;
 	if (fixed) {
@@ -106,9 +109,7 @@ static char *build_pattern(const struct stage *st, const char *pat, size_t *pref
 	} else {
 		buf_printf(&b, "%s", pat);
 	}
-	if (stage_flag(st, "line"))
-		buf_printf(&b, ")$");
-	else if (stage_flag(st, "word"))
+	if (stage_flag(st, "word"))
 		buf_printf(&b, ")(?!\\w)");
 	buf_putc(&b, '\0');
 	return b.data;
@@ -130,7 +131,12 @@ static int compile(struct stage *st, struct grep *g, const char *pat, char **err
 	 * match there too. */
 	if (!g->per_record)
 		flags |= PCRE2_MULTILINE | PCRE2_ALT_CIRCUMFLEX;
-	g->re = pcre2_compile((PCRE2_SPTR)text, PCRE2_ZERO_TERMINATED, flags, &errcode, &erroff, NULL);
+	pcre2_compile_context *cctx = pcre2_compile_context_create(NULL);
+
+	if (stage_flag(st, "line"))
+		pcre2_set_compile_extra_options(cctx, PCRE2_EXTRA_MATCH_LINE);
+	g->re = pcre2_compile((PCRE2_SPTR)text, PCRE2_ZERO_TERMINATED, flags, &errcode, &erroff, cctx);
+	pcre2_compile_context_free(cctx);
 	free(text);
 	if (g->re == NULL) {
 		PCRE2_UCHAR msg[256];

@@ -1,0 +1,14 @@
+/* check_suites.h - the unit test suites, one per module. */
+#ifndef FORKPIPE_CHECK_SUITES_H
+#define FORKPIPE_CHECK_SUITES_H
+
+#include <check.h>
+
+Suite *suite_record(void);
+Suite *suite_frame(void);
+Suite *suite_shellwords(void);
+Suite *suite_stage(void);
+Suite *suite_config(void);
+Suite *suite_chunker(void);
+
+#endif
