@@ -68,14 +68,20 @@ static void __attribute__((noreturn)) usage_error(const char *what, const char *
  * of the command line overrides. */
 static const char *find_config(int argc, char **argv)
 {
+	/* getopt permutes the vector it scans: scan a copy, so that the
+	 * second pass sees the arguments in their original order. */
+	char **copy = xcalloc((size_t)argc + 1, sizeof *copy);
 	const char *path = NULL;
 	int c;
 
+	for (int i = 0; i < argc; i++)
+		copy[i] = argv[i];
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1)
+	while ((c = getopt_long(argc, copy, short_opts, long_opts, NULL)) != -1)
 		if (c == 'c')
 			path = optarg;
+	free(copy);
 	return path;
 }
 

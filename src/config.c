@@ -47,6 +47,15 @@ static const char *scalar(const yaml_node_t *n)
 	return (const char *)n->data.scalar.value;
 }
 
+static bool is_null(const yaml_node_t *n)
+{
+	const char *v = scalar(n);
+
+	return n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+	    (v[0] == '\0' || strcmp(v, "~") == 0 || strcmp(v, "null") == 0 ||
+	    strcmp(v, "Null") == 0 || strcmp(v, "NULL") == 0);
+}
+
 static int want_scalar(struct loader *l, const yaml_node_t *n, const char *key)
 {
 	if (n->type != YAML_SCALAR_NODE)
@@ -133,15 +142,15 @@ static int load_stage(struct loader *l, struct job *job, yaml_node_t *n)
 	def = stage_find(scalar(name));
 	if (def == NULL)
 		return bad(l, name, "unknown stage '%s'", scalar(name));
-	char *origin = xasprintf("%s:%zu:%zu: %s", l->name, name->start_mark.line + 1,
-	    name->start_mark.column + 1, def->name);
+	char *origin = xasprintf("%s:%zu:%zu", l->name, name->start_mark.line + 1,
+	    name->start_mark.column + 1);
 
 	st = stage_new(def, origin);
 	free(origin);
 	st->from_config = true;
 	job_add_stage(job, st);
-	if (opts->type == YAML_SCALAR_NODE && scalar(opts)[0] == '\0')
-		goto check;	/* "- count:" with nothing after it */
+	if (opts->type == YAML_SCALAR_NODE && is_null(opts))
+		goto check;	/* "- count:", "- count: ~" */
 	if (opts->type != YAML_MAPPING_NODE)
 		return bad(l, opts, "the options of stage '%s' must be a mapping", def->name);
 	for (p = opts->data.mapping.pairs.start; p < opts->data.mapping.pairs.top; p++)
@@ -279,11 +288,12 @@ int config_load(struct job *job, const char *path, char **err, int *code)
 	while ((n = fread(block, 1, sizeof block, fp)) > 0)
 		fwrite(block, 1, n, mem);
 	bool failed = ferror(fp);
+	int why = errno;
 
 	fclose(fp);
 	fclose(mem);
 	if (failed) {
-		*err = xasprintf("%s: read error", path);
+		*err = xasprintf("%s: cannot read: %s", path, strerror(why));
 		*code = EXIT_NOINPUT;
 		free(text);
 		return -1;

@@ -37,6 +37,4 @@ uint64_t merger_low(const struct merger *m);
 /* Finish the reducer and run the stages after it.  0, or -1 with *err. */
 int merger_finish(struct merger *m, char **err, int *code);
 
-uint64_t merger_records_out(const struct merger *m);
-
 #endif

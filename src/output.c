@@ -20,6 +20,7 @@
 struct output {
 	int fd;
 	char *path;		/* final name, NULL for stdout or a device */
+	char *name;		/* for messages */
 	char *tmp;		/* temporary name while writing */
 	struct buf pending;
 	bool gone;		/* the reader closed the pipe */
@@ -54,6 +55,7 @@ struct output *output_open(const char *path, char **err)
 	struct stat sb;
 
 	o->fd = STDOUT_FILENO;
+	o->name = xstrdup(path == NULL || strcmp(path, "-") == 0 ? "stdout" : path);
 	if (path == NULL || strcmp(path, "-") == 0)
 		return o;
 	/* Devices and FIFOs are written directly: they cannot be renamed
@@ -61,19 +63,21 @@ struct output *output_open(const char *path, char **err)
 	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
 		if (S_ISDIR(sb.st_mode)) {
 			*err = xasprintf("%s: cannot create: Is a directory", path);
-			free(o);
+			output_free(o);
 			return NULL;
 		}
 		o->fd = open(path, O_WRONLY | O_CLOEXEC);
 		if (o->fd < 0) {
 			*err = xasprintf("%s: cannot open: %s", path, strerror(errno));
-			free(o);
+			o->fd = -1;
+			output_free(o);
 			return NULL;
 		}
 		return o;
 	}
 	if (open_temp(o, path, err) < 0) {
-		free(o);
+		o->fd = -1;
+		output_free(o);
 		return NULL;
 	}
 	return o;
@@ -89,7 +93,7 @@ static int write_out(struct output *o, const void *data, size_t len, char **err)
 		o->gone = true;
 		return 0;
 	}
-	*err = xasprintf("%s: write error: %s", o->path ? o->path : "stdout", strerror(errno));
+	*err = xasprintf("%s: write error: %s", o->name, strerror(errno));
 	return -1;
 }
 
@@ -172,5 +176,6 @@ void output_free(struct output *o)
 		close(o->fd);
 	buf_free(&o->pending);
 	free(o->path);
+	free(o->name);
 	free(o);
 }

@@ -63,19 +63,19 @@ static void check_full(const struct job *job, const char *name)
 	ck_assert(!stage_flag(job->stages[0], "ignore-case"));
 	ck_assert(!stage_flag(job->stages[0], "invert"));
 	ck_assert(job->stages[0]->from_config);
-	snprintf(origin, sizeof origin, "%s:12:5: grep", name);
+	snprintf(origin, sizeof origin, "%s:12:5", name);
 	ck_assert_str_eq(job->stages[0]->origin, origin);
 
 	ck_assert_ptr_eq(job->stages[1]->def, &stage_grep);
 	ck_assert_str_eq(stage_arg(job->stages[1], "pattern"), "a b");
 	ck_assert(stage_flag(job->stages[1], "invert"));
 	ck_assert(!stage_flag(job->stages[1], "fixed"));
-	snprintf(origin, sizeof origin, "%s:13:5: grep", name);
+	snprintf(origin, sizeof origin, "%s:13:5", name);
 	ck_assert_str_eq(job->stages[1]->origin, origin);
 
 	ck_assert_ptr_eq(job->stages[2]->def, &stage_count);
 	ck_assert(!stage_flag(job->stages[2], "words"));
-	snprintf(origin, sizeof origin, "%s:16:5: count", name);
+	snprintf(origin, sizeof origin, "%s:16:5", name);
 	ck_assert_str_eq(job->stages[2]->origin, origin);
 }
 

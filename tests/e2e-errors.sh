@@ -1,0 +1,197 @@
+#!/bin/bash
+# e2e-errors.sh - every error: exit code, a one-line message naming the
+# culprit, nothing on stdout, and no output or temp file left with -o.
+. "$TEST_SRCDIR/lib.sh"
+
+Y=$TEST_SRCDIR/yaml
+gen_small "$T/small"
+printf 'one\ntwo\n' > "$T/two"
+
+# A clean directory for -o checks.
+ODIR=$T/odir
+mkdir "$ODIR"
+
+# no_stdout NAME: stdout of the last expect_exit was empty.
+no_stdout() {
+	check_empty "$1: stdout is empty" "$EE_OUT"
+}
+
+# ---- input files (66) ----
+expect_exit 66 'nope-missing' -- fp "$T/nope-missing"
+no_stdout "missing input"
+expect_exit 66 'nope-missing' -- fp -e count "$T/nope-missing"
+no_stdout "missing input with count"
+expect_exit 66 'nope-missing' -- fp -e 'grep -v zzz' "$T/two" "$T/nope-missing"
+no_stdout "missing second input"
+expect_exit 66 'nope-missing' -- fp -j 4 -b 1 -e count "$T/two" - "$T/nope-missing"
+no_stdout "missing input after stdin"
+
+mkdir "$T/adir"
+expect_exit 66 'adir' -- fp "$T/adir"
+no_stdout "directory as input"
+expect_exit 66 'adir' -- fp -e count "$T/two" "$T/adir"
+no_stdout "directory as second input"
+
+cp "$T/two" "$T/unreadable"
+chmod 000 "$T/unreadable"
+if [ "$(id -u)" = 0 ] || cat "$T/unreadable" >/dev/null 2>&1; then
+	# Permission bits do not stop this user; the directory cases above
+	# cover an input that cannot be read.
+	printf 'note: running with privileges that ignore file modes; chmod 000 case covered by the directory case\n'
+else
+	expect_exit 66 'unreadable' -- fp "$T/unreadable"
+	no_stdout "unreadable input"
+	expect_exit 66 'unreadable' -- fp -e count "$T/two" "$T/unreadable"
+	no_stdout "unreadable second input"
+fi
+
+# ---- command line (64) ----
+expect_exit 64 'frobnicate' -- fp --frobnicate "$T/two"
+no_stdout "unknown long option"
+expect_exit 64 "Q" -- fp -Q "$T/two"
+no_stdout "unknown short option"
+# An option missing its argument at the end: the operand before it is
+# still an input file, never the option's value (and never overwritten).
+for opt in -j -e -o -b -c; do
+	printf 'keep\n' > "$T/victim"
+	EE_STDIN=$T/two expect_exit 64 "(^forkpipe: $opt|[^a-z]$opt[^a-z]|[^a-z]${opt#-}[^a-z]|argument)" -- \
+		fp "$T/victim" "$opt"
+	if grep -q victim "$EE_ERR"; then
+		fail "[victim $opt]: the file before $opt was taken as its argument: $(head -n 1 "$EE_ERR")"
+	else
+		pass
+	fi
+	check_text "[victim $opt]: the file before the option is untouched" keep "$T/victim"
+	no_stdout "[victim $opt]"
+done
+expect_exit 64 '(-o|output)' -- fp -o
+expect_exit 64 '(-e|stage)' -- fp -e count -e
+expect_exit 64 '(-j|jobs)' -- fp -j 0 "$T/two"
+no_stdout "-j 0"
+expect_exit 64 'abc' -- fp -j abc "$T/two"
+expect_exit 64 '(-j|jobs)' -- fp -j -1 "$T/two"
+expect_exit 64 '(-j|jobs)' -- fp -j '' "$T/two"
+expect_exit 64 '99999999999999999999' -- fp --jobs=99999999999999999999 "$T/two"
+expect_exit 64 '(-j|jobs).*2x|2x' -- fp -j 2x "$T/two"
+expect_exit 64 '(-b|chunk)' -- fp -b 0 "$T/two"
+no_stdout "-b 0"
+expect_exit 64 '12Q' -- fp -b 12Q "$T/two"
+expect_exit 64 '(-b|chunk)' -- fp -b '' "$T/two"
+expect_exit 64 '(-b|chunk)' -- fp -b -5 "$T/two"
+expect_exit 64 'K1' -- fp --chunk-size=K1 "$T/two"
+expect_exit 64 '99999999999G' -- fp -b 99999999999G "$T/two"
+
+# ---- stages (64) ----
+expect_exit 64 'frobnicate' -- fp -e frobnicate "$T/two"
+no_stdout "unknown stage"
+expect_exit 64 'frobnicate' -- fp -e 'grep x' -e 'frobnicate -x' -e count "$T/two"
+expect_exit 64 'grep.*Q|Q.*grep' -- fp -e 'grep -Q x' "$T/two"
+no_stdout "bad grep option"
+expect_exit 64 'grep.*frob|frob.*grep' -- fp -e 'grep --frob x' "$T/two"
+expect_exit 64 'count.*x|x.*count' -- fp -e 'count -x' "$T/two"
+expect_exit 64 'extraword' -- fp -e 'count extraword' "$T/two"
+expect_exit 64 'extraword' -- fp -e 'grep foo extraword' "$T/two"
+expect_exit 64 'grep.*[Pp]attern|[Pp]attern.*grep|PATTERN' -- fp -e grep "$T/two"
+no_stdout "missing pattern"
+expect_exit 64 'grep.*[Pp]attern|[Pp]attern.*grep|PATTERN' -- fp -e 'grep -F -i' "$T/two"
+expect_exit 64 '(grep|a\().*offset [0-9]+' -- fp -e 'grep "a("' "$T/two"
+no_stdout "invalid regex"
+expect_exit 64 'offset 2([^0-9]|$)' -- fp -e 'grep "a("' "$T/two"
+expect_exit 64 'offset [0-9]+' -- fp -e 'grep -w "[z-a]"' "$T/two"
+expect_exit 64 'offset [0-9]+' -- fp -e 'grep -x -i "*x"' "$T/two"
+expect_exit 64 'offset [0-9]+' -- fp -e 'grep -F foo' -e 'grep "(?<"' "$T/two"
+expect_exit 64 '[Qq]uot|unterminated|unbalanced|unmatched' -- fp -e "grep 'abc" "$T/two"
+no_stdout "unbalanced single quote"
+expect_exit 64 '[Qq]uot|unterminated|unbalanced|unmatched' -- fp -e 'grep "abc' "$T/two"
+expect_exit 64 '[Qq]uot|unterminated|unbalanced|unmatched' -- fp -e "grep -F 'a'\"b" "$T/two"
+expect_exit 64 '[Bb]ackslash|escape' -- fp -e 'grep abc\' "$T/two"
+expect_exit 64 '.' -- fp -e '' "$T/two"
+expect_exit 64 '.' -- fp -e '   ' "$T/two"
+
+# A literal "a(" is fine with -F.
+grep -a -F 'a(' < "$T/two" > "$T/exp"
+fp -e 'grep -F "a("' "$T/two" > "$T/out" 2> "$T/err"
+check_rc "grep -F a( (exit)" 0 $? "$T/err"
+check_same "grep -F a( output" "$T/exp" "$T/out"
+
+# ---- YAML (78, or 66 when the file cannot be opened) ----
+yaml_err() {
+	local file=$1 re=$2
+	expect_exit 78 "$re" -- fp -c "$Y/$file" "$T/two"
+	no_stdout "$file"
+}
+yaml_err bad-syntax.yaml 'bad-syntax\.yaml:[0-9]+:[0-9]+'
+yaml_err bad-quote.yaml 'bad-quote\.yaml:[0-9]+:[0-9]+'
+yaml_err bad-key.yaml 'bad-key\.yaml:2:1([^0-9]|$).*frobnicate|frobnicate.*bad-key\.yaml:2:1([^0-9]|$)'
+yaml_err bad-type.yaml 'bad-type\.yaml:2:[0-9]+'
+yaml_err bad-jobs-zero.yaml 'bad-jobs-zero\.yaml:1:[0-9]+'
+yaml_err bad-inputs-type.yaml 'bad-inputs-type\.yaml:1:[0-9]+'
+yaml_err bad-stages-type.yaml 'bad-stages-type\.yaml:2:[0-9]+'
+yaml_err bad-stage-key.yaml 'bad-stage-key\.yaml:2:[0-9]+.*frobnicate|frobnicate.*bad-stage-key\.yaml:2:[0-9]+'
+yaml_err bad-flag-type.yaml 'bad-flag-type\.yaml:2:[0-9]+'
+yaml_err bad-chunk-size.yaml 'bad-chunk-size\.yaml:1:[0-9]+'
+yaml_err bad-null-type.yaml 'bad-null-type\.yaml:1:[0-9]+'
+yaml_err bad-unknown-stage.yaml 'bad-unknown-stage\.yaml:3:[0-9]+.*frobnicate|frobnicate.*bad-unknown-stage\.yaml:3:[0-9]+'
+# A bad config is reported even when the command line overrides the key.
+expect_exit 78 'bad-key\.yaml' -- fp -c "$Y/bad-key.yaml" -j 2 "$T/two"
+expect_exit 66 'nope-config\.yaml' -- fp -c "$T/nope-config.yaml" "$T/two"
+no_stdout "missing config"
+expect_exit 66 'nope-config\.yaml' -- fp --config="$T/nope-config.yaml"
+# A config whose input is missing: the input is named, 66.
+printf 'inputs: [%s]\n' "$T/nope-from-yaml" > "$T/missing-input.yaml"
+expect_exit 66 'nope-from-yaml' -- fp -c "$T/missing-input.yaml"
+
+# ---- output (73, 74) ----
+expect_exit 73 'no-such-dir' -- fp -o "$T/no-such-dir/out.txt" "$T/two"
+no_stdout "-o into a missing directory"
+[ ! -e "$T/no-such-dir" ] && pass || fail "-o into a missing directory created it"
+expect_exit 73 'no-such-dir' -- fp -e count --output="$T/no-such-dir/out.txt" "$T/two"
+
+mkdir -p "$ODIR/sub"
+expect_exit 73 'sub' -- fp -o "$ODIR/sub" "$T/two"
+check_dir_listing "-o onto a directory: no temp file" "$ODIR" sub
+check_dir_listing "-o onto a directory: directory untouched" "$ODIR/sub"
+rm -rf "$ODIR" && mkdir "$ODIR"
+
+EE_STDOUT=/dev/full expect_exit 74 '.' -- fp "$T/two"
+EE_STDOUT=/dev/full expect_exit 74 '.' -- fp -e count "$T/two"
+EE_STDOUT=/dev/full expect_exit 74 '.' -- fp -j 4 -b 1K -e 'grep -v zzz' "$T/small"
+EE_STDOUT=/dev/full expect_exit 74 '.' -- fp --unordered -j 4 -b 1K "$T/small"
+
+# ---- -o and errors: the output file never appears half-written ----
+# Fresh output file: it must not exist after the error.
+o_fresh() {
+	local code=$1 re=$2
+	shift 2
+	rm -rf "$ODIR" && mkdir "$ODIR"
+	expect_exit "$code" "$re" -- fp -o "$ODIR/result" "$@"
+	check_dir_listing "fresh -o, exit $code [$*]: no output or temp file" "$ODIR"
+}
+# Existing output file: it keeps its content.
+o_kept() {
+	local code=$1 re=$2
+	shift 2
+	rm -rf "$ODIR" && mkdir "$ODIR"
+	printf 'previous content\n' > "$ODIR/result"
+	expect_exit "$code" "$re" -- fp -o "$ODIR/result" "$@"
+	check_dir_listing "existing -o, exit $code [$*]: no temp file" "$ODIR" result
+	check_text "existing -o, exit $code [$*]: content kept" 'previous content' "$ODIR/result"
+}
+for f in o_fresh o_kept; do
+	$f 66 'nope-missing' "$T/nope-missing"
+	$f 66 'nope-missing' -e count "$T/small" "$T/nope-missing"
+	$f 66 'adir' -j 4 -b 1 "$T/small" "$T/adir"
+	$f 64 'frobnicate' -e frobnicate "$T/small"
+	$f 64 'offset [0-9]+' -e 'grep "a("' "$T/small"
+	$f 64 'frobnicate' --frobnicate "$T/small"
+	$f 64 '(-j|jobs)' -j 0 "$T/small"
+	$f 78 'bad-syntax\.yaml:[0-9]+:[0-9]+' -c "$Y/bad-syntax.yaml" "$T/small"
+	$f 66 'nope-config' -c "$T/nope-config.yaml" "$T/small"
+done
+# With the output key in a config too.
+rm -rf "$ODIR" && mkdir "$ODIR"
+printf 'output: %s\ninputs: [%s, %s]\n' "$ODIR/result" "$T/small" "$T/nope-missing" > "$T/o.yaml"
+expect_exit 66 'nope-missing' -- fp -c "$T/o.yaml"
+check_dir_listing "output: key and a missing input: no output or temp file" "$ODIR"
+
+finish
