@@ -262,6 +262,8 @@ for j in 1 4; do
 	check_rc "-o -j $j (exit)" 0 $? "$T/err"
 	check_empty "-o -j $j leaves stdout empty" "$T/out"
 	check_same "-o -j $j file content" "$T/exp" "$T/odir/result"
+	fp -j "$j" -b 4K -e "grep -i 'error|foo'" "$T/mixed" > "$T/out" 2> "$T/err"
+	check_same "-o -j $j file equals stdout output" "$T/out" "$T/odir/result"
 	check_dir_listing "-o -j $j leaves no temp file" "$T/odir" result
 done
 printf 'old content\n' > "$T/odir/result"

@@ -197,6 +197,19 @@ sort < "$T/mixed" > "$T/exp"
 fp --unordered -j 4 -b 1K "$T/mixed" | sort > "$T/out"
 check_same "unordered copy (sorted)" "$T/exp" "$T/out"
 
+# A 6 MB stream in many chunks, from a file and through a pipe.
+cp "$T/mixed" "$T/big"
+for i in 1 2 3 4; do
+	cat "$T/big" "$T/big" > "$T/big.2" && mv "$T/big.2" "$T/big"
+done
+copy "6 MB copy -j 4 -b 16K" "$T/big" -j 4 -b 16K "$T/big"
+ref_count '-w -c' "$T/big" > "$T/exp"
+cat "$T/big" | fp -j 7 -b 4K -e 'count -w -c' > "$T/out" 2> "$T/err"
+check_same "6 MB count -w -c from a pipe, -j 7 -b 4K" "$T/exp" "$T/out"
+grep -a -F -v foo < "$T/big" | sort > "$T/exp"
+fp --unordered -j 3 -b 8K -e 'grep -F -v foo' < "$T/big" 2> "$T/err" | sort > "$T/out"
+check_same "6 MB unordered grep from stdin (sorted)" "$T/exp" "$T/out"
+
 # Many files on one command line.
 mkdir "$T/many"
 : > "$T/ref.many"
