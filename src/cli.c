@@ -127,9 +127,8 @@ static void set_option(struct job *job, int c, const char *arg, bool *cli_stages
 	}
 }
 
-struct job *cli_parse(int argc, char **argv)
+void cli_parse(struct job *job, int argc, char **argv)
 {
-	struct job *job = job_new();
 	const char *config = find_config(argc, argv);
 	bool cli_stages = false;
 	int c;
@@ -175,5 +174,4 @@ struct job *cli_parse(int argc, char **argv)
 		for (int i = optind; i < argc; i++)
 			job_add_input(job, argv[i]);
 	}
-	return job;
 }

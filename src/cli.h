@@ -5,9 +5,9 @@
 #include "job.h"
 
 /*
- * Parse argv into a new job (loading -c FILE first, then applying the
- * other options over it).  Exits for --help, --version and on errors.
+ * Parse argv into job (loading -c FILE first, then applying the other
+ * options over it).  Exits for --help, --version and on errors.
  */
-struct job *cli_parse(int argc, char **argv);
+void cli_parse(struct job *job, int argc, char **argv);
 
 #endif

@@ -6,12 +6,17 @@
 #include "supervisor.h"
 #include "util.h"
 
+/* File scope, so that the job stays reachable (not a leak) when an
+ * error exits from deep inside parsing or planning. */
+static struct job *job;
+
 int main(int argc, char **argv)
 {
-	struct job *job = cli_parse(argc, argv);
 	char *err = NULL;
 	int code;
 
+	job = job_new();
+	cli_parse(job, argc, argv);
 	if (job_plan(job, &err, &code) < 0)
 		fatal(code, "%s", err);
 	code = supervisor_run(job);

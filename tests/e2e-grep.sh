@@ -106,7 +106,7 @@ for pat in foo 'a b' 'foo|bar' 'o' 'foo$' '^foo'; do
 	done
 done
 for pat in foo 'a b' 'o' 'foo.foo' ''; do
-	for flags in -w -x '-i -w' '-i -x' '-v -w'; do
+	for flags in -w -x '-i -w' '-i -x'; do
 		run_grep "edges grep -F $flags '$pat'" F "$flags" "$pat" -j 2 -b 7 -- "$T/edges"
 	done
 done
@@ -117,7 +117,7 @@ printf 'xa\nb\na\0b\nfoo\nbar\na\n\nb\n' > "$T/nb"
 printf 'xa\0b\0a\nb\0foo\0bar\0' > "$T/nb.z"
 for pat in '(?<=a\n)b' '(?<=\n)b' '^(?<!\n)b' '(?<=a)\n?b' '\Ab' 'b\z' '(?m)^b' \
 	'(?s)a.b' '(?m)a$' '(?<=o\n)bar' '(?<!\S)b' '(?<=\x00)b'; do
-	for b in 1 1M; do
+	for b in 1; do
 		run_grep "records stay apart: '$pat' -b $b" P '' "$pat" -j 2 -b "$b" -- "$T/nb"
 		run_grep "records stay apart: -z '$pat' -b $b" P '' "$pat" -z -j 2 -b "$b" -- "$T/nb.z"
 	done

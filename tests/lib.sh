@@ -313,13 +313,13 @@ gen_crlf() {
 	printf 'ERROR crlf line\r\nfoo\r\n\r\nbar baz\r\nfoo bar\r\nhealthz ok\r\n'
 }
 
-# gen_mixed FILE [SEED]: the main test input (about 400 KB): word lines,
+# gen_mixed FILE [SEED]: the main test input (about 360 KB): word lines,
 # three 100 KB lines, binary lines and CRLF lines, newline-terminated.
 gen_mixed() {
 	local f=$1 seed=${2:-42}
-	gen_words "$T/.gw1" "$seed" 1200
-	gen_words "$T/.gw2" "$((seed + 1))" 800
-	gen_words "$T/.gw3" "$((seed + 2))" 400
+	gen_words "$T/.gw1" "$seed" 700
+	gen_words "$T/.gw2" "$((seed + 1))" 500
+	gen_words "$T/.gw3" "$((seed + 2))" 300
 	{
 		cat "$T/.gw1"
 		gen_long_line 102400 ERROR
