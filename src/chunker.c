@@ -83,14 +83,12 @@ static int open_input(struct input *in, const char *path, char **err, int *code)
  * The automatic chunk size: large chunks cost less per byte (each one is
  * a round trip through the supervisor), but there must be enough of them
  * to keep every worker busy to the end: aim for 16 per worker, between
- * CHUNK_MIN and CHUNK_MAX.  Streams, whose size is unknown, get
- * CHUNK_STREAM.
+ * CHUNK_MIN and max.  Streams, whose size is unknown, get CHUNK_STREAM.
  */
 #define CHUNK_MIN (256 * 1024)
-#define CHUNK_MAX (8 << 20)
 #define CHUNK_STREAM (4 << 20)
 
-static uint64_t auto_target(const struct chunker *c, long workers)
+static uint64_t auto_target(const struct chunker *c, long workers, uint64_t max)
 {
 	uint64_t total = 0;
 
@@ -100,7 +98,12 @@ static uint64_t auto_target(const struct chunker *c, long workers)
 		total += c->in[i].size;
 	}
 	total /= (uint64_t)workers * 16;
-	return total < CHUNK_MIN ? CHUNK_MIN : total > CHUNK_MAX ? CHUNK_MAX : total;
+	return total < CHUNK_MIN ? CHUNK_MIN : total > max ? max : total;
+}
+
+void chunker_auto_target(struct chunker *c, long workers, uint64_t max)
+{
+	c->target = auto_target(c, workers > 0 ? workers : 1, max);
 }
 
 struct chunker *chunker_open(char *const *paths, size_t n, char term, uint64_t target,
@@ -119,7 +122,7 @@ struct chunker *chunker_open(char *const *paths, size_t n, char term, uint64_t t
 			return NULL;
 		}
 	}
-	c->target = target ? target : auto_target(c, workers > 0 ? workers : 1);
+	c->target = target ? target : auto_target(c, workers > 0 ? workers : 1, CHUNK_MAX);
 	if (n > 0 && c->in[0].seekable && c->in[0].fd == STDIN_FILENO)
 		c->pos = (uint64_t)lseek(STDIN_FILENO, 0, SEEK_CUR);
 	return c;

@@ -37,6 +37,13 @@ struct chunker *chunker_open(char *const *paths, size_t n, char term, uint64_t t
     long workers, char **err, int *code);
 void chunker_close(struct chunker *c);
 
+/* The largest automatic chunk: a chunk's output may be held in memory
+ * until its turn comes, so this bounds the reorder window. */
+#define CHUNK_MAX (16 << 20)
+
+/* Choose the chunk size again, from the input size, up to max. */
+void chunker_auto_target(struct chunker *c, long workers, uint64_t max);
+
 /* The descriptor of input i, which workers inherit and pread from. */
 int chunker_fd(const struct chunker *c, uint32_t file);
 const char *chunker_path(const struct chunker *c, uint32_t file);

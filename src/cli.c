@@ -42,7 +42,7 @@ static void usage(FILE *fp)
 	    "  -c, --config=FILE       load a YAML pipeline; command-line options override it\n"
 	    "  -j, --jobs=N            worker processes (default: online CPUs)\n"
 	    "  -b, --chunk-size=SIZE   target chunk size, with K/M/G suffixes (default: from\n"
-	    "                          the input size, 256K to 8M; 4M for streams)\n"
+	    "                          the input size, 256K to 16M; 4M for streams)\n"
 	    "  -z, --null              records end with NUL instead of newline\n"
 	    "  -o, --output=FILE       write here (atomically, on success) instead of stdout\n"
 	    "      --unordered         emit chunk results as they finish\n"

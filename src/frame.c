@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -137,26 +138,66 @@ int frame_read(int fd, struct frame_hdr *h, struct buf *payload)
 	return 1;
 }
 
+#define FRAME_STAGE (64 * 1024)
+
+static bool frame_complete(const struct frame_reader *r)
+{
+	return r->hdr_got == FRAME_HDR_SIZE && r->payload.len == r->hdr.len;
+}
+
+/* Move staged bytes into the header or the payload.  -1 on a bad header. */
+static int take_staged(struct frame_reader *r)
+{
+	size_t avail = r->stage_len - r->stage_pos;
+	const char *p = r->stage + r->stage_pos;
+
+	if (r->hdr_got < FRAME_HDR_SIZE) {
+		size_t n = FRAME_HDR_SIZE - r->hdr_got;
+
+		n = n < avail ? n : avail;
+		memcpy(r->hdr_bytes + r->hdr_got, p, n);
+		r->hdr_got += n;
+		r->stage_pos += n;
+		if (r->hdr_got < FRAME_HDR_SIZE)
+			return 0;
+		if (frame_decode_hdr(r->hdr_bytes, &r->hdr) < 0)
+			return -1;
+		r->payload.len = 0;
+		buf_reserve(&r->payload, r->hdr.len + 1);
+		return 0;
+	}
+	size_t n = r->hdr.len - r->payload.len;
+
+	n = n < avail ? n : avail;
+	memcpy(r->payload.data + r->payload.len, p, n);
+	r->payload.len += n;
+	r->stage_pos += n;
+	return 0;
+}
+
 int frame_reader_read(int fd, struct frame_reader *r)
 {
 	for (;;) {
-		bool in_hdr = r->hdr_got < FRAME_HDR_SIZE;
-		void *dst;
-		size_t want;
-
-		if (in_hdr) {
-			dst = r->hdr_bytes + r->hdr_got;
-			want = FRAME_HDR_SIZE - r->hdr_got;
-		} else {
-			if (r->payload.len == r->hdr.len)
-				return FRAME_READY;
-			dst = r->payload.data + r->payload.len;
-			want = r->hdr.len - r->payload.len;
+		if (frame_complete(r))
+			return FRAME_READY;
+		if (r->stage_pos < r->stage_len) {
+			if (take_staged(r) < 0)
+				return FRAME_BROKEN;
+			continue;
 		}
-		if (want > SSIZE_MAX)
-			want = SSIZE_MAX;
-		ssize_t n = read(fd, dst, want);
+		bool in_payload = r->hdr_got == FRAME_HDR_SIZE;
+		size_t big = in_payload ? r->hdr.len - r->payload.len : 0;
+		ssize_t n;
 
+		if (big >= FRAME_STAGE) {
+			if (big > SSIZE_MAX)
+				big = SSIZE_MAX;
+			n = read(fd, r->payload.data + r->payload.len, big);
+		} else {
+			if (r->stage == NULL)
+				r->stage = xmalloc(FRAME_STAGE);
+			n = read(fd, r->stage, FRAME_STAGE);
+		}
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -165,19 +206,19 @@ int frame_reader_read(int fd, struct frame_reader *r)
 			return FRAME_IOERR;
 		}
 		if (n == 0)
-			return in_hdr && r->hdr_got == 0 ? FRAME_EOF : FRAME_BROKEN;
-		if (!in_hdr) {
+			return r->hdr_got == 0 ? FRAME_EOF : FRAME_BROKEN;
+		if (big >= FRAME_STAGE) {
 			r->payload.len += (size_t)n;
-			continue;
+		} else {
+			r->stage_len = (size_t)n;
+			r->stage_pos = 0;
 		}
-		r->hdr_got += (size_t)n;
-		if (r->hdr_got < FRAME_HDR_SIZE)
-			continue;
-		if (frame_decode_hdr(r->hdr_bytes, &r->hdr) < 0)
-			return FRAME_BROKEN;
-		r->payload.len = 0;
-		buf_reserve(&r->payload, r->hdr.len + 1);
 	}
+}
+
+bool frame_reader_pending(const struct frame_reader *r)
+{
+	return r->stage_pos < r->stage_len;
 }
 
 void frame_reader_reset(struct frame_reader *r)
@@ -189,5 +230,8 @@ void frame_reader_reset(struct frame_reader *r)
 void frame_reader_free(struct frame_reader *r)
 {
 	buf_free(&r->payload);
+	free(r->stage);
+	r->stage = NULL;
+	r->stage_len = r->stage_pos = 0;
 	r->hdr_got = 0;
 }

@@ -6,6 +6,7 @@
 #ifndef FORKPIPE_FRAME_H
 #define FORKPIPE_FRAME_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/uio.h>
@@ -55,12 +56,18 @@ int frame_write(int fd, uint32_t type, uint32_t aux, uint64_t seq,
 /* Blocking read of one whole frame.  1 frame, 0 clean EOF, -1 error. */
 int frame_read(int fd, struct frame_hdr *h, struct buf *payload);
 
-/* Incremental reader for non-blocking descriptors. */
+/*
+ * Incremental reader for non-blocking descriptors.  Small frames are read
+ * through a staging buffer, so that one read() brings in a header, its
+ * payload and often the next frame; large payloads are read in place.
+ */
 struct frame_reader {
 	unsigned char hdr_bytes[FRAME_HDR_SIZE];
 	size_t hdr_got;
 	struct frame_hdr hdr;
 	struct buf payload;
+	char *stage;
+	size_t stage_len, stage_pos;
 };
 
 enum {
@@ -77,6 +84,8 @@ enum {
  */
 int frame_reader_read(int fd, struct frame_reader *r);
 void frame_reader_reset(struct frame_reader *r);
+/* Whether bytes of a further frame are already staged. */
+bool frame_reader_pending(const struct frame_reader *r);
 void frame_reader_free(struct frame_reader *r);
 
 #endif

@@ -10,6 +10,7 @@
 
 struct stats {
 	double start;		/* monotonic seconds */
+	double startup_cpu;	/* CPU spent before main: exec and loading */
 	uint64_t bytes_in;
 	uint64_t bytes_out;
 	uint64_t chunks;

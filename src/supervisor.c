@@ -31,6 +31,7 @@
 #define TASKS_PER_WORKER 2	/* one running, one queued: no idle gap */
 #define WINDOW_PER_WORKER 4
 #define STOP_GRACE_MS 2000
+#define CHUNK_MAX_REDUCE (64 << 20)
 
 /* A task frame being written to a worker's non-blocking pipe. */
 struct sender {
@@ -261,7 +262,9 @@ static void read_results(struct sup *s, int w)
 		if (rc == 1)
 			chunk_done(s, w, r->hdr.seq);
 		frame_reader_reset(r);
-		if (output_reader_gone(s->out))
+		/* With nothing staged, poll says whether more has come: that
+		 * costs no more than a read() that would say EAGAIN. */
+		if (output_reader_gone(s->out) || !frame_reader_pending(r))
 			return;
 	}
 }
@@ -377,6 +380,10 @@ int supervisor_run(struct job *job)
 	    job->chunk_size, job->jobs, &err, &code);
 	if (s.chunker == NULL)
 		fatal(code, "%s", err);
+	/* A reducer's chunks leave only a few bytes of partial state in
+	 * flight, so they can be larger: fewer round trips. */
+	if (job->chunk_size == 0 && job->reducer != NULL)
+		chunker_auto_target(s.chunker, job->jobs, CHUNK_MAX_REDUCE);
 	s.out = output_open(job->output, &err);
 	if (s.out == NULL)
 		fatal(EXIT_CANTCREAT, "%s", err);
