@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "csv.h"
+#include "fields.h"
 #include "chunker.h"
 #include "record.h"
 #include "util.h"
@@ -39,6 +41,11 @@ struct chunker {
 	char *probe;
 	struct buf *pool;	/* spare stream buffers */
 	size_t npool;
+	const struct format *fmt;	/* CSV: quote-aware boundaries */
+	bool header;		/* each input starts with a header record */
+	struct buf first_header;	/* the first input's, to compare others with */
+	bool header_read;	/* the current input's header is consumed */
+	struct buf scan;	/* CSV boundary scanning */
 };
 
 #define POOL_MAX 64
@@ -139,6 +146,8 @@ void chunker_close(struct chunker *c)
 	}
 	free(c->in);
 	buf_free(&c->pending);
+	buf_free(&c->first_header);
+	buf_free(&c->scan);
 	for (size_t i = 0; i < c->npool; i++)
 		buf_free(&c->pool[i]);
 	free(c->pool);
@@ -180,6 +189,7 @@ static void next_input(struct chunker *c)
 	c->cur++;
 	c->pos = 0;
 	c->eof = false;
+	c->header_read = false;
 	c->pending.len = 0;
 	if (c->cur < c->n && c->in[c->cur].seekable && c->in[c->cur].fd == STDIN_FILENO)
 		c->pos = (uint64_t)lseek(STDIN_FILENO, 0, SEEK_CUR);
@@ -215,11 +225,82 @@ static int file_boundary(struct chunker *c, struct input *in, uint64_t *end, cha
 	return 0;
 }
 
-static int next_file_chunk(struct chunker *c, struct input *in, struct chunk *out, char **err)
+static int read_stream(struct chunker *c, struct input *in, char **err, int *code);
+
+static bool is_csv(const struct chunker *c)
+{
+	return c->fmt != NULL && c->fmt->kind == FORMAT_CSV;
+}
+
+static int csv_error(struct chunker *c, uint64_t off, const char *why, char **err, int *code)
+{
+	*err = xasprintf("%s: malformed CSV at byte offset %llu: %s",
+	    chunker_path(c, (uint32_t)c->cur), (unsigned long long)off, why);
+	*code = EXIT_DATAERR;
+	return -1;
+}
+
+/*
+ * The CSV version of file_boundary: a newline inside quotes is no
+ * boundary, and the quote state at a given offset depends on everything
+ * before it, so the records from pos on are walked in order (at memchr
+ * speed where there are no quotes) until one ends at or past the target.
+ */
+static int csv_boundary(struct chunker *c, struct input *in, uint64_t *end, char **err, int *code)
+{
+	uint64_t at = c->pos, want = c->pos + c->target;
+
+	c->scan.len = 0;
+	for (;;) {
+		buf_reserve(&c->scan, PROBE_SIZE * 16);
+		ssize_t n = pread_full(in->fd, c->scan.data + c->scan.len, PROBE_SIZE * 16,
+		    at + c->scan.len);
+
+		if (n < 0) {
+			*err = xasprintf("%s: read error at offset %llu: %s", chunker_path(c, (uint32_t)c->cur),
+			    (unsigned long long)(at + c->scan.len), strerror(errno));
+			*code = EXIT_IOERR;
+			return -1;
+		}
+		c->scan.len += (size_t)n;
+		struct csv_iter it;
+		const char *e, *last = NULL;
+
+		csv_iter_init(&it, c->scan.data, c->scan.len, c->fmt, c->term);
+		while ((e = csv_iter_next(&it)) != NULL) {
+			last = e;
+			if (at + (uint64_t)(e - c->scan.data) >= want) {
+				*end = at + (uint64_t)(e - c->scan.data);
+				return 0;
+			}
+		}
+		if (it.why != NULL)
+			return csv_error(c, at + (uint64_t)(it.err_at - c->scan.data), it.why, err, code);
+		if (n == 0) {
+			if (it.open_quote != NULL)
+				return csv_error(c, at + (uint64_t)(it.open_quote - c->scan.data),
+				    "unterminated quoted field", err, code);
+			*end = at + c->scan.len;	/* the last record, unterminated */
+			return 0;
+		}
+		/* Keep only the unfinished record and read on. */
+		if (last != NULL) {
+			size_t done = (size_t)(last - c->scan.data);
+
+			memmove(c->scan.data, last, c->scan.len - done);
+			c->scan.len -= done;
+			at += done;
+		}
+	}
+}
+
+static int next_file_chunk(struct chunker *c, struct input *in, struct chunk *out, char **err,
+    int *code)
 {
 	uint64_t end;
 
-	if (file_boundary(c, in, &end, err) < 0)
+	*code = EXIT_IOERR;
+	if (is_csv(c) ? csv_boundary(c, in, &end, err, code) < 0 : file_boundary(c, in, &end, err) < 0)
 		return CHUNK_ERROR;
 	out->file = (uint32_t)c->cur;
 	out->offset = c->pos;
@@ -230,18 +311,49 @@ static int next_file_chunk(struct chunker *c, struct input *in, struct chunk *ou
 	return CHUNK_READY;
 }
 
-/* Cut the pending stream bytes into a chunk, if enough are there. */
-static bool cut_stream(struct chunker *c, struct chunk *out)
+/* Where to cut the pending stream bytes; -1 on malformed CSV. */
+static int stream_cut(struct chunker *c, size_t *cut, char **err, int *code)
+{
+	const char *why = NULL;
+	size_t at = 0;
+
+	if (!is_csv(c)) {
+		*cut = c->eof ? c->pending.len : record_last_end(c->pending.data, c->pending.len, c->term);
+		return 0;
+	}
+	struct csv_iter it;
+	const char *e, *last = NULL;
+
+	csv_iter_init(&it, c->pending.data, c->pending.len, c->fmt, c->term);
+	while ((e = csv_iter_next(&it)) != NULL)
+		last = e;
+	why = it.why;
+	if (why != NULL)
+		at = (size_t)(it.err_at - c->pending.data);
+	else if (c->eof && it.open_quote != NULL) {
+		why = "unterminated quoted field";
+		at = (size_t)(it.open_quote - c->pending.data);
+	}
+	if (why != NULL)
+		return csv_error(c, c->pos + at, why, err, code);
+	*cut = c->eof ? c->pending.len : last == NULL ? 0 : (size_t)(last - c->pending.data);
+	return 0;
+}
+
+/* Cut the pending stream bytes into a chunk, if enough are there.
+ * 1 cut, 0 not yet, -1 error. */
+static int cut_stream(struct chunker *c, struct chunk *out, char **err, int *code)
 {
 	size_t cut;
 
 	if (c->pending.len == 0)
-		return false;
+		return 0;
 	if (c->pending.len < c->target && !c->eof)
-		return false;
-	cut = c->eof ? c->pending.len : record_last_end(c->pending.data, c->pending.len, c->term);
+		return 0;
+	if (stream_cut(c, &cut, err, code) < 0)
+		return -1;
 	if (cut == 0)
-		return false;	/* one record longer than the target: read on */
+		return 0;	/* one record longer than the target: read on */
 	out->file = (uint32_t)c->cur;
 	out->offset = c->pos;
 	out->length = cut;
@@ -257,7 +369,7 @@ static bool cut_stream(struct chunker *c, struct chunk *out)
 	buf_append(&rest, c->pending.data + cut, c->pending.len - cut);
 	c->pending = rest;
 	c->pos += cut;
-	return true;
+	return 1;
 }
 
 /* Bytes that can be read from fd without blocking (0 at EOF). */
@@ -311,6 +423,122 @@ static int read_stream(struct chunker *c, struct input *in, char **err, int *cod
 	}
 }
 
+/*
+ * The first record of the current input, into raw (terminator and all).
+ * Returns 1 when it is complete (or the input ended), 0 when a stream
+ * needs more data, -1 on error.
+ */
+static int read_header(struct chunker *c, struct input *in, bool readable, struct buf *raw,
+    char **err, int *code)
+{
+	const char *why;
+	size_t at, n;
+
+	if (in->seekable) {
+		c->pending.len = 0;
+		for (;;) {
+			buf_reserve(&c->pending, PROBE_SIZE);
+			ssize_t k = pread_full(in->fd, c->pending.data + c->pending.len, PROBE_SIZE,
+			    c->pos + c->pending.len);
+
+			if (k < 0) {
+				*err = xasprintf("%s: read error: %s", chunker_path(c, (uint32_t)c->cur),
+				    strerror(errno));
+				*code = EXIT_IOERR;
+				return -1;
+			}
+			c->pending.len += (size_t)k;
+			n = records_first_end(c->fmt, c->term, c->pending.data, c->pending.len, &why, &at);
+			if (why != NULL)
+				return csv_error(c, c->pos + at, why, err, code);
+			if (n > 0 || k == 0)
+				break;
+		}
+		if (n == 0)
+			n = c->pending.len;
+		buf_append(raw, c->pending.data, n);
+		c->pos += n;
+		c->pending.len = 0;
+		return 1;
+	}
+	for (;;) {
+		n = records_first_end(c->fmt, c->term, c->pending.data, c->pending.len, &why, &at);
+		if (why != NULL)
+			return csv_error(c, c->pos + at, why, err, code);
+		if (n > 0 || c->eof)
+			break;
+		if (!readable)
+			return 0;
+		if (read_stream(c, in, err, code) < 0)
+			return -1;
+		readable = false;
+	}
+	if (n == 0)
+		n = c->pending.len;
+	buf_append(raw, c->pending.data, n);
+	memmove(c->pending.data, c->pending.data + n, c->pending.len - n);
+	c->pending.len -= n;
+	c->pos += n;
+	return 1;
+}
+
+/* A header record without its terminator (and CR before it). */
+static size_t header_len(const struct chunker *c, const struct buf *h)
+{
+	size_t n = h->len;
+
+	if (n > 0 && h->data[n - 1] == c->term)
+		n--;
+	if (n > 0 && h->data[n - 1] == '\r' && c->term == '\n')
+		n--;
+	return n;
+}
+
+/* Consume the current input's header; every input after the first must
+ * repeat the first one's.  1 done, 0 wait for data, -1 error. */
+static int take_header(struct chunker *c, struct input *in, bool readable, char **err, int *code)
+{
+	struct buf h = { 0 };
+	bool first = c->first_header.data == NULL;
+	int rc = read_header(c, in, readable, first ? &c->first_header : &h, err, code);
+
+	if (rc <= 0) {
+		buf_free(&h);
+		return rc;
+	}
+	c->header_read = true;
+	if (!first && (header_len(c, &h) != header_len(c, &c->first_header) ||
+	    memcmp(h.data, c->first_header.data, header_len(c, &h)) != 0)) {
+		buf_free(&h);
+		*err = xasprintf("%s: header differs from that of %s", chunker_path(c, (uint32_t)c->cur),
+		    chunker_path(c, 0));
+		*code = EXIT_DATAERR;
+		return -1;
+	}
+	if (first && c->first_header.data == NULL)
+		buf_reserve(&c->first_header, 1);	/* an empty input: no header */
+	buf_free(&h);
+	return 1;
+}
+
+int chunker_header(struct chunker *c, bool readable, struct buf *raw, char **err, int *code)
+{
+	int rc;
+
+	if (c->cur >= c->n)
+		return 1;
+	rc = take_header(c, &c->in[c->cur], readable, err, code);
+	if (rc == 1)
+		buf_append(raw, c->first_header.data, c->first_header.len);
+	return rc;
+}
+
+void chunker_set_format(struct chunker *c, const struct format *f, bool header)
+{
+	c->fmt = f;
+	c->header = header;
+}
+
 void chunker_recycle(struct chunker *c, struct chunk *ch)
 {
 	if (ch->data == NULL)
@@ -331,16 +559,28 @@ int chunker_next(struct chunker *c, bool readable, struct chunk *out, char **err
 {
 	while (c->cur < c->n) {
 		struct input *in = &c->in[c->cur];
+		int rc;
 
+		if (c->header && !c->header_read) {
+			if (!in->seekable && !c->eof && !readable)
+				return CHUNK_WAIT;
+			rc = take_header(c, in, readable, err, code);
+			readable = false;
+			if (rc < 0)
+				return CHUNK_ERROR;
+			if (rc == 0)
+				continue;
+		}
 		if (in->seekable) {
 			if (c->pos >= in->size) {
 				next_input(c);
 				continue;
 			}
-			*code = EXIT_IOERR;
-			if (next_file_chunk(c, in, out, err) != CHUNK_READY)
+			if (next_file_chunk(c, in, out, err, code) != CHUNK_READY)
 				return CHUNK_ERROR;
-		} else if (!cut_stream(c, out)) {
+		} else if ((rc = cut_stream(c, out, err, code)) <= 0) {
+			if (rc < 0)
+				return CHUNK_ERROR;
 			if (c->eof) {
 				next_input(c);
 				continue;

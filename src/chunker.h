@@ -10,6 +10,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "buf.h"
+#include "fields.h"
+
 struct chunk {
 	uint64_t seq;
 	uint32_t file;		/* index into the inputs */
@@ -36,6 +39,19 @@ struct chunker;
 struct chunker *chunker_open(char *const *paths, size_t n, char term, uint64_t target,
     long workers, char **err, int *code);
 void chunker_close(struct chunker *c);
+
+/*
+ * Records are in format f (CSV chunks never end inside quotes); with
+ * header, each input's first record is a header, not data.
+ */
+void chunker_set_format(struct chunker *c, const struct format *f, bool header);
+
+/*
+ * Read the first input's header record into raw (terminator included;
+ * empty for an empty input), before the workers start.  1 done, 0 when
+ * a stream needs more data (call again when readable), -1 on error.
+ */
+int chunker_header(struct chunker *c, bool readable, struct buf *raw, char **err, int *code);
 
 /* The largest automatic chunk: a chunk's output may be held in memory
  * until its turn comes, so this bounds the reorder window. */

@@ -15,6 +15,10 @@ enum {
 	OPT_UNORDERED = 256,
 	OPT_STATS,
 	OPT_HELP_STAGES,
+	OPT_TSV,
+	OPT_CSV,
+	OPT_CSV_DELIM,
+	OPT_CSV_LAX,
 };
 
 static const struct option long_opts[] = {
@@ -24,6 +28,12 @@ static const struct option long_opts[] = {
 	{ "chunk-size", required_argument, NULL, 'b' },
 	{ "null", no_argument, NULL, 'z' },
 	{ "output", required_argument, NULL, 'o' },
+	{ "delimiter", required_argument, NULL, 'd' },
+	{ "tsv", no_argument, NULL, OPT_TSV },
+	{ "csv", no_argument, NULL, OPT_CSV },
+	{ "csv-delimiter", required_argument, NULL, OPT_CSV_DELIM },
+	{ "csv-lax", no_argument, NULL, OPT_CSV_LAX },
+	{ "header", no_argument, NULL, 'H' },
 	{ "unordered", no_argument, NULL, OPT_UNORDERED },
 	{ "stats", no_argument, NULL, OPT_STATS },
 	{ "help", no_argument, NULL, 'h' },
@@ -31,7 +41,7 @@ static const struct option long_opts[] = {
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
 };
-static const char short_opts[] = ":e:c:j:b:zo:hV";
+static const char short_opts[] = ":e:c:j:b:zo:d:HhV";
 
 static void usage(FILE *fp)
 {
@@ -45,6 +55,15 @@ static void usage(FILE *fp)
 	    "                          the input size, 256K to 16M; 4M for streams)\n"
 	    "  -z, --null              records end with NUL instead of newline\n"
 	    "  -o, --output=FILE       write here (atomically, on success) instead of stdout\n"
+	    "  -d, --delimiter=C       fields are separated by the byte C (default for field\n"
+	    "                          stages: runs of blanks, like awk)\n"
+	    "      --tsv               fields are separated by tabs\n"
+	    "      --csv               records are CSV (RFC 4180): quoted fields may hold\n"
+	    "                          delimiters, quotes (doubled) and newlines\n"
+	    "      --csv-delimiter=C   CSV with C instead of a comma (e.g. ';' or '|')\n"
+	    "      --csv-lax           CSV that tolerates stray quotes, as common parsers do\n"
+	    "  -H, --header            the first record is a header: written once, never\n"
+	    "                          processed; stages may name fields by it\n"
 	    "      --unordered         emit chunk results as they finish\n"
 	    "      --stats             print what the run cost on stderr at the end\n"
 	    "  -h, --help              show this help\n"
@@ -117,6 +136,30 @@ static void set_option(struct job *job, int c, const char *arg, bool *cli_stages
 	case 'o':
 		free(job->output);
 		job->output = xstrdup(arg);
+		break;
+	case 'd':
+	case OPT_CSV_DELIM:
+		if (!format_delimiter(arg, &job->format.delim))
+			fatal(EXIT_USAGE, "%s: the delimiter must be one byte (or \\t), not '%s'",
+			    c == 'd' ? "-d" : "--csv-delimiter", arg);
+		if (c == 'd' && job->format.kind != FORMAT_CSV)
+			job->format.kind = FORMAT_DELIM;
+		if (c == OPT_CSV_DELIM)
+			job->format.kind = FORMAT_CSV;
+		break;
+	case OPT_TSV:
+		job->format.kind = FORMAT_DELIM;
+		job->format.delim = '\t';
+		break;
+	case OPT_CSV:
+	case OPT_CSV_LAX:
+		if (job->format.kind != FORMAT_CSV)
+			job->format.delim = ',';
+		job->format.kind = FORMAT_CSV;
+		job->format.lax |= c == OPT_CSV_LAX;
+		break;
+	case 'H':
+		job->header = true;
 		break;
 	case OPT_UNORDERED:
 		job->unordered = true;

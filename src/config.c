@@ -194,6 +194,55 @@ static int load_size(struct loader *l, yaml_node_t *v, const char *key, uint64_t
 	return 0;
 }
 
+/* input: {format: csv, delimiter: ";", header: true, lax: false} */
+static int load_input_key(struct loader *l, struct job *job, yaml_node_t *k, yaml_node_t *v)
+{
+	const char *key;
+
+	if (want_scalar(l, k, "input key") < 0)
+		return -1;
+	key = scalar(k);
+	if (strcmp(key, "header") == 0)
+		return to_bool(l, v, key, &job->header);
+	if (strcmp(key, "lax") == 0)
+		return to_bool(l, v, key, &job->format.lax);
+	if (want_scalar(l, v, key) < 0)
+		return -1;
+	if (strcmp(key, "delimiter") == 0) {
+		if (!format_delimiter(scalar(v), &job->format.delim))
+			return bad(l, v, "'delimiter' must be one byte (or \\t), not '%s'", scalar(v));
+		if (job->format.kind == FORMAT_BLANKS)
+			job->format.kind = FORMAT_DELIM;
+		return 0;
+	}
+	if (strcmp(key, "format") != 0)
+		return bad(l, k, "unknown input key '%s' (known: format, delimiter, header, lax)", key);
+	const char *f = scalar(v);
+	char delim = job->format.delim;
+
+	if (strcmp(f, "blanks") == 0)
+		job->format.kind = FORMAT_BLANKS;
+	else if (strcmp(f, "tsv") == 0)
+		job->format.kind = FORMAT_DELIM, job->format.delim = '\t';
+	else if (strcmp(f, "delimited") == 0)
+		job->format.kind = FORMAT_DELIM, job->format.delim = delim ? delim : '\t';
+	else if (strcmp(f, "csv") == 0)
+		job->format.kind = FORMAT_CSV, job->format.delim = delim ? delim : ',';
+	else
+		return bad(l, v, "'format' must be blanks, delimited, tsv or csv, not '%s'", f);
+	return 0;
+}
+
+static int load_input(struct loader *l, struct job *job, yaml_node_t *n)
+{
+	if (n->type != YAML_MAPPING_NODE)
+		return bad(l, n, "'input' must be a mapping (format, delimiter, header, lax)");
+	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++)
+		if (load_input_key(l, job, node(l, p->key), node(l, p->value)) < 0)
+			return -1;
+	return 0;
+}
+
 static int load_key(struct loader *l, struct job *job, yaml_node_t *k, yaml_node_t *v)
 {
 	const char *key;
@@ -205,6 +254,8 @@ static int load_key(struct loader *l, struct job *job, yaml_node_t *k, yaml_node
 		return load_inputs(l, job, v);
 	if (strcmp(key, "stages") == 0)
 		return load_stages(l, job, v);
+	if (strcmp(key, "input") == 0)
+		return load_input(l, job, v);
 	if (strcmp(key, "jobs") == 0)
 		return load_number(l, v, key, &job->jobs);
 	if (strcmp(key, "chunk-size") == 0)
@@ -222,7 +273,7 @@ static int load_key(struct loader *l, struct job *job, yaml_node_t *k, yaml_node
 		job->output = xstrdup(scalar(v));
 		return 0;
 	}
-	return bad(l, k, "unknown key '%s' (known: inputs, jobs, chunk-size, null, output, "
+	return bad(l, k, "unknown key '%s' (known: inputs, input, jobs, chunk-size, null, output, "
 	    "unordered, stats, stages)", key);
 }
 

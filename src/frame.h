@@ -15,7 +15,7 @@
 
 enum frame_type {
 	FRAME_TASK_RANGE = 1,	/* payload: struct frame_range */
-	FRAME_TASK_DATA,	/* payload: the chunk's bytes */
+	FRAME_TASK_DATA,	/* payload: struct frame_range, then the chunk's bytes */
 	FRAME_RESULT,		/* payload: output records of a chunk */
 	FRAME_PARTIAL,		/* payload: a reducer's encoded partial */
 	FRAME_ERROR,		/* aux: exit code; payload: message */

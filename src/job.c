@@ -59,6 +59,62 @@ static long online_cpus(void)
 	return n < 1 ? 1 : n;
 }
 
+static int stage_error(struct stage *st, char **err, int *code)
+{
+	*code = EXIT_USAGE;
+	if (st->from_config) {
+		char *why = *err;
+
+		*err = xasprintf("%s: %s", st->origin, why);
+		free(why);
+		*code = EXIT_CONFIG;
+	}
+	return -1;
+}
+
+int job_bind(struct job *job, const struct header *h, char **err, int *code)
+{
+	for (size_t i = 0; i < job->nstages; i++) {
+		struct stage *st = job->stages[i];
+
+		if (st->def->bind != NULL && st->def->bind(st, h, err) < 0)
+			return stage_error(st, err, code);
+	}
+	return 0;
+}
+
+void job_header_out(const struct job *job, const struct header *h, struct buf *out)
+{
+	struct fieldvec fv = { 0 };
+	bool mapped = false;
+
+	if (job->reducer != NULL || h->raw.len == 0)
+		return;
+	/* The header's fields, copied: stages may rearrange them. */
+	for (size_t i = 0; i < h->fields.n; i++) {
+		fv.v = xreallocarray(fv.v, i + 1, sizeof *fv.v);
+		fv.v[i] = h->fields.v[i];
+		fv.n = fv.cap = i + 1;
+	}
+	for (size_t i = 0; i < job->nmap; i++) {
+		struct stage *st = job->stages[i];
+
+		if (st->def->header != NULL) {
+			st->def->header(st, &fv);
+			mapped = true;
+		}
+	}
+	if (mapped) {
+		fields_join(&job->format, fv.v, fv.n, out);
+		buf_putc(out, job->null ? '\0' : '\n');
+	} else {
+		buf_append(out, h->raw.data, h->raw.len);
+		if (out->data[out->len - 1] != (job->null ? '\0' : '\n'))
+			buf_putc(out, job->null ? '\0' : '\n');
+	}
+	free(fv.v);
+}
+
 int job_plan(struct job *job, char **err, int *code)
 {
 	if (job->ninputs == 0)
@@ -84,17 +140,9 @@ int job_plan(struct job *job, char **err, int *code)
 		struct stage *st = job->stages[i];
 
 		st->term = job->null ? '\0' : '\n';
-		if (st->def->setup != NULL && st->def->setup(st, err) < 0) {
-			*code = EXIT_USAGE;
-			if (st->from_config) {
-				char *why = *err;
-
-				*err = xasprintf("%s: %s", st->origin, why);
-				free(why);
-				*code = EXIT_CONFIG;
-			}
-			return -1;
-		}
+		st->fmt = &job->format;
+		if (st->def->setup != NULL && st->def->setup(st, err) < 0)
+			return stage_error(st, err, code);
 	}
 	return 0;
 }

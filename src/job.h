@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fieldlist.h"
 #include "stage.h"
 
 #define JOB_MAX_JOBS 1024
@@ -21,6 +22,8 @@ struct job {
 	char *output;		/* NULL: stdout */
 	bool unordered;
 	bool stats;
+	struct format format;	/* how records split into fields */
+	bool header;		/* the first record is a header (-H) */
 
 	/* The pipeline split around its reducer (filled by job_plan). */
 	size_t nmap;		/* stages before the reducer (or all) */
@@ -41,5 +44,18 @@ void job_clear_stages(struct job *job);
  * -1 with *err; *code says which exit code the error deserves.
  */
 int job_plan(struct job *job, char **err, int *code);
+
+/*
+ * Resolve the field names the stages use against the header (NULL
+ * without --header).  Runs once, before fork.  0, or -1 with *err and *code.
+ */
+int job_bind(struct job *job, const struct header *h, char **err, int *code);
+
+/*
+ * The header record as the pipeline outputs it: passed through each map
+ * stage's header mapping (cut selects fields), into out with its
+ * terminator.  Nothing for pipelines with a reducer.
+ */
+void job_header_out(const struct job *job, const struct header *h, struct buf *out);
 
 #endif

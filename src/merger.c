@@ -147,7 +147,7 @@ int merger_take(struct merger *m, const struct frame_hdr *h, struct buf *payload
 static int run_post(struct merger *m, struct buf *result, char **err)
 {
 	const struct job *job = m->job;
-	struct block b = { result->data, result->len, NREC_UNKNOWN };
+	struct block b = { result->data, result->len, NREC_UNKNOWN, OFFSET_UNKNOWN };
 
 	for (size_t i = job->post; i < job->nstages && b.len > 0; i++)
 		if (job->stages[i]->def->map(job->stages[i], &b, err) < 0)

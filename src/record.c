@@ -1,8 +1,11 @@
 /* record.c - record boundary scanning (pure: no I/O). */
 #include "autoconfig.h"
 
+#include <stdbool.h>
 #include <string.h>
 
+#include "csv.h"
+#include "fields.h"
 #include "record.h"
 #include "scan.h"
 
@@ -33,4 +36,60 @@ size_t record_start_of(const char *buf, size_t base, size_t pos, char term)
 size_t record_count(const char *buf, size_t len, char term)
 {
 	return scan_count_byte(buf, len, (unsigned char)term);
+}
+
+static bool is_csv(const struct format *f)
+{
+	return f != NULL && f->kind == FORMAT_CSV;
+}
+
+static size_t csv_ends(const struct format *f, char term, const char *buf, size_t len,
+    bool first, const char **why, size_t *err_off, size_t *count)
+{
+	struct csv_iter it;
+	const char *e, *last = NULL;
+
+	csv_iter_init(&it, buf, len, f, term);
+	while ((e = csv_iter_next(&it)) != NULL) {
+		last = e;
+		if (count != NULL)
+			(*count)++;
+		if (first)
+			break;
+	}
+	if (it.why != NULL) {
+		*why = it.why;
+		*err_off = (size_t)(it.err_at - buf);
+		return 0;
+	}
+	return last == NULL ? 0 : (size_t)(last - buf);
+}
+
+size_t records_last_end(const struct format *f, char term, const char *buf, size_t len,
+    const char **why, size_t *err_off)
+{
+	*why = NULL;
+	if (!is_csv(f))
+		return record_last_end(buf, len, term);
+	return csv_ends(f, term, buf, len, false, why, err_off, NULL);
+}
+
+size_t records_first_end(const struct format *f, char term, const char *buf, size_t len,
+    const char **why, size_t *err_off)
+{
+	*why = NULL;
+	if (!is_csv(f))
+		return record_first_end(buf, len, term);
+	return csv_ends(f, term, buf, len, true, why, err_off, NULL);
+}
+
+size_t records_count(const struct format *f, char term, const char *buf, size_t len)
+{
+	const char *why;
+	size_t off, n = 0;
+
+	if (!is_csv(f))
+		return record_count(buf, len, term);
+	csv_ends(f, term, buf, len, false, &why, &off, &n);
+	return n;
 }

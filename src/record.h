@@ -22,4 +22,17 @@ size_t record_start_of(const char *buf, size_t base, size_t pos, char term);
 /* Number of terminators in buf[0..len). */
 size_t record_count(const char *buf, size_t len, char term);
 
+/*
+ * The same, aware of the input format: with CSV a terminator inside a
+ * quoted field does not end a record.  buf must start at a record start.
+ * On malformed CSV they return 0 and set *why (static text) and *err_off
+ * (offset in buf); why may be NULL for plain records.
+ */
+struct format;
+size_t records_last_end(const struct format *f, char term, const char *buf, size_t len,
+    const char **why, size_t *err_off);
+size_t records_first_end(const struct format *f, char term, const char *buf, size_t len,
+    const char **why, size_t *err_off);
+size_t records_count(const struct format *f, char term, const char *buf, size_t len);
+
 #endif

@@ -12,6 +12,7 @@
 const struct stage_def *const stage_table[] = {
 	&stage_grep,
 	&stage_count,
+	&stage_cut,
 	NULL,
 };
 

@@ -12,6 +12,8 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "fieldlist.h"
+#include "fields.h"
 
 #define NREC_UNKNOWN SIZE_MAX
 
@@ -24,7 +26,11 @@ struct block {
 	char *data;
 	size_t len;
 	size_t nrec;	/* number of records, or NREC_UNKNOWN */
+	uint64_t offset;	/* input offset of data[0], or OFFSET_UNKNOWN once a
+				 * stage has rewritten the block: for messages */
 };
+
+#define OFFSET_UNKNOWN UINT64_MAX
 
 enum opt_type {
 	OPT_FLAG,	/* -F / fixed: true */
@@ -67,9 +73,19 @@ struct stage_def {
 
 	/* Once, before the workers fork: validate, compile.  0 or -1 with *err. */
 	int (*setup)(struct stage *st, char **err);
+	/* After setup, once the header is known (h is NULL without --header):
+	 * resolve field names.  NULL if the stage names no fields. */
+	int (*bind)(struct stage *st, const struct header *h, char **err);
+	/* Map the header's fields as the stage maps records' fields (cut
+	 * selects some); NULL when the stage leaves the header as it is. */
+	void (*header)(struct stage *st, struct fieldvec *h);
 	void (*teardown)(struct stage *st);
 
-	/* STAGE_MAP: transform a block.  0, or -1 with *err. */
+	/*
+	 * STAGE_MAP: transform a block.  0, or with *err: -1 for an internal
+	 * failure (exit 70) or an exit code such as EXIT_DATAERR (65) for bad
+	 * input.  The worker prefixes the message with the input's name.
+	 */
 	int (*map)(struct stage *st, struct block *b, char **err);
 
 	/* STAGE_REDUCE: partial states, serialised as bytes so the same merge
@@ -87,6 +103,7 @@ struct stage {
 	struct optval *opts;	/* one per def->opts entry */
 	struct optval *args;	/* one per def->args entry */
 	char term;		/* record terminator */
+	const struct format *fmt;	/* how records split into fields */
 	char *origin;		/* where it was declared, for messages */
 	bool from_config;	/* declared in YAML: errors are config errors */
 	void *priv;		/* the stage's own state after setup */
@@ -123,5 +140,6 @@ const char *stage_arg(const struct stage *st, const char *name);
 /* The stage definitions, one per file under stages/. */
 extern const struct stage_def stage_grep;
 extern const struct stage_def stage_count;
+extern const struct stage_def stage_cut;
 
 #endif

@@ -66,6 +66,7 @@ struct sup {
 	bool waiting_input;	/* the stream had nothing to read */
 	bool stream_readable;
 	struct stats stats;
+	struct header header;	/* with --header */
 };
 
 static struct sup *current;
@@ -155,22 +156,16 @@ static void assign(struct sup *s, int w, const struct chunk *c)
 	t->worker = w;
 	s->load[w]++;
 	s->stats.chunks++;
-	if (c->data != NULL) {
-		h.type = FRAME_TASK_DATA;
-		h.len = c->length;
-		sd->data = c->data;
-		sd->data_len = c->length;
-		sd->hdr_len = FRAME_HDR_SIZE;
-	} else {
-		struct frame_range r = { c->file, c->offset, c->length };
+	struct frame_range r = { c->file, c->offset, c->length };
 
-		h.type = FRAME_TASK_RANGE;
-		h.len = FRAME_RANGE_SIZE;
-		frame_encode_range(sd->hdr + FRAME_HDR_SIZE, &r);
-		sd->data = NULL;
-		sd->data_len = 0;
-		sd->hdr_len = FRAME_HDR_SIZE + FRAME_RANGE_SIZE;
-	}
+	/* Both kinds start with the range (for messages, and for the worker
+	 * to read a file); a stream chunk's bytes follow it. */
+	h.type = c->data != NULL ? FRAME_TASK_DATA : FRAME_TASK_RANGE;
+	h.len = FRAME_RANGE_SIZE + (c->data != NULL ? c->length : 0);
+	frame_encode_range(sd->hdr + FRAME_HDR_SIZE, &r);
+	sd->hdr_len = FRAME_HDR_SIZE + FRAME_RANGE_SIZE;
+	sd->data = c->data;
+	sd->data_len = c->data != NULL ? c->length : 0;
 	frame_encode_hdr(sd->hdr, &h);
 	sd->sent = 0;
 	sd->busy = true;
@@ -330,6 +325,51 @@ static void stop_workers(struct sup *s, bool force)
 	proc_reap(s->procs, s->nprocs, true, STOP_GRACE_MS);
 }
 
+/*
+ * With --header, the first record is read now, before the workers fork:
+ * the stages resolve field names against it.  Without, they are bound to
+ * no header (names are then an error).
+ */
+static void read_header(struct sup *s)
+{
+	char *err = NULL;
+	int code = EXIT_SOFTWARE;
+	const char *why = NULL;
+	struct header *h = &s->header;
+
+	chunker_set_format(s->chunker, &s->job->format, s->job->header);
+	if (s->job->header) {
+		int rc;
+
+		while ((rc = chunker_header(s->chunker, true, &h->raw, &err, &code)) == 0)
+			;
+		if (rc < 0)
+			fatal(code, "%s", err);
+		size_t n = h->raw.len;
+		char term = s->job->null ? '\0' : '\n';
+
+		if (n > 0 && h->raw.data[n - 1] == term)
+			n--;
+		if (fields_split(&s->job->format, h->raw.data, n, &h->fields, &why) < 0)
+			fatal(EXIT_DATAERR, "%s: malformed CSV header: %s", chunker_path(s->chunker, 0), why);
+	}
+	if (job_bind(s->job, s->job->header ? h : NULL, &err, &code) < 0)
+		fatal(code, "%s", err);
+}
+
+static void write_header(struct sup *s)
+{
+	struct buf out = { 0 };
+	char *err = NULL;
+
+	if (!s->job->header)
+		return;
+	job_header_out(s->job, &s->header, &out);
+	if (out.len > 0 && output_write(s->out, out.data, out.len, &err) < 0)
+		fatal(EXIT_IOERR, "%s", err);
+	buf_free(&out);
+}
+
 static void free_sup(struct sup *s)
 {
 	for (int i = 0; i < s->nprocs; i++)
@@ -342,6 +382,8 @@ static void free_sup(struct sup *s)
 	free(s->procs);
 	free(s->tasks);
 	merger_free(s->merger);
+	fieldvec_free(&s->header.fields);
+	buf_free(&s->header.raw);
 	output_free(s->out);
 	chunker_close(s->chunker);
 }
@@ -384,9 +426,11 @@ int supervisor_run(struct job *job)
 	 * flight, so they can be larger: fewer round trips. */
 	if (job->chunk_size == 0 && job->reducer != NULL)
 		chunker_auto_target(s.chunker, job->jobs, CHUNK_MAX_REDUCE);
+	read_header(&s);
 	s.out = output_open(job->output, &err);
 	if (s.out == NULL)
 		fatal(EXIT_CANTCREAT, "%s", err);
+	write_header(&s);
 	current = &s;
 	fatal_cleanup(cleanup);
 	proc_signals_init();

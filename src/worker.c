@@ -31,6 +31,7 @@ struct worker {
 	struct buf gather;	/* small outputs waiting for a frame */
 	struct buf read;	/* file bytes being processed */
 	void *partial;		/* the reducer's partial for this chunk */
+	const char *name;	/* the input being processed, for messages */
 };
 
 static void __attribute__((noreturn, format(printf, 3, 4)))
@@ -80,37 +81,64 @@ static void emit(struct worker *w, const char *data, size_t len)
 }
 
 /* Run the map stages on one block of whole records, then fold or emit. */
-static void run_block(struct worker *w, char *data, size_t len)
+static void run_block(struct worker *w, char *data, size_t len, uint64_t offset)
 {
 	const struct job *job = w->job;
-	struct block b = { data, len, NREC_UNKNOWN };
+	struct block b = { data, len, NREC_UNKNOWN, offset };
 	char *err = NULL;
 
-	for (size_t i = 0; i < job->nmap && b.len > 0; i++)
-		if (job->stages[i]->def->map(job->stages[i], &b, &err) < 0)
-			fail(w, EXIT_SOFTWARE, "%s", err);
+	for (size_t i = 0; i < job->nmap && b.len > 0; i++) {
+		int rc = job->stages[i]->def->map(job->stages[i], &b, &err);
+
+		if (rc != 0)
+			fail(w, rc > 0 ? rc : EXIT_SOFTWARE, "%s: %s", w->name, err);
+		b.offset = OFFSET_UNKNOWN;
+	}
 	if (job->reducer != NULL)
 		job->reducer->def->fold(job->reducer, w->partial, &b);
 	else if (b.len > 0)
 		emit(w, b.data, b.len);
 }
 
-/* Split a buffer of whole records into cache-sized blocks. */
-static void run_records(struct worker *w, char *data, size_t len)
+static void __attribute__((noreturn))
+bad_csv(struct worker *w, uint64_t offset, const char *why)
+{
+	fail(w, EXIT_DATAERR, "%s: malformed CSV at byte offset %llu: %s", w->name,
+	    (unsigned long long)offset, why);
+}
+
+/* The end of the last whole record in data[0..len), or 0. */
+static size_t last_end(struct worker *w, const char *data, size_t len, uint64_t offset)
+{
+	const char *why;
+	size_t at, n = records_last_end(&w->job->format, w->term, data, len, &why, &at);
+
+	if (why != NULL)
+		bad_csv(w, offset + at, why);
+	return n;
+}
+
+/* Split a buffer of whole records into cache-sized blocks; offset is
+ * where data[0] was in the input. */
+static void run_records(struct worker *w, char *data, size_t len, uint64_t offset)
 {
 	while (len > 0) {
 		size_t n = len;
 
 		if (n > BLOCK_SIZE) {
-			n = record_last_end(data, BLOCK_SIZE, w->term);
+			const char *why;
+			size_t at;
+
+			n = last_end(w, data, BLOCK_SIZE, offset);
 			if (n == 0)
-				n = record_first_end(data, len, w->term);
+				n = records_first_end(&w->job->format, w->term, data, len, &why, &at);
 			if (n == 0)
 				n = len;
 		}
-		run_block(w, data, n);
+		run_block(w, data, n, offset);
 		data += n;
 		len -= n;
+		offset += n;
 	}
 }
 
@@ -173,19 +201,23 @@ static void do_range(struct worker *w, const struct frame_range *r)
 		off += (uint64_t)n;
 		/* Process the whole records read so far; keep the tail. */
 		size_t cut = off == end ? terminate(&w->read, w->term)
-		    : record_last_end(w->read.data, w->read.len, w->term);
+		    : last_end(w, w->read.data, w->read.len, off - w->read.len);
 
 		if (cut == 0)
 			continue;	/* a record longer than a block */
-		run_records(w, w->read.data, cut);
+		run_records(w, w->read.data, cut, off - w->read.len);
 		memmove(w->read.data, w->read.data + cut, w->read.len - cut);
 		w->read.len -= cut;
 	}
 }
 
-static void do_data(struct worker *w, struct buf *payload)
+static void do_data(struct worker *w, struct buf *payload, const struct frame_range *r)
 {
-	run_records(w, payload->data, terminate(payload, w->term));
+	if (payload->len <= FRAME_RANGE_SIZE)
+		return;
+	size_t len = terminate(payload, w->term);
+
+	run_records(w, payload->data + FRAME_RANGE_SIZE, len - FRAME_RANGE_SIZE, r->offset);
 }
 
 void worker_main(int id, int task_fd, int result_fd, void *arg)
@@ -209,10 +241,15 @@ void worker_main(int id, int task_fd, int result_fd, void *arg)
 		if (rc < 0)
 			_exit(EXIT_SOFTWARE);
 		chunk_begin(&w, h.seq);
-		if (h.type == FRAME_TASK_RANGE && frame_decode_range(payload.data, payload.len, &r) == 0)
+		size_t rlen = payload.len < FRAME_RANGE_SIZE ? payload.len : FRAME_RANGE_SIZE;
+
+		if (frame_decode_range(payload.data, rlen, &r) < 0)
+			fail(&w, EXIT_SOFTWARE, "worker: malformed task");
+		w.name = chunker_path(w.chunker, r.file);
+		if (h.type == FRAME_TASK_RANGE)
 			do_range(&w, &r);
 		else if (h.type == FRAME_TASK_DATA)
-			do_data(&w, &payload);
+			do_data(&w, &payload, &r);
 		else
 			fail(&w, EXIT_SOFTWARE, "worker: unexpected message type %u", h.type);
 		chunk_end(&w);

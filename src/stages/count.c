@@ -36,7 +36,7 @@ static void count_fold(struct stage *st, void *partial, const struct block *b)
 	struct counts *c = partial;
 	int in_word = 0;
 
-	c->records += b->nrec != NREC_UNKNOWN ? b->nrec : record_count(b->data, b->len, st->term);
+	c->records += b->nrec != NREC_UNKNOWN ? b->nrec : records_count(st->fmt, st->term, b->data, b->len);
 	c->bytes += b->len;
 	/* Blocks hold whole records and a terminator ends a word, so no
 	 * word spans two blocks. */

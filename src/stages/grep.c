@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "csv.h"
 #include "record.h"
 #include "scan.h"
 #include "stage.h"
@@ -20,6 +21,7 @@ struct grep {
 	bool invert;
 	bool literal;		/* plain -F: the vectorised literal search */
 	bool per_record;	/* match each record alone (see block_mode_safe) */
+	bool csv;		/* records end at terminators outside quotes */
 	bool jit;
 	struct scan_lit lit;
 	pcre2_code *re;
@@ -167,17 +169,19 @@ static int grep_setup(struct stage *st, char **err)
 
 	st->priv = g;
 	g->invert = stage_flag(st, "invert");
+	/* CSV records may hold newlines inside quotes: match record by record. */
+	g->csv = st->fmt != NULL && st->fmt->kind == FORMAT_CSV;
 	if (!fixed && strchr(pat, '\n') != NULL) {
 		*err = xasprintf("grep: a regular expression cannot contain a newline");
 		return -1;
 	}
-	if (fixed && *pat != '\0' && strchr(pat, '\n') == NULL && !stage_flag(st, "ignore-case") &&
+	if (!g->csv && fixed && *pat != '\0' && strchr(pat, '\n') == NULL && !stage_flag(st, "ignore-case") &&
 	    !stage_flag(st, "word") && !stage_flag(st, "line")) {
 		g->literal = true;
 		scan_lit_init(&g->lit, pat, strlen(pat));
 		return 0;
 	}
-	g->per_record = st->term != '\n' || (!fixed && !block_mode_safe(pat));
+	g->per_record = g->csv || st->term != '\n' || (!fixed && !block_mode_safe(pat));
 	return compile(st, g, pat, err);
 }
 
@@ -319,13 +323,27 @@ static int map_block(struct grep *g, struct block *b, char term, char **err)
 	return 0;
 }
 
-static int map_per_record(struct grep *g, struct block *b, char term, char **err)
+/* The terminator of the record at pos. */
+static size_t record_end_at(struct stage *st, struct grep *g, const struct block *b, size_t pos)
+{
+	if (g->csv) {
+		struct csv_iter it;
+		const char *e;
+
+		csv_iter_init(&it, b->data + pos, b->len - pos, st->fmt, st->term);
+		e = csv_iter_next(&it);
+		return e != NULL ? (size_t)(e - b->data) - 1 : b->len - 1;
+	}
+	return (size_t)((char *)memchr(b->data + pos, st->term, b->len - pos) - b->data);
+}
+
+static int map_per_record(struct stage *st, struct grep *g, struct block *b, char **err)
 {
 	struct keeper k = { b->data, 0, 0 };
 	size_t pos = 0;
 
 	while (pos < b->len) {
-		size_t le = (size_t)((char *)memchr(b->data + pos, term, b->len - pos) - b->data);
+		size_t le = record_end_at(st, g, b, pos);
 		int rc = run(g, b->data + pos, le - pos, 0, err);
 
 		if (rc < 0)
@@ -350,7 +368,7 @@ static int grep_map(struct stage *st, struct block *b, char **err)
 	if (g->literal)
 		return map_literal(g, b, st->term);
 	if (g->per_record)
-		return map_per_record(g, b, st->term, err);
+		return map_per_record(st, g, b, err);
 	return map_block(g, b, st->term, err);
 }
 

@@ -1,0 +1,101 @@
+/* csv.c - finding CSV record ends: quote-aware, validating. */
+#include "autoconfig.h"
+
+#include <string.h>
+
+#include "csv.h"
+
+void csv_iter_init(struct csv_iter *it, const char *p, size_t len, const struct format *f, char term)
+{
+	it->start = it->p = p;
+	it->end = p + len;
+	it->q = p;	/* not yet searched */
+	it->term = term;
+	it->delim = f->delim;
+	it->lax = f->lax;
+	it->why = NULL;
+	it->err_at = NULL;
+	it->open_quote = NULL;
+	it->q = memchr(p, '"', len);
+	if (it->q == NULL)
+		it->q = it->end;
+}
+
+static void next_quote(struct csv_iter *it, const char *from)
+{
+	if (it->q >= from)
+		return;
+	it->q = from < it->end ? memchr(from, '"', (size_t)(it->end - from)) : NULL;
+	if (it->q == NULL)
+		it->q = it->end;
+}
+
+static bool field_start(const struct csv_iter *it, const char *at)
+{
+	return at == it->start || at[-1] == it->delim || at[-1] == it->term ||
+	    (at[-1] == '\r' && (at - 1 == it->start || at[-2] == it->term));
+}
+
+/* Past the quoted field opening at q; NULL if it does not close here. */
+static const char *skip_quoted(struct csv_iter *it, const char *q)
+{
+	const char *p = q + 1;
+
+	for (;;) {
+		const char *c = memchr(p, '"', (size_t)(it->end - p));
+
+		if (c == NULL)
+			return NULL;
+		if (c + 1 < it->end && c[1] == '"') {
+			p = c + 2;
+			continue;
+		}
+		if (c + 1 == it->end)
+			return NULL;	/* more input may bring a doubled quote */
+		char n = c[1];
+
+		if (n != it->delim && n != it->term && n != '\r' && !it->lax) {
+			it->why = "text after a closing quote";
+			it->err_at = c + 1;
+		}
+		return c + 1;
+	}
+}
+
+const char *csv_iter_next(struct csv_iter *it)
+{
+	const char *p = it->p;
+
+	it->open_quote = NULL;
+	for (;;) {
+		const char *t;
+
+		next_quote(it, p);
+		t = memchr(p, it->term, (size_t)(it->q - p));
+		if (t != NULL) {
+			it->p = t + 1;
+			return t + 1;
+		}
+		if (it->q == it->end)
+			return NULL;
+		/* A quote before the next terminator. */
+		if (!field_start(it, it->q)) {
+			if (!it->lax) {
+				it->why = "quote inside an unquoted field";
+				it->err_at = it->q;
+				return NULL;
+			}
+			p = it->q + 1;	/* lax: a stray quote is data */
+			continue;
+		}
+		const char *after = skip_quoted(it, it->q);
+
+		if (it->why != NULL)
+			return NULL;
+		if (after == NULL) {
+			it->open_quote = it->q;	/* unterminated so far */
+			return NULL;
+		}
+		p = after;
+	}
+}

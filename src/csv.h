@@ -1,0 +1,36 @@
+/* csv.h - finding CSV record ends (RFC 4180): a terminator inside a
+ * quoted field does not end a record.  Pure: no I/O. */
+#ifndef FORKPIPE_CSV_H
+#define FORKPIPE_CSV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "fields.h"
+
+/*
+ * Walks the records of a buffer that starts at a record start.  The
+ * position of the next quote is cached, so a buffer with few quotes is
+ * walked at memchr speed.
+ */
+struct csv_iter {
+	const char *start, *p, *end;
+	const char *q;		/* next quote at or after p (end if none) */
+	char term, delim;
+	bool lax;
+	const char *why;	/* set on malformed input */
+	const char *err_at;	/* where */
+	const char *open_quote;	/* after a NULL: the quote still open, if any */
+};
+
+void csv_iter_init(struct csv_iter *it, const char *p, size_t len, const struct format *f, char term);
+
+/*
+ * The end (just past the terminator) of the record at it->p, which then
+ * moves there.  NULL when the rest of the buffer holds no complete
+ * record (it->p stays: the record may continue in more input), or on
+ * malformed input (it->why is set; in lax mode stray quotes are data).
+ */
+const char *csv_iter_next(struct csv_iter *it);
+
+#endif

@@ -1,0 +1,43 @@
+/* fieldlist.h - field selections such as "1,3-5,7-,status": numbers
+ * (1-based), ranges, open ranges and header names. */
+#ifndef FORKPIPE_FIELDLIST_H
+#define FORKPIPE_FIELDLIST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fields.h"
+
+/* The input's header record, split into names (present with -H). */
+struct header {
+	struct fieldvec fields;
+	struct buf raw;		/* the header record as read, terminator included */
+};
+
+struct fieldsel {
+	size_t lo, hi;		/* 1-based, inclusive; hi == SIZE_MAX: open range */
+	char *name;		/* a header name, until bound */
+};
+
+struct fieldlist {
+	struct fieldsel *v;
+	size_t n;
+	unsigned char *seen;	/* scratch for fieldlist_expand */
+	size_t seen_cap;
+};
+
+/* Parse a list.  0, or -1 with *err naming the bad item. */
+int fieldlist_parse(const char *spec, struct fieldlist *fl, char **err);
+/* Resolve header names (h may be NULL: then any name is an error). */
+int fieldlist_bind(struct fieldlist *fl, const struct header *h, char **err);
+/* The 1-based index of a header name, or 0 if absent. */
+size_t header_index(const struct header *h, const char *name);
+/*
+ * The selected 0-based indexes for a record of nfields fields, in list
+ * order, each at most once, those past the end left out.  Returns how
+ * many were written to out (which has room for nfields).
+ */
+size_t fieldlist_expand(struct fieldlist *fl, size_t nfields, size_t *out);
+void fieldlist_free(struct fieldlist *fl);
+
+#endif

@@ -1,0 +1,59 @@
+/* fields.h - splitting records into fields and joining them again, for
+ * whitespace-separated, delimited (TSV) and CSV (RFC 4180) data. */
+#ifndef FORKPIPE_FIELDS_H
+#define FORKPIPE_FIELDS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "buf.h"
+
+enum format_kind {
+	FORMAT_BLANKS,	/* runs of spaces and tabs separate fields, like awk */
+	FORMAT_DELIM,	/* each delimiter byte separates two fields, like cut -d */
+	FORMAT_CSV,	/* RFC 4180: quoted fields, "" inside quotes */
+};
+
+struct format {
+	enum format_kind kind;
+	char delim;	/* FORMAT_DELIM and FORMAT_CSV */
+	bool lax;	/* CSV: accept stray quotes in unquoted fields */
+};
+
+struct field {
+	const char *p;	/* the value, unquoted */
+	size_t len;
+};
+
+/* The fields of one record; reused from record to record. */
+struct fieldvec {
+	struct field *v;
+	size_t n, cap;
+	struct buf scratch;	/* unquoted CSV values live here */
+	size_t *offs;		/* scratch offsets while splitting */
+	size_t offs_cap;
+};
+
+/*
+ * Split rec[0..len) (one record, without its terminator) into fv.  A CSV
+ * record may end with CR, which is dropped (CRLF line ends).  Returns 0,
+ * or -1 for malformed CSV with *why set to a static description.
+ */
+int fields_split(const struct format *f, const char *rec, size_t len, struct fieldvec *fv,
+    const char **why);
+void fieldvec_free(struct fieldvec *fv);
+
+/*
+ * Append fields to out joined in format f: blanks format joins with one
+ * space, delimited with the delimiter, CSV with the delimiter and quotes
+ * around exactly the fields that need them.  No terminator is added.
+ */
+void fields_join(const struct format *f, const struct field *v, size_t n, struct buf *out);
+
+/* Parse a delimiter argument: one byte, or "\t".  false if invalid. */
+bool format_delimiter(const char *arg, char *out);
+
+/* Whether a CSV value must be quoted on output. */
+bool fields_csv_needs_quotes(const struct format *f, const char *p, size_t len);
+
+#endif
