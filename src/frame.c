@@ -47,7 +47,7 @@ int frame_decode_hdr(const unsigned char in[FRAME_HDR_SIZE], struct frame_hdr *h
 	if ((w & 0xffff0000u) != FRAME_MAGIC)
 		return -1;
 	h->type = w & 0xffffu;
-	if (h->type < FRAME_TASK_RANGE || h->type > FRAME_ERROR)
+	if (h->type < FRAME_TASK_RANGE || h->type > FRAME_WRITTEN)
 		return -1;
 	h->aux = get32(in + 4);
 	h->seq = get64(in + 8);
@@ -55,6 +55,16 @@ int frame_decode_hdr(const unsigned char in[FRAME_HDR_SIZE], struct frame_hdr *h
 	if (h->len > FRAME_MAX_PAYLOAD)
 		return -1;
 	return 0;
+}
+
+void frame_put_u64(unsigned char out[8], uint64_t v)
+{
+	put64(out, v);
+}
+
+uint64_t frame_get_u64(const char *in)
+{
+	return get64((const unsigned char *)in);
 }
 
 void frame_encode_range(unsigned char out[FRAME_RANGE_SIZE], const struct frame_range *r)

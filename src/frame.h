@@ -19,6 +19,9 @@ enum frame_type {
 	FRAME_RESULT,		/* payload: output records of a chunk */
 	FRAME_PARTIAL,		/* payload: a reducer's encoded partial */
 	FRAME_ERROR,		/* aux: exit code; payload: message */
+	FRAME_SIZE,		/* worker: a chunk's output is ready; payload: u64 size */
+	FRAME_WRITE,		/* supervisor: write that output; payload: u64 offset */
+	FRAME_WRITTEN,		/* worker: it is written */
 };
 
 #define FRAME_MAGIC 0x46500000u	/* "FP" in the high half of word 0 */
@@ -43,6 +46,8 @@ struct frame_range {
 void frame_encode_hdr(unsigned char out[FRAME_HDR_SIZE], const struct frame_hdr *h);
 /* 0, or -1 when the bytes are not a valid header. */
 int frame_decode_hdr(const unsigned char in[FRAME_HDR_SIZE], struct frame_hdr *h);
+void frame_put_u64(unsigned char out[8], uint64_t v);
+uint64_t frame_get_u64(const char *in);
 void frame_encode_range(unsigned char out[FRAME_RANGE_SIZE], const struct frame_range *r);
 int frame_decode_range(const char *in, size_t len, struct frame_range *r);
 

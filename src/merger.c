@@ -10,6 +10,8 @@
 struct slot {
 	bool complete;
 	struct buf data;	/* output held back until its turn */
+	bool sized;		/* placed output: its size is known */
+	uint64_t size;
 };
 
 struct merger {
@@ -20,7 +22,25 @@ struct merger {
 	uint64_t low;		/* lowest sequence not yet released */
 	struct slot *slots;	/* ring indexed by seq % window */
 	void *partial;		/* the reducer's merged state */
+	bool placed;		/* workers write the output themselves */
+	uint64_t place_next;	/* next chunk to place */
+	uint64_t cursor;	/* where it goes */
+	merger_place_fn place;
+	void *place_arg;
 };
+
+void merger_set_placed(struct merger *m, uint64_t base, merger_place_fn place, void *arg)
+{
+	m->placed = true;
+	m->cursor = base;
+	m->place = place;
+	m->place_arg = arg;
+}
+
+uint64_t merger_placed_end(const struct merger *m)
+{
+	return m->cursor;
+}
 
 struct merger *merger_new(const struct job *job, struct output *out, uint64_t window)
 {
@@ -117,10 +137,55 @@ static int take_partial(struct merger *m, const struct frame_hdr *h, struct buf 
 	return 1;
 }
 
+/* Hand out offsets, in order, to every chunk whose size is known. */
+static void place_ready(struct merger *m)
+{
+	for (;;) {
+		struct slot *s = slot_of(m, m->place_next);
+
+		if (m->place_next >= m->low + m->window || !s->sized)
+			return;
+		s->sized = false;
+		if (s->size == 0)
+			s->complete = true;	/* nothing to write */
+		else
+			m->place(m->place_arg, m->place_next, m->cursor);
+		m->cursor += s->size;
+		m->place_next++;
+	}
+}
+
+static int take_placed(struct merger *m, const struct frame_hdr *h, const struct buf *payload)
+{
+	struct slot *s = slot_of(m, h->seq);
+
+	if (h->type == FRAME_WRITTEN) {
+		s->complete = true;
+		return 1;
+	}
+	if (payload->len != 8 || !m->placed)
+		return -1;
+	s->size = frame_get_u64(payload->data);
+	s->sized = true;
+	place_ready(m);
+	return 0;
+}
+
 int merger_take(struct merger *m, const struct frame_hdr *h, struct buf *payload,
     char **err, int *code)
 {
 	int rc;
+
+	if (h->type == FRAME_SIZE || h->type == FRAME_WRITTEN) {
+		if (h->seq < m->low || h->seq >= m->low + m->window ||
+		    take_placed(m, h, payload) < 0) {
+			*err = xasprintf("worker sent a malformed placement for chunk %llu",
+			    (unsigned long long)h->seq);
+			*code = EXIT_SOFTWARE;
+			return -1;
+		}
+		return release(m, err) < 0 ? -1 : 0;
+	}
 
 	if (h->seq < m->low || h->seq >= m->low + m->window) {
 		*err = xasprintf("worker sent chunk %llu outside the window",

@@ -30,6 +30,16 @@ void merger_free(struct merger *m);
 int merger_take(struct merger *m, const struct frame_hdr *h, struct buf *payload,
     char **err, int *code);
 
+/*
+ * Placed output (workers pwrite it): chunk outputs are laid out from
+ * offset base in sequence order.  place(arg, seq, offset) is called for
+ * each chunk as soon as every earlier chunk's size is known.
+ */
+typedef void (*merger_place_fn)(void *arg, uint64_t seq, uint64_t offset);
+void merger_set_placed(struct merger *m, uint64_t base, merger_place_fn place, void *arg);
+/* The offset just past the last placed byte. */
+uint64_t merger_placed_end(const struct merger *m);
+
 /* The lowest chunk sequence number not yet released: chunks at or above
  * it, and below low + window, may be in flight. */
 uint64_t merger_low(const struct merger *m);

@@ -122,6 +122,43 @@ int output_write(struct output *o, const void *data, size_t len, char **err)
 	return 0;
 }
 
+bool output_placeable(struct output *o, uint64_t *base, char **err)
+{
+	struct stat sb;
+	off_t at;
+	int fl = fcntl(o->fd, F_GETFL);
+
+	if (fl < 0 || (fl & O_APPEND) || fstat(o->fd, &sb) < 0 || !S_ISREG(sb.st_mode))
+		return false;
+	if (flush_pending(o, err) < 0)
+		return false;
+	at = lseek(o->fd, 0, SEEK_CUR);
+	if (at < 0)
+		return false;
+	*base = (uint64_t)at;
+	return true;
+}
+
+int output_placed_end(struct output *o, uint64_t base, uint64_t end, char **err)
+{
+	o->bytes += end - base;
+	if (lseek(o->fd, (off_t)end, SEEK_SET) < 0) {
+		*err = xasprintf("%s: seek error: %s", o->name, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int output_fd(const struct output *o)
+{
+	return o->fd;
+}
+
+const char *output_name(const struct output *o)
+{
+	return o->name;
+}
+
 bool output_reader_gone(const struct output *o)
 {
 	return o->gone;

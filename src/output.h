@@ -19,6 +19,18 @@ struct output *output_open(const char *path, char **err);
 int output_write(struct output *o, const void *data, size_t len, char **err);
 bool output_reader_gone(const struct output *o);
 
+/*
+ * Whether workers may pwrite the output themselves: it is a regular file
+ * not opened for appending.  Flushes what is buffered and sets *base to
+ * the offset where the next byte goes.
+ */
+bool output_placeable(struct output *o, uint64_t *base, char **err);
+/* Placed writing ended at offset end: move the file offset there (a
+ * shell's later writes to the same stdout then follow the output). */
+int output_placed_end(struct output *o, uint64_t base, uint64_t end, char **err);
+int output_fd(const struct output *o);
+const char *output_name(const struct output *o);
+
 /* Flush, fsync and rename into place.  0, or -1 with *err (exit 74). */
 int output_commit(struct output *o, char **err);
 /* Remove the temporary file; the target stays as it was.  Safe in a

@@ -35,6 +35,7 @@
 
 /* A task frame being written to a worker's non-blocking pipe. */
 struct sender {
+	struct buf ctl;		/* small control frames waiting to go out */
 	bool busy;
 	unsigned char hdr[FRAME_HDR_SIZE + FRAME_RANGE_SIZE];
 	size_t hdr_len;
@@ -67,6 +68,8 @@ struct sup {
 	bool stream_readable;
 	struct stats stats;
 	struct header header;	/* with --header */
+	bool placed;		/* workers pwrite the output (see worker.c) */
+	uint64_t place_base;
 };
 
 static struct sup *current;
@@ -125,10 +128,28 @@ static ssize_t send_some(int fd, struct sender *sd)
 	return write(fd, sd->data + dsent, sd->data_len - dsent);
 }
 
+/* Control frames go out between task frames, never inside one. */
+static int send_ctl(int fd, struct sender *sd)
+{
+	ssize_t k = write(fd, sd->ctl.data, sd->ctl.len);
+
+	if (k < 0)
+		return errno == EINTR ? 0 : -1;
+	memmove(sd->ctl.data, sd->ctl.data + k, sd->ctl.len - (size_t)k);
+	sd->ctl.len -= (size_t)k;
+	return 0;
+}
+
 static void try_send(struct sup *s, int w)
 {
 	struct sender *sd = &s->senders[w];
 
+	while (!sd->busy && sd->ctl.len > 0)
+		if (send_ctl(s->procs[w].task_fd, sd) < 0) {
+			if (errno != EAGAIN)
+				sd->ctl.len = 0;	/* the worker died: its pipe says so */
+			return;
+		}
 	while (sd->busy) {
 		ssize_t k = send_some(s->procs[w].task_fd, sd);
 
@@ -141,9 +162,28 @@ static void try_send(struct sup *s, int w)
 			return;
 		}
 		sd->sent += (size_t)k;
-		if (sd->sent == sd->hdr_len + sd->data_len)
+		if (sd->sent == sd->hdr_len + sd->data_len) {
 			sd->busy = false;
+			if (sd->ctl.len > 0) {
+				try_send(s, w);
+				return;
+			}
+		}
 	}
+}
+
+/* The merger placed chunk seq at offset: tell the worker holding it. */
+static void place(void *arg, uint64_t seq, uint64_t offset)
+{
+	struct sup *s = arg;
+	int w = s->tasks[seq % s->window].worker;
+	unsigned char frame[FRAME_HDR_SIZE + 8];
+	struct frame_hdr h = { FRAME_WRITE, 0, seq, 8 };
+
+	frame_encode_hdr(frame, &h);
+	frame_put_u64(frame + FRAME_HDR_SIZE, offset);
+	buf_append(&s->senders[w].ctl, frame, sizeof frame);
+	try_send(s, w);
 }
 
 static void assign(struct sup *s, int w, const struct chunk *c)
@@ -254,7 +294,9 @@ static void read_results(struct sup *s, int w)
 		rc = merger_take(s->merger, &r->hdr, &r->payload, &err, &code);
 		if (rc < 0)
 			fatal(code, "%s", err);
-		if (rc == 1)
+		/* A placed chunk is processed when its size comes, complete
+		 * (for the window) when it is written. */
+		if (rc == 1 || r->hdr.type == FRAME_SIZE)
 			chunk_done(s, w, r->hdr.seq);
 		frame_reader_reset(r);
 		/* With nothing staged, poll says whether more has come: that
@@ -272,7 +314,7 @@ static void wait_events(struct sup *s)
 	for (int i = 0; i < s->nprocs; i++) {
 		pfd[n].fd = s->procs[i].result_fd;
 		pfd[n++].events = POLLIN;
-		pfd[n].fd = s->senders[i].busy ? s->procs[i].task_fd : -1;
+		pfd[n].fd = s->senders[i].busy || s->senders[i].ctl.len > 0 ? s->procs[i].task_fd : -1;
 		pfd[n++].events = POLLOUT;
 	}
 	if (s->waiting_input) {
@@ -310,6 +352,8 @@ static void start_workers(struct sup *s)
 		s->procs[i].task_fd = s->procs[i].result_fd = -1;
 	s->env.job = s->job;
 	s->env.chunker = s->chunker;
+	s->env.out_fd = s->placed ? output_fd(s->out) : -1;
+	s->env.out_name = output_name(s->out);
 	for (int i = 0; i < s->nprocs; i++)
 		if (proc_spawn(s->procs, s->nprocs, i, worker_main, &s->env, &err) < 0)
 			fatal(EXIT_SOFTWARE, "starting worker %d: %s", i, err);
@@ -372,8 +416,10 @@ static void write_header(struct sup *s)
 
 static void free_sup(struct sup *s)
 {
-	for (int i = 0; i < s->nprocs; i++)
+	for (int i = 0; i < s->nprocs; i++) {
 		frame_reader_free(&s->readers[i]);
+		buf_free(&s->senders[i].ctl);
+	}
 	for (uint64_t i = 0; i < s->window; i++)
 		free(s->tasks[i].chunk.data);
 	free(s->readers);
@@ -397,6 +443,8 @@ static int finish(struct sup *s)
 	stop_workers(s, gone);
 	if (!gone && merger_finish(s->merger, &err, &code) < 0)
 		fatal(code, "%s", err);
+	if (s->placed && output_placed_end(s->out, s->place_base, merger_placed_end(s->merger), &err) < 0)
+		fatal(EXIT_IOERR, "%s", err);
 	if (output_commit(s->out, &err) < 0)
 		fatal(EXIT_IOERR, "%s", err);
 	current = NULL;
@@ -431,6 +479,9 @@ int supervisor_run(struct job *job)
 	if (s.out == NULL)
 		fatal(EXIT_CANTCREAT, "%s", err);
 	write_header(&s);
+	/* Ordered map output into a regular file: the workers write it. */
+	s.placed = !job->unordered && job->reducer == NULL &&
+	    output_placeable(s.out, &s.place_base, &err);
 	current = &s;
 	fatal_cleanup(cleanup);
 	proc_signals_init();
@@ -438,6 +489,8 @@ int supervisor_run(struct job *job)
 	 * parent's touched memory. */
 	start_workers(&s);
 	s.merger = merger_new(job, s.out, s.window);
+	if (s.placed)
+		merger_set_placed(s.merger, s.place_base, place, &s);
 	for (;;) {
 		int sig = proc_quit_signal();
 

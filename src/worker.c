@@ -32,6 +32,17 @@ struct worker {
 	struct buf read;	/* file bytes being processed */
 	void *partial;		/* the reducer's partial for this chunk */
 	const char *name;	/* the input being processed, for messages */
+	int out_fd;		/* placed output (see place_output), or -1 */
+	const char *out_name;
+	struct buf out;		/* placed output of the chunk being processed */
+	struct held *held;	/* chunks whose output awaits its offset */
+	size_t nheld;
+};
+
+/* A chunk's output waiting for the supervisor to say where it goes. */
+struct held {
+	uint64_t seq;
+	struct buf out;
 };
 
 static void __attribute__((noreturn, format(printf, 3, 4)))
@@ -71,6 +82,10 @@ static void flush(struct worker *w, const char *extra, size_t n, uint32_t more)
 
 static void emit(struct worker *w, const char *data, size_t len)
 {
+	if (w->out_fd >= 0) {
+		buf_append(&w->out, data, len);
+		return;
+	}
 	if (len >= FLUSH_MIN) {
 		flush(w, data, len, 1);
 		return;
@@ -150,10 +165,68 @@ static void chunk_begin(struct worker *w, uint64_t seq)
 		w->partial = w->job->reducer->def->partial_new(w->job->reducer);
 }
 
+/*
+ * Placed output: with a regular output file, a worker keeps a chunk's
+ * whole output, tells the supervisor its size, and writes it itself with
+ * pwrite() at the offset the supervisor hands out once every earlier
+ * chunk's size is known.  The output bytes never cross a pipe, and the
+ * copy into the page cache is spread over the workers.
+ */
+static void hold_output(struct worker *w)
+{
+	unsigned char size[8];
+	struct iovec iov = { size, sizeof size };
+
+	frame_put_u64(size, w->out.len);
+	w->held = xreallocarray(w->held, w->nheld + 1, sizeof *w->held);
+	w->held[w->nheld].seq = w->seq;
+	w->held[w->nheld++].out = w->out;
+	memset(&w->out, 0, sizeof w->out);
+	send_frame(w, FRAME_SIZE, 0, &iov, 1);
+}
+
+static void write_held(struct worker *w, uint64_t seq, const struct buf *payload)
+{
+	for (size_t i = 0; i < w->nheld; i++) {
+		struct held *hd = &w->held[i];
+
+		if (hd->seq != seq)
+			continue;
+		uint64_t off = payload->len == 8 ? frame_get_u64(payload->data) : 0;
+		const char *p = hd->out.data;
+		size_t left = hd->out.len;
+
+		while (left > 0) {
+			ssize_t n = pwrite(w->out_fd, p, left, (off_t)off);
+
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0) {
+				w->seq = seq;
+				fail(w, EXIT_IOERR, "%s: write error: %s", w->out_name,
+				    n < 0 ? strerror(errno) : "no progress");
+			}
+			p += n;
+			left -= (size_t)n;
+			off += (uint64_t)n;
+		}
+		buf_free(&hd->out);
+		w->held[i] = w->held[--w->nheld];
+		w->seq = seq;
+		send_frame(w, FRAME_WRITTEN, 0, NULL, 0);
+		return;
+	}
+	fail(w, EXIT_SOFTWARE, "worker: no output held for chunk %llu", (unsigned long long)seq);
+}
+
 static void chunk_end(struct worker *w)
 {
 	struct stage *r = w->job->reducer;
 
+	if (r == NULL && w->out_fd >= 0) {
+		hold_output(w);
+		return;
+	}
 	if (r == NULL) {
 		flush(w, NULL, 0, 0);
 		return;
@@ -233,6 +306,8 @@ void worker_main(int id, int task_fd, int result_fd, void *arg)
 	w.chunker = env->chunker;
 	w.result_fd = result_fd;
 	w.term = env->job->null ? '\0' : '\n';
+	w.out_fd = env->out_fd;
+	w.out_name = env->out_name;
 	for (;;) {
 		int rc = frame_read(task_fd, &h, &payload);
 
@@ -240,6 +315,10 @@ void worker_main(int id, int task_fd, int result_fd, void *arg)
 			_exit(0);
 		if (rc < 0)
 			_exit(EXIT_SOFTWARE);
+		if (h.type == FRAME_WRITE) {
+			write_held(&w, h.seq, &payload);
+			continue;
+		}
 		chunk_begin(&w, h.seq);
 		size_t rlen = payload.len < FRAME_RANGE_SIZE ? payload.len : FRAME_RANGE_SIZE;
 

@@ -8,6 +8,8 @@
 struct worker_env {
 	const struct job *job;
 	const struct chunker *chunker;	/* input descriptors, inherited */
+	int out_fd;		/* placed output: workers pwrite, or -1 */
+	const char *out_name;
 };
 
 /*
