@@ -61,10 +61,18 @@ for round in $(seq 1 "$ROUNDS"); do
 		grep -a $z $engine $refflags -e "$pat" < "$T/term" > "$T/exp"
 		rc=$?
 		[ "$rc" -le 1 ] || continue	# a pattern GNU grep refuses
-		for run in "1 1" "2 3" "3 1M"; do
+		# Into a regular file the workers write the output themselves;
+		# into a pipe the supervisor does: both are checked.
+		for run in "1 1 file" "2 3 pipe" "3 1M file" "2 1 pipe"; do
 			set -- $run
-			fp $z -j "$1" -b "$2" -e "grep $flags -- $(sq "$pat")" "$T/in" > "$T/out" 2> "$T/err"
-			check_rc "round $round $mode grep $flags '$pat' -j$1 -b$2" 0 $? "$T/err"
+			if [ "$3" = pipe ]; then
+				fp $z -j "$1" -b "$2" -e "grep $flags -- $(sq "$pat")" "$T/in" 2> "$T/err" | cat > "$T/out"
+				rc=${PIPESTATUS[0]}
+			else
+				fp $z -j "$1" -b "$2" -e "grep $flags -- $(sq "$pat")" "$T/in" > "$T/out" 2> "$T/err"
+				rc=$?
+			fi
+			check_rc "round $round $mode grep $flags '$pat' -j$1 -b$2 $3" 0 "$rc" "$T/err"
 			check_same "round $round $mode grep $flags '$pat' -j$1 -b$2" "$T/exp" "$T/out"
 		done
 	done
