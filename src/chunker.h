@@ -47,6 +47,16 @@ void chunker_close(struct chunker *c);
 void chunker_set_format(struct chunker *c, const struct format *f, bool header);
 
 /*
+ * CSV files (not --csv-lax) are cut in parallel on a grid of segments
+ * whose quote counts the workers supply before chunking starts.  Returns
+ * the number of segments of input file (0: not cut that way) and their
+ * size in *seg; segment k covers [k * seg, (k + 1) * seg).
+ */
+size_t chunker_quote_grid(struct chunker *c, uint32_t file, uint64_t *seg);
+uint64_t chunker_file_size(const struct chunker *c, uint32_t file);
+void chunker_set_quotes(struct chunker *c, uint32_t file, size_t seg, uint64_t count);
+
+/*
  * Read the first input's header record into raw (terminator included;
  * empty for an empty input), before the workers start.  1 done, 0 when
  * a stream needs more data (call again when readable), -1 on error.

@@ -22,6 +22,8 @@ enum frame_type {
 	FRAME_SIZE,		/* worker: a chunk's output is ready; payload: u64 size */
 	FRAME_WRITE,		/* supervisor: write that output; payload: u64 offset */
 	FRAME_WRITTEN,		/* worker: it is written */
+	FRAME_TASK_QUOTES,	/* count the quotes of a range; payload: struct frame_range */
+	FRAME_QUOTES,		/* worker: payload: u64 count */
 };
 
 #define FRAME_MAGIC 0x46500000u	/* "FP" in the high half of word 0 */

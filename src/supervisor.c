@@ -306,6 +306,50 @@ static void read_results(struct sup *s, int w)
 	}
 }
 
+/* Wait for quote counts; returns how many came in. */
+static size_t wait_quotes(struct sup *s, uint32_t file)
+{
+	struct pollfd *pfd = xcalloc((size_t)s->nprocs * 2, sizeof *pfd);
+	size_t got = 0;
+
+	for (int i = 0; i < s->nprocs; i++) {
+		pfd[2 * i].fd = s->procs[i].result_fd;
+		pfd[2 * i].events = POLLIN;
+		pfd[2 * i + 1].fd = s->senders[i].ctl.len > 0 ? s->procs[i].task_fd : -1;
+		pfd[2 * i + 1].events = POLLOUT;
+	}
+	if (poll(pfd, (nfds_t)s->nprocs * 2, -1) < 0 && errno != EINTR)
+		fatal(EXIT_SOFTWARE, "poll() failed: %s", strerror(errno));
+	for (int w = 0; w < s->nprocs; w++) {
+		struct frame_reader *r = &s->readers[w];
+
+		if (pfd[2 * w + 1].revents != 0)
+			try_send(s, w);
+		if (pfd[2 * w].revents == 0)
+			continue;
+		for (;;) {
+			int rc = frame_reader_read(s->procs[w].result_fd, r);
+
+			if (rc == FRAME_AGAIN)
+				break;
+			if (rc != FRAME_READY)
+				worker_died(s, w);
+			if (r->hdr.type == FRAME_ERROR)
+				fatal((int)r->hdr.aux, "%.*s", (int)r->payload.len, r->payload.data);
+			if (r->hdr.type != FRAME_QUOTES || r->payload.len != 8)
+				fatal(EXIT_SOFTWARE, "worker %d: unexpected message while counting quotes", w);
+			chunker_set_quotes(s->chunker, file, (size_t)r->hdr.seq, frame_get_u64(r->payload.data));
+			s->load[w]--;
+			got++;
+			frame_reader_reset(r);
+			if (!frame_reader_pending(r))
+				break;
+		}
+	}
+	free(pfd);
+	return got;
+}
+
 static void wait_events(struct sup *s)
 {
 	struct pollfd *pfd = xcalloc((size_t)s->nprocs * 2 + 1, sizeof *pfd);
@@ -357,6 +401,44 @@ static void start_workers(struct sup *s)
 	for (int i = 0; i < s->nprocs; i++)
 		if (proc_spawn(s->procs, s->nprocs, i, worker_main, &s->env, &err) < 0)
 			fatal(EXIT_SOFTWARE, "starting worker %d: %s", i, err);
+}
+
+/* Send a small task frame to worker w, waiting for room if need be. */
+static void send_small(struct sup *s, int w, uint32_t type, uint64_t seq, const struct frame_range *r)
+{
+	unsigned char frame[FRAME_HDR_SIZE + FRAME_RANGE_SIZE];
+	struct frame_hdr h = { type, 0, seq, FRAME_RANGE_SIZE };
+
+	frame_encode_hdr(frame, &h);
+	frame_encode_range(frame + FRAME_HDR_SIZE, r);
+	buf_append(&s->senders[w].ctl, frame, sizeof frame);
+	try_send(s, w);
+}
+
+/*
+ * Before a CSV file is cut, the workers count the quotes of each segment
+ * of its grid, in parallel (see chunker.c, csv_grid_boundary).
+ */
+static void csv_prescan(struct sup *s)
+{
+	for (uint32_t f = 0; f < chunker_count(s->chunker); f++) {
+		uint64_t seg, size = chunker_file_size(s->chunker, f);
+		size_t nseg = chunker_quote_grid(s->chunker, f, &seg), next = 0, done = 0;
+
+		while (done < nseg) {
+			for (int w = 0; w < s->nprocs && next < nseg; w++) {
+				if (s->load[w] >= TASKS_PER_WORKER)
+					continue;
+				struct frame_range r = { f, next * seg, 0 };
+
+				r.length = size - r.offset < seg ? size - r.offset : seg;
+				s->tasks[next % s->window].worker = w;
+				s->load[w]++;
+				send_small(s, w, FRAME_TASK_QUOTES, next++, &r);
+			}
+			done += wait_quotes(s, f);
+		}
+	}
 }
 
 /* Normal end: close the task pipes so the workers exit, and reap them. */
@@ -491,6 +573,7 @@ int supervisor_run(struct job *job)
 	s.merger = merger_new(job, s.out, s.window);
 	if (s.placed)
 		merger_set_placed(s.merger, s.place_base, place, &s);
+	csv_prescan(&s);
 	for (;;) {
 		int sig = proc_quit_signal();
 

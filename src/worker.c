@@ -14,8 +14,10 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "csv.h"
 #include "frame.h"
 #include "record.h"
+#include "scan.h"
 #include "util.h"
 #include "worker.h"
 
@@ -219,6 +221,35 @@ static void write_held(struct worker *w, uint64_t seq, const struct buf *payload
 	fail(w, EXIT_SOFTWARE, "worker: no output held for chunk %llu", (unsigned long long)seq);
 }
 
+/* The first phase of cutting a CSV file: how many quotes a range holds. */
+static void count_quotes(struct worker *w, uint64_t seq, const struct buf *payload)
+{
+	struct frame_range r;
+	unsigned char out[8];
+	struct iovec iov = { out, sizeof out };
+	uint64_t count = 0;
+
+	w->seq = seq;
+	if (frame_decode_range(payload->data, payload->len, &r) < 0)
+		fail(w, EXIT_SOFTWARE, "worker: malformed task");
+	int fd = chunker_fd(w->chunker, r.file);
+
+	for (uint64_t off = r.offset; off < r.offset + r.length;) {
+		size_t want = r.offset + r.length - off < BLOCK_SIZE ? (size_t)(r.offset + r.length - off) : BLOCK_SIZE;
+
+		buf_reserve(&w->read, want);
+		ssize_t n = pread_full(fd, w->read.data, want, off);
+
+		if (n <= 0)
+			fail(w, EXIT_IOERR, "%s: read error at offset %llu: %s", chunker_path(w->chunker, r.file),
+			    (unsigned long long)off, n < 0 ? strerror(errno) : "file shrank");
+		count += scan_count_byte(w->read.data, (size_t)n, '"');
+		off += (uint64_t)n;
+	}
+	frame_put_u64(out, count);
+	send_frame(w, FRAME_QUOTES, 0, &iov, 1);
+}
+
 static void chunk_end(struct worker *w)
 {
 	struct stage *r = w->job->reducer;
@@ -252,6 +283,29 @@ static size_t terminate(struct buf *b, char term)
 	return b->len;
 }
 
+/*
+ * The end of a chunk: its last record may lack a terminator (the end of
+ * a file), which is supplied; with CSV it must not be inside quotes.
+ */
+static size_t whole(struct worker *w, struct buf *b, uint64_t offset)
+{
+	size_t len = terminate(b, w->term);
+
+	if (w->job->format.kind == FORMAT_CSV && len > 0) {
+		struct csv_iter it;
+
+		csv_iter_init(&it, b->data, len, &w->job->format, w->term);
+		while (csv_iter_next(&it) != NULL)
+			;
+		if (it.why != NULL)
+			bad_csv(w, offset + (uint64_t)(it.err_at - b->data), it.why);
+		if (it.p != it.end)
+			bad_csv(w, offset + (uint64_t)((it.open_quote ? it.open_quote : it.p) - b->data),
+			    "unterminated quoted field");
+	}
+	return len;
+}
+
 static void do_range(struct worker *w, const struct frame_range *r)
 {
 	int fd = chunker_fd(w->chunker, r->file);
@@ -273,7 +327,7 @@ static void do_range(struct worker *w, const struct frame_range *r)
 		w->read.len += (size_t)n;
 		off += (uint64_t)n;
 		/* Process the whole records read so far; keep the tail. */
-		size_t cut = off == end ? terminate(&w->read, w->term)
+		size_t cut = off == end ? whole(w, &w->read, off - w->read.len)
 		    : last_end(w, w->read.data, w->read.len, off - w->read.len);
 
 		if (cut == 0)
@@ -317,6 +371,10 @@ void worker_main(int id, int task_fd, int result_fd, void *arg)
 			_exit(EXIT_SOFTWARE);
 		if (h.type == FRAME_WRITE) {
 			write_held(&w, h.seq, &payload);
+			continue;
+		}
+		if (h.type == FRAME_TASK_QUOTES) {
+			count_quotes(&w, h.seq, &payload);
 			continue;
 		}
 		chunk_begin(&w, h.seq);
