@@ -16,7 +16,7 @@ void csv_iter_init(struct csv_iter *it, const char *p, size_t len, const struct 
 	it->why = NULL;
 	it->err_at = NULL;
 	it->open_quote = NULL;
-	it->q = memchr(p, '"', len);
+	it->q = len > 0 ? memchr(p, '"', len) : NULL;
 	if (it->q == NULL)
 		it->q = it->end;
 }

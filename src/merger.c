@@ -215,7 +215,7 @@ static int run_post(struct merger *m, struct buf *result, char **err)
 	struct block b = { result->data, result->len, NREC_UNKNOWN, OFFSET_UNKNOWN };
 
 	for (size_t i = job->post; i < job->nstages && b.len > 0; i++)
-		if (job->stages[i]->def->map(job->stages[i], &b, err) < 0)
+		if (job->stages[i]->def->map(job->stages[i], &b, err) != 0)
 			return -1;
 	return b.len > 0 ? output_write(m->out, b.data, b.len, err) : 0;
 }

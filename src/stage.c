@@ -13,6 +13,7 @@ const struct stage_def *const stage_table[] = {
 	&stage_grep,
 	&stage_count,
 	&stage_cut,
+	&stage_sub,
 	NULL,
 };
 

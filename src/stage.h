@@ -141,5 +141,6 @@ const char *stage_arg(const struct stage *st, const char *name);
 extern const struct stage_def stage_grep;
 extern const struct stage_def stage_count;
 extern const struct stage_def stage_cut;
+extern const struct stage_def stage_sub;
 
 #endif
