@@ -14,6 +14,7 @@ const struct stage_def *const stage_table[] = {
 	&stage_count,
 	&stage_cut,
 	&stage_sub,
+	&stage_filter,
 	NULL,
 };
 

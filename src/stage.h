@@ -142,5 +142,6 @@ extern const struct stage_def stage_grep;
 extern const struct stage_def stage_count;
 extern const struct stage_def stage_cut;
 extern const struct stage_def stage_sub;
+extern const struct stage_def stage_filter;
 
 #endif

@@ -10,5 +10,6 @@ Suite *suite_shellwords(void);
 Suite *suite_stage(void);
 Suite *suite_config(void);
 Suite *suite_chunker(void);
+Suite *suite_expr(void);
 
 #endif

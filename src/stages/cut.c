@@ -99,15 +99,14 @@ static void cut_header(struct stage *st, struct fieldvec *h)
 	h->n = n;
 }
 
-/* The terminator of the record starting at p. */
-static const char *record_end(const struct stage *st, const char *p, const char *end)
+/* The terminator of the record starting at p.  One iterator walks the
+ * whole block, so the next quote is searched for once, not per record. */
+static const char *record_end(const struct stage *st, struct csv_iter *it, const char *p,
+    const char *end)
 {
 	if (st->fmt->kind == FORMAT_CSV) {
-		struct csv_iter it;
-		const char *e;
+		const char *e = csv_iter_next(it);
 
-		csv_iter_init(&it, p, (size_t)(end - p), st->fmt, st->term);
-		e = csv_iter_next(&it);
 		return e != NULL ? e - 1 : end - 1;
 	}
 	return memchr(p, st->term, (size_t)(end - p));
@@ -119,10 +118,13 @@ static int cut_map(struct stage *st, struct block *b, char **err)
 	const char *p = b->data, *end = b->data + b->len;
 	size_t nrec = 0;
 
+	struct csv_iter it;
+
 	c->out.len = 0;
 	buf_reserve(&c->out, b->len);
+	csv_iter_init(&it, b->data, b->len, st->fmt, st->term);
 	while (p < end) {
-		const char *t = record_end(st, p, end), *why = NULL;
+		const char *t = record_end(st, &it, p, end), *why = NULL;
 		size_t len = (size_t)(t - p);
 
 		nrec++;

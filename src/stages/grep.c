@@ -323,15 +323,14 @@ static int map_block(struct grep *g, struct block *b, char term, char **err)
 	return 0;
 }
 
-/* The terminator of the record at pos. */
-static size_t record_end_at(struct stage *st, struct grep *g, const struct block *b, size_t pos)
+/* The terminator of the record at pos; in CSV mode one iterator walks
+ * the block, so the next quote is searched for once, not per record. */
+static size_t record_end_at(struct stage *st, struct grep *g, struct csv_iter *it,
+    const struct block *b, size_t pos)
 {
 	if (g->csv) {
-		struct csv_iter it;
-		const char *e;
+		const char *e = csv_iter_next(it);
 
-		csv_iter_init(&it, b->data + pos, b->len - pos, st->fmt, st->term);
-		e = csv_iter_next(&it);
 		return e != NULL ? (size_t)(e - b->data) - 1 : b->len - 1;
 	}
 	return (size_t)((char *)memchr(b->data + pos, st->term, b->len - pos) - b->data);
@@ -340,10 +339,13 @@ static size_t record_end_at(struct stage *st, struct grep *g, const struct block
 static int map_per_record(struct stage *st, struct grep *g, struct block *b, char **err)
 {
 	struct keeper k = { b->data, 0, 0 };
+	struct csv_iter it;
 	size_t pos = 0;
 
+	if (g->csv)
+		csv_iter_init(&it, b->data, b->len, st->fmt, st->term);
 	while (pos < b->len) {
-		size_t le = record_end_at(st, g, b, pos);
+		size_t le = record_end_at(st, g, &it, b, pos);
 		int rc = run(g, b->data + pos, le - pos, 0, err);
 
 		if (rc < 0)
