@@ -276,6 +276,7 @@ static int csv_boundary(struct chunker *c, struct input *in, uint64_t *end, char
 		const char *e, *last = NULL;
 
 		csv_iter_init(&it, c->scan.data, c->scan.len, c->fmt, c->term);
+		it.at_eof = n == 0;
 		while ((e = csv_iter_next(&it)) != NULL) {
 			last = e;
 			if (at + (uint64_t)(e - c->scan.data) >= want) {
@@ -439,6 +440,7 @@ static int stream_cut(struct chunker *c, size_t *cut, char **err, int *code)
 	const char *e, *last = NULL;
 
 	csv_iter_init(&it, c->pending.data, c->pending.len, c->fmt, c->term);
+	it.at_eof = c->eof;
 	while ((e = csv_iter_next(&it)) != NULL)
 		last = e;
 	why = it.why;

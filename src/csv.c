@@ -16,6 +16,7 @@ void csv_iter_init(struct csv_iter *it, const char *p, size_t len, const struct 
 	it->why = NULL;
 	it->err_at = NULL;
 	it->open_quote = NULL;
+	it->at_eof = false;
 	it->q = len > 0 ? memchr(p, '"', len) : NULL;
 	if (it->q == NULL)
 		it->q = it->end;
@@ -51,7 +52,7 @@ static const char *skip_quoted(struct csv_iter *it, const char *q)
 			continue;
 		}
 		if (c + 1 == it->end)
-			return NULL;	/* more input may bring a doubled quote */
+			return it->at_eof ? c + 1 : NULL;	/* more input may double it */
 		char n = c[1];
 
 		if (n != it->delim && n != it->term && n != '\r' && !it->lax) {

@@ -21,6 +21,7 @@ struct csv_iter {
 	const char *why;	/* set on malformed input */
 	const char *err_at;	/* where */
 	const char *open_quote;	/* after a NULL: the quote still open, if any */
+	bool at_eof;		/* the buffer ends where the input ends */
 };
 
 void csv_iter_init(struct csv_iter *it, const char *p, size_t len, const struct format *f, char term);

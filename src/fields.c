@@ -195,12 +195,6 @@ void fields_join(const struct format *f, const struct field *v, size_t n, struct
 {
 	char sep = f->kind == FORMAT_BLANKS ? ' ' : f->delim;
 
-	/* One empty CSV field is written "", as Python's csv module and
-	 * Miller do, so that it cannot be mistaken for an empty line. */
-	if (f->kind == FORMAT_CSV && n == 1 && v[0].len == 0) {
-		buf_append(out, "\"\"", 2);
-		return;
-	}
 	for (size_t i = 0; i < n; i++) {
 		if (i > 0)
 			buf_putc(out, sep);
