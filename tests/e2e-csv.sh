@@ -307,6 +307,14 @@ malformed - space-before-quote $'a, "b",c\n' 3 'quote inside an unquoted field' 
 malformed - text-after-quote $'"ab"c,d,e\n' 4 'text after a closing quote' $'abc,e\n'
 malformed late text-after-quote-mid $'x,"a\nb"c,d\nok,ok,ok\n' 7 'text after a closing quote' $'x,d\nok,ok\n'
 malformed - bom-quoted $'\357\273\277"id",x,y\n' 3 'quote inside an unquoted field' $'"\357\273\277""id""",y\n'
+# Offsets count from the start of the file that holds the error.
+printf 'a,b\n"x\ny",z\n' > "$T/good.csv"
+printf 'h,i\nq,w"e\n' > "$T/bad2.csv"
+expect_exit 65 "^forkpipe: ${T//./\\.}/bad2\\.csv: malformed CSV at byte offset 7: quote inside an unquoted field\$" -- \
+	fp --csv -j 3 -b 1 -e count "$T/good.csv" "$CORPUS/quoted-newline.csv" "$T/bad2.csv"
+EE_STDIN=$T/bad2.csv expect_exit 65 "^forkpipe: stdin: malformed CSV at byte offset 7: quote inside an unquoted field\$" -- \
+	fp --csv -j 2 -b 1M -e count "$T/good.csv" -
+
 # Lax: a stray quote does not open a field, a quote at a field start does.
 printf 'a"b,"c\nd",e\nf,g,h\n' > "$T/lax2.csv"
 printf '"a""b",e\nf,h\n' > "$T/lax2.exp"
@@ -409,5 +417,49 @@ for j in 1 4; do
 	random_check file 'cut -f 1,3' cut13 "$j" 1
 	random_check pipe count count "$j" 1
 done
+
+# ---- large inputs at the default chunk size -------------------------------
+# Files of a few MB are cut at 256K and more, the way real inputs are (CSV
+# files on a grid whose quote counts the workers supply first).  A header
+# record, then the first random input 128 times.
+printf 'h1,h2,h3\n' > "$T/large.csv"
+printf 'h1,h3\n' > "$T/large.cut13"
+cp "$T/r1.csv" "$T/l1.csv"
+cp "$T/r1.cut13" "$T/l1.cut13"
+for k in 1 2 3 4 5 6 7; do
+	cat "$T/l1.csv" "$T/l1.csv" > "$T/l2.csv" && mv "$T/l2.csv" "$T/l1.csv"
+	cat "$T/l1.cut13" "$T/l1.cut13" > "$T/l2.cut13" && mv "$T/l2.cut13" "$T/l1.cut13"
+done
+cat "$T/l1.csv" >> "$T/large.csv"
+cat "$T/l1.cut13" >> "$T/large.cut13"
+printf '%s\n' "$((128 * $(cat "$T/r1.count") + 1))" > "$T/large.count"
+[ "$(wc -c < "$T/large.csv")" -gt 1500000 ] || die "large.csv is too small"
+for j in 2 4; do
+	expect_out "large: count -j$j, default chunks" "$T/large.count" fp --csv -j "$j" -e count "$T/large.csv"
+	expect_out "large: cut -f 1,3 -j$j, default chunks" "$T/large.cut13" fp --csv -j "$j" -e 'cut -f 1,3' "$T/large.csv"
+done
+expect_out "large: cut -f 1,3 -j3 -b256K" "$T/large.cut13" fp --csv -j 3 -b 256K -e 'cut -f 1,3' "$T/large.csv"
+expect_out "large: cut -f 1,3, pipe -j3, default chunks" "$T/large.cut13" run_inputs pipe 'cut -f 1,3' 3 4M -- "$T/large.csv"
+# Twice with --header: one header, the records of both.
+{ cat "$T/large.cut13"; tail -n +2 "$T/large.cut13"; } > "$T/large2.cut13"
+printf '%s\n' "$((2 * $(cat "$T/large.count") - 2))" > "$T/large2.count"
+expect_out "large, twice, -H: cut -f h1,3 -j4" "$T/large2.cut13" fp --csv -H -j 4 -e 'cut -f h1,3' "$T/large.csv" "$T/large.csv"
+expect_out "large, twice, -H: count -j3 -b300K" "$T/large2.count" fp --csv -H -j 3 -b 300K -e count "$T/large.csv" "$T/large.csv"
+
+# A stray quote half way through 1 MB of records with quoted newlines:
+# the message names its offset, even when the chunks after it (cut where
+# the quote parity said, now wrong) reach a worker first.
+{
+	awk 'BEGIN { for (i = 0; i < 50000; i++) print "1,\"a\nb\",c" }'
+	printf 'x,y"z\n'
+	awk 'BEGIN { for (i = 0; i < 50000; i++) print "1,\"a\nb\",c" }'
+} > "$T/stray.csv"
+re="^forkpipe: ${T//./\\.}/stray\\.csv: malformed CSV at byte offset 500003: quote inside an unquoted field\$"
+expect_exit 65 "$re" -- fp --csv -j 4 -e count "$T/stray.csv"
+expect_exit 65 "$re" -- fp --csv -j 2 -b 512K -e 'cut -f 1,3' "$T/stray.csv"
+expect_exit 65 "$re" -- fp --csv -j 4 -b 512K -e count "$T/stray.csv"
+expect_exit 65 "$re" -- fp --csv -j 3 -b 256K -e count "$T/stray.csv"
+expect_exit 65 "^forkpipe: stdin: malformed CSV at byte offset 500003: quote inside an unquoted field\$" -- \
+	run_inputs pipe count 4 256K -- "$T/stray.csv"
 
 finish
