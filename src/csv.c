@@ -68,6 +68,8 @@ const char *csv_iter_next(struct csv_iter *it)
 	const char *p = it->p;
 
 	it->open_quote = NULL;
+	if (p == it->end)
+		return NULL;	/* also an empty buffer, whose pointer may be NULL */
 	for (;;) {
 		const char *t;
 
