@@ -17,6 +17,8 @@ void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(print
 
 static inline void buf_append(struct buf *b, const void *p, size_t n)
 {
+	if (n == 0)
+		return;	/* an empty buffer's data may be NULL */
 	if (b->cap - b->len < n)
 		buf_reserve(b, n);
 	memcpy(b->data + b->len, p, n);
