@@ -121,6 +121,8 @@ size_t fieldlist_expand(struct fieldlist *fl, size_t nfields, size_t *out)
 {
 	size_t n = 0;
 
+	if (nfields == 0)
+		return 0;
 	if (fl->seen_cap < nfields) {
 		fl->seen = xrealloc(fl->seen, nfields);
 		fl->seen_cap = nfields;

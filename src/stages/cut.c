@@ -95,7 +95,8 @@ static void cut_header(struct stage *st, struct fieldvec *h)
 	struct cut *c = st->priv;
 	size_t n = select_fields(c, h);
 
-	memcpy(h->v, c->sel, n * sizeof *h->v);
+	if (n > 0)
+		memcpy(h->v, c->sel, n * sizeof *h->v);
 	h->n = n;
 }
 
