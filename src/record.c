@@ -11,14 +11,15 @@
 
 size_t record_last_end(const char *buf, size_t len, char term)
 {
-	const char *p = memrchr(buf, term, len);
+	/* An empty buffer's pointer may be NULL, which memrchr must not see. */
+	const char *p = len > 0 ? memrchr(buf, term, len) : NULL;
 
 	return p == NULL ? 0 : (size_t)(p - buf) + 1;
 }
 
 size_t record_first_end(const char *buf, size_t len, char term)
 {
-	const char *p = memchr(buf, term, len);
+	const char *p = len > 0 ? memchr(buf, term, len) : NULL;
 
 	return p == NULL ? 0 : (size_t)(p - buf) + 1;
 }
