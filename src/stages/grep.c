@@ -3,7 +3,7 @@
  * The semantics are those of `LC_ALL=C grep -a -P` (or -F): a record
  * matches when the pattern matches inside it.  For speed the pattern is
  * run over the whole block at once rather than record by record; see
- * block_mode_safe() for why that gives the same answer. */
+ * pcre_block_safe() for why that gives the same answer. */
 #include "autoconfig.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
@@ -14,13 +14,14 @@
 #include "csv.h"
 #include "record.h"
 #include "scan.h"
+#include "pcre_util.h"
 #include "stage.h"
 #include "util.h"
 
 struct grep {
 	bool invert;
 	bool literal;		/* plain -F: the vectorised literal search */
-	bool per_record;	/* match each record alone (see block_mode_safe) */
+	bool per_record;	/* match each record alone (see pcre_block_safe) */
 	bool csv;		/* records end at terminators outside quotes */
 	bool jit;
 	struct scan_lit lit;
@@ -50,24 +51,10 @@ static const struct stage_arg grep_args[] = {
  * matching each record alone, provided the pattern cannot look past the
  * end of the record in ways that differ: no lookaround, no \A \z \Z \G
  * anchors, no inline option changes (which could turn off multiline) and
- * no verbs.  A match that crosses a terminator is re-checked against its
- * record alone (see map_block).  Anything else falls back to per-record
- * matching, which is slower but always right.
+ * no verbs (pcre_block_safe).  A match that crosses a terminator is
+ * re-checked against its record alone (see map_block).  Anything else
+ * falls back to per-record matching, which is slower but always right.
  */
-static bool block_mode_safe(const char *pat)
-{
-	for (const char *p = pat; *p != '\0'; p++) {
-		if (*p == '\\' && p[1] != '\0') {
-			p++;
-			if (strchr("AzZGK", *p) != NULL)
-				return false;
-			continue;
-		}
-		if (*p == '(' && (p[1] == '?' || p[1] == '*') && !(p[1] == '?' && p[2] == ':'))
-			return false;
-	}
-	return true;
-}
 
 /* Escape a literal so PCRE2 matches it byte for byte. */
 static void append_escaped(struct buf *b, const char *s, size_t n)
@@ -181,7 +168,7 @@ static int grep_setup(struct stage *st, char **err)
 		scan_lit_init(&g->lit, pat, strlen(pat));
 		return 0;
 	}
-	g->per_record = g->csv || st->term != '\n' || (!fixed && !block_mode_safe(pat));
+	g->per_record = g->csv || st->term != '\n' || (!fixed && !pcre_block_safe(pat));
 	return compile(st, g, pat, err);
 }
 

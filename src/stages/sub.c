@@ -19,6 +19,7 @@
 #include "fieldlist.h"
 #include "fields.h"
 #include "record.h"
+#include "pcre_util.h"
 #include "stage.h"
 #include "util.h"
 
@@ -77,22 +78,6 @@ static const struct stage_arg sub_args[] = {
 	{ NULL, NULL },
 };
 
-/* As in grep.c: the patterns for which matching over a whole block finds
- * the same matches as matching each record alone. */
-static bool block_mode_safe(const char *pat)
-{
-	for (const char *p = pat; *p != '\0'; p++) {
-		if (*p == '\\' && p[1] != '\0') {
-			p++;
-			if (strchr("AzZGK", *p) != NULL)
-				return false;
-			continue;
-		}
-		if (*p == '(' && (p[1] == '?' || p[1] == '*') && !(p[1] == '?' && p[2] == ':'))
-			return false;
-	}
-	return true;
-}
 
 static void add_piece(struct sub *g, enum piece_kind kind, size_t off, size_t len, uint32_t group)
 {
@@ -295,7 +280,7 @@ static int sub_setup(struct stage *st, char **err)
 		}
 	}
 	g->per_record = st->term != '\n' || g->field > 0 || g->field_name != NULL ||
-	    format_of(st)->kind == FORMAT_CSV || !block_mode_safe(pat);
+	    format_of(st)->kind == FORMAT_CSV || !pcre_block_safe(pat);
 	if (compile(g, pat, err) < 0)
 		return -1;
 	rc = parse_replacement(g, rep, &at);
@@ -610,7 +595,7 @@ static int map_per_record(struct stage *st, struct sub *g, struct block *b, size
 /*
  * Run the pattern over the whole block (PCRE2_MULTILINE, so ^ and $
  * match at record boundaries) and substitute inside the records where
- * it matches.  For a pattern accepted by block_mode_safe() a match that
+ * it matches.  For a pattern accepted by pcre_block_safe() a match that
  * stays inside its record is the match the record alone would give (see
  * grep.c).  A match that crosses a terminator proves nothing: that
  * record is redone alone, and so is the rest of the block, since such a
