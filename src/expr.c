@@ -603,6 +603,23 @@ bool expr_needs_fields(const struct expr *e)
 	return e->needs_fields;
 }
 
+static size_t max_field(const struct node *n)
+{
+	if (n == NULL)
+		return 0;
+	size_t m = n->kind == N_FIELD && n->idx != UNBOUND ? n->idx : 0;
+	size_t l = max_field(n->l), r = max_field(n->r);
+
+	if (l > m)
+		m = l;
+	return r > m ? r : m;
+}
+
+size_t expr_max_field(const struct expr *e)
+{
+	return max_field(e->root);
+}
+
 const char *expr_failed(const struct expr *e)
 {
 	return e->failed ? e->failmsg : NULL;
@@ -632,6 +649,41 @@ struct ctx {
 };
 
 /*
+ * The value of digits[.digits] with at most 15 digits in all, without
+ * strtod: the digits make an integer below 2^53 and 10^frac is exact, so
+ * one division rounds correctly, giving strtod's result (Clinger's fast
+ * path).  false for anything else (exponents, long numbers).
+ */
+static bool small_decimal(const char *p, size_t n, bool neg, double *out)
+{
+	static const double pow10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
+		1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15 };
+	uint64_t u = 0;
+	size_t i = 0, frac = 0, digits = 0;
+	bool point = false;
+
+	if (n > 16)
+		return false;
+	for (; i < n; i++) {
+		if (is_digit(p[i])) {
+			u = u * 10 + (uint64_t)(p[i] - '0');
+			digits++;
+			frac += point;
+		} else if (p[i] == '.' && !point) {
+			point = true;
+		} else {
+			return false;
+		}
+	}
+	if (digits == 0 || digits > 15)
+		return false;
+	double v = (double)u / pow10[frac];
+
+	*out = neg ? -v : v;
+	return true;
+}
+
+/*
  * Whether p[0..len) is a number by awk's rule: a decimal number with an
  * optional sign and white space around it.  If so, its value in *out.
  */
@@ -648,18 +700,8 @@ static bool field_number(struct expr *e, const char *p, size_t len, double *out)
 		k++;
 	if (k == t || scan_decimal(p + k, t - k) != t - k)
 		return false;
-	/* Plain integers of up to 15 digits are exact in a double: no strtod. */
-	if (t - k <= 15) {
-		uint64_t u = 0;
-		size_t i = k;
-
-		while (i < t && is_digit(p[i]))
-			u = u * 10 + (uint64_t)(p[i++] - '0');
-		if (i == t) {
-			*out = p[s] == '-' ? -(double)u : (double)u;
-			return true;
-		}
-	}
+	if (small_decimal(p + k, t - k, p[s] == '-', out))
+		return true;
 	/* strtod needs a terminated copy: fields are not terminated. */
 	char small[64], *buf = small;
 

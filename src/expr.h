@@ -52,6 +52,9 @@ int expr_bind(struct expr *e, const struct header *h, char **err);
 
 /* Whether evaluation looks at fields other than $0. */
 bool expr_needs_fields(const struct expr *e);
+/* The highest field number the expression reads, after expr_bind (0 for
+ * none): records need splitting only that far. */
+size_t expr_max_field(const struct expr *e);
 
 /*
  * Evaluate against one record (rec[0..len), no terminator) and its nf

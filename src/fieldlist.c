@@ -140,6 +140,16 @@ size_t fieldlist_expand(struct fieldlist *fl, size_t nfields, size_t *out)
 	return n;
 }
 
+size_t fieldlist_max(const struct fieldlist *fl)
+{
+	size_t m = 0;
+
+	for (size_t i = 0; i < fl->n; i++)
+		if (fl->v[i].hi > m)
+			m = fl->v[i].hi;
+	return m;
+}
+
 void fieldlist_free(struct fieldlist *fl)
 {
 	for (size_t i = 0; i < fl->n; i++)

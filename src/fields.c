@@ -1,6 +1,7 @@
 /* fields.c - splitting records into fields and joining them again. */
 #include "autoconfig.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,11 +19,11 @@ static void push(struct fieldvec *fv, const char *p, size_t len)
 	fv->n++;
 }
 
-static void split_blanks(const char *rec, size_t len, struct fieldvec *fv)
+static void split_blanks(const char *rec, size_t len, size_t max, struct fieldvec *fv)
 {
 	size_t i = 0;
 
-	for (;;) {
+	while (fv->n < max) {
 		while (i < len && (rec[i] == ' ' || rec[i] == '\t'))
 			i++;
 		if (i == len)
@@ -35,11 +36,12 @@ static void split_blanks(const char *rec, size_t len, struct fieldvec *fv)
 	}
 }
 
-static void split_delim(const char *rec, size_t len, char delim, struct fieldvec *fv)
+static void split_delim(const char *rec, size_t len, char delim, size_t max,
+    struct fieldvec *fv)
 {
 	const char *p = rec, *end = rec + len;
 
-	for (;;) {
+	while (fv->n < max) {
 		const char *d = memchr(p, delim, (size_t)(end - p));
 
 		if (d == NULL) {
@@ -52,106 +54,145 @@ static void split_delim(const char *rec, size_t len, char delim, struct fieldvec
 }
 
 /*
- * One quoted CSV field starting at rec[*i] == '"'.  Its value goes to
- * scratch (quotes removed, "" made "); *i ends past the closing quote.
+ * The quoted CSV field opening at rec[*i] == '"'.  Without doubled quotes
+ * its value is the bytes between the quotes, in place; with them, the
+ * value is unescaped into scratch, which has room for the whole record,
+ * so values already there never move.  *i ends past the closing quote.
  */
 static int csv_quoted(const char *rec, size_t len, size_t *i, struct buf *scratch,
-    const char **why)
+    struct field *val, const char **why)
 {
 	size_t k = *i + 1;
+	bool copied = false;
 
 	for (;;) {
-		const char *q = memchr(rec + k, '"', len - k);
+		const char *q = k < len ? memchr(rec + k, '"', len - k) : NULL;
 
 		if (q == NULL) {
 			*why = "unterminated quoted field";
 			return -1;
 		}
 		size_t at = (size_t)(q - rec);
+		bool doubled = at + 1 < len && rec[at + 1] == '"';
 
-		buf_append(scratch, rec + k, at - k);
-		if (at + 1 < len && rec[at + 1] == '"') {
-			buf_putc(scratch, '"');
-			k = at + 2;
-			continue;
+		if (!doubled && !copied) {
+			val->p = rec + k;
+			val->len = at - k;
+			*i = at + 1;
+			return 0;
 		}
-		*i = at + 1;
-		return 0;
+		if (!copied) {
+			val->p = scratch->data + scratch->len;
+			copied = true;
+		}
+		buf_append(scratch, rec + k, at - k);
+		if (!doubled) {
+			val->len = (size_t)(scratch->data + scratch->len - val->p);
+			*i = at + 1;
+			return 0;
+		}
+		buf_putc(scratch, '"');
+		k = at + 2;
 	}
 }
 
-static int split_csv(const struct format *f, const char *rec, size_t len, struct fieldvec *fv,
-    const char **why)
+/* Lax CSV: text after a closing quote joins the value, as common parsers
+ * do; the value moves to scratch if it is not there yet. */
+static void csv_lax_tail(const char *rec, size_t len, char delim, size_t *i,
+    struct buf *scratch, struct field *val)
 {
-	size_t i = 0, nf = 0;
+	char *end = scratch->data + scratch->len;
+
+	if (val->p != end - val->len || val->len == 0) {
+		char *p = end;
+
+		buf_append(scratch, val->p, val->len);
+		val->p = p;
+	}
+	while (*i < len && rec[*i] != delim)
+		buf_putc(scratch, rec[(*i)++]);
+	val->len = (size_t)(scratch->data + scratch->len - val->p);
+}
+
+/* An unquoted field from rec[*i] to the next delimiter, in place. */
+static int csv_plain(const struct format *f, const char *rec, size_t len, size_t *i,
+    struct field *val, const char **why)
+{
+	size_t k = *i;
+
+	/* A byte loop: fields are short, and one pass finds both bytes. */
+	for (; k < len && rec[k] != f->delim; k++) {
+		if (rec[k] == '"' && !f->lax) {
+			*why = "quote inside an unquoted field";
+			return -1;
+		}
+	}
+	val->p = rec + *i;
+	val->len = k - *i;
+	*i = k;
+	return 0;
+}
+
+static int split_csv(const struct format *f, const char *rec, size_t len, size_t max,
+    struct fieldvec *fv, const char **why)
+{
+	size_t i = 0;
 
 	if (len > 0 && rec[len - 1] == '\r')
 		len--;
+	/* Room for every unescaped byte: values in scratch never move. */
 	fv->scratch.len = 0;
-	for (;;) {
-		size_t start = fv->scratch.len;
+	buf_reserve(&fv->scratch, len + 1);
+	while (fv->n < max) {
+		struct field val;
 
 		if (i < len && rec[i] == '"') {
-			if (csv_quoted(rec, len, &i, &fv->scratch, why) < 0)
+			if (csv_quoted(rec, len, &i, &fv->scratch, &val, why) < 0)
 				return -1;
 			if (i < len && rec[i] != f->delim) {
 				if (!f->lax) {
 					*why = "text after a closing quote";
 					return -1;
 				}
-				/* Lax: keep what follows, as common parsers do. */
-				while (i < len && rec[i] != f->delim)
-					buf_putc(&fv->scratch, rec[i++]);
+				csv_lax_tail(rec, len, f->delim, &i, &fv->scratch, &val);
 			}
-		} else {
-			const char *d = memchr(rec + i, f->delim, len - i);
-			size_t end = d ? (size_t)(d - rec) : len;
-
-			if (!f->lax && memchr(rec + i, '"', end - i) != NULL) {
-				*why = "quote inside an unquoted field";
-				return -1;
-			}
-			buf_append(&fv->scratch, rec + i, end - i);
-			i = end;
+		} else if (csv_plain(f, rec, len, &i, &val, why) < 0) {
+			return -1;
 		}
-		/* Offsets, not pointers: scratch may move while it grows. */
-		if (nf == fv->offs_cap) {
-			fv->offs_cap = fv->offs_cap ? fv->offs_cap * 2 : 16;
-			fv->offs = xreallocarray(fv->offs, fv->offs_cap, 2 * sizeof *fv->offs);
-		}
-		fv->offs[2 * nf] = start;
-		fv->offs[2 * nf + 1] = fv->scratch.len - start;
-		nf++;
+		push(fv, val.p, val.len);
 		if (i >= len)
 			break;
 		i++;	/* the delimiter */
 	}
-	for (size_t k = 0; k < nf; k++)
-		push(fv, fv->scratch.data + fv->offs[2 * k], fv->offs[2 * k + 1]);
+	return 0;
+}
+
+int fields_split_upto(const struct format *f, const char *rec, size_t len, size_t max,
+    struct fieldvec *fv, const char **why)
+{
+	fv->n = 0;
+	switch (f->kind) {
+	case FORMAT_BLANKS:
+		split_blanks(rec, len, max, fv);
+		return 0;
+	case FORMAT_DELIM:
+		split_delim(rec, len, f->delim, max, fv);
+		return 0;
+	case FORMAT_CSV:
+		return split_csv(f, rec, len, max, fv, why);
+	}
 	return 0;
 }
 
 int fields_split(const struct format *f, const char *rec, size_t len, struct fieldvec *fv,
     const char **why)
 {
-	fv->n = 0;
-	switch (f->kind) {
-	case FORMAT_BLANKS:
-		split_blanks(rec, len, fv);
-		return 0;
-	case FORMAT_DELIM:
-		split_delim(rec, len, f->delim, fv);
-		return 0;
-	case FORMAT_CSV:
-		return split_csv(f, rec, len, fv, why);
-	}
-	return 0;
+	return fields_split_upto(f, rec, len, SIZE_MAX, fv, why);
 }
 
 void fieldvec_free(struct fieldvec *fv)
 {
 	free(fv->v);
-	free(fv->offs);
 	buf_free(&fv->scratch);
 	memset(fv, 0, sizeof *fv);
 }

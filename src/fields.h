@@ -29,9 +29,7 @@ struct field {
 struct fieldvec {
 	struct field *v;
 	size_t n, cap;
-	struct buf scratch;	/* unquoted CSV values live here */
-	size_t *offs;		/* scratch offsets while splitting */
-	size_t offs_cap;
+	struct buf scratch;	/* CSV values with doubled quotes, unescaped */
 };
 
 /*
@@ -41,6 +39,12 @@ struct fieldvec {
  */
 int fields_split(const struct format *f, const char *rec, size_t len, struct fieldvec *fv,
     const char **why);
+/*
+ * The same for the first max fields only: the rest of the record is not
+ * looked at (nor checked), which is what a stage reading $1..$max needs.
+ */
+int fields_split_upto(const struct format *f, const char *rec, size_t len, size_t max,
+    struct fieldvec *fv, const char **why);
 void fieldvec_free(struct fieldvec *fv);
 
 /*

@@ -11,5 +11,6 @@ Suite *suite_stage(void);
 Suite *suite_config(void);
 Suite *suite_chunker(void);
 Suite *suite_expr(void);
+Suite *suite_fields(void);
 
 #endif

@@ -17,6 +17,7 @@ struct cut {
 	size_t *idx;		/* selected indexes of the current record */
 	struct field *sel;	/* the selected fields */
 	size_t cap;
+	size_t max;		/* the highest field selected: split no further */
 	struct buf out;		/* the block's output */
 };
 
@@ -43,6 +44,7 @@ static int cut_setup(struct stage *st, char **err)
 		free(why);
 		return -1;
 	}
+	c->max = fieldlist_max(&c->list);	/* numbers now, names at bind */
 	return 0;
 }
 
@@ -57,6 +59,7 @@ static int cut_bind(struct stage *st, const struct header *h, char **err)
 		free(why);
 		return -1;
 	}
+	c->max = fieldlist_max(&c->list);
 	return 0;
 }
 
@@ -132,7 +135,7 @@ static int cut_map(struct stage *st, struct block *b, char **err)
 		/* As cut -d does: a record without the delimiter is kept whole. */
 		if (st->fmt->kind == FORMAT_DELIM && memchr(p, st->fmt->delim, len) == NULL) {
 			buf_append(&c->out, p, len);
-		} else if (fields_split(st->fmt, p, len, &c->fv, &why) < 0) {
+		} else if (fields_split_upto(st->fmt, p, len, c->max, &c->fv, &why) < 0) {
 			if (b->offset != OFFSET_UNKNOWN)
 				*err = xasprintf("malformed CSV at byte offset %llu: %s",
 				    (unsigned long long)(b->offset + (uint64_t)(p - b->data)), why);

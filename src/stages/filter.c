@@ -14,6 +14,7 @@
 struct filter {
 	struct expr *e;
 	bool fields;		/* the expression reads $1.. or $name */
+	size_t max_field;	/* the highest of them */
 	struct fieldvec fv;
 };
 
@@ -44,6 +45,7 @@ static int filter_setup(struct stage *st, char **err)
 		return -1;
 	}
 	f->fields = expr_needs_fields(f->e);
+	f->max_field = expr_max_field(f->e);	/* numbers now, names at bind */
 	return 0;
 }
 
@@ -57,6 +59,7 @@ static int filter_bind(struct stage *st, const struct header *h, char **err)
 		free(why);
 		return -1;
 	}
+	f->max_field = expr_max_field(f->e);
 	return 0;
 }
 
@@ -113,7 +116,7 @@ static int filter_map(struct stage *st, struct block *b, char **err)
 		if (f->fields) {
 			const char *why = "malformed record";
 
-			if (fields_split(fmt, d + pos, le - pos, &f->fv, &why) < 0)
+			if (fields_split_upto(fmt, d + pos, le - pos, f->max_field, &f->fv, &why) < 0)
 				return bad_csv(b, pos, why, err);
 			fv = f->fv.v;
 			nf = f->fv.n;
