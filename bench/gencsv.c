@@ -1,14 +1,14 @@
 /*
- * gencsv - write a deterministic synthetic CSV file for benchmarks.
+ * gencsv - write a deterministic synthetic CSV (or TSV) file for benchmarks.
  *
- *   gencsv [-s SEED] [-n] SIZE > orders.csv
+ *   gencsv [-s SEED] [-t] [-n] SIZE > orders.csv
  *
  * SIZE is a byte count with an optional K, M, G or T suffix (powers of
  * 1024; "1.5G" works too), at least 256 bytes.  The output is exactly
  * SIZE bytes: a header and then records of ten columns, about 120 bytes
  * each, every one ending with a newline (LF).  The same SEED and SIZE
  * always give the same bytes.  With -n, gencsv prints the byte count SIZE
- * stands for and exits (the benchmark script uses it to validate a
+ * stands for and exits (the benchmark scripts use it to validate a
  * cached file).
  *
  *   id,name,city,amount,qty,note,email,date,flag,comment
@@ -23,15 +23,24 @@
  *     newline inside), so tools that rewrite CSV print the same bytes;
  *     no CR anywhere.
  *
- * No dependencies beyond libc; the PRNG is splitmix64.
+ * With -t the same records (the same PRNG draws, record by record) are
+ * written as TSV, for comparing tools that split on tabs or whitespace:
+ * the header is id<TAB>name<TAB>..., fields are separated by tabs and
+ * never quoted, and a tab, newline or quote inside a value becomes a
+ * space (commas stay), so every record is exactly one line.  TSV records
+ * are a little shorter, so a TSV file of the same SIZE holds a few more
+ * of them.
+ *
+ * No dependencies beyond libc; the PRNG (splitmix64), the SIZE operand
+ * and the options -s, -n, -h come from genutil.h, shared with genlog.
  */
-#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+
+#include "genutil.h"
 
 #define OUTBUF_SIZE (4u << 20) /* one fwrite per 4 MiB */
 #define REC_MAX 1024           /* generous bound on one record */
@@ -39,27 +48,6 @@
 #define DEFAULT_SEED UINT64_C(0xc5a1ab1e5eedf00d)
 
 static const char header[] = "id,name,city,amount,qty,note,email,date,flag,comment\n";
-
-/* ---- PRNG ------------------------------------------------------------- */
-
-static uint64_t rng_state;
-
-static uint64_t rnd(void)
-{
-	uint64_t z = (rng_state += UINT64_C(0x9e3779b97f4a7c15));
-	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return z ^ (z >> 31);
-}
-
-/* Uniform in [0, n), n <= 2^32. */
-static uint32_t below(uint32_t n)
-{
-	return (uint32_t)(((rnd() >> 32) * (uint64_t)n) >> 32);
-}
-
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
-#define PICK(a) ((a)[below((uint32_t)NELEM(a))])
 
 /* ---- vocabulary ------------------------------------------------------- */
 
@@ -104,33 +92,6 @@ static const char *const domains[] = {
 };
 
 /* ---- records ---------------------------------------------------------- */
-
-static char *put_str(char *p, const char *s)
-{
-	size_t n = strlen(s);
-	memcpy(p, s, n);
-	return p + n;
-}
-
-static char *put_u(char *p, uint64_t v)
-{
-	char tmp[24];
-	int n = 0;
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (n)
-		*p++ = tmp[--n];
-	return p;
-}
-
-static char *put_2(char *p, unsigned v)
-{
-	*p++ = (char)('0' + v / 10);
-	*p++ = (char)('0' + v % 10);
-	return p;
-}
 
 /* Unquoted words separated by spaces: 0 to max of them. */
 static char *put_words(char *p, unsigned max)
@@ -214,92 +175,67 @@ static char *put_filler(char *p, uint64_t id, size_t n)
 	return p;
 }
 
-/* ---- main ----------------------------------------------------------------- */
-
-static int parse_size(const char *s, uint64_t *out)
+/*
+ * Rewrite the CSV record rec[0..n) in place as TSV and return its new
+ * length: separators become tabs, quoted fields lose their quotes, and a
+ * tab, newline or (undoubled) quote inside a value becomes a space, since
+ * TSV cannot quote them; commas inside values stay.  The TSV is never
+ * longer than the CSV, so writing behind the reader is safe.
+ */
+static size_t csv_to_tsv(char *rec, size_t n)
 {
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (end == s || errno || v < 0)
-		return 0;
-	double mult = 1;
-	switch (*end) {
-	case 'k': case 'K': mult = 1024.0; end++; break;
-	case 'm': case 'M': mult = 1024.0 * 1024; end++; break;
-	case 'g': case 'G': mult = 1024.0 * 1024 * 1024; end++; break;
-	case 't': case 'T': mult = 1024.0 * 1024 * 1024 * 1024; end++; break;
-	default: break;
+	char *w = rec;
+	int quoted = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		char ch = rec[i];
+		if (quoted && ch == '"') {
+			if (i + 1 < n && rec[i + 1] == '"') { /* "" is one quote */
+				*w++ = ' ';
+				i++;
+			} else {
+				quoted = 0;
+			}
+		} else if (quoted) {
+			*w++ = (ch == '\n' || ch == '\t') ? ' ' : ch;
+		} else if (ch == '"') {
+			quoted = 1;
+		} else if (ch == ',') {
+			*w++ = '\t';
+		} else {
+			*w++ = ch == '\t' ? ' ' : ch; /* the last byte: the record's LF */
+		}
 	}
-	if (end[0] == 'i' && end[1] == 'B')
-		end += 2;
-	else if (end[0] == 'B')
-		end++;
-	if (*end)
-		return 0;
-	v *= mult;
-	if (v >= 18446744073709551615.0)
-		return 0;
-	*out = (uint64_t)v;
-	return 1;
+	return (size_t)(w - rec);
 }
+
+/* ---- main ----------------------------------------------------------------- */
 
 static void usage(FILE *f)
 {
-	fputs("usage: gencsv [-s SEED] [-n] SIZE\n"
+	fputs("usage: gencsv [-s SEED] [-t] [-n] SIZE\n"
 	      "  Write exactly SIZE bytes of synthetic CSV (a header, ten columns) to stdout.\n"
 	      "  SIZE: bytes with optional K/M/G/T suffix (powers of 1024), e.g. 1G; at least 256.\n"
 	      "  -s SEED  PRNG seed (unsigned integer; default fixed)\n"
+	      "  -t       write the same records as TSV: tab-separated, never quoted\n"
 	      "  -n       print the byte count SIZE stands for and exit\n", f);
-}
-
-static void write_out(const char *buf, size_t n)
-{
-	if (n && fwrite(buf, 1, n, stdout) != n) {
-		fprintf(stderr, "gencsv: write error: %s\n", strerror(errno));
-		exit(1);
-	}
 }
 
 int main(int argc, char **argv)
 {
-	uint64_t seed = DEFAULT_SEED, total;
-	int only_size = 0, c;
+	struct gen_opts o = { .prog = "gencsv", .usage = usage, .seed = DEFAULT_SEED };
+	int tsv = 0, c;
 
-	while ((c = getopt(argc, argv, "s:nh")) != -1) {
-		switch (c) {
-		case 's': {
-			char *end;
-			errno = 0;
-			unsigned long long v = strtoull(optarg, &end, 0);
-			if (end == optarg || *end || errno) {
-				fprintf(stderr, "gencsv: bad seed '%s'\n", optarg);
-				return 2;
-			}
-			seed = v;
-			break;
-		}
-		case 'n':
-			only_size = 1;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
+	while ((c = gen_getopt(argc, argv, "s:tnh", &o)) != -1) {
+		if (c != 't') {
 			usage(stderr);
 			return 2;
 		}
+		tsv = 1;
 	}
-	if (argc - optind != 1 || !parse_size(argv[optind], &total) || total < 256) {
-		usage(stderr);
-		return 2;
-	}
-	if (only_size) {
-		printf("%llu\n", (unsigned long long)total);
-		return 0;
-	}
+	gen_size_operand(argc, argv, 256, &o);
 
-	rng_state = seed;
+	rng_state = o.seed;
 	char *buf = malloc(OUTBUF_SIZE + 2 * REC_MAX);
 	char *rec = malloc(REC_MAX);
 	if (!buf || !rec) {
@@ -307,11 +243,15 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	char *p = put_str(buf, header);
-	uint64_t left = total - (sizeof(header) - 1), id = 1;
+	if (tsv) /* same length: the header has no quotes */
+		csv_to_tsv(buf, (size_t)(p - buf));
+	uint64_t left = o.size - (sizeof(header) - 1), id = 1;
 
 	/* Whole records while one more and the filler still fit... */
 	for (;;) {
 		size_t n = (size_t)(put_record(rec, id) - rec);
+		if (tsv)
+			n = csv_to_tsv(rec, n);
 		if (n + FILLER_MIN > left)
 			break;
 		memcpy(p, rec, n);
@@ -319,17 +259,17 @@ int main(int argc, char **argv)
 		left -= n;
 		id++;
 		if (p - buf >= (ptrdiff_t)OUTBUF_SIZE) {
-			write_out(buf, (size_t)(p - buf));
+			gen_write("gencsv", buf, (size_t)(p - buf));
 			p = buf;
 		}
 	}
-	/* ...then one record made to fit exactly. */
+	/* ...then one record made to fit exactly (no quotes: same length as TSV). */
+	char *last = p;
 	p = put_filler(p, id, (size_t)left);
-	write_out(buf, (size_t)(p - buf));
-	if (fflush(stdout) != 0) {
-		fprintf(stderr, "gencsv: write error: %s\n", strerror(errno));
-		return 1;
-	}
+	if (tsv)
+		csv_to_tsv(last, (size_t)(p - last));
+	gen_write("gencsv", buf, (size_t)(p - buf));
+	gen_flush("gencsv");
 	free(rec);
 	free(buf);
 	return 0;

@@ -18,46 +18,28 @@
  *     (a response size of 404 is bumped to 405);
  *   - a few 5xx, 403, 3xx statuses, referrers and user agents.
  *
- * No dependencies beyond libc; the PRNG is splitmix64.
+ * No dependencies beyond libc; the PRNG (splitmix64), the SIZE operand
+ * and the options -s, -n, -h come from genutil.h, shared with gencsv.
  */
-#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+
+#include "genutil.h"
 
 #define OUTBUF_SIZE (4u << 20) /* one fwrite per 4 MiB */
 #define LINE_MAX_LEN 1024      /* generous bound on one line */
 #define DEFAULT_SEED UINT64_C(0x5eed0f0f1e5ca1ab)
 
-/* ---- PRNG ------------------------------------------------------------- */
-
-static uint64_t rng_state;
-
-static uint64_t rnd(void)
-{
-	uint64_t z = (rng_state += UINT64_C(0x9e3779b97f4a7c15));
-	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return z ^ (z >> 31);
-}
-
-/* Uniform in [0, n), n <= 2^32 (multiply-shift, bias negligible here). */
-static uint32_t below(uint32_t n)
-{
-	return (uint32_t)(((rnd() >> 32) * (uint64_t)n) >> 32);
-}
+/* ---- probabilities ------------------------------------------------------ */
 
 /* Probabilities are expressed in parts per million. */
 static uint32_t ppm(void)
 {
 	return below(1000000);
 }
-
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
-#define PICK(a) ((a)[below((uint32_t)NELEM(a))])
 
 /* ---- vocabulary ------------------------------------------------------- */
 
@@ -141,35 +123,6 @@ static const char month_names[12][4] = {
 	"Jan", "Feb", "Mar", "Apr", "May", "Jun",
 	"Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 };
-
-/* ---- formatting helpers ----------------------------------------------- */
-
-static char *put_str(char *p, const char *s)
-{
-	size_t n = strlen(s);
-	memcpy(p, s, n);
-	return p + n;
-}
-
-static char *put_u(char *p, uint64_t v)
-{
-	char tmp[24];
-	int i = 0;
-	do {
-		tmp[i++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (i)
-		*p++ = tmp[--i];
-	return p;
-}
-
-static char *put_2(char *p, unsigned v)
-{
-	p[0] = (char)('0' + v / 10);
-	p[1] = (char)('0' + v % 10);
-	return p + 2;
-}
 
 /* ---- the clock ---------------------------------------------------------- */
 
@@ -452,34 +405,6 @@ static char *put_line(char *p, size_t fit)
 
 /* ---- main ----------------------------------------------------------------- */
 
-static int parse_size(const char *s, uint64_t *out)
-{
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (end == s || errno || v < 0)
-		return 0;
-	double mult = 1;
-	switch (*end) {
-	case 'k': case 'K': mult = 1024.0; end++; break;
-	case 'm': case 'M': mult = 1024.0 * 1024; end++; break;
-	case 'g': case 'G': mult = 1024.0 * 1024 * 1024; end++; break;
-	case 't': case 'T': mult = 1024.0 * 1024 * 1024 * 1024; end++; break;
-	default: break;
-	}
-	if (end[0] == 'i' && end[1] == 'B')
-		end += 2;
-	else if (end[0] == 'B')
-		end++;
-	if (*end)
-		return 0;
-	v *= mult;
-	if (v >= 18446744073709551615.0)
-		return 0;
-	*out = (uint64_t)v;
-	return 1;
-}
-
 static void usage(FILE *f)
 {
 	fputs("usage: genlog [-s SEED] [-n] SIZE\n"
@@ -489,53 +414,17 @@ static void usage(FILE *f)
 	      "  -n       print the byte count SIZE stands for and exit\n", f);
 }
 
-static void write_out(const char *buf, size_t n)
-{
-	if (n && fwrite(buf, 1, n, stdout) != n) {
-		fprintf(stderr, "genlog: write error: %s\n", strerror(errno));
-		exit(1);
-	}
-}
-
 int main(int argc, char **argv)
 {
-	uint64_t seed = DEFAULT_SEED, total;
-	int only_size = 0, c;
+	struct gen_opts o = { .prog = "genlog", .usage = usage, .seed = DEFAULT_SEED };
 
-	while ((c = getopt(argc, argv, "s:nh")) != -1) {
-		switch (c) {
-		case 's': {
-			char *end;
-			errno = 0;
-			unsigned long long v = strtoull(optarg, &end, 0);
-			if (end == optarg || *end || errno) {
-				fprintf(stderr, "genlog: bad seed '%s'\n", optarg);
-				return 2;
-			}
-			seed = v;
-			break;
-		}
-		case 'n':
-			only_size = 1;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
-	}
-	if (argc - optind != 1 || !parse_size(argv[optind], &total)) {
+	if (gen_getopt(argc, argv, "s:nh", &o) != -1) { /* no options of its own */
 		usage(stderr);
 		return 2;
 	}
-	if (only_size) {
-		printf("%llu\n", (unsigned long long)total);
-		return 0;
-	}
+	gen_size_operand(argc, argv, 0, &o);
 
-	rng_state = seed;
+	rng_state = o.seed;
 	clock_ms = INT64_C(1709251200) * 1000; /* 2024-03-01 00:00:00 UTC */
 
 	char *buf = malloc(OUTBUF_SIZE + LINE_MAX_LEN);
@@ -544,7 +433,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	char *p = buf;
-	uint64_t left = total;
+	uint64_t left = o.size;
 
 	/* Whole lines while there is ample room left... */
 	while (left >= 4 * LINE_MAX_LEN) {
@@ -553,7 +442,7 @@ int main(int argc, char **argv)
 		p = q;
 		clock_ms += below(41); /* ~20 ms apart: ~30 h per GiB */
 		if (p - buf >= (ptrdiff_t)OUTBUF_SIZE) {
-			write_out(buf, (size_t)(p - buf));
+			gen_write("genlog", buf, (size_t)(p - buf));
 			p = buf;
 		}
 	}
@@ -570,16 +459,13 @@ int main(int argc, char **argv)
 			lines--;
 			clock_ms += below(41);
 			if (p - buf >= (ptrdiff_t)OUTBUF_SIZE) {
-				write_out(buf, (size_t)(p - buf));
+				gen_write("genlog", buf, (size_t)(p - buf));
 				p = buf;
 			}
 		}
 	}
-	write_out(buf, (size_t)(p - buf));
-	if (fflush(stdout) != 0) {
-		fprintf(stderr, "genlog: write error: %s\n", strerror(errno));
-		return 1;
-	}
+	gen_write("genlog", buf, (size_t)(p - buf));
+	gen_flush("genlog");
 	free(buf);
 	return 0;
 }
