@@ -252,6 +252,9 @@ static int csv_error(struct chunker *c, uint64_t off, const char *why, char **er
  * boundary, and the quote state at a given offset depends on everything
  * before it, so the records from pos on are walked in order (at memchr
  * speed where there are no quotes) until one ends at or past the target.
+ * Malformed CSV ends the chunk at the last record before it, and is
+ * reported by the next call: the records before it still go through the
+ * stages, which may fail on one of them first.
  */
 static int csv_boundary(struct chunker *c, struct input *in, uint64_t *end, char **err, int *code)
 {
@@ -283,6 +286,13 @@ static int csv_boundary(struct chunker *c, struct input *in, uint64_t *end, char
 				*end = at + (uint64_t)(e - c->scan.data);
 				return 0;
 			}
+		}
+		bool bad = it.why != NULL || (n == 0 && it.open_quote != NULL);
+		uint64_t good = at + (uint64_t)(last != NULL ? last - c->scan.data : 0);
+
+		if (bad && good > c->pos) {
+			*end = good;	/* the records before the error */
+			return 0;
 		}
 		if (it.why != NULL)
 			return csv_error(c, at + (uint64_t)(it.err_at - c->scan.data), it.why, err, code);
@@ -426,7 +436,11 @@ static int next_file_chunk(struct chunker *c, struct input *in, struct chunk *ou
 	return CHUNK_READY;
 }
 
-/* Where to cut the pending stream bytes; -1 on malformed CSV. */
+/*
+ * Where to cut the pending stream bytes; -1 on malformed CSV.  As in
+ * csv_boundary, the records before an error are cut off first, and the
+ * error is reported once it is at the start of the pending bytes.
+ */
 static int stream_cut(struct chunker *c, size_t *cut, char **err, int *code)
 {
 	const char *why = NULL;
@@ -450,8 +464,12 @@ static int stream_cut(struct chunker *c, size_t *cut, char **err, int *code)
 		why = "unterminated quoted field";
 		at = (size_t)(it.open_quote - c->pending.data);
 	}
-	if (why != NULL)
-		return csv_error(c, c->pos + at, why, err, code);
+	if (why != NULL) {
+		if (last == NULL)
+			return csv_error(c, c->pos + at, why, err, code);
+		*cut = (size_t)(last - c->pending.data);	/* the records before it */
+		return 0;
+	}
 	*cut = c->eof ? c->pending.len : last == NULL ? 0 : (size_t)(last - c->pending.data);
 	return 0;
 }

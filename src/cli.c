@@ -19,6 +19,8 @@ enum {
 	OPT_CSV,
 	OPT_CSV_DELIM,
 	OPT_CSV_LAX,
+	OPT_MEMORY,
+	OPT_TMPDIR,
 };
 
 static const struct option long_opts[] = {
@@ -36,6 +38,8 @@ static const struct option long_opts[] = {
 	{ "header", no_argument, NULL, 'H' },
 	{ "unordered", no_argument, NULL, OPT_UNORDERED },
 	{ "stats", no_argument, NULL, OPT_STATS },
+	{ "memory", required_argument, NULL, OPT_MEMORY },
+	{ "tmpdir", required_argument, NULL, OPT_TMPDIR },
 	{ "help", no_argument, NULL, 'h' },
 	{ "help-stages", required_argument, NULL, OPT_HELP_STAGES },
 	{ "version", no_argument, NULL, 'V' },
@@ -65,6 +69,10 @@ static void usage(FILE *fp)
 	    "  -H, --header            the first record is a header: written once, never\n"
 	    "                          processed; stages may name fields by it\n"
 	    "      --unordered         emit chunk results as they finish\n"
+	    "      --memory=SIZE       memory for the whole run (all processes); reducers\n"
+	    "                          spill to temporary files beyond it (default: half\n"
+	    "                          of RAM or of the cgroup's limit, whichever is less)\n"
+	    "      --tmpdir=DIR        where spill files go (default: $TMPDIR, else /tmp)\n"
 	    "      --stats             print what the run cost on stderr at the end\n"
 	    "  -h, --help              show this help\n"
 	    "  -V, --version           show the version\n"
@@ -166,6 +174,15 @@ static void set_option(struct job *job, int c, const char *arg, bool *cli_stages
 		break;
 	case OPT_STATS:
 		job->stats = true;
+		break;
+	case OPT_MEMORY:
+		if (!parse_size(arg, &size) || size == 0)
+			fatal(EXIT_USAGE, "--memory: invalid size '%s' (expected e.g. 512M, 2G)", arg);
+		job->memory = size;
+		break;
+	case OPT_TMPDIR:
+		free(job->tmpdir);
+		job->tmpdir = xstrdup(arg);
 		break;
 	}
 }

@@ -99,13 +99,48 @@ static int load_inputs(struct loader *l, struct job *job, yaml_node_t *n)
 	return 0;
 }
 
+/* A list option (sort's keys) or a "many" argument (group's operations). */
+static bool takes_list(const struct stage_def *def, const char *key)
+{
+	for (const struct stage_opt *o = def->opts; o != NULL && o->name != NULL; o++)
+		if (strcmp(o->name, key) == 0)
+			return o->type == OPT_LIST;
+	for (const struct stage_arg *a = def->args; a != NULL && a->name != NULL; a++)
+		if (strcmp(a->name, key) == 0)
+			return a->many;
+	return false;
+}
+
+/* key: [a, b, c]: each item set in turn. */
+static int set_stage_list(struct loader *l, struct stage *st, yaml_node_t *k, yaml_node_t *v)
+{
+	char *err = NULL;
+
+	for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+		yaml_node_t *item = node(l, *it);
+
+		if (want_scalar(l, item, scalar(k)) < 0)
+			return -1;
+		if (stage_set(st, scalar(k), scalar(item), &err) < 0) {
+			bad(l, item, "%s", err);
+			free(err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int set_stage_option(struct loader *l, struct stage *st, yaml_node_t *k, yaml_node_t *v)
 {
 	const char *value;
 	char *err = NULL;
 	bool flag;
 
-	if (want_scalar(l, k, "stage option") < 0 || want_scalar(l, v, scalar(k)) < 0)
+	if (want_scalar(l, k, "stage option") < 0)
+		return -1;
+	if (v->type == YAML_SEQUENCE_NODE && takes_list(st->def, scalar(k)))
+		return set_stage_list(l, st, k, v);
+	if (want_scalar(l, v, scalar(k)) < 0)
 		return -1;
 	value = scalar(v);
 	for (const struct stage_opt *o = st->def->opts; o != NULL && o->name != NULL; o++) {
@@ -266,6 +301,15 @@ static int load_key(struct loader *l, struct job *job, yaml_node_t *k, yaml_node
 		return to_bool(l, v, key, &job->unordered);
 	if (strcmp(key, "stats") == 0)
 		return to_bool(l, v, key, &job->stats);
+	if (strcmp(key, "memory") == 0)
+		return load_size(l, v, key, &job->memory);
+	if (strcmp(key, "tmpdir") == 0) {
+		if (want_scalar(l, v, key) < 0)
+			return -1;
+		free(job->tmpdir);
+		job->tmpdir = xstrdup(scalar(v));
+		return 0;
+	}
 	if (strcmp(key, "output") == 0) {
 		if (want_scalar(l, v, key) < 0)
 			return -1;
@@ -274,7 +318,7 @@ static int load_key(struct loader *l, struct job *job, yaml_node_t *k, yaml_node
 		return 0;
 	}
 	return bad(l, k, "unknown key '%s' (known: inputs, input, jobs, chunk-size, null, output, "
-	    "unordered, stats, stages)", key);
+	    "unordered, stats, memory, tmpdir, stages)", key);
 }
 
 static int load_document(struct loader *l, struct job *job)

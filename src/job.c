@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include "job.h"
+#include "spill.h"
+#include "sysmem.h"
 #include "util.h"
 
 struct job *job_new(void)
@@ -37,6 +39,7 @@ void job_free(struct job *job)
 	job_clear_inputs(job);
 	job_clear_stages(job);
 	free(job->output);
+	free(job->tmpdir);
 	free(job);
 }
 
@@ -88,15 +91,20 @@ void job_header_out(const struct job *job, const struct header *h, struct buf *o
 	struct fieldvec fv = { 0 };
 	bool mapped = false;
 
-	if (job->reducer != NULL || h->raw.len == 0)
+	if (h->raw.len == 0)
 		return;
+	/* A reducer makes new records (counts, groups): no header, unless it
+	 * only reorders or selects records (sort, head after it). */
+	for (size_t i = 0; i < job->nstages; i++)
+		if (job->stages[i]->def->kind == STAGE_REDUCE && !job->stages[i]->def->keeps_header)
+			return;
 	/* The header's fields, copied: stages may rearrange them. */
 	for (size_t i = 0; i < h->fields.n; i++) {
 		fv.v = xreallocarray(fv.v, i + 1, sizeof *fv.v);
 		fv.v[i] = h->fields.v[i];
 		fv.n = fv.cap = i + 1;
 	}
-	for (size_t i = 0; i < job->nmap; i++) {
+	for (size_t i = 0; i < job->nstages; i++) {
 		struct stage *st = job->stages[i];
 
 		if (st->def->header != NULL) {
@@ -115,27 +123,73 @@ void job_header_out(const struct job *job, const struct header *h, struct buf *o
 	free(fv.v);
 }
 
+/* Split the pipeline at its first reducer: the workers run what comes
+ * before it, the merger what comes after (further reducers included). */
+static void split_at_reducer(struct job *job)
+{
+	job->nmap = job->nstages;
+	job->post = job->nstages;
+	job->reducer = NULL;
+	for (size_t i = 0; i < job->nstages; i++) {
+		if (job->stages[i]->def->kind == STAGE_REDUCE) {
+			job->reducer = job->stages[i];
+			job->nmap = i;
+			job->post = i + 1;
+			return;
+		}
+	}
+}
+
+/*
+ * head in the workers counts per chunk, and the merger cuts the ordered
+ * output: right only when head is the workers' last stage and nothing
+ * reduces after it.
+ */
+static int plan_head(struct job *job, char **err, int *code)
+{
+	job->limit = UINT64_MAX;
+	for (size_t i = 0; i < job->nmap; i++) {
+		struct stage *st = job->stages[i];
+
+		if (st->def != &stage_head)
+			continue;
+		if (i + 1 != job->nmap || job->reducer != NULL) {
+			*err = xasprintf("stage '%s': head must be the last stage, or come after a "
+			    "reducer (group, uniq, top, sort, count)", st->origin);
+			*code = EXIT_USAGE;
+			return -1;
+		}
+		job->limit = stage_head_limit(st);
+	}
+	return 0;
+}
+
+/*
+ * --memory bounds the whole process tree.  Half of it goes to reducer
+ * state, shared evenly by the workers and the merger; the rest covers
+ * chunks in flight, pipes and code.
+ */
+static void plan_memory(struct job *job)
+{
+	uint64_t share;
+
+	if (job->memory == 0)
+		job->memory = sysmem_default_budget();
+	share = job->memory / 2 / ((uint64_t)job->jobs + 1);
+	for (size_t i = 0; i < job->nstages; i++) {
+		job->stages[i]->memory = share > 0 ? share : 1;
+		job->stages[i]->tmpdir = spill_dir(job->tmpdir);
+	}
+}
+
 int job_plan(struct job *job, char **err, int *code)
 {
 	if (job->ninputs == 0)
 		job_add_input(job, "-");
 	if (job->jobs <= 0)
 		job->jobs = online_cpus();
-	job->nmap = job->nstages;
-	job->post = job->nstages;
-	for (size_t i = 0; i < job->nstages; i++) {
-		if (job->stages[i]->def->kind != STAGE_REDUCE)
-			continue;
-		if (job->reducer != NULL) {
-			*err = xasprintf("stage '%s': only one reducing stage per pipeline (already have '%s')",
-			    job->stages[i]->def->name, job->reducer->def->name);
-			*code = EXIT_USAGE;
-			return -1;
-		}
-		job->reducer = job->stages[i];
-		job->nmap = i;
-		job->post = i + 1;
-	}
+	split_at_reducer(job);
+	plan_memory(job);
 	for (size_t i = 0; i < job->nstages; i++) {
 		struct stage *st = job->stages[i];
 
@@ -144,5 +198,5 @@ int job_plan(struct job *job, char **err, int *code)
 		if (st->def->setup != NULL && st->def->setup(st, err) < 0)
 			return stage_error(st, err, code);
 	}
-	return 0;
+	return plan_head(job, err, code);
 }

@@ -24,6 +24,10 @@ struct job {
 	bool stats;
 	struct format format;	/* how records split into fields */
 	bool header;		/* the first record is a header (-H) */
+	uint64_t memory;	/* bytes for the whole process tree; 0: default */
+	char *tmpdir;		/* spill directory; NULL: $TMPDIR or /tmp */
+	uint64_t limit;		/* head as the workers' last stage: stop after
+				 * this many output records (UINT64_MAX: none) */
 
 	/* The pipeline split around its reducer (filled by job_plan). */
 	size_t nmap;		/* stages before the reducer (or all) */

@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "merger.h"
+#include "post.h"
+#include "record.h"
 #include "util.h"
 
 struct slot {
@@ -27,6 +29,8 @@ struct merger {
 	uint64_t cursor;	/* where it goes */
 	merger_place_fn place;
 	void *place_arg;
+	uint64_t left;		/* records still to write (head), or UINT64_MAX */
+	bool done;		/* head: every record wanted is out */
 };
 
 void merger_set_placed(struct merger *m, uint64_t base, merger_place_fn place, void *arg)
@@ -51,6 +55,8 @@ struct merger *merger_new(const struct job *job, struct output *out, uint64_t wi
 	m->ordered = !job->unordered;
 	m->window = window;
 	m->slots = xcalloc(window, sizeof *m->slots);
+	m->left = job->limit;
+	m->done = job->limit == 0;
 	if (job->reducer != NULL)
 		m->partial = job->reducer->def->partial_new(job->reducer);
 	return m;
@@ -78,6 +84,24 @@ static struct slot *slot_of(struct merger *m, uint64_t seq)
 	return &m->slots[seq % m->window];
 }
 
+/* Write chunk output; with head last in the workers, only up to its
+ * count of records in all (each chunk kept its own first records). */
+static int emit(struct merger *m, const char *p, size_t len, char **err)
+{
+	if (m->left != UINT64_MAX) {
+		if (m->done)
+			return 0;
+		len = records_prefix(&m->job->format, m->job->null ? '\0' : '\n', p, len, &m->left);
+		m->done = m->left == 0;
+	}
+	return len > 0 ? output_write(m->out, p, len, err) : 0;
+}
+
+bool merger_done(const struct merger *m)
+{
+	return m->done;
+}
+
 /*
  * Release complete chunks from the bottom of the window, writing their
  * held-back output in order.  The first incomplete chunk's output so far
@@ -89,7 +113,7 @@ static int release(struct merger *m, char **err)
 	for (;;) {
 		struct slot *s = slot_of(m, m->low);
 
-		if (s->data.len > 0 && output_write(m->out, s->data.data, s->data.len, err) < 0)
+		if (s->data.len > 0 && emit(m, s->data.data, s->data.len, err) < 0)
 			return -1;
 		s->data.len = 0;
 		if (!s->complete)
@@ -107,7 +131,7 @@ static int take_result(struct merger *m, const struct frame_hdr *h, struct buf *
 
 	/* The chunk at the bottom of the window streams straight out. */
 	if (!m->ordered || h->seq == m->low) {
-		if (payload->len > 0 && output_write(m->out, payload->data, payload->len, err) < 0)
+		if (payload->len > 0 && emit(m, payload->data, payload->len, err) < 0)
 			return -1;
 	} else if (s->data.len == 0 && s->data.cap < payload->cap) {
 		struct buf old = s->data;	/* steal the payload: no copy */
@@ -208,30 +232,18 @@ int merger_take(struct merger *m, const struct frame_hdr *h, struct buf *payload
 	return rc;
 }
 
-/* Run the stages after the reducer over its result, in this process. */
-static int run_post(struct merger *m, struct buf *result, char **err)
-{
-	const struct job *job = m->job;
-	struct block b = { result->data, result->len, NREC_UNKNOWN, OFFSET_UNKNOWN };
-
-	for (size_t i = job->post; i < job->nstages && b.len > 0; i++)
-		if (job->stages[i]->def->map(job->stages[i], &b, err) != 0)
-			return -1;
-	return b.len > 0 ? output_write(m->out, b.data, b.len, err) : 0;
-}
-
+/* The stages after the reducer run in post.c, piece by piece.  A stage's
+ * error keeps the stage's exit code, as it would in a worker; only a
+ * failed write of the output is an I/O error. */
 int merger_finish(struct merger *m, char **err, int *code)
 {
-	struct stage *r = m->job->reducer;
-	struct buf result = { 0 };
+	struct post *p;
 	int rc;
 
-	if (r == NULL)
+	if (m->job->reducer == NULL)
 		return 0;
-	r->def->finish(r, m->partial, &result);
-	rc = run_post(m, &result, err);
-	buf_free(&result);
-	if (rc < 0)
-		*code = EXIT_IOERR;
+	p = post_new(m->job, m->out);
+	rc = post_run(p, m->partial, err, code);
+	post_free(p);
 	return rc;
 }

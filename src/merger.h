@@ -44,7 +44,13 @@ uint64_t merger_placed_end(const struct merger *m);
  * it, and below low + window, may be in flight. */
 uint64_t merger_low(const struct merger *m);
 
-/* Finish the reducer and run the stages after it.  0, or -1 with *err. */
+/* With head as the workers' last stage: whether its count of records is
+ * out, so the run can stop without reading the rest of the input. */
+bool merger_done(const struct merger *m);
+
+/* Finish the reducer and run the stages after it.  0, or -1 with *err
+ * and *code: a stage's own exit code, or 74 when the output cannot be
+ * written. */
 int merger_finish(struct merger *m, char **err, int *code);
 
 #endif

@@ -94,3 +94,26 @@ size_t records_count(const struct format *f, char term, const char *buf, size_t 
 	csv_ends(f, term, buf, len, false, &why, &off, &n);
 	return n;
 }
+
+size_t records_prefix(const struct format *f, char term, const char *buf, size_t len,
+    uint64_t *n)
+{
+	const char *p = buf, *end = buf + len;
+	struct csv_iter it;
+
+	if (is_csv(f))
+		csv_iter_init(&it, buf, len, f, term);
+	while (*n > 0 && p < end) {
+		const char *t;
+
+		if (is_csv(f)) {
+			t = csv_iter_next(&it);
+		} else {
+			t = memchr(p, term, (size_t)(end - p));
+			t = t != NULL ? t + 1 : NULL;
+		}
+		p = t != NULL ? t : end;
+		(*n)--;
+	}
+	return (size_t)(p - buf);
+}

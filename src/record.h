@@ -3,6 +3,7 @@
 #define FORKPIPE_RECORD_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * Records end with a terminator byte ('\n', or '\0' with -z).  A record
@@ -34,5 +35,13 @@ size_t records_last_end(const struct format *f, char term, const char *buf, size
 size_t records_first_end(const struct format *f, char term, const char *buf, size_t len,
     const char **why, size_t *err_off);
 size_t records_count(const struct format *f, char term, const char *buf, size_t len);
+
+/*
+ * The length of the first *n records of buf[0..len) (all of it when it
+ * holds fewer; a last record without terminator counts); *n is lowered
+ * by the number of records taken.
+ */
+size_t records_prefix(const struct format *f, char term, const char *buf, size_t len,
+    uint64_t *n);
 
 #endif

@@ -15,6 +15,8 @@ const struct stage_def *const stage_table[] = {
 	&stage_cut,
 	&stage_sub,
 	&stage_filter,
+	&stage_sort,
+	&stage_head,
 	NULL,
 };
 
@@ -44,6 +46,24 @@ static size_t count_args(const struct stage_def *def)
 	return n;
 }
 
+static void optval_free(struct optval *v)
+{
+	free(v->str);
+	for (size_t i = 0; i < v->nlist; i++)
+		free(v->list[i]);
+	free(v->list);
+}
+
+/* Repeated options and "many" arguments collect their values. */
+static void optval_add(struct optval *v, const char *value)
+{
+	v->list = xreallocarray(v->list, v->nlist + 1, sizeof *v->list);
+	v->list[v->nlist++] = xstrdup(value);
+	if (v->str == NULL)
+		v->str = xstrdup(value);
+	v->set = true;
+}
+
 struct stage *stage_new(const struct stage_def *def, const char *origin)
 {
 	struct stage *st = xcalloc(1, sizeof *st);
@@ -63,9 +83,9 @@ void stage_free(struct stage *st)
 	if (st->def->teardown != NULL)
 		st->def->teardown(st);
 	for (size_t i = 0; i < count_opts(st->def); i++)
-		free(st->opts[i].str);
+		optval_free(&st->opts[i]);
 	for (size_t i = 0; i < count_args(st->def); i++)
-		free(st->args[i].str);
+		optval_free(&st->args[i]);
 	free(st->opts);
 	free(st->args);
 	free(st->origin);
@@ -117,6 +137,9 @@ static int set_opt(struct stage *st, int i, const char *value, char **err)
 		free(v->str);
 		v->str = xstrdup(value);
 		break;
+	case OPT_LIST:
+		optval_add(v, value);
+		break;
 	}
 	v->set = true;
 	return 0;
@@ -124,7 +147,14 @@ static int set_opt(struct stage *st, int i, const char *value, char **err)
 
 static int set_positional(struct stage *st, size_t *nargs, const char *word, char **err)
 {
-	if (*nargs >= count_args(st->def)) {
+	size_t n = count_args(st->def);
+
+	if (n > 0 && *nargs >= n - 1 && st->def->args[n - 1].many) {
+		*nargs = n;
+		optval_add(&st->args[n - 1], word);
+		return 0;
+	}
+	if (*nargs >= n) {
 		*err = xasprintf("%s: unexpected argument '%s'", st->def->name, word);
 		return -1;
 	}
@@ -249,6 +279,10 @@ int stage_set(struct stage *st, const char *key, const char *value, char **err)
 	if (k >= 0)
 		return set_opt(st, k, value, err);
 	for (size_t i = 0; i < count_args(st->def); i++) {
+		if (strcmp(st->def->args[i].name, key) == 0 && st->def->args[i].many) {
+			optval_add(&st->args[i], value);
+			return 0;
+		}
 		if (strcmp(st->def->args[i].name, key) == 0) {
 			free(st->args[i].str);
 			st->args[i].str = xstrdup(value);
@@ -297,5 +331,23 @@ const char *stage_arg(const struct stage *st, const char *name)
 	for (size_t i = 0; i < count_args(st->def); i++)
 		if (strcmp(st->def->args[i].name, name) == 0)
 			return st->args[i].str;
+	return NULL;
+}
+
+char *const *stage_list(const struct stage *st, const char *name, size_t *n)
+{
+	int k = opt_index_long(st->def, name, strlen(name));
+
+	if (k >= 0) {
+		*n = st->opts[k].nlist;
+		return st->opts[k].list;
+	}
+	for (size_t i = 0; i < count_args(st->def); i++) {
+		if (strcmp(st->def->args[i].name, name) == 0) {
+			*n = st->args[i].nlist;
+			return st->args[i].list;
+		}
+	}
+	*n = 0;
 	return NULL;
 }

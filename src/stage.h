@@ -28,6 +28,8 @@ struct block {
 	size_t nrec;	/* number of records, or NREC_UNKNOWN */
 	uint64_t offset;	/* input offset of data[0], or OFFSET_UNKNOWN once a
 				 * stage has rewritten the block: for messages */
+	uint64_t seq;	/* the chunk's sequence number (input order; 0 in
+			 * the merger): reducers order first/last by it */
 };
 
 #define OFFSET_UNKNOWN UINT64_MAX
@@ -36,6 +38,7 @@ enum opt_type {
 	OPT_FLAG,	/* -F / fixed: true */
 	OPT_STRING,	/* takes a value */
 	OPT_INT,	/* takes a non-negative integer */
+	OPT_LIST,	/* takes a value and may repeat: values in order */
 };
 
 struct stage_opt {
@@ -48,12 +51,16 @@ struct stage_opt {
 struct stage_arg {
 	const char *name;	/* also the YAML key */
 	const char *help;
+	bool many;		/* the last argument only: one or more words (a
+				 * YAML list, or one scalar) */
 };
 
 struct optval {
 	bool set;
 	long num;
 	char *str;
+	char **list;	/* OPT_LIST options and "many" arguments */
+	size_t nlist;
 };
 
 enum stage_kind {
@@ -63,11 +70,25 @@ enum stage_kind {
 
 struct stage;
 
+/*
+ * Where a reducer's finish writes its result: blocks of whole records in
+ * output order.  put may rewrite the bytes (the stages after the reducer
+ * run on them in place).  It returns 0, or an exit code with err set,
+ * after which finish must stop and return that code.
+ */
+struct sink {
+	int (*put)(struct sink *s, char *data, size_t len);
+	void *ctx;
+	char *err;
+};
+
 struct stage_def {
 	const char *name;
 	const char *summary;		/* one line for --help */
 	const char *description;	/* a paragraph for the man page */
 	enum stage_kind kind;
+	bool keeps_header;		/* a reducer whose records are input records
+					 * (sort): the -H header stays on top */
 	const struct stage_opt *opts;	/* terminated by a NULL name */
 	const struct stage_arg *args;	/* required positionals, NULL-terminated */
 
@@ -87,6 +108,9 @@ struct stage_def {
 	 * input.  The worker prefixes the message with the input's name.
 	 */
 	int (*map)(struct stage *st, struct block *b, char **err);
+	/* A map stage with state across blocks (head counts records): a
+	 * worker calls reset at the start of every chunk.  NULL if stateless. */
+	void (*reset)(struct stage *st);
 
 	/* STAGE_REDUCE: partial states, serialised as bytes so the same merge
 	 * serves worker results and, later, results from other machines. */
@@ -94,7 +118,11 @@ struct stage_def {
 	void (*fold)(struct stage *st, void *partial, const struct block *b);
 	void (*encode)(struct stage *st, const void *partial, struct buf *out);
 	int (*merge)(struct stage *st, void *partial, const char *data, size_t len);
-	void (*finish)(struct stage *st, void *partial, struct buf *out);
+	/* Write the result to out in pieces of whole records (about a
+	 * megabyte or more each, so memory stays bounded): 0, or the first
+	 * non-zero code out->put returned, or an exit code of its own (such
+	 * as EXIT_IOERR when a spill file cannot be read) with *err set. */
+	int (*finish)(struct stage *st, void *partial, struct sink *out, char **err);
 	void (*partial_free)(void *partial);
 };
 
@@ -106,6 +134,9 @@ struct stage {
 	const struct format *fmt;	/* how records split into fields */
 	char *origin;		/* where it was declared, for messages */
 	bool from_config;	/* declared in YAML: errors are config errors */
+	uint64_t memory;	/* bytes a reducer's state may take in one process
+				 * before it spills to tmpdir; 0: no limit */
+	const char *tmpdir;	/* where spill files go ($TMPDIR, --tmpdir) */
 	void *priv;		/* the stage's own state after setup */
 };
 
@@ -136,6 +167,9 @@ bool stage_flag(const struct stage *st, const char *name);
 long stage_num(const struct stage *st, const char *name, long dflt);
 const char *stage_str(const struct stage *st, const char *name);
 const char *stage_arg(const struct stage *st, const char *name);
+/* The values of an OPT_LIST option or a "many" argument, in order
+ * (*n of them; 0 when not given). */
+char *const *stage_list(const struct stage *st, const char *name, size_t *n);
 
 /* The stage definitions, one per file under stages/. */
 extern const struct stage_def stage_grep;
@@ -143,5 +177,10 @@ extern const struct stage_def stage_count;
 extern const struct stage_def stage_cut;
 extern const struct stage_def stage_sub;
 extern const struct stage_def stage_filter;
+extern const struct stage_def stage_sort;
+extern const struct stage_def stage_head;
+
+/* head's COUNT, once set up. */
+uint64_t stage_head_limit(const struct stage *st);
 
 #endif

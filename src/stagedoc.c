@@ -11,10 +11,12 @@ static void synopsis(FILE *fp, const struct stage_def *d, const char *bo, const 
 {
 	fputs(d->name, fp);
 	for (const struct stage_opt *o = d->opts; o != NULL && o->name != NULL; o++) {
+		const char *more = o->type == OPT_LIST ? "..." : "";
+
 		if (o->letter)
-			fprintf(fp, " [-%c%s]", o->letter, o->type == OPT_FLAG ? "" : " N");
+			fprintf(fp, " [-%c%s]%s", o->letter, o->type == OPT_FLAG ? "" : " N", more);
 		else
-			fprintf(fp, " [--%s%s]", o->name, o->type == OPT_FLAG ? "" : "=N");
+			fprintf(fp, " [--%s%s]%s", o->name, o->type == OPT_FLAG ? "" : "=N", more);
 	}
 	for (const struct stage_arg *a = d->args; a != NULL && a->name != NULL; a++) {
 		fputc(' ', fp);
@@ -22,6 +24,8 @@ static void synopsis(FILE *fp, const struct stage_def *d, const char *bo, const 
 		for (const char *c = a->name; *c != '\0'; c++)
 			fputc(*c >= 'a' && *c <= 'z' ? *c - 'a' + 'A' : *c, fp);
 		fputs(bc, fp);
+		if (a->many)
+			fputs("...", fp);
 	}
 }
 
@@ -82,7 +86,8 @@ void stagedoc_man(FILE *fp)
 			fputs("\n", fp);
 			roff(fp, o->help);
 			fprintf(fp, " (YAML: \\fB%s: %s\\fR)\n.RE\n", o->name,
-			    o->type == OPT_FLAG ? "true" : "\\fIvalue\\fB");
+			    o->type == OPT_FLAG ? "true" : o->type == OPT_LIST ?
+			    "[\\fIvalue\\fB, ...]" : "\\fIvalue\\fB");
 		}
 		for (const struct stage_arg *a = (*d)->args; a != NULL && a->name != NULL; a++) {
 			fputs(".RS\n.TP\n.I ", fp);
@@ -90,7 +95,8 @@ void stagedoc_man(FILE *fp)
 				fputc(*c >= 'a' && *c <= 'z' ? *c - 'a' + 'A' : *c, fp);
 			fputc('\n', fp);
 			roff(fp, a->help);
-			fprintf(fp, " (YAML: \\fB%s: \\fIvalue\\fR)\n.RE\n", a->name);
+			fprintf(fp, " (YAML: \\fB%s: %s\\fR)\n.RE\n", a->name,
+			    a->many ? "[\\fIvalue\\fB, ...]" : "\\fIvalue\\fB");
 		}
 	}
 }

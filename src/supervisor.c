@@ -4,7 +4,14 @@
  * into chunks, hands each to a worker with spare capacity, and passes
  * result frames to the merger.  At most `window` chunks are in flight
  * (handed out but not yet released by the merger), which bounds memory
- * whatever the size of the input. */
+ * whatever the size of the input.
+ *
+ * Errors in the input are reported in input order: several chunks may
+ * fail (a stray CSV quote breaks the cutting of every chunk after it),
+ * and the one to name is the first, whatever order the results come in.
+ * A chunk's failure is kept with its sequence number, no chunk is handed
+ * out after it, and the run ends once every earlier chunk is processed,
+ * with the lowest failure seen by then (see fail_at). */
 #include "autoconfig.h"
 
 #include <errno.h>
@@ -32,6 +39,7 @@
 #define WINDOW_PER_WORKER 4
 #define STOP_GRACE_MS 2000
 #define CHUNK_MAX_REDUCE (64 << 20)
+#define CHUNK_MIN_REDUCE (1 << 20)
 
 /* A task frame being written to a worker's non-blocking pipe. */
 struct sender {
@@ -49,6 +57,29 @@ struct task {
 	int worker;
 };
 
+/* A task a worker holds: sent to it and not yet processed.  A worker
+ * takes its tasks in the order they were sent, so the first one held
+ * is the one it is working on, and the lowest. */
+struct held {
+	uint64_t seq;		/* chunk, or grid segment while counting quotes */
+	uint32_t file;
+	uint64_t offset, length;
+};
+
+struct wstate {
+	struct held held[TASKS_PER_WORKER];
+	int nheld;
+	bool gone;		/* failed or died: no longer polled */
+};
+
+/* The failure of the lowest chunk (or segment) seen so far. */
+struct failure {
+	bool set;
+	uint64_t seq;
+	int code;
+	char *msg;
+};
+
 struct sup {
 	struct job *job;
 	struct chunker *chunker;
@@ -59,7 +90,7 @@ struct sup {
 	int nprocs;
 	struct frame_reader *readers;
 	struct sender *senders;
-	int *load;		/* chunks handed to each worker, not yet complete */
+	struct wstate *ws;	/* per worker: the tasks it holds */
 	struct task *tasks;	/* ring indexed by seq % window */
 	uint64_t window;
 	uint64_t next_seq;
@@ -67,6 +98,8 @@ struct sup {
 	bool waiting_input;	/* the stream had nothing to read */
 	bool stream_readable;
 	struct stats stats;
+	bool counting;		/* the CSV quote-count pre-pass is running */
+	struct failure failure;
 	struct header header;	/* with --header */
 	bool placed;		/* workers pwrite the output (see worker.c) */
 	uint64_t place_base;
@@ -94,12 +127,68 @@ static int pick_worker(const struct sup *s)
 	int best = -1;
 
 	for (int i = 0; i < s->nprocs; i++) {
-		if (s->senders[i].busy || s->load[i] >= TASKS_PER_WORKER)
+		if (s->ws[i].gone || s->senders[i].busy || s->ws[i].nheld >= TASKS_PER_WORKER)
 			continue;
-		if (best < 0 || s->load[i] < s->load[best])
+		if (best < 0 || s->ws[i].nheld < s->ws[best].nheld)
 			best = i;
 	}
 	return best;
+}
+
+static void hold(struct sup *s, int w, uint64_t seq, uint32_t file, uint64_t offset,
+    uint64_t length)
+{
+	struct wstate *ws = &s->ws[w];
+
+	ws->held[ws->nheld++] = (struct held){ seq, file, offset, length };
+}
+
+/* The worker is done with task seq. */
+static void unhold(struct sup *s, int w, uint64_t seq)
+{
+	struct wstate *ws = &s->ws[w];
+
+	for (int i = 0; i < ws->nheld; i++) {
+		if (ws->held[i].seq != seq)
+			continue;
+		memmove(&ws->held[i], &ws->held[i + 1], (size_t)(ws->nheld - i - 1) * sizeof ws->held[0]);
+		ws->nheld--;
+		return;
+	}
+}
+
+/*
+ * Remember a failure of chunk seq (or, while counting quotes, of grid
+ * segment seq) unless an earlier one is known; takes msg.  The input
+ * before seq may hold an earlier error, so the failure is reported only
+ * once every earlier task is processed (failure_settled).
+ */
+static void fail_at(struct sup *s, uint64_t seq, int code, char *msg)
+{
+	if (s->failure.set && s->failure.seq <= seq) {
+		free(msg);
+		return;
+	}
+	free(s->failure.msg);
+	s->failure = (struct failure){ true, seq, code, msg };
+}
+
+/* Whether every task before the failure is processed (or lost with a
+ * worker that failed itself, which then set an earlier failure). */
+static bool failure_settled(const struct sup *s)
+{
+	for (int i = 0; i < s->nprocs; i++) {
+		const struct wstate *ws = &s->ws[i];
+
+		if (!ws->gone && ws->nheld > 0 && ws->held[0].seq < s->failure.seq)
+			return false;
+	}
+	return true;
+}
+
+static void __attribute__((noreturn)) report_failure(struct sup *s)
+{
+	fatal(s->failure.code, "%s", s->failure.msg);
 }
 
 /*
@@ -180,6 +269,9 @@ static void place(void *arg, uint64_t seq, uint64_t offset)
 	unsigned char frame[FRAME_HDR_SIZE + 8];
 	struct frame_hdr h = { FRAME_WRITE, 0, seq, 8 };
 
+	if (s->ws[w].gone)
+		return;	/* the run fails: the output is not wanted */
+
 	frame_encode_hdr(frame, &h);
 	frame_put_u64(frame + FRAME_HDR_SIZE, offset);
 	buf_append(&s->senders[w].ctl, frame, sizeof frame);
@@ -194,7 +286,7 @@ static void assign(struct sup *s, int w, const struct chunk *c)
 
 	t->chunk = *c;
 	t->worker = w;
-	s->load[w]++;
+	hold(s, w, c->seq, c->file, c->offset, c->length);
 	s->stats.chunks++;
 	struct frame_range r = { c->file, c->offset, c->length };
 
@@ -216,7 +308,8 @@ static void assign(struct sup *s, int w, const struct chunk *c)
 static void dispatch(struct sup *s)
 {
 	s->waiting_input = false;
-	while (!s->input_done && s->next_seq - merger_low(s->merger) < s->window) {
+	while (!s->failure.set && !s->input_done && !merger_done(s->merger) &&
+	    s->next_seq - merger_low(s->merger) < s->window) {
 		int w = pick_worker(s);
 		struct chunk c;
 		char *err = NULL;
@@ -235,16 +328,38 @@ static void dispatch(struct sup *s)
 			s->input_done = true;
 			return;
 		}
-		if (rc == CHUNK_ERROR)
-			fatal(code, "%s", err);
+		if (rc == CHUNK_ERROR) {
+			/* The chunker reads ahead of the workers: a chunk
+			 * before this point may still fail, and come first. */
+			fail_at(s, s->next_seq, code, err);
+			return;
+		}
 		s->next_seq = c.seq + 1;
 		assign(s, w, &c);
 	}
 }
 
-static void __attribute__((noreturn)) worker_died(struct sup *s, int w)
+/* A worker is gone: stop polling it and sending to it.  It is reaped
+ * with the others at the end. */
+static void worker_gone(struct sup *s, int w)
+{
+	s->ws[w].gone = true;
+	s->senders[w].busy = false;
+	s->senders[w].ctl.len = 0;
+	proc_close(&s->procs[w]);
+}
+
+/*
+ * A worker's result pipe ended without an error frame: it died.  The
+ * task it was working on fails with 70, in input order like any other
+ * failure.  A worker that held no task may still have held placed output
+ * that will now never be written: that fails the run at once, unless a
+ * failure is already known (the output is not wanted then).
+ */
+static void worker_died(struct sup *s, int w)
 {
 	struct proc *p = &s->procs[w];
+	const struct wstate *ws = &s->ws[w];
 	char how[64] = "exited";
 	pid_t pid = p->pid;
 	int status = 0;
@@ -256,24 +371,68 @@ static void __attribute__((noreturn)) worker_died(struct sup *s, int w)
 		else if (WIFEXITED(status))
 			snprintf(how, sizeof how, "exited with status %d", WEXITSTATUS(status));
 	}
-	for (uint64_t q = merger_low(s->merger); q < s->next_seq; q++) {
-		const struct task *t = &s->tasks[q % s->window];
+	if (ws->nheld > 0) {
+		const struct held *h = &ws->held[0];
 
-		if (t->worker == w && t->chunk.seq == q)
-			fatal(EXIT_SOFTWARE, "worker %d (pid %d) %s while processing %s bytes %llu-%llu",
-			    w, (int)pid, how, chunker_path(s->chunker, t->chunk.file),
-			    (unsigned long long)t->chunk.offset,
-			    (unsigned long long)(t->chunk.offset + t->chunk.length));
+		fail_at(s, h->seq, EXIT_SOFTWARE,
+		    xasprintf("worker %d (pid %d) %s while processing %s bytes %llu-%llu",
+			w, (int)pid, how, chunker_path(s->chunker, h->file),
+			(unsigned long long)h->offset,
+			(unsigned long long)(h->offset + h->length)));
+	} else if (!s->failure.set) {
+		fatal(EXIT_SOFTWARE, "worker %d (pid %d) %s", w, (int)pid, how);
 	}
-	fatal(EXIT_SOFTWARE, "worker %d (pid %d) %s", w, (int)pid, how);
+	worker_gone(s, w);
+}
+
+/* A worker reported the failure of a task; it exits after that. */
+static void worker_failed(struct sup *s, int w, const struct frame_reader *r)
+{
+	uint32_t code = r->hdr.aux;
+
+	fail_at(s, r->hdr.seq, code > 0 && code < 256 ? (int)code : EXIT_SOFTWARE,
+	    xstrndup(r->payload.data, r->payload.len));
+	worker_gone(s, w);
 }
 
 static void chunk_done(struct sup *s, int w, uint64_t seq)
 {
 	struct task *t = &s->tasks[seq % s->window];
 
-	s->load[w]--;
+	unhold(s, w, seq);
 	chunker_recycle(s->chunker, &t->chunk);
+}
+
+/* The pre-pass: a grid segment's quote count. */
+static void take_quotes(struct sup *s, int w, const struct frame_reader *r)
+{
+	const struct wstate *ws = &s->ws[w];
+
+	if (r->hdr.type != FRAME_QUOTES || r->payload.len != 8 || ws->nheld == 0 ||
+	    ws->held[0].seq != r->hdr.seq)
+		fatal(EXIT_SOFTWARE, "worker %d: unexpected message while counting quotes", w);
+	chunker_set_quotes(s->chunker, ws->held[0].file, (size_t)r->hdr.seq,
+	    frame_get_u64(r->payload.data));
+	unhold(s, w, r->hdr.seq);
+}
+
+static void take_result(struct sup *s, int w, struct frame_reader *r)
+{
+	char *err = NULL;
+	int code = EXIT_SOFTWARE;
+
+	/* Past the first failure nothing is wanted: the merger never
+	 * sees it, so nothing of it is written. */
+	if (s->failure.set && r->hdr.seq >= s->failure.seq)
+		return;
+	int rc = merger_take(s->merger, &r->hdr, &r->payload, &err, &code);
+
+	if (rc < 0)
+		fatal(code, "%s", err);
+	/* A placed chunk is processed when its size comes, complete
+	 * (for the window) when it is written. */
+	if (rc == 1 || r->hdr.type == FRAME_SIZE)
+		chunk_done(s, w, r->hdr.seq);
 }
 
 static void read_results(struct sup *s, int w)
@@ -282,22 +441,21 @@ static void read_results(struct sup *s, int w)
 
 	for (;;) {
 		int rc = frame_reader_read(s->procs[w].result_fd, r);
-		char *err = NULL;
-		int code = EXIT_SOFTWARE;
 
 		if (rc == FRAME_AGAIN)
 			return;
-		if (rc != FRAME_READY)
+		if (rc != FRAME_READY) {
 			worker_died(s, w);
-		if (r->hdr.type == FRAME_ERROR)
-			fatal((int)r->hdr.aux, "%.*s", (int)r->payload.len, r->payload.data);
-		rc = merger_take(s->merger, &r->hdr, &r->payload, &err, &code);
-		if (rc < 0)
-			fatal(code, "%s", err);
-		/* A placed chunk is processed when its size comes, complete
-		 * (for the window) when it is written. */
-		if (rc == 1 || r->hdr.type == FRAME_SIZE)
-			chunk_done(s, w, r->hdr.seq);
+			return;
+		}
+		if (r->hdr.type == FRAME_ERROR) {
+			worker_failed(s, w, r);
+			return;
+		}
+		if (s->counting)
+			take_quotes(s, w, r);
+		else
+			take_result(s, w, r);
 		frame_reader_reset(r);
 		/* With nothing staged, poll says whether more has come: that
 		 * costs no more than a read() that would say EAGAIN. */
@@ -306,55 +464,12 @@ static void read_results(struct sup *s, int w)
 	}
 }
 
-/* Wait for quote counts; returns how many came in. */
-static size_t wait_quotes(struct sup *s, uint32_t file)
-{
-	struct pollfd *pfd = xcalloc((size_t)s->nprocs * 2, sizeof *pfd);
-	size_t got = 0;
-
-	for (int i = 0; i < s->nprocs; i++) {
-		pfd[2 * i].fd = s->procs[i].result_fd;
-		pfd[2 * i].events = POLLIN;
-		pfd[2 * i + 1].fd = s->senders[i].ctl.len > 0 ? s->procs[i].task_fd : -1;
-		pfd[2 * i + 1].events = POLLOUT;
-	}
-	if (poll(pfd, (nfds_t)s->nprocs * 2, -1) < 0 && errno != EINTR)
-		fatal(EXIT_SOFTWARE, "poll() failed: %s", strerror(errno));
-	for (int w = 0; w < s->nprocs; w++) {
-		struct frame_reader *r = &s->readers[w];
-
-		if (pfd[2 * w + 1].revents != 0)
-			try_send(s, w);
-		if (pfd[2 * w].revents == 0)
-			continue;
-		for (;;) {
-			int rc = frame_reader_read(s->procs[w].result_fd, r);
-
-			if (rc == FRAME_AGAIN)
-				break;
-			if (rc != FRAME_READY)
-				worker_died(s, w);
-			if (r->hdr.type == FRAME_ERROR)
-				fatal((int)r->hdr.aux, "%.*s", (int)r->payload.len, r->payload.data);
-			if (r->hdr.type != FRAME_QUOTES || r->payload.len != 8)
-				fatal(EXIT_SOFTWARE, "worker %d: unexpected message while counting quotes", w);
-			chunker_set_quotes(s->chunker, file, (size_t)r->hdr.seq, frame_get_u64(r->payload.data));
-			s->load[w]--;
-			got++;
-			frame_reader_reset(r);
-			if (!frame_reader_pending(r))
-				break;
-		}
-	}
-	free(pfd);
-	return got;
-}
-
 static void wait_events(struct sup *s)
 {
 	struct pollfd *pfd = xcalloc((size_t)s->nprocs * 2 + 1, sizeof *pfd);
 	int n = 0, in = -1;
 
+	/* A gone worker's descriptors are -1, which poll ignores. */
 	for (int i = 0; i < s->nprocs; i++) {
 		pfd[n].fd = s->procs[i].result_fd;
 		pfd[n++].events = POLLIN;
@@ -391,7 +506,7 @@ static void start_workers(struct sup *s)
 	s->procs = xcalloc((size_t)s->nprocs, sizeof *s->procs);
 	s->readers = xcalloc((size_t)s->nprocs, sizeof *s->readers);
 	s->senders = xcalloc((size_t)s->nprocs, sizeof *s->senders);
-	s->load = xcalloc((size_t)s->nprocs, sizeof *s->load);
+	s->ws = xcalloc((size_t)s->nprocs, sizeof *s->ws);
 	for (int i = 0; i < s->nprocs; i++)
 		s->procs[i].task_fd = s->procs[i].result_fd = -1;
 	s->env.job = s->job;
@@ -411,34 +526,67 @@ static void send_small(struct sup *s, int w, uint32_t type, uint64_t seq, const 
 
 	frame_encode_hdr(frame, &h);
 	frame_encode_range(frame + FRAME_HDR_SIZE, r);
+	hold(s, w, seq, r->file, r->offset, r->length);
 	buf_append(&s->senders[w].ctl, frame, sizeof frame);
 	try_send(s, w);
 }
 
+static bool all_idle(const struct sup *s)
+{
+	for (int i = 0; i < s->nprocs; i++)
+		if (!s->ws[i].gone && s->ws[i].nheld > 0)
+			return false;
+	return true;
+}
+
+/*
+ * Count the quotes of file f's grid segments.  A failure (a read error)
+ * is handled like a chunk's: no segment is sent after it, and the lowest
+ * failing segment is reported.  Returns a terminating signal, or 0.
+ */
+static int count_file_quotes(struct sup *s, uint32_t f)
+{
+	uint64_t seg, size = chunker_file_size(s->chunker, f);
+	size_t nseg = chunker_quote_grid(s->chunker, f, &seg), next = 0;
+
+	for (;;) {
+		int sig = proc_quit_signal();
+
+		if (sig != 0)
+			return sig;
+		while (!s->failure.set && next < nseg) {
+			int w = pick_worker(s);
+			struct frame_range r = { f, next * seg, 0 };
+
+			if (w < 0)
+				break;
+			r.length = size - r.offset < seg ? size - r.offset : seg;
+			send_small(s, w, FRAME_TASK_QUOTES, next++, &r);
+		}
+		if (s->failure.set ? failure_settled(s) : next == nseg && all_idle(s))
+			break;
+		wait_events(s);
+	}
+	if (s->failure.set)
+		report_failure(s);
+	return 0;
+}
+
 /*
  * Before a CSV file is cut, the workers count the quotes of each segment
- * of its grid, in parallel (see chunker.c, csv_grid_boundary).
+ * of its grid, in parallel (see chunker.c, csv_grid_boundary).  This
+ * comes before any chunk is processed, so a read error here is reported
+ * before errors in the data.  Returns a terminating signal, or 0.
  */
-static void csv_prescan(struct sup *s)
+static int csv_prescan(struct sup *s)
 {
-	for (uint32_t f = 0; f < chunker_count(s->chunker); f++) {
-		uint64_t seg, size = chunker_file_size(s->chunker, f);
-		size_t nseg = chunker_quote_grid(s->chunker, f, &seg), next = 0, done = 0;
+	int sig = 0;
 
-		while (done < nseg) {
-			for (int w = 0; w < s->nprocs && next < nseg; w++) {
-				if (s->load[w] >= TASKS_PER_WORKER)
-					continue;
-				struct frame_range r = { f, next * seg, 0 };
-
-				r.length = size - r.offset < seg ? size - r.offset : seg;
-				s->tasks[next % s->window].worker = w;
-				s->load[w]++;
-				send_small(s, w, FRAME_TASK_QUOTES, next++, &r);
-			}
-			done += wait_quotes(s, f);
-		}
-	}
+	s->counting = true;
+	for (uint32_t f = 0; f < chunker_count(s->chunker) && sig == 0; f++)
+		sig = count_file_quotes(s, f);
+	s->counting = false;
+	return sig;
 }
 
 /* Normal end: close the task pipes so the workers exit, and reap them. */
@@ -506,7 +654,8 @@ static void free_sup(struct sup *s)
 		free(s->tasks[i].chunk.data);
 	free(s->readers);
 	free(s->senders);
-	free(s->load);
+	free(s->ws);
+	free(s->failure.msg);
 	free(s->procs);
 	free(s->tasks);
 	merger_free(s->merger);
@@ -522,7 +671,8 @@ static int finish(struct sup *s)
 	int code = EXIT_IOERR;
 	bool gone = output_reader_gone(s->out);
 
-	stop_workers(s, gone);
+	/* head is satisfied: the workers may be busy with chunks not needed. */
+	stop_workers(s, gone || merger_done(s->merger));
 	if (!gone && merger_finish(s->merger, &err, &code) < 0)
 		fatal(code, "%s", err);
 	if (s->placed && output_placed_end(s->out, s->place_base, merger_placed_end(s->merger), &err) < 0)
@@ -536,6 +686,43 @@ static int finish(struct sup *s)
 		stats_print(stderr, &s->stats, s->procs, s->nprocs);
 	}
 	return EXIT_OK;
+}
+
+/* Hand out chunks and take their results until the input is done or
+ * the output's reader is gone.  Returns a terminating signal, or 0. */
+static int run_chunks(struct sup *s)
+{
+	for (;;) {
+		int sig = proc_quit_signal();
+
+		if (sig != 0)
+			return sig;
+		dispatch(s);
+		/* head's records are all out: every chunk before them was whole,
+		 * so a failure can only be in input nobody needs. */
+		if (merger_done(s->merger))
+			return 0;
+		if (s->failure.set && failure_settled(s))
+			report_failure(s);
+		if (output_reader_gone(s->out) ||
+		    (!s->failure.set && s->input_done && merger_low(s->merger) == s->next_seq))
+			return 0;
+		wait_events(s);
+	}
+}
+
+/*
+ * A reducer's chunk is held whole by its worker while it folds (sort
+ * keeps every record): within --memory, each of the 2 x jobs chunks a
+ * worker may hold, and their encoded copies, must fit.
+ */
+static uint64_t reduce_chunk_max(const struct job *job)
+{
+	uint64_t m = job->memory / (16 * ((uint64_t)job->jobs + 1));
+
+	if (m > CHUNK_MAX_REDUCE)
+		m = CHUNK_MAX_REDUCE;
+	return m < CHUNK_MIN_REDUCE ? CHUNK_MIN_REDUCE : m;
 }
 
 int supervisor_run(struct job *job)
@@ -555,14 +742,14 @@ int supervisor_run(struct job *job)
 	/* A reducer's chunks leave only a few bytes of partial state in
 	 * flight, so they can be larger: fewer round trips. */
 	if (job->chunk_size == 0 && job->reducer != NULL)
-		chunker_auto_target(s.chunker, job->jobs, CHUNK_MAX_REDUCE);
+		chunker_auto_target(s.chunker, job->jobs, reduce_chunk_max(job));
 	read_header(&s);
 	s.out = output_open(job->output, &err);
 	if (s.out == NULL)
 		fatal(EXIT_CANTCREAT, "%s", err);
 	write_header(&s);
 	/* Ordered map output into a regular file: the workers write it. */
-	s.placed = !job->unordered && job->reducer == NULL &&
+	s.placed = !job->unordered && job->reducer == NULL && job->limit == UINT64_MAX &&
 	    output_placeable(s.out, &s.place_base, &err);
 	current = &s;
 	fatal_cleanup(cleanup);
@@ -573,18 +760,13 @@ int supervisor_run(struct job *job)
 	s.merger = merger_new(job, s.out, s.window);
 	if (s.placed)
 		merger_set_placed(s.merger, s.place_base, place, &s);
-	csv_prescan(&s);
-	for (;;) {
-		int sig = proc_quit_signal();
+	int sig = csv_prescan(&s);
 
-		if (sig != 0) {
-			cleanup();
-			return 128 + sig;
-		}
-		dispatch(&s);
-		if (output_reader_gone(s.out) || (s.input_done && merger_low(s.merger) == s.next_seq))
-			break;
-		wait_events(&s);
+	if (sig == 0)
+		sig = run_chunks(&s);
+	if (sig != 0) {
+		cleanup();
+		return 128 + sig;
 	}
 	code = finish(&s);
 	free_sup(&s);

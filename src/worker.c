@@ -37,6 +37,8 @@ struct worker {
 	int out_fd;		/* placed output (see place_output), or -1 */
 	const char *out_name;
 	struct buf out;		/* placed output of the chunk being processed */
+	struct buf spare;	/* a written chunk's buffer, for the next chunk:
+				 * fresh pages fault, reused ones do not */
 	struct held *held;	/* chunks whose output awaits its offset */
 	size_t nheld;
 };
@@ -101,7 +103,8 @@ static void emit(struct worker *w, const char *data, size_t len)
 static void run_block(struct worker *w, char *data, size_t len, uint64_t offset)
 {
 	const struct job *job = w->job;
-	struct block b = { data, len, NREC_UNKNOWN, offset };
+	struct block b = { .data = data, .len = len, .nrec = NREC_UNKNOWN, .offset = offset,
+	    .seq = w->seq };
 	char *err = NULL;
 
 	for (size_t i = 0; i < job->nmap && b.len > 0; i++) {
@@ -117,21 +120,33 @@ static void run_block(struct worker *w, char *data, size_t len, uint64_t offset)
 		emit(w, b.data, b.len);
 }
 
+static void run_records(struct worker *w, char *data, size_t len, uint64_t offset);
+
+/*
+ * Malformed CSV at data + at; data starts at a record start, at input
+ * offset offset.  The records before the error go through the stages
+ * first: one of them may make a stage fail, and that error comes first
+ * in the input.
+ */
 static void __attribute__((noreturn))
-bad_csv(struct worker *w, uint64_t offset, const char *why)
+bad_csv(struct worker *w, char *data, size_t at, uint64_t offset, const char *why)
 {
+	const char *none;
+	size_t none_at, n = records_last_end(&w->job->format, w->term, data, at, &none, &none_at);
+
+	run_records(w, data, n, offset);
 	fail(w, EXIT_DATAERR, "%s: malformed CSV at byte offset %llu: %s", w->name,
-	    (unsigned long long)offset, why);
+	    (unsigned long long)(offset + at), why);
 }
 
 /* The end of the last whole record in data[0..len), or 0. */
-static size_t last_end(struct worker *w, const char *data, size_t len, uint64_t offset)
+static size_t last_end(struct worker *w, char *data, size_t len, uint64_t offset)
 {
 	const char *why;
 	size_t at, n = records_last_end(&w->job->format, w->term, data, len, &why, &at);
 
 	if (why != NULL)
-		bad_csv(w, offset + at, why);
+		bad_csv(w, data, at, offset, why);
 	return n;
 }
 
@@ -161,8 +176,13 @@ static void run_records(struct worker *w, char *data, size_t len, uint64_t offse
 
 static void chunk_begin(struct worker *w, uint64_t seq)
 {
+	const struct job *job = w->job;
+
 	w->seq = seq;
 	w->gather.len = 0;
+	for (size_t i = 0; i < job->nmap; i++)
+		if (job->stages[i]->def->reset != NULL)
+			job->stages[i]->def->reset(job->stages[i]);
 	if (w->job->reducer != NULL)
 		w->partial = w->job->reducer->def->partial_new(w->job->reducer);
 }
@@ -183,7 +203,9 @@ static void hold_output(struct worker *w)
 	w->held = xreallocarray(w->held, w->nheld + 1, sizeof *w->held);
 	w->held[w->nheld].seq = w->seq;
 	w->held[w->nheld++].out = w->out;
-	memset(&w->out, 0, sizeof w->out);
+	w->out = w->spare;
+	w->out.len = 0;
+	memset(&w->spare, 0, sizeof w->spare);
 	send_frame(w, FRAME_SIZE, 0, &iov, 1);
 }
 
@@ -212,7 +234,10 @@ static void write_held(struct worker *w, uint64_t seq, const struct buf *payload
 			left -= (size_t)n;
 			off += (uint64_t)n;
 		}
-		buf_free(&hd->out);
+		if (w->spare.cap == 0)
+			w->spare = hd->out;
+		else
+			buf_free(&hd->out);
 		w->held[i] = w->held[--w->nheld];
 		w->seq = seq;
 		send_frame(w, FRAME_WRITTEN, 0, NULL, 0);
@@ -298,10 +323,10 @@ static size_t whole(struct worker *w, struct buf *b, uint64_t offset)
 		while (csv_iter_next(&it) != NULL)
 			;
 		if (it.why != NULL)
-			bad_csv(w, offset + (uint64_t)(it.err_at - b->data), it.why);
+			bad_csv(w, b->data, (size_t)(it.err_at - b->data), offset, it.why);
 		if (it.p != it.end)
-			bad_csv(w, offset + (uint64_t)((it.open_quote ? it.open_quote : it.p) - b->data),
-			    "unterminated quoted field");
+			bad_csv(w, b->data, (size_t)((it.open_quote ? it.open_quote : it.p) - b->data),
+			    offset, "unterminated quoted field");
 	}
 	return len;
 }

@@ -273,7 +273,7 @@ START_TEST(test_error_stages)
 	config_error("stages:\n  - grep: {pattern: a}\n    count: {}\n", "2:5",
 	    "a stage is a mapping with one key");
 	config_error("stages:\n  - grep\n", "2:5", "a stage is a mapping with one key");
-	config_error("stages:\n  - grep: {pattern: a}\n  - sort: {}\n", "3:5", "unknown stage 'sort'");
+	config_error("stages:\n  - grep: {pattern: a}\n  - sortx: {}\n", "3:5", "unknown stage 'sortx'");
 	config_error("stages:\n  - grep: {pattern: a, colour: red}\n", "2:24",
 	    "grep: unknown option 'colour'");
 	config_error("stages:\n  - grep: {pattern: a, fixed: maybe}\n", "2:31",

@@ -227,7 +227,7 @@ static size_t count_term(const char *p, size_t n, char term)
 /* Run a map stage over in[0..len) and return the block it leaves. */
 static struct block map_block(struct stage *st, char *copy, size_t len)
 {
-	struct block b = { copy, len, NREC_UNKNOWN, OFFSET_UNKNOWN };
+	struct block b = { copy, len, NREC_UNKNOWN, OFFSET_UNKNOWN, 0 };
 	char *err = NULL;
 
 	ck_assert_msg(st->def->map(st, &b, &err) == 0, "map: %s", err);
@@ -538,18 +538,31 @@ END_TEST
 
 static void fold_str(struct stage *st, void *p, const char *s, size_t nrec)
 {
-	struct block b = { (char *)(uintptr_t)s, strlen(s), nrec, OFFSET_UNKNOWN };
+	struct block b = { (char *)(uintptr_t)s, strlen(s), nrec, OFFSET_UNKNOWN, 0 };
 
 	st->def->fold(st, p, &b);
 }
 
+/* A sink gathering the result in a buffer. */
+struct buf_sink {
+	struct sink sink;
+	struct buf out;
+};
+
+static int buf_put(struct sink *s, char *data, size_t len)
+{
+	buf_append(&((struct buf_sink *)s)->out, data, len);
+	return 0;
+}
+
 static char *finish_str(struct stage *st, void *p)
 {
-	struct buf out = { 0 };
+	struct buf_sink bs = { { buf_put, NULL, NULL }, { 0 } };
+	char *err = NULL;
 
-	st->def->finish(st, p, &out);
-	buf_putc(&out, '\0');
-	return out.data;
+	ck_assert_int_eq(st->def->finish(st, p, &bs.sink, &err), 0);
+	buf_putc(&bs.out, '\0');
+	return bs.out.data;
 }
 
 START_TEST(test_count_reduce)
@@ -615,7 +628,7 @@ START_TEST(test_count_options)
 	st->term = '\0';
 	p = st->def->partial_new(st);
 	{
-		struct block b = { (char *)(uintptr_t)"a\0b c\0d\ne\0", 10, NREC_UNKNOWN, OFFSET_UNKNOWN };
+		struct block b = { (char *)(uintptr_t)"a\0b c\0d\ne\0", 10, NREC_UNKNOWN, OFFSET_UNKNOWN, 0 };
 
 		st->def->fold(st, p, &b);
 	}

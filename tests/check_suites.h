@@ -12,5 +12,6 @@ Suite *suite_config(void);
 Suite *suite_chunker(void);
 Suite *suite_expr(void);
 Suite *suite_fields(void);
+Suite *suite_sortkey(void);
 
 #endif

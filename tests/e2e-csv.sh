@@ -446,25 +446,88 @@ printf '%s\n' "$((2 * $(cat "$T/large.count") - 2))" > "$T/large2.count"
 expect_out "large, twice, -H: cut -f h1,3 -j4" "$T/large2.cut13" fp --csv -H -j 4 -e 'cut -f h1,3' "$T/large.csv" "$T/large.csv"
 expect_out "large, twice, -H: count -j3 -b300K" "$T/large2.count" fp --csv -H -j 3 -b 300K -e count "$T/large.csv" "$T/large.csv"
 
-# A stray quote half way through 1 MB of records with quoted newlines:
-# the run fails with 65.  With several workers the chunks after it (cut
-# where the quote parity said, now wrong) may fail first and name a later
-# offset: a known open bug (the lowest chunk's error should win), so the
-# parallel cases accept any offset; one worker names the exact one.
-{
-	awk 'BEGIN { for (i = 0; i < 50000; i++) print "1,\"a\nb\",c" }'
-	printf 'x,y"z\n'
-	awk 'BEGIN { for (i = 0; i < 50000; i++) print "1,\"a\nb\",c" }'
-} > "$T/stray.csv"
-re="^forkpipe: ${T//./\\.}/stray\\.csv: malformed CSV at byte offset 500003: quote inside an unquoted field\$"
-expect_exit 65 "$re" -- fp --csv -j 1 -e count "$T/stray.csv"
-expect_exit 65 "$re" -- fp --csv -j 1 -b 512K -e 'cut -f 1,3' "$T/stray.csv"
-re_any="^forkpipe: ${T//./\\.}/stray\\.csv: malformed CSV at byte offset [0-9]+: (quote inside an unquoted field|text after a closing quote|unterminated quoted field)\$"
-expect_exit 65 "$re_any" -- fp --csv -j 4 -e count "$T/stray.csv"
-expect_exit 65 "$re_any" -- fp --csv -j 2 -b 512K -e 'cut -f 1,3' "$T/stray.csv"
-expect_exit 65 "$re_any" -- fp --csv -j 4 -b 512K -e count "$T/stray.csv"
-expect_exit 65 "$re_any" -- fp --csv -j 3 -b 256K -e count "$T/stray.csv"
-expect_exit 65 "^forkpipe: stdin: malformed CSV at byte offset 500003: quote inside an unquoted field\$" -- \
-	run_inputs pipe count 4 256K -- "$T/stray.csv"
+# ---- the first error in input order wins ---------------------------------
+# When several chunks fail, the error named is the one of the lowest
+# chunk, whatever order the workers finish in.  first_error NAME RE CODE
+# OPTIONS... -- FILE: at -j 1-4 and -b 64K (cut by the supervisor, which
+# validates as it walks), 256K, 512K, 1M (cut on the quote-count grid,
+# the workers validate) and the automatic size, exit CODE and stderr
+# matching RE (FILE's name is "%F"): from the file, from stdin
+# redirected from it (seekable, read as a file) and from a pipe (the
+# supervisor validates the stream as it cuts it, so a CSV error has its
+# offset there too); with -o nothing is left behind.
+pipe_fp() {
+	local f=$1
+	shift
+	cat "$f" | fp "$@"
+}
+first_error() {
+	local name=$1 re=$2 code=$3 opts=() f j b bo fre sre
+	shift 3
+	while [ "$1" != -- ]; do
+		opts+=("$1")
+		shift
+	done
+	f=$2
+	fre=${re//%F/${f//./\\.}}
+	sre=${re//%F/stdin}
+	for j in 1 2 3 4; do
+		for b in 64K 256K 512K 1M auto; do
+			bo=(-b "$b")
+			[ "$b" = auto ] && bo=()
+			expect_exit "$code" "$fre" -- fp --csv -j "$j" ${bo[@]+"${bo[@]}"} "${opts[@]}" "$f"
+			EE_STDIN=$f expect_exit "$code" "$sre" -- fp --csv -j "$j" ${bo[@]+"${bo[@]}"} "${opts[@]}"
+			expect_exit "$code" "$sre" -- pipe_fp "$f" --csv -j "$j" ${bo[@]+"${bo[@]}"} "${opts[@]}" -
+			expect_exit "$code" "$fre" -- fp --csv -j "$j" ${bo[@]+"${bo[@]}"} -o "$T/odir/out" "${opts[@]}" "$f"
+			check_dir_listing "$name -j$j -b$b: -o leaves nothing" "$T/odir"
+		done
+	done
+	printf 'old\n' > "$T/odir/keep"
+	expect_exit "$code" "$fre" -- fp --csv -j 4 -b 256K -o "$T/odir/keep" "${opts[@]}" "$f"
+	check_text "$name: an existing -o file is untouched" old "$T/odir/keep"
+	rm -f "$T/odir/keep"
+}
+csv_err() { # OFFSET WHY: the message of a CSV error in file %F
+	printf '^forkpipe: %%F: malformed CSV at byte offset %s: %s$' "$1" "$2"
+}
+# 50000 records with a quoted newline: 500000 bytes.
+awk 'BEGIN { for (i = 0; i < 50000; i++) print "1,\"a\nb\",c" }' > "$T/quoted500k"
+[ "$(wc -c < "$T/quoted500k")" = 500000 ] || die "quoted500k is not 500000 bytes"
+
+# A stray quote half way through 1 MB: it flips the quote parity for the
+# rest of the file, so every chunk after it is cut in the wrong place
+# and fails too, at once (at 512K the next chunk starts inside a quoted
+# field), while the chunk holding the quote fails only after 500 KB.
+{ cat "$T/quoted500k"; printf 'x,y"z\n'; cat "$T/quoted500k"; } > "$T/stray.csv"
+first_error "stray quote, count" "$(csv_err 500003 'quote inside an unquoted field')" 65 -e count -- "$T/stray.csv"
+first_error "stray quote, cut" "$(csv_err 500003 'quote inside an unquoted field')" 65 -e 'cut -f 1,3' -- "$T/stray.csv"
+
+# Two errors: the stray quote, and an unterminated quoted field near the
+# end.  The first is named; without it, the second.
+{ cat "$T/stray.csv"; printf 'u,"open\n'; awk 'BEGIN { for (i = 0; i < 1000; i++) print "1,2,3" }'; } > "$T/two.csv"
+{ cat "$T/quoted500k" "$T/quoted500k"; printf 'u,"open\n'; awk 'BEGIN { for (i = 0; i < 1000; i++) print "1,2,3" }'; } > "$T/second.csv"
+first_error "stray quote, then an unterminated field" "$(csv_err 500003 'quote inside an unquoted field')" 65 -e count -- "$T/two.csv"
+first_error "an unterminated field" "$(csv_err 1000002 'unterminated quoted field')" 65 -e count -- "$T/second.csv"
+
+# Two errors that leave the quote parity right: the chunks between them
+# are cut well and pass, and the last, small chunk fails first.
+{ cat "$T/quoted500k"; printf '"ab"c,d,e\n'; awk 'BEGIN { for (i = 0; i < 10000; i++) print "1,2,3" }'; printf 'u,"open\n1,2,3\n'; } > "$T/even.csv"
+first_error "text after a quote, then an unterminated field" "$(csv_err 500004 'text after a closing quote')" 65 -e 'cut -f 1,3' -- "$T/even.csv"
+
+# A stage's error (70: the regex match limit, on the record of 40 "a"s)
+# comes before a CSV error (65) further on: the stage's is named.
+{ awk 'BEGIN { for (i = 0; i < 90000; i++) print "1,2,3"; s = "a"; while (length(s) < 40) s = s "a"; print s; for (i = 0; i < 10000; i++) print "1,2,3" }'; printf 'u,"open\n1,2,3\n'; } > "$T/stage.csv"
+first_error "a stage error, then a CSV error" '^forkpipe: %F: sub: matching failed: match limit exceeded$' 70 -e "sub '(a|a)*\\d' x" -- "$T/stage.csv"
+
+# With --header, a later input's header is read ahead of the workers: an
+# error in the data before it comes first all the same.
+{ printf 'h1,h2,h3\n'; cat "$T/quoted500k" "$T/quoted500k"; printf '"ab"c,d,e\n1,2,3\n'; } > "$T/hdata.csv"
+printf 'h1,h2,hX\n1,2,3\n' > "$T/hother.csv"
+re="^forkpipe: ${T//./\\.}/hdata\\.csv: malformed CSV at byte offset 1000013: text after a closing quote\$"
+for j in 1 2 4; do
+	for b in 64K 256K 1M; do
+		expect_exit 65 "$re" -- fp --csv -H -j "$j" -b "$b" -e count "$T/hdata.csv" "$T/hother.csv"
+	done
+done
 
 finish

@@ -7,31 +7,6 @@
 
 command -v cut > /dev/null 2>&1 || die "reference tool 'cut' not found"
 
-# expect_out NAME EXPECTED_FILE CMD...: CMD exits 0 and prints exactly
-# the file (one check; only the first failures show a diff).
-expect_out() {
-	local name=$1 exp=$2 rc
-	shift 2
-	"$@" > "$T/out" 2> "$T/err"
-	rc=$?
-	if [ "$rc" != 0 ]; then
-		fail "$name: exit code $rc, expected 0"
-		head -n 2 "$T/err" | head -c 300 | awk '{ print "  stderr: " $0 }'
-	elif ! cmp -s "$exp" "$T/out"; then
-		fail "$name: output differs"
-		[ "$FAIL" -le 20 ] && show_diff "$exp" "$T/out"
-	else
-		pass
-	fi
-}
-
-# piped FILE ARGS...: forkpipe reading FILE through a pipe.
-piped() {
-	local f=$1
-	shift
-	cat "$f" | fp "$@"
-}
-
 # gen_delim FILE SEED NLINES D: lines of 2 to 10 fields separated by the
 # byte D, with empty fields, empty lines, lines without D, lines of D
 # alone, CRs before the newline, the other usual separator (tab or ':')

@@ -157,6 +157,19 @@ EE_STDOUT=/dev/full expect_exit 74 '.' -- fp "$T/two"
 EE_STDOUT=/dev/full expect_exit 74 '.' -- fp -e count "$T/two"
 EE_STDOUT=/dev/full expect_exit 74 '.' -- fp -j 4 -b 1K -e 'grep -v zzz' "$T/small"
 EE_STDOUT=/dev/full expect_exit 74 '.' -- fp --unordered -j 4 -b 1K "$T/small"
+EE_STDOUT=/dev/full expect_exit 74 '.' -- fp -e count -e 'grep .' "$T/two"
+
+# ---- stages after a reducer keep their own exit code ----
+# They run in the supervisor on the reducer's result: a data error there
+# is 65, not an output error.  count prints 2, sub makes it 2"x, which
+# is malformed CSV for cut.
+expect_exit 65 'malformed CSV.*quote inside an unquoted field' -- \
+	fp --csv -e count -e 'sub "$" "\"x"' -e 'cut -f 1' "$T/two"
+no_stdout "data error after a reducer"
+rm -rf "$ODIR" && mkdir "$ODIR"
+expect_exit 65 'quote inside an unquoted field' -- \
+	fp --csv -o "$ODIR/result" -e count -e 'sub "$" "\"x"' -e 'cut -f 1' "$T/two"
+check_dir_listing "data error after a reducer, -o: no output or temp file" "$ODIR"
 
 # ---- -o and errors: the output file never appears half-written ----
 # Fresh output file: it must not exist after the error.

@@ -86,17 +86,23 @@ static int count_merge(struct stage *st, void *partial, const char *data, size_t
 	return 0;
 }
 
-static void count_finish(struct stage *st, void *partial, struct buf *out)
+static int count_finish(struct stage *st, void *partial, struct sink *out, char **err)
 {
 	const struct counts *c = partial;
+	struct buf line = { 0 };
+	int rc;
 
-	buf_printf(out, "%llu", (unsigned long long)c->records);
+	(void)err;
+	buf_printf(&line, "%llu", (unsigned long long)c->records);
 	if (stage_flag(st, "words"))
-		buf_printf(out, " %llu", (unsigned long long)c->words);
+		buf_printf(&line, " %llu", (unsigned long long)c->words);
 	if (stage_flag(st, "bytes"))
-		buf_printf(out, " %llu", (unsigned long long)c->bytes);
+		buf_printf(&line, " %llu", (unsigned long long)c->bytes);
 	/* A report, not data: it ends with a newline even with -z. */
-	buf_putc(out, '\n');
+	buf_putc(&line, '\n');
+	rc = out->put(out, line.data, line.len);
+	buf_free(&line);
+	return rc;
 }
 
 const struct stage_def stage_count = {

@@ -25,8 +25,8 @@ static const struct stage_opt filter_opts[] = {
 static const struct stage_arg filter_args[] = {
 	{ "expression", "comparisons of fields ($3, $name, ${any name}, $0) with numbers, "
 	  "\"strings\" and other fields, ~ \"regex\", joined with && || ! and parentheses; "
-	  "one word (quote it)" },
-	{ NULL, NULL },
+	  "one word (quote it)", false },
+	{ NULL, NULL, false },
 };
 
 /* Whitespace-separated fields when the job names no format. */

@@ -42,8 +42,8 @@ static const struct stage_opt grep_opts[] = {
 
 static const struct stage_arg grep_args[] = {
 	{ "pattern", "a Perl-compatible regular expression (PCRE2), or a string with -F; "
-	  "with -F, a newline separates several strings" },
-	{ NULL, NULL },
+	  "with -F, a newline separates several strings", false },
+	{ NULL, NULL, false },
 };
 
 /*

@@ -72,10 +72,10 @@ static const struct stage_opt sub_opts[] = {
 };
 
 static const struct stage_arg sub_args[] = {
-	{ "pattern", "a Perl-compatible regular expression (PCRE2)" },
+	{ "pattern", "a Perl-compatible regular expression (PCRE2)", false },
 	{ "replacement", "the text to put in place of a match: $1 or ${1} is a group, $0 the whole "
-	  "match, $name a named group, $$ a dollar; everything else is literal" },
-	{ NULL, NULL },
+	  "match, $name a named group, $$ a dollar; everything else is literal", false },
+	{ NULL, NULL, false },
 };
 
 

@@ -1,0 +1,111 @@
+/* post.c - the stages after the reducer, streamed piece by piece. */
+#include "autoconfig.h"
+
+#include <stdlib.h>
+
+#include "post.h"
+#include "util.h"
+
+struct post {
+	const struct job *job;
+	struct output *out;
+	void **partials;	/* by stage index: the later reducers' states */
+};
+
+/* A sink feeding the pipeline from stage `next` on. */
+struct chain_sink {
+	struct sink sink;
+	struct post *p;
+	size_t next;
+};
+
+struct post *post_new(const struct job *job, struct output *out)
+{
+	struct post *p = xcalloc(1, sizeof *p);
+
+	p->job = job;
+	p->out = out;
+	p->partials = xcalloc(job->nstages + 1, sizeof *p->partials);
+	for (size_t i = job->post; i < job->nstages; i++) {
+		struct stage *st = job->stages[i];
+
+		if (st->def->kind == STAGE_REDUCE)
+			p->partials[i] = st->def->partial_new(st);
+	}
+	return p;
+}
+
+void post_free(struct post *p)
+{
+	if (p == NULL)
+		return;
+	for (size_t i = p->job->post; i < p->job->nstages; i++)
+		if (p->partials[i] != NULL)
+			p->job->stages[i]->def->partial_free(p->partials[i]);
+	free(p->partials);
+	free(p);
+}
+
+/* One piece of whole records through stages[from..]: 0 or an exit code. */
+static int chain_put(struct post *p, size_t from, char *data, size_t len, char **err)
+{
+	const struct job *job = p->job;
+	struct block b = { data, len, NREC_UNKNOWN, OFFSET_UNKNOWN, 0 };
+
+	for (size_t i = from; i < job->nstages && b.len > 0; i++) {
+		struct stage *st = job->stages[i];
+
+		if (st->def->kind == STAGE_REDUCE) {
+			st->def->fold(st, p->partials[i], &b);
+			return 0;
+		}
+		int rc = st->def->map(st, &b, err);
+
+		if (rc != 0)
+			return rc > 0 ? rc : EXIT_SOFTWARE;
+	}
+	if (b.len > 0 && output_write(p->out, b.data, b.len, err) < 0)
+		return EXIT_IOERR;
+	return 0;
+}
+
+static int sink_put(struct sink *s, char *data, size_t len)
+{
+	struct chain_sink *c = (struct chain_sink *)s;
+
+	return chain_put(c->p, c->next, data, len, &s->err);
+}
+
+/* Finish the reducer at index i into the stages after it. */
+static int finish_one(struct post *p, size_t i, void *partial, char **err)
+{
+	struct stage *st = p->job->stages[i];
+	struct chain_sink c = { { sink_put, NULL, NULL }, p, i + 1 };
+	char *own = NULL;
+	int rc = st->def->finish(st, partial, &c.sink, &own);
+
+	if (rc == 0)
+		return 0;
+	if (c.sink.err != NULL) {
+		*err = c.sink.err;
+		free(own);
+	} else {
+		*err = own != NULL ? own : xasprintf("%s: failed", st->def->name);
+	}
+	return rc;
+}
+
+int post_run(struct post *p, void *partial, char **err, int *code)
+{
+	const struct job *job = p->job;
+	int rc = finish_one(p, job->post - 1, partial, err);
+
+	for (size_t i = job->post; rc == 0 && i < job->nstages; i++)
+		if (job->stages[i]->def->kind == STAGE_REDUCE)
+			rc = finish_one(p, i, p->partials[i], err);
+	if (rc != 0) {
+		*code = rc;
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,104 @@
+/* sortkey.h - sort keys and record comparison as GNU sort does them in
+ * the C locale (LC_ALL=C sort): -k definitions, -t, -b, -n, -r, and the
+ * last-resort comparison of whole records.
+ *
+ * Records are passed without their terminator.  Blanks are space, tab
+ * and newline (a newline can only occur inside a record with -z), as in
+ * GNU sort. */
+#ifndef FORKPIPE_SORTKEY_H
+#define FORKPIPE_SORTKEY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* SORTKEY_EOL as eword: the key runs to the end of the record. */
+#define SORTKEY_EOL SIZE_MAX
+
+/*
+ * One key, in GNU sort's terms: the key starts schar bytes into field
+ * sword + 1 (0-based: sword fields are skipped) and ends echar bytes into
+ * field eword + 1, or at the end of that field when echar is 0.
+ */
+struct sortkey {
+	size_t sword, schar;
+	size_t eword, echar;
+	bool skipsblanks;	/* b on the start: leading blanks not counted */
+	bool skipeblanks;	/* b on the end */
+	bool numeric;		/* n */
+	bool reverse;		/* r */
+	bool has_opts;		/* some ordering option was given on the key */
+};
+
+struct sortspec {
+	struct sortkey *keys;
+	size_t nkeys;
+	int tab;		/* field separator byte, or -1: blank-to-nonblank */
+	bool reverse;		/* -r: also reverses the last-resort comparison */
+	bool unique;		/* -u */
+	bool stable;		/* -s */
+	bool last_resort;	/* compare whole records when the keys tie */
+};
+
+/*
+ * Parse a -k definition ("2,2", "3,3nr", "1.2,1.4", "2b") into *k.
+ * Returns 0, or -1 with *err ("bad key definition '2,x': ...").
+ */
+int sortkey_parse(const char *def, struct sortkey *k, char **err);
+
+/*
+ * Complete a spec once its keys are parsed: keys without ordering options
+ * of their own take the global ones (-b, -n, -r: numeric, blanks and
+ * reverse as given), as GNU sort does; without any key the whole record
+ * is the key (with -n or -b as a key of its own).  After this, nkeys >= 1
+ * and keys[0] is the first key to compare.  keys must have room for one
+ * key when nkeys is 0.
+ */
+void sortspec_finish(struct sortspec *s, bool numeric, bool blanks);
+
+/* The key k of rec[0..len): [*beg, *lim), empty when the key's end comes
+ * before its start. */
+void sortkey_bounds(const struct sortspec *s, const struct sortkey *k, const char *rec,
+    size_t len, const char **beg, const char **lim);
+
+/* Compare two keys' texts (already bounded) as key k orders them, before
+ * its reverse flag is applied: bytes, or numbers as sort -n reads them. */
+int sortkey_cmp(const struct sortkey *k, const char *a, const char *alim, const char *b,
+    const char *blim);
+
+/* GNU sort -n in the C locale: leading blanks, an optional '-', digits,
+ * an optional '.' and fraction; anything else ends the number, and no
+ * number is zero.  Exact: -0 equals 0, 1.50 equals 1.5. */
+int sortkey_numcmp(const char *a, const char *alim, const char *b, const char *blim);
+
+/*
+ * An 8-byte summary of a key that orders like the key: if the prefixes of
+ * two keys differ, the keys compare the same way (with the key's reverse
+ * flag applied); equal keys have equal prefixes.  Equal prefixes say
+ * nothing: compare the keys.
+ */
+uint64_t sortkey_prefix(const struct sortkey *k, const char *beg, const char *lim);
+/* The same, and whether the prefix is the whole key: then two keys with
+ * equal prefixes are equal (text keys: also of equal lengths). */
+uint64_t sortkey_prefix_exact(const struct sortkey *k, const char *beg, const char *lim,
+    bool *exact);
+
+/* The whole comparison of two records, as sort compares lines: the keys
+ * from index `from` on, then (unless -s or -u) the whole records. */
+int sortspec_compare_from(const struct sortspec *s, size_t from, const char *a, size_t alen,
+    const char *b, size_t blen);
+
+static inline int sortspec_compare(const struct sortspec *s, const char *a, size_t alen,
+    const char *b, size_t blen)
+{
+	return sortspec_compare_from(s, 0, a, alen, b, blen);
+}
+
+/* Whether two records are duplicates for -u: every key compares equal
+ * (the whole records, without keys). */
+bool sortspec_same(const struct sortspec *s, const char *a, size_t alen, const char *b,
+    size_t blen);
+
+void sortspec_free(struct sortspec *s);
+
+#endif
