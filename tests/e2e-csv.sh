@@ -471,8 +471,8 @@ first_error() {
 	f=$2
 	fre=${re//%F/${f//./\\.}}
 	sre=${re//%F/stdin}
-	for j in 1 2 3 4; do
-		for b in 64K 256K 512K 1M auto; do
+	for j in 1 2 4; do
+		for b in 64K 512K auto; do
 			bo=(-b "$b")
 			[ "$b" = auto ] && bo=()
 			expect_exit "$code" "$fre" -- fp --csv -j "$j" ${bo[@]+"${bo[@]}"} "${opts[@]}" "$f"
