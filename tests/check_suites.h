@@ -13,5 +13,6 @@ Suite *suite_chunker(void);
 Suite *suite_expr(void);
 Suite *suite_fields(void);
 Suite *suite_sortkey(void);
+Suite *suite_gzip(void);
 
 #endif

@@ -1,0 +1,459 @@
+/* gzip_in.c - gzip input: detection, a streaming inflater, BGZF members.
+ *
+ * zlib parses each member (header, deflate data, CRC-32 and ISIZE check)
+ * with windowBits 16 + 15; what lies between members is handled here with
+ * gzip's rules: after a member, two bytes 1f 8b start another one; a zero
+ * byte starts padding that must be zeros up to the end; anything else is
+ * trailing garbage, except a lone non-zero last byte, which gzip reads as
+ * the start of a truncated member. */
+#include "autoconfig.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "gzip_in.h"
+#include "util.h"
+
+enum state {
+	S_MAGIC,	/* before a member: collecting its first two bytes */
+	S_MEMBER,	/* inside a member: zlib has it */
+	S_ZEROS,	/* in zero padding after the last member */
+	S_FAILED,	/* an error was reported */
+};
+
+struct gz_inflater {
+	z_stream zs;
+	enum state state;
+	unsigned char magic[2];
+	int nmagic;
+	uint64_t in_total;	/* compressed bytes consumed */
+	uint64_t out_total;
+	uint64_t members;
+	uint64_t member_start;	/* offset of the current member */
+	uint64_t tail_start;	/* where the bytes after the last member begin */
+};
+
+static const unsigned char gz_magic[2] = { 0x1f, 0x8b };
+
+bool gzip_detect(const void *p, size_t len)
+{
+	const unsigned char *b = p;
+
+	return len >= 3 && b[0] == 0x1f && b[1] == 0x8b && b[2] == 8;
+}
+
+struct gz_inflater *gz_inflater_new(void)
+{
+	struct gz_inflater *z = xcalloc(1, sizeof *z);
+	int rc = inflateInit2(&z->zs, 16 + 15);	/* gzip wrapper only */
+
+	if (rc == Z_MEM_ERROR)
+		fatal(EXIT_SOFTWARE, "out of memory");
+	if (rc != Z_OK)
+		fatal(EXIT_SOFTWARE, "inflateInit2: %s", zError(rc));
+	gz_inflater_reset(z);
+	return z;
+}
+
+void gz_inflater_free(struct gz_inflater *z)
+{
+	if (z == NULL)
+		return;
+	inflateEnd(&z->zs);
+	free(z);
+}
+
+void gz_inflater_reset(struct gz_inflater *z)
+{
+	z->state = S_MAGIC;
+	z->nmagic = 0;
+	z->in_total = z->out_total = z->members = 0;
+	z->member_start = z->tail_start = 0;
+}
+
+uint64_t gz_inflater_total_in(const struct gz_inflater *z)
+{
+	return z->in_total;
+}
+
+uint64_t gz_inflater_total_out(const struct gz_inflater *z)
+{
+	return z->out_total;
+}
+
+uint64_t gz_inflater_members(const struct gz_inflater *z)
+{
+	return z->members;
+}
+
+static int fail(struct gz_inflater *z, char **err, char *msg)
+{
+	z->state = S_FAILED;
+	*err = msg;
+	return GZ_ERROR;
+}
+
+static int truncated(struct gz_inflater *z, char **err)
+{
+	return fail(z, err, xasprintf("unexpected end of gzip data at compressed byte offset %llu",
+	    (unsigned long long)z->in_total));
+}
+
+static int garbage(struct gz_inflater *z, char **err)
+{
+	return fail(z, err, xasprintf("trailing garbage after gzip data at compressed byte offset %llu",
+	    (unsigned long long)z->tail_start));
+}
+
+static int not_gzip(struct gz_inflater *z, char **err)
+{
+	return fail(z, err, xstrdup("not in gzip format"));
+}
+
+/* Start a member whose two magic bytes have been consumed. */
+static void begin_member(struct gz_inflater *z)
+{
+	unsigned char sink;
+	int rc = inflateReset(&z->zs);
+
+	if (rc != Z_OK)
+		fatal(EXIT_SOFTWARE, "inflateReset: %s", zError(rc));
+	z->member_start = z->in_total - 2;
+	/* Hand zlib the magic: it parses the header and checks its CRC. */
+	z->zs.next_in = (Bytef *)(uintptr_t)gz_magic;
+	z->zs.avail_in = 2;
+	z->zs.next_out = &sink;
+	z->zs.avail_out = 0;
+	rc = inflate(&z->zs, Z_NO_FLUSH);
+	if (rc != Z_OK || z->zs.avail_in != 0)
+		fatal(EXIT_SOFTWARE, "inflate: unexpected result %d on a gzip magic", rc);
+	z->state = S_MEMBER;
+}
+
+/* zlib's report of bad data, with the offset of what is wrong. */
+static int data_error(struct gz_inflater *z, char **err)
+{
+	const char *msg = z->zs.msg ? z->zs.msg : "invalid data";
+	uint64_t at = z->in_total ? z->in_total - 1 : 0;
+
+	/* The trailer fields were just read, four bytes each. */
+	if (strcmp(msg, "incorrect data check") == 0)
+		return fail(z, err, xasprintf("corrupt gzip data at compressed byte offset %llu: "
+		    "CRC-32 mismatch", (unsigned long long)(z->in_total - 4)));
+	if (strcmp(msg, "incorrect length check") == 0)
+		return fail(z, err, xasprintf("corrupt gzip data at compressed byte offset %llu: "
+		    "length mismatch", (unsigned long long)(z->in_total - 4)));
+	if (strcmp(msg, "unknown compression method") == 0 ||
+	    strcmp(msg, "unknown header flags set") == 0 ||
+	    strcmp(msg, "header crc mismatch") == 0 ||
+	    strcmp(msg, "incorrect header check") == 0)
+		return fail(z, err, xasprintf("corrupt gzip header at compressed byte offset %llu: %s",
+		    (unsigned long long)z->member_start, msg));
+	return fail(z, err, xasprintf("corrupt gzip data at compressed byte offset %llu: %s",
+	    (unsigned long long)at, msg));
+}
+
+/*
+ * Run zlib on the current member.  Returns 1 when the member ended, 0
+ * when it needs more input or room (or has made progress and may be
+ * called again), -1 on bad data, -2 when no progress is possible.
+ */
+static int member_step(struct gz_inflater *z, const unsigned char **in, size_t *inlen,
+    unsigned char **out, size_t *outlen, char **err)
+{
+	size_t ia = *inlen < UINT_MAX ? *inlen : UINT_MAX;
+	size_t oa = *outlen < UINT_MAX ? *outlen : UINT_MAX;
+	unsigned char sink;
+	size_t took, gave;
+	int rc;
+
+	z->zs.next_in = (Bytef *)(uintptr_t)*in;
+	z->zs.avail_in = (uInt)ia;
+	z->zs.next_out = oa ? *out : &sink;
+	z->zs.avail_out = (uInt)oa;
+	rc = inflate(&z->zs, Z_NO_FLUSH);
+	took = ia - z->zs.avail_in;
+	gave = oa - z->zs.avail_out;
+	*in += took;
+	*inlen -= took;
+	*out += gave;
+	*outlen -= gave;
+	z->in_total += took;
+	z->out_total += gave;
+	switch (rc) {
+	case Z_STREAM_END:
+		return 1;
+	case Z_OK:
+		return 0;
+	case Z_BUF_ERROR:
+		return -2;
+	case Z_DATA_ERROR:
+	case Z_NEED_DICT:
+		data_error(z, err);
+		return -1;
+	case Z_MEM_ERROR:
+		fatal(EXIT_SOFTWARE, "out of memory");
+	default:
+		fatal(EXIT_SOFTWARE, "inflate: %s", zError(rc));
+	}
+}
+
+int gz_inflate(struct gz_inflater *z, const void *in, size_t inlen, size_t *used,
+    void *out, size_t outcap, size_t *made, bool eof, char **err)
+{
+	const unsigned char *ip = in;
+	unsigned char *op = out;
+	size_t il = inlen, ol = outcap;
+	int rc = GZ_MORE;
+
+	for (;;) {
+		if (z->state == S_FAILED) {
+			rc = fail(z, err, xstrdup("gzip data already reported bad"));
+			break;
+		}
+		if (z->state == S_MAGIC) {
+			bool first = z->members == 0;
+
+			while (z->nmagic < 2 && il > 0) {
+				z->magic[z->nmagic++] = *ip++;
+				il--;
+				z->in_total++;
+			}
+			if (z->nmagic < 2) {
+				if (!eof) {
+					rc = GZ_MORE;	/* need input */
+					break;
+				}
+				if (z->nmagic == 0 && !first) {
+					rc = GZ_END;
+					break;
+				}
+				/* Like gzip: a non-zero byte is a truncated
+				 * magic, a zero one padding (or not gzip). */
+				if (z->nmagic == 1 && z->magic[0] == 0)
+					rc = first ? not_gzip(z, err) : GZ_END;
+				else
+					rc = truncated(z, err);
+				break;
+			}
+			z->tail_start = z->in_total - 2;
+			if (z->magic[0] == 0x1f && z->magic[1] == 0x8b) {
+				begin_member(z);
+				continue;
+			}
+			if (first) {
+				rc = not_gzip(z, err);
+				break;
+			}
+			if (z->magic[0] != 0 || z->magic[1] != 0) {
+				rc = garbage(z, err);
+				break;
+			}
+			z->state = S_ZEROS;
+			continue;
+		}
+		if (z->state == S_ZEROS) {
+			while (il > 0 && *ip == 0) {
+				ip++;
+				il--;
+				z->in_total++;
+			}
+			if (il > 0)
+				rc = garbage(z, err);
+			else
+				rc = eof ? GZ_END : GZ_MORE;
+			break;
+		}
+		/* S_MEMBER */
+		rc = member_step(z, &ip, &il, &op, &ol, err);
+		if (rc == 1) {
+			z->members++;
+			z->nmagic = 0;
+			z->state = S_MAGIC;
+			continue;
+		}
+		if (rc == -1) {
+			rc = GZ_ERROR;
+			break;
+		}
+		if (ol == 0 || (il == 0 && !eof)) {
+			rc = GZ_MORE;
+			break;
+		}
+		if (rc == -2) {
+			/* No progress with input left and room: only the
+			 * end of the data can cause that. */
+			rc = truncated(z, err);
+			break;
+		}
+	}
+	*used = inlen - il;
+	*made = outcap - ol;
+	return rc;
+}
+
+/* A larger member's output grows as it comes. */
+#define HINT_MAX ((uint64_t)64 << 20)
+
+static uint32_t get32le(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+int gz_inflate_member(struct gz_inflater *z, const void *in, size_t len, uint64_t base,
+    struct buf *out, size_t *used, char **err)
+{
+	const unsigned char *ip = in;
+	size_t il = len;
+	uint64_t hint;
+
+	gz_inflater_reset(z);
+	z->in_total = base;
+	z->tail_start = z->member_start = base;
+	z->members = 1;	/* not the first member: no "not in gzip format" */
+	if (len < 2 || ip[0] != 0x1f || ip[1] != 0x8b) {
+		if (len < 2)
+			z->in_total = base + len;
+		*err = len < 2 ? xasprintf("unexpected end of gzip data at compressed byte offset %llu",
+		    (unsigned long long)(base + len)) :
+		    xasprintf("corrupt gzip header at compressed byte offset %llu: not a gzip member",
+		    (unsigned long long)base);
+		z->state = S_FAILED;
+		return -1;
+	}
+	ip += 2;
+	il -= 2;
+	z->in_total += 2;
+	begin_member(z);
+
+	/* The ISIZE field ends the member: when in holds exactly the
+	 * member it sizes the output, bounded by deflate's best ratio. */
+	hint = len >= 18 ? get32le(ip + il - 4) : 0;
+	if (hint > (uint64_t)len * 1032 + 64)
+		hint = (uint64_t)len * 1032 + 64;
+	if (hint > HINT_MAX)
+		hint = HINT_MAX;
+	buf_reserve(out, (size_t)hint + 1);
+
+	for (;;) {
+		unsigned char *op, *op0;
+		size_t ol;
+		int rc;
+
+		if (out->cap - out->len < 4096)
+			buf_reserve(out, out->cap / 2 + 4096);
+		op = op0 = (unsigned char *)out->data + out->len;
+		ol = out->cap - out->len;
+		rc = member_step(z, &ip, &il, &op, &ol, err);
+		out->len += (size_t)(op - op0);
+		if (rc == 1)
+			break;
+		if (rc == -1)
+			return -1;
+		if (rc == -2 && il == 0 && ol > 0) {
+			truncated(z, err);
+			return -1;
+		}
+	}
+	z->members++;
+	*used = len - il;
+	z->state = S_MAGIC;
+	z->nmagic = 0;
+	return 0;
+}
+
+int bgzf_members(int fd, uint64_t size, struct gz_member **members, size_t *n, char **err)
+{
+	/* The previous member's ISIZE, then a header with a small extra
+	 * field; bgzip writes exactly the 6-byte BC subfield. */
+	unsigned char small[4 + 12 + 64];
+	unsigned char *b = small;
+	size_t bcap = sizeof small;
+	struct gz_member *m = NULL;
+	size_t count = 0, cap = 0;
+	uint64_t off = 0;
+	int ret = 0;
+
+	*members = NULL;
+	*n = 0;
+	for (;;) {
+		uint64_t at = count > 0 ? off - 4 : off;
+		size_t want = size - at < bcap ? (size_t)(size - at) : bcap;
+		ssize_t got = pread_full(fd, b, want, at);
+		const unsigned char *h = b;
+		size_t hl, xlen, pos;
+		uint64_t bsize = 0;
+
+		if (got < 0) {
+			*err = xasprintf("read error: %s", strerror(errno));
+			ret = -1;
+			goto out;
+		}
+		if ((size_t)got != want)
+			goto out;	/* the file shrank: not ours to judge */
+		hl = (size_t)got;
+		if (count > 0) {
+			m[count - 1].usize = get32le(b);
+			h += 4;
+			hl -= 4;
+		}
+		if (off == size)
+			break;
+		/* ID1 ID2 CM FLG MTIME(4) XFL OS XLEN(2), FEXTRA set,
+		 * no reserved flag. */
+		if (hl < 12 || h[0] != 0x1f || h[1] != 0x8b || h[2] != 8 ||
+		    !(h[3] & 0x04) || (h[3] & 0xe0))
+			goto out;
+		xlen = (size_t)h[10] | (size_t)h[11] << 8;
+		if (12 + xlen > hl) {
+			/* A long extra field: read it whole, once. */
+			if (12 + xlen > size - off)
+				goto out;
+			if (b != small)
+				free(b);
+			bcap = 4 + 12 + xlen;
+			b = xmalloc(bcap);
+			continue;	/* read this member again */
+		}
+		for (pos = 0; pos + 4 <= xlen; ) {
+			const unsigned char *sf = h + 12 + pos;
+			size_t slen = (size_t)sf[2] | (size_t)sf[3] << 8;
+
+			if (pos + 4 + slen > xlen)
+				break;
+			if (sf[0] == 'B' && sf[1] == 'C' && slen == 2) {
+				bsize = ((uint64_t)sf[4] | (uint64_t)sf[5] << 8) + 1;
+				break;
+			}
+			pos += 4 + slen;
+		}
+		/* Header, extra field, at least an empty deflate block,
+		 * CRC-32 and ISIZE must fit in the block, and the block in
+		 * the file. */
+		if (bsize < 12 + xlen + 2 + 8 || bsize > size - off)
+			goto out;
+		if (count == cap) {
+			cap = cap ? cap * 2 : 64;
+			m = xreallocarray(m, cap, sizeof *m);
+		}
+		m[count].offset = off;
+		m[count].csize = (uint32_t)bsize;
+		m[count].usize = 0;
+		count++;
+		off += bsize;
+	}
+	if (count == 0)
+		goto out;	/* an empty file */
+	ret = 1;
+	*members = m;
+	*n = count;
+	m = NULL;
+out:
+	if (b != small)
+		free(b);
+	free(m);
+	return ret;
+}
