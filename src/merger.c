@@ -29,6 +29,7 @@ struct merger {
 	uint64_t cursor;	/* where it goes */
 	merger_place_fn place;
 	void *place_arg;
+	bool writing;		/* a worker is writing its placed output */
 	uint64_t left;		/* records still to write (head), or UINT64_MAX */
 	bool done;		/* head: every record wanted is out */
 };
@@ -167,13 +168,18 @@ static void place_ready(struct merger *m)
 	for (;;) {
 		struct slot *s = slot_of(m, m->place_next);
 
-		if (m->place_next >= m->low + m->window || !s->sized)
+		if (m->place_next >= m->low + m->window || !s->sized || m->writing)
 			return;
 		s->sized = false;
-		if (s->size == 0)
+		if (s->size == 0) {
 			s->complete = true;	/* nothing to write */
-		else
+		} else {
+			/* One writer at a time: writes to one file serialise on
+			 * its inode lock anyway, and concurrent ones spin on it;
+			 * the other workers go on computing meanwhile. */
+			m->writing = true;
 			m->place(m->place_arg, m->place_next, m->cursor);
+		}
 		m->cursor += s->size;
 		m->place_next++;
 	}
@@ -185,6 +191,8 @@ static int take_placed(struct merger *m, const struct frame_hdr *h, const struct
 
 	if (h->type == FRAME_WRITTEN) {
 		s->complete = true;
+		m->writing = false;
+		place_ready(m);
 		return 1;
 	}
 	if (payload->len != 8 || !m->placed)

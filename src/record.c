@@ -75,6 +75,18 @@ size_t records_last_end(const struct format *f, char term, const char *buf, size
 	return csv_ends(f, term, buf, len, false, why, err_off, NULL);
 }
 
+size_t records_last_end_n(const struct format *f, char term, const char *buf, size_t len,
+    const char **why, size_t *err_off, size_t *nrec)
+{
+	*why = NULL;
+	if (!is_csv(f)) {
+		*nrec = SIZE_MAX;
+		return record_last_end(buf, len, term);
+	}
+	*nrec = 0;
+	return csv_ends(f, term, buf, len, false, why, err_off, nrec);
+}
+
 size_t records_first_end(const struct format *f, char term, const char *buf, size_t len,
     const char **why, size_t *err_off)
 {

@@ -32,6 +32,10 @@ size_t record_count(const char *buf, size_t len, char term);
 struct format;
 size_t records_last_end(const struct format *f, char term, const char *buf, size_t len,
     const char **why, size_t *err_off);
+/* records_last_end that also counts the records it walked (CSV), so that
+ * they need not be walked again; *nrec is SIZE_MAX when it did not. */
+size_t records_last_end_n(const struct format *f, char term, const char *buf, size_t len,
+    const char **why, size_t *err_off, size_t *nrec);
 size_t records_first_end(const struct format *f, char term, const char *buf, size_t len,
     const char **why, size_t *err_off);
 size_t records_count(const struct format *f, char term, const char *buf, size_t len);

@@ -32,6 +32,8 @@ struct worker {
 	uint64_t seq;		/* chunk being processed */
 	struct buf gather;	/* small outputs waiting for a frame */
 	struct buf read;	/* file bytes being processed */
+	size_t walked;		/* CSV records found by the last walk for record
+				 * ends, or NREC_UNKNOWN: stages need not count */
 	void *partial;		/* the reducer's partial for this chunk */
 	const char *name;	/* the input being processed, for messages */
 	int out_fd;		/* placed output (see place_output), or -1 */
@@ -100,10 +102,10 @@ static void emit(struct worker *w, const char *data, size_t len)
 }
 
 /* Run the map stages on one block of whole records, then fold or emit. */
-static void run_block(struct worker *w, char *data, size_t len, uint64_t offset)
+static void run_block(struct worker *w, char *data, size_t len, uint64_t offset, size_t nrec)
 {
 	const struct job *job = w->job;
-	struct block b = { .data = data, .len = len, .nrec = NREC_UNKNOWN, .offset = offset,
+	struct block b = { .data = data, .len = len, .nrec = nrec, .offset = offset,
 	    .seq = w->seq };
 	char *err = NULL;
 
@@ -134,6 +136,7 @@ bad_csv(struct worker *w, char *data, size_t at, uint64_t offset, const char *wh
 	const char *none;
 	size_t none_at, n = records_last_end(&w->job->format, w->term, data, at, &none, &none_at);
 
+	w->walked = NREC_UNKNOWN;
 	run_records(w, data, n, offset);
 	fail(w, EXIT_DATAERR, "%s: malformed CSV at byte offset %llu: %s", w->name,
 	    (unsigned long long)(offset + at), why);
@@ -143,7 +146,8 @@ bad_csv(struct worker *w, char *data, size_t at, uint64_t offset, const char *wh
 static size_t last_end(struct worker *w, char *data, size_t len, uint64_t offset)
 {
 	const char *why;
-	size_t at, n = records_last_end(&w->job->format, w->term, data, len, &why, &at);
+	size_t at, n = records_last_end_n(&w->job->format, w->term, data, len, &why, &at,
+	    &w->walked);
 
 	if (why != NULL)
 		bad_csv(w, data, at, offset, why);
@@ -151,7 +155,8 @@ static size_t last_end(struct worker *w, char *data, size_t len, uint64_t offset
 }
 
 /* Split a buffer of whole records into cache-sized blocks; offset is
- * where data[0] was in the input. */
+ * where data[0] was in the input.  w->walked counts the records of the
+ * whole buffer, or of each block once it is cut with last_end. */
 static void run_records(struct worker *w, char *data, size_t len, uint64_t offset)
 {
 	while (len > 0) {
@@ -162,12 +167,15 @@ static void run_records(struct worker *w, char *data, size_t len, uint64_t offse
 			size_t at;
 
 			n = last_end(w, data, BLOCK_SIZE, offset);
-			if (n == 0)
+			if (n == 0) {
 				n = records_first_end(&w->job->format, w->term, data, len, &why, &at);
+				w->walked = NREC_UNKNOWN;
+			}
 			if (n == 0)
 				n = len;
 		}
-		run_block(w, data, n, offset);
+		run_block(w, data, n, offset, w->walked);
+		w->walked = NREC_UNKNOWN;
 		data += n;
 		len -= n;
 		offset += n;
@@ -316,12 +324,14 @@ static size_t whole(struct worker *w, struct buf *b, uint64_t offset)
 {
 	size_t len = terminate(b, w->term);
 
+	w->walked = NREC_UNKNOWN;
 	if (w->job->format.kind == FORMAT_CSV && len > 0) {
 		struct csv_iter it;
 
 		csv_iter_init(&it, b->data, len, &w->job->format, w->term);
+		w->walked = 0;
 		while (csv_iter_next(&it) != NULL)
-			;
+			w->walked++;
 		if (it.why != NULL)
 			bad_csv(w, b->data, (size_t)(it.err_at - b->data), offset, it.why);
 		if (it.p != it.end)
@@ -369,6 +379,7 @@ static void do_data(struct worker *w, struct buf *payload, const struct frame_ra
 		return;
 	size_t len = terminate(payload, w->term);
 
+	w->walked = NREC_UNKNOWN;
 	run_records(w, payload->data + FRAME_RANGE_SIZE, len - FRAME_RANGE_SIZE, r->offset);
 }
 

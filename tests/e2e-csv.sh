@@ -13,28 +13,6 @@ CORPUS=$TEST_SRCDIR/csv
 CSV_JOBS="1 2 3"
 CSV_CHUNKS="1 2 3 5 16 64 1K 1M"
 
-# expect_out NAME EXPECTED_FILE CMD...: CMD exits 0 and prints exactly
-# the file (one check).  EO_OK tells whether it passed.  Only the first
-# failures show a diff, so that a broken build fails quickly.
-EO_OK=0
-expect_out() {
-	local name=$1 exp=$2 rc
-	shift 2
-	"$@" > "$T/out" 2> "$T/err"
-	rc=$?
-	EO_OK=0
-	if [ "$rc" != 0 ]; then
-		fail "$name: exit code $rc, expected 0"
-		head -n 2 "$T/err" | head -c 300 | awk '{ print "  stderr: " $0 }'
-	elif ! cmp -s "$exp" "$T/out"; then
-		fail "$name: output differs"
-		[ "$FAIL" -le 20 ] && show_diff "$exp" "$T/out"
-	else
-		pass
-		EO_OK=1
-	fi
-}
-
 # ---- the corpus ----------------------------------------------------------
 # tests/csv/NAME.csv with NAME.count and NAME.cut13; NAME.args holds extra
 # options, one per line.  The cases without options run together as the
@@ -456,11 +434,6 @@ expect_out "large, twice, -H: count -j3 -b300K" "$T/large2.count" fp --csv -H -j
 # redirected from it (seekable, read as a file) and from a pipe (the
 # supervisor validates the stream as it cuts it, so a CSV error has its
 # offset there too); with -o nothing is left behind.
-pipe_fp() {
-	local f=$1
-	shift
-	cat "$f" | fp "$@"
-}
 first_error() {
 	local name=$1 re=$2 code=$3 opts=() f j b bo fre sre
 	shift 3
@@ -477,7 +450,7 @@ first_error() {
 			[ "$b" = auto ] && bo=()
 			expect_exit "$code" "$fre" -- fp --csv -j "$j" ${bo[@]+"${bo[@]}"} "${opts[@]}" "$f"
 			EE_STDIN=$f expect_exit "$code" "$sre" -- fp --csv -j "$j" ${bo[@]+"${bo[@]}"} "${opts[@]}"
-			expect_exit "$code" "$sre" -- pipe_fp "$f" --csv -j "$j" ${bo[@]+"${bo[@]}"} "${opts[@]}" -
+			expect_exit "$code" "$sre" -- piped "$f" --csv -j "$j" ${bo[@]+"${bo[@]}"} "${opts[@]}" -
 			expect_exit "$code" "$fre" -- fp --csv -j "$j" ${bo[@]+"${bo[@]}"} -o "$T/odir/out" "${opts[@]}" "$f"
 			check_dir_listing "$name -j$j -b$b: -o leaves nothing" "$T/odir"
 		done

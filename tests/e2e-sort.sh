@@ -8,31 +8,6 @@
 # --memory; the delimiter of -d/--tsv/--csv; YAML; bad key definitions.
 . "$TEST_SRCDIR/lib.sh"
 
-# expect_out NAME EXPECTED_FILE CMD...: CMD exits 0 and prints exactly
-# the file (one check; only the first failures show a diff).
-expect_out() {
-	local name=$1 exp=$2 rc
-	shift 2
-	"$@" > "$T/out" 2> "$T/err"
-	rc=$?
-	if [ "$rc" != 0 ]; then
-		fail "$name: exit code $rc, expected 0"
-		head -n 2 "$T/err" | head -c 300 | awk '{ print "  stderr: " $0 }'
-	elif ! cmp -s "$exp" "$T/out"; then
-		fail "$name: output differs"
-		[ "$FAIL" -le 20 ] && show_diff "$exp" "$T/out"
-	else
-		pass
-	fi
-}
-
-# piped FILE ARGS...: forkpipe reading FILE through a pipe.
-piped() {
-	local f=$1
-	shift
-	cat "$f" | fp "$@"
-}
-
 # chunk_opt SIZE: the -b option for a chunk size, none for "auto".
 chunk_opt() {
 	[ "$1" = auto ] || printf -- '-b\n%s\n' "$1"

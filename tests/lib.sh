@@ -182,12 +182,15 @@ expect_exit() {
 }
 
 # expect_out NAME EXPECTED_FILE CMD...: CMD exits 0 and prints exactly
-# the file (one check; only the first failures show a diff).
+# the file (one check; EO_OK tells whether it passed).  Only the first
+# failures show a diff, so that a broken build fails quickly.
+EO_OK=0
 expect_out() {
 	local name=$1 exp=$2 rc
 	shift 2
 	"$@" > "$T/out" 2> "$T/err"
 	rc=$?
+	EO_OK=0
 	if [ "$rc" != 0 ]; then
 		fail "$name: exit code $rc, expected 0"
 		head -n 2 "$T/err" | head -c 300 | awk '{ print "  stderr: " $0 }'
@@ -196,6 +199,7 @@ expect_out() {
 		[ "$FAIL" -le 20 ] && show_diff "$exp" "$T/out"
 	else
 		pass
+		EO_OK=1
 	fi
 }
 
