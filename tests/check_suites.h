@@ -13,6 +13,7 @@ Suite *suite_chunker(void);
 Suite *suite_expr(void);
 Suite *suite_fields(void);
 Suite *suite_sortkey(void);
+Suite *suite_agg(void);
 Suite *suite_gzip(void);
 
 #endif

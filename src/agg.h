@@ -1,0 +1,199 @@
+/* agg.h - grouping and aggregation, shared by the group, uniq and top
+ * reducers: the ops (count, sum, min, max, mean, stdev, distinct, first,
+ * last), numbers parsed and printed as GNU datamash does, and the
+ * partial state: a hash table of groups that spills sorted runs to
+ * temporary files beyond its memory budget and is merged back in key
+ * order at the end.
+ *
+ * Keys.  A group's key is the whole record (uniq without -k), one field
+ * (its bytes), or several fields encoded so that byte order is the order
+ * of the field tuples: each 0x00 byte becomes 0x00 0x01 and fields are
+ * separated by 0x00 0x00.  Groups come out sorted by key bytes, as
+ * LC_ALL=C sort orders them (the first key field first).  A key field a
+ * record lacks is empty.
+ *
+ * Numbers.  A value is a number when strtold(3) reads all of it (so
+ * "1e3", "0x10", "inf" and "nan" are numbers, "", " " and "7x" are not),
+ * as datamash requires.  Plain decimals (an optional sign, at most 18
+ * digits, at most one point, an optional exponent, when the value has at
+ * most 18 decimal places and its digits fit 64 bits) are read without
+ * strtold into an integer and a count of decimal places, and summed
+ * exactly in 128 bits (the sums of squares of stdev too); others (hex,
+ * inf, nan, longer numbers) are summed in long double with Neumaier's
+ * compensation, and stdev then goes over to Welford's and Chan's
+ * formulas.  Exact sums do not depend on the order of addition, so
+ * results are the same at any -j and chunk size.  Results print with
+ * "%.14Lg", as datamash prints them; converting an exact sum to long
+ * double rounds once, where datamash's running sum rounds at every
+ * addition, so the two can differ only where the exact result is a tie
+ * at the 15th significant digit.
+ *
+ * Partial format, version 1 (all integers unsigned LEB128 varints unless
+ * said otherwise; "zz" is a zigzag-encoded signed 128-bit varint; "LD" is
+ * a long double's significant bytes, little-endian, as many as the
+ * header says):
+ *
+ *   "FPA" 0x01                 magic and version
+ *   u8 LD size                 10 on x86 (80-bit extended)
+ *   varint nops, nops x u8     the op kinds, checked against the stage
+ *   varint n, n x (varint seq, varint records)
+ *                              records folded per chunk, for the record
+ *                              numbers of error messages
+ *   u8 error code              0, 65 (bad data) or 74 (spill I/O); then
+ *     for 65: varint seq, varint index (the record's position), u8
+ *             what (1: not a number, 2: no such field, 3: malformed
+ *             CSV), varint field, varint op index, varint number of
+ *             fields the record has, varint len, the value (at most
+ *             65 bytes) or the CSV error
+ *     for 74: varint len, the message
+ *   and no entries when there is an error.
+ *   entries to the end, each: varint length of the rest, varint key
+ *   length, key, varint records, then one state per op:
+ *     count     nothing (the records count)
+ *     sum, mean u8 scale, zz exact sum x 10^scale, u8 float part used,
+ *               [LD sum, LD compensation]
+ *     min, max  u8 flags (1: has a value, 2: the first position is
+ *               known, bits 2-3: the first value was NaN (1) or -NaN (2)),
+ *               [LD value, varint seq, varint index], [varint seq and
+ *               varint index of the first value]
+ *     stdev     varint n, u8 mode; mode 0 (exact): u8 scale, zz sum,
+ *               zz sum of squares (x 10^scale and 10^2scale);
+ *               mode 1: LD mean, LD M2 (Welford/Chan)
+ *     distinct  varint n, n x (varint len, value)
+ *     first,    u8 has a value, [varint seq, varint index, varint len,
+ *     last      value]
+ *
+ * A key may appear in several entries (a worker that spilled); merging
+ * combines them.
+ *
+ * Memory.  The table's bytes (arena, slots, and 16 bytes a group for the
+ * sort it may need) are checked after every record folded and entry
+ * merged; beyond the stage's budget the table is written to a temporary
+ * file as a run (entries of the form above, sorted by key, one per key)
+ * and started afresh.  Every 64 runs are merged into one, so the end
+ * reads at most 64: it merges them in key order with a heap, combining
+ * a key's entries in a small table of its own, and streams the groups
+ * out.  A worker sends its runs and its table as its partial. */
+#ifndef FORKPIPE_AGG_H
+#define FORKPIPE_AGG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "fieldlist.h"
+#include "stage.h"
+
+enum agg_kind {
+	AGG_COUNT,
+	AGG_SUM,
+	AGG_MIN,
+	AGG_MAX,
+	AGG_MEAN,
+	AGG_STDEV,
+	AGG_DISTINCT,
+	AGG_FIRST,
+	AGG_LAST,
+};
+
+struct agg_op {
+	enum agg_kind kind;
+	char *text;		/* as written ("sum:3"), for messages */
+	char *name;		/* a header name, until bound */
+	size_t field;		/* 1-based; 0 for count */
+	size_t off;		/* the state's offset in an entry's state */
+	int numslot;		/* per-record parsed number, shared by the ops
+				 * reading the same field; -1: none */
+};
+
+/* What to group by and what to compute: built at setup, bound to the
+ * header, then read-only (the workers share it). */
+struct agg_spec {
+	const char *stage;	/* the stage's name, for messages */
+	bool whole;		/* the key is the whole record */
+	struct fieldlist keylist;	/* -k as given */
+	size_t *keys;		/* 0-based key fields, after bind */
+	size_t nkeys;
+	struct agg_op *ops;
+	size_t nops;
+	size_t maxfield;	/* split records this far */
+	size_t statesize;	/* bytes of state per group */
+	int nnum;		/* number slots */
+};
+
+/* Parse -k KEYS (NULL: the whole record when whole, else one group). */
+int agg_spec_keys(struct agg_spec *s, const char *stage, const char *keys, bool whole, char **err);
+/* Add an op ("count", "sum:3", "distinct:name"). 0, or -1 with *err. */
+int agg_spec_op(struct agg_spec *s, const char *text, char **err);
+/* Resolve header names and lay the state out.  0, or -1 with *err. */
+int agg_spec_bind(struct agg_spec *s, const struct header *h, char **err);
+void agg_spec_free(struct agg_spec *s);
+
+struct agg_part;
+
+/* A partial for stage st (its budget, tmpdir, format and terminator). */
+struct agg_part *agg_part_new(const struct agg_spec *s, const struct stage *st);
+void agg_part_free(void *part);
+void agg_fold(struct agg_part *p, const struct block *b);
+void agg_encode(struct agg_part *p, struct buf *out);
+/* 0, or -1 when the bytes are not a partial of this spec. */
+int agg_merge(struct agg_part *p, const char *data, size_t len);
+
+/* One group, as the finish callback sees it. */
+struct agg_group {
+	const char *key;
+	size_t klen;
+	uint64_t count;		/* records */
+	const struct agg_part *part;
+	uint64_t off;		/* the entry */
+};
+
+/* Called for each group in key order: 0, or an exit code (with the
+ * message where the callback's owner keeps it) that stops the walk. */
+typedef int (*agg_group_fn)(void *ctx, const struct agg_group *g);
+
+/*
+ * Every group in key order, equal keys of the spilled runs combined.
+ * 0, the first non-zero code fn returned, or an exit code of its own
+ * with *err: 65 for bad input (the earliest by input order), 74 when a
+ * spill file fails.
+ */
+int agg_finish(struct agg_part *p, agg_group_fn fn, void *ctx, char **err);
+
+/* The key's fields (nkeys of them, or one for whole records) into v,
+ * which has room for them; values may point into scratch. */
+void agg_key_fields(const struct agg_spec *s, const char *key, size_t klen, struct field *v,
+    struct buf *scratch);
+/* Append op i's result for g as text. */
+void agg_format(const struct agg_group *g, size_t i, struct buf *out);
+/* Op i's result as a number (sum and count: for top's ranking). */
+long double agg_value(const struct agg_group *g, size_t i);
+
+/* Append v as "%.14Lg" does (datamash's output format). */
+void agg_put_ld(struct buf *out, long double v);
+/* Append v in decimal. */
+void agg_put_u64(struct buf *out, uint64_t v);
+/* Append ex x 10^-scale as "%.14Lg" prints the long double nearest to it,
+ * when that is the decimal itself (at most 14 significant digits, and no
+ * exponent): true; false and nothing appended otherwise. */
+bool agg_put_exact(struct buf *out, __int128 ex, unsigned scale);
+
+/*
+ * Parse a value as datamash does.  Returns true for a number: plain
+ * decimals set *mant, *scale (decimal places) and *neg exactly; others
+ * set *v (and *scale to 255).
+ */
+bool agg_parse_number(const char *p, size_t len, uint64_t *mant, unsigned *scale, bool *neg,
+    long double *v);
+
+/* Collects output records into pieces of about 1 MiB for a sink. */
+struct agg_out {
+	struct sink *sink;
+	struct buf b;
+};
+/* Hand the collected bytes to the sink when there are enough of them
+ * (or always, with force).  0 or the sink's code. */
+int agg_out_flush(struct agg_out *o, bool force);
+
+#endif
