@@ -819,6 +819,8 @@ struct agg_part {
 	struct num *nums;
 	uint64_t numhave;
 	bool reuse;		/* tables from and to the cache */
+	const uint64_t *seq_base;	/* the stage's: added to the chunk numbers
+					 * of partials merged in (partial files) */
 };
 
 /*
@@ -839,6 +841,7 @@ static struct agg_part *part_new(const struct agg_spec *s, const struct stage *s
 	p->term = st->term;
 	p->memory = st->memory;
 	p->tmpdir = spill_dir(st->tmpdir);
+	p->seq_base = &st->seq_base;
 	p->reuse = reuse;
 	if (reuse && cached && cache_kt.statesize == ALIGN16(s->statesize)) {
 		p->kt = cache_kt;
@@ -1499,9 +1502,10 @@ void agg_encode(struct agg_part *p, struct buf *out)
 	free(v);
 }
 
-/* Combine one encoded entry into the table; the entry's offset, or 0 if
+/* Combine one encoded entry, its chunk numbers offset by base, into the
+ * table; the entry's offset, or 0 if
  * the bytes are malformed. */
-static uint64_t merge_entry(struct agg_part *p, const char *data, size_t len)
+static uint64_t merge_entry(struct agg_part *p, const char *data, size_t len, uint64_t base)
 {
 	const struct agg_spec *s = p->spec;
 	struct rd r = { (const unsigned char *)data, (const unsigned char *)data + len, false };
@@ -1552,11 +1556,11 @@ static uint64_t merge_entry(struct agg_part *p, const char *data, size_t len)
 			x.fnan = (uint8_t)(f >> 2 & 3);
 			if (x.has) {
 				x.v = get_ld(&r);
-				x.seq = get_varint(&r);
+				x.seq = base + get_varint(&r);
 				x.idx = get_varint(&r);
 			}
 			if (x.any) {
-				x.fseq = get_varint(&r);
+				x.fseq = base + get_varint(&r);
 				x.fidx = get_varint(&r);
 			}
 			if (!r.bad)
@@ -1595,7 +1599,7 @@ static uint64_t merge_entry(struct agg_part *p, const char *data, size_t len)
 		case AGG_FIRST:
 		case AGG_LAST:
 			if (get_u8(&r)) {
-				uint64_t seq = get_varint(&r), idx = get_varint(&r);
+				uint64_t seq = base + get_varint(&r), idx = get_varint(&r);
 				size_t vlen = get_varint(&r);
 				const char *v = get_bytes(&r, vlen);
 				struct s_pos *x = (struct s_pos *)o;
@@ -1636,7 +1640,7 @@ int agg_merge(struct agg_part *p, const char *data, size_t len)
 	for (uint64_t i = 0; i < n; i++) {
 		struct pair pr;
 
-		pr.seq = get_varint(&r);
+		pr.seq = *p->seq_base + get_varint(&r);
 		pr.nrec = get_varint(&r);
 		if (r.bad)
 			return -1;
@@ -1645,7 +1649,7 @@ int agg_merge(struct agg_part *p, const char *data, size_t len)
 	}
 	code = get_u8(&r);
 	if (code == EXIT_DATAERR) {
-		uint64_t seq = get_varint(&r), idx = get_varint(&r);
+		uint64_t seq = *p->seq_base + get_varint(&r), idx = get_varint(&r);
 		unsigned what = get_u8(&r);
 		uint64_t field = get_varint(&r), op = get_varint(&r), nf = get_varint(&r);
 		size_t vlen = get_varint(&r);
@@ -1689,7 +1693,7 @@ int agg_merge(struct agg_part *p, const char *data, size_t len)
 		size_t elen = get_varint(&r);
 		const char *e = get_bytes(&r, elen);
 
-		if (r.bad || merge_entry(p, e, elen) == 0)
+		if (r.bad || merge_entry(p, e, elen, *p->seq_base) == 0)
 			return -1;
 		if (p->memory != 0 && part_bytes(p) > p->memory)
 			spill(p);
@@ -1902,7 +1906,7 @@ static int finish_runs(struct agg_part *p, agg_group_fn fn, void *ctx, char **er
 			struct run_rd *r = &rd[heap[0]];
 			int nr;
 
-			off = merge_entry(one, r->ent, r->elen);
+			off = merge_entry(one, r->ent, r->elen, 0);
 			if (off == 0) {
 				*err = xasprintf("%s: a temporary file in %s is corrupt", p->spec->stage,
 				    p->tmpdir);

@@ -21,6 +21,7 @@ enum {
 	OPT_CSV_LAX,
 	OPT_MEMORY,
 	OPT_TMPDIR,
+	OPT_PARTIAL,
 };
 
 static const struct option long_opts[] = {
@@ -40,6 +41,7 @@ static const struct option long_opts[] = {
 	{ "stats", no_argument, NULL, OPT_STATS },
 	{ "memory", required_argument, NULL, OPT_MEMORY },
 	{ "tmpdir", required_argument, NULL, OPT_TMPDIR },
+	{ "partial", no_argument, NULL, OPT_PARTIAL },
 	{ "help", no_argument, NULL, 'h' },
 	{ "help-stages", required_argument, NULL, OPT_HELP_STAGES },
 	{ "version", no_argument, NULL, 'V' },
@@ -50,7 +52,9 @@ static const char short_opts[] = ":e:c:j:b:zo:d:HhV";
 static void usage(FILE *fp)
 {
 	fputs("Usage: forkpipe [OPTION]... [FILE]...\n"
-	    "Run a pipeline of record-processing stages over FILEs (or stdin) on every core.\n"
+	    "  or:  forkpipe merge [OPTION]... PARTIAL...\n"
+	    "Run a pipeline of record-processing stages over FILEs (or stdin) on every core;\n"
+	    "merge the partial results of runs made with --partial and finish the pipeline.\n"
 	    "\n"
 	    "  -e, --stage=SPEC        add a stage, applied in order (repeatable)\n"
 	    "  -c, --config=FILE       load a YAML pipeline; command-line options override it\n"
@@ -73,6 +77,8 @@ static void usage(FILE *fp)
 	    "                          spill to temporary files beyond it (default: half\n"
 	    "                          of RAM or of the cgroup's limit, whichever is less)\n"
 	    "      --tmpdir=DIR        where spill files go (default: $TMPDIR, else /tmp)\n"
+	    "      --partial           write the reducer's partial results (a partial file,\n"
+	    "                          see forkpipe-partials(5)) instead of the result\n"
 	    "      --stats             print what the run cost on stderr at the end\n"
 	    "  -h, --help              show this help\n"
 	    "  -V, --version           show the version\n"
@@ -184,14 +190,26 @@ static void set_option(struct job *job, int c, const char *arg, bool *cli_stages
 		free(job->tmpdir);
 		job->tmpdir = xstrdup(arg);
 		break;
+	case OPT_PARTIAL:
+		job->partial_out = true;
+		break;
 	}
 }
 
 void cli_parse(struct job *job, int argc, char **argv)
 {
-	const char *config = find_config(argc, argv);
+	const char *config;
 	bool cli_stages = false;
 	int c;
+
+	/* "forkpipe merge ...": the rest is an ordinary command line. */
+	if (argc > 1 && strcmp(argv[1], "merge") == 0) {
+		job->merge = true;
+		argv[1] = argv[0];
+		argv++;
+		argc--;
+	}
+	config = find_config(argc, argv);
 
 	if (config != NULL) {
 		char *err = NULL;

@@ -86,6 +86,15 @@ int job_bind(struct job *job, const struct header *h, char **err, int *code)
 	return 0;
 }
 
+int job_header_fields(const struct job *job, struct header *h, const char **why)
+{
+	size_t n = h->raw.len;
+
+	if (n > 0 && h->raw.data[n - 1] == (job->null ? '\0' : '\n'))
+		n--;
+	return fields_split(&job->format, h->raw.data, n, &h->fields, why);
+}
+
 void job_header_out(const struct job *job, const struct header *h, struct buf *out)
 {
 	struct fieldvec fv = { 0 };
@@ -167,7 +176,7 @@ static int plan_head(struct job *job, char **err, int *code)
 /*
  * --memory bounds the whole process tree.  Half of it goes to reducer
  * state, shared evenly by the workers and the merger; the rest covers
- * chunks in flight, pipes and code.
+ * chunks in flight, pipes and code.  merge runs in one process.
  */
 static void plan_memory(struct job *job)
 {
@@ -175,11 +184,23 @@ static void plan_memory(struct job *job)
 
 	if (job->memory == 0)
 		job->memory = sysmem_default_budget();
-	share = job->memory / 2 / ((uint64_t)job->jobs + 1);
+	share = job->memory / 2 / (job->merge ? 1 : (uint64_t)job->jobs + 1);
 	for (size_t i = 0; i < job->nstages; i++) {
 		job->stages[i]->memory = share > 0 ? share : 1;
 		job->stages[i]->tmpdir = spill_dir(job->tmpdir);
 	}
+}
+
+/* Partials exist only where there is a reducer to make them. */
+static int plan_partials(struct job *job, char **err, int *code)
+{
+	if (job->reducer != NULL || (!job->partial_out && !job->merge))
+		return 0;
+	*err = xasprintf("%s: the pipeline has no reducer (group, uniq, top, sort, count) "
+	    "whose partial results could be %s", job->merge ? "merge" : "--partial",
+	    job->merge ? "merged" : "written");
+	*code = EXIT_USAGE;
+	return -1;
 }
 
 int job_plan(struct job *job, char **err, int *code)
@@ -198,5 +219,7 @@ int job_plan(struct job *job, char **err, int *code)
 		if (st->def->setup != NULL && st->def->setup(st, err) < 0)
 			return stage_error(st, err, code);
 	}
-	return plan_head(job, err, code);
+	if (plan_head(job, err, code) < 0)
+		return -1;
+	return plan_partials(job, err, code);
 }

@@ -26,6 +26,8 @@ struct job {
 	bool header;		/* the first record is a header (-H) */
 	uint64_t memory;	/* bytes for the whole process tree; 0: default */
 	char *tmpdir;		/* spill directory; NULL: $TMPDIR or /tmp */
+	bool partial_out;	/* --partial: write the reducer's partials */
+	bool merge;		/* forkpipe merge: the inputs are partial files */
 	uint64_t limit;		/* head as the workers' last stage: stop after
 				 * this many output records (UINT64_MAX: none) */
 
@@ -54,6 +56,10 @@ int job_plan(struct job *job, char **err, int *code);
  * without --header).  Runs once, before fork.  0, or -1 with *err and *code.
  */
 int job_bind(struct job *job, const struct header *h, char **err, int *code);
+
+/* Split the header record h->raw into h->fields.  0, or -1 with *why
+ * (malformed CSV). */
+int job_header_fields(const struct job *job, struct header *h, const char **why);
 
 /*
  * The header record as the pipeline outputs it: passed through each map

@@ -3,6 +3,7 @@
 
 #include "cli.h"
 #include "job.h"
+#include "merge.h"
 #include "supervisor.h"
 #include "util.h"
 
@@ -19,7 +20,7 @@ int main(int argc, char **argv)
 	cli_parse(job, argc, argv);
 	if (job_plan(job, &err, &code) < 0)
 		fatal(code, "%s", err);
-	code = supervisor_run(job);
+	code = job->merge ? merge_run(job) : supervisor_run(job);
 	job_free(job);
 	return code;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "merger.h"
+#include "partial.h"
 #include "post.h"
 #include "record.h"
 #include "util.h"
@@ -30,6 +31,8 @@ struct merger {
 	merger_place_fn place;
 	void *place_arg;
 	bool writing;		/* a worker is writing its placed output */
+	uint64_t chunks;	/* --partial: chunk numbers seen, up to the highest */
+	uint64_t pieces;	/* --partial: pieces written */
 	uint64_t left;		/* records still to write (head), or UINT64_MAX */
 	bool done;		/* head: every record wanted is out */
 };
@@ -148,16 +151,57 @@ static int take_result(struct merger *m, const struct frame_hdr *h, struct buf *
 	return 1;
 }
 
-static int take_partial(struct merger *m, const struct frame_hdr *h, struct buf *payload,
-    char **err)
+/* --partial: the piece goes out as it is (pieces merge in any order).
+ * It is merged here too, only so that an error it carries (bad data)
+ * fails this run, reported as a run without --partial reports it. */
+static int put_piece(struct merger *m, uint64_t seq, uint64_t base, const char *data,
+    size_t len, char **err, int *code)
+{
+	struct buf b = { 0 };
+	int rc;
+
+	partial_put_piece(&b, len, base);
+	rc = output_write(m->out, b.data, b.len, err);
+	if (rc == 0)
+		rc = output_write(m->out, data, len, err);
+	buf_free(&b);
+	if (rc < 0) {
+		*code = EXIT_IOERR;
+		return -1;
+	}
+	m->pieces++;
+	merger_chunks_seen(m, base + seq + 1);
+	return 0;
+}
+
+void merger_chunks_seen(struct merger *m, uint64_t n)
+{
+	if (n > m->chunks)
+		m->chunks = n;
+}
+
+int merger_piece(struct merger *m, uint64_t seq, uint64_t base, const char *data, size_t len,
+    char **err, int *code)
 {
 	struct stage *r = m->job->reducer;
 
-	if (r == NULL || r->def->merge(r, m->partial, payload->data, payload->len) < 0) {
-		*err = xasprintf("chunk %llu: malformed partial result from a worker",
-		    (unsigned long long)h->seq);
+	if (m->job->partial_out && put_piece(m, seq, base, data, len, err, code) < 0)
+		return -1;
+	if (r != NULL)
+		r->seq_base = base;
+	if (r == NULL || r->def->merge(r, m->partial, data, len) < 0) {
+		*err = xasprintf("chunk %llu: malformed partial result", (unsigned long long)seq);
+		*code = m->job->merge ? EXIT_DATAERR : EXIT_SOFTWARE;
 		return -1;
 	}
+	return 0;
+}
+
+static int take_partial(struct merger *m, const struct frame_hdr *h, struct buf *payload,
+    char **err, int *code)
+{
+	if (merger_piece(m, h->seq, 0, payload->data, payload->len, err, code) < 0)
+		return -1;
 	slot_of(m, h->seq)->complete = true;
 	return 1;
 }
@@ -225,19 +269,42 @@ int merger_take(struct merger *m, const struct frame_hdr *h, struct buf *payload
 		*code = EXIT_SOFTWARE;
 		return -1;
 	}
+	*code = EXIT_IOERR;
 	if (h->type == FRAME_RESULT)
 		rc = take_result(m, h, payload, err);
 	else
-		rc = take_partial(m, h, payload, err);
-	if (rc < 0) {
-		*code = h->type == FRAME_RESULT ? EXIT_IOERR : EXIT_SOFTWARE;
+		rc = take_partial(m, h, payload, err, code);
+	if (rc < 0)
 		return -1;
-	}
 	if (rc == 1 && release(m, err) < 0) {
 		*code = EXIT_IOERR;
 		return -1;
 	}
 	return rc;
+}
+
+/* Where the check below sends the result: nowhere, stopping at once. */
+#define SINK_STOP 1000
+
+static int stop_put(struct sink *s, char *data, size_t len)
+{
+	(void)s, (void)data, (void)len;
+	return SINK_STOP;
+}
+
+/* --partial: the run fails as it would without it when a piece carried
+ * an error.  Reducers report errors before their first output, so
+ * finishing into a sink that stops at once finds them, cheaply. */
+static int partial_failure(struct merger *m, char **err, int *code)
+{
+	struct stage *r = m->job->reducer;
+	struct sink stop = { .put = stop_put };
+	int rc = r->def->finish(r, m->partial, &stop, err);
+
+	if (rc == 0 || rc == SINK_STOP)
+		return 0;
+	*code = rc;
+	return -1;
 }
 
 /* The stages after the reducer run in post.c, piece by piece.  A stage's
@@ -250,6 +317,17 @@ int merger_finish(struct merger *m, char **err, int *code)
 
 	if (m->job->reducer == NULL)
 		return 0;
+	if (m->job->partial_out) {
+		struct buf b = { 0 };
+
+		if (partial_failure(m, err, code) < 0)
+			return -1;
+		partial_put_end(&b, m->chunks, m->pieces);
+		rc = output_write(m->out, b.data, b.len, err);
+		buf_free(&b);
+		*code = EXIT_IOERR;
+		return rc;
+	}
 	p = post_new(m->job, m->out);
 	rc = post_run(p, m->partial, err, code);
 	post_free(p);

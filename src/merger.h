@@ -48,7 +48,19 @@ uint64_t merger_low(const struct merger *m);
  * out, so the run can stop without reading the rest of the input. */
 bool merger_done(const struct merger *m);
 
-/* Finish the reducer and run the stages after it.  0, or -1 with *err
+/*
+ * One reducer partial (of chunk seq, its chunk numbers offset by base):
+ * merged, and with --partial written out as a piece of the partial
+ * file.  0, or -1 with *err and *code.
+ */
+int merger_piece(struct merger *m, uint64_t seq, uint64_t base, const char *data, size_t len,
+    char **err, int *code);
+
+/* The partial file written with --partial covers n chunks at least. */
+void merger_chunks_seen(struct merger *m, uint64_t n);
+
+/* Finish the reducer and run the stages after it (--partial: end the
+ * partial file).  0, or -1 with *err
  * and *code: a stage's own exit code, or 74 when the output cannot be
  * written. */
 int merger_finish(struct merger *m, char **err, int *code);

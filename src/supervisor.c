@@ -29,6 +29,7 @@
 #include "frame.h"
 #include "merger.h"
 #include "output.h"
+#include "partial.h"
 #include "proc.h"
 #include "stats.h"
 #include "supervisor.h"
@@ -619,12 +620,7 @@ static void read_header(struct sup *s)
 			;
 		if (rc < 0)
 			fatal(code, "%s", err);
-		size_t n = h->raw.len;
-		char term = s->job->null ? '\0' : '\n';
-
-		if (n > 0 && h->raw.data[n - 1] == term)
-			n--;
-		if (fields_split(&s->job->format, h->raw.data, n, &h->fields, &why) < 0)
+		if (job_header_fields(s->job, h, &why) < 0)
 			fatal(EXIT_DATAERR, "%s: malformed CSV header: %s", chunker_path(s->chunker, 0), why);
 	}
 	if (job_bind(s->job, s->job->header ? h : NULL, &err, &code) < 0)
@@ -636,9 +632,10 @@ static void write_header(struct sup *s)
 	struct buf out = { 0 };
 	char *err = NULL;
 
-	if (!s->job->header)
-		return;
-	job_header_out(s->job, &s->header, &out);
+	if (s->job->partial_out)
+		partial_put_head(s->job, &s->header.raw, &out);
+	else if (s->job->header)
+		job_header_out(s->job, &s->header, &out);
 	if (out.len > 0 && output_write(s->out, out.data, out.len, &err) < 0)
 		fatal(EXIT_IOERR, "%s", err);
 	buf_free(&out);

@@ -80,7 +80,7 @@ grep -q 'Generated from the stage table' "$MANPAGE" && pass ||
 	fail "the man page lacks the generated stage section"
 
 # Both pages format without a single warning.
-for page in "$MANPAGE" "$YAMLPAGE"; do
+for page in "$MANPAGE" "$YAMLPAGE" "$top_srcdir/man/forkpipe-partials.5"; do
 	groff -man -ww -z "$page" > "$T/groff.out" 2>&1
 	rc=$?
 	if [ "$rc" = 0 ] && [ ! -s "$T/groff.out" ]; then

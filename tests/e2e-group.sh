@@ -13,31 +13,6 @@ for _tool in datamash cut paste; do
 	command -v "$_tool" > /dev/null 2>&1 || die "reference tool '$_tool' not found"
 done
 
-# expect_out NAME EXPECTED_FILE CMD...: CMD exits 0 and prints exactly
-# the file (one check; only the first failures show a diff).
-expect_out() {
-	local name=$1 exp=$2 rc
-	shift 2
-	"$@" > "$T/out" 2> "$T/err"
-	rc=$?
-	if [ "$rc" != 0 ]; then
-		fail "$name: exit code $rc, expected 0"
-		head -n 2 "$T/err" | head -c 300 | awk '{ print "  stderr: " $0 }'
-	elif ! cmp -s "$exp" "$T/out"; then
-		fail "$name: output differs"
-		[ "$FAIL" -le 20 ] && show_diff "$exp" "$T/out"
-	else
-		pass
-	fi
-}
-
-# piped FILE ARGS...: forkpipe reading FILE through a pipe.
-piped() {
-	local f=$1
-	shift
-	cat "$f" | fp "$@"
-}
-
 # across NAME EXPECTED FILE ARGS...: the same output at -j 1, 2, 4 and 7,
 # with 1K, 64K and automatic chunks, from the file and from a pipe (a
 # rotating subset of the 24 combinations, and every job count and chunk

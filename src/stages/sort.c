@@ -1129,10 +1129,9 @@ static int sort_merge(struct stage *st, void *partial, const char *data, size_t 
 	struct run *r;
 	char *msg = NULL;
 
-	(void)st;
 	if (len < RUN_HEADER || data[0] != RUN_MAGIC || data[1] != RUN_VERSION)
 		return -1;
-	seq = get_u64(data + 8);
+	seq = st->seq_base + get_u64(data + 8);
 	count = get_u64(data + 16);
 	if (data[2] & RUN_FLAG_ERROR) {
 		if (p->err == NULL)

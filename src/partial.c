@@ -1,0 +1,311 @@
+/* partial.c - partial result files: writing their parts, reading them
+ * back piece by piece. */
+#include "autoconfig.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "frame.h"
+#include "partial.h"
+#include "util.h"
+
+/* A piece is one chunk's partial: far below this unless corrupt. */
+#define PIECE_MAX ((uint64_t)1 << 40)
+#define IDENTITY_MAX 65536
+
+/* A value in double quotes, with C escapes for anything that could
+ * make two identities look alike or split the line. */
+static void put_quoted(struct buf *out, const char *s)
+{
+	buf_putc(out, '"');
+	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\')
+			buf_printf(out, "\\%c", *p);
+		else if (*p < 0x20 || *p >= 0x7f)
+			buf_printf(out, "\\x%02x", *p);
+		else
+			buf_putc(out, (char)*p);
+	}
+	buf_putc(out, '"');
+}
+
+static void put_format(const struct job *job, struct buf *out)
+{
+	static const char *const kinds[] = { "blanks", "delimited", "csv" };
+	char d[2] = { job->format.delim, '\0' };
+
+	buf_printf(out, "format=%s", kinds[job->format.kind]);
+	if (job->format.kind != FORMAT_BLANKS) {
+		buf_printf(out, " delimiter=");
+		put_quoted(out, d);
+	}
+	if (job->format.kind == FORMAT_CSV && job->format.lax)
+		buf_printf(out, " lax");
+	if (job->header)
+		buf_printf(out, " header");
+	if (job->null)
+		buf_printf(out, " null");
+}
+
+static void put_value(const struct stage_opt *o, const struct optval *v, struct buf *out)
+{
+	switch (o->type) {
+	case OPT_FLAG:
+		if (v->num)
+			buf_printf(out, " --%s", o->name);
+		break;
+	case OPT_INT:
+		buf_printf(out, " --%s=%ld", o->name, v->num);
+		break;
+	case OPT_STRING:
+		buf_printf(out, " --%s=", o->name);
+		put_quoted(out, v->str);
+		break;
+	case OPT_LIST:
+		for (size_t k = 0; k < v->nlist; k++) {
+			buf_printf(out, " --%s=", o->name);
+			put_quoted(out, v->list[k]);
+		}
+		break;
+	}
+}
+
+static void put_stage(const struct stage *st, struct buf *out)
+{
+	const struct stage_def *def = st->def;
+
+	buf_printf(out, " | %s", def->name);
+	for (size_t i = 0; def->opts != NULL && def->opts[i].name != NULL; i++)
+		if (st->opts[i].set)
+			put_value(&def->opts[i], &st->opts[i], out);
+	for (size_t i = 0; def->args != NULL && def->args[i].name != NULL; i++) {
+		const struct optval *v = &st->args[i];
+
+		if (def->args[i].many) {
+			for (size_t k = 0; k < v->nlist; k++) {
+				buf_putc(out, ' ');
+				put_quoted(out, v->list[k]);
+			}
+		} else if (v->set) {
+			buf_putc(out, ' ');
+			put_quoted(out, v->str);
+		}
+	}
+}
+
+void partial_identity(const struct job *job, struct buf *out)
+{
+	put_format(job, out);
+	for (size_t i = 0; i < job->post && i < job->nstages; i++)
+		put_stage(job->stages[i], out);
+}
+
+static void put_u64(struct buf *out, uint64_t v)
+{
+	unsigned char b[8];
+
+	frame_put_u64(b, v);
+	buf_append(out, b, 8);
+}
+
+void partial_put_head(const struct job *job, const struct buf *header, struct buf *out)
+{
+	buf_printf(out, "%s%d\npipeline ", PARTIAL_MAGIC, PARTIAL_VERSION);
+	partial_identity(job, out);
+	buf_putc(out, '\n');
+	put_u64(out, header != NULL ? header->len : 0);
+	if (header != NULL)
+		buf_append(out, header->data, header->len);
+}
+
+void partial_put_piece(struct buf *out, uint64_t len, uint64_t base)
+{
+	put_u64(out, len);
+	put_u64(out, base);
+}
+
+void partial_put_end(struct buf *out, uint64_t chunks, uint64_t pieces)
+{
+	put_u64(out, 0);
+	put_u64(out, chunks);
+	put_u64(out, pieces);
+}
+
+/* ---- reading ------------------------------------------------------------------- */
+
+struct partial_reader {
+	int fd;
+	char *path;
+	uint64_t off;		/* bytes read so far, for messages */
+	uint64_t pieces;
+};
+
+static int bad(struct partial_reader *r, char **err, int *code, const char *what)
+{
+	*err = xasprintf("%s: %s at byte offset %llu", r->path, what, (unsigned long long)r->off);
+	*code = EXIT_DATAERR;
+	return -1;
+}
+
+/* Exactly len bytes: 0, or -1 with *err (a short read is truncation). */
+static int take(struct partial_reader *r, void *p, size_t len, char **err, int *code)
+{
+	ssize_t n = read_full(r->fd, p, len);
+
+	if (n < 0) {
+		*err = xasprintf("%s: %s", r->path, strerror(errno));
+		*code = EXIT_IOERR;
+		return -1;
+	}
+	if ((size_t)n != len)
+		return bad(r, err, code, "truncated partial file");
+	r->off += len;
+	return 0;
+}
+
+static int take_u64(struct partial_reader *r, uint64_t *v, char **err, int *code)
+{
+	char b[8];
+
+	if (take(r, b, 8, err, code) < 0)
+		return -1;
+	*v = frame_get_u64(b);
+	return 0;
+}
+
+/* A line of at most max bytes, without its newline, into out. */
+static int take_line(struct partial_reader *r, struct buf *out, size_t max, char **err, int *code)
+{
+	char c;
+
+	out->len = 0;
+	for (;;) {
+		if (take(r, &c, 1, err, code) < 0)
+			return -1;
+		if (c == '\n')
+			return 0;
+		if (out->len >= max)
+			return bad(r, err, code, "not a forkpipe partial file");
+		buf_putc(out, c);
+	}
+}
+
+static int check_head(struct partial_reader *r, const struct job *job, struct buf *header,
+    char **err, int *code)
+{
+	struct buf line = { 0 }, want = { 0 };
+	uint64_t hlen;
+	size_t m = strlen(PARTIAL_MAGIC);
+	int rc = -1;
+
+	if (take_line(r, &line, 64, err, code) < 0) {
+		free(*err);	/* a short or binary file is simply not a partial */
+		r->off = 0;
+		bad(r, err, code, "not a forkpipe partial file");
+		goto out;
+	}
+	if (line.len < m || memcmp(line.data, PARTIAL_MAGIC, m) != 0) {
+		r->off = 0;
+		bad(r, err, code, "not a forkpipe partial file");
+		goto out;
+	}
+	buf_putc(&line, '\0');
+	if (strcmp(line.data + m, "1") != 0) {
+		*err = xasprintf("%s: partial format version %s; this forkpipe reads version %d",
+		    r->path, line.data + m, PARTIAL_VERSION);
+		*code = EXIT_DATAERR;
+		goto out;
+	}
+	buf_printf(&want, "pipeline ");
+	partial_identity(job, &want);
+	if (take_line(r, &line, IDENTITY_MAX, err, code) < 0)
+		goto out;
+	if (line.len != want.len || memcmp(line.data, want.data, want.len) != 0) {
+		buf_putc(&line, '\0');
+		size_t k = strlen("pipeline ");
+
+		*err = xasprintf("%s: a partial of another pipeline ('%s'), not of this one ('%.*s')",
+		    r->path, line.len >= k ? line.data + k : line.data, (int)(want.len - k),
+		    want.data + k);
+		*code = EXIT_DATAERR;
+		goto out;
+	}
+	if (take_u64(r, &hlen, err, code) < 0)
+		goto out;
+	if (hlen > IDENTITY_MAX * 16) {
+		bad(r, err, code, "corrupt partial file (header length)");
+		goto out;
+	}
+	header->len = 0;
+	buf_reserve(header, hlen);
+	if (take(r, header->data, hlen, err, code) < 0)
+		goto out;
+	header->len = hlen;
+	rc = 0;
+out:
+	buf_free(&line);
+	buf_free(&want);
+	return rc;
+}
+
+struct partial_reader *partial_open(const char *path, const struct job *job,
+    struct buf *header, char **err, int *code)
+{
+	struct partial_reader *r = xcalloc(1, sizeof *r);
+	bool in = strcmp(path, "-") == 0;
+
+	r->path = xstrdup(in ? "(stdin)" : path);
+	r->fd = in ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+	if (r->fd < 0) {
+		*err = xasprintf("%s: %s", path, strerror(errno));
+		*code = EXIT_NOINPUT;
+		partial_close(r);
+		return NULL;
+	}
+	if (check_head(r, job, header, err, code) < 0) {
+		partial_close(r);
+		return NULL;
+	}
+	return r;
+}
+
+int partial_next(struct partial_reader *r, struct buf *piece, uint64_t *n, char **err,
+    int *code)
+{
+	uint64_t len, pieces;
+	char extra;
+
+	if (take_u64(r, &len, err, code) < 0 || take_u64(r, n, err, code) < 0)
+		return -1;
+	if (len == 0) {
+		if (take_u64(r, &pieces, err, code) < 0)
+			return -1;
+		if (pieces != r->pieces)
+			return bad(r, err, code, "corrupt partial file (piece count)");
+		if (read(r->fd, &extra, 1) != 0)
+			return bad(r, err, code, "trailing bytes after the end of the partial file");
+		return 0;
+	}
+	if (len > PIECE_MAX)
+		return bad(r, err, code, "corrupt partial file (piece length)");
+	piece->len = 0;
+	buf_reserve(piece, len);
+	if (take(r, piece->data, len, err, code) < 0)
+		return -1;
+	piece->len = len;
+	r->pieces++;
+	return 1;
+}
+
+void partial_close(struct partial_reader *r)
+{
+	if (r == NULL)
+		return;
+	if (r->fd > STDIN_FILENO)
+		close(r->fd);
+	free(r->path);
+	free(r);
+}

@@ -1,0 +1,61 @@
+/* partial.h - partial result files: what `--partial` writes and
+ * `forkpipe merge` reads.
+ *
+ * A partial file holds the reducer's partial states as the workers sent
+ * them, one piece per chunk, unmerged: pieces merge in any order, so the
+ * file is written as they arrive and read back one piece at a time,
+ * within bounded memory, however large the run was.  The format is
+ * described in forkpipe-partials(5):
+ *
+ *   "forkpipe partial 1\n"           magic and format version
+ *   "pipeline " IDENTITY "\n"        the input format and the stages up
+ *                                    to the reducer, as text
+ *   u64 length, header record        with -H (length 0 without)
+ *   pieces: u64 length (> 0),        one reducer partial each, whose
+ *           u64 base, bytes          chunk numbers are offset by base
+ *   u64 0, u64 chunks, u64 pieces    the end: truncation is detected
+ *
+ * (u64: 8 bytes, little-endian.)  `merge` refuses a file whose identity
+ * differs from its own pipeline's: the partials would not mean the same. */
+#ifndef FORKPIPE_PARTIAL_H
+#define FORKPIPE_PARTIAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "job.h"
+
+#define PARTIAL_MAGIC "forkpipe partial "
+#define PARTIAL_VERSION 1
+
+/* The job's identity line (without "pipeline " and the newline). */
+void partial_identity(const struct job *job, struct buf *out);
+
+/* The file's start: magic, identity, header record (NULL: none). */
+void partial_put_head(const struct job *job, const struct buf *header, struct buf *out);
+/* One piece's prefix: its length and chunk number base (the piece's
+ * bytes follow it). */
+void partial_put_piece(struct buf *out, uint64_t len, uint64_t base);
+/* The end marker. */
+void partial_put_end(struct buf *out, uint64_t chunks, uint64_t pieces);
+
+struct partial_reader;
+
+/*
+ * Open path ("-": stdin) and check its head against job.  The header
+ * record (empty without -H) is in *header.  NULL with *err (exit 66 when
+ * it cannot be opened, 65 when it is not a partial of this pipeline).
+ */
+struct partial_reader *partial_open(const char *path, const struct job *job,
+    struct buf *header, char **err, int *code);
+/*
+ * The next piece into piece (replacing its contents) and its chunk
+ * number base into *n: 1; or 0 at the end marker, *n then the file's
+ * number of chunks; or -1 with *err and *code.
+ */
+int partial_next(struct partial_reader *r, struct buf *piece, uint64_t *n, char **err,
+    int *code);
+void partial_close(struct partial_reader *r);
+
+#endif

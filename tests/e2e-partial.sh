@@ -1,0 +1,165 @@
+#!/bin/bash
+# e2e-partial.sh - partial results: --partial writes a reducer's partial
+# file, `forkpipe merge` merges any number of them in any order and
+# finishes the pipeline.  Partials made at -j 1 and at -j 4, with
+# different chunk sizes, from a file and from a pipe, merge to the
+# result of one run over the inputs one after the other (first, last and
+# stable sort order included); partials of partials (merge --partial);
+# headers; spills while merging; every bad partial file is refused with
+# exit 65 and its message, and -o leaves nothing behind.
+. "$TEST_SRCDIR/lib.sh"
+
+command -v datamash > /dev/null 2>&1 || die "reference tool 'datamash' not found"
+
+# Keys with few and many values, negative and decimal numbers, empty
+# fields: the data the grouping reducers are tested on.
+awk 'BEGIN {
+	srand(7);
+	for (i = 1; i <= 30000; i++) {
+		k = int(rand() * 40);
+		v = int(rand() * 2000) - 1000;
+		d = sprintf("%.2f", rand() * 100 - 50);
+		w = (i % 97 == 0) ? "" : "w" int(rand() * 5000);
+		printf "k%d\t%d\t%s\t%s\n", k, v, d, w;
+	}
+}' > "$T/a.tsv"
+awk 'BEGIN {
+	srand(11);
+	for (i = 1; i <= 20000; i++)
+		printf "k%d\t%d\t%.3f\tz%d\n", int(rand() * 60), int(rand() * 100), rand(), i % 300;
+}' > "$T/b.tsv"
+cat "$T/a.tsv" "$T/b.tsv" > "$T/ab.tsv"
+
+G='group -k 1 count sum:2 min:3 max:3 mean:3 stdev:2 distinct:4 first:4 last:4'
+PIPES=("$G" 'count -w -c' 'uniq -c -k 1,4' 'top -k 4 7' 'top -k 1 5 sum:2'
+	'sort -k3,3n -k1,1r' 'sort -s -k1,1' 'sort -u -k2,2n' 'group -k 4 first:3 last:2')
+
+# The reference for the group line: datamash, sorted by key like LC_ALL=C.
+datamash -s -g 1 count 1 sum 2 min 3 max 3 mean 3 sstdev 2 countunique 4 first 4 last 4 \
+	< "$T/ab.tsv" > "$T/dm.ref"
+fp --tsv -e "$G" "$T/ab.tsv" > "$T/g.ref"
+check_same "group over both files = datamash -s -g" "$T/dm.ref" "$T/g.ref"
+
+# part NAME FILE ARGS...: a partial of FILE into $T/NAME.part.
+part() {
+	local name=$1 f=$2
+	shift 2
+	fp --tsv --partial "$@" "$f" > "$T/$name.part" 2> "$T/err" ||
+		fail "--partial $name: exit $?: $(head -c 200 "$T/err")"
+}
+
+for p in "${PIPES[@]}"; do
+	fp --tsv -e "$p" "$T/ab.tsv" > "$T/ref"
+	# a at -j 1 with 1K chunks, b at -j 4 with 64K chunks through a pipe
+	part a "$T/a.tsv" -j 1 -b 1K -e "$p"
+	cat "$T/b.tsv" | fp --tsv --partial -j 4 -b 64K -e "$p" > "$T/b.part"
+	expect_out "merge a(-j1) b(-j4): $p" "$T/ref" fp merge --tsv -e "$p" "$T/a.part" "$T/b.part"
+	# the other way round: a at -j 4, b at -j 1, automatic chunks
+	part a4 "$T/a.tsv" -j 4 -b 2K -e "$p"
+	part b1 "$T/b.tsv" -j 1 -e "$p"
+	expect_out "merge a(-j4) b(-j1): $p" "$T/ref" fp merge --tsv -e "$p" "$T/a4.part" "$T/b1.part"
+	# one partial of both files, at each job count
+	part ab1 "$T/ab.tsv" -j 1 -e "$p"
+	part ab4 "$T/ab.tsv" -j 4 -b 8K -e "$p"
+	expect_out "merge of one -j1 partial: $p" "$T/ref" fp merge --tsv -e "$p" "$T/ab1.part"
+	expect_out "merge of one -j4 partial: $p" "$T/ref" fp merge --tsv -e "$p" "$T/ab4.part"
+	# partials of partials, and the partial file read from stdin
+	fp merge --tsv --partial -e "$p" "$T/a.part" > "$T/aa.part"
+	expect_out "merge of a merged partial: $p" "$T/ref" \
+		fp merge --tsv -e "$p" "$T/aa.part" "$T/b1.part"
+	expect_out "merge from stdin: $p" "$T/ref" \
+		sh -c 'cat "$1" | "$FORKPIPE" merge --tsv -e "$2" -' sh "$T/ab4.part" "$p"
+done
+
+# The same input twice: partials of one file merge like the file twice.
+cat "$T/a.tsv" "$T/a.tsv" > "$T/aa.tsv"
+fp --tsv -e "$G" "$T/aa.tsv" > "$T/ref"
+part a1 "$T/a.tsv" -j 1 -e "$G"
+part a4 "$T/a.tsv" -j 4 -b 4K -e "$G"
+expect_out "a -j1 partial + a -j4 partial = a twice" "$T/ref" \
+	fp merge --tsv -e "$G" "$T/a1.part" "$T/a4.part"
+
+# Stages after the reducer run in merge, whatever the partial was made with.
+fp --tsv -e "$G" -e 'sort -k2,2nr -k1,1' -e 'head 5' "$T/ab.tsv" > "$T/ref"
+part a1 "$T/a.tsv" -j 1 -e "$G"
+part b4 "$T/b.tsv" -j 4 -e "$G"
+expect_out "merge, then sort and head" "$T/ref" \
+	fp merge --tsv -e "$G" -e 'sort -k2,2nr -k1,1' -e 'head 5' "$T/a1.part" "$T/b4.part"
+
+# Spills while merging and while making the partials (tiny --memory).
+p='uniq -c -k 4'
+fp --tsv -e "$p" "$T/ab.tsv" > "$T/ref"
+part as "$T/a.tsv" -j 2 -b 4K --memory 64K -e "$p"
+part bs "$T/b.tsv" -j 2 -b 4K --memory 64K -e "$p"
+expect_out "spilled partials merged under a tiny budget" "$T/ref" \
+	fp merge --tsv --memory 64K -e "$p" "$T/as.part" "$T/bs.part"
+p='sort -k4,4 -k2,2n'
+fp --tsv -e "$p" "$T/ab.tsv" > "$T/ref"
+part as "$T/a.tsv" -j 2 -b 4K --memory 64K -e "$p"
+part bs "$T/b.tsv" -j 3 -b 4K --memory 64K -e "$p"
+expect_out "sort partials merged under a tiny budget" "$T/ref" \
+	fp merge --tsv --memory 64K -e "$p" "$T/as.part" "$T/bs.part"
+
+# CSV with a header: names resolve against the header kept in the file.
+{
+	printf 'id,city,amount\n'
+	awk 'BEGIN { for (i = 1; i <= 4000; i++) printf "%d,\"c,%d\",%d.%d\n", i, i % 9, i % 13, i % 10 }'
+} > "$T/h.csv"
+HG='group -k city count sum:amount'
+fp --csv -H -e "$HG" "$T/h.csv" > "$T/ref"
+fp --csv -H --partial -j 3 -b 2K -e "$HG" "$T/h.csv" > "$T/h.part"
+expect_out "CSV with header names" "$T/ref" fp merge --csv -H -e "$HG" "$T/h.part"
+fp --csv -H -e 'sort -k3,3n' "$T/h.csv" > "$T/ref"
+fp --csv -H --partial -e 'sort -k3,3n' "$T/h.csv" > "$T/hs.part"
+expect_out "sort -H keeps the header on top after merge" "$T/ref" \
+	fp merge --csv -H -e 'sort -k3,3n' "$T/hs.part"
+{ printf 'ID,city,amount\n'; tail -n +2 "$T/h.csv"; } > "$T/h2.csv"
+fp --csv -H --partial -e "$HG" "$T/h2.csv" > "$T/h2.part"
+expect_exit 65 'h2\.part: the header record differs' fp merge --csv -H -e "$HG" "$T/h.part" "$T/h2.part"
+
+# ---- errors -------------------------------------------------------------------
+
+part g "$T/a.tsv" -e "$G"
+# expect_fail CODE REGEX ARGS...: merge fails as asked and -o leaves no file.
+expect_fail() {
+	local code=$1 re=$2
+	shift 2
+	rm -f "$T/o.out"
+	expect_exit "$code" "$re" fp merge -o "$T/o.out" "$@"
+	[ ! -e "$T/o.out" ] && pass || fail "merge $*: left $T/o.out behind"
+}
+expect_fail 65 'g\.part: a partial of another pipeline' --tsv -e 'group -k 2 count' "$T/g.part"
+expect_fail 65 'g\.part: a partial of another pipeline' -e "$G" "$T/g.part"
+expect_fail 65 'g\.part: a partial of another pipeline' --csv -e "$G" "$T/g.part"
+expect_fail 65 'a\.tsv: not a forkpipe partial file at byte offset 0' --tsv -e "$G" "$T/a.tsv"
+: > "$T/empty.part"
+expect_fail 65 'empty\.part: not a forkpipe partial file' --tsv -e "$G" "$T/empty.part"
+size=$(wc -c < "$T/g.part")
+for cut in 19 60 130 $((size / 2)) $((size - 9)) $((size - 1)); do
+	head -c "$cut" "$T/g.part" > "$T/t.part"
+	expect_fail 65 't\.part: (truncated|not a forkpipe partial)' --tsv -e "$G" "$T/t.part"
+done
+{ cat "$T/g.part"; printf 'x'; } > "$T/tail.part"
+expect_fail 65 'tail\.part: trailing bytes after the end' --tsv -e "$G" "$T/tail.part"
+sed '1s/partial 1/partial 2/' "$T/g.part" > "$T/v2.part"
+expect_fail 65 'v2\.part: partial format version 2; this forkpipe reads version 1' \
+	--tsv -e "$G" "$T/v2.part"
+# a piece of the right pipeline whose bytes are damaged
+off=$(($(head -n 2 "$T/g.part" | wc -c) + 8 + 8 + 8 + 2))
+{ head -c "$off" "$T/g.part"; printf '\377\377\377\377'; tail -c +$((off + 5)) "$T/g.part"; } \
+	> "$T/bad.part"
+expect_fail 65 'bad\.part: piece 1: not a partial result' --tsv -e "$G" "$T/bad.part"
+expect_fail 66 'nope\.part: No such file' --tsv -e "$G" "$T/nope.part"
+expect_fail 64 'merge: the pipeline has no reducer' --tsv -e 'grep -F x' "$T/g.part"
+expect_exit 64 '--partial: the pipeline has no reducer' fp --partial -e 'cut -f 1' "$T/a.tsv"
+
+# A data error fails the --partial run as it fails the run without it.
+printf 'a\t1\nb\tx\nc\t3\n' > "$T/bad.tsv"
+expect_exit 65 "group: sum:2: invalid numeric value in record 2, field 2: 'x'" \
+	fp --tsv -e 'group -k 1 sum:2' "$T/bad.tsv"
+rm -f "$T/o.part"
+expect_exit 65 "group: sum:2: invalid numeric value in record 2, field 2: 'x'" \
+	fp --tsv --partial -o "$T/o.part" -e 'group -k 1 sum:2' "$T/bad.tsv"
+[ ! -e "$T/o.part" ] && pass || fail "--partial with bad data left its output behind"
+
+finish
