@@ -22,6 +22,9 @@ enum {
 	OPT_MEMORY,
 	OPT_TMPDIR,
 	OPT_PARTIAL,
+	OPT_GZIP,
+	OPT_GZIP_INDEPENDENT,
+	OPT_ZSTD,
 };
 
 static const struct option long_opts[] = {
@@ -42,6 +45,9 @@ static const struct option long_opts[] = {
 	{ "memory", required_argument, NULL, OPT_MEMORY },
 	{ "tmpdir", required_argument, NULL, OPT_TMPDIR },
 	{ "partial", no_argument, NULL, OPT_PARTIAL },
+	{ "gzip", optional_argument, NULL, OPT_GZIP },
+	{ "gzip-independent", no_argument, NULL, OPT_GZIP_INDEPENDENT },
+	{ "zstd", optional_argument, NULL, OPT_ZSTD },
 	{ "help", no_argument, NULL, 'h' },
 	{ "help-stages", required_argument, NULL, OPT_HELP_STAGES },
 	{ "version", no_argument, NULL, 'V' },
@@ -62,7 +68,13 @@ static void usage(FILE *fp)
 	    "  -b, --chunk-size=SIZE   target chunk size, with K/M/G suffixes (default: from\n"
 	    "                          the input size, 256K to 16M; 4M for streams)\n"
 	    "  -z, --null              records end with NUL instead of newline\n"
-	    "  -o, --output=FILE       write here (atomically, on success) instead of stdout\n"
+	    "  -o, --output=FILE       write here (atomically, on success) instead of stdout;\n"
+	    "                          NAME.gz and NAME.zst are compressed\n"
+	    "      --gzip[=LEVEL]      compress the output with gzip, in parallel (level 1-9,\n"
+	    "                          default 6): one gzip member, like pigz\n"
+	    "      --gzip-independent  gzip pieces that do not share a dictionary\n"
+	    "      --zstd[=LEVEL]      compress the output with zstd, a frame per chunk\n"
+	    "                          (level 1-19, default 3)\n"
 	    "  -d, --delimiter=C       fields are separated by the byte C (default for field\n"
 	    "                          stages: runs of blanks, like awk)\n"
 	    "      --tsv               fields are separated by tabs\n"
@@ -116,6 +128,28 @@ static const char *find_config(int argc, char **argv)
 			path = optarg;
 	free(copy);
 	return path;
+}
+
+static void set_compress(struct job *job, int c, const char *arg)
+{
+	enum compress_kind kind = c == OPT_ZSTD ? COMPRESS_ZSTD : COMPRESS_GZIP;
+	const char *name = c == OPT_ZSTD ? "--zstd" : "--gzip";
+	long level = 0;
+
+	if (c == OPT_GZIP_INDEPENDENT) {
+		if (job->compress.kind != COMPRESS_GZIP)
+			job->compress.level = 0;
+		job->compress.kind = COMPRESS_GZIP;
+		job->compress.independent = true;
+		return;
+	}
+	job->compress.kind = kind;
+	job->compress.level = 0;
+	if (arg != NULL && (!parse_long(arg, 1, 22, &level) ||
+	    !compress_level_valid(kind, (int)level)))
+		fatal(EXIT_USAGE, "%s: invalid level '%s' (expected %s)", name, arg,
+		    kind == COMPRESS_ZSTD ? "1 to 19" : "1 to 9");
+	job->compress.level = (int)level;
 }
 
 static void set_option(struct job *job, int c, const char *arg, bool *cli_stages)
@@ -189,6 +223,11 @@ static void set_option(struct job *job, int c, const char *arg, bool *cli_stages
 	case OPT_TMPDIR:
 		free(job->tmpdir);
 		job->tmpdir = xstrdup(arg);
+		break;
+	case OPT_GZIP:
+	case OPT_ZSTD:
+	case OPT_GZIP_INDEPENDENT:
+		set_compress(job, c, arg);
 		break;
 	case OPT_PARTIAL:
 		job->partial_out = true;

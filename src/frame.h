@@ -24,6 +24,8 @@ enum frame_type {
 	FRAME_WRITTEN,		/* worker: it is written */
 	FRAME_TASK_QUOTES,	/* count the quotes of a range; payload: struct frame_range */
 	FRAME_QUOTES,		/* worker: payload: u64 count */
+	FRAME_PIECE,		/* a chunk's compressed output: payload: u32 crc,
+				 * u64 length (uncompressed), the piece */
 };
 
 #define FRAME_MAGIC 0x46500000u	/* "FP" in the high half of word 0 */

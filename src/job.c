@@ -2,6 +2,7 @@
 #include "autoconfig.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "job.h"
@@ -203,6 +204,40 @@ static int plan_partials(struct job *job, char **err, int *code)
 	return -1;
 }
 
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+/*
+ * -o NAME.gz and NAME.zst choose the codec when no option did.  Workers
+ * compress their own chunks' output when it is the run's output as it
+ * is; otherwise (a reducer's result, head's cut) the output compresses
+ * what the merger writes.
+ */
+static int plan_compress(struct job *job, char **err, int *code)
+{
+	struct compress_opts *c = &job->compress;
+
+	if (c->kind == COMPRESS_NONE && job->output != NULL) {
+		if (ends_with(job->output, ".gz"))
+			c->kind = COMPRESS_GZIP;
+		else if (ends_with(job->output, ".zst"))
+			c->kind = COMPRESS_ZSTD;
+	}
+	if (c->kind != COMPRESS_NONE && job->partial_out) {
+		*err = xasprintf("--partial: partial files are not compressed (drop --%s, or "
+		    "the -o name's suffix)", compress_name(c->kind));
+		*code = EXIT_USAGE;
+		return -1;
+	}
+	job->compress_workers = c->kind != COMPRESS_NONE && job->reducer == NULL &&
+	    job->limit == UINT64_MAX;
+	return 0;
+}
+
 int job_plan(struct job *job, char **err, int *code)
 {
 	if (job->ninputs == 0)
@@ -219,7 +254,7 @@ int job_plan(struct job *job, char **err, int *code)
 		if (st->def->setup != NULL && st->def->setup(st, err) < 0)
 			return stage_error(st, err, code);
 	}
-	if (plan_head(job, err, code) < 0)
+	if (plan_head(job, err, code) < 0 || plan_partials(job, err, code) < 0)
 		return -1;
-	return plan_partials(job, err, code);
+	return plan_compress(job, err, code);
 }

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "compress.h"
 #include "fieldlist.h"
 #include "stage.h"
 
@@ -26,6 +27,8 @@ struct job {
 	bool header;		/* the first record is a header (-H) */
 	uint64_t memory;	/* bytes for the whole process tree; 0: default */
 	char *tmpdir;		/* spill directory; NULL: $TMPDIR or /tmp */
+	struct compress_opts compress;	/* --gzip, --zstd, -o NAME.gz */
+	bool compress_workers;	/* workers compress their chunks' output */
 	bool partial_out;	/* --partial: write the reducer's partials */
 	bool merge;		/* forkpipe merge: the inputs are partial files */
 	uint64_t limit;		/* head as the workers' last stage: stop after

@@ -107,6 +107,8 @@ int merge_run(struct job *job)
 			current = output_open(job->output, &err);
 			if (current == NULL)
 				fatal(EXIT_CANTCREAT, "%s", err);
+			if (job->compress.kind != COMPRESS_NONE)
+				output_compress(current, &job->compress);
 			fatal_cleanup(cleanup);
 			m = merger_new(job, current, 1);
 			write_head(job, &header);

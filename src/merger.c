@@ -13,6 +13,8 @@
 struct slot {
 	bool complete;
 	struct buf data;	/* output held back until its turn */
+	bool piece;		/* data is a compressed piece */
+	struct piece_info info;
 	bool sized;		/* placed output: its size is known */
 	uint64_t size;
 };
@@ -117,8 +119,13 @@ static int release(struct merger *m, char **err)
 	for (;;) {
 		struct slot *s = slot_of(m, m->low);
 
-		if (s->data.len > 0 && emit(m, s->data.data, s->data.len, err) < 0)
+		if (s->piece) {
+			if (output_write_piece(m->out, s->data.data, s->data.len, s->info, err) < 0)
+				return -1;
+			s->piece = false;
+		} else if (s->data.len > 0 && emit(m, s->data.data, s->data.len, err) < 0) {
 			return -1;
+		}
 		s->data.len = 0;
 		if (!s->complete)
 			return 0;
@@ -197,6 +204,32 @@ int merger_piece(struct merger *m, uint64_t seq, uint64_t base, const char *data
 	return 0;
 }
 
+/* A chunk's compressed output, whole: written at its turn. */
+static int take_piece(struct merger *m, const struct frame_hdr *h, struct buf *payload,
+    char **err)
+{
+	struct slot *s = slot_of(m, h->seq);
+	struct piece_info info;
+	struct buf old = s->data;
+
+	if (payload->len < PIECE_INFO_SIZE) {
+		*err = xasprintf("chunk %llu: malformed compressed piece", (unsigned long long)h->seq);
+		return -1;
+	}
+	info = piece_info_get(payload->data);
+	s->complete = true;
+	if (!m->ordered || h->seq == m->low)
+		return output_write_piece(m->out, payload->data + PIECE_INFO_SIZE,
+		    payload->len - PIECE_INFO_SIZE, info, err) < 0 ? -1 : 1;
+	s->data = *payload;	/* steal the payload: no copy */
+	*payload = old;
+	memmove(s->data.data, s->data.data + PIECE_INFO_SIZE, s->data.len - PIECE_INFO_SIZE);
+	s->data.len -= PIECE_INFO_SIZE;
+	s->piece = true;
+	s->info = info;
+	return 1;
+}
+
 static int take_partial(struct merger *m, const struct frame_hdr *h, struct buf *payload,
     char **err, int *code)
 {
@@ -272,6 +305,8 @@ int merger_take(struct merger *m, const struct frame_hdr *h, struct buf *payload
 	*code = EXIT_IOERR;
 	if (h->type == FRAME_RESULT)
 		rc = take_result(m, h, payload, err);
+	else if (h->type == FRAME_PIECE)
+		rc = take_piece(m, h, payload, err);
 	else
 		rc = take_partial(m, h, payload, err, code);
 	if (rc < 0)

@@ -11,11 +11,15 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "compress.h"
+#include "gzip_out.h"
 #include "output.h"
 #include "util.h"
 
 /* Small results are gathered and written in blocks of this size. */
 #define OUTPUT_BLOCK (256 * 1024)
+/* What the output compresses itself goes in pieces of this size. */
+#define ZPIECE (1 << 20)
 
 struct output {
 	int fd;
@@ -25,6 +29,15 @@ struct output {
 	struct buf pending;
 	bool gone;		/* the reader closed the pipe */
 	uint64_t bytes;
+
+	/* Compressed output (see compress.h). */
+	struct compressor *z;
+	struct compress_stream zs;
+	bool zhead;		/* the stream's head is out */
+	struct buf zin;		/* bytes written here, to be compressed */
+	struct buf zout;	/* a piece compressed here */
+	struct buf zdict;	/* the end of the last piece made here, while
+				 * it is the last piece of the stream */
 };
 
 /* A temporary file beside the target, so that rename() is atomic. */
@@ -107,7 +120,8 @@ static int flush_pending(struct output *o, char **err)
 	return rc;
 }
 
-int output_write(struct output *o, const void *data, size_t len, char **err)
+/* Bytes as they go to the file (compressed, when compressing). */
+static int put(struct output *o, const void *data, size_t len, char **err)
 {
 	o->bytes += len;
 	if (o->pending.len + len <= OUTPUT_BLOCK) {
@@ -120,6 +134,74 @@ int output_write(struct output *o, const void *data, size_t len, char **err)
 		return write_out(o, data, len, err);
 	buf_append(&o->pending, data, len);
 	return 0;
+}
+
+void output_compress(struct output *o, const struct compress_opts *opts)
+{
+	o->z = compressor_new(opts);
+	compress_stream_init(&o->zs, opts);
+}
+
+static int put_head(struct output *o, char **err)
+{
+	int rc = 0;
+
+	if (!o->zhead) {
+		struct buf head = { 0 };
+
+		compress_stream_head(&o->zs, &head);
+		rc = put(o, head.data, head.len, err);
+		buf_free(&head);
+		o->zhead = true;
+	}
+	return rc;
+}
+
+/* Compress what was written here into a piece, primed with the end of
+ * the previous piece when that was ours too. */
+static int compress_pending(struct output *o, char **err)
+{
+	struct piece_info p;
+
+	if (o->zin.len == 0)
+		return put_head(o, err);
+	o->zout.len = 0;
+	p = compressor_piece(o->z, o->zdict.data, o->zdict.len, o->zin.data, o->zin.len,
+	    &o->zout);
+	compress_stream_add(&o->zs, p);
+	if (o->zin.len >= GZ_DICT_MAX) {
+		o->zdict.len = 0;
+		buf_append(&o->zdict, o->zin.data + o->zin.len - GZ_DICT_MAX, GZ_DICT_MAX);
+	} else {
+		buf_append(&o->zdict, o->zin.data, o->zin.len);
+		if (o->zdict.len > GZ_DICT_MAX) {
+			memmove(o->zdict.data, o->zdict.data + o->zdict.len - GZ_DICT_MAX,
+			    GZ_DICT_MAX);
+			o->zdict.len = GZ_DICT_MAX;
+		}
+	}
+	o->zin.len = 0;
+	if (put_head(o, err) < 0)
+		return -1;
+	return put(o, o->zout.data, o->zout.len, err);
+}
+
+int output_write(struct output *o, const void *data, size_t len, char **err)
+{
+	if (o->z == NULL)
+		return put(o, data, len, err);
+	buf_append(&o->zin, data, len);
+	return o->zin.len >= ZPIECE ? compress_pending(o, err) : 0;
+}
+
+int output_write_piece(struct output *o, const void *data, size_t len, struct piece_info p,
+    char **err)
+{
+	if (compress_pending(o, err) < 0)
+		return -1;
+	o->zdict.len = 0;	/* the stream's last bytes are not ours now */
+	compress_stream_add(&o->zs, p);
+	return put(o, data, len, err);
 }
 
 bool output_placeable(struct output *o, uint64_t *base, char **err)
@@ -173,6 +255,14 @@ int output_commit(struct output *o, char **err)
 {
 	mode_t mask;
 
+	if (o->z != NULL) {
+		if (compress_pending(o, err) < 0)
+			return -1;
+		o->zout.len = 0;
+		compress_stream_end(&o->zs, &o->zout);
+		if (put(o, o->zout.data, o->zout.len, err) < 0)
+			return -1;
+	}
 	if (flush_pending(o, err) < 0)
 		return -1;
 	if (o->tmp == NULL)
@@ -212,6 +302,10 @@ void output_free(struct output *o)
 	if (o->fd > STDOUT_FILENO)
 		close(o->fd);
 	buf_free(&o->pending);
+	compressor_free(o->z);
+	buf_free(&o->zin);
+	buf_free(&o->zout);
+	buf_free(&o->zdict);
 	free(o->path);
 	free(o->name);
 	free(o);

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "compress.h"
+
 struct output;
 
 /* path NULL or "-": stdout.  NULL with *err on failure (exit 73). */
@@ -18,6 +20,12 @@ struct output *output_open(const char *path, char **err);
  */
 int output_write(struct output *o, const void *data, size_t len, char **err);
 bool output_reader_gone(const struct output *o);
+
+/* Compress everything written from now on into one gzip or zstd stream. */
+void output_compress(struct output *o, const struct compress_opts *opts);
+/* Append a piece a worker compressed (see compress.h). */
+int output_write_piece(struct output *o, const void *data, size_t len, struct piece_info p,
+    char **err);
 
 /*
  * Whether workers may pwrite the output themselves: it is a regular file

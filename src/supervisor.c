@@ -365,6 +365,11 @@ static void worker_died(struct sup *s, int w)
 	pid_t pid = p->pid;
 	int status = 0;
 
+	/* A worker whose stream broke (a malformed frame) may still be
+	 * alive, waiting for a task: waiting for it would hang.  Killing a
+	 * worker that already exited changes nothing of its status. */
+	if (pid > 0)
+		kill(pid, SIGKILL);
 	if (pid > 0 && waitpid(pid, &status, 0) == pid) {
 		p->pid = 0;
 		if (WIFSIGNALED(status))
@@ -744,10 +749,12 @@ int supervisor_run(struct job *job)
 	s.out = output_open(job->output, &err);
 	if (s.out == NULL)
 		fatal(EXIT_CANTCREAT, "%s", err);
+	if (job->compress.kind != COMPRESS_NONE)
+		output_compress(s.out, &job->compress);
 	write_header(&s);
 	/* Ordered map output into a regular file: the workers write it. */
 	s.placed = !job->unordered && job->reducer == NULL && job->limit == UINT64_MAX &&
-	    output_placeable(s.out, &s.place_base, &err);
+	    job->compress.kind == COMPRESS_NONE && output_placeable(s.out, &s.place_base, &err);
 	current = &s;
 	fatal_cleanup(cleanup);
 	proc_signals_init();

@@ -14,8 +14,10 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "compress.h"
 #include "csv.h"
 #include "frame.h"
+#include "gzip_out.h"
 #include "record.h"
 #include "scan.h"
 #include "util.h"
@@ -43,6 +45,14 @@ struct worker {
 				 * fresh pages fault, reused ones do not */
 	struct held *held;	/* chunks whose output awaits its offset */
 	size_t nheld;
+	struct compressor *z;	/* compressing: the chunk's output is gathered in
+				 * out, then compressed into piece */
+	struct buf piece;
+	struct buf dict;
+	bool dict_known;	/* the input before the chunk is the output before
+				 * its output (a copy of a file) */
+	uint32_t file;		/* the chunk's input and offset */
+	uint64_t offset;
 };
 
 /* A chunk's output waiting for the supervisor to say where it goes. */
@@ -88,7 +98,7 @@ static void flush(struct worker *w, const char *extra, size_t n, uint32_t more)
 
 static void emit(struct worker *w, const char *data, size_t len)
 {
-	if (w->out_fd >= 0) {
+	if (w->out_fd >= 0 || w->z != NULL) {
 		buf_append(&w->out, data, len);
 		return;
 	}
@@ -283,10 +293,55 @@ static void count_quotes(struct worker *w, uint64_t seq, const struct buf *paylo
 	send_frame(w, FRAME_QUOTES, 0, &iov, 1);
 }
 
+/*
+ * The 32 KiB before the chunk primes its piece when they are the bytes
+ * the output has just before it: a copy of a regular file, from a
+ * chunk that does not start the file.  Otherwise the piece stands alone
+ * (a few hundred bytes more per chunk).
+ */
+static const struct buf *dictionary(struct worker *w)
+{
+	uint64_t start;
+	ssize_t n;
+
+	w->dict.len = 0;
+	if (!w->dict_known || w->offset == 0 || !compressor_wants_dict(w->z))
+		return &w->dict;
+	start = w->offset > GZ_DICT_MAX ? w->offset - GZ_DICT_MAX : 0;
+	buf_reserve(&w->dict, (size_t)(w->offset - start));
+	n = pread_full(chunker_fd(w->chunker, w->file), w->dict.data, (size_t)(w->offset - start),
+	    start);
+	w->dict.len = n == (ssize_t)(w->offset - start) ? (size_t)n : 0;
+	return &w->dict;
+}
+
+/* Compress the chunk's output into one piece, sent with its CRC-32 and
+ * length for the output to assemble. */
+static void send_piece(struct worker *w)
+{
+	const struct buf *d = dictionary(w);
+	unsigned char info[PIECE_INFO_SIZE];
+	struct piece_info p;
+
+	w->piece.len = 0;
+	p = compressor_piece(w->z, d->data, d->len, w->out.data, w->out.len, &w->piece);
+	piece_info_put(info, p);
+	struct iovec iov[2] = {
+		{ info, sizeof info },
+		{ w->piece.data, w->piece.len },
+	};
+	send_frame(w, FRAME_PIECE, 0, iov, 2);
+	w->out.len = 0;
+}
+
 static void chunk_end(struct worker *w)
 {
 	struct stage *r = w->job->reducer;
 
+	if (w->z != NULL) {
+		send_piece(w);
+		return;
+	}
 	if (r == NULL && w->out_fd >= 0) {
 		hold_output(w);
 		return;
@@ -398,6 +453,8 @@ void worker_main(int id, int task_fd, int result_fd, void *arg)
 	w.term = env->job->null ? '\0' : '\n';
 	w.out_fd = env->out_fd;
 	w.out_name = env->out_name;
+	if (env->job->compress_workers)
+		w.z = compressor_new(&env->job->compress);
 	for (;;) {
 		int rc = frame_read(task_fd, &h, &payload);
 
@@ -419,6 +476,10 @@ void worker_main(int id, int task_fd, int result_fd, void *arg)
 		if (frame_decode_range(payload.data, rlen, &r) < 0)
 			fail(&w, EXIT_SOFTWARE, "worker: malformed task");
 		w.name = chunker_path(w.chunker, r.file);
+		w.file = r.file;
+		w.offset = r.offset;
+		w.dict_known = h.type == FRAME_TASK_RANGE && w.job->nstages == 0 &&
+		    !w.job->header;
 		if (h.type == FRAME_TASK_RANGE)
 			do_range(&w, &r);
 		else if (h.type == FRAME_TASK_DATA)

@@ -1,0 +1,78 @@
+/* compress.h - compressed output, gzip or zstd, one interface.
+ *
+ * The output is compressed in pieces: a worker compresses each chunk's
+ * output into one piece (gzip: raw deflate ending with a sync flush,
+ * primed with the 32 KiB that precede it when they are known; zstd: one
+ * frame), and the output assembles the pieces in order into one stream
+ * (gzip: a member header, the pieces, an empty final block and a trailer
+ * whose CRC-32 is combined from the pieces'; zstd: frames back to back).
+ * What the merger writes itself (a header record, a reducer's result)
+ * is compressed the same way, into pieces of its own. */
+#ifndef FORKPIPE_COMPRESS_H
+#define FORKPIPE_COMPRESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+enum compress_kind {
+	COMPRESS_NONE,
+	COMPRESS_GZIP,
+	COMPRESS_ZSTD,
+};
+
+struct compress_opts {
+	enum compress_kind kind;
+	int level;		/* 0: the codec's default */
+	bool independent;	/* gzip: no dictionary, pieces stand alone */
+};
+
+/* What assembling needs to know of a piece: its uncompressed bytes'
+ * CRC-32 (gzip) and number. */
+struct piece_info {
+	uint32_t crc;
+	uint64_t len;
+};
+
+#define PIECE_INFO_SIZE 12	/* u32 crc, u64 len, little-endian */
+void piece_info_put(unsigned char out[PIECE_INFO_SIZE], struct piece_info p);
+struct piece_info piece_info_get(const char *in);
+
+/* The codec's default level, and whether level is valid for it. */
+int compress_default_level(enum compress_kind kind);
+bool compress_level_valid(enum compress_kind kind, int level);
+const char *compress_name(enum compress_kind kind);
+
+/* A compression context, made once per process and reused. */
+struct compressor;
+
+struct compressor *compressor_new(const struct compress_opts *o);
+void compressor_free(struct compressor *c);
+/* Whether pieces may be primed with the bytes before them. */
+bool compressor_wants_dict(const struct compressor *c);
+
+/* Compress data into one piece appended to out.  dict: the dictlen
+ * uncompressed bytes just before data in the stream (gzip only), or
+ * NULL.  An empty data appends nothing. */
+struct piece_info compressor_piece(struct compressor *c, const void *dict, size_t dictlen,
+    const void *data, size_t len, struct buf *out);
+
+/* The stream around the pieces. */
+struct compress_stream {
+	enum compress_kind kind;
+	int level;
+	uint32_t crc;
+	uint64_t len;
+};
+
+void compress_stream_init(struct compress_stream *s, const struct compress_opts *o);
+/* Append what comes before the first piece. */
+void compress_stream_head(const struct compress_stream *s, struct buf *out);
+/* A piece was written after the others. */
+void compress_stream_add(struct compress_stream *s, struct piece_info p);
+/* Append what comes after the last piece. */
+void compress_stream_end(const struct compress_stream *s, struct buf *out);
+
+#endif
