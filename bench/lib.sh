@@ -197,6 +197,7 @@ add_tool() {
 	T_STATUS+=(ok)
 	T_TIMES+=("")
 	T_NOTE+=("")
+	T_SIZE+=("")
 }
 
 # add_fp PREFIX LABEL-ARGS: forkpipe -jN and -j1 as the functions
@@ -208,7 +209,7 @@ add_fp() {
 }
 
 reset_case() {
-	T_LABEL=() T_FUNC=() T_KIND=() T_STATUS=() T_TIMES=() T_NOTE=()
+	T_LABEL=() T_FUNC=() T_KIND=() T_STATUS=() T_TIMES=() T_NOTE=() T_SIZE=()
 }
 
 # Supervisor share of forkpipe's CPU time, from `--stats` on stderr:
@@ -253,6 +254,10 @@ find_kind() { # kind
 # WANT from the reference's own run; lines mode: every byte).
 check_result() {
 	local i=$1 out=$2 refout=$3 mode=$4 got
+	if [ "$mode" = gz ] || [ "$mode" = zst ]; then
+		check_compressed "$i" "$out" "$mode"
+		return
+	fi
 	if [ "$i" = "$REF" ]; then
 		[ "$mode" = count ] && WANT=$(count_of "$out")
 		return
@@ -269,6 +274,24 @@ check_result() {
 		T_STATUS[i]=WRONG
 		T_NOTE[i]="output differs from ${T_LABEL[REF]}: $(wc -l < "$out") lines vs $(wc -l < "$refout"); $(cmp "$out" "$refout" 2>&1 | head -n 1)"
 	fi
+}
+
+# check_compressed I OUT gz|zst: tool I's output is compressed; it must
+# pass the format's own test and decompress to exactly $PLAIN (the
+# uncompressed input).  Its size goes into T_SIZE[I] for the table.
+check_compressed() {
+	local i=$1 out=$2 mode=$3 ok=1
+	if [ "$mode" = gz ]; then
+		gzip -t "$out" 2> /dev/null && gzip -dc "$out" | cmp -s - "$PLAIN" || ok=0
+	else
+		zstd -q -t "$out" 2> /dev/null && zstd -q -dc "$out" | cmp -s - "$PLAIN" || ok=0
+	fi
+	if [ "$ok" = 0 ]; then
+		T_STATUS[i]=WRONG
+		T_NOTE[i]="its output does not decompress to the input"
+		return
+	fi
+	T_SIZE[i]=$(file_size "$out")
 }
 
 # time_tool I OUT INPUT: one timed run of tool I, its time appended to
@@ -318,7 +341,22 @@ print_table() {
 			printf "   %-" w "s %9.3f %9.1f %9.3f %9.3f %8s\n", label, $1, bytes / 1e6 / $1, $2, $3, ratio
 		}'
 	done
+	for i in "${order[@]}"; do
+		[ -n "${T_SIZE[i]:-}" ] && notes+=("${T_LABEL[i]}: output $(awk -v b="${T_SIZE[i]}" 'BEGIN { printf "%.1f MB", b / 1e6 }')$(size_vs "$i")")
+	done
 	CASE_NOTES=("${notes[@]}")
+}
+
+# How tool I's output size compares with the first peer's, for notes.
+size_vs() {
+	local i=$1 k
+	for ((k = 0; k < ${#T_KIND[@]}; k++)); do
+		if [ "${T_KIND[k]}" = peer ] && [ -n "${T_SIZE[k]:-}" ] && [ "$k" != "$i" ]; then
+			awk -v a="${T_SIZE[i]}" -v b="${T_SIZE[k]}" -v l="${T_LABEL[k]}" \
+				'BEGIN { printf " (%+.2f%% vs %s)", 100 * (a - b) / b, l }'
+			return
+		fi
+	done
 }
 
 # run_case TITLE MODE INPUT [FP-ARGS...]
@@ -358,6 +396,8 @@ run_case() {
 
 	if [ "$mode" = count ]; then
 		expect="${WANT:-?} records"
+	elif [ "$mode" = gz ] || [ "$mode" = zst ]; then
+		expect="output decompresses to $PLAIN"
 	else
 		expect="$(wc -l < "$refout" 2> /dev/null || echo '?') lines, $(file_size "$refout" 2> /dev/null || echo '?') bytes"
 	fi
@@ -392,7 +432,7 @@ run_case() {
 	echo
 
 	# Line outputs can be large: keep only the small count results.
-	if [ "$mode" = lines ]; then
+	if [ "$mode" != count ]; then
 		rm -f "$refout" "$BENCH_DIR/$TAG".*.out "$BENCH_DIR/stats.out"
 	fi
 	reset_case
