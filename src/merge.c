@@ -27,7 +27,7 @@ static void cleanup(void)
  * names the stages resolved would not mean the same in each. */
 static void check_header(const char *path, const struct header *first, const struct buf *h)
 {
-	if (h->len != first->raw.len || memcmp(h->data, first->raw.data, h->len) != 0)
+	if (h->len != first->raw.len || (h->len > 0 && memcmp(h->data, first->raw.data, h->len) != 0))
 		fatal(EXIT_DATAERR, "%s: the header record differs from the first partial's", path);
 }
 

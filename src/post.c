@@ -95,14 +95,44 @@ static int finish_one(struct post *p, size_t i, void *partial, char **err)
 	return rc;
 }
 
+/* The stream from the reducer before stage from has ended: the map
+ * stages up to the next reducer give up what they hold (exec), in order,
+ * into the stages after each. */
+static int end_maps(struct post *p, size_t from, char **err)
+{
+	const struct job *job = p->job;
+
+	for (size_t i = from; i < job->nstages; i++) {
+		struct stage *st = job->stages[i];
+		struct block b = { NULL, 0, NREC_UNKNOWN, OFFSET_UNKNOWN, 0 };
+		int rc;
+
+		if (st->def->kind == STAGE_REDUCE)
+			return 0;
+		if (st->def->end == NULL)
+			continue;
+		rc = st->def->end(st, &b, err);
+		if (rc == 0)
+			rc = chain_put(p, i + 1, b.data, b.len, err);
+		if (rc != 0)
+			return rc > 0 ? rc : EXIT_SOFTWARE;
+	}
+	return 0;
+}
+
 int post_run(struct post *p, void *partial, char **err, int *code)
 {
 	const struct job *job = p->job;
 	int rc = finish_one(p, job->post - 1, partial, err);
 
+	if (rc == 0)
+		rc = end_maps(p, job->post, err);
 	for (size_t i = job->post; rc == 0 && i < job->nstages; i++)
-		if (job->stages[i]->def->kind == STAGE_REDUCE)
+		if (job->stages[i]->def->kind == STAGE_REDUCE) {
 			rc = finish_one(p, i, p->partials[i], err);
+			if (rc == 0)
+				rc = end_maps(p, i + 1, err);
+		}
 	if (rc != 0) {
 		*code = rc;
 		return -1;

@@ -20,6 +20,7 @@ const struct stage_def *const stage_table[] = {
 	&stage_top,
 	&stage_sort,
 	&stage_head,
+	&stage_exec,
 	NULL,
 };
 

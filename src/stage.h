@@ -111,6 +111,11 @@ struct stage_def {
 	/* A map stage with state across blocks (head counts records): a
 	 * worker calls reset at the start of every chunk.  NULL if stateless. */
 	void (*reset)(struct stage *st);
+	/* A map stage that holds records back (exec): at the end of every
+	 * chunk (after a reducer: of the stream), the records it still has
+	 * into b, whose seq is the chunk's.  Returns as map does.  NULL for
+	 * stages that hold nothing. */
+	int (*end)(struct stage *st, struct block *b, char **err);
 
 	/* STAGE_REDUCE: partial states, serialised as bytes so the same merge
 	 * serves worker results and, later, results from other machines. */
@@ -184,6 +189,7 @@ extern const struct stage_def stage_uniq;
 extern const struct stage_def stage_top;
 extern const struct stage_def stage_sort;
 extern const struct stage_def stage_head;
+extern const struct stage_def stage_exec;
 
 /* head's COUNT, once set up. */
 uint64_t stage_head_limit(const struct stage *st);

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -51,8 +52,10 @@ struct worker {
 	struct buf dict;
 	bool dict_known;	/* the input before the chunk is the output before
 				 * its output (a copy of a file) */
-	uint32_t file;		/* the chunk's input and offset */
+	bool runs_commands;	/* a stage runs commands: set their environment */
+	uint32_t file;		/* the chunk's input, offset and length */
 	uint64_t offset;
+	uint64_t length;
 };
 
 /* A chunk's output waiting for the supervisor to say where it goes. */
@@ -111,25 +114,56 @@ static void emit(struct worker *w, const char *data, size_t len)
 		flush(w, NULL, 0, 1);
 }
 
-/* Run the map stages on one block of whole records, then fold or emit. */
-static void run_block(struct worker *w, char *data, size_t len, uint64_t offset, size_t nrec)
+/* Run the map stages from the from-th on a block of whole records, then
+ * fold or emit. */
+static void run_from(struct worker *w, struct block *b, size_t from)
 {
 	const struct job *job = w->job;
-	struct block b = { .data = data, .len = len, .nrec = nrec, .offset = offset,
-	    .seq = w->seq };
 	char *err = NULL;
 
-	for (size_t i = 0; i < job->nmap && b.len > 0; i++) {
-		int rc = job->stages[i]->def->map(job->stages[i], &b, &err);
+	for (size_t i = from; i < job->nmap && b->len > 0; i++) {
+		int rc = job->stages[i]->def->map(job->stages[i], b, &err);
 
 		if (rc != 0)
 			fail(w, rc > 0 ? rc : EXIT_SOFTWARE, "%s: %s", w->name, err);
-		b.offset = OFFSET_UNKNOWN;
+		b->offset = OFFSET_UNKNOWN;
 	}
 	if (job->reducer != NULL)
-		job->reducer->def->fold(job->reducer, w->partial, &b);
-	else if (b.len > 0)
-		emit(w, b.data, b.len);
+		job->reducer->def->fold(job->reducer, w->partial, b);
+	else if (b->len > 0)
+		emit(w, b->data, b->len);
+}
+
+static void run_block(struct worker *w, char *data, size_t len, uint64_t offset, size_t nrec)
+{
+	struct block b = { .data = data, .len = len, .nrec = nrec, .offset = offset,
+	    .seq = w->seq };
+
+	run_from(w, &b, 0);
+}
+
+/* Stages that hold records back (exec) give them up at the chunk's end,
+ * in pipeline order: what one gives up passes through the later ones
+ * before they give up theirs. */
+static void end_stages(struct worker *w)
+{
+	const struct job *job = w->job;
+	char *err = NULL;
+
+	for (size_t i = 0; i < job->nmap; i++) {
+		struct stage *st = job->stages[i];
+		struct block b = { .nrec = NREC_UNKNOWN, .offset = OFFSET_UNKNOWN, .seq = w->seq };
+
+		if (st->def->end == NULL)
+			continue;
+		int rc = st->def->end(st, &b, &err);
+
+		if (rc != 0)
+			fail(w, rc > 0 ? rc : EXIT_SOFTWARE, "%s: chunk %llu (bytes %llu-%llu): %s",
+			    w->name, (unsigned long long)w->seq, (unsigned long long)w->offset,
+			    (unsigned long long)(w->offset + w->length), err);
+		run_from(w, &b, i + 1);
+	}
 }
 
 static void run_records(struct worker *w, char *data, size_t len, uint64_t offset);
@@ -338,6 +372,7 @@ static void chunk_end(struct worker *w)
 {
 	struct stage *r = w->job->reducer;
 
+	end_stages(w);
 	if (w->z != NULL) {
 		send_piece(w);
 		return;
@@ -438,6 +473,16 @@ static void do_data(struct worker *w, struct buf *payload, const struct frame_ra
 	run_records(w, payload->data + FRAME_RANGE_SIZE, len - FRAME_RANGE_SIZE, r->offset);
 }
 
+/* What commands run by the stages (exec) learn of the chunk. */
+static void command_env(struct worker *w, const struct frame_range *r)
+{
+	char off[32];
+
+	snprintf(off, sizeof off, "%llu", (unsigned long long)r->offset);
+	setenv("FORKPIPE_FILE", w->name, 1);
+	setenv("FORKPIPE_OFFSET", off, 1);
+}
+
 void worker_main(int id, int task_fd, int result_fd, void *arg)
 {
 	const struct worker_env *env = arg;
@@ -446,7 +491,6 @@ void worker_main(int id, int task_fd, int result_fd, void *arg)
 	struct buf payload = { 0 };
 	struct frame_range r;
 
-	(void)id;
 	w.job = env->job;
 	w.chunker = env->chunker;
 	w.result_fd = result_fd;
@@ -455,6 +499,14 @@ void worker_main(int id, int task_fd, int result_fd, void *arg)
 	w.out_name = env->out_name;
 	if (env->job->compress_workers)
 		w.z = compressor_new(&env->job->compress);
+	for (size_t i = 0; i < w.job->nmap; i++)
+		w.runs_commands |= w.job->stages[i]->def->end != NULL;
+	if (w.runs_commands) {
+		char n[16];
+
+		snprintf(n, sizeof n, "%d", id);
+		setenv("FORKPIPE_WORKER", n, 1);
+	}
 	for (;;) {
 		int rc = frame_read(task_fd, &h, &payload);
 
@@ -476,8 +528,11 @@ void worker_main(int id, int task_fd, int result_fd, void *arg)
 		if (frame_decode_range(payload.data, rlen, &r) < 0)
 			fail(&w, EXIT_SOFTWARE, "worker: malformed task");
 		w.name = chunker_path(w.chunker, r.file);
+		if (w.runs_commands)
+			command_env(&w, &r);
 		w.file = r.file;
 		w.offset = r.offset;
+		w.length = r.length;
 		w.dict_known = h.type == FRAME_TASK_RANGE && w.job->nstages == 0 &&
 		    !w.job->header;
 		if (h.type == FRAME_TASK_RANGE)

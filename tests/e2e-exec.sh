@@ -1,0 +1,112 @@
+#!/bin/bash
+# e2e-exec.sh - the exec stage: a command run on each chunk.  Line-local
+# commands give exactly the output of running them over the whole input,
+# at -j 1, 2 and 4, small and automatic chunks, from a file and a pipe;
+# commands that write ten times their input, that ignore it or stop
+# reading it early; the environment; exec before a reducer, after one and
+# between filters; failing and killed commands (exit 70, the command, its
+# status, the chunk, and nothing left behind with -o); YAML.
+. "$TEST_SRCDIR/lib.sh"
+
+awk 'BEGIN {
+	srand(5);
+	for (i = 1; i <= 20000; i++)
+		printf "u%d %d %s\n", int(rand() * 300), int(rand() * 1000), (rand() < 0.5) ? "GET" : "POST";
+}' > "$T/in"
+
+# same NAME CMD: forkpipe's exec of CMD gives what CMD gives on the whole
+# input, for every job count and chunk size, from the file and a pipe.
+same() {
+	local name=$1 cmd=$2 spec j b
+	sh -c "$cmd" < "$T/in" > "$T/exp"
+	sq_v spec "$cmd"
+	for j in 1 2 4; do
+		for b in 1K 64K auto; do
+			local bopt=()
+			[ "$b" != auto ] && bopt=(-b "$b")
+			expect_out "$name -j $j -b $b" "$T/exp" fp -j "$j" "${bopt[@]}" -e "exec $spec" "$T/in"
+		done
+		expect_out "$name -j $j stdin" "$T/exp" piped "$T/in" -j "$j" -b 8K -e "exec $spec"
+	done
+}
+same "tr" "tr a-z A-Z"
+same "cut" "cut -d ' ' -f 1,3"
+same "awk print \$1" "awk '{ print \$1 }'"
+same "sed, in a pipeline of commands" "sed 's/u/user/' | tr ' ' ','"
+# ten times its input, before it has read all of it: no deadlock
+same "awk that writes 10x" "awk '{ for (i = 0; i < 10; i++) print }'"
+
+# A command that ignores its input runs once per chunk.
+fp --stats -j 2 -b 16K -e 'exec "echo x"' "$T/in" > "$T/out" 2> "$T/err"
+chunks=$(sed -n 's/.* chunks=\([0-9]*\).*/\1/p' "$T/err")
+[ -n "$chunks" ] && [ "$chunks" -gt 1 ] && [ "$(grep -c '^x$' "$T/out")" = "$chunks" ] && pass ||
+	fail "exec 'echo x': $(wc -l < "$T/out") lines for ${chunks:-?} chunks"
+# ... as does one that stops reading: head -1 gives each chunk's first record.
+fp -j 2 -b 16K -e 'exec "head -n 1"' "$T/in" > "$T/out" 2> "$T/err" && [ ! -s "$T/err" ] &&
+	[ "$(wc -l < "$T/out")" = "$chunks" ] && [ "$(head -n 1 "$T/out")" = "$(head -n 1 "$T/in")" ] &&
+	pass || fail "exec 'head -n 1': $(wc -l < "$T/out") lines for $chunks chunks, stderr: $(head -c 200 "$T/err")"
+# ... and one that no record reaches still runs: wc -l says 0 per chunk.
+fp -j 2 -b 16K -e 'grep -F NOMATCH' -e 'exec "wc -l"' "$T/in" > "$T/out"
+[ "$(grep -c '^0$' "$T/out")" = "$chunks" ] && [ "$(wc -l < "$T/out")" = "$chunks" ] && pass ||
+	fail "exec 'wc -l' after grep that keeps nothing: $(tr '\n' ' ' < "$T/out" | head -c 100)"
+# A last record without a terminator gets one.
+printf 'a\nb\n' > "$T/ab"
+printf 'x\n' > "$T/exp"
+expect_out "output without a final newline" "$T/exp" fp -e 'exec "printf x"' "$T/ab"
+
+# The environment: chunk numbers in order, offsets of the chunks, the file.
+fp -j 2 -b 16K -e 'exec "head -c 0; echo \$FORKPIPE_CHUNK \$FORKPIPE_OFFSET \$FORKPIPE_FILE \$FORKPIPE_WORKER"' \
+	"$T/in" > "$T/env"
+awk -v f="$T/in" -v n="$chunks" '
+	$1 != NR - 1 { print "chunk " $1 " on line " NR; bad = 1 }
+	NR == 1 && $2 != 0 { print "first offset " $2; bad = 1 }
+	NR > 1 && $2 <= last { print "offset " $2 " after " last; bad = 1 }
+	$3 != f { print "file " $3; bad = 1 }
+	$4 !~ /^[01]$/ { print "worker " $4; bad = 1 }
+	{ last = $2 }
+	END { if (NR != n) { print NR " lines for " n " chunks"; bad = 1 }; exit bad }' "$T/env" > "$T/why" &&
+	pass || fail "exec environment: $(head -n 3 "$T/why" | tr '\n' ';')"
+# the offsets are where the chunks start: each chunk's first record is there
+while read -r _ off _; do
+	tail -c +$((off + 1)) "$T/in" | head -n 1
+done < "$T/env" > "$T/firsts"
+fp -j 2 -b 16K -e 'exec "head -n 1"' "$T/in" > "$T/out"
+check_same "FORKPIPE_OFFSET is the chunk's first byte" "$T/firsts" "$T/out"
+
+# With reducers: exec feeds one, follows one, sits between filters.
+cut -d ' ' -f 3 "$T/in" | sort | uniq -c > "$T/exp"
+expect_out "exec then uniq -c" "$T/exp" fp -j 2 -b 8K -e "exec 'cut -d \" \" -f 3'" -e 'uniq -c' "$T/in"
+awk '{ print $1 }' "$T/in" | sort | uniq -c | sort -k1,1nr -k2,2 | head -n 5 > "$T/exp"
+expect_out "uniq -c, then exec sort | head" "$T/exp" \
+	fp -j 2 -e 'uniq -c -k 1' -e 'exec "sort -k1,1nr -k2,2 | head -n 5"' "$T/in"
+grep POST "$T/in" | tr a-z A-Z | grep -c U9 > "$T/exp"
+expect_out "grep, exec, grep, count" "$T/exp" \
+	fp -j 3 -b 4K -e 'grep -F POST' -e 'exec "tr a-z A-Z"' -e 'grep -F U9' -e count "$T/in"
+# --shell
+printf 'x\n' | bash -c 'read -r a; echo "${a^^}"' > "$T/exp"
+expect_out "--shell /bin/bash" "$T/exp" sh -c 'printf "x\n" | "$FORKPIPE" -e "exec --shell /bin/bash \"read -r a; echo \\\${a^^}\""'
+
+# YAML
+cat > "$T/job.yaml" <<'EOF'
+stages:
+  - exec: {command: "tr a-z A-Z"}
+  - count: {}
+EOF
+printf '%s\n' "$(wc -l < "$T/in" | tr -d ' ')" > "$T/exp"
+expect_out "YAML exec" "$T/exp" fp -c "$T/job.yaml" "$T/in"
+
+# ---- failures -----------------------------------------------------------------
+rm -f "$T/o"
+expect_exit 70 "in: chunk 0 \\(bytes 0-[0-9]+\\): exec: 'exit 3' exited with status 3" \
+	fp -j 2 -b 16K -o "$T/o" -e 'exec "exit 3"' "$T/in"
+[ ! -e "$T/o" ] && pass || fail "a failed exec left its output behind"
+expect_exit 70 "exec: 'kill -9 \\\$\\\$' was killed by signal 9" fp -j 2 -e 'exec "kill -9 \$\$"' "$T/in"
+# only the third chunk fails: the first failure in input order is named
+expect_exit 70 "chunk 2 \\(bytes [0-9]+-[0-9]+\\): exec: .* exited with status 5" \
+	fp -j 2 -b 16K -e 'exec "cat; [ \$FORKPIPE_CHUNK != 2 ] || exit 5"' "$T/in"
+expect_exit 70 "stdin: chunk 0 .*exec: 'false' exited with status 1" sh -c 'cat "$1" | "$FORKPIPE" -e "exec false"' sh "$T/in"
+expect_exit 70 "exec: 'exit 4' exited with status 4" fp -e count -e 'exec "exit 4"' "$T/in"
+expect_exit 70 "exec: '/nonexistent/cmd 2>/dev/null' exited with status 127" fp -e 'exec "/nonexistent/cmd 2>/dev/null"' "$T/in"
+expect_exit 64 "exec: .*command" fp -e 'exec' "$T/in"
+
+finish
