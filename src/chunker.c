@@ -399,6 +399,18 @@ size_t chunker_quote_grid(struct chunker *c, uint32_t file, uint64_t *seg)
 	return in->nseg;
 }
 
+uint64_t chunker_total_size(const struct chunker *c)
+{
+	uint64_t total = 0;
+
+	for (size_t i = 0; i < c->n; i++) {
+		if (!c->in[i].seekable)
+			return 0;
+		total += c->in[i].size;
+	}
+	return total;
+}
+
 uint64_t chunker_file_size(const struct chunker *c, uint32_t file)
 {
 	return file < c->n ? c->in[file].size : 0;

@@ -54,6 +54,8 @@ void chunker_set_format(struct chunker *c, const struct format *f, bool header);
  */
 size_t chunker_quote_grid(struct chunker *c, uint32_t file, uint64_t *seg);
 uint64_t chunker_file_size(const struct chunker *c, uint32_t file);
+/* The bytes of all the inputs, or 0 when one is a stream. */
+uint64_t chunker_total_size(const struct chunker *c);
 void chunker_set_quotes(struct chunker *c, uint32_t file, size_t seg, uint64_t count);
 
 /*

@@ -25,6 +25,9 @@ enum {
 	OPT_GZIP,
 	OPT_GZIP_INDEPENDENT,
 	OPT_ZSTD,
+	OPT_PROGRESS,
+	OPT_STRICT_EPIPE,
+	OPT_LINE_BUFFERED,
 };
 
 static const struct option long_opts[] = {
@@ -48,6 +51,9 @@ static const struct option long_opts[] = {
 	{ "gzip", optional_argument, NULL, OPT_GZIP },
 	{ "gzip-independent", no_argument, NULL, OPT_GZIP_INDEPENDENT },
 	{ "zstd", optional_argument, NULL, OPT_ZSTD },
+	{ "progress", optional_argument, NULL, OPT_PROGRESS },
+	{ "strict-epipe", no_argument, NULL, OPT_STRICT_EPIPE },
+	{ "line-buffered", no_argument, NULL, OPT_LINE_BUFFERED },
 	{ "help", no_argument, NULL, 'h' },
 	{ "help-stages", required_argument, NULL, OPT_HELP_STAGES },
 	{ "version", no_argument, NULL, 'V' },
@@ -92,6 +98,11 @@ static void usage(FILE *fp)
 	    "      --partial           write the reducer's partial results (a partial file,\n"
 	    "                          see forkpipe-partials(5)) instead of the result\n"
 	    "      --stats             print what the run cost on stderr at the end\n"
+	    "      --progress[=always] a progress bar on stderr when it is a terminal\n"
+	    "                          (always: also when it is not)\n"
+	    "      --line-buffered     write each chunk's output as soon as it is released\n"
+	    "      --strict-epipe      exit 141 when the output's reader goes away (default:\n"
+	    "                          stop quietly with status 0)\n"
 	    "  -h, --help              show this help\n"
 	    "  -V, --version           show the version\n"
 	    "\n"
@@ -99,7 +110,8 @@ static void usage(FILE *fp)
 	    "With no stage, copy the input.\n", fp);
 	stagedoc_help(fp);
 	fputs("\nExit status: 0 ok, 64 usage, 65 bad data, 66 cannot open input, 70 worker failure,\n"
-	    "73 cannot create output, 74 I/O error, 78 bad configuration, 128+N killed by signal N.\n"
+	    "73 cannot create output, 74 I/O error, 78 bad configuration, 128+N killed by signal N\n"
+	    "(141 with --strict-epipe when the output's reader goes away).\n"
 	    "See forkpipe(1) and forkpipe.yaml(5).\n", fp);
 }
 
@@ -228,6 +240,20 @@ static void set_option(struct job *job, int c, const char *arg, bool *cli_stages
 	case OPT_ZSTD:
 	case OPT_GZIP_INDEPENDENT:
 		set_compress(job, c, arg);
+		break;
+	case OPT_PROGRESS:
+		if (arg == NULL || strcmp(arg, "auto") == 0)
+			job->progress = PROGRESS_AUTO;
+		else if (strcmp(arg, "always") == 0)
+			job->progress = PROGRESS_ALWAYS;
+		else
+			fatal(EXIT_USAGE, "--progress: expected 'always' or 'auto', not '%s'", arg);
+		break;
+	case OPT_STRICT_EPIPE:
+		job->strict_epipe = true;
+		break;
+	case OPT_LINE_BUFFERED:
+		job->line_buffered = true;
 		break;
 	case OPT_PARTIAL:
 		job->partial_out = true;

@@ -8,6 +8,7 @@
 
 #include "compress.h"
 #include "fieldlist.h"
+#include "progress.h"
 #include "stage.h"
 
 #define JOB_MAX_JOBS 1024
@@ -23,6 +24,9 @@ struct job {
 	char *output;		/* NULL: stdout */
 	bool unordered;
 	bool stats;
+	enum progress_mode progress;	/* --progress */
+	bool strict_epipe;	/* a closed output is exit 141, not 0 */
+	bool line_buffered;	/* write each piece of output at once */
 	struct format format;	/* how records split into fields */
 	bool header;		/* the first record is a header (-H) */
 	uint64_t memory;	/* bytes for the whole process tree; 0: default */

@@ -28,6 +28,7 @@ struct output {
 	char *tmp;		/* temporary name while writing */
 	struct buf pending;
 	bool gone;		/* the reader closed the pipe */
+	bool unbuffered;	/* --line-buffered */
 	uint64_t bytes;
 
 	/* Compressed output (see compress.h). */
@@ -120,10 +121,22 @@ static int flush_pending(struct output *o, char **err)
 	return rc;
 }
 
+bool output_is_tty(const struct output *o)
+{
+	return isatty(o->fd);
+}
+
+void output_unbuffered(struct output *o)
+{
+	o->unbuffered = true;
+}
+
 /* Bytes as they go to the file (compressed, when compressing). */
 static int put(struct output *o, const void *data, size_t len, char **err)
 {
 	o->bytes += len;
+	if (o->unbuffered)
+		return write_out(o, data, len, err);
 	if (o->pending.len + len <= OUTPUT_BLOCK) {
 		buf_append(&o->pending, data, len);
 		return 0;

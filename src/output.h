@@ -21,6 +21,11 @@ struct output *output_open(const char *path, char **err);
 int output_write(struct output *o, const void *data, size_t len, char **err);
 bool output_reader_gone(const struct output *o);
 
+/* Whether the output is a terminal. */
+bool output_is_tty(const struct output *o);
+/* Write every output_write() at once (--line-buffered). */
+void output_unbuffered(struct output *o);
+
 /* Compress everything written from now on into one gzip or zstd stream. */
 void output_compress(struct output *o, const struct compress_opts *opts);
 /* Append a piece a worker compressed (see compress.h). */

@@ -30,6 +30,7 @@
 #include "merger.h"
 #include "output.h"
 #include "partial.h"
+#include "progress.h"
 #include "proc.h"
 #include "stats.h"
 #include "supervisor.h"
@@ -99,6 +100,7 @@ struct sup {
 	bool waiting_input;	/* the stream had nothing to read */
 	bool stream_readable;
 	struct stats stats;
+	struct progress progress;
 	bool counting;		/* the CSV quote-count pre-pass is running */
 	struct failure failure;
 	struct header header;	/* with --header */
@@ -107,6 +109,13 @@ struct sup {
 };
 
 static struct sup *current;
+
+/* Before an error message: the progress bar goes. */
+static void erase_progress(void)
+{
+	if (current != NULL)
+		progress_end(&current->progress);
+}
 
 /* On any fatal error: stop the workers, remove the temporary output. */
 static void cleanup(void)
@@ -405,6 +414,7 @@ static void chunk_done(struct sup *s, int w, uint64_t seq)
 {
 	struct task *t = &s->tasks[seq % s->window];
 
+	progress_add(&s->progress, t->chunk.length);
 	unhold(s, w, seq);
 	chunker_recycle(s->chunker, &t->chunk);
 }
@@ -675,6 +685,7 @@ static int finish(struct sup *s)
 
 	/* head is satisfied: the workers may be busy with chunks not needed. */
 	stop_workers(s, gone || merger_done(s->merger));
+	progress_end(&s->progress);
 	if (!gone && merger_finish(s->merger, &err, &code) < 0)
 		fatal(code, "%s", err);
 	if (s->placed && output_placed_end(s->out, s->place_base, merger_placed_end(s->merger), &err) < 0)
@@ -687,6 +698,10 @@ static int finish(struct sup *s)
 		s->stats.bytes_out = output_bytes(s->out);
 		stats_print(stderr, &s->stats, s->procs, s->nprocs);
 	}
+	/* The reader went away (| head): a pipeline's usual end, unless the
+	 * user asked to hear of it. */
+	if (output_reader_gone(s->out) && s->job->strict_epipe)
+		return 128 + SIGPIPE;
 	return EXIT_OK;
 }
 
@@ -751,12 +766,17 @@ int supervisor_run(struct job *job)
 		fatal(EXIT_CANTCREAT, "%s", err);
 	if (job->compress.kind != COMPRESS_NONE)
 		output_compress(s.out, &job->compress);
+	if (job->line_buffered)
+		output_unbuffered(s.out);
+	progress_init(&s.progress, job->progress, chunker_total_size(s.chunker),
+	    output_is_tty(s.out));
 	write_header(&s);
 	/* Ordered map output into a regular file: the workers write it. */
 	s.placed = !job->unordered && job->reducer == NULL && job->limit == UINT64_MAX &&
 	    job->compress.kind == COMPRESS_NONE && output_placeable(s.out, &s.place_base, &err);
 	current = &s;
 	fatal_cleanup(cleanup);
+	fatal_before(erase_progress);
 	proc_signals_init();
 	/* Fork before the big buffers exist: fork costs grow with the
 	 * parent's touched memory. */
@@ -769,6 +789,7 @@ int supervisor_run(struct job *job)
 	if (sig == 0)
 		sig = run_chunks(&s);
 	if (sig != 0) {
+		progress_end(&s.progress);
 		cleanup();
 		return 128 + sig;
 	}

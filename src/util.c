@@ -11,6 +11,7 @@
 #include "util.h"
 
 static void (*cleanup_fn)(void);
+static void (*before_fn)(void);	/* clears the terminal line (--progress) */
 static bool in_child;
 
 static void __attribute__((noreturn)) out_of_memory(size_t n)
@@ -91,6 +92,11 @@ void fatal_cleanup(void (*fn)(void))
 	cleanup_fn = fn;
 }
 
+void fatal_before(void (*fn)(void))
+{
+	before_fn = fn;
+}
+
 void fatal_in_child(void)
 {
 	cleanup_fn = NULL;
@@ -103,6 +109,8 @@ void fatal(int code, const char *fmt, ...)
 
 	if (!in_child)
 		fflush(stdout);
+	if (before_fn != NULL && !in_child)
+		before_fn();
 	fputs(PROGNAME ": ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);

@@ -42,6 +42,8 @@ void fatal(int code, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));
 void warnx_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void fatal_cleanup(void (*fn)(void));
+/* Called before the message is printed (to erase a progress bar). */
+void fatal_before(void (*fn)(void));
 /* In a forked worker: fatal() runs no clean-up and leaves by _exit(), so
  * that nothing of the supervisor's (stdio buffers, temporary files) is
  * touched twice. */

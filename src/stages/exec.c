@@ -212,8 +212,10 @@ static void give(struct stage *st, struct block *b, bool all)
 	struct exec *x = st->priv;
 	size_t n;
 
-	memmove(x->buf.data, x->buf.data + x->given, x->buf.len - x->given);
-	x->buf.len -= x->given;
+	if (x->given > 0) {
+		memmove(x->buf.data, x->buf.data + x->given, x->buf.len - x->given);
+		x->buf.len -= x->given;
+	}
 	n = x->buf.len;
 	if (!all) {
 		const char *none;

@@ -1,0 +1,98 @@
+/* progress.c - --progress: the bar on standard error. */
+#include "autoconfig.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "progress.h"
+#include "util.h"
+
+#define PROGRESS_EVERY 0.25	/* seconds between redraws */
+#define BAR 20
+
+static double seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void progress_init(struct progress *p, enum progress_mode mode, uint64_t total, bool output_tty)
+{
+	memset(p, 0, sizeof *p);
+	/* Output written to the same terminal would run into the bar. */
+	p->on = mode == PROGRESS_ALWAYS ||
+	    (mode == PROGRESS_AUTO && isatty(STDERR_FILENO) && !output_tty);
+	p->total = total;
+	p->start = seconds();
+	p->drawn = p->start - PROGRESS_EVERY;	/* the first chunk draws it */
+}
+
+/* n bytes as "123.4 MB" (powers of 1000, as the rate). */
+static void human(char *out, size_t cap, double n)
+{
+	static const char *const unit[] = { "B", "kB", "MB", "GB", "TB", "PB" };
+	int u = 0;
+
+	while (n >= 1000 && u < 5) {
+		n /= 1000;
+		u++;
+	}
+	snprintf(out, cap, u == 0 ? "%.0f %s" : "%.1f %s", n, unit[u]);
+}
+
+static void draw(struct progress *p, double now)
+{
+	char line[160], done[16], total[16], rate[16], bar[BAR + 1];
+	double secs = now - p->start, r = secs > 0 ? (double)p->done / secs : 0;
+	int n;
+
+	human(done, sizeof done, (double)p->done);
+	human(rate, sizeof rate, r);
+	if (p->total > 0) {
+		double f = p->done >= p->total ? 1 : (double)p->done / (double)p->total;
+		int fill = (int)(f * BAR);
+		double left = r > 0 ? (double)(p->total - (p->done < p->total ? p->done : p->total)) / r : 0;
+
+		memset(bar, '#', (size_t)fill);
+		memset(bar + fill, '.', (size_t)(BAR - fill));
+		bar[BAR] = '\0';
+		human(total, sizeof total, (double)p->total);
+		n = snprintf(line, sizeof line, "\r[%s] %3.0f%% %s / %s  %s/s  ETA %d:%02d", bar,
+		    f * 100, done, total, rate, (int)left / 60, (int)left % 60);
+	} else {
+		n = snprintf(line, sizeof line, "\r%s  %s/s  %d:%02d", done, rate, (int)secs / 60,
+		    (int)secs % 60);
+	}
+	if (n < 0 || n >= (int)sizeof line)
+		return;
+	/* Pad over the end of a longer line drawn before. */
+	while (n < p->width + 1 && n < (int)sizeof line - 1)
+		line[n++] = ' ';
+	(void)write_all(STDERR_FILENO, line, (size_t)n);
+	p->width = n - 1;
+	p->drawn = now;
+}
+
+void progress_add(struct progress *p, uint64_t n)
+{
+	double now;
+
+	p->done += n;
+	if (!p->on)
+		return;
+	now = seconds();
+	if (now - p->drawn >= PROGRESS_EVERY)
+		draw(p, now);
+}
+
+void progress_end(struct progress *p)
+{
+	if (!p->on || p->width == 0)
+		return;
+	(void)write_all(STDERR_FILENO, "\r\033[K", 4);
+	p->width = 0;
+}

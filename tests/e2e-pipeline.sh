@@ -1,0 +1,87 @@
+#!/bin/bash
+# e2e-pipeline.sh - forkpipe in shell pipelines: a reader that goes away
+# (| head -1) ends the run quietly with status 0 and no process left
+# behind, or 141 with --strict-epipe; --line-buffered writes each chunk's
+# output as soon as it is released; --progress draws its bar only where
+# it should (a terminal, made here with script(1)), erases it at the end
+# and before an error message.
+. "$TEST_SRCDIR/lib.sh"
+
+command -v script > /dev/null 2>&1 || die "reference tool 'script' (util-linux) not found"
+
+awk 'BEGIN { for (i = 1; i <= 400000; i++) printf "line %d of the input\n", i }' > "$T/in"
+# A name no other process has, to look for leftovers by.
+ln -s "$T/in" "$T/in-$$-unique"
+U=$T/in-$$-unique
+
+# leftovers: 0 when no process has U on its command line (after a grace).
+leftovers() {
+	local i
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		pgrep -f -- "$U" > /dev/null || return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+for j in 1 2 4; do
+	for stage in '' "-e 'grep -F line'" "-e 'exec cat'"; do
+		eval "set -- $stage"
+		out=$(fp -j "$j" -b 64K "$@" "$U" 2> "$T/err" | head -n 1; echo "rc=${PIPESTATUS[0]}")
+		[ "$out" = "line 1 of the input
+rc=0" ] && [ ! -s "$T/err" ] && pass ||
+			fail "| head -1 -j $j $stage: '$out', stderr: $(head -c 200 "$T/err")"
+		leftovers && pass || fail "| head -1 -j $j $stage: a process is left behind"
+	done
+	out=$(fp -j "$j" --strict-epipe "$U" 2> "$T/err" | head -n 1 > /dev/null; echo "${PIPESTATUS[0]}")
+	[ "$out" = 141 ] && [ ! -s "$T/err" ] && pass ||
+		fail "--strict-epipe -j $j: exit $out, stderr: $(head -c 200 "$T/err")"
+	leftovers && pass || fail "--strict-epipe -j $j: a process is left behind"
+done
+# from a pipe, too
+out=$(cat "$U" | fp -j 2 2> "$T/err" | head -n 1; echo "rc=${PIPESTATUS[1]}")
+[ "$out" = "line 1 of the input
+rc=0" ] && [ ! -s "$T/err" ] && pass || fail "stdin | forkpipe | head -1: '$out'"
+
+# --line-buffered: the first record is out long before the input ends.
+ms() { echo $(($(date +%s%N) / 1000000)); }
+first_after() { # OPTION...: milliseconds until the first output line
+	local t0
+	t0=$(ms)
+	(printf 'a\n'; sleep 3; printf 'b\n') | fp -b 1 "$@" | { read -r _; echo $(($(ms) - t0)); cat > /dev/null; }
+}
+t=$(first_after --line-buffered)
+[ "$t" -lt 2000 ] && pass || fail "--line-buffered: the first record took $t ms"
+t=$(first_after --line-buffered -e 'grep -F a')
+[ "$t" -lt 2000 ] && pass || fail "--line-buffered with grep: the first record took $t ms"
+# and the output is the same as without it
+fp --line-buffered -j 3 -b 4K -e 'grep -F 7' "$T/in" > "$T/out"
+grep -F 7 "$T/in" > "$T/exp"
+check_same "--line-buffered output" "$T/exp" "$T/out"
+
+# --progress under a terminal (script gives the command a pty).
+script -qc "\"$FORKPIPE\" --progress -j 2 -b 256K -e 'grep -F 9' -e count '$T/in' -o '$T/c'" /dev/null \
+	< /dev/null > "$T/tty" 2>&1
+grep -c 9 "$T/in" > "$T/exp"
+check_same "--progress: the result" "$T/exp" "$T/c"
+grep -q '%' "$T/tty" && grep -q ' / ' "$T/tty" && grep -q 'ETA' "$T/tty" && pass ||
+	fail "--progress on a terminal drew no bar: $(od -c "$T/tty" | head -n 3 | tr '\n' ' ')"
+[ "$(tail -c 4 "$T/tty" | od -An -c | tr -d ' ')" = '\r033[K' ] && pass ||
+	fail "--progress: the bar is not erased at the end: $(tail -c 20 "$T/tty" | od -An -c)"
+# not drawn when stderr is not a terminal, drawn with =always
+fp --progress -e count "$T/in" > /dev/null 2> "$T/err"
+[ ! -s "$T/err" ] && pass || fail "--progress wrote to a stderr that is not a terminal"
+fp --progress=always -b 256K -e 'grep -F 9' -e count "$T/in" > /dev/null 2> "$T/err"
+grep -q 'ETA' "$T/err" && pass || fail "--progress=always drew nothing"
+# not drawn over output that goes to the same terminal
+script -qc "\"$FORKPIPE\" --progress -e 'head 2' '$T/in'" /dev/null < /dev/null > "$T/tty" 2>&1
+[ "$(tr -d '\r' < "$T/tty")" = "line 1 of the input
+line 2 of the input" ] && pass || fail "--progress with the output on the terminal: $(od -c "$T/tty" | head -n 3)"
+# an error message starts on a clean line
+printf 'a 1\nb x\n' > "$T/bad"
+script -qc "\"$FORKPIPE\" --progress=always -e 'group sum:2' '$T/bad' -o '$T/o'" /dev/null < /dev/null > "$T/tty" 2>&1
+tr -d '\r' < "$T/tty" | sed 's/.*\x1b\[K//' | grep -q "^forkpipe: group: sum:2: invalid numeric value" && pass ||
+	fail "--progress: the error message is not on a line of its own: $(od -c "$T/tty" | head -n 4)"
+expect_exit 64 "--progress: expected 'always' or 'auto', not 'x'" fp --progress=x "$T/in"
+
+finish
