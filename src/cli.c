@@ -28,6 +28,7 @@ enum {
 	OPT_PROGRESS,
 	OPT_STRICT_EPIPE,
 	OPT_LINE_BUFFERED,
+	OPT_KEEP_GOING,
 };
 
 static const struct option long_opts[] = {
@@ -54,6 +55,7 @@ static const struct option long_opts[] = {
 	{ "progress", optional_argument, NULL, OPT_PROGRESS },
 	{ "strict-epipe", no_argument, NULL, OPT_STRICT_EPIPE },
 	{ "line-buffered", no_argument, NULL, OPT_LINE_BUFFERED },
+	{ "keep-going", no_argument, NULL, OPT_KEEP_GOING },
 	{ "help", no_argument, NULL, 'h' },
 	{ "help-stages", required_argument, NULL, OPT_HELP_STAGES },
 	{ "version", no_argument, NULL, 'V' },
@@ -103,6 +105,8 @@ static void usage(FILE *fp)
 	    "      --line-buffered     write each chunk's output as soon as it is released\n"
 	    "      --strict-epipe      exit 141 when the output's reader goes away (default:\n"
 	    "                          stop quietly with status 0)\n"
+	    "      --keep-going        an exec command that fails skips its chunk's output;\n"
+	    "                          the run goes on and exits 70 at the end\n"
 	    "  -h, --help              show this help\n"
 	    "  -V, --version           show the version\n"
 	    "\n"
@@ -254,6 +258,9 @@ static void set_option(struct job *job, int c, const char *arg, bool *cli_stages
 		break;
 	case OPT_LINE_BUFFERED:
 		job->line_buffered = true;
+		break;
+	case OPT_KEEP_GOING:
+		job->keep_going = true;
 		break;
 	case OPT_PARTIAL:
 		job->partial_out = true;

@@ -26,6 +26,8 @@ enum frame_type {
 	FRAME_QUOTES,		/* worker: payload: u64 count */
 	FRAME_PIECE,		/* a chunk's compressed output: payload: u32 crc,
 				 * u64 length (uncompressed), the piece */
+	FRAME_SKIP,		/* --keep-going: a command failed on the chunk,
+				 * which has no output; payload: the message */
 };
 
 #define FRAME_MAGIC 0x46500000u	/* "FP" in the high half of word 0 */

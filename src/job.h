@@ -27,6 +27,7 @@ struct job {
 	enum progress_mode progress;	/* --progress */
 	bool strict_epipe;	/* a closed output is exit 141, not 0 */
 	bool line_buffered;	/* write each piece of output at once */
+	bool keep_going;	/* a failed command skips its chunk's output */
 	struct format format;	/* how records split into fields */
 	bool header;		/* the first record is a header (-H) */
 	uint64_t memory;	/* bytes for the whole process tree; 0: default */

@@ -262,6 +262,22 @@ static void place_ready(struct merger *m)
 	}
 }
 
+/* --keep-going: a chunk whose command failed has no output. */
+static void take_skip(struct merger *m, const struct frame_hdr *h)
+{
+	struct slot *s = slot_of(m, h->seq);
+
+	s->data.len = 0;
+	s->piece = false;
+	if (m->placed) {
+		s->size = 0;
+		s->sized = true;
+		place_ready(m);
+	} else {
+		s->complete = true;
+	}
+}
+
 static int take_placed(struct merger *m, const struct frame_hdr *h, const struct buf *payload)
 {
 	struct slot *s = slot_of(m, h->seq);
@@ -285,6 +301,17 @@ int merger_take(struct merger *m, const struct frame_hdr *h, struct buf *payload
 {
 	int rc;
 
+	if (h->type == FRAME_SKIP) {
+		if (h->seq < m->low || h->seq >= m->low + m->window) {
+			*err = xasprintf("worker skipped chunk %llu outside the window",
+			    (unsigned long long)h->seq);
+			*code = EXIT_SOFTWARE;
+			return -1;
+		}
+		take_skip(m, h);
+		*code = EXIT_IOERR;
+		return release(m, err) < 0 ? -1 : 1;
+	}
 	if (h->type == FRAME_SIZE || h->type == FRAME_WRITTEN) {
 		if (h->seq < m->low || h->seq >= m->low + m->window ||
 		    take_placed(m, h, payload) < 0) {

@@ -101,6 +101,7 @@ struct sup {
 	bool stream_readable;
 	struct stats stats;
 	struct progress progress;
+	uint64_t skipped;	/* --keep-going: chunks whose command failed */
 	bool counting;		/* the CSV quote-count pre-pass is running */
 	struct failure failure;
 	struct header header;	/* with --header */
@@ -445,6 +446,13 @@ static void take_result(struct sup *s, int w, struct frame_reader *r)
 
 	if (rc < 0)
 		fatal(code, "%s", err);
+	if (r->hdr.type == FRAME_SKIP) {
+		progress_end(&s->progress);
+		warnx_("%.*s (output skipped: --keep-going)", (int)r->payload.len, r->payload.data);
+		s->skipped++;
+		chunk_done(s, w, r->hdr.seq);
+		return;
+	}
 	/* A placed chunk is processed when its size comes, complete
 	 * (for the window) when it is written. */
 	if (rc == 1 || r->hdr.type == FRAME_SIZE)
@@ -697,6 +705,12 @@ static int finish(struct sup *s)
 		s->stats.bytes_in = chunker_bytes(s->chunker);
 		s->stats.bytes_out = output_bytes(s->out);
 		stats_print(stderr, &s->stats, s->procs, s->nprocs);
+	}
+	if (s->skipped > 0) {
+		warnx_("%llu chunk%s skipped: a command failed on %s (--keep-going)",
+		    (unsigned long long)s->skipped, s->skipped == 1 ? "" : "s",
+		    s->skipped == 1 ? "it" : "them");
+		return EXIT_SOFTWARE;
 	}
 	/* The reader went away (| head): a pipeline's usual end, unless the
 	 * user asked to hear of it. */

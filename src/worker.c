@@ -53,6 +53,8 @@ struct worker {
 	bool dict_known;	/* the input before the chunk is the output before
 				 * its output (a copy of a file) */
 	bool runs_commands;	/* a stage runs commands: set their environment */
+	bool hold_all;		/* --keep-going: a chunk's output is held to its end */
+	char *skipped;		/* --keep-going: why the chunk's output is dropped */
 	uint32_t file;		/* the chunk's input, offset and length */
 	uint64_t offset;
 	uint64_t length;
@@ -101,7 +103,7 @@ static void flush(struct worker *w, const char *extra, size_t n, uint32_t more)
 
 static void emit(struct worker *w, const char *data, size_t len)
 {
-	if (w->out_fd >= 0 || w->z != NULL) {
+	if (w->out_fd >= 0 || w->z != NULL || w->hold_all) {
 		buf_append(&w->out, data, len);
 		return;
 	}
@@ -116,14 +118,38 @@ static void emit(struct worker *w, const char *data, size_t len)
 
 /* Run the map stages from the from-th on a block of whole records, then
  * fold or emit. */
+/* A stage failed on the chunk: with --keep-going a command's failure
+ * drops the chunk's output, anything else fails the run. */
+static void stage_failed(struct worker *w, const struct stage *st, int rc, char *err)
+{
+	char *msg = xasprintf("%s: chunk %llu (bytes %llu-%llu): %s", w->name,
+	    (unsigned long long)w->seq, (unsigned long long)w->offset,
+	    (unsigned long long)(w->offset + w->length), err);
+
+	if (w->job->keep_going && st->def->end != NULL) {
+		if (w->skipped == NULL)
+			w->skipped = msg;
+		else
+			free(msg);
+		return;
+	}
+	fail(w, rc > 0 ? rc : EXIT_SOFTWARE, "%s", msg);
+}
+
 static void run_from(struct worker *w, struct block *b, size_t from)
 {
 	const struct job *job = w->job;
 	char *err = NULL;
 
+	if (w->skipped != NULL)
+		return;
 	for (size_t i = from; i < job->nmap && b->len > 0; i++) {
 		int rc = job->stages[i]->def->map(job->stages[i], b, &err);
 
+		if (rc != 0 && job->stages[i]->def->end != NULL) {
+			stage_failed(w, job->stages[i], rc, err);
+			return;
+		}
 		if (rc != 0)
 			fail(w, rc > 0 ? rc : EXIT_SOFTWARE, "%s: %s", w->name, err);
 		b->offset = OFFSET_UNKNOWN;
@@ -159,10 +185,9 @@ static void end_stages(struct worker *w)
 		int rc = st->def->end(st, &b, &err);
 
 		if (rc != 0)
-			fail(w, rc > 0 ? rc : EXIT_SOFTWARE, "%s: chunk %llu (bytes %llu-%llu): %s",
-			    w->name, (unsigned long long)w->seq, (unsigned long long)w->offset,
-			    (unsigned long long)(w->offset + w->length), err);
-		run_from(w, &b, i + 1);
+			stage_failed(w, st, rc, err);
+		else
+			run_from(w, &b, i + 1);
 	}
 }
 
@@ -368,13 +393,38 @@ static void send_piece(struct worker *w)
 	w->out.len = 0;
 }
 
+/* --keep-going: the chunk's output (or partial) is dropped, and the
+ * supervisor told why. */
+static void skip_chunk(struct worker *w)
+{
+	struct iovec iov = { w->skipped, strlen(w->skipped) };
+
+	send_frame(w, FRAME_SKIP, 0, &iov, 1);
+	free(w->skipped);
+	w->skipped = NULL;
+	w->out.len = 0;
+	if (w->partial != NULL) {
+		w->job->reducer->def->partial_free(w->partial);
+		w->partial = NULL;
+	}
+}
+
 static void chunk_end(struct worker *w)
 {
 	struct stage *r = w->job->reducer;
 
 	end_stages(w);
+	if (w->skipped != NULL) {
+		skip_chunk(w);
+		return;
+	}
 	if (w->z != NULL) {
 		send_piece(w);
+		return;
+	}
+	if (w->hold_all && r == NULL) {
+		flush(w, w->out.data, w->out.len, 0);
+		w->out.len = 0;
 		return;
 	}
 	if (r == NULL && w->out_fd >= 0) {
@@ -501,6 +551,7 @@ void worker_main(int id, int task_fd, int result_fd, void *arg)
 		w.z = compressor_new(&env->job->compress);
 	for (size_t i = 0; i < w.job->nmap; i++)
 		w.runs_commands |= w.job->stages[i]->def->end != NULL;
+	w.hold_all = w.job->keep_going && w.runs_commands && w.out_fd < 0 && w.z == NULL;
 	if (w.runs_commands) {
 		char n[16];
 

@@ -109,4 +109,43 @@ expect_exit 70 "exec: 'exit 4' exited with status 4" fp -e count -e 'exec "exit 
 expect_exit 70 "exec: '/nonexistent/cmd 2>/dev/null' exited with status 127" fp -e 'exec "/nonexistent/cmd 2>/dev/null"' "$T/in"
 expect_exit 64 "exec: .*command" fp -e 'exec' "$T/in"
 
+# --keep-going: the chunks whose command fails lose their output, the
+# others are all there, in order; each failure is one line, then the
+# count, and the exit status is 70.  To a pipe, a file (-o) and gzip.
+FAILS='exec "cat; [ \$FORKPIPE_CHUNK != 1 ] && [ \$FORKPIPE_CHUNK != 3 ] || exit 5"'
+fp -j 2 -b 16K -e 'exec "echo \$FORKPIPE_OFFSET"' "$T/in" > "$T/offs"
+o1=$(sed -n 2p "$T/offs") o2=$(sed -n 3p "$T/offs") o3=$(sed -n 4p "$T/offs") o4=$(sed -n 5p "$T/offs")
+{ head -c "$o1" "$T/in"; tail -c +$((o2 + 1)) "$T/in" | head -c $((o3 - o2)); tail -c +$((o4 + 1)) "$T/in"; } \
+	> "$T/kept"
+# keep_check NAME FILE: FILE holds what was kept; stderr and status as said
+keep_check() {
+	local name=$1 got=$2
+	check_same "--keep-going $name: the output" "$T/kept" "$got"
+	[ "$rc" = 70 ] && pass || fail "--keep-going $name: exit $rc, expected 70"
+	[ "$(wc -l < "$T/err")" = 3 ] &&
+		grep -q "^forkpipe: .*in: chunk 1 (bytes $o1-$o2): exec: .* exited with status 5 (output skipped: --keep-going)\$" "$T/err" &&
+		grep -q "^forkpipe: .*in: chunk 3 (bytes $o3-$o4): exec: .* exited with status 5 (output skipped: --keep-going)\$" "$T/err" &&
+		[ "$(tail -n 1 "$T/err")" = "forkpipe: 2 chunks skipped: a command failed on them (--keep-going)" ] &&
+		pass || fail "--keep-going $name: stderr: $(head -c 600 "$T/err")"
+}
+fp --keep-going -j 2 -b 16K -e "$FAILS" "$T/in" 2> "$T/err" | cat > "$T/out"
+rc=${PIPESTATUS[0]}
+keep_check "to a pipe" "$T/out"
+rm -f "$T/o"
+fp --keep-going -j 2 -b 16K -e "$FAILS" -o "$T/o" "$T/in" 2> "$T/err"
+rc=$?
+keep_check "to a file" "$T/o"
+fp --keep-going -j 3 -b 16K --gzip -e "$FAILS" "$T/in" 2> "$T/err" > "$T/o.gz"
+rc=$?
+gzip -dc "$T/o.gz" > "$T/out"
+keep_check "--gzip" "$T/out"
+grep -c . "$T/kept" > "$T/exp"
+fp --keep-going -j 2 -b 16K -e "$FAILS" -e count "$T/in" 2> "$T/err" > "$T/out"
+rc=$?
+[ "$rc" = 70 ] && cmp -s "$T/exp" "$T/out" && pass ||
+	fail "--keep-going with count: exit $rc, '$(cat "$T/out")' vs '$(cat "$T/exp")'"
+# without it the first failure ends the run
+expect_exit 70 "in: chunk 1 \\(bytes $o1-$o2\\): exec: .* exited with status 5\$" \
+	fp -j 2 -b 16K -e "$FAILS" "$T/in"
+
 finish
