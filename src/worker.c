@@ -186,7 +186,7 @@ static void end_stages(struct worker *w)
 
 		if (rc != 0)
 			stage_failed(w, st, rc, err);
-		else
+		else if (b.len > 0)
 			run_from(w, &b, i + 1);
 	}
 }
