@@ -90,7 +90,7 @@ size_bytes() {
 		if (u ~ /[KMGT]/) { m = 1024 ^ index("KMGT", u); s = substr(s, 1, length(s) - 1) }
 		printf "%.0f\n", s * m }'
 }
-SORT_MEM_B=$(size_bytes "$BENCH_SORT_MEM") || die "bad BENCH_SORT_MEM '$BENCH_SORT_MEM'"
+size_bytes "$BENCH_SORT_MEM" > /dev/null || die "bad BENCH_SORT_MEM '$BENCH_SORT_MEM'"
 BIG_MEM_B=$(size_bytes "$BENCH_BIG_MEM") || die "bad BENCH_BIG_MEM '$BENCH_BIG_MEM'"
 
 # ---- which tools are here ------------------------------------------------------
@@ -175,7 +175,7 @@ agg_a_mawk() {
 }
 agg_a_mlr() {
 	mlr --itsv --otsv --headerless-tsv-output stats1 -a count,sum -f amount -g city \
-		then sort -f city "$TSV" | norm_sum
+		'then' sort -f city "$TSV" | norm_sum
 }
 
 # (b) the (email, date) pairs: about 9M distinct in 1 GiB.
@@ -190,6 +190,7 @@ agg_s_dm() { datamash -s --header-in -g 7,8 count 7 < "$TSV"; }
 
 # (c) sort by email; the header line is a record to both.
 C_FP=(--memory "$BENCH_SORT_MEM" --tmpdir "$BENCH_DIR" --tsv -e 'sort -k7,7' "$TSV")
+# shellcheck disable=SC2054 # -k7,7 is one word
 C_GNU=(sort --parallel=2 -S "$BENCH_SORT_MEM" -T "$BENCH_DIR" -t "$TAB" -k7,7 "$TSV")
 agg_c_fpN() { "$FORKPIPE" -j"$N" "${C_FP[@]}"; }
 agg_c_fp1() { "$FORKPIPE" -j1 "${C_FP[@]}"; }
