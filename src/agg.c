@@ -814,6 +814,7 @@ struct agg_part {
 	uint64_t fsize;
 	struct { uint64_t off, len; } *runs;
 	size_t nruns;
+	size_t nmerged;		/* the first runs: each made by compact() */
 
 	/* scratch */
 	struct fieldvec fv;
@@ -1965,7 +1966,8 @@ static void heap_down(struct run_rd *rd, size_t *h, size_t n, size_t i)
 	}
 }
 
-static int finish_runs(struct agg_part *p, agg_group_fn fn, void *ctx, char **err)
+/* Runs first.. merged in key order, each group passed to fn. */
+static int finish_runs(struct agg_part *p, size_t first, agg_group_fn fn, void *ctx, char **err)
 {
 	struct run_rd *rd = xcalloc(p->nruns, sizeof *rd);
 	size_t *heap = xcalloc(p->nruns, sizeof *heap), n = 0;
@@ -1979,12 +1981,12 @@ static int finish_runs(struct agg_part *p, agg_group_fn fn, void *ctx, char **er
 	scratch_st.term = p->term;
 	scratch_st.tmpdir = p->tmpdir;
 	one = part_new(p->spec, &scratch_st, false);
-	bufsz = p->memory != 0 ? p->memory / (p->nruns + 1) : PIECE;
+	bufsz = p->memory != 0 ? p->memory / (p->nruns - first + 1) : PIECE;
 	if (bufsz < 4096)
 		bufsz = 4096;
 	if (bufsz > PIECE)
 		bufsz = PIECE;
-	for (size_t i = 0; i < p->nruns; i++) {
+	for (size_t i = first; i < p->nruns; i++) {
 		rd[i].pos = p->runs[i].off;
 		rd[i].end = p->runs[i].off + p->runs[i].len;
 		rd[i].cap = bufsz;
@@ -2071,17 +2073,21 @@ static int compact_put(void *ctx, const struct agg_group *g)
 }
 
 /*
- * Too many runs would each need a read buffer at the end: merge them into
- * one, written after them in the same file (whose old space is not used
- * again; the file is gone at exit).  So finish reads at most RUNS_MAX
- * runs, whatever the budget.
+ * Too many runs would each need a read buffer at the end: merge the runs
+ * made since the last merge into one, written after them in the same file
+ * (whose old space is not used again; the file is gone at exit).  Earlier
+ * merged runs stay as they are, so an entry is written again about once,
+ * not at every merge, until RUNS_MAX / 2 of them pile up and all runs are
+ * merged.  So finish reads at most RUNS_MAX runs, whatever the budget.
  */
 static void compact(struct agg_part *p)
 {
 	struct compaction c = { p, { 0 }, NULL };
 	uint64_t start = p->fsize;
 	char *err = NULL;
-	int rc = finish_runs(p, compact_put, &c, &err);
+	/* The runs not yet merged, unless earlier merges are many too. */
+	size_t first = p->nmerged < RUNS_MAX / 2 ? p->nmerged : 0;
+	int rc = finish_runs(p, first, compact_put, &c, &err);
 
 	if (rc == 0 && c.out.len > 0) {
 		if (spill_write(p->fd, p->tmpdir, c.out.data, c.out.len, &c.err) < 0)
@@ -2099,9 +2105,10 @@ static void compact(struct agg_part *p)
 		free(err);
 		return;
 	}
-	p->nruns = 1;
-	p->runs[0].off = start;
-	p->runs[0].len = p->fsize - start;
+	p->runs[first].off = start;
+	p->runs[first].len = p->fsize - start;
+	p->nruns = first + 1;
+	p->nmerged = first + 1;
 }
 
 int agg_finish(struct agg_part *p, agg_group_fn fn, void *ctx, char **err)
@@ -2124,7 +2131,7 @@ int agg_finish(struct agg_part *p, agg_group_fn fn, void *ctx, char **err)
 		return p->code;
 	}
 	if (p->nruns > 0)
-		return finish_runs(p, fn, ctx, err);
+		return finish_runs(p, 0, fn, ctx, err);
 	v = keytab_sorted(&p->kt);
 	for (size_t i = 0; i < p->kt.n && rc == 0; i++) {
 		struct agg_group g;
