@@ -146,6 +146,14 @@ install_missing() {
 
 # ---- what the tables were measured on ----------------------------------------
 
+# The 1, 5 and 15 minute load averages: other work on the machine slows
+# every figure, so each table says what the load was.
+load_avg() {
+	local a b c
+	read -r a b c _ < /proc/loadavg 2> /dev/null && echo "$a $b $c" && return
+	uptime | sed 's/.*load average: *//; s/,//g'
+}
+
 print_machine() { # title
 	local cpu mem
 	cpu=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo 2> /dev/null)
@@ -158,6 +166,7 @@ print_machine() { # title
 	echo "  nproc:    $N"
 	echo "  memory:   ${mem:-unknown}"
 	echo "  runs:     $BENCH_RUNS per tool (median reported), page cache warmed before each"
+	echo "  load:     $(load_avg) (1, 5, 15 min) at the start"
 }
 
 print_input() { # file [what]
@@ -380,6 +389,8 @@ run_case() {
 	done
 
 	echo "== $title"
+	local load0
+	load0=$(load_avg)
 	for ((run = 1; run <= BENCH_RUNS; run++)); do
 		printf '   run %d/%d:' "$run" "$BENCH_RUNS"
 		for i in "${runorder[@]}"; do
@@ -407,6 +418,7 @@ run_case() {
 		base=$(stat_of "${T_TIMES[fpn]}" | awk '{ print $1 }')
 	fi
 	echo "   reference (${T_LABEL[REF]}): $expect"
+	echo "   load average (1, 5, 15 min): $load0 before, $(load_avg) after"
 	print_table "$(file_size "$input")" "$base"
 
 	find_kind fp1

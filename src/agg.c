@@ -26,6 +26,8 @@ typedef unsigned __int128 u128;
 #define PLAIN_MAX 4096			/* split_plain: fields room made for */
 #define KEYS_MAX 1024			/* key fields of a group */
 #define RUNS_MAX 64			/* spilled runs before they are merged into one */
+#define RUN_MIN 4096			/* sorted entries a merged partial keeps as a run */
+#define TABLE_BIG (32u << 20)		/* table bytes beyond which partials become runs */
 /* The significant bytes of a long double in partials and runs. */
 #define LD_BYTES (LDBL_MANT_DIG == 64 ? 10 : (int)sizeof(long double))
 
@@ -812,6 +814,7 @@ struct agg_part {
 	uint64_t fsize;
 	struct { uint64_t off, len; } *runs;
 	size_t nruns;
+	size_t nmerged;		/* the first runs: each made by compact() */
 
 	/* scratch */
 	struct fieldvec fv;
@@ -1390,19 +1393,30 @@ void agg_fold(struct agg_part *p, const struct block *b)
 
 /* ---- spilling ------------------------------------------------------------------ */
 
+/* The spill file, opened on first use: false (and the error kept) if it
+ * cannot be. */
+static bool spill_ready(struct agg_part *p)
+{
+	char *msg = NULL;
+
+	if (p->fd >= 0)
+		return true;
+	p->fd = spill_open(p->tmpdir, &msg);
+	if (p->fd >= 0)
+		return true;
+	io_error(p, xasprintf("%s: %s", p->spec->stage, msg));
+	free(msg);
+	return false;
+}
+
 static void spill(struct agg_part *p)
 {
 	uint64_t *v, start = p->fsize;
 	struct buf out = { 0 };
 	char *msg = NULL;
 
-	if (p->kt.n == 0 || p->stop)
+	if (p->kt.n == 0 || p->stop || !spill_ready(p))
 		return;
-	if (p->fd < 0 && (p->fd = spill_open(p->tmpdir, &msg)) < 0) {
-		io_error(p, xasprintf("%s: %s", p->spec->stage, msg));
-		free(msg);
-		return;
-	}
 	v = keytab_sorted(&p->kt);
 	for (size_t i = 0; i < p->kt.n; i++) {
 		if (i + 8 < p->kt.n)
@@ -1496,9 +1510,14 @@ void agg_encode(struct agg_part *p, struct buf *out)
 		}
 		out->len += p->runs[i].len;
 	}
-	v = keytab_entries(&p->kt);
-	for (size_t i = 0; i < p->kt.n; i++)
+	/* Sorted by key, so that the merger can keep a large table as a run
+	 * (the sort runs here, in parallel, not in the merger). */
+	v = keytab_sorted(&p->kt);
+	for (size_t i = 0; i < p->kt.n; i++) {
+		if (i + 8 < p->kt.n)
+			keytab_prefetch(&p->kt, v[i + 8]);
 		encode_entry(p, v[i], out);
+	}
 	free(v);
 }
 
@@ -1619,6 +1638,111 @@ static uint64_t merge_entry(struct agg_part *p, const char *data, size_t len, ui
 	return off;
 }
 
+/*
+ * The entries from at on that are in strictly ascending key order: where
+ * they end, and their number in *n.  NULL if the bytes are malformed.
+ */
+static const unsigned char *ascending(const unsigned char *at, const unsigned char *end, size_t *n)
+{
+	const char *prev = NULL;
+	size_t plen = 0;
+
+	*n = 0;
+	while (at < end) {
+		struct rd r = { at, end, false }, k;
+		size_t elen = get_varint(&r);
+		const char *e = get_bytes(&r, elen), *key;
+		size_t klen;
+
+		if (r.bad)
+			return NULL;
+		k = (struct rd){ (const unsigned char *)e, (const unsigned char *)e + elen, false };
+		klen = get_varint(&k);
+		key = get_bytes(&k, klen);
+		if (k.bad)
+			return NULL;
+		if (prev != NULL && keytab_keycmp(prev, plen, key, klen) >= 0)
+			break;
+		prev = key;
+		plen = klen;
+		(*n)++;
+		at = r.p;
+	}
+	return at;
+}
+
+/* Sorted entries kept as they are: a run in the spill file. */
+static void add_run(struct agg_part *p, const void *data, size_t len)
+{
+	char *msg = NULL;
+
+	if (!spill_ready(p))
+		return;
+	if (spill_write(p->fd, p->tmpdir, data, len, &msg) < 0) {
+		io_error(p, xasprintf("%s: %s", p->spec->stage, msg));
+		free(msg);
+		return;
+	}
+	p->runs = xreallocarray(p->runs, p->nruns + 1, sizeof *p->runs);
+	p->runs[p->nruns].off = p->fsize;
+	p->runs[p->nruns++].len = len;
+	p->fsize += len;
+	if (p->nruns >= RUNS_MAX)
+		compact(p);
+}
+
+/* Whether the table has outgrown the caches, or a good part of a small
+ * budget (so that tests with a tiny --memory take the same path). */
+static bool table_big(const struct agg_part *p)
+{
+	uint64_t big = TABLE_BIG;
+
+	if (p->memory != 0 && p->memory / 4 < big)
+		big = p->memory / 4;
+	return part_bytes(p) >= big;
+}
+
+/*
+ * Merge the entries of a partial.  Into the table while it is small; once
+ * it has outgrown the caches, every probe of a new key is a cache miss
+ * (microseconds on a virtual machine), so a long sorted stretch of
+ * entries, as workers send, is kept whole as a run instead, and merged
+ * with the others in key order at the end, reading memory in sequence.
+ */
+static int merge_entries(struct agg_part *p, const unsigned char *at, const unsigned char *end)
+{
+	/* Once the result is an error, the groups do not matter. */
+	while (at < end && !p->stop) {
+		const unsigned char *stop = end;
+		size_t n;
+
+		/* A run keeps its entries' bytes: only without an offset to add
+		 * to their chunk numbers. */
+		if (table_big(p) && *p->seq_base == 0) {
+			stop = ascending(at, end, &n);
+			if (stop == NULL)
+				return -1;
+			if (n >= RUN_MIN || (p->memory != 0 && (uint64_t)(stop - at) >= p->memory / 16)) {
+				add_run(p, at, (size_t)(stop - at));
+				at = stop;
+				continue;
+			}
+		}
+		while (at < stop && !p->stop) {
+			struct rd r = { at, stop, false };
+			size_t elen = get_varint(&r);
+			const char *e = get_bytes(&r, elen);
+
+			if (r.bad || merge_entry(p, e, elen, *p->seq_base) == 0)
+				return -1;
+			at = r.p;
+			if (p->memory != 0 && part_bytes(p) > p->memory)
+				spill(p);
+		}
+	}
+	return 0;
+}
+
 int agg_merge(struct agg_part *p, const char *data, size_t len)
 {
 	const struct agg_spec *s = p->spec;
@@ -1688,17 +1812,7 @@ int agg_merge(struct agg_part *p, const char *data, size_t len)
 	}
 	if (code != 0 || r.bad)
 		return -1;
-	/* Once the result is an error, the groups do not matter. */
-	while (r.p < r.end && !p->stop) {
-		size_t elen = get_varint(&r);
-		const char *e = get_bytes(&r, elen);
-
-		if (r.bad || merge_entry(p, e, elen, *p->seq_base) == 0)
-			return -1;
-		if (p->memory != 0 && part_bytes(p) > p->memory)
-			spill(p);
-	}
-	return 0;
+	return merge_entries(p, r.p, r.end);
 }
 
 /* ---- finish --------------------------------------------------------------------- */
@@ -1858,7 +1972,8 @@ static void heap_down(struct run_rd *rd, size_t *h, size_t n, size_t i)
 	}
 }
 
-static int finish_runs(struct agg_part *p, agg_group_fn fn, void *ctx, char **err)
+/* Runs first.. merged in key order, each group passed to fn. */
+static int finish_runs(struct agg_part *p, size_t first, agg_group_fn fn, void *ctx, char **err)
 {
 	struct run_rd *rd = xcalloc(p->nruns, sizeof *rd);
 	size_t *heap = xcalloc(p->nruns, sizeof *heap), n = 0;
@@ -1872,12 +1987,12 @@ static int finish_runs(struct agg_part *p, agg_group_fn fn, void *ctx, char **er
 	scratch_st.term = p->term;
 	scratch_st.tmpdir = p->tmpdir;
 	one = part_new(p->spec, &scratch_st, false);
-	bufsz = p->memory != 0 ? p->memory / (p->nruns + 1) : PIECE;
+	bufsz = p->memory != 0 ? p->memory / (p->nruns - first + 1) : PIECE;
 	if (bufsz < 4096)
 		bufsz = 4096;
 	if (bufsz > PIECE)
 		bufsz = PIECE;
-	for (size_t i = 0; i < p->nruns; i++) {
+	for (size_t i = first; i < p->nruns; i++) {
 		rd[i].pos = p->runs[i].off;
 		rd[i].end = p->runs[i].off + p->runs[i].len;
 		rd[i].cap = bufsz;
@@ -1964,17 +2079,21 @@ static int compact_put(void *ctx, const struct agg_group *g)
 }
 
 /*
- * Too many runs would each need a read buffer at the end: merge them into
- * one, written after them in the same file (whose old space is not used
- * again; the file is gone at exit).  So finish reads at most RUNS_MAX
- * runs, whatever the budget.
+ * Too many runs would each need a read buffer at the end: merge the runs
+ * made since the last merge into one, written after them in the same file
+ * (whose old space is not used again; the file is gone at exit).  Earlier
+ * merged runs stay as they are, so an entry is written again about once,
+ * not at every merge, until RUNS_MAX / 2 of them pile up and all runs are
+ * merged.  So finish reads at most RUNS_MAX runs, whatever the budget.
  */
 static void compact(struct agg_part *p)
 {
 	struct compaction c = { p, { 0 }, NULL };
 	uint64_t start = p->fsize;
 	char *err = NULL;
-	int rc = finish_runs(p, compact_put, &c, &err);
+	/* The runs not yet merged, unless earlier merges are many too. */
+	size_t first = p->nmerged < RUNS_MAX / 2 ? p->nmerged : 0;
+	int rc = finish_runs(p, first, compact_put, &c, &err);
 
 	if (rc == 0 && c.out.len > 0) {
 		if (spill_write(p->fd, p->tmpdir, c.out.data, c.out.len, &c.err) < 0)
@@ -1992,9 +2111,10 @@ static void compact(struct agg_part *p)
 		free(err);
 		return;
 	}
-	p->nruns = 1;
-	p->runs[0].off = start;
-	p->runs[0].len = p->fsize - start;
+	p->runs[first].off = start;
+	p->runs[first].len = p->fsize - start;
+	p->nruns = first + 1;
+	p->nmerged = first + 1;
 }
 
 int agg_finish(struct agg_part *p, agg_group_fn fn, void *ctx, char **err)
@@ -2017,7 +2137,7 @@ int agg_finish(struct agg_part *p, agg_group_fn fn, void *ctx, char **err)
 		return p->code;
 	}
 	if (p->nruns > 0)
-		return finish_runs(p, fn, ctx, err);
+		return finish_runs(p, 0, fn, ctx, err);
 	v = keytab_sorted(&p->kt);
 	for (size_t i = 0; i < p->kt.n && rc == 0; i++) {
 		struct agg_group g;

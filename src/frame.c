@@ -47,7 +47,7 @@ int frame_decode_hdr(const unsigned char in[FRAME_HDR_SIZE], struct frame_hdr *h
 	if ((w & 0xffff0000u) != FRAME_MAGIC)
 		return -1;
 	h->type = w & 0xffffu;
-	if (h->type < FRAME_TASK_RANGE || h->type > FRAME_SKIP)
+	if (h->type < FRAME_TASK_RANGE || h->type > FRAME_LAST)
 		return -1;
 	h->aux = get32(in + 4);
 	h->seq = get64(in + 8);

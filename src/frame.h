@@ -28,6 +28,7 @@ enum frame_type {
 				 * u64 length (uncompressed), the piece */
 	FRAME_SKIP,		/* --keep-going: a command failed on the chunk,
 				 * which has no output; payload: the message */
+	FRAME_LAST = FRAME_SKIP,	/* the highest type: frames beyond it are bad */
 };
 
 #define FRAME_MAGIC 0x46500000u	/* "FP" in the high half of word 0 */

@@ -69,7 +69,7 @@ START_TEST(test_hdr_bad_type)
 
 	frame_encode_hdr(raw, &h);
 	ck_assert_int_eq(frame_decode_hdr(raw, &out), -1);
-	h.type = FRAME_QUOTES + 1;
+	h.type = FRAME_LAST + 1;
 	frame_encode_hdr(raw, &h);
 	ck_assert_int_eq(frame_decode_hdr(raw, &out), -1);
 	h.type = 0xffff;

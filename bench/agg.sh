@@ -1,0 +1,293 @@
+#!/usr/bin/env bash
+# bench/agg.sh - time forkpipe's reducers (group, uniq, sort) against
+# mawk, GNU datamash, Miller and GNU sort on synthetic TSV, and measure
+# the peak memory of the whole process tree.
+#
+# Run by `make bench` (after bench/csv.sh) or `make bench-agg`, or by hand
+# from the build directory:
+#   FORKPIPE=src/forkpipe GENCSV=bench/gencsv bash bench/agg.sh
+#
+# Environment (and FORKPIPE, BENCH_SIZE, BENCH_RUNS, BENCH_DIR: bench/lib.sh):
+#   GENCSV          TSV generator (gencsv -t)   (default ./bench/gencsv;
+#                   built from bench/gencsv.c into BENCH_DIR when missing)
+#   BENCH_AGG_SIZE  size of the TSV of cases (a) to (c) (default BENCH_SIZE;
+#                   the same file as bench/csv.sh's orders.tsv)
+#   BENCH_SORT_MEM  the memory of case (c): forkpipe --memory and GNU sort
+#                   -S alike (default 1G)
+#   BENCH_BIG       size of the TSV of case (d), run once (default 5G;
+#                   0 skips case (d))
+#   BENCH_BIG_MEM   forkpipe --memory in case (d) (default 1G)
+#   BENCH_BIG_PEERS 1: also time GNU sort -S BENCH_BIG_MEM in case (d)
+#                   (default 0: it takes minutes)
+#
+# The TSV comes from gencsv -t: ten columns, a header line, city (3) has
+# 16 values, amount (4) is a decimal, email (7) has 80,000 values and
+# date (8) 336, so the pair email, date has about 8.9 million distinct
+# values in 1 GiB (10.8 million records), in random order; id (1) is
+# unique, so a 5 GiB file has about 54 million distinct ids.
+#
+# The cases:
+#   (a) group by city: count and sum of amount, vs mawk, datamash -s,
+#       Miller; the sums are printed with %.2f by every tool (each sums
+#       in its own floating point or, forkpipe, exactly), and mawk's
+#       groups are sorted;
+#   (b) the ~9M distinct (email, date) pairs: uniq -c vs
+#       cut | sort | uniq -c, then group count vs datamash -s;
+#   (c) sort by email (-k7,7) vs LC_ALL=C sort --parallel=2 -S MEM -T DIR,
+#       forkpipe with --memory MEM and its spills in the same DIR;
+#   (d) once each on the big file with --memory BENCH_BIG_MEM: group by
+#       id (every record its own group: ~54M groups in 5 GiB) and sort
+#       by email, with wall time and peak memory.
+# Every output is checked against the reference tool of its case (in (d),
+# cheap checks: the number of groups, the order and size of the sort).
+#
+# Peak memory: bench/peakmem.sh samples the summed PSS and RSS of the
+# process tree every 20 ms (see there); --stats gives each process's
+# maximum RSS, and supervisor + jobs x the largest worker's is an upper
+# bound of the tree's peak.
+
+# `make bench` runs this with sh; the script needs bash.
+if [ -z "${BASH_VERSION:-}" ]; then
+	if command -v bash > /dev/null 2>&1; then
+		exec bash "$0" "$@"
+	fi
+	echo "bench/agg.sh: bash is required" >&2
+	exit 1
+fi
+
+set -u
+set -o pipefail
+export LC_ALL=C
+
+HERE=$(dirname "${BASH_SOURCE[0]}")
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$HERE/lib.sh" || exit 1
+# shellcheck source-path=SCRIPTDIR source=peakmem.sh
+. "$HERE/peakmem.sh" || exit 1
+
+GENCSV=${GENCSV:-./bench/gencsv}
+TAB=$(printf '\t')
+
+bench_setup
+BENCH_AGG_SIZE=${BENCH_AGG_SIZE:-$BENCH_SIZE}
+BENCH_SORT_MEM=${BENCH_SORT_MEM:-1G}
+BENCH_BIG=${BENCH_BIG:-5G}
+BENCH_BIG_MEM=${BENCH_BIG_MEM:-1G}
+BENCH_BIG_PEERS=${BENCH_BIG_PEERS:-0}
+LABEL_W=60
+[ -x "$FORKPIPE" ] || die "no forkpipe at $FORKPIPE (build it first, or set FORKPIPE)"
+clean_outputs agg_a agg_b agg_c agg_s
+rm -f "$BENCH_DIR"/big.*.out "$BENCH_DIR"/peak.*
+TSV=$BENCH_DIR/orders.tsv
+need_generator GENCSV gencsv
+cache_input "$TSV" "$BENCH_AGG_SIZE" "$GENCSV" -t
+
+# Bytes a SIZE (K/M/G/T: powers of 1024) stands for.
+size_bytes() {
+	awk -v s="$1" 'BEGIN {
+		if (s !~ /^[0-9]+(\.[0-9]+)?[KMGTkmgt]?$/) exit 1
+		m = 1; u = toupper(substr(s, length(s)))
+		if (u ~ /[KMGT]/) { m = 1024 ^ index("KMGT", u); s = substr(s, 1, length(s) - 1) }
+		printf "%.0f\n", s * m }'
+}
+size_bytes "$BENCH_SORT_MEM" > /dev/null || die "bad BENCH_SORT_MEM '$BENCH_SORT_MEM'"
+BIG_MEM_B=$(size_bytes "$BENCH_BIG_MEM") || die "bad BENCH_BIG_MEM '$BENCH_BIG_MEM'"
+
+# ---- which tools are here ------------------------------------------------------
+
+install_missing mawk:mawk datamash:datamash mlr:miller
+
+HAVE_MAWK=0 HAVE_DM=0 HAVE_MLR=0
+have mawk && HAVE_MAWK=1
+have datamash && HAVE_DM=1
+have mlr && HAVE_MLR=1
+missing=()
+[ "$HAVE_MAWK" = 1 ] || missing+=("mawk")
+[ "$HAVE_DM" = 1 ] || missing+=("datamash")
+[ "$HAVE_MLR" = 1 ] || missing+=("mlr (Miller)")
+
+print_machine "forkpipe group, uniq and sort benchmark"
+print_input "$TSV" "gencsv -t"
+[ "$HAVE_MAWK" = 1 ] && print_tool mawk mawk -W version
+[ "$HAVE_DM" = 1 ] && print_tool datamash datamash --version
+[ "$HAVE_MLR" = 1 ] && print_tool mlr mlr --version
+print_tool sort sort --version
+print_missing "${missing[@]}"
+echo
+
+# ---- peak memory -------------------------------------------------------------------
+
+MiB() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+
+# mem_run JOBS OUT COMMAND...: run COMMAND once more (stdout to OUT,
+# stderr to a file) under peakmem_run, and set PK_PSS, PK_RSS (KiB,
+# sampled), PK_BOUND (KiB: supervisor + JOBS x worker max RSS from
+# --stats, when COMMAND printed them, else empty), PK_WALL and PK_STATUS.
+mem_run() {
+	local jobs=$1 out=$2 rep=$BENCH_DIR/peak.rep err=$BENCH_DIR/peak.err
+	shift 2
+	rm -f "$rep"
+	sync
+	peakmem_run 0.02 "$rep" "$@" > "$out" 2> "$err"
+	PK_STATUS=$?
+	read -r PK_PSS PK_RSS PK_WALL < <(awk '{
+		for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+		print v["pss_kb"], v["rss_kb"], v["wall_s"] }' "$rep")
+	PK_BOUND=$(awk -v j="$jobs" '/forkpipe: stats:/ {
+		for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+		print v["supervisor_rss_kb"] + j * v["worker_max_rss_kb"] }' "$err")
+	if [ "$PK_STATUS" != 0 ]; then
+		echo "   note: exit status $PK_STATUS: $(head -c 300 "$err" | tr '\n' ' ')"
+	fi
+}
+
+# peak_line LABEL JOBS COMMAND...: mem_run, then one line of figures.
+peak_line() {
+	local label=$1 jobs=$2 out=$BENCH_DIR/peak.out bound
+	shift 2
+	mem_run "$jobs" "$out" "$@"
+	rm -f "$out"
+	bound=""
+	[ -n "$PK_BOUND" ] && bound=", --stats bound $(MiB "$PK_BOUND") MiB"
+	printf '   peak memory, %s: PSS %s MiB, RSS sum %s MiB%s (%.1f s, load %s)\n' \
+		"$label" "$(MiB "$PK_PSS")" "$(MiB "$PK_RSS")" "$bound" "$PK_WALL" "$(load_avg)"
+}
+
+peak_legend() {
+	echo "peak memory: one more run under bench/peakmem.sh, the process tree's summed PSS and RSS"
+	echo "  sampled every 20 ms (/proc/PID/smaps_rollup, /proc/PID/statm); --stats bound ="
+	echo "  supervisor max RSS + jobs x largest worker max RSS (each process's own peak, an upper bound)"
+}
+
+# ---- the commands ----------------------------------------------------------------
+
+# Sums with two decimals, whichever way a tool prints them.
+norm_sum() { awk -F'\t' -v OFS='\t' '{ $3 = sprintf("%.2f", $3); print }'; }
+
+# (a) group by city (3): count, sum of amount (4).  The header is a header.
+A_FP=(-H --tsv -e 'group -k 3 count sum:4' "$TSV")
+agg_a_fpN() { "$FORKPIPE" -j"$N" "${A_FP[@]}" | norm_sum; }
+agg_a_fp1() { "$FORKPIPE" -j1 "${A_FP[@]}" | norm_sum; }
+agg_a_dm() { datamash -s --header-in -g 3 count 3 sum 4 < "$TSV" | norm_sum; }
+agg_a_mawk() {
+	mawk -F'\t' 'NR > 1 { n[$3]++; s[$3] += $4 }
+		END { for (k in n) printf "%s\t%d\t%.2f\n", k, n[k], s[k] }' "$TSV" | sort
+}
+agg_a_mlr() {
+	mlr --itsv --otsv --headerless-tsv-output stats1 -a count,sum -f amount -g city \
+		'then' sort -f city "$TSV" | norm_sum
+}
+
+# (b) the (email, date) pairs: about 9M distinct in 1 GiB.
+B_FP=(-H --tsv -e 'uniq -c -k 7,8' "$TSV")
+agg_b_fpN() { "$FORKPIPE" -j"$N" "${B_FP[@]}"; }
+agg_b_fp1() { "$FORKPIPE" -j1 "${B_FP[@]}"; }
+agg_b_sort() { cut -f 7,8 "$TSV" | tail -n +2 | sort | uniq -c; }
+B2_FP=(-H --tsv -e 'group -k 7,8 count' "$TSV")
+agg_s_fpN() { "$FORKPIPE" -j"$N" "${B2_FP[@]}"; }
+agg_s_fp1() { "$FORKPIPE" -j1 "${B2_FP[@]}"; }
+agg_s_dm() { datamash -s --header-in -g 7,8 count 7 < "$TSV"; }
+
+# (c) sort by email; the header line is a record to both.
+C_FP=(--memory "$BENCH_SORT_MEM" --tmpdir "$BENCH_DIR" --tsv -e 'sort -k7,7' "$TSV")
+# shellcheck disable=SC2054 # -k7,7 is one word
+C_GNU=(sort --parallel=2 -S "$BENCH_SORT_MEM" -T "$BENCH_DIR" -t "$TAB" -k7,7 "$TSV")
+agg_c_fpN() { "$FORKPIPE" -j"$N" "${C_FP[@]}"; }
+agg_c_fp1() { "$FORKPIPE" -j1 "${C_FP[@]}"; }
+agg_c_sort() { "${C_GNU[@]}"; }
+
+# ---- the cases ------------------------------------------------------------------------
+
+print_legend
+peak_legend
+echo
+
+add_fp agg_a "-H --tsv -e 'group -k 3 count sum:4'"
+[ "$HAVE_DM" = 1 ] && add_tool ref "datamash -s --header-in -g 3 count 3 sum 4" agg_a_dm
+[ "$HAVE_MAWK" = 1 ] && add_tool peer "mawk -F'\\t' '{ n[\$3]++; s[\$3] += \$4 } ...' | sort" agg_a_mawk
+[ "$HAVE_MLR" = 1 ] && add_tool peer "mlr --itsv stats1 -a count,sum -f amount -g city then sort" agg_a_mlr
+echo "(a): every tool's sums are printed with %.2f (| awk ... sprintf), the groups in key order"
+run_case "(a) TSV: group by a 16-value key (city): count, sum" lines "$TSV" -j"$N" "${A_FP[@]}"
+peak_line "forkpipe -j$N (default --memory)" "$N" "$FORKPIPE" --stats -j"$N" "${A_FP[@]}"
+echo
+
+add_fp agg_b "-H --tsv -e 'uniq -c -k 7,8'"
+add_tool ref "cut -f 7,8 | tail -n +2 | sort | uniq -c" agg_b_sort
+run_case "(b) TSV: uniq -c over ~9M distinct (email, date) pairs" lines "$TSV" -j"$N" "${B_FP[@]}"
+peak_line "forkpipe -j$N (default --memory)" "$N" "$FORKPIPE" --stats -j"$N" "${B_FP[@]}"
+echo
+
+if [ "$HAVE_DM" = 1 ]; then
+	add_fp agg_s "-H --tsv -e 'group -k 7,8 count'"
+	add_tool ref "datamash -s --header-in -g 7,8 count 7" agg_s_dm
+	run_case "(b') TSV: group count over the same ~9M pairs" lines "$TSV" -j"$N" "${B2_FP[@]}"
+fi
+
+add_fp agg_c "--memory $BENCH_SORT_MEM --tmpdir DIR --tsv -e 'sort -k7,7'"
+add_tool ref "sort --parallel=2 -S $BENCH_SORT_MEM -T DIR -t '\\t' -k7,7" agg_c_sort
+run_case "(c) TSV: sort by email (-k7,7), $BENCH_SORT_MEM of memory each" lines "$TSV" -j"$N" "${C_FP[@]}"
+peak_line "forkpipe -j$N --memory $BENCH_SORT_MEM" "$N" "$FORKPIPE" --stats -j"$N" "${C_FP[@]}"
+peak_line "GNU sort --parallel=2 -S $BENCH_SORT_MEM" 1 "${C_GNU[@]}"
+echo
+
+# ---- (d) the big runs, once each ------------------------------------------------------
+
+# One row of the table of (d): the figures of the last mem_run.
+big_row() { # label check
+	local within=no
+	[ "$PK_PSS" -le $((BIG_MEM_B / 1024)) ] && within=yes
+	[ "$PK_STATUS" = 0 ] || within="exit $PK_STATUS"
+	printf "   %-58s %8.1f %10s %10s %10s %7s  %s\n" "$1" "$PK_WALL" "$(MiB "$PK_PSS")" \
+		"$(MiB "$PK_RSS")" "$([ -n "$PK_BOUND" ] && MiB "$PK_BOUND" || echo n/a)" "$within" "$2"
+}
+
+# Checks that cost one pass over the output, not a second tool's run.
+check_groups() { # out want-lines
+	local got
+	got=$(wc -l < "$1")
+	[ "$got" = "$2" ] || {
+		echo "WRONG: $got groups, want $2"
+		return
+	}
+	sort -c -t "$TAB" -k1,1 "$1" 2> /dev/null && echo "ok: $got groups, sorted" || echo "WRONG: out of order"
+}
+check_sorted() { # out in
+	local got want
+	got=$(file_size "$1")
+	want=$(file_size "$2")
+	[ "$got" = "$want" ] || {
+		echo "WRONG: $got bytes, want $want"
+		return
+	}
+	sort -c -t "$TAB" -k7,7 "$1" 2> /dev/null && echo "ok: $got bytes, sorted" || echo "WRONG: out of order"
+}
+
+if [ "$(size_bytes "$BENCH_BIG" 2> /dev/null || echo 0)" != 0 ]; then
+	BIG=$BENCH_DIR/big.tsv
+	cache_input "$BIG" "$BENCH_BIG" "$GENCSV" -t
+	print_input "$BIG" "gencsv -t"
+	BIG_RECS=$(($(wc -l < "$BIG") - 1))
+	D_GROUP=(--memory "$BENCH_BIG_MEM" --tmpdir "$BENCH_DIR" -H --tsv -e 'group -k 1 count sum:4' "$BIG")
+	D_SORT=(--memory "$BENCH_BIG_MEM" --tmpdir "$BENCH_DIR" --tsv -e 'sort -k7,7' "$BIG")
+	echo "== (d) big runs, once each, --memory $BENCH_BIG_MEM ($((BIG_MEM_B / 1048576)) MiB), spills in $BENCH_DIR"
+	echo "   load average (1, 5, 15 min): $(load_avg) before"
+	printf "   %-58s %8s %10s %10s %10s %7s  %s\n" run "wall s" "PSS MiB" "RSS MiB" "bound MiB" within check
+	mem_run "$N" "$BENCH_DIR/big.group.out" "$FORKPIPE" --stats -j"$N" "${D_GROUP[@]}"
+	big_row "forkpipe -j$N group -k 1 count sum:4 ($BIG_RECS groups)" \
+		"$(check_groups "$BENCH_DIR/big.group.out" "$BIG_RECS")"
+	rm -f "$BENCH_DIR/big.group.out"
+	mem_run "$N" "$BENCH_DIR/big.sort.out" "$FORKPIPE" --stats -j"$N" "${D_SORT[@]}"
+	big_row "forkpipe -j$N sort -k7,7" "$(check_sorted "$BENCH_DIR/big.sort.out" "$BIG")"
+	rm -f "$BENCH_DIR/big.sort.out"
+	if [ "$BENCH_BIG_PEERS" = 1 ]; then
+		mem_run 1 "$BENCH_DIR/big.sort.out" sort --parallel=2 -S "$BENCH_BIG_MEM" -T "$BENCH_DIR" \
+			-t "$TAB" -k7,7 "$BIG"
+		big_row "GNU sort --parallel=2 -S $BENCH_BIG_MEM -k7,7" \
+			"$(check_sorted "$BENCH_DIR/big.sort.out" "$BIG")"
+		rm -f "$BENCH_DIR/big.sort.out"
+	fi
+	echo "   load average (1, 5, 15 min): $(load_avg) after"
+	echo "   within: the sampled PSS peak is at most --memory; bound: --stats, as above"
+	echo
+fi
+rm -f "$BENCH_DIR"/peak.*
