@@ -93,6 +93,12 @@ part as "$T/a.tsv" -j 2 -b 4K --memory 64K -e "$p"
 part bs "$T/b.tsv" -j 2 -b 4K --memory 64K -e "$p"
 expect_out "spilled partials merged under a tiny budget" "$T/ref" \
 	fp merge --tsv --memory 64K -e "$p" "$T/as.part" "$T/bs.part"
+p='group -k 4 first:2 last:3 min:2 max:3 count'
+fp --tsv -e "$p" "$T/ab.tsv" > "$T/ref"
+part as "$T/a.tsv" -j 2 -b 4K --memory 64K -e "$p"
+part bs "$T/b.tsv" -j 2 -b 4K --memory 64K -e "$p"
+expect_out "first/last of spilled partials merged under a tiny budget" "$T/ref" \
+	fp merge --tsv --memory 64K -e "$p" "$T/as.part" "$T/bs.part"
 p='sort -k4,4 -k2,2n'
 fp --tsv -e "$p" "$T/ab.tsv" > "$T/ref"
 part as "$T/a.tsv" -j 2 -b 4K --memory 64K -e "$p"
