@@ -115,6 +115,7 @@ static void cleanup(void)
 	if (s == NULL)
 		return;
 	current = NULL;
+	chunker_abort(s->chunker);
 	if (s->procs != NULL) {
 		proc_kill_all(s->procs, s->nprocs, SIGTERM);
 		proc_reap(s->procs, s->nprocs, true, STOP_GRACE_MS);
@@ -671,6 +672,8 @@ static int finish(struct sup *s)
 	int code = EXIT_IOERR;
 	bool gone = output_reader_gone(s->out);
 
+	/* A decompressor still runs when the run ends early (head). */
+	chunker_abort(s->chunker);
 	/* head is satisfied: the workers may be busy with chunks not needed. */
 	stop_workers(s, gone || merger_done(s->merger));
 	if (!gone && merger_finish(s->merger, &err, &code) < 0)
