@@ -143,7 +143,8 @@ child_main(enum codec codec, int fd, const void *prefix, size_t plen, int data_f
 		ops = (struct codec_ops){ run_gzip, gz_inflater_new() };
 	else
 		ops = (struct codec_ops){ run_zstd, zstd_decoder_new() };
-	memcpy(in, prefix, plen);
+	if (plen > 0)
+		memcpy(in, prefix, plen);	/* a file's prefix is empty (NULL) */
 	for (;;) {
 		size_t used, made;
 		char *err = NULL;

@@ -277,8 +277,13 @@ expect_out "plain input read as it is" "$T/small.ref" fp "$T/plain.gz"
 # the run early, not when the reader of the output goes away.  Every
 # process of a run has $T in its command line (forked, never exec'd).
 left() {
-	local p
-	p=$(pgrep -f -- "$T/" | tr '\n' ' ')
+	local p i
+	# A child killed with its parent (PR_SET_PDEATHSIG) may take a moment.
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		p=$(pgrep -f -- "$T/" | tr '\n' ' ')
+		[ -z "$p" ] && break
+		sleep 0.1
+	done
 	if [ -z "$p" ]; then
 		pass
 	else
