@@ -769,6 +769,7 @@ int supervisor_run(struct job *job)
 		sig = run_chunks(&s);
 	if (sig != 0) {
 		cleanup();
+		free_sup(&s);	/* nothing left for LeakSanitizer to report */
 		return 128 + sig;
 	}
 	code = finish(&s);
