@@ -11,7 +11,9 @@
 
 #include "buf.h"
 #include "csv.h"
+#include "decompress.h"
 #include "fields.h"
+#include "gzip_in.h"
 #include "chunker.h"
 #include "record.h"
 #include "util.h"
@@ -23,9 +25,24 @@
 
 struct input {
 	char *path;
-	int fd;
+	int fd;			/* for a compressed input, the inflated stream */
 	bool seekable;
 	uint64_t size;
+	/* Compressed input (see decompress.h): the compressed descriptor,
+	 * and the child that inflates it, started when the input's turn
+	 * comes.  A stream's first bytes, read to detect its format, stay
+	 * pending for the chunker, or go to the child. */
+	enum codec codec;
+	int raw_fd;
+	struct decompressor dec;
+	bool detected;		/* a stream's format is known */
+	struct buf magic;	/* the stream bytes read to know it */
+	/* A BGZF file (gzip members that state their own size) is cut on
+	 * member boundaries, and the workers inflate the members. */
+	bool bgzf;
+	struct gz_member *members;
+	size_t nmembers;
+	uint64_t *uoff;		/* inflated offset of each member, and the total */
 	/* CSV: quote counts of the segments of a grid (see csv_grid_boundary) */
 	uint64_t seg;		/* segment size, 0: no grid */
 	size_t nseg;
@@ -38,6 +55,9 @@ struct chunker {
 	size_t n;
 	size_t cur;		/* input being chunked */
 	uint64_t pos;		/* next offset in it */
+	size_t member;		/* BGZF: next member in it */
+	long workers;
+	uint64_t auto_max;	/* the automatic target's cap, 0 if -b gave it */
 	char term;
 	uint64_t target;
 	uint64_t seq;
@@ -55,6 +75,46 @@ struct chunker {
 };
 
 #define POOL_MAX 64
+
+/* List a gzip file's members if it is BGZF; -1 on a read error. */
+static int open_bgzf(struct input *in, const char *path, char **err, int *code)
+{
+	char *why = NULL;
+	int rc = bgzf_members(in->fd, in->size, &in->members, &in->nmembers, &why);
+
+	if (rc < 0) {
+		*err = xasprintf("%s: %s", strcmp(path, "-") == 0 ? "stdin" : path, why);
+		free(why);
+		*code = EXIT_IOERR;
+		return -1;
+	}
+	if (rc == 0)
+		return 0;
+	in->bgzf = true;
+	in->uoff = xcalloc(in->nmembers + 1, sizeof *in->uoff);
+	for (size_t i = 0; i < in->nmembers; i++)
+		in->uoff[i + 1] = in->uoff[i] + in->members[i].usize;
+	return 0;
+}
+
+/* A BGZF file read as one stream after all (CSV, --header). */
+static void bgzf_to_stream(struct input *in)
+{
+	in->bgzf = false;
+	free(in->members);
+	free(in->uoff);
+	in->members = NULL;
+	in->uoff = NULL;
+	in->nmembers = 0;
+	in->raw_fd = in->fd;
+	in->fd = -1;
+	in->seekable = false;
+}
+
+static bool by_child(const struct input *in)
+{
+	return in->codec != CODEC_NONE && !in->bgzf;
+}
 
 static int open_input(struct input *in, const char *path, char **err, int *code)
 {
@@ -89,6 +149,112 @@ static int open_input(struct input *in, const char *path, char **err, int *code)
 
 		in->seekable = at >= 0;
 	}
+	/* A regular file's format is known now; a stream's when its turn
+	 * comes (reading it here could wait on its writer). */
+	if (in->seekable) {
+		unsigned char m[CODEC_MAGIC_MAX];
+		uint64_t at = in->fd == STDIN_FILENO ? (uint64_t)lseek(in->fd, 0, SEEK_CUR) : 0;
+		ssize_t n = pread_full(in->fd, m, sizeof m, at);
+
+		if (n < 0) {
+			*err = xasprintf("%s: read error: %s", strcmp(path, "-") == 0 ? "stdin" : path,
+			    strerror(errno));
+			*code = EXIT_IOERR;
+			return -1;
+		}
+		in->detected = true;
+		in->codec = codec_detect(m, (size_t)n);
+		if (in->codec == CODEC_GZIP && at == 0 && open_bgzf(in, path, err, code) < 0)
+			return -1;
+		if (in->codec != CODEC_NONE && !in->bgzf) {
+			/* Inflated as a stream, by the child. */
+			in->raw_fd = in->fd;
+			in->fd = -1;
+			in->seekable = false;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The current input's turn has come: a stream's format is detected from
+ * its first bytes (which then start the pending bytes, or go to the
+ * child), and a compressed input's decompressor starts.  A stream is
+ * read only when readable says poll found it so, once per call, so the
+ * supervisor never blocks here.  1 when the input is ready to be read,
+ * 0 when the stream needs to be readable again, -1 on error.
+ */
+static int begin_input(struct chunker *c, bool readable, char **err, int *code)
+{
+	struct input *in = &c->in[c->cur];
+
+	if (!in->detected) {
+		size_t room = c->target > STREAM_READ_MIN ? c->target : STREAM_READ_MIN;
+		ssize_t n;
+
+		/* The bytes read to detect the format are the stream's first:
+		 * as many as a read brings, into the pending bytes. */
+		if (!readable)
+			return 0;
+		buf_reserve(&c->pending, room);
+		do
+			n = read(in->fd, c->pending.data + c->pending.len, room);
+		while (n < 0 && errno == EINTR);
+		if (n < 0) {
+			*err = xasprintf("%s: read error at offset %zu: %s", chunker_path(c, (uint32_t)c->cur),
+			    c->pending.len, strerror(errno));
+			*code = EXIT_IOERR;
+			return -1;
+		}
+		c->pending.len += (size_t)n;
+		if (n > 0 && c->pending.len < CODEC_MAGIC_MAX)
+			return 0;
+		in->detected = true;
+		in->codec = codec_detect(c->pending.data, c->pending.len);
+		if (in->codec == CODEC_NONE) {
+			c->eof = n == 0;
+		} else {
+			/* They go to the decompressor. */
+			buf_append(&in->magic, c->pending.data, c->pending.len);
+			c->pending.len = 0;
+			in->raw_fd = in->fd;
+			in->fd = -1;
+		}
+	}
+	if (by_child(in) && !in->dec.started) {
+		char *why = NULL;
+
+		if (decompressor_start(&in->dec, in->codec, in->raw_fd, in->magic.data, in->magic.len, &why) < 0) {
+			*err = xasprintf("%s: cannot start the decompressor: %s",
+			    chunker_path(c, (uint32_t)c->cur), why);
+			free(why);
+			*code = EXIT_SOFTWARE;
+			return -1;
+		}
+		in->fd = in->dec.data_fd;
+		/* The child has them; the chunker needs them no more. */
+		buf_free(&in->magic);
+	}
+	return 1;
+}
+
+static bool begun(const struct input *in)
+{
+	return in->detected && (!by_child(in) || in->dec.started);
+}
+
+/* The end of a compressed input's inflated stream: the child's verdict. */
+static int end_compressed(struct chunker *c, struct input *in, char **err, int *code)
+{
+	char *why = NULL;
+
+	if (!by_child(in))
+		return 0;
+	if (decompressor_finish(&in->dec, &why, code) < 0) {
+		*err = xasprintf("%s: %s", chunker_path(c, (uint32_t)c->cur), why);
+		free(why);
+		return -1;
+	}
 	return 0;
 }
 
@@ -108,7 +274,7 @@ static uint64_t auto_target(const struct chunker *c, long workers, uint64_t max)
 	for (size_t i = 0; i < c->n; i++) {
 		if (!c->in[i].seekable)
 			return CHUNK_STREAM;
-		total += c->in[i].size;
+		total += c->in[i].bgzf ? c->in[i].uoff[c->in[i].nmembers] : c->in[i].size;
 	}
 	total /= (uint64_t)workers * 16;
 	return total < CHUNK_MIN ? CHUNK_MIN : total > max ? max : total;
@@ -116,7 +282,9 @@ static uint64_t auto_target(const struct chunker *c, long workers, uint64_t max)
 
 void chunker_auto_target(struct chunker *c, long workers, uint64_t max)
 {
-	c->target = auto_target(c, workers > 0 ? workers : 1, max);
+	c->workers = workers > 0 ? workers : 1;
+	c->auto_max = max;
+	c->target = auto_target(c, c->workers, max);
 }
 
 struct chunker *chunker_open(char *const *paths, size_t n, char term, uint64_t target,
@@ -128,26 +296,49 @@ struct chunker *chunker_open(char *const *paths, size_t n, char term, uint64_t t
 	c->term = term;
 	c->probe = xmalloc(PROBE_SIZE);
 	for (size_t i = 0; i < n; i++) {
-		c->in[i].fd = -1;
+		c->in[i].fd = c->in[i].raw_fd = -1;
 		c->n = i + 1;
 		if (open_input(&c->in[i], paths[i], err, code) < 0) {
 			chunker_close(c);
 			return NULL;
 		}
 	}
-	c->target = target ? target : auto_target(c, workers > 0 ? workers : 1, CHUNK_MAX);
+	if (target)
+		c->target = target;
+	else
+		chunker_auto_target(c, workers, CHUNK_MAX);
 	if (n > 0 && c->in[0].seekable && c->in[0].fd == STDIN_FILENO)
 		c->pos = (uint64_t)lseek(STDIN_FILENO, 0, SEEK_CUR);
+	/* A compressed first file's decompressor starts now, before the
+	 * workers: a small process to fork, and inflating starts at once. */
+	if (n > 0 && c->in[0].detected && begin_input(c, false, err, code) < 0) {
+		chunker_close(c);
+		return NULL;
+	}
 	return c;
+}
+
+void chunker_abort(struct chunker *c)
+{
+	if (c == NULL)
+		return;
+	for (size_t i = 0; i < c->n; i++)
+		decompressor_stop(&c->in[i].dec);
 }
 
 void chunker_close(struct chunker *c)
 {
 	if (c == NULL)
 		return;
+	chunker_abort(c);
 	for (size_t i = 0; i < c->n; i++) {
+		if (by_child(&c->in[i]))
+			c->in[i].fd = c->in[i].raw_fd;	/* the pipe is closed */
 		if (c->in[i].fd > STDIN_FILENO)
 			close(c->in[i].fd);
+		buf_free(&c->in[i].magic);
+		free(c->in[i].members);
+		free(c->in[i].uoff);
 		free(c->in[i].path);
 		free(c->in[i].quotes);
 	}
@@ -195,6 +386,7 @@ static void next_input(struct chunker *c)
 {
 	c->cur++;
 	c->pos = 0;
+	c->member = 0;
 	c->eof = false;
 	c->header_read = false;
 	c->pending.len = 0;
@@ -424,6 +616,37 @@ void chunker_set_quotes(struct chunker *c, uint32_t file, size_t seg, uint64_t c
 		in->quotes[seg] = count;
 }
 
+/*
+ * A BGZF file is cut between members, after as many as make the target
+ * once inflated (at least one).  The cut is no record boundary: the
+ * workers inflate on past the end of their range to the end of the
+ * record there, and skip to the first record start in theirs.
+ */
+static int bgzf_boundary(struct chunker *c, struct input *in, uint64_t *end)
+{
+	size_t b = c->member;
+	uint64_t got = 0;
+
+	while (b < in->nmembers && (b == c->member || got < c->target))
+		got += in->members[b++].usize;
+	c->member = b;
+	*end = b < in->nmembers ? in->members[b].offset : in->size;
+	return 0;
+}
+
+const struct gz_member *chunker_members(const struct chunker *c, uint32_t file, size_t *n)
+{
+	if (file >= c->n || !c->in[file].bgzf)
+		return NULL;
+	*n = c->in[file].nmembers;
+	return c->in[file].members;
+}
+
+uint64_t chunker_member_offset(const struct chunker *c, uint32_t file, size_t member)
+{
+	return c->in[file].uoff[member];
+}
+
 static int next_file_chunk(struct chunker *c, struct input *in, struct chunk *out, char **err,
     int *code)
 {
@@ -431,7 +654,9 @@ static int next_file_chunk(struct chunker *c, struct input *in, struct chunk *ou
 	int rc;
 
 	*code = EXIT_IOERR;
-	if (in->seg > 0)
+	if (in->bgzf)
+		rc = bgzf_boundary(c, in, &end);
+	else if (in->seg > 0)
 		rc = csv_grid_boundary(c, in, &end, err);
 	else if (is_csv(c))
 		rc = csv_boundary(c, in, &end, err, code);
@@ -561,6 +786,8 @@ static int read_stream(struct chunker *c, struct input *in, char **err, int *cod
 			return -1;
 		}
 		if (n == 0) {
+			if (end_compressed(c, in, err, code) < 0)
+				return -1;
 			c->eof = true;
 			return 0;
 		}
@@ -673,6 +900,12 @@ int chunker_header(struct chunker *c, bool readable, struct buf *raw, char **err
 
 	if (c->cur >= c->n)
 		return 1;
+	if (!begun(&c->in[c->cur])) {
+		rc = begin_input(c, readable, err, code);
+		if (rc <= 0)
+			return rc;
+		readable = false;
+	}
 	rc = take_header(c, &c->in[c->cur], readable, err, code);
 	if (rc == 1)
 		buf_append(raw, c->first_header.data, c->first_header.len);
@@ -681,8 +914,21 @@ int chunker_header(struct chunker *c, bool readable, struct buf *raw, char **err
 
 void chunker_set_format(struct chunker *c, const struct format *f, bool header)
 {
+	bool changed = false;
+
 	c->fmt = f;
 	c->header = header;
+	/* A CSV record may span members in ways a worker cannot tell from
+	 * the middle of the file, and a header is read before the workers
+	 * start: BGZF files are then inflated as one stream. */
+	for (size_t i = 0; i < c->n && (header || is_csv(c)); i++) {
+		if (c->in[i].bgzf) {
+			bgzf_to_stream(&c->in[i]);
+			changed = true;
+		}
+	}
+	if (changed && c->auto_max > 0)
+		c->target = auto_target(c, c->workers, c->auto_max);
 }
 
 void chunker_recycle(struct chunker *c, struct chunk *ch)
@@ -707,6 +953,14 @@ int chunker_next(struct chunker *c, bool readable, struct chunk *out, char **err
 		struct input *in = &c->in[c->cur];
 		int rc;
 
+		if (!begun(in)) {
+			rc = begin_input(c, readable, err, code);
+			readable = false;
+			if (rc < 0)
+				return CHUNK_ERROR;
+			if (rc == 0)
+				return CHUNK_WAIT;
+		}
 		if (c->header && !c->header_read) {
 			if (!in->seekable && !c->eof && !readable)
 				return CHUNK_WAIT;

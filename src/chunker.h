@@ -3,7 +3,9 @@
  * A regular file is cut by offsets: the supervisor reads only a few bytes
  * around each boundary and workers read their ranges themselves.  Any
  * other input (a pipe, a FIFO, a terminal) is a stream: the supervisor
- * reads it and ships the bytes. */
+ * reads it and ships the bytes.  So is a compressed input (gzip or zstd,
+ * file or stream, known by its first bytes): a decompressor process
+ * inflates it into a pipe (see decompress.h). */
 #ifndef FORKPIPE_CHUNKER_H
 #define FORKPIPE_CHUNKER_H
 
@@ -39,6 +41,9 @@ struct chunker;
 struct chunker *chunker_open(char *const *paths, size_t n, char term, uint64_t target,
     long workers, char **err, int *code);
 void chunker_close(struct chunker *c);
+/* Stop the decompressors of compressed inputs, if any still run (a run
+ * that ends early, or fails); chunker_close() does it too. */
+void chunker_abort(struct chunker *c);
 
 /*
  * Records are in format f (CSV chunks never end inside quotes); with
@@ -71,6 +76,18 @@ int chunker_header(struct chunker *c, bool readable, struct buf *raw, char **err
 
 /* Choose the chunk size again, from the input size, up to max. */
 void chunker_auto_target(struct chunker *c, long workers, uint64_t max);
+
+/*
+ * A BGZF input file's members (inflated by the workers: a chunk is a
+ * range of whole members, and its records are those that start after
+ * the first record end at or after the range's first inflated byte, up
+ * to the first record end at or after the range's last one), or NULL
+ * for any other input.  chunker_member_offset() is where member i
+ * starts once inflated, as the members' own sizes say.
+ */
+struct gz_member;
+const struct gz_member *chunker_members(const struct chunker *c, uint32_t file, size_t *n);
+uint64_t chunker_member_offset(const struct chunker *c, uint32_t file, size_t member);
 
 /* The descriptor of input i, which workers inherit and pread from. */
 int chunker_fd(const struct chunker *c, uint32_t file);

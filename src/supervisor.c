@@ -126,6 +126,7 @@ static void cleanup(void)
 	if (s == NULL)
 		return;
 	current = NULL;
+	chunker_abort(s->chunker);
 	if (s->procs != NULL) {
 		proc_kill_all(s->procs, s->nprocs, SIGTERM);
 		proc_reap(s->procs, s->nprocs, true, STOP_GRACE_MS);
@@ -691,6 +692,8 @@ static int finish(struct sup *s)
 	int code = EXIT_IOERR;
 	bool gone = output_reader_gone(s->out);
 
+	/* A decompressor still runs when the run ends early (head). */
+	chunker_abort(s->chunker);
 	/* head is satisfied: the workers may be busy with chunks not needed. */
 	stop_workers(s, gone || merger_done(s->merger));
 	progress_end(&s->progress);
@@ -805,6 +808,7 @@ int supervisor_run(struct job *job)
 	if (sig != 0) {
 		progress_end(&s.progress);
 		cleanup();
+		free_sup(&s);	/* nothing left for LeakSanitizer to report */
 		return 128 + sig;
 	}
 	code = finish(&s);

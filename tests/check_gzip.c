@@ -17,6 +17,7 @@
 
 #include "buf.h"
 #include "check_suites.h"
+#include "decompress.h"
 #include "gzip_in.h"
 #include "gzip_out.h"
 #include "util.h"
@@ -382,6 +383,24 @@ START_TEST(test_detect)
 	ck_assert(!zstd_detect("\x1f\x8b\x08\x00", 4));
 	ck_assert(zstd_level_valid(1) && zstd_level_valid(3) && zstd_level_valid(19));
 	ck_assert(!zstd_level_valid(1000));
+}
+END_TEST
+
+START_TEST(test_codec_detect)
+{
+	/* What the engine decides from an input's first bytes: gzip by its
+	 * two magic bytes, as gzip does (a bad method after them is a
+	 * corrupt header, not plain data); shorter inputs are plain. */
+	ck_assert_int_eq(codec_detect("\x1f\x8b\x08\x00", 4), CODEC_GZIP);
+	ck_assert_int_eq(codec_detect("\x1f\x8b\x07", 3), CODEC_GZIP);
+	ck_assert_int_eq(codec_detect("\x1f\x8b", 2), CODEC_GZIP);
+	ck_assert_int_eq(codec_detect("\x1f", 1), CODEC_NONE);
+	ck_assert_int_eq(codec_detect("\x1f\x9e\x08\x00", 4), CODEC_NONE);
+	ck_assert_int_eq(codec_detect("\x28\xb5\x2f\xfd", 4), CODEC_ZSTD);
+	ck_assert_int_eq(codec_detect("\x53\x2a\x4d\x18", 4), CODEC_ZSTD);
+	ck_assert_int_eq(codec_detect("\x28\xb5\x2f", 3), CODEC_NONE);
+	ck_assert_int_eq(codec_detect("GET /", 5), CODEC_NONE);
+	ck_assert_int_eq(codec_detect("", 0), CODEC_NONE);
 }
 END_TEST
 
@@ -1314,6 +1333,7 @@ Suite *suite_gzip(void)
 
 	tc = tcase(s, "gzip_out");
 	tcase_add_test(tc, test_detect);
+	tcase_add_test(tc, test_codec_detect);
 	tcase_add_test(tc, test_empty_output);
 	tcase_add_test(tc, test_round_trip);
 	tcase_add_test(tc, test_dictionary_helps);

@@ -1,0 +1,283 @@
+/* decompress.c - compressed input: format detection and the decompressor
+ * process. */
+#include "autoconfig.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>	/* PR_SET_PDEATHSIG: the child dies with the supervisor */
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "decompress.h"
+#include "gzip_in.h"
+#include "util.h"
+#include "zstd_codec.h"
+
+#define DATA_PIPE_SIZE (1 << 20)
+#define IN_SIZE (256 * 1024)
+#define OUT_SIZE (256 * 1024)
+#define STATUS_MAX 512
+
+enum codec codec_detect(const void *p, size_t len)
+{
+	const unsigned char *b = p;
+
+	if (len >= 2 && b[0] == 0x1f && b[1] == 0x8b)
+		return CODEC_GZIP;
+	if (zstd_detect(p, len))
+		return CODEC_ZSTD;
+	return CODEC_NONE;
+}
+
+/* The verdict: one byte of exit code (0: the stream was good), then the
+ * reason.  Written in one write(), well under PIPE_BUF. */
+static void report(int fd, int code, const char *msg)
+{
+	char b[STATUS_MAX];
+	size_t n = strlen(msg);
+
+	if (n > sizeof b - 1)
+		n = sizeof b - 1;
+	b[0] = (char)code;
+	memcpy(b + 1, msg, n);
+	(void)write_all(fd, b, n + 1);
+}
+
+/* Close every descriptor but those in keep (ascending). */
+static void close_others(const int *keep, int n)
+{
+	unsigned int from = 0;
+
+	for (int i = 0; i <= n; i++) {
+		unsigned int to = i < n ? (unsigned int)keep[i] : ~0U;
+
+		if (to > from && close_range(from, to - 1, 0) < 0) {
+			/* Kernels before 5.9: one at a time. */
+			long max = sysconf(_SC_OPEN_MAX);
+
+			for (long fd = from; fd < (long)to && fd < (max > 0 ? max : 1024); fd++)
+				close((int)fd);
+		}
+		from = to + 1;
+	}
+}
+
+/* Sort the n descriptors at a and drop duplicates; returns how many. */
+static int sort_unique(int *a, int n)
+{
+	int m = 0;
+
+	for (int i = 1; i < n; i++)
+		for (int j = i; j > 0 && a[j] < a[j - 1]; j--) {
+			int t = a[j];
+
+			a[j] = a[j - 1];
+			a[j - 1] = t;
+		}
+	for (int i = 0; i < n; i++)
+		if (m == 0 || a[i] != a[m - 1])
+			a[m++] = a[i];
+	return m;
+}
+
+/* The child: a clean signal state, death with the parent, no descriptor
+ * but its own three and stderr. */
+static void child_init(pid_t parent, int in_fd, int data_fd, int status_fd)
+{
+	struct sigaction sa;
+	sigset_t none;
+	int keep[4] = { STDERR_FILENO, in_fd, data_fd, status_fd };
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_DFL;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGCHLD, &sa, NULL);
+	/* The supervisor decides how the run stops: Ctrl-C is its. */
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	/* A reader that went away is an EPIPE, and a quiet exit. */
+	sigaction(SIGPIPE, &sa, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	fatal_in_child();
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(EXIT_SOFTWARE);
+	close_others(keep, sort_unique(keep, 4));
+}
+
+struct codec_ops {
+	int (*run)(void *z, const void *in, size_t inlen, size_t *used, void *out, size_t outcap,
+	    size_t *made, bool eof, char **err);
+	void *z;
+};
+
+static int run_gzip(void *z, const void *in, size_t inlen, size_t *used, void *out,
+    size_t outcap, size_t *made, bool eof, char **err)
+{
+	return gz_inflate(z, in, inlen, used, out, outcap, made, eof, err);
+}
+
+static int run_zstd(void *z, const void *in, size_t inlen, size_t *used, void *out,
+    size_t outcap, size_t *made, bool eof, char **err)
+{
+	return zstd_decode(z, in, inlen, used, out, outcap, made, eof, err);
+}
+
+static void __attribute__((noreturn))
+child_main(enum codec codec, int fd, const void *prefix, size_t plen, int data_fd, int status_fd)
+{
+	struct codec_ops ops;
+	unsigned char *in = xmalloc(IN_SIZE > plen ? IN_SIZE : plen);
+	unsigned char *out = xmalloc(OUT_SIZE);
+	size_t ipos = 0, ilen = plen;
+	uint64_t total_in = plen;
+	bool eof = false;
+
+	if (codec == CODEC_GZIP)
+		ops = (struct codec_ops){ run_gzip, gz_inflater_new() };
+	else
+		ops = (struct codec_ops){ run_zstd, zstd_decoder_new() };
+	if (plen > 0)
+		memcpy(in, prefix, plen);	/* a file's prefix is empty (NULL) */
+	for (;;) {
+		size_t used, made;
+		char *err = NULL;
+		int rc;
+
+		if (ilen == 0 && !eof) {
+			ssize_t n;
+
+			do
+				n = read(fd, in, IN_SIZE);
+			while (n < 0 && errno == EINTR);
+			if (n < 0) {
+				char *msg = xasprintf("read error at compressed byte offset %llu: %s",
+				    (unsigned long long)total_in, strerror(errno));
+
+				report(status_fd, EXIT_IOERR, msg);
+				_exit(0);
+			}
+			ipos = 0;
+			ilen = (size_t)n;
+			total_in += (uint64_t)n;
+			eof = n == 0;
+		}
+		rc = ops.run(ops.z, in + ipos, ilen, &used, out, OUT_SIZE, &made, eof, &err);
+		ipos += used;
+		ilen -= used;
+		if (made > 0 && write_all(data_fd, out, made) < 0)
+			_exit(0);	/* the reader is gone: nobody wants the rest */
+		if (rc == GZ_ERROR) {
+			report(status_fd, EXIT_DATAERR, err);
+			_exit(0);
+		}
+		if (rc == GZ_END) {
+			report(status_fd, 0, "");
+			_exit(0);
+		}
+	}
+}
+
+int decompressor_start(struct decompressor *d, enum codec codec, int fd, const void *prefix,
+    size_t plen, char **err)
+{
+	int data[2], status[2];
+	pid_t parent = getpid(), pid;
+
+	memset(d, 0, sizeof *d);
+	d->data_fd = d->status_fd = -1;
+	if (pipe2(data, O_CLOEXEC) < 0) {
+		*err = xasprintf("pipe() failed: %s", strerror(errno));
+		return -1;
+	}
+	if (pipe2(status, O_CLOEXEC) < 0) {
+		*err = xasprintf("pipe() failed: %s", strerror(errno));
+		close(data[0]);
+		close(data[1]);
+		return -1;
+	}
+	/* A bigger pipe: fewer wake-ups on both sides; failure only costs
+	 * speed. */
+	(void)fcntl(data[1], F_SETPIPE_SZ, DATA_PIPE_SIZE);
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		*err = xasprintf("fork() failed: %s", strerror(errno));
+		close(data[0]);
+		close(data[1]);
+		close(status[0]);
+		close(status[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		close(data[0]);
+		close(status[0]);
+		child_init(parent, fd, data[1], status[1]);
+		child_main(codec, fd, prefix, plen, data[1], status[1]);
+	}
+	close(data[1]);
+	close(status[1]);
+	d->started = true;
+	d->pid = pid;
+	d->data_fd = data[0];
+	d->status_fd = status[0];
+	return 0;
+}
+
+static void reap(struct decompressor *d)
+{
+	int status;
+
+	/* The supervisor's reaping of its workers may have collected the
+	 * child already (ECHILD): the verdict pipe, not the exit status,
+	 * says how it went. */
+	while (d->pid > 0 && waitpid(d->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	d->pid = 0;
+}
+
+int decompressor_finish(struct decompressor *d, char **err, int *code)
+{
+	char b[STATUS_MAX];
+	ssize_t n;
+
+	if (d->done)
+		return 0;
+	/* The verdict was written before the data pipe closed, so this read
+	 * does not wait (if the child died, its end is closed: 0). */
+	do
+		n = read(d->status_fd, b, sizeof b);
+	while (n < 0 && errno == EINTR);
+	reap(d);
+	d->done = true;
+	if (n <= 0) {
+		*err = xstrdup("the decompressor process died");
+		*code = EXIT_SOFTWARE;
+		return -1;
+	}
+	if (b[0] != 0) {
+		*err = xstrndup(b + 1, (size_t)n - 1);
+		*code = (unsigned char)b[0];
+		return -1;
+	}
+	return 0;
+}
+
+void decompressor_stop(struct decompressor *d)
+{
+	if (!d->started)
+		return;
+	if (d->pid > 0 && !d->done)
+		kill(d->pid, SIGKILL);
+	reap(d);
+	close(d->data_fd);
+	close(d->status_fd);
+	d->data_fd = d->status_fd = -1;
+	d->started = false;
+}
