@@ -207,7 +207,7 @@ static int begin_input(struct chunker *c, bool readable, char **err, int *code)
 			return -1;
 		}
 		c->pending.len += (size_t)n;
-		if (n > 0 && c->pending.len < CODEC_MAGIC_MAX)
+		if (n > 0 && codec_undecided(c->pending.data, c->pending.len))
 			return 0;
 		in->detected = true;
 		in->codec = codec_detect(c->pending.data, c->pending.len);

@@ -33,6 +33,21 @@ enum codec codec_detect(const void *p, size_t len)
 	return CODEC_NONE;
 }
 
+bool codec_undecided(const void *p, size_t len)
+{
+	static const unsigned char gz[] = { 0x1f, 0x8b }, zs[] = { 0x28, 0xb5, 0x2f, 0xfd },
+	    skip[] = { 0x50, 0x2a, 0x4d, 0x18 };
+	const unsigned char *b = p;
+	bool g = len < sizeof gz, z = true, k = true;
+
+	for (size_t i = 0; i < len && i < sizeof zs; i++) {
+		g = g && (i >= sizeof gz || b[i] == gz[i]);
+		z = z && b[i] == zs[i];
+		k = k && (i == 0 ? (b[i] & 0xf0) == skip[0] : b[i] == skip[i]);
+	}
+	return len < CODEC_MAGIC_MAX && (g || z || k);
+}
+
 /* The verdict: one byte of exit code (0: the stream was good), then the
  * reason.  Written in one write(), well under PIPE_BUF. */
 static void report(int fd, int code, const char *msg)

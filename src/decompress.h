@@ -37,6 +37,10 @@ enum codec {
  * or a skippable frame; anything else, and anything shorter, is plain.
  */
 enum codec codec_detect(const void *p, size_t len);
+/* Whether more bytes could still change codec_detect()'s answer: a
+ * stream that starts otherwise is plain at once (an interactive or
+ * line-by-line writer is not kept waiting for bytes it has not sent). */
+bool codec_undecided(const void *p, size_t len);
 
 struct decompressor {
 	bool started;		/* the descriptors below are open */
