@@ -87,24 +87,19 @@ expect_out "merge, then sort and head" "$T/ref" \
 	fp merge --tsv -e "$G" -e 'sort -k2,2nr -k1,1' -e 'head 5' "$T/a1.part" "$T/b4.part"
 
 # Spills while merging and while making the partials (tiny --memory).
-p='uniq -c -k 4'
-fp --tsv -e "$p" "$T/ab.tsv" > "$T/ref"
-part as "$T/a.tsv" -j 2 -b 4K --memory 64K -e "$p"
-part bs "$T/b.tsv" -j 2 -b 4K --memory 64K -e "$p"
-expect_out "spilled partials merged under a tiny budget" "$T/ref" \
-	fp merge --tsv --memory 64K -e "$p" "$T/as.part" "$T/bs.part"
-p='group -k 4 first:2 last:3 min:2 max:3 count'
-fp --tsv -e "$p" "$T/ab.tsv" > "$T/ref"
-part as "$T/a.tsv" -j 2 -b 4K --memory 64K -e "$p"
-part bs "$T/b.tsv" -j 2 -b 4K --memory 64K -e "$p"
-expect_out "first/last of spilled partials merged under a tiny budget" "$T/ref" \
-	fp merge --tsv --memory 64K -e "$p" "$T/as.part" "$T/bs.part"
-p='sort -k4,4 -k2,2n'
-fp --tsv -e "$p" "$T/ab.tsv" > "$T/ref"
-part as "$T/a.tsv" -j 2 -b 4K --memory 64K -e "$p"
-part bs "$T/b.tsv" -j 3 -b 4K --memory 64K -e "$p"
-expect_out "sort partials merged under a tiny budget" "$T/ref" \
-	fp merge --tsv --memory 64K -e "$p" "$T/as.part" "$T/bs.part"
+# tiny NAME JOBS SPEC: partials of a (-j 2) and b (-j JOBS) made and
+# merged under --memory 64K give the result of one run over both.
+tiny() {
+	local name=$1 jobs=$2 p=$3
+	fp --tsv -e "$p" "$T/ab.tsv" > "$T/ref"
+	part as "$T/a.tsv" -j 2 -b 4K --memory 64K -e "$p"
+	part bs "$T/b.tsv" -j "$jobs" -b 4K --memory 64K -e "$p"
+	expect_out "$name" "$T/ref" fp merge --tsv --memory 64K -e "$p" "$T/as.part" "$T/bs.part"
+}
+tiny "spilled partials merged under a tiny budget" 2 'uniq -c -k 4'
+tiny "first/last of spilled partials merged under a tiny budget" 2 \
+	'group -k 4 first:2 last:3 min:2 max:3 count'
+tiny "sort partials merged under a tiny budget" 3 'sort -k4,4 -k2,2n'
 
 # CSV with a header: names resolve against the header kept in the file.
 {
