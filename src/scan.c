@@ -21,6 +21,10 @@ static size_t count_byte_portable(const char *p, size_t n, unsigned char c)
 	size_t count = 0;
 	const char *end = p + n;
 
+	/* An empty chunk may come as a null pointer, which memchr must
+	 * never see, even with a zero length. */
+	if (n == 0)
+		return 0;
 	while ((p = memchr(p, c, (size_t)(end - p))) != NULL) {
 		count++;
 		p++;
@@ -65,14 +69,29 @@ static size_t count_byte_avx2(const char *p, size_t n, unsigned char c)
 }
 #endif
 
+/* -1: not asked yet; 0: portable kernels only; 1: AVX2 kernels. */
+static int has_avx2 = -1;
+
+static bool use_avx2(void)
+{
+#ifdef SCAN_X86
+	if (has_avx2 < 0)
+		has_avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
+	return has_avx2 == 1;
+#else
+	return false;
+#endif
+}
+
+void scan_force_portable(bool portable)
+{
+	has_avx2 = portable ? 0 : -1;
+}
+
 size_t scan_count_byte(const char *p, size_t n, unsigned char c)
 {
 #ifdef SCAN_X86
-	static int has_avx2 = -1;
-
-	if (has_avx2 < 0)
-		has_avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
-	if (has_avx2)
+	if (use_avx2())
 		return count_byte_avx2(p, n, c);
 #endif
 	return count_byte_portable(p, n, c);
@@ -141,6 +160,8 @@ static const char *lit_find_portable(const struct scan_lit *l, const char *p, co
 {
 	if (l->len == 0)
 		return p;
+	if (p == end)
+		return NULL;
 	return memmem(p, (size_t)(end - p), l->needle, l->len);
 }
 
@@ -177,11 +198,7 @@ static const char *lit_find_avx2(const struct scan_lit *l, const char *p, const 
 const char *scan_lit_find(const struct scan_lit *l, const char *p, const char *end)
 {
 #ifdef SCAN_X86
-	static int has_avx2 = -1;
-
-	if (has_avx2 < 0)
-		has_avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
-	if (has_avx2 && l->len >= 2)
+	if (use_avx2() && l->len >= 2)
 		return lit_find_avx2(l, p, end);
 #endif
 	return lit_find_portable(l, p, end);

@@ -2,8 +2,13 @@
 #ifndef FORKPIPE_SCAN_H
 #define FORKPIPE_SCAN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* Use only the portable kernels (true), or let the CPU decide (false):
+ * for tests, which compare the two. */
+void scan_force_portable(bool portable);
 
 /* Number of bytes equal to c in p[0..n). */
 size_t scan_count_byte(const char *p, size_t n, unsigned char c);

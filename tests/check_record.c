@@ -141,9 +141,34 @@ END_TEST
 
 /* --- scan_count_byte ------------------------------------------------ */
 
+/* Loop tests run once with the kernels the CPU allows (0) and once with
+ * the portable ones (1), so that both are checked on an AVX2 machine. */
+static void kernel_choice(int i)
+{
+	scan_force_portable(i == 1);
+}
+
+START_TEST(test_scan_empty_null)
+{
+	struct scan_lit l;
+
+	kernel_choice(_i);
+	/* An empty chunk may be a null pointer with length 0. */
+	ck_assert_uint_eq(scan_count_byte(NULL, 0, '\n'), 0);
+	scan_lit_init(&l, "ab", 2);
+	ck_assert_ptr_null(scan_lit_find(&l, NULL, NULL));
+	scan_lit_free(&l);
+	scan_lit_init(&l, "a", 1);
+	ck_assert_ptr_null(scan_lit_find(&l, NULL, NULL));
+	scan_lit_free(&l);
+}
+END_TEST
+
 START_TEST(test_count_byte_small)
 {
 	char big[300 + 64];
+
+	kernel_choice(_i);
 
 	rng_seed(1);
 	for (size_t n = 0; n <= 300; n++) {
@@ -170,6 +195,8 @@ START_TEST(test_count_byte_all_equal)
 	const size_t lens[] = { 128, 129, 63 * 128 - 1, 63 * 128, 63 * 128 + 1,
 		64 * 128, 126 * 128 + 5, 1u << 20, (1u << 20) + 129 };
 
+	kernel_choice(_i);
+
 	ck_assert_ptr_nonnull(p);
 	memset(p, '\n', max + 1);
 	for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++) {
@@ -189,6 +216,8 @@ START_TEST(test_count_byte_megabytes)
 {
 	size_t n = 3u << 20;
 	char *p = malloc(n);
+
+	kernel_choice(_i);
 
 	ck_assert_ptr_nonnull(p);
 	rng_seed(2);
@@ -231,6 +260,8 @@ START_TEST(test_lit_random)
 {
 	char hay[256], needle[41];
 
+	kernel_choice(_i);
+
 	rng_seed(3);
 	for (size_t nlen = 1; nlen <= 40; nlen++) {
 		for (size_t align = 0; align < 32; align++) {
@@ -254,6 +285,8 @@ END_TEST
 START_TEST(test_lit_at_end)
 {
 	char hay[256];
+
+	kernel_choice(_i);
 
 	rng_seed(4);
 	for (size_t nlen = 1; nlen <= 40; nlen++) {
@@ -287,6 +320,8 @@ START_TEST(test_lit_overlapping)
 		{ "", "x" },
 	};
 
+	kernel_choice(_i);
+
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
 		check_lit(cases[i][0], strlen(cases[i][0]), cases[i][1], strlen(cases[i][1]));
 }
@@ -296,6 +331,8 @@ START_TEST(test_lit_every_byte)
 {
 	char hay[200];
 	struct scan_lit l;
+
+	kernel_choice(_i);
 
 	/* Needles with bytes of every class, including NUL and high bytes. */
 	rng_seed(5);
@@ -416,13 +453,14 @@ Suite *suite_record(void)
 
 	tc = tcase_create("limits");
 	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, test_count_byte_small);
-	tcase_add_test(tc, test_count_byte_all_equal);
-	tcase_add_test(tc, test_count_byte_megabytes);
-	tcase_add_test(tc, test_lit_random);
-	tcase_add_test(tc, test_lit_at_end);
-	tcase_add_test(tc, test_lit_overlapping);
-	tcase_add_test(tc, test_lit_every_byte);
+	tcase_add_loop_test(tc, test_scan_empty_null, 0, 2);
+	tcase_add_loop_test(tc, test_count_byte_small, 0, 2);
+	tcase_add_loop_test(tc, test_count_byte_all_equal, 0, 2);
+	tcase_add_loop_test(tc, test_count_byte_megabytes, 0, 2);
+	tcase_add_loop_test(tc, test_lit_random, 0, 2);
+	tcase_add_loop_test(tc, test_lit_at_end, 0, 2);
+	tcase_add_loop_test(tc, test_lit_overlapping, 0, 2);
+	tcase_add_loop_test(tc, test_lit_every_byte, 0, 2);
 	tcase_add_test(tc, test_words_random);
 	suite_add_tcase(s, tc);
 	return s;
