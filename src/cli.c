@@ -29,6 +29,7 @@ enum {
 	OPT_STRICT_EPIPE,
 	OPT_LINE_BUFFERED,
 	OPT_KEEP_GOING,
+	OPT_SHARD,
 };
 
 static const struct option long_opts[] = {
@@ -49,6 +50,7 @@ static const struct option long_opts[] = {
 	{ "memory", required_argument, NULL, OPT_MEMORY },
 	{ "tmpdir", required_argument, NULL, OPT_TMPDIR },
 	{ "partial", no_argument, NULL, OPT_PARTIAL },
+	{ "shard", required_argument, NULL, OPT_SHARD },
 	{ "gzip", optional_argument, NULL, OPT_GZIP },
 	{ "gzip-independent", no_argument, NULL, OPT_GZIP_INDEPENDENT },
 	{ "zstd", optional_argument, NULL, OPT_ZSTD },
@@ -99,6 +101,10 @@ static void usage(FILE *fp)
 	    "      --tmpdir=DIR        where spill files go (default: $TMPDIR, else /tmp)\n"
 	    "      --partial           write the reducer's partial results (a partial file,\n"
 	    "                          see forkpipe-partials(5)) instead of the result\n"
+	    "      --shard=K/N         process only shard K of N (0-based): the records\n"
+	    "                          that start in the K-th of N equal byte ranges of\n"
+	    "                          the input files; auto: K and N from the task of a\n"
+	    "                          Slurm job array (SLURM_ARRAY_TASK_ID, ...)\n"
 	    "      --stats             print what the run cost on stderr at the end\n"
 	    "      --progress[=always] a progress bar on stderr when it is a terminal\n"
 	    "                          (always: also when it is not)\n"
@@ -264,6 +270,10 @@ static void set_option(struct job *job, int c, const char *arg, bool *cli_stages
 		break;
 	case OPT_PARTIAL:
 		job->partial_out = true;
+		break;
+	case OPT_SHARD:
+		if (shard_parse(&job->shard, arg, &err) < 0)
+			fatal(EXIT_USAGE, "--shard: %s", err);
 		break;
 	}
 }

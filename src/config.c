@@ -229,6 +229,21 @@ static int load_size(struct loader *l, yaml_node_t *v, const char *key, uint64_t
 	return 0;
 }
 
+/* shard: 3/8, or shard: auto (see --shard) */
+static int load_shard(struct loader *l, yaml_node_t *v, struct shard *s)
+{
+	char *why = NULL;
+
+	if (want_scalar(l, v, "shard") < 0)
+		return -1;
+	if (shard_parse(s, scalar(v), &why) < 0) {
+		bad(l, v, "'shard': %s", why);
+		free(why);
+		return -1;
+	}
+	return 0;
+}
+
 /* input: {format: csv, delimiter: ";", header: true, lax: false} */
 static int load_input_key(struct loader *l, struct job *job, yaml_node_t *k, yaml_node_t *v)
 {
@@ -310,6 +325,8 @@ static int load_key(struct loader *l, struct job *job, yaml_node_t *k, yaml_node
 		job->tmpdir = xstrdup(scalar(v));
 		return 0;
 	}
+	if (strcmp(key, "shard") == 0)
+		return load_shard(l, v, &job->shard);
 	if (strcmp(key, "output") == 0) {
 		if (want_scalar(l, v, key) < 0)
 			return -1;
@@ -318,7 +335,7 @@ static int load_key(struct loader *l, struct job *job, yaml_node_t *k, yaml_node
 		return 0;
 	}
 	return bad(l, k, "unknown key '%s' (known: inputs, input, jobs, chunk-size, null, output, "
-	    "unordered, stats, memory, tmpdir, stages)", key);
+	    "unordered, stats, memory, tmpdir, shard, stages)", key);
 }
 
 static int load_document(struct loader *l, struct job *job)
