@@ -1,6 +1,7 @@
 /* shard.c - --shard K/N: parsing, Slurm's job array, byte ranges. */
 #include "autoconfig.h"
 
+#include <ctype.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +20,9 @@ int shard_parse(struct shard *s, const char *arg, char **why)
 		s->from_env = true;
 		return 0;
 	}
-	ks = slash != NULL ? xstrndup(arg, (size_t)(slash - arg)) : NULL;
+	/* Digits only: no sign, no blank (which strtol would take). */
+	ks = slash != NULL && isdigit((unsigned char)arg[0]) && isdigit((unsigned char)slash[1]) ?
+	    xstrndup(arg, (size_t)(slash - arg)) : NULL;
 	bool ok = ks != NULL && parse_long(ks, 0, SHARD_MAX - 1, &k) &&
 	    parse_long(slash + 1, 1, SHARD_MAX, &n) && k < n;
 
