@@ -451,7 +451,7 @@ static int csv_error(struct chunker *c, uint64_t off, const char *why, char **er
 /*
  * The CSV version of file_boundary: a newline inside quotes is no
  * boundary, and the quote state at a given offset depends on everything
- * before it, so the records from the record start from on are walked in
+ * before it, so the records from the record start at from are walked in
  * order (at memchr speed where there are no quotes) until one ends at or
  * past want (from + target for a chunk).  Malformed CSV ends the chunk at
  * the last record before it, and is reported by the next call: the

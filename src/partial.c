@@ -259,9 +259,9 @@ static int take_origin(struct partial_reader *r, struct partial_origin *o, char 
 	if (take_line(r, &line, IDENTITY_MAX, err, code) < 0)
 		return -1;
 	buf_putc(&line, '\0');
-	p = line.data + strlen(k);
 	if (strncmp(line.data, k, strlen(k)) != 0)
 		goto bad;
+	p = line.data + strlen(k);
 	if (strcmp(p, "-") == 0) {
 		rc = 0;
 		goto out;
