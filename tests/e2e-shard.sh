@@ -126,6 +126,10 @@ concat "CSV -H, records walked" "$T/ref.csv" 7 -j 1 --csv -H -b 1K -e 'cut -f id
 concat "copy -j 1 -b 1K" "$T/ref" 3 -j 1 -b 1K "${FILES[@]}"
 concat "NUL records" "$T/ref.nul" 7 -z -b 7 "$T/nul"
 concat "CSV without header" "$T/ref.csvb" 7 --csv -b 5 -e 'cut -f 1,4' "$T/b.csv"
+# A grid of more segments than the early shards need counted.
+{ cat "$T/a.csv"; for i in 1 2 3; do tail -n +2 "$T/a.csv"; done; } > "$T/big.csv"
+fp --csv -H -b 256K -e 'cut -f id,note' "$T/big.csv" > "$T/ref.big"
+concat "CSV -H, 256K quote grid" "$T/ref.big" 7 --csv -H -b 256K -e 'cut -f id,note' "$T/big.csv"
 # The header belongs to the first shard's part only, even when that
 # shard holds no record (more shards than bytes).
 printf 'h\na\nb\n' > "$T/tiny"
