@@ -1,5 +1,6 @@
 #!/bin/bash
-# e2e-pipeline.sh - forkpipe in shell pipelines: a reader that goes away
+# e2e-pipeline.sh - forkpipe in shell pipelines: stdin from a pipe, a FIFO
+# and a terminal (a pty made with script(1)); a reader that goes away
 # (| head -1) ends the run quietly with status 0 and no process left
 # behind, or 141 with --strict-epipe; --line-buffered writes each chunk's
 # output as soon as it is released; --progress draws its bar only where
@@ -42,6 +43,25 @@ done
 out=$(cat "$U" | fp -j 2 2> "$T/err" | head -n 1; echo "rc=${PIPESTATUS[1]}")
 [ "$out" = "line 1 of the input
 rc=0" ] && [ ! -s "$T/err" ] && pass || fail "stdin | forkpipe | head -1: '$out'"
+
+# from a FIFO
+mkfifo "$T/fifo"
+cat "$T/in" > "$T/fifo" &
+fp -j 2 -b 64K -e 'grep -F 7' < "$T/fifo" > "$T/out"
+grep -F 7 "$T/in" > "$T/exp"
+check_same "stdin from a FIFO" "$T/exp" "$T/out"
+wait
+# from a terminal: script's pty is the command's stdin, fed what script
+# reads from its own stdin, with end of file at the end (^D).  The
+# terminal echoes the lines typed, so the result goes to a file.
+printf 'a 1\nb 22\nc 3\nb 4\n' | script -qec "\"$FORKPIPE\" -j 2 -b 1 -e 'grep -F b' -o '$T/tty-out'; \
+	echo rc=\$?; test -t 0 && echo stdin-was-a-terminal" /dev/null > "$T/tty" 2>&1
+printf 'b 22\nb 4\n' > "$T/exp"
+check_same "stdin from a terminal" "$T/exp" "$T/tty-out"
+tr -d '\r' < "$T/tty" | grep -qx 'rc=0' && tr -d '\r' < "$T/tty" | grep -qx 'stdin-was-a-terminal' &&
+	pass || fail "stdin from a terminal: $(od -c "$T/tty" | head -n 5)"
+printf '1\n2\n3\n' | script -qec "\"$FORKPIPE\" -e count -o '$T/tty-out'" /dev/null > /dev/null 2>&1
+[ "$(cat "$T/tty-out")" = 3 ] && pass || fail "count of stdin from a terminal: $(cat "$T/tty-out")"
 
 # --line-buffered: the first record is out long before the input ends.
 ms() { echo $(($(date +%s%N) / 1000000)); }
