@@ -29,6 +29,12 @@ enum {
 	OPT_STRICT_EPIPE,
 	OPT_LINE_BUFFERED,
 	OPT_KEEP_GOING,
+	OPT_RETRIES,
+	OPT_CHUNK_TIMEOUT,
+	OPT_TIMEOUT,
+	OPT_WORKER_MEMORY,
+	OPT_LOCK,
+	OPT_LOCK_WAIT,
 };
 
 static const struct option long_opts[] = {
@@ -56,6 +62,12 @@ static const struct option long_opts[] = {
 	{ "strict-epipe", no_argument, NULL, OPT_STRICT_EPIPE },
 	{ "line-buffered", no_argument, NULL, OPT_LINE_BUFFERED },
 	{ "keep-going", no_argument, NULL, OPT_KEEP_GOING },
+	{ "retries", required_argument, NULL, OPT_RETRIES },
+	{ "chunk-timeout", required_argument, NULL, OPT_CHUNK_TIMEOUT },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "max-memory-per-worker", required_argument, NULL, OPT_WORKER_MEMORY },
+	{ "lock", required_argument, NULL, OPT_LOCK },
+	{ "lock-wait", required_argument, NULL, OPT_LOCK_WAIT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "help-stages", required_argument, NULL, OPT_HELP_STAGES },
 	{ "version", no_argument, NULL, 'V' },
@@ -107,6 +119,16 @@ static void usage(FILE *fp)
 	    "                          stop quietly with status 0)\n"
 	    "      --keep-going        an exec command that fails skips its chunk's output;\n"
 	    "                          the run goes on and exits 70 at the end\n"
+	    "      --retries=N         process a chunk again up to N times when its worker\n"
+	    "                          dies or times out (default 2), then exit 70\n"
+	    "      --chunk-timeout=DURATION  kill a worker that spends longer on one chunk\n"
+	    "                          (30, 1.5s, 500ms, 10m, 2h): the chunk is retried\n"
+	    "      --timeout=DURATION  end the whole run with exit 124 when it takes longer\n"
+	    "      --max-memory-per-worker=SIZE  address-space limit of each worker; a\n"
+	    "                          worker that reaches it is retried like one that died\n"
+	    "      --lock=FILE         hold an exclusive lock on FILE for the run; if another\n"
+	    "                          run holds it, exit 75 at once\n"
+	    "      --lock-wait=DURATION  wait that long for the lock before exit 75\n"
 	    "  -h, --help              show this help\n"
 	    "  -V, --version           show the version\n"
 	    "\n"
@@ -114,7 +136,8 @@ static void usage(FILE *fp)
 	    "With no stage, copy the input.\n", fp);
 	stagedoc_help(fp);
 	fputs("\nExit status: 0 ok, 64 usage, 65 bad data, 66 cannot open input, 70 worker failure,\n"
-	    "73 cannot create output, 74 I/O error, 78 bad configuration, 128+N killed by signal N\n"
+	    "73 cannot create output, 74 I/O error, 75 lock held, 78 bad configuration, 124 --timeout,\n"
+	    "128+N killed by signal N\n"
 	    "(141 with --strict-epipe when the output's reader goes away).\n"
 	    "See forkpipe(1) and forkpipe.yaml(5).\n", fp);
 }
@@ -166,6 +189,51 @@ static void set_compress(struct job *job, int c, const char *arg)
 		fatal(EXIT_USAGE, "%s: invalid level '%s' (expected %s)", name, arg,
 		    kind == COMPRESS_ZSTD ? "1 to 19" : "1 to 9");
 	job->compress.level = (int)level;
+}
+
+/* a duration option's value, or a usage error naming the option */
+static double duration(const char *opt, const char *arg)
+{
+	double secs;
+
+	if (!parse_duration(arg, &secs))
+		fatal(EXIT_USAGE, "%s: invalid duration '%s' (expected e.g. 30, 1.5s, 500ms, 10m, 2h)",
+		    opt, arg);
+	return secs;
+}
+
+/* What keeps a run safe to leave unattended. */
+static void set_reliability(struct job *job, int c, const char *arg)
+{
+	long n;
+	uint64_t size;
+
+	switch (c) {
+	case OPT_RETRIES:
+		if (!parse_long(arg, 0, 100, &n))
+			fatal(EXIT_USAGE, "--retries: invalid number '%s' (expected 0 to 100)", arg);
+		job->retries = (unsigned)n;
+		break;
+	case OPT_CHUNK_TIMEOUT:
+		job->chunk_timeout = duration("--chunk-timeout", arg);
+		break;
+	case OPT_TIMEOUT:
+		job->timeout = duration("--timeout", arg);
+		break;
+	case OPT_LOCK_WAIT:
+		job->lock_wait = duration("--lock-wait", arg);
+		break;
+	case OPT_WORKER_MEMORY:
+		if (!parse_size(arg, &size) || size < (16 << 20))
+			fatal(EXIT_USAGE, "--max-memory-per-worker: invalid size '%s' (expected 16M or "
+			    "more, e.g. 512M, 2G)", arg);
+		job->worker_memory = size;
+		break;
+	case OPT_LOCK:
+		free(job->lock);
+		job->lock = xstrdup(arg);
+		break;
+	}
 }
 
 static void set_option(struct job *job, int c, const char *arg, bool *cli_stages)
@@ -265,6 +333,8 @@ static void set_option(struct job *job, int c, const char *arg, bool *cli_stages
 	case OPT_PARTIAL:
 		job->partial_out = true;
 		break;
+	default:
+		set_reliability(job, c, arg);
 	}
 }
 

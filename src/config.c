@@ -229,6 +229,28 @@ static int load_size(struct loader *l, yaml_node_t *v, const char *key, uint64_t
 	return 0;
 }
 
+static int load_duration(struct loader *l, yaml_node_t *v, const char *key, double *out)
+{
+	if (want_scalar(l, v, key) < 0)
+		return -1;
+	if (!parse_duration(scalar(v), out))
+		return bad(l, v, "'%s' must be a duration such as 30, 1.5s, 500ms, 10m or 2h, not '%s'",
+		    key, scalar(v));
+	return 0;
+}
+
+static int load_retries(struct loader *l, yaml_node_t *v, const char *key, unsigned *out)
+{
+	long n;
+
+	if (want_scalar(l, v, key) < 0)
+		return -1;
+	if (!parse_long(scalar(v), 0, 100, &n))
+		return bad(l, v, "'%s' must be a number from 0 to 100, not '%s'", key, scalar(v));
+	*out = (unsigned)n;
+	return 0;
+}
+
 /* input: {format: csv, delimiter: ";", header: true, lax: false} */
 static int load_input_key(struct loader *l, struct job *job, yaml_node_t *k, yaml_node_t *v)
 {
@@ -303,6 +325,14 @@ static int load_key(struct loader *l, struct job *job, yaml_node_t *k, yaml_node
 		return to_bool(l, v, key, &job->stats);
 	if (strcmp(key, "memory") == 0)
 		return load_size(l, v, key, &job->memory);
+	if (strcmp(key, "retries") == 0)
+		return load_retries(l, v, key, &job->retries);
+	if (strcmp(key, "chunk-timeout") == 0)
+		return load_duration(l, v, key, &job->chunk_timeout);
+	if (strcmp(key, "timeout") == 0)
+		return load_duration(l, v, key, &job->timeout);
+	if (strcmp(key, "max-memory-per-worker") == 0)
+		return load_size(l, v, key, &job->worker_memory);
 	if (strcmp(key, "tmpdir") == 0) {
 		if (want_scalar(l, v, key) < 0)
 			return -1;
@@ -318,7 +348,8 @@ static int load_key(struct loader *l, struct job *job, yaml_node_t *k, yaml_node
 		return 0;
 	}
 	return bad(l, k, "unknown key '%s' (known: inputs, input, jobs, chunk-size, null, output, "
-	    "unordered, stats, memory, tmpdir, stages)", key);
+	    "unordered, stats, memory, tmpdir, retries, chunk-timeout, timeout, "
+	    "max-memory-per-worker, stages)", key);
 }
 
 static int load_document(struct loader *l, struct job *job)

@@ -12,7 +12,10 @@
 
 struct job *job_new(void)
 {
-	return xcalloc(1, sizeof(struct job));
+	struct job *job = xcalloc(1, sizeof(struct job));
+
+	job->retries = JOB_DEFAULT_RETRIES;
+	return job;
 }
 
 void job_clear_inputs(struct job *job)
@@ -41,6 +44,7 @@ void job_free(struct job *job)
 	job_clear_stages(job);
 	free(job->output);
 	free(job->tmpdir);
+	free(job->lock);
 	free(job);
 }
 

@@ -12,6 +12,7 @@
 #include "stage.h"
 
 #define JOB_MAX_JOBS 1024
+#define JOB_DEFAULT_RETRIES 2
 
 struct job {
 	char **inputs;		/* "-" is stdin */
@@ -28,6 +29,12 @@ struct job {
 	bool strict_epipe;	/* a closed output is exit 141, not 0 */
 	bool line_buffered;	/* write each piece of output at once */
 	bool keep_going;	/* a failed command skips its chunk's output */
+	unsigned retries;	/* more attempts for a chunk that kills its worker */
+	double chunk_timeout;	/* seconds a worker may spend on a chunk; 0: any */
+	double timeout;		/* seconds the whole run may take; 0: any */
+	uint64_t worker_memory;	/* RLIMIT_AS of each worker; 0: none */
+	char *lock;		/* --lock: a file to hold an exclusive lock on */
+	double lock_wait;	/* seconds to wait for it; 0: fail at once */
 	struct format format;	/* how records split into fields */
 	bool header;		/* the first record is a header (-H) */
 	uint64_t memory;	/* bytes for the whole process tree; 0: default */

@@ -17,6 +17,10 @@ struct slot {
 	struct piece_info info;
 	bool sized;		/* placed output: its size is known */
 	uint64_t size;
+	bool placed;		/* placed output: its offset is handed out */
+	uint64_t offset;
+	uint64_t emitted;	/* bytes of its output already written */
+	uint64_t skip;		/* a re-run's bytes written before: dropped */
 };
 
 struct merger {
@@ -85,6 +89,11 @@ uint64_t merger_low(const struct merger *m)
 	return m->low;
 }
 
+bool merger_complete(const struct merger *m, uint64_t seq)
+{
+	return seq < m->low || m->slots[seq % m->window].complete;
+}
+
 static struct slot *slot_of(struct merger *m, uint64_t seq)
 {
 	return &m->slots[seq % m->window];
@@ -126,10 +135,13 @@ static int release(struct merger *m, char **err)
 		} else if (s->data.len > 0 && emit(m, s->data.data, s->data.len, err) < 0) {
 			return -1;
 		}
+		s->emitted += s->data.len;
 		s->data.len = 0;
 		if (!s->complete)
 			return 0;
 		s->complete = false;
+		s->placed = false;
+		s->emitted = s->skip = 0;
 		m->low++;
 	}
 }
@@ -140,10 +152,18 @@ static int take_result(struct merger *m, const struct frame_hdr *h, struct buf *
 	struct slot *s = slot_of(m, h->seq);
 	bool last = h->aux == 0;
 
+	if (s->skip > 0) {
+		size_t k = s->skip < payload->len ? (size_t)s->skip : payload->len;
+
+		memmove(payload->data, payload->data + k, payload->len - k);
+		payload->len -= k;
+		s->skip -= k;
+	}
 	/* The chunk at the bottom of the window streams straight out. */
 	if (!m->ordered || h->seq == m->low) {
 		if (payload->len > 0 && emit(m, payload->data, payload->len, err) < 0)
 			return -1;
+		s->emitted += payload->len;
 	} else if (s->data.len == 0 && s->data.cap < payload->cap) {
 		struct buf old = s->data;	/* steal the payload: no copy */
 
@@ -248,6 +268,8 @@ static void place_ready(struct merger *m)
 		if (m->place_next >= m->low + m->window || !s->sized || m->writing)
 			return;
 		s->sized = false;
+		s->placed = true;
+		s->offset = m->cursor;
 		if (s->size == 0) {
 			s->complete = true;	/* nothing to write */
 		} else {
@@ -290,10 +312,30 @@ static int take_placed(struct merger *m, const struct frame_hdr *h, const struct
 	}
 	if (payload->len != 8 || !m->placed)
 		return -1;
+	if (s->placed) {
+		/* A re-run of a chunk placed before its worker died: the
+		 * same output goes to the same place. */
+		if (frame_get_u64(payload->data) != s->size)
+			return -2;
+		m->place(m->place_arg, h->seq, s->offset);
+		return 0;
+	}
 	s->size = frame_get_u64(payload->data);
 	s->sized = true;
 	place_ready(m);
 	return 0;
+}
+
+void merger_retry(struct merger *m, uint64_t seq)
+{
+	struct slot *s = slot_of(m, seq);
+
+	/* What was written of it stays; the re-run's copy of those bytes
+	 * is dropped as it comes (stages are deterministic). */
+	s->skip = s->emitted;
+	s->data.len = 0;
+	s->piece = false;
+	s->sized = false;
 }
 
 int merger_take(struct merger *m, const struct frame_hdr *h, struct buf *payload,
@@ -313,8 +355,14 @@ int merger_take(struct merger *m, const struct frame_hdr *h, struct buf *payload
 		return release(m, err) < 0 ? -1 : 1;
 	}
 	if (h->type == FRAME_SIZE || h->type == FRAME_WRITTEN) {
-		if (h->seq < m->low || h->seq >= m->low + m->window ||
-		    take_placed(m, h, payload) < 0) {
+		rc = h->seq < m->low || h->seq >= m->low + m->window ? -1 : take_placed(m, h, payload);
+		if (rc == -2) {
+			*err = xasprintf("chunk %llu: its output changed size when it was "
+			    "processed again (a command whose output varies?)", (unsigned long long)h->seq);
+			*code = EXIT_SOFTWARE;
+			return -1;
+		}
+		if (rc < 0) {
 			*err = xasprintf("worker sent a malformed placement for chunk %llu",
 			    (unsigned long long)h->seq);
 			*code = EXIT_SOFTWARE;

@@ -14,6 +14,7 @@ struct stats {
 	uint64_t bytes_in;
 	uint64_t bytes_out;
 	uint64_t chunks;
+	uint64_t retries;	/* tasks processed again after their worker died */
 };
 
 double stats_now(void);

@@ -40,6 +40,7 @@
 #define TASKS_PER_WORKER 2	/* one running, one queued: no idle gap */
 #define WINDOW_PER_WORKER 4
 #define STOP_GRACE_MS 2000
+#define IDLE_DEATHS_MAX 8	/* workers dying holding nothing, in a row */
 #define CHUNK_MAX_REDUCE (64 << 20)
 #define CHUNK_MIN_REDUCE (1 << 20)
 
@@ -56,7 +57,8 @@ struct sender {
 
 struct task {
 	struct chunk chunk;
-	int worker;
+	int worker;		/* -1 while waiting to be processed again */
+	unsigned attempts;	/* times it killed its worker */
 };
 
 /* A task a worker holds: sent to it and not yet processed.  A worker
@@ -66,12 +68,15 @@ struct held {
 	uint64_t seq;		/* chunk, or grid segment while counting quotes */
 	uint32_t file;
 	uint64_t offset, length;
+	unsigned attempts;	/* a grid segment's (a chunk's are in its task) */
 };
 
 struct wstate {
 	struct held held[TASKS_PER_WORKER];
 	int nheld;
-	bool gone;		/* failed or died: no longer polled */
+	bool gone;		/* failed: no longer polled */
+	double started;		/* when it started on held[0] */
+	bool timed_out;		/* killed for --chunk-timeout */
 };
 
 /* The failure of the lowest chunk (or segment) seen so far. */
@@ -96,6 +101,7 @@ struct sup {
 	struct task *tasks;	/* ring indexed by seq % window */
 	uint64_t window;
 	uint64_t next_seq;
+	uint64_t recycled;	/* chunks below it are recycled */
 	bool input_done;
 	bool waiting_input;	/* the stream had nothing to read */
 	bool stream_readable;
@@ -104,6 +110,10 @@ struct sup {
 	uint64_t skipped;	/* --keep-going: chunks whose command failed */
 	bool counting;		/* the CSV quote-count pre-pass is running */
 	struct failure failure;
+	struct held *retry;	/* tasks lost with a worker, lowest first */
+	size_t nretry;
+	unsigned idle_deaths;	/* workers that died holding nothing, in a row */
+	double deadline;	/* --timeout: when the run must end; 0: never */
 	struct header header;	/* with --header */
 	bool placed;		/* workers pwrite the output (see worker.c) */
 	uint64_t place_base;
@@ -147,12 +157,13 @@ static int pick_worker(const struct sup *s)
 	return best;
 }
 
-static void hold(struct sup *s, int w, uint64_t seq, uint32_t file, uint64_t offset,
-    uint64_t length)
+static void hold(struct sup *s, int w, const struct held *h)
 {
 	struct wstate *ws = &s->ws[w];
 
-	ws->held[ws->nheld++] = (struct held){ seq, file, offset, length };
+	if (ws->nheld == 0)
+		ws->started = stats_now();
+	ws->held[ws->nheld++] = *h;
 }
 
 /* The worker is done with task seq. */
@@ -165,6 +176,8 @@ static void unhold(struct sup *s, int w, uint64_t seq)
 			continue;
 		memmove(&ws->held[i], &ws->held[i + 1], (size_t)(ws->nheld - i - 1) * sizeof ws->held[0]);
 		ws->nheld--;
+		if (i == 0)
+			ws->started = stats_now();	/* on to the next one */
 		return;
 	}
 }
@@ -189,6 +202,9 @@ static void fail_at(struct sup *s, uint64_t seq, int code, char *msg)
  * worker that failed itself, which then set an earlier failure). */
 static bool failure_settled(const struct sup *s)
 {
+	for (size_t i = 0; i < s->nretry; i++)
+		if (s->retry[i].seq < s->failure.seq)
+			return false;
 	for (int i = 0; i < s->nprocs; i++) {
 		const struct wstate *ws = &s->ws[i];
 
@@ -290,16 +306,21 @@ static void place(void *arg, uint64_t seq, uint64_t offset)
 	try_send(s, w);
 }
 
+/* Send chunk c (a new one, or one lost with a worker) to worker w. */
 static void assign(struct sup *s, int w, const struct chunk *c)
 {
 	struct sender *sd = &s->senders[w];
 	struct task *t = &s->tasks[c->seq % s->window];
 	struct frame_hdr h = { 0, 0, c->seq, 0 };
+	struct held hd = { c->seq, c->file, c->offset, c->length, 0 };
 
-	t->chunk = *c;
+	if (&t->chunk != c) {
+		t->chunk = *c;
+		t->attempts = 0;
+		s->stats.chunks++;
+	}
 	t->worker = w;
-	hold(s, w, c->seq, c->file, c->offset, c->length);
-	s->stats.chunks++;
+	hold(s, w, &hd);
 	struct frame_range r = { c->file, c->offset, c->length };
 
 	/* Both kinds start with the range (for messages, and for the worker
@@ -316,11 +337,44 @@ static void assign(struct sup *s, int w, const struct chunk *c)
 	try_send(s, w);
 }
 
+/* Send a small task frame to worker w, waiting for room if need be. */
+static void send_small(struct sup *s, int w, uint32_t type, const struct held *hd)
+{
+	unsigned char frame[FRAME_HDR_SIZE + FRAME_RANGE_SIZE];
+	struct frame_hdr h = { type, 0, hd->seq, FRAME_RANGE_SIZE };
+	struct frame_range r = { hd->file, hd->offset, hd->length };
+
+	frame_encode_hdr(frame, &h);
+	frame_encode_range(frame + FRAME_HDR_SIZE, &r);
+	hold(s, w, hd);
+	buf_append(&s->senders[w].ctl, frame, sizeof frame);
+	try_send(s, w);
+}
+
+/* Chunks lost with a worker go out again first, lowest first. */
+static void dispatch_retries(struct sup *s)
+{
+	while (s->nretry > 0) {
+		int w = pick_worker(s);
+
+		if (w < 0)
+			return;
+		struct held h = s->retry[0];
+
+		memmove(s->retry, s->retry + 1, --s->nretry * sizeof *s->retry);
+		if (s->counting)
+			send_small(s, w, FRAME_TASK_QUOTES, &h);
+		else
+			assign(s, w, &s->tasks[h.seq % s->window].chunk);
+	}
+}
+
 /* Hand out chunks while the window and the workers have room. */
 static void dispatch(struct sup *s)
 {
 	s->waiting_input = false;
-	while (!s->failure.set && !s->input_done && !merger_done(s->merger) &&
+	dispatch_retries(s);
+	while (s->nretry == 0 && !s->failure.set && !s->input_done && !merger_done(s->merger) &&
 	    s->next_seq - merger_low(s->merger) < s->window) {
 		int w = pick_worker(s);
 		struct chunk c;
@@ -361,45 +415,139 @@ static void worker_gone(struct sup *s, int w)
 	proc_close(&s->procs[w]);
 }
 
+/* Reap worker w, which died or is made to (a broken stream: it may
+ * still be alive, waiting for a task), and say how it ended. */
+static void reap_dead(struct sup *s, int w, char *how, size_t cap)
+{
+	struct proc *p = &s->procs[w];
+	pid_t pid = p->pid;
+	int status = 0;
+	struct rusage ru;
+
+	snprintf(how, cap, "exited");
+	if (pid <= 0)
+		return;
+	kill(pid, SIGKILL);
+	if (wait4(pid, &status, 0, &ru) != pid)
+		return;
+	p->pid = 0;
+	p->status = status;
+	p->usage = ru;
+	if (s->ws[w].timed_out)
+		snprintf(how, cap, "took longer than --chunk-timeout %gs", s->job->chunk_timeout);
+	else if (WIFEXITED(status) && WEXITSTATUS(status) == EXIT_OUT_OF_MEMORY)
+		snprintf(how, cap, "ran out of memory%s",
+		    s->job->worker_memory > 0 ? " (--max-memory-per-worker)" : "");
+	else if (WIFSIGNALED(status))
+		snprintf(how, cap, "was killed by signal %d (%s)", WTERMSIG(status),
+		    strsignal(WTERMSIG(status)));
+	else if (WIFEXITED(status))
+		snprintf(how, cap, "exited with status %d", WEXITSTATUS(status));
+}
+
 /*
- * A worker's result pipe ended without an error frame: it died.  The
- * task it was working on fails with 70, in input order like any other
- * failure.  A worker that held no task may still have held placed output
- * that will now never be written: that fails the run at once, unless a
- * failure is already known (the output is not wanted then).
+ * Task h, lost with worker w (pid), goes back in the queue, lowest
+ * first; charged: it was the one the worker was working on.  A task
+ * that has killed its worker more than --retries times fails the run,
+ * in input order like any other failure.
+ */
+static void requeue(struct sup *s, const struct held *h, bool charged, int w, pid_t pid,
+    const char *how)
+{
+	const char *path = chunker_path(s->chunker, h->file);
+	const char *what = s->counting ? "segment" : "chunk";
+	unsigned long long from = h->offset, to = h->offset + h->length;
+	size_t i;
+
+	if (h->attempts > s->job->retries) {
+		fail_at(s, h->seq, EXIT_SOFTWARE, xasprintf("%s: %s %llu (bytes %llu-%llu): its worker "
+		    "%s, %u time%s (--retries %u)", path, what, (unsigned long long)h->seq, from, to,
+		    how, h->attempts, h->attempts == 1 ? "" : "s", s->job->retries));
+		return;
+	}
+	if (charged) {
+		erase_progress();
+		warnx_("warning: worker %d (pid %d) %s while processing %s bytes %llu-%llu; "
+		    "processing them again (attempt %u of %u)", w, (int)pid, how, path, from, to,
+		    h->attempts + 1, s->job->retries + 1);
+	}
+	s->stats.retries++;
+	s->retry = xreallocarray(s->retry, s->nretry + 1, sizeof *s->retry);
+	for (i = s->nretry; i > 0 && s->retry[i - 1].seq > h->seq; i--)
+		s->retry[i] = s->retry[i - 1];
+	s->retry[i] = *h;
+	s->nretry++;
+}
+
+/*
+ * The tasks worker w lost: those it held, and chunks whose output it
+ * kept for placing.  Only the one it was working on is charged with the
+ * death.  Returns whether one was.
+ */
+static bool requeue_lost(struct sup *s, int w, pid_t pid, const char *how)
+{
+	struct wstate *ws = &s->ws[w];
+	uint64_t busy = ws->nheld > 0 ? ws->held[0].seq : UINT64_MAX;
+
+	if (s->counting) {
+		for (int i = 0; i < ws->nheld; i++) {
+			struct held h = ws->held[i];
+
+			h.attempts += i == 0;
+			requeue(s, &h, i == 0, w, pid, how);
+		}
+	} else {
+		for (uint64_t seq = merger_low(s->merger); seq < s->next_seq; seq++) {
+			struct task *t = &s->tasks[seq % s->window];
+
+			if (t->worker != w || merger_complete(s->merger, seq))
+				continue;
+			t->attempts += seq == busy;
+			t->worker = -1;
+			merger_retry(s->merger, seq);
+			struct held h = { seq, t->chunk.file, t->chunk.offset, t->chunk.length,
+				t->attempts };
+
+			requeue(s, &h, seq == busy, w, pid, how);
+		}
+	}
+	ws->nheld = 0;
+	return busy != UINT64_MAX;
+}
+
+/* A fresh process in worker slot w, after the last one died. */
+static void respawn(struct sup *s, int w)
+{
+	char *err = NULL;
+
+	frame_reader_free(&s->readers[w]);
+	memset(&s->readers[w], 0, sizeof s->readers[w]);
+	s->senders[w].busy = false;
+	s->senders[w].ctl.len = 0;
+	s->ws[w].timed_out = false;
+	if (proc_spawn(s->procs, s->nprocs, w, worker_main, &s->env, &err) < 0)
+		fatal(EXIT_SOFTWARE, "restarting worker %d: %s", w, err);
+}
+
+/*
+ * A worker's result pipe ended without an error frame: it died (killed,
+ * out of memory, or past --chunk-timeout).  Nothing is lost: the chunks
+ * it had are processed again by a new worker in its place, and output
+ * already written of them is not written twice (merger_retry).
  */
 static void worker_died(struct sup *s, int w)
 {
-	struct proc *p = &s->procs[w];
-	const struct wstate *ws = &s->ws[w];
-	char how[64] = "exited";
-	pid_t pid = p->pid;
-	int status = 0;
+	char how[96];
+	pid_t pid = s->procs[w].pid;
 
-	/* A worker whose stream broke (a malformed frame) may still be
-	 * alive, waiting for a task: waiting for it would hang.  Killing a
-	 * worker that already exited changes nothing of its status. */
-	if (pid > 0)
-		kill(pid, SIGKILL);
-	if (pid > 0 && waitpid(pid, &status, 0) == pid) {
-		p->pid = 0;
-		if (WIFSIGNALED(status))
-			snprintf(how, sizeof how, "was killed by signal %d", WTERMSIG(status));
-		else if (WIFEXITED(status))
-			snprintf(how, sizeof how, "exited with status %d", WEXITSTATUS(status));
-	}
-	if (ws->nheld > 0) {
-		const struct held *h = &ws->held[0];
-
-		fail_at(s, h->seq, EXIT_SOFTWARE,
-		    xasprintf("worker %d (pid %d) %s while processing %s bytes %llu-%llu",
-			w, (int)pid, how, chunker_path(s->chunker, h->file),
-			(unsigned long long)h->offset,
-			(unsigned long long)(h->offset + h->length)));
-	} else if (!s->failure.set) {
-		fatal(EXIT_SOFTWARE, "worker %d (pid %d) %s", w, (int)pid, how);
-	}
-	worker_gone(s, w);
+	reap_dead(s, w, how, sizeof how);
+	proc_close(&s->procs[w]);
+	if (requeue_lost(s, w, pid, how))
+		s->idle_deaths = 0;
+	else if (++s->idle_deaths > IDLE_DEATHS_MAX)
+		fatal(EXIT_SOFTWARE, "worker %d (pid %d) %s, and workers keep dying without a chunk "
+		    "to blame", w, (int)pid, how);
+	respawn(s, w);
 }
 
 /* A worker reported the failure of a task; it exits after that. */
@@ -412,13 +560,20 @@ static void worker_failed(struct sup *s, int w, const struct frame_reader *r)
 	worker_gone(s, w);
 }
 
-static void chunk_done(struct sup *s, int w, uint64_t seq)
+/* Worker w has processed chunk seq (its placed output may still wait
+ * to be written). */
+static void chunk_processed(struct sup *s, int w, uint64_t seq)
 {
-	struct task *t = &s->tasks[seq % s->window];
-
-	progress_add(&s->progress, t->chunk.length);
+	progress_add(&s->progress, s->tasks[seq % s->window].chunk.length);
 	unhold(s, w, seq);
-	chunker_recycle(s->chunker, &t->chunk);
+}
+
+/* Chunks the merger has released: their bytes, kept until now in case
+ * a worker died, can go. */
+static void recycle_released(struct sup *s)
+{
+	while (s->recycled < merger_low(s->merger))
+		chunker_recycle(s->chunker, &s->tasks[s->recycled++ % s->window].chunk);
 }
 
 /* The pre-pass: a grid segment's quote count. */
@@ -443,6 +598,11 @@ static void take_result(struct sup *s, int w, struct frame_reader *r)
 	 * sees it, so nothing of it is written. */
 	if (s->failure.set && r->hdr.seq >= s->failure.seq)
 		return;
+	uint64_t seq = r->hdr.seq;
+
+	if (seq < merger_low(s->merger) || seq >= s->next_seq || s->tasks[seq % s->window].worker != w)
+		fatal(EXIT_SOFTWARE, "worker %d sent a result for chunk %llu, which it was not given",
+		    w, (unsigned long long)seq);
 	int rc = merger_take(s->merger, &r->hdr, &r->payload, &err, &code);
 
 	if (rc < 0)
@@ -451,13 +611,12 @@ static void take_result(struct sup *s, int w, struct frame_reader *r)
 		progress_end(&s->progress);
 		warnx_("%.*s (output skipped: --keep-going)", (int)r->payload.len, r->payload.data);
 		s->skipped++;
-		chunk_done(s, w, r->hdr.seq);
-		return;
 	}
-	/* A placed chunk is processed when its size comes, complete
-	 * (for the window) when it is written. */
+	/* A placed chunk is processed when its size comes, whole when it
+	 * is written. */
 	if (rc == 1 || r->hdr.type == FRAME_SIZE)
-		chunk_done(s, w, r->hdr.seq);
+		chunk_processed(s, w, seq);
+	recycle_released(s);
 }
 
 static void read_results(struct sup *s, int w)
@@ -543,19 +702,6 @@ static void start_workers(struct sup *s)
 			fatal(EXIT_SOFTWARE, "starting worker %d: %s", i, err);
 }
 
-/* Send a small task frame to worker w, waiting for room if need be. */
-static void send_small(struct sup *s, int w, uint32_t type, uint64_t seq, const struct frame_range *r)
-{
-	unsigned char frame[FRAME_HDR_SIZE + FRAME_RANGE_SIZE];
-	struct frame_hdr h = { type, 0, seq, FRAME_RANGE_SIZE };
-
-	frame_encode_hdr(frame, &h);
-	frame_encode_range(frame + FRAME_HDR_SIZE, r);
-	hold(s, w, seq, r->file, r->offset, r->length);
-	buf_append(&s->senders[w].ctl, frame, sizeof frame);
-	try_send(s, w);
-}
-
 static bool all_idle(const struct sup *s)
 {
 	for (int i = 0; i < s->nprocs; i++)
@@ -579,16 +725,19 @@ static int count_file_quotes(struct sup *s, uint32_t f)
 
 		if (sig != 0)
 			return sig;
-		while (!s->failure.set && next < nseg) {
+		dispatch_retries(s);
+		while (!s->failure.set && s->nretry == 0 && next < nseg) {
 			int w = pick_worker(s);
-			struct frame_range r = { f, next * seg, 0 };
+			struct held h = { next, f, next * seg, 0, 0 };
 
 			if (w < 0)
 				break;
-			r.length = size - r.offset < seg ? size - r.offset : seg;
-			send_small(s, w, FRAME_TASK_QUOTES, next++, &r);
+			h.length = size - h.offset < seg ? size - h.offset : seg;
+			send_small(s, w, FRAME_TASK_QUOTES, &h);
+			next++;
 		}
-		if (s->failure.set ? failure_settled(s) : next == nseg && all_idle(s))
+		if (s->failure.set ? failure_settled(s) :
+		    next == nseg && s->nretry == 0 && all_idle(s))
 			break;
 		wait_events(s);
 	}

@@ -14,8 +14,12 @@ static void (*cleanup_fn)(void);
 static void (*before_fn)(void);	/* clears the terminal line (--progress) */
 static bool in_child;
 
+/* In a worker the supervisor tells of it (and processes the chunk
+ * again), so the status says why and nothing is printed. */
 static void __attribute__((noreturn)) out_of_memory(size_t n)
 {
+	if (in_child)
+		_exit(EXIT_OUT_OF_MEMORY);
 	fprintf(stderr, PROGNAME ": out of memory allocating %zu bytes\n", n);
 	_exit(EXIT_SOFTWARE);
 }
@@ -168,6 +172,29 @@ bool parse_size(const char *s, uint64_t *out)
 		return false;
 	*out = (uint64_t)v;
 	return true;
+}
+
+bool parse_duration(const char *s, double *out)
+{
+	static const struct { const char *unit; double secs; } units[] = {
+		{ "", 1 }, { "s", 1 }, { "ms", 1e-3 }, { "m", 60 }, { "h", 3600 }, { "d", 86400 },
+	};
+	char *end;
+	double v;
+
+	if (s == NULL || *s == '\0' || *s == '-' || *s == ' ')
+		return false;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno != 0 || end == s || !(v > 0) || v > 1e9)
+		return false;
+	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+		if (strcmp(end, units[i].unit) == 0) {
+			*out = v * units[i].secs;
+			return true;
+		}
+	}
+	return false;
 }
 
 bool parse_long(const char *s, long min, long max, long *out)

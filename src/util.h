@@ -21,6 +21,10 @@ enum {
 	EXIT_CONFIG = 78,    /* bad configuration */
 };
 
+/* A worker's own exit status when an allocation failed: never the
+ * run's (the supervisor reports it and exits 70). */
+#define EXIT_OUT_OF_MEMORY 71
+
 #define PROGNAME "forkpipe"
 
 void *xmalloc(size_t n);
@@ -55,6 +59,8 @@ void fatal_in_child(void);
  */
 bool parse_size(const char *s, uint64_t *out);
 /* Parse a decimal integer in [min, max]. */
+/* A positive duration in seconds: 30, 1.5s, 500ms, 10m, 2h, 1d. */
+bool parse_duration(const char *s, double *out);
 bool parse_long(const char *s, long min, long max, long *out);
 
 /* Write all of buf to fd, retrying on EINTR and short writes. */
