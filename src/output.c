@@ -14,6 +14,7 @@
 #include "compress.h"
 #include "gzip_out.h"
 #include "output.h"
+#include "proc.h"
 #include "util.h"
 
 /* Small results are gathered and written in blocks of this size. */
@@ -101,6 +102,12 @@ static int write_out(struct output *o, const void *data, size_t len, char **err)
 {
 	if (o->gone)
 		return 0;
+	/* A signal at the end of a run (see supervisor.c, finish) stops
+	 * the writing; the caller exits with its status. */
+	if (proc_quit_signal() != 0) {
+		*err = xstrdup("interrupted");
+		return -1;
+	}
 	if (write_all(o->fd, data, len) == 0)
 		return 0;
 	if (errno == EPIPE) {

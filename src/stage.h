@@ -194,4 +194,8 @@ extern const struct stage_def stage_exec;
 /* head's COUNT, once set up. */
 uint64_t stage_head_limit(const struct stage *st);
 
+/* In a worker: the exec stage's commands (each in a process group of its
+ * own) are stopped with the worker on SIGTERM (see stages/exec.c). */
+void exec_isolate_commands(void);
+
 #endif

@@ -113,7 +113,6 @@ struct sup {
 	struct held *retry;	/* tasks lost with a worker, lowest first */
 	size_t nretry;
 	unsigned idle_deaths;	/* workers that died holding nothing, in a row */
-	double deadline;	/* --timeout: when the run must end; 0: never */
 	struct header header;	/* with --header */
 	bool placed;		/* workers pwrite the output (see worker.c) */
 	uint64_t place_base;
@@ -648,10 +647,56 @@ static void read_results(struct sup *s, int w)
 	}
 }
 
+/*
+ * --chunk-timeout: a worker past it is stopped (TERM, which also ends
+ * the commands it runs; KILL a grace later) and its chunk retried.
+ */
+static void check_timeouts(struct sup *s)
+{
+	double now = stats_now();
+
+	if (s->job->chunk_timeout <= 0)
+		return;
+	for (int i = 0; i < s->nprocs; i++) {
+		struct wstate *ws = &s->ws[i];
+
+		if (ws->gone || s->procs[i].pid <= 0 || ws->nheld == 0 ||
+		    now < ws->started + s->job->chunk_timeout)
+			continue;
+		if (!ws->timed_out)
+			kill(s->procs[i].pid, SIGTERM);
+		else if (now >= ws->started + s->job->chunk_timeout + STOP_GRACE_MS / 1000.0)
+			kill(s->procs[i].pid, SIGKILL);
+		ws->timed_out = true;
+	}
+}
+
+/* Milliseconds until check_timeouts has something to do, or -1. */
+static int next_timeout_ms(const struct sup *s)
+{
+	double now = stats_now(), next = -1;
+
+	for (int i = 0; i < s->nprocs && s->job->chunk_timeout > 0; i++) {
+		const struct wstate *ws = &s->ws[i];
+		double at = ws->started + s->job->chunk_timeout;
+
+		if (ws->gone || ws->nheld == 0)
+			continue;
+		if (ws->timed_out)
+			at += STOP_GRACE_MS / 1000.0;
+		if (next < 0 || at < next)
+			next = at;
+	}
+	if (next < 0)
+		return -1;
+	return next <= now ? 0 : (int)((next - now) * 1000) + 1;
+}
+
 static void wait_events(struct sup *s)
 {
 	struct pollfd *pfd = xcalloc((size_t)s->nprocs * 2 + 1, sizeof *pfd);
-	int n = 0, in = -1;
+	int n = 0, in = -1, ms = next_timeout_ms(s);
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
 
 	/* A gone worker's descriptors are -1, which poll ignores. */
 	for (int i = 0; i < s->nprocs; i++) {
@@ -665,12 +710,13 @@ static void wait_events(struct sup *s)
 		pfd[n].fd = chunker_wait_fd(s->chunker);
 		pfd[n++].events = POLLIN;
 	}
-	if (ppoll(pfd, (nfds_t)n, NULL, proc_poll_mask()) < 0) {
+	if (ppoll(pfd, (nfds_t)n, ms < 0 ? NULL : &ts, proc_poll_mask()) < 0) {
 		if (errno != EINTR)
 			fatal(EXIT_SOFTWARE, "poll() failed: %s", strerror(errno));
 		free(pfd);
 		return;
 	}
+	check_timeouts(s);
 	for (int i = 0; i < s->nprocs && !output_reader_gone(s->out); i++) {
 		if (pfd[2 * i].revents != 0)
 			read_results(s, i);
@@ -846,8 +892,13 @@ static int finish(struct sup *s)
 	/* head is satisfied: the workers may be busy with chunks not needed. */
 	stop_workers(s, gone || merger_done(s->merger));
 	progress_end(&s->progress);
-	if (!gone && merger_finish(s->merger, &err, &code) < 0)
+	/* The stages after a reducer may run long (a sort's last merge):
+	 * a signal now stops the writing of the output (see output.c). */
+	proc_signals_unblock();
+	if (!gone && merger_finish(s->merger, &err, &code) < 0 && proc_quit_signal() == 0)
 		fatal(code, "%s", err);
+	if (proc_quit_signal() != 0)
+		return -proc_quit_signal();
 	if (s->placed && output_placed_end(s->out, s->place_base, merger_placed_end(s->merger), &err) < 0)
 		fatal(EXIT_IOERR, "%s", err);
 	if (output_commit(s->out, &err) < 0)
@@ -869,6 +920,15 @@ static int finish(struct sup *s)
 	if (output_reader_gone(s->out) && s->job->strict_epipe)
 		return 128 + SIGPIPE;
 	return EXIT_OK;
+}
+
+/* The exit status of a run ended by signal sig: SIGALRM is --timeout's. */
+static int quit_status(const struct job *job, int sig)
+{
+	if (sig != SIGALRM)
+		return 128 + sig;
+	warnx_("the run took longer than --timeout %gs", job->timeout);
+	return EXIT_TIMEOUT;
 }
 
 /* Hand out chunks and take their results until the input is done or
@@ -944,6 +1004,13 @@ int supervisor_run(struct job *job)
 	fatal_cleanup(cleanup);
 	fatal_before(erase_progress);
 	proc_signals_init();
+	if (job->timeout > 0)
+		proc_alarm(job->timeout);
+#ifdef __SANITIZE_ADDRESS__
+	if (job->worker_memory > 0)
+		warnx_("warning: --max-memory-per-worker is not enforced in a build with "
+		    "AddressSanitizer");
+#endif
 	/* Fork before the big buffers exist: fork costs grow with the
 	 * parent's touched memory. */
 	start_workers(&s);
@@ -954,13 +1021,15 @@ int supervisor_run(struct job *job)
 
 	if (sig == 0)
 		sig = run_chunks(&s);
+	if (sig == 0) {
+		code = finish(&s);
+		sig = code < 0 ? -code : 0;
+	}
 	if (sig != 0) {
 		progress_end(&s.progress);
 		cleanup();
-		free_sup(&s);	/* nothing left for LeakSanitizer to report */
-		return 128 + sig;
+		code = quit_status(job, sig);
 	}
-	code = finish(&s);
-	free_sup(&s);
+	free_sup(&s);	/* nothing left for LeakSanitizer to report */
 	return code;
 }

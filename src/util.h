@@ -19,6 +19,7 @@ enum {
 	EXIT_IOERR = 74,     /* read or write error */
 	EXIT_TEMPFAIL = 75,  /* temporary failure (lock held) */
 	EXIT_CONFIG = 78,    /* bad configuration */
+	EXIT_TIMEOUT = 124,  /* --timeout, as timeout(1) */
 };
 
 /* A worker's own exit status when an allocation failed: never the

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>	/* setrlimit: --max-memory-per-worker */
 #include <unistd.h>
 
 #include "buf.h"
@@ -665,6 +666,25 @@ static void command_env(struct worker *w, const struct frame_range *r)
 	setenv("FORKPIPE_OFFSET", off, 1);
 }
 
+/*
+ * --max-memory-per-worker: an address-space limit, so that a record that
+ * makes a stage allocate without bound fails this worker (which the
+ * supervisor reports, and retries) instead of the machine.  Commands run
+ * by exec inherit it.  AddressSanitizer reserves terabytes of address
+ * space, so a build with it cannot have the limit.
+ */
+static void limit_memory(uint64_t bytes)
+{
+#ifndef __SANITIZE_ADDRESS__
+	struct rlimit rl = { (rlim_t)bytes, (rlim_t)bytes };
+
+	if (bytes > 0)
+		(void)setrlimit(RLIMIT_AS, &rl);
+#else
+	(void)bytes;
+#endif
+}
+
 void worker_main(int id, int task_fd, int result_fd, void *arg)
 {
 	const struct worker_env *env = arg;
@@ -684,9 +704,11 @@ void worker_main(int id, int task_fd, int result_fd, void *arg)
 	for (size_t i = 0; i < w.job->nmap; i++)
 		w.runs_commands |= w.job->stages[i]->def->end != NULL;
 	w.hold_all = w.job->keep_going && w.runs_commands && w.out_fd < 0 && w.z == NULL;
+	limit_memory(w.job->worker_memory);
 	if (w.runs_commands) {
 		char n[16];
 
+		exec_isolate_commands();
 		snprintf(n, sizeof n, "%d", id);
 		setenv("FORKPIPE_WORKER", n, 1);
 	}
