@@ -196,21 +196,30 @@ sleep 1
 gone "supervisor killed: the commands of its workers" 'sleep 59.5'
 
 # --lock: 75 while another run holds it, naming it; --lock-wait waits.
-flock "$T/lk" sleep 2 &
+# The holder keeps the lock until it is told to let go (killed).
+( flock -x 9; exec sleep 59.3 ) 9> "$T/lk" &
 lockpid=$!
-sleep 0.3
+for _ in $(seq 100); do
+	flock -n "$T/lk" true || break
+	sleep 0.1
+done
 expect_exit 75 "^forkpipe: --lock: .*/lk: held by another run\$" fp --lock "$T/lk" -e count "$T/in" -o "$T/never"
 nothing_written "--lock held: no output file" "$T/never"
 expect_exit 75 "still held by another run after --lock-wait 0.3s" fp --lock "$T/lk" --lock-wait 300ms -e count "$T/in"
-fp --lock "$T/lk" --lock-wait 10 -e count "$T/in" > "$T/out"
-check_rc "--lock-wait until the other run ends" 0 $?
+bg --lock "$T/lk" --lock-wait 30 -e count "$T/in" > "$T/out"
+sleep 0.5
+kill "$lockpid"
+wait "$BG"
+check_rc "--lock-wait until the other run lets go" 0 $?
 wc -l < "$T/in" | tr -d ' ' > "$T/exp"
 check_same "--lock-wait: the result" "$T/exp" "$T/out"
-wait "$lockpid"
 # two forkpipe runs at once: one runs, the other is refused
-bg --lock "$T/lk" -e 'exec "sleep 1; cat"' -e count "$T/in" > "$T/out"
+bg --lock "$T/lk" -e 'exec "sleep 3; cat"' -e count "$T/in" > "$T/out"
 first=$BG
-sleep 0.4
+for _ in $(seq 100); do
+	flock -n "$T/lk" true || break
+	sleep 0.1
+done
 expect_exit 75 "held by another run" fp --lock "$T/lk" -e count "$T/in"
 wait "$first"
 check_rc "the run holding the lock" 0 $?
@@ -223,6 +232,16 @@ mkdir "$T/ro" && chmod 555 "$T/ro"
 if [ "$(id -u)" != 0 ]; then
 	expect_exit 73 "ro/out: cannot create: Permission denied" fp "$T/in" -o "$T/ro/out"
 fi
+# an input truncated while it is read: 74, naming it and the offset
+cp "$T/in" "$T/shrink"
+bg -j 2 -b 64K -e "$SLOW" "$T/shrink" -o "$T/never" 2> "$T/err"
+sleep 0.5
+truncate -s 100000 "$T/shrink"
+wait "$BG"
+check_rc "an input truncated while read" 74 $? "$T/err"
+grep -q "^forkpipe: .*/shrink: file shrank while being read (offset [0-9]*)$" "$T/err" && [ "$(wc -l < "$T/err")" = 1 ] &&
+	pass || fail "an input truncated while read: $(cat "$T/err")"
+nothing_written "an input truncated while read" "$T/never"
 # an earlier output stays as it was when a run fails
 echo "precious" > "$T/keep"
 fp --retries 0 -j 2 -b 64K -e "$KILLER" "$T/in" -o "$T/keep" 2> /dev/null
@@ -232,5 +251,18 @@ fp --retries 0 -j 2 -b 64K -e "$KILLER" "$T/in" -o "$T/keep" 2> /dev/null
 [ "$(stat -c %a "$T/mode1")" = 640 ] && pass || fail "-o with umask 027: mode $(stat -c %a "$T/mode1")"
 (umask 022; fp -e count "$T/in" -o "$T/mode2")
 [ "$(stat -c %a "$T/mode2")" = 644 ] && pass || fail "-o with umask 022: mode $(stat -c %a "$T/mode2")"
+# an existing file keeps its mode, as with a shell redirection
+chmod 604 "$T/mode2"
+fp -e 'head 1' "$T/in" -o "$T/mode2"
+[ "$(stat -c %a "$T/mode2")" = 604 ] && [ "$(cat "$T/mode2")" = "$(head -n 1 "$T/in")" ] && pass ||
+	fail "-o over a file of mode 604: mode $(stat -c %a "$T/mode2")"
+# the supervisor killed outright leaves no temporary file (O_TMPFILE)
+# where the file system has it (tmpfs and ext4 do)
+mkdir "$T/k"
+bg -j 2 -b 64K -e "$SLOW" "$T/in" -o "$T/k/out"
+sleep 0.6
+kill -9 "$BG"
+wait "$BG" 2> /dev/null
+check_dir_listing "SIGKILL of forkpipe -o: nothing left" "$T/k"
 
 finish
