@@ -29,6 +29,8 @@ enum {
 	OPT_STRICT_EPIPE,
 	OPT_LINE_BUFFERED,
 	OPT_KEEP_GOING,
+	OPT_STATS_JSON,
+	OPT_STATS_INTERVAL,
 };
 
 static const struct option long_opts[] = {
@@ -46,6 +48,8 @@ static const struct option long_opts[] = {
 	{ "header", no_argument, NULL, 'H' },
 	{ "unordered", no_argument, NULL, OPT_UNORDERED },
 	{ "stats", no_argument, NULL, OPT_STATS },
+	{ "stats-json", required_argument, NULL, OPT_STATS_JSON },
+	{ "stats-interval", required_argument, NULL, OPT_STATS_INTERVAL },
 	{ "memory", required_argument, NULL, OPT_MEMORY },
 	{ "tmpdir", required_argument, NULL, OPT_TMPDIR },
 	{ "partial", no_argument, NULL, OPT_PARTIAL },
@@ -99,7 +103,13 @@ static void usage(FILE *fp)
 	    "      --tmpdir=DIR        where spill files go (default: $TMPDIR, else /tmp)\n"
 	    "      --partial           write the reducer's partial results (a partial file,\n"
 	    "                          see forkpipe-partials(5)) instead of the result\n"
-	    "      --stats             print what the run cost on stderr at the end\n"
+	    "      --stats             print what the run did and cost on stderr at the end:\n"
+	    "                          records, bytes, CPU and memory of each process, CPU\n"
+	    "                          of each stage\n"
+	    "      --stats-json=FILE   write the same as one JSON object to FILE (- for\n"
+	    "                          stderr), atomically, also when the run fails\n"
+	    "      --stats-interval=SECONDS  every SECONDS, a JSON line with the figures\n"
+	    "                          so far, to the --stats-json file (else stderr)\n"
 	    "      --progress[=always] a progress bar on stderr when it is a terminal\n"
 	    "                          (always: also when it is not)\n"
 	    "      --line-buffered     write each chunk's output as soon as it is released\n"
@@ -230,6 +240,15 @@ static void set_option(struct job *job, int c, const char *arg, bool *cli_stages
 		break;
 	case OPT_STATS:
 		job->stats = true;
+		break;
+	case OPT_STATS_JSON:
+		free(job->stats_json);
+		job->stats_json = xstrdup(arg);
+		break;
+	case OPT_STATS_INTERVAL:
+		if (!parse_duration(arg, &job->stats_interval) || job->stats_interval < 0.01)
+			fatal(EXIT_USAGE, "--stats-interval: invalid interval '%s' (expected seconds, "
+			    "such as 10 or 0.5, at least 0.01)", arg);
 		break;
 	case OPT_MEMORY:
 		if (!parse_size(arg, &size) || size == 0)

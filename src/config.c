@@ -229,6 +229,16 @@ static int load_size(struct loader *l, yaml_node_t *v, const char *key, uint64_t
 	return 0;
 }
 
+/* A file or directory name; replaces *out. */
+static int load_string(struct loader *l, yaml_node_t *v, const char *key, char **out)
+{
+	if (want_scalar(l, v, key) < 0)
+		return -1;
+	free(*out);
+	*out = xstrdup(scalar(v));
+	return 0;
+}
+
 /* input: {format: csv, delimiter: ";", header: true, lax: false} */
 static int load_input_key(struct loader *l, struct job *job, yaml_node_t *k, yaml_node_t *v)
 {
@@ -301,24 +311,24 @@ static int load_key(struct loader *l, struct job *job, yaml_node_t *k, yaml_node
 		return to_bool(l, v, key, &job->unordered);
 	if (strcmp(key, "stats") == 0)
 		return to_bool(l, v, key, &job->stats);
+	if (strcmp(key, "stats-json") == 0)
+		return load_string(l, v, key, &job->stats_json);
+	if (strcmp(key, "stats-interval") == 0) {
+		if (want_scalar(l, v, key) < 0)
+			return -1;
+		if (!parse_duration(scalar(v), &job->stats_interval) || job->stats_interval < 0.01)
+			return bad(l, v, "'%s' must be a number of seconds (at least 0.01), not '%s'",
+			    key, scalar(v));
+		return 0;
+	}
 	if (strcmp(key, "memory") == 0)
 		return load_size(l, v, key, &job->memory);
-	if (strcmp(key, "tmpdir") == 0) {
-		if (want_scalar(l, v, key) < 0)
-			return -1;
-		free(job->tmpdir);
-		job->tmpdir = xstrdup(scalar(v));
-		return 0;
-	}
-	if (strcmp(key, "output") == 0) {
-		if (want_scalar(l, v, key) < 0)
-			return -1;
-		free(job->output);
-		job->output = xstrdup(scalar(v));
-		return 0;
-	}
+	if (strcmp(key, "tmpdir") == 0)
+		return load_string(l, v, key, &job->tmpdir);
+	if (strcmp(key, "output") == 0)
+		return load_string(l, v, key, &job->output);
 	return bad(l, k, "unknown key '%s' (known: inputs, input, jobs, chunk-size, null, output, "
-	    "unordered, stats, memory, tmpdir, stages)", key);
+	    "unordered, stats, stats-json, stats-interval, memory, tmpdir, stages)", key);
 }
 
 static int load_document(struct loader *l, struct job *job)

@@ -24,6 +24,8 @@ struct job {
 	char *output;		/* NULL: stdout */
 	bool unordered;
 	bool stats;
+	char *stats_json;	/* --stats-json: "-" is stderr; NULL: none */
+	double stats_interval;	/* --stats-interval seconds; 0: none */
 	enum progress_mode progress;	/* --progress */
 	bool strict_epipe;	/* a closed output is exit 141, not 0 */
 	bool line_buffered;	/* write each piece of output at once */

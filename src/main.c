@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "job.h"
 #include "merge.h"
+#include "report.h"
 #include "supervisor.h"
 #include "util.h"
 
@@ -18,6 +19,8 @@ int main(int argc, char **argv)
 
 	job = job_new();
 	cli_parse(job, argc, argv);
+	/* From here on, a failure is reported in --stats-json too. */
+	report_open(job);
 	if (job_plan(job, &err, &code) < 0)
 		fatal(code, "%s", err);
 	code = job->merge ? merge_run(job) : supervisor_run(job);

@@ -40,6 +40,11 @@ void merger_set_placed(struct merger *m, uint64_t base, merger_place_fn place, v
 /* The offset just past the last placed byte. */
 uint64_t merger_placed_end(const struct merger *m);
 
+/* Measure the merger's part of the pipeline (merging partials, the
+ * stages after the reducer, the records it writes) into meter. */
+struct meter;
+void merger_set_meter(struct merger *m, struct meter *meter);
+
 /* The lowest chunk sequence number not yet released: chunks at or above
  * it, and below low + window, may be in flight. */
 uint64_t merger_low(const struct merger *m);

@@ -234,9 +234,8 @@ bool output_placeable(struct output *o, uint64_t *base, char **err)
 	return true;
 }
 
-int output_placed_end(struct output *o, uint64_t base, uint64_t end, char **err)
+int output_placed_end(struct output *o, uint64_t end, char **err)
 {
-	o->bytes += end - base;
 	if (lseek(o->fd, (off_t)end, SEEK_SET) < 0) {
 		*err = xasprintf("%s: seek error: %s", o->name, strerror(errno));
 		return -1;
