@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "config.h"
+#include "report.h"
 #include "stagedoc.h"
 #include "util.h"
 
@@ -131,13 +132,13 @@ static void usage(FILE *fp)
 
 static void __attribute__((noreturn)) usage_error(const char *what, const char *arg)
 {
-	fprintf(stderr, PROGNAME ": %s '%s' (see --help)\n", what, arg);
-	exit(EXIT_USAGE);
+	fatal(EXIT_USAGE, "%s '%s' (see --help)", what, arg);
 }
 
-/* The first pass only looks for -c: the file is the base the rest
- * of the command line overrides. */
-static const char *find_config(int argc, char **argv)
+/* The first pass only looks for -c, the file the rest of the command
+ * line overrides, and for --stats-json, which is to report a file that
+ * cannot be loaded too. */
+static const char *find_config(int argc, char **argv, const char **stats_json)
 {
 	/* getopt permutes the vector it scans: scan a copy, so that the
 	 * second pass sees the arguments in their original order. */
@@ -149,9 +150,12 @@ static const char *find_config(int argc, char **argv)
 		copy[i] = argv[i];
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, copy, short_opts, long_opts, NULL)) != -1)
+	while ((c = getopt_long(argc, copy, short_opts, long_opts, NULL)) != -1) {
 		if (c == 'c')
 			path = optarg;
+		if (c == OPT_STATS_JSON)
+			*stats_json = optarg;
+	}
 	free(copy);
 	return path;
 }
@@ -289,7 +293,7 @@ static void set_option(struct job *job, int c, const char *arg, bool *cli_stages
 
 void cli_parse(struct job *job, int argc, char **argv)
 {
-	const char *config;
+	const char *config, *stats_json = NULL;
 	bool cli_stages = false;
 	int c;
 
@@ -300,7 +304,9 @@ void cli_parse(struct job *job, int argc, char **argv)
 		argv++;
 		argc--;
 	}
-	config = find_config(argc, argv);
+	config = find_config(argc, argv, &stats_json);
+	if (stats_json != NULL)
+		report_early(stats_json);
 
 	if (config != NULL) {
 		char *err = NULL;

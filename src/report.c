@@ -20,7 +20,7 @@
 /* One run per process: fatal() finds the report here. */
 static struct {
 	bool armed;
-	const struct job *job;
+	char *path;		/* the destination; "-" is standard error */
 	struct stats *stats;
 	int fd;			/* standard error, or the JSON-lines file */
 	struct output *out;	/* the single object: temporary file, renamed */
@@ -48,39 +48,66 @@ static void on_fatal(int code, const char *msg)
 	}
 }
 
-/* The JSON-lines file: replaced now, appended to line by line. */
-static int open_lines(const char *path, char **err)
+/*
+ * Open the destination: standard error; the JSON-lines file, replaced
+ * now and appended to line by line; or a temporary file beside the one
+ * object's, renamed into place at the end.  0, or -1 with *err.
+ */
+static int open_dest(bool lines, char **err)
 {
-	rep.fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0666);
-	if (rep.fd < 0) {
-		*err = xasprintf("%s: cannot create: %s", path, strerror(errno));
+	if (strcmp(rep.path, "-") == 0) {
+		rep.fd = STDERR_FILENO;
+		return 0;
+	}
+	if (lines) {
+		rep.fd = open(rep.path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0666);
+		if (rep.fd >= 0)
+			return 0;
+		*err = xasprintf("--stats-json: %s: cannot create: %s", rep.path, strerror(errno));
 		return -1;
 	}
-	return 0;
+	rep.out = output_open(rep.path, err);
+	if (rep.out != NULL)
+		return 0;
+	char *why = *err;
+
+	*err = xasprintf("--stats-json: %s", why);
+	free(why);
+	return -1;
+}
+
+/* Armed: the destination is known, and fatal() will report. */
+static void arm(const char *path)
+{
+	if (!rep.armed) {
+		rep.start = clock_now();
+		rep.start_unix = unix_now();
+	}
+	free(rep.path);
+	rep.path = xstrdup(path);
+	rep.name = strcmp(path, "-") == 0 ? "stderr" : rep.path;
+	rep.armed = true;
+	fatal_report(on_fatal);
+}
+
+void report_early(const char *path)
+{
+	arm(path);
 }
 
 void report_open(const struct job *job)
 {
-	const char *path = job->stats_json;
 	char *err = NULL;
 
-	if (path == NULL && job->stats_interval <= 0)
+	if (job->stats_json == NULL && job->stats_interval <= 0)
 		return;
-	rep.job = job;
-	rep.start = clock_now();
-	rep.start_unix = unix_now();
+	arm(job->stats_json != NULL ? job->stats_json : "-");
 	rep.interval = job->stats_interval;
-	rep.name = path != NULL && strcmp(path, "-") != 0 ? path : "stderr";
-	if (path == NULL || strcmp(path, "-") == 0) {
-		rep.fd = STDERR_FILENO;
-	} else if (rep.interval > 0) {
-		if (open_lines(path, &err) < 0)
-			fatal(EXIT_CANTCREAT, "--stats-json: %s", err);
-	} else if ((rep.out = output_open(path, &err)) == NULL) {
-		fatal(EXIT_CANTCREAT, "--stats-json: %s", err);
+	if (open_dest(rep.interval > 0, &err) < 0) {
+		rep.armed = false;	/* nowhere to write it */
+		fatal_report(NULL);
+		fatal(EXIT_CANTCREAT, "%s", err);
 	}
-	rep.armed = true;
-	fatal_report(on_fatal);
 }
 
 void report_attach(struct stats *s)
@@ -233,14 +260,21 @@ int report_end(int code, const char *error, char **err)
 	struct buf b = { 0 };
 	int rc;
 
-	if (!rep.armed)
+	if (!rep.armed) {
+		rep.stats = NULL;
 		return 0;
+	}
 	rep.armed = false;
 	fatal_report(NULL);
 	report_render(&b, rep.stats, true, code, error);
-	if (rep.out == NULL) {
+	/* Armed early, the run ended before the destination was opened. */
+	if (rep.fd < 0 && rep.out == NULL)
+		rc = open_dest(false, err);
+	else
+		rc = 0;
+	if (rc == 0 && rep.out == NULL) {
 		rc = put_line(&b, err);
-	} else {
+	} else if (rc == 0) {
 		rc = output_write(rep.out, b.data, b.len, err) == 0 && output_commit(rep.out, err) == 0 ? 0 : -1;
 		if (rc < 0) {
 			char *why = *err;
@@ -248,13 +282,15 @@ int report_end(int code, const char *error, char **err)
 			*err = xasprintf("--stats-json: %s", why);
 			free(why);
 		}
-		output_free(rep.out);
-		rep.out = NULL;
 	}
+	output_free(rep.out);
+	rep.out = NULL;
 	if (rep.fd > STDERR_FILENO)
 		close(rep.fd);
 	rep.fd = -1;
 	rep.stats = NULL;
+	free(rep.path);
+	rep.path = NULL;
 	buf_free(&b);
 	return rc;
 }

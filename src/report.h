@@ -24,6 +24,10 @@
 #include "job.h"
 #include "stats.h"
 
+/* Arm the report from the command line alone, before the -c file is
+ * read, so that a file that cannot be loaded is reported too; the
+ * destination is opened by report_open, or by a failure before it. */
+void report_early(const char *path);
 /* Open the destination the job names, if any (exit 73 when it cannot be
  * created), and arm the report for fatal errors. */
 void report_open(const struct job *job);
