@@ -250,9 +250,10 @@ static void set_option(struct job *job, int c, const char *arg, bool *cli_stages
 		job->stats_json = xstrdup(arg);
 		break;
 	case OPT_STATS_INTERVAL:
-		if (!parse_duration(arg, &job->stats_interval) || job->stats_interval < 0.01)
+		if (!parse_duration(arg, &job->stats_interval) ||
+		    job->stats_interval < JOB_MIN_STATS_INTERVAL)
 			fatal(EXIT_USAGE, "--stats-interval: invalid interval '%s' (expected seconds, "
-			    "such as 10 or 0.5, at least 0.01)", arg);
+			    "such as 10 or 0.5, at least %g)", arg, JOB_MIN_STATS_INTERVAL);
 		break;
 	case OPT_MEMORY:
 		if (!parse_size(arg, &size) || size == 0)

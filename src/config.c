@@ -229,6 +229,18 @@ static int load_size(struct loader *l, yaml_node_t *v, const char *key, uint64_t
 	return 0;
 }
 
+/* A duration of at least min seconds (a number, or with a unit). */
+static int load_seconds(struct loader *l, yaml_node_t *v, const char *key, double min,
+    double *out)
+{
+	if (want_scalar(l, v, key) < 0)
+		return -1;
+	if (!parse_duration(scalar(v), out) || *out < min)
+		return bad(l, v, "'%s' must be a number of seconds (at least %g), not '%s'", key, min,
+		    scalar(v));
+	return 0;
+}
+
 /* A file or directory name; replaces *out. */
 static int load_string(struct loader *l, yaml_node_t *v, const char *key, char **out)
 {
@@ -313,14 +325,8 @@ static int load_key(struct loader *l, struct job *job, yaml_node_t *k, yaml_node
 		return to_bool(l, v, key, &job->stats);
 	if (strcmp(key, "stats-json") == 0)
 		return load_string(l, v, key, &job->stats_json);
-	if (strcmp(key, "stats-interval") == 0) {
-		if (want_scalar(l, v, key) < 0)
-			return -1;
-		if (!parse_duration(scalar(v), &job->stats_interval) || job->stats_interval < 0.01)
-			return bad(l, v, "'%s' must be a number of seconds (at least 0.01), not '%s'",
-			    key, scalar(v));
-		return 0;
-	}
+	if (strcmp(key, "stats-interval") == 0)
+		return load_seconds(l, v, key, JOB_MIN_STATS_INTERVAL, &job->stats_interval);
 	if (strcmp(key, "memory") == 0)
 		return load_size(l, v, key, &job->memory);
 	if (strcmp(key, "tmpdir") == 0)

@@ -26,6 +26,7 @@ struct job {
 	bool stats;
 	char *stats_json;	/* --stats-json: "-" is stderr; NULL: none */
 	double stats_interval;	/* --stats-interval seconds; 0: none */
+#define JOB_MIN_STATS_INTERVAL 0.01	/* seconds: more often is a busy loop */
 	enum progress_mode progress;	/* --progress */
 	bool strict_epipe;	/* a closed output is exit 141, not 0 */
 	bool line_buffered;	/* write each piece of output at once */

@@ -152,17 +152,24 @@ void warnx_(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+/* A non-negative decimal number at the start of s, fractions allowed;
+ * *end is where its unit may follow. */
+static bool parse_amount(const char *s, double *v, char **end)
+{
+	if (s == NULL || *s == '\0' || *s == '-' || *s == ' ')
+		return false;
+	errno = 0;
+	*v = strtod(s, end);
+	return errno == 0 && *end != s && *v >= 0;
+}
+
 bool parse_size(const char *s, uint64_t *out)
 {
 	char *end;
 	double v;
 	double mult = 1;
 
-	if (s == NULL || *s == '\0' || *s == '-' || *s == ' ')
-		return false;
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno != 0 || end == s || v < 0)
+	if (!parse_amount(s, &v, &end))
 		return false;
 	switch (*end) {
 	case 'k': case 'K': mult = 1024.0; end++; break;
@@ -189,11 +196,7 @@ bool parse_duration(const char *s, double *out)
 	char *end;
 	double v, mult = 1;
 
-	if (s == NULL || *s == '\0' || *s == '-' || *s == ' ')
-		return false;
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno != 0 || end == s || v < 0)
+	if (!parse_amount(s, &v, &end))
 		return false;
 	switch (*end) {
 	case 's': end++; break;
