@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "config.h"
+#include "report.h"
 #include "stagedoc.h"
 #include "util.h"
 
@@ -35,6 +36,8 @@ enum {
 	OPT_WORKER_MEMORY,
 	OPT_LOCK,
 	OPT_LOCK_WAIT,
+	OPT_STATS_JSON,
+	OPT_STATS_INTERVAL,
 };
 
 static const struct option long_opts[] = {
@@ -52,6 +55,8 @@ static const struct option long_opts[] = {
 	{ "header", no_argument, NULL, 'H' },
 	{ "unordered", no_argument, NULL, OPT_UNORDERED },
 	{ "stats", no_argument, NULL, OPT_STATS },
+	{ "stats-json", required_argument, NULL, OPT_STATS_JSON },
+	{ "stats-interval", required_argument, NULL, OPT_STATS_INTERVAL },
 	{ "memory", required_argument, NULL, OPT_MEMORY },
 	{ "tmpdir", required_argument, NULL, OPT_TMPDIR },
 	{ "partial", no_argument, NULL, OPT_PARTIAL },
@@ -111,7 +116,13 @@ static void usage(FILE *fp)
 	    "      --tmpdir=DIR        where spill files go (default: $TMPDIR, else /tmp)\n"
 	    "      --partial           write the reducer's partial results (a partial file,\n"
 	    "                          see forkpipe-partials(5)) instead of the result\n"
-	    "      --stats             print what the run cost on stderr at the end\n"
+	    "      --stats             print what the run did and cost on stderr at the end:\n"
+	    "                          records, bytes, CPU and memory of each process, CPU\n"
+	    "                          of each stage\n"
+	    "      --stats-json=FILE   write the same as one JSON object to FILE (- for\n"
+	    "                          stderr), atomically, also when the run fails\n"
+	    "      --stats-interval=SECONDS  every SECONDS, a JSON line with the figures\n"
+	    "                          so far, to the --stats-json file (else stderr)\n"
 	    "      --progress[=always] a progress bar on stderr when it is a terminal\n"
 	    "                          (always: also when it is not)\n"
 	    "      --line-buffered     write each chunk's output as soon as it is released\n"
@@ -144,13 +155,13 @@ static void usage(FILE *fp)
 
 static void __attribute__((noreturn)) usage_error(const char *what, const char *arg)
 {
-	fprintf(stderr, PROGNAME ": %s '%s' (see --help)\n", what, arg);
-	exit(EXIT_USAGE);
+	fatal(EXIT_USAGE, "%s '%s' (see --help)", what, arg);
 }
 
-/* The first pass only looks for -c: the file is the base the rest
- * of the command line overrides. */
-static const char *find_config(int argc, char **argv)
+/* The first pass only looks for -c, the file the rest of the command
+ * line overrides, and for --stats-json, which is to report a file that
+ * cannot be loaded too. */
+static const char *find_config(int argc, char **argv, const char **stats_json)
 {
 	/* getopt permutes the vector it scans: scan a copy, so that the
 	 * second pass sees the arguments in their original order. */
@@ -162,9 +173,12 @@ static const char *find_config(int argc, char **argv)
 		copy[i] = argv[i];
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, copy, short_opts, long_opts, NULL)) != -1)
+	while ((c = getopt_long(argc, copy, short_opts, long_opts, NULL)) != -1) {
 		if (c == 'c')
 			path = optarg;
+		if (c == OPT_STATS_JSON)
+			*stats_json = optarg;
+	}
 	free(copy);
 	return path;
 }
@@ -196,7 +210,7 @@ static double duration(const char *opt, const char *arg)
 {
 	double secs;
 
-	if (!parse_duration(arg, &secs))
+	if (!parse_duration(arg, &secs) || secs <= 0)
 		fatal(EXIT_USAGE, "%s: invalid duration '%s' (expected e.g. 30, 1.5s, 500ms, 10m, 2h)",
 		    opt, arg);
 	return secs;
@@ -299,6 +313,16 @@ static void set_option(struct job *job, int c, const char *arg, bool *cli_stages
 	case OPT_STATS:
 		job->stats = true;
 		break;
+	case OPT_STATS_JSON:
+		free(job->stats_json);
+		job->stats_json = xstrdup(arg);
+		break;
+	case OPT_STATS_INTERVAL:
+		if (!parse_duration(arg, &job->stats_interval) ||
+		    job->stats_interval < JOB_MIN_STATS_INTERVAL)
+			fatal(EXIT_USAGE, "--stats-interval: invalid interval '%s' (expected seconds, "
+			    "such as 10 or 0.5, at least %g)", arg, JOB_MIN_STATS_INTERVAL);
+		break;
 	case OPT_MEMORY:
 		if (!parse_size(arg, &size) || size == 0)
 			fatal(EXIT_USAGE, "--memory: invalid size '%s' (expected e.g. 512M, 2G)", arg);
@@ -340,7 +364,7 @@ static void set_option(struct job *job, int c, const char *arg, bool *cli_stages
 
 void cli_parse(struct job *job, int argc, char **argv)
 {
-	const char *config;
+	const char *config, *stats_json = NULL;
 	bool cli_stages = false;
 	int c;
 
@@ -351,7 +375,9 @@ void cli_parse(struct job *job, int argc, char **argv)
 		argv++;
 		argc--;
 	}
-	config = find_config(argc, argv);
+	config = find_config(argc, argv, &stats_json);
+	if (stats_json != NULL)
+		report_early(stats_json);
 
 	if (config != NULL) {
 		char *err = NULL;

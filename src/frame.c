@@ -54,7 +54,25 @@ int frame_decode_hdr(const unsigned char in[FRAME_HDR_SIZE], struct frame_hdr *h
 	h->len = get64(in + 16);
 	if (h->len > FRAME_MAX_PAYLOAD)
 		return -1;
+	if (h->type == FRAME_STATS &&
+	    (h->len < FRAME_STATS_MIN || h->len > FRAME_STATS_MAX || h->len % 8 != 0))
+		return -1;
 	return 0;
+}
+
+bool frame_ends_chunk(uint32_t type, uint32_t aux)
+{
+	switch (type) {
+	case FRAME_RESULT:
+		return aux == 0;
+	case FRAME_PARTIAL:
+	case FRAME_SIZE:
+	case FRAME_PIECE:
+	case FRAME_SKIP:
+		return true;
+	default:
+		return false;
+	}
 }
 
 void frame_put_u64(unsigned char out[8], uint64_t v)

@@ -45,6 +45,7 @@ void job_free(struct job *job)
 	free(job->output);
 	free(job->tmpdir);
 	free(job->lock);
+	free(job->stats_json);
 	free(job);
 }
 
@@ -208,6 +209,17 @@ static int plan_partials(struct job *job, char **err, int *code)
 	return -1;
 }
 
+/* The run report describes a run's workers and chunks: merge has none. */
+static int plan_report(struct job *job, char **err, int *code)
+{
+	if (!job->merge || (job->stats_json == NULL && job->stats_interval == 0))
+		return 0;
+	*err = xasprintf("merge: --%s reports on runs, not on merges",
+	    job->stats_json != NULL ? "stats-json" : "stats-interval");
+	*code = EXIT_USAGE;
+	return -1;
+}
+
 static bool ends_with(const char *s, const char *suffix)
 {
 	size_t n = strlen(s), k = strlen(suffix);
@@ -258,7 +270,8 @@ int job_plan(struct job *job, char **err, int *code)
 		if (st->def->setup != NULL && st->def->setup(st, err) < 0)
 			return stage_error(st, err, code);
 	}
-	if (plan_head(job, err, code) < 0 || plan_partials(job, err, code) < 0)
+	if (plan_head(job, err, code) < 0 || plan_partials(job, err, code) < 0 ||
+	    plan_report(job, err, code) < 0)
 		return -1;
 	return plan_compress(job, err, code);
 }

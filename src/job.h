@@ -13,6 +13,7 @@
 
 #define JOB_MAX_JOBS 1024
 #define JOB_DEFAULT_RETRIES 2
+#define JOB_MIN_TIMEOUT 0.001	/* seconds: --timeout, --chunk-timeout */
 
 struct job {
 	char **inputs;		/* "-" is stdin */
@@ -25,6 +26,9 @@ struct job {
 	char *output;		/* NULL: stdout */
 	bool unordered;
 	bool stats;
+	char *stats_json;	/* --stats-json: "-" is stderr; NULL: none */
+	double stats_interval;	/* --stats-interval seconds; 0: none */
+#define JOB_MIN_STATS_INTERVAL 0.01	/* seconds: more often is a busy loop */
 	enum progress_mode progress;	/* --progress */
 	bool strict_epipe;	/* a closed output is exit 141, not 0 */
 	bool line_buffered;	/* write each piece of output at once */

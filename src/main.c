@@ -5,6 +5,7 @@
 #include "job.h"
 #include "lock.h"
 #include "merge.h"
+#include "report.h"
 #include "supervisor.h"
 #include "util.h"
 
@@ -19,8 +20,10 @@ int main(int argc, char **argv)
 
 	job = job_new();
 	cli_parse(job, argc, argv);
-	/* Before anything else, so that a run that finds the lock held
-	 * changes nothing, not even an output file. */
+	/* From here on, a failure is reported in --stats-json too. */
+	report_open(job);
+	/* Before anything but the report, so that a run that finds the
+	 * lock held changes nothing, not even an output file. */
 	if (job->lock != NULL && lock_take(job->lock, job->lock_wait, &err, &code) < 0)
 		fatal(code, "%s", err);
 	if (job_plan(job, &err, &code) < 0)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "merger.h"
+#include "meter.h"
 #include "partial.h"
 #include "post.h"
 #include "record.h"
@@ -41,6 +42,7 @@ struct merger {
 	uint64_t pieces;	/* --partial: pieces written */
 	uint64_t left;		/* records still to write (head), or UINT64_MAX */
 	bool done;		/* head: every record wanted is out */
+	struct meter *meter;	/* NULL: nothing measured */
 };
 
 void merger_set_placed(struct merger *m, uint64_t base, merger_place_fn place, void *arg)
@@ -54,6 +56,11 @@ void merger_set_placed(struct merger *m, uint64_t base, merger_place_fn place, v
 uint64_t merger_placed_end(const struct merger *m)
 {
 	return m->cursor;
+}
+
+void merger_set_meter(struct merger *m, struct meter *meter)
+{
+	m->meter = meter;
 }
 
 struct merger *merger_new(const struct job *job, struct output *out, uint64_t window)
@@ -104,10 +111,13 @@ static struct slot *slot_of(struct merger *m, uint64_t seq)
 static int emit(struct merger *m, const char *p, size_t len, char **err)
 {
 	if (m->left != UINT64_MAX) {
+		uint64_t before = m->left;
+
 		if (m->done)
 			return 0;
 		len = records_prefix(&m->job->format, m->job->null ? '\0' : '\n', p, len, &m->left);
 		m->done = m->left == 0;
+		meter_out_n(m->meter, before - m->left);
 	}
 	return len > 0 ? output_write(m->out, p, len, err) : 0;
 }
@@ -216,7 +226,11 @@ int merger_piece(struct merger *m, uint64_t seq, uint64_t base, const char *data
 		return -1;
 	if (r != NULL)
 		r->seq_base = base;
-	if (r == NULL || r->def->merge(r, m->partial, data, len) < 0) {
+	uint64_t t0 = meter_clock(m->meter, r);
+	int rc = r != NULL ? r->def->merge(r, m->partial, data, len) : -1;
+
+	meter_stop(m->meter, m->job->nmap, r, t0);
+	if (rc < 0) {
 		*err = xasprintf("chunk %llu: malformed partial result", (unsigned long long)seq);
 		*code = m->job->merge ? EXIT_DATAERR : EXIT_SOFTWARE;
 		return -1;
@@ -438,7 +452,7 @@ int merger_finish(struct merger *m, char **err, int *code)
 		*code = EXIT_IOERR;
 		return rc;
 	}
-	p = post_new(m->job, m->out);
+	p = post_new(m->job, m->out, m->meter);
 	rc = post_run(p, m->partial, err, code);
 	post_free(p);
 	return rc;

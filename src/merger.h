@@ -47,6 +47,11 @@ uint64_t merger_placed_end(const struct merger *m);
  */
 void merger_retry(struct merger *m, uint64_t seq);
 
+/* Measure the merger's part of the pipeline (merging partials, the
+ * stages after the reducer, the records it writes) into meter. */
+struct meter;
+void merger_set_meter(struct merger *m, struct meter *meter);
+
 /* The lowest chunk sequence number not yet released: chunks at or above
  * it, and below low + window, may be in flight. */
 uint64_t merger_low(const struct merger *m);

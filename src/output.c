@@ -34,6 +34,7 @@ struct output {
 	struct buf pending;
 	bool gone;		/* the reader closed the pipe */
 	bool unbuffered;	/* --line-buffered */
+	bool interruptible;	/* a signal fails the next write */
 	uint64_t bytes;
 
 	/* Compressed output (see compress.h). */
@@ -124,7 +125,7 @@ static int write_out(struct output *o, const void *data, size_t len, char **err)
 		return 0;
 	/* A signal at the end of a run (see supervisor.c, finish) stops
 	 * the writing; the caller exits with its status. */
-	if (proc_quit_signal() != 0) {
+	if (o->interruptible && proc_quit_signal() != 0) {
 		*err = xstrdup("interrupted");
 		return -1;
 	}
@@ -146,6 +147,11 @@ static int flush_pending(struct output *o, char **err)
 		rc = write_out(o, o->pending.data, o->pending.len, err);
 	o->pending.len = 0;
 	return rc;
+}
+
+void output_interruptible(struct output *o)
+{
+	o->interruptible = true;
 }
 
 bool output_is_tty(const struct output *o)
@@ -261,9 +267,8 @@ bool output_placeable(struct output *o, uint64_t *base, char **err)
 	return true;
 }
 
-int output_placed_end(struct output *o, uint64_t base, uint64_t end, char **err)
+int output_placed_end(struct output *o, uint64_t end, char **err)
 {
-	o->bytes += end - base;
 	if (lseek(o->fd, (off_t)end, SEEK_SET) < 0) {
 		*err = xasprintf("%s: seek error: %s", o->name, strerror(errno));
 		return -1;

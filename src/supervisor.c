@@ -26,12 +26,14 @@
 #include <unistd.h>
 
 #include "chunker.h"
+#include "clock.h"
 #include "frame.h"
 #include "merger.h"
 #include "output.h"
 #include "partial.h"
 #include "progress.h"
 #include "proc.h"
+#include "report.h"
 #include "stats.h"
 #include "supervisor.h"
 #include "util.h"
@@ -127,6 +129,45 @@ static void erase_progress(void)
 		progress_end(&current->progress);
 }
 
+/* The figures only the supervisor knows, into the stats: bytes so far
+ * (the workers' placed output counts once its place is given). */
+static void stats_snapshot(struct sup *s)
+{
+	s->stats.bytes_in = s->progress.done + s->stats.header_bytes;
+	s->stats.bytes_out = s->out == NULL ? 0 : output_bytes(s->out);
+	if (s->placed && s->merger != NULL)
+		s->stats.bytes_out += merger_placed_end(s->merger) - s->place_base;
+}
+
+/* The run is over and its workers reaped: the final figures.  Each
+ * process's resource use is taken once. */
+static void stats_collect(struct sup *s)
+{
+	stats_snapshot(s);
+	for (int i = 0; s->procs != NULL && i < s->nprocs; i++) {
+		struct proc *p = &s->procs[i];
+
+		if (p->pid == 0 && p->usage.ru_maxrss != 0) {
+			stats_worker_reaped(&s->stats, i, &p->usage);
+			memset(&p->usage, 0, sizeof p->usage);
+		}
+	}
+	stats_stop(&s->stats);
+}
+
+/* The final report (--stats-json); the run's exit status, or 74 when
+ * a successful run's report could not be written. */
+static int report(int code, const char *msg)
+{
+	char *err = NULL;
+
+	if (report_end(code, msg, &err) == 0)
+		return code;
+	warnx_("%s", err);
+	free(err);
+	return code == EXIT_OK ? EXIT_IOERR : code;
+}
+
 /* On any fatal error: stop the workers, remove the temporary output. */
 static void cleanup(void)
 {
@@ -141,6 +182,7 @@ static void cleanup(void)
 		proc_reap(s->procs, s->nprocs, true, STOP_GRACE_MS);
 	}
 	output_abort(s->out);
+	stats_collect(s);
 }
 
 static int pick_worker(const struct sup *s)
@@ -161,7 +203,7 @@ static void hold(struct sup *s, int w, const struct held *h)
 	struct wstate *ws = &s->ws[w];
 
 	if (ws->nheld == 0)
-		ws->started = stats_now();
+		ws->started = clock_now();
 	ws->held[ws->nheld++] = *h;
 }
 
@@ -176,7 +218,7 @@ static void unhold(struct sup *s, int w, uint64_t seq)
 		memmove(&ws->held[i], &ws->held[i + 1], (size_t)(ws->nheld - i - 1) * sizeof ws->held[0]);
 		ws->nheld--;
 		if (i == 0)
-			ws->started = stats_now();	/* on to the next one */
+			ws->started = clock_now();	/* on to the next one */
 		return;
 	}
 }
@@ -431,7 +473,7 @@ static void reap_dead(struct sup *s, int w, char *how, size_t cap)
 		return;
 	p->pid = 0;
 	p->status = status;
-	p->usage = ru;
+	stats_worker_reaped(&s->stats, w, &ru);
 	if (s->ws[w].timed_out)
 		snprintf(how, cap, "took longer than --chunk-timeout %gs", s->job->chunk_timeout);
 	else if (WIFEXITED(status) && WEXITSTATUS(status) == EXIT_OUT_OF_MEMORY)
@@ -563,7 +605,10 @@ static void worker_failed(struct sup *s, int w, const struct frame_reader *r)
  * to be written). */
 static void chunk_processed(struct sup *s, int w, uint64_t seq)
 {
-	progress_add(&s->progress, s->tasks[seq % s->window].chunk.length);
+	struct task *t = &s->tasks[seq % s->window];
+
+	progress_records(&s->progress, stats_chunk_done(&s->stats, w, seq));
+	progress_add(&s->progress, t->chunk.length);
 	unhold(s, w, seq);
 }
 
@@ -597,6 +642,12 @@ static void take_result(struct sup *s, int w, struct frame_reader *r)
 	 * sees it, so nothing of it is written. */
 	if (s->failure.set && r->hdr.seq >= s->failure.seq)
 		return;
+	if (r->hdr.type == FRAME_STATS) {
+		if (stats_take(&s->stats, w, r->hdr.seq, r->payload.data, r->payload.len) < 0)
+			fatal(EXIT_SOFTWARE, "worker %d sent malformed figures for chunk %llu", w,
+			    (unsigned long long)r->hdr.seq);
+		return;
+	}
 	uint64_t seq = r->hdr.seq;
 
 	if (seq < merger_low(s->merger) || seq >= s->next_seq || s->tasks[seq % s->window].worker != w)
@@ -653,7 +704,7 @@ static void read_results(struct sup *s, int w)
  */
 static void check_timeouts(struct sup *s)
 {
-	double now = stats_now();
+	double now = clock_now();
 
 	if (s->job->chunk_timeout <= 0)
 		return;
@@ -671,10 +722,10 @@ static void check_timeouts(struct sup *s)
 	}
 }
 
-/* Milliseconds until check_timeouts has something to do, or -1. */
-static int next_timeout_ms(const struct sup *s)
+/* When check_timeouts next has something to do, or 0. */
+static double chunk_deadline(const struct sup *s)
 {
-	double now = stats_now(), next = -1;
+	double next = 0;
 
 	for (int i = 0; i < s->nprocs && s->job->chunk_timeout > 0; i++) {
 		const struct wstate *ws = &s->ws[i];
@@ -684,19 +735,42 @@ static int next_timeout_ms(const struct sup *s)
 			continue;
 		if (ws->timed_out)
 			at += STOP_GRACE_MS / 1000.0;
-		if (next < 0 || at < next)
-			next = at;
+		next = deadline_min(next, at);
 	}
-	if (next < 0)
-		return -1;
-	return next <= now ? 0 : (int)((next - now) * 1000) + 1;
+	return next;
+}
+
+/*
+ * The nearest deadline of the event loop's timers (monotonic seconds),
+ * or 0 for none: ppoll sleeps no longer than that.  Each timer adds its
+ * own with deadline_min().
+ */
+static double next_deadline(const struct sup *s)
+{
+	return deadline_min(chunk_deadline(s), report_deadline());
+}
+
+/* Run the timers whose deadline has come. */
+static void run_timers(struct sup *s)
+{
+	double due = report_deadline();
+
+	if (due != 0 && clock_now() >= due) {
+		if (report_to_stderr())
+			progress_end(&s->progress);
+		stats_snapshot(s);
+		report_interval();
+	}
 }
 
 static void wait_events(struct sup *s)
 {
-	struct pollfd *pfd = xcalloc((size_t)s->nprocs * 2 + 1, sizeof *pfd);
-	int n = 0, in = -1, ms = next_timeout_ms(s);
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+	struct pollfd *pfd;
+	struct timespec timeout;
+	int n = 0, in = -1;
+
+	run_timers(s);
+	pfd = xcalloc((size_t)s->nprocs * 2 + 1, sizeof *pfd);
 
 	/* A gone worker's descriptors are -1, which poll ignores. */
 	for (int i = 0; i < s->nprocs; i++) {
@@ -710,7 +784,8 @@ static void wait_events(struct sup *s)
 		pfd[n].fd = chunker_wait_fd(s->chunker);
 		pfd[n++].events = POLLIN;
 	}
-	if (ppoll(pfd, (nfds_t)n, ms < 0 ? NULL : &ts, proc_poll_mask()) < 0) {
+	if (ppoll(pfd, (nfds_t)n, deadline_timeout(next_deadline(s), &timeout),
+	    proc_poll_mask()) < 0) {
 		if (errno != EINTR)
 			fatal(EXIT_SOFTWARE, "poll() failed: %s", strerror(errno));
 		free(pfd);
@@ -857,6 +932,8 @@ static void write_header(struct sup *s)
 		job_header_out(s->job, &s->header, &out);
 	if (out.len > 0 && output_write(s->out, out.data, out.len, &err) < 0)
 		fatal(EXIT_IOERR, "%s", err);
+	stats_header(&s->stats, s->job->header ? s->header.raw.len : 0,
+	    out.len > 0 && !s->job->partial_out);
 	buf_free(&out);
 }
 
@@ -879,6 +956,8 @@ static void free_sup(struct sup *s)
 	buf_free(&s->header.raw);
 	output_free(s->out);
 	chunker_close(s->chunker);
+	report_attach(NULL);
+	stats_free(&s->stats);
 }
 
 static int finish(struct sup *s)
@@ -894,41 +973,35 @@ static int finish(struct sup *s)
 	progress_end(&s->progress);
 	/* The stages after a reducer may run long (a sort's last merge):
 	 * a signal now stops the writing of the output (see output.c). */
+	output_interruptible(s->out);
 	proc_signals_unblock();
 	if (!gone && merger_finish(s->merger, &err, &code) < 0 && proc_quit_signal() == 0)
 		fatal(code, "%s", err);
 	if (proc_quit_signal() != 0)
 		return -proc_quit_signal();
-	if (s->placed && output_placed_end(s->out, s->place_base, merger_placed_end(s->merger), &err) < 0)
+	if (s->placed && output_placed_end(s->out, merger_placed_end(s->merger), &err) < 0)
 		fatal(EXIT_IOERR, "%s", err);
 	if (output_commit(s->out, &err) < 0)
 		fatal(EXIT_IOERR, "%s", err);
 	current = NULL;
-	if (s->job->stats) {
-		s->stats.bytes_in = chunker_bytes(s->chunker);
-		s->stats.bytes_out = output_bytes(s->out);
-		stats_print(stderr, &s->stats, s->procs, s->nprocs);
-	}
+	stats_collect(s);
+	if (s->job->stats)
+		stats_print(stderr, &s->stats);
 	if (s->skipped > 0) {
-		warnx_("%llu chunk%s skipped: a command failed on %s (--keep-going)",
+		char *msg = xasprintf("%llu chunk%s skipped: a command failed on %s (--keep-going)",
 		    (unsigned long long)s->skipped, s->skipped == 1 ? "" : "s",
 		    s->skipped == 1 ? "it" : "them");
-		return EXIT_SOFTWARE;
+
+		warnx_("%s", msg);
+		code = report(EXIT_SOFTWARE, msg);
+		free(msg);
+		return code;
 	}
 	/* The reader went away (| head): a pipeline's usual end, unless the
 	 * user asked to hear of it. */
 	if (output_reader_gone(s->out) && s->job->strict_epipe)
-		return 128 + SIGPIPE;
-	return EXIT_OK;
-}
-
-/* The exit status of a run ended by signal sig: SIGALRM is --timeout's. */
-static int quit_status(const struct job *job, int sig)
-{
-	if (sig != SIGALRM)
-		return 128 + sig;
-	warnx_("the run took longer than --timeout %gs", job->timeout);
-	return EXIT_TIMEOUT;
+		return report(128 + SIGPIPE, "the output's reader went away (--strict-epipe)");
+	return report(EXIT_OK, NULL);
 }
 
 /* Hand out chunks and take their results until the input is done or
@@ -974,7 +1047,8 @@ int supervisor_run(struct job *job)
 	char *err = NULL;
 	int code = EXIT_SOFTWARE;
 
-	stats_start(&s.stats);
+	stats_init(&s.stats, job);
+	report_attach(&s.stats);
 	s.job = job;
 	s.window = (uint64_t)job->jobs * WINDOW_PER_WORKER;
 	s.tasks = xcalloc(s.window, sizeof *s.tasks);
@@ -996,6 +1070,9 @@ int supervisor_run(struct job *job)
 		output_unbuffered(s.out);
 	progress_init(&s.progress, job->progress, chunker_total_size(s.chunker),
 	    output_is_tty(s.out));
+	/* The workers measure their chunks for a report or the bar. */
+	stats_measure(&s.stats, stats_wanted(job) || s.progress.on);
+	s.env.meter = s.stats.on;
 	write_header(&s);
 	/* Ordered map output into a regular file: the workers write it. */
 	s.placed = !job->unordered && job->reducer == NULL && job->limit == UINT64_MAX &&
@@ -1015,6 +1092,7 @@ int supervisor_run(struct job *job)
 	 * parent's touched memory. */
 	start_workers(&s);
 	s.merger = merger_new(job, s.out, s.window);
+	merger_set_meter(s.merger, &s.stats.local);
 	if (s.placed)
 		merger_set_placed(s.merger, s.place_base, place, &s);
 	int sig = csv_prescan(&s);
@@ -1026,9 +1104,17 @@ int supervisor_run(struct job *job)
 		sig = code < 0 ? -code : 0;
 	}
 	if (sig != 0) {
+		/* SIGALRM is --timeout's. */
+		char *msg = sig == SIGALRM ?
+		    xasprintf("the run took longer than --timeout %gs", job->timeout) :
+		    xasprintf("stopped by signal %d (%s)", sig, strsignal(sig));
+
 		progress_end(&s.progress);
 		cleanup();
-		code = quit_status(job, sig);
+		if (sig == SIGALRM)
+			warnx_("%s", msg);
+		code = report(sig == SIGALRM ? EXIT_TIMEOUT : 128 + sig, msg);
+		free(msg);
 	}
 	free_sup(&s);	/* nothing left for LeakSanitizer to report */
 	return code;

@@ -49,6 +49,9 @@ void warnx_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void fatal_cleanup(void (*fn)(void));
 /* Called before the message is printed (to erase a progress bar). */
 void fatal_before(void (*fn)(void));
+/* Called last, after the clean-up, with the exit code and the message
+ * (the run report records them); NULL to stop. */
+void fatal_report(void (*fn)(int code, const char *msg));
 /* In a forked worker: fatal() runs no clean-up and leaves by _exit(), so
  * that nothing of the supervisor's (stdio buffers, temporary files) is
  * touched twice. */
@@ -59,9 +62,14 @@ void fatal_in_child(void);
  * false on syntax error or overflow.
  */
 bool parse_size(const char *s, uint64_t *out);
-/* Parse a decimal integer in [min, max]. */
-/* A positive duration in seconds: 30, 1.5s, 500ms, 10m, 2h, 1d. */
+/*
+ * Parse a duration: a decimal number (fractions allowed) of seconds, or
+ * of milliseconds, minutes, hours or days with an ms, s, m, h or d
+ * suffix, as timeout(1) takes it (ms aside).  Returns false on syntax
+ * error, a negative value or one past a year.
+ */
 bool parse_duration(const char *s, double *out);
+/* Parse a decimal integer in [min, max]. */
 bool parse_long(const char *s, long min, long max, long *out);
 
 /* Write all of buf to fd, retrying on EINTR and short writes. */

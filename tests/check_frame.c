@@ -95,6 +95,44 @@ START_TEST(test_hdr_oversize)
 }
 END_TEST
 
+/* A worker's figures: two counters and a word per stage, nothing else. */
+START_TEST(test_hdr_stats_len)
+{
+	static const struct { uint64_t len; int rc; } cases[] = {
+		{ 16, 0 }, { 24, 0 }, { FRAME_STATS_MAX, 0 },
+		{ 0, -1 }, { 8, -1 }, { 20, -1 }, { 25, -1 }, { FRAME_STATS_MAX + 8, -1 },
+		{ UINT64_MAX - 7, -1 },
+	};
+	unsigned char raw[FRAME_HDR_SIZE];
+	struct frame_hdr out;
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct frame_hdr h = { FRAME_STATS, 0, 3, cases[i].len };
+
+		frame_encode_hdr(raw, &h);
+		ck_assert_msg(frame_decode_hdr(raw, &out) == cases[i].rc, "length %llu",
+		    (unsigned long long)cases[i].len);
+	}
+	ck_assert_uint_eq(FRAME_LAST, FRAME_STATS);
+}
+END_TEST
+
+/* The figures go before the frame that ends a chunk, and only that one. */
+START_TEST(test_ends_chunk)
+{
+	ck_assert(frame_ends_chunk(FRAME_RESULT, 0));
+	ck_assert(!frame_ends_chunk(FRAME_RESULT, 1));
+	ck_assert(frame_ends_chunk(FRAME_PARTIAL, 0));
+	ck_assert(frame_ends_chunk(FRAME_SIZE, 0));
+	ck_assert(frame_ends_chunk(FRAME_PIECE, 0));
+	ck_assert(frame_ends_chunk(FRAME_SKIP, 0));
+	ck_assert(!frame_ends_chunk(FRAME_WRITTEN, 0));
+	ck_assert(!frame_ends_chunk(FRAME_QUOTES, 0));
+	ck_assert(!frame_ends_chunk(FRAME_ERROR, 65));
+	ck_assert(!frame_ends_chunk(FRAME_STATS, 0));
+}
+END_TEST
+
 START_TEST(test_range_round_trip)
 {
 	unsigned char raw[FRAME_RANGE_SIZE];
@@ -434,6 +472,7 @@ Suite *suite_frame(void)
 
 	tc = tcase_create("core");
 	tcase_add_test(tc, test_hdr_round_trip);
+	tcase_add_test(tc, test_ends_chunk);
 	tcase_add_test(tc, test_range_round_trip);
 	tcase_add_test(tc, test_write_read_pipe);
 	tcase_add_test(tc, test_reader_byte_at_a_time);
@@ -442,6 +481,7 @@ Suite *suite_frame(void)
 
 	tc = tcase_create("limits");
 	tcase_add_test(tc, test_hdr_oversize);
+	tcase_add_test(tc, test_hdr_stats_len);
 	tcase_add_test(tc, test_range_bad);
 	suite_add_tcase(s, tc);
 

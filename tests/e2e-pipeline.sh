@@ -5,7 +5,7 @@
 # behind, or 141 with --strict-epipe; --line-buffered writes each chunk's
 # output as soon as it is released; --progress draws its bar only where
 # it should (a terminal, made here with script(1)), erases it at the end
-# and before an error message.
+# and before an error message, and shows the records done.
 . "$TEST_SRCDIR/lib.sh"
 
 command -v script > /dev/null 2>&1 || die "reference tool 'script' (util-linux) not found"
@@ -103,5 +103,32 @@ script -qc "\"$FORKPIPE\" --progress=always -e 'group sum:2' '$T/bad' -o '$T/o'"
 tr -d '\r' < "$T/tty" | sed 's/.*\x1b\[K//' | grep -q "^forkpipe: group: sum:2: invalid numeric value" && pass ||
 	fail "--progress: the error message is not on a line of its own: $(od -c "$T/tty" | head -n 4)"
 expect_exit 64 "--progress: expected 'always' or 'auto', not 'x'" fp --progress=x "$T/in"
+
+# The bar shows the records done and their rate: with records of 20
+# bytes, the records shown are a twentieth of the bytes (within the
+# rounding of each to a tenth of its unit), never more than the input
+# holds.
+awk 'BEGIN { for (i = 1; i <= 400000; i++) printf "%019d\n", i }' > "$T/fixed"
+check_records_drawn() { # NAME FILE
+	tr '\r' '\n' < "$2" | awk '
+	function val(s, u) { m = 1
+		if (s ~ /k$/ || u ~ /^k/) m = 1e3; if (s ~ /M$/ || u ~ /^M/) m = 1e6
+		sub(/[kM]$/, "", s); return s * m }
+	/ records  .* rec\/s / { for (i = 1; i <= NF; i++) if ($i == "records") r = val($(i - 1), "")
+		slack = 0.06 * m * 20	# each figure is rounded to a tenth of its unit
+		b = $1 ~ /^\[/ ? val($3, $4) : val($1, $2)
+		slack += 0.06 * m
+		n++
+		if (r > 400000 || r * 20 - b > slack || b - r * 20 > slack) bad = bad " [" $0 "]" }
+	END { if (n < 2 || bad != "") { print n " lines drawn" bad; exit 1 } }' > "$T/why" && pass ||
+		fail "$1: records on the bar: $(head -c 600 "$T/why")"
+}
+script -qc "\"$FORKPIPE\" --progress -j 2 -b 512K -e 'exec \"sleep 0.1; cat\"' -e count '$T/fixed' -o '$T/c'" \
+	/dev/null < /dev/null > "$T/tty" 2>&1
+check_text "--progress with records: the result" 400000 "$T/c"
+check_records_drawn "--progress on a terminal" "$T/tty"
+# from a stream, whose size is unknown
+cat "$T/fixed" | fp --progress=always -j 2 -b 512K -e 'exec "sleep 0.1; cat"' -e count > "$T/c" 2> "$T/err"
+check_records_drawn "--progress=always from a pipe" "$T/err"
 
 finish
