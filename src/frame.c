@@ -109,6 +109,12 @@ int frame_decode_range(const char *in, size_t len, struct frame_range *r)
 int frame_write(int fd, uint32_t type, uint32_t aux, uint64_t seq,
     const struct iovec *iov, int iovcnt)
 {
+	return frame_write_after(fd, NULL, 0, type, aux, seq, iov, iovcnt);
+}
+
+int frame_write_after(int fd, const void *before, size_t before_len, uint32_t type,
+    uint32_t aux, uint64_t seq, const struct iovec *iov, int iovcnt)
+{
 	unsigned char hdr[FRAME_HDR_SIZE];
 	struct frame_hdr h = { type, aux, seq, 0 };
 	struct iovec v[64];
@@ -117,6 +123,10 @@ int frame_write(int fd, uint32_t type, uint32_t aux, uint64_t seq,
 	for (int k = 0; k < iovcnt; k++)
 		h.len += iov[k].iov_len;
 	frame_encode_hdr(hdr, &h);
+	if (before_len > 0) {
+		v[n].iov_base = (void *)before;
+		v[n++].iov_len = before_len;
+	}
 	v[n].iov_base = hdr;
 	v[n++].iov_len = sizeof hdr;
 	/* writev in batches; a short write resumes inside the batch. */

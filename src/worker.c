@@ -65,6 +65,7 @@ struct worker {
 	struct buf comp;	/* compressed bytes read ahead */
 	uint64_t comp_at;	/* their file offset */
 	struct meter meter;	/* the chunk's figures, when asked for */
+	unsigned char *stats_frame;	/* and their FRAME_STATS, encoded */
 };
 
 /* A chunk's output waiting for the supervisor to say where it goes. */
@@ -89,26 +90,30 @@ fail(struct worker *w, int code, const char *fmt, ...)
 	_exit(code);
 }
 
-/* The chunk's figures go just before the frame that ends it. */
-static void send_stats(struct worker *w)
+/* The chunk's figures as a FRAME_STATS in w->stats_frame; its size. */
+static size_t stats_frame(struct worker *w)
 {
 	size_t n = w->job->post;	/* the stages run here */
-	unsigned char *p = xmalloc(METER_PAYLOAD(n));
-	struct iovec iov = { p, METER_PAYLOAD(n) };
+	struct frame_hdr h = { FRAME_STATS, 0, w->seq, METER_PAYLOAD(n) };
 
-	meter_encode(&w->meter, n, p);
-	if (frame_write(w->result_fd, FRAME_STATS, 0, w->seq, &iov, 1) < 0)
-		_exit(EXIT_SOFTWARE);
-	free(p);
+	if (w->stats_frame == NULL)
+		w->stats_frame = xmalloc(FRAME_HDR_SIZE + METER_PAYLOAD(n));
+	frame_encode_hdr(w->stats_frame, &h);
+	meter_encode(&w->meter, n, w->stats_frame + FRAME_HDR_SIZE);
 	meter_reset(&w->meter);
+	return FRAME_HDR_SIZE + METER_PAYLOAD(n);
 }
 
 static void send_frame(struct worker *w, uint32_t type, uint32_t more,
     const struct iovec *iov, int n)
 {
+	size_t before = 0;
+
+	/* The chunk's figures go just before the frame that ends it, in
+	 * the same write. */
 	if (w->meter.on && frame_ends_chunk(type, more))
-		send_stats(w);
-	if (frame_write(w->result_fd, type, more, w->seq, iov, n) < 0)
+		before = stats_frame(w);
+	if (frame_write_after(w->result_fd, w->stats_frame, before, type, more, w->seq, iov, n) < 0)
 		_exit(EXIT_SOFTWARE);	/* the supervisor is gone */
 }
 

@@ -294,6 +294,42 @@ static int pipe_with(const void *data, size_t len)
 	return fds[0];
 }
 
+/* A frame encoded beforehand goes out with the next in one write, and
+ * reads back as two frames. */
+START_TEST(test_write_after)
+{
+	unsigned char before[FRAME_HDR_SIZE + 16];
+	struct frame_hdr h = { FRAME_STATS, 0, 5, 16 };
+	struct iovec iov = { (void *)"out\n", 4 };
+	struct buf payload = { 0 };
+	int fds[2];
+
+	frame_encode_hdr(before, &h);
+	frame_put_u64(before + FRAME_HDR_SIZE, 7);
+	frame_put_u64(before + FRAME_HDR_SIZE + 8, 9);
+	ck_assert_int_eq(pipe(fds), 0);
+	ck_assert_int_eq(frame_write_after(fds[1], before, sizeof before, FRAME_RESULT, 0, 5, &iov, 1), 0);
+	ck_assert_int_eq(frame_write_after(fds[1], NULL, 0, FRAME_PARTIAL, 0, 6, NULL, 0), 0);
+	close(fds[1]);
+	ck_assert_int_eq(frame_read(fds[0], &h, &payload), 1);
+	ck_assert_uint_eq(h.type, FRAME_STATS);
+	ck_assert_uint_eq(payload.len, 16);
+	ck_assert_uint_eq(frame_get_u64(payload.data), 7);
+	ck_assert_uint_eq(frame_get_u64(payload.data + 8), 9);
+	ck_assert_int_eq(frame_read(fds[0], &h, &payload), 1);
+	ck_assert_uint_eq(h.type, FRAME_RESULT);
+	ck_assert_uint_eq(h.seq, 5);
+	ck_assert_uint_eq(payload.len, 4);
+	ck_assert_int_eq(memcmp(payload.data, "out\n", 4), 0);
+	ck_assert_int_eq(frame_read(fds[0], &h, &payload), 1);
+	ck_assert_uint_eq(h.type, FRAME_PARTIAL);
+	ck_assert_uint_eq(h.len, 0);
+	ck_assert_int_eq(frame_read(fds[0], &h, &payload), 0);
+	close(fds[0]);
+	buf_free(&payload);
+}
+END_TEST
+
 START_TEST(test_read_truncated)
 {
 	unsigned char raw[FRAME_HDR_SIZE + 3];
@@ -475,6 +511,7 @@ Suite *suite_frame(void)
 	tcase_add_test(tc, test_ends_chunk);
 	tcase_add_test(tc, test_range_round_trip);
 	tcase_add_test(tc, test_write_read_pipe);
+	tcase_add_test(tc, test_write_after);
 	tcase_add_test(tc, test_reader_byte_at_a_time);
 	tcase_add_test(tc, test_reader_whole_frames);
 	suite_add_tcase(s, tc);
