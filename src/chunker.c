@@ -48,6 +48,8 @@ struct input {
 	size_t nseg;
 	uint64_t *quotes;	/* per segment, then turned into prefix parities */
 	bool parity_ready;
+	/* --shard: the records that start in [lo, hi) are this run's */
+	uint64_t lo, hi;
 };
 
 struct chunker {
@@ -55,6 +57,8 @@ struct chunker {
 	size_t n;
 	size_t cur;		/* input being chunked */
 	uint64_t pos;		/* next offset in it */
+	uint64_t end;		/* where its records end (a shard's may end early) */
+	bool in_range;		/* pos and end are set for it (file inputs) */
 	size_t member;		/* BGZF: next member in it */
 	long workers;
 	uint64_t auto_max;	/* the automatic target's cap, 0 if -b gave it */
@@ -72,6 +76,8 @@ struct chunker {
 	struct buf first_header;	/* the first input's, to compare others with */
 	bool header_read;	/* the current input's header is consumed */
 	struct buf scan;	/* CSV boundary scanning */
+	bool sharded;		/* --shard: only the records of one byte range */
+	uint64_t shard_bytes;	/* the size of that range */
 };
 
 #define POOL_MAX 64
@@ -276,6 +282,8 @@ static uint64_t auto_target(const struct chunker *c, long workers, uint64_t max)
 			return CHUNK_STREAM;
 		total += c->in[i].bgzf ? c->in[i].uoff[c->in[i].nmembers] : c->in[i].size;
 	}
+	if (c->sharded)
+		total = c->shard_bytes;
 	total /= (uint64_t)workers * 16;
 	return total < CHUNK_MIN ? CHUNK_MIN : total > max ? max : total;
 }
@@ -386,6 +394,7 @@ static void next_input(struct chunker *c)
 {
 	c->cur++;
 	c->pos = 0;
+	c->in_range = false;
 	c->member = 0;
 	c->eof = false;
 	c->header_read = false;
@@ -395,13 +404,13 @@ static void next_input(struct chunker *c)
 }
 
 /*
- * End of the chunk that starts at pos in a regular file: just past the
- * first terminator at or after pos + target - 1, or the end of the file.
+ * A record end in a regular file: just past the first terminator at or
+ * after at, or the end of the file.  A chunk starting at pos ends at the
+ * one from pos + target - 1.
  */
-static int file_boundary(struct chunker *c, struct input *in, uint64_t *end, char **err)
+static int file_boundary(struct chunker *c, struct input *in, uint64_t at, uint64_t *end,
+    char **err)
 {
-	uint64_t at = c->pos + c->target - 1;
-
 	while (at < in->size) {
 		ssize_t n = pread_full(in->fd, c->probe, PROBE_SIZE, at);
 
@@ -442,15 +451,17 @@ static int csv_error(struct chunker *c, uint64_t off, const char *why, char **er
 /*
  * The CSV version of file_boundary: a newline inside quotes is no
  * boundary, and the quote state at a given offset depends on everything
- * before it, so the records from pos on are walked in order (at memchr
- * speed where there are no quotes) until one ends at or past the target.
- * Malformed CSV ends the chunk at the last record before it, and is
- * reported by the next call: the records before it still go through the
- * stages, which may fail on one of them first.
+ * before it, so the records from the record start from on are walked in
+ * order (at memchr speed where there are no quotes) until one ends at or
+ * past want (from + target for a chunk).  Malformed CSV ends the chunk at
+ * the last record before it, and is reported by the next call: the
+ * records before it still go through the stages, which may fail on one
+ * of them first.
  */
-static int csv_boundary(struct chunker *c, struct input *in, uint64_t *end, char **err, int *code)
+static int csv_boundary(struct chunker *c, struct input *in, uint64_t from, uint64_t want,
+    uint64_t *end, char **err, int *code)
 {
-	uint64_t at = c->pos, want = c->pos + c->target;
+	uint64_t at = from;
 	/* Read about as far as the target, so that small chunks (tests use
 	 * one byte) do not each cost a large read; grow for long records. */
 	size_t step = c->target + PROBE_SIZE < PROBE_SIZE * 16 ? (size_t)c->target + PROBE_SIZE : PROBE_SIZE * 16;
@@ -482,7 +493,7 @@ static int csv_boundary(struct chunker *c, struct input *in, uint64_t *end, char
 		bool bad = it.why != NULL || (n == 0 && it.open_quote != NULL);
 		uint64_t good = at + (uint64_t)(last != NULL ? last - c->scan.data : 0);
 
-		if (bad && good > c->pos) {
+		if (bad && good > from) {
 			*end = good;	/* the records before the error */
 			return 0;
 		}
@@ -529,9 +540,13 @@ static void prefix_parity(struct input *in)
 	in->parity_ready = true;
 }
 
-static int csv_grid_boundary(struct chunker *c, struct input *in, uint64_t *end, char **err)
+/* The first record end at or after want, read from the grid point
+ * before it.  A chunk from pos ends at the first one past the grid
+ * point after pos. */
+static int csv_grid_boundary(struct chunker *c, struct input *in, uint64_t want, uint64_t *end,
+    char **err)
 {
-	uint64_t k = (c->pos + 1 + in->seg - 1) / in->seg;
+	uint64_t k = (want - 1) / in->seg;
 	uint64_t at = k * in->seg;
 	int odd;
 
@@ -542,6 +557,8 @@ static int csv_grid_boundary(struct chunker *c, struct input *in, uint64_t *end,
 		return 0;
 	}
 	odd = (int)in->quotes[k];
+	/* The quotes toggle the state from the grid point on; only a
+	 * terminator at want - 1 or later ends the record wanted. */
 	while (at < in->size) {
 		ssize_t n = pread_full(in->fd, c->probe, PROBE_SIZE, at);
 
@@ -553,12 +570,14 @@ static int csv_grid_boundary(struct chunker *c, struct input *in, uint64_t *end,
 		if (n == 0)
 			break;
 		const char *p = c->probe, *e = c->probe + n;
+		const char *first = want - 1 <= at ? p : want - 1 - at < (uint64_t)n ? p + (want - 1 - at) : e;
 
 		while (p < e) {
 			const char *q = memchr(p, '"', (size_t)(e - p));
+			const char *stop = q != NULL ? q : e, *from = p > first ? p : first;
 
-			if (!odd) {
-				const char *t = memchr(p, c->term, (size_t)((q ? q : e) - p));
+			if (!odd && from < stop) {
+				const char *t = memchr(from, c->term, (size_t)(stop - from));
 
 				if (t != NULL) {
 					*end = at + (uint64_t)(t + 1 - c->probe);
@@ -584,8 +603,14 @@ size_t chunker_quote_grid(struct chunker *c, uint32_t file, uint64_t *seg)
 	 * simply walked in order. */
 	if (!is_csv(c) || c->fmt->lax || !in->seekable || in->size == 0 || c->target < CSV_GRID_MIN)
 		return 0;
+	if (c->sharded && in->lo == in->hi)
+		return 0;
 	in->seg = c->target;
 	in->nseg = (size_t)((in->size + in->seg - 1) / in->seg);
+	/* A shard needs the parity at the grid points up to the one after
+	 * its end; the counts of every segment before them, too. */
+	if (c->sharded && (in->hi - 1) / in->seg + 2 < in->nseg)
+		in->nseg = (size_t)((in->hi - 1) / in->seg + 2);
 	in->quotes = xcalloc(in->nseg, sizeof *in->quotes);
 	*seg = in->seg;
 	return in->nseg;
@@ -595,6 +620,8 @@ uint64_t chunker_total_size(const struct chunker *c)
 {
 	uint64_t total = 0;
 
+	if (c->sharded)
+		return c->shard_bytes;
 	for (size_t i = 0; i < c->n; i++) {
 		if (!c->in[i].seekable)
 			return 0;
@@ -647,6 +674,54 @@ uint64_t chunker_member_offset(const struct chunker *c, uint32_t file, size_t me
 	return c->in[file].uoff[member];
 }
 
+/* The first record end at or after want in a plain or CSV file; from is
+ * a record start before want. */
+static int record_end(struct chunker *c, struct input *in, uint64_t from, uint64_t want,
+    uint64_t *end, char **err, int *code)
+{
+	*code = EXIT_IOERR;
+	if (in->seg > 0)
+		return csv_grid_boundary(c, in, want, end, err);
+	if (is_csv(c))
+		return csv_boundary(c, in, from, want, end, err, code);
+	return file_boundary(c, in, want - 1, end, err);
+}
+
+/* The first record start at or after x: x itself at the start (from, a
+ * record start) and at the end of the file.  The CSV walk stops before
+ * malformed CSV, and goes on from there to report it. */
+static int record_start(struct chunker *c, struct input *in, uint64_t from, uint64_t x,
+    uint64_t *start, char **err, int *code)
+{
+	while (x > from && from < in->size) {
+		if (record_end(c, in, from, x, &from, err, code) < 0)
+			return -1;
+		if (from >= x)
+			break;
+	}
+	*start = x > from ? in->size : from;
+	return 0;
+}
+
+/*
+ * The current file's records: all of them, or with --shard those that
+ * start in its part [lo, hi) of the shard's range: from the first record
+ * start at or after lo to the first at or after hi.  pos is a record
+ * start here (0, or past the header).
+ */
+static int enter_range(struct chunker *c, struct input *in, char **err, int *code)
+{
+	uint64_t start = c->pos, end = in->size;
+
+	if (c->sharded && (record_start(c, in, c->pos, in->lo, &start, err, code) < 0 ||
+	    record_start(c, in, start, in->hi, &end, err, code) < 0))
+		return -1;
+	c->pos = start;
+	c->end = end;
+	c->in_range = true;
+	return 0;
+}
+
 static int next_file_chunk(struct chunker *c, struct input *in, struct chunk *out, char **err,
     int *code)
 {
@@ -656,14 +731,13 @@ static int next_file_chunk(struct chunker *c, struct input *in, struct chunk *ou
 	*code = EXIT_IOERR;
 	if (in->bgzf)
 		rc = bgzf_boundary(c, in, &end);
-	else if (in->seg > 0)
-		rc = csv_grid_boundary(c, in, &end, err);
-	else if (is_csv(c))
-		rc = csv_boundary(c, in, &end, err, code);
-	else
-		rc = file_boundary(c, in, &end, err);
+	else	/* a grid cuts past the grid point after pos */
+		rc = record_end(c, in, c->pos, in->seg > 0 ? (c->pos / in->seg + 1) * in->seg + 1 :
+		    c->pos + c->target, &end, err, code);
 	if (rc < 0)
 		return CHUNK_ERROR;
+	if (end > c->end)
+		end = c->end;	/* the shard's last record */
 	out->file = (uint32_t)c->cur;
 	out->offset = c->pos;
 	out->length = end - c->pos;
@@ -912,6 +986,51 @@ int chunker_header(struct chunker *c, bool readable, struct buf *raw, char **err
 	return rc;
 }
 
+/* Why input in cannot be sharded, or NULL. */
+static char *unshardable(const struct input *in)
+{
+	if (strcmp(in->path, "-") == 0)
+		return xasprintf("standard input cannot be sharded (name the file)");
+	if (in->codec != CODEC_NONE)
+		return xasprintf("%s: a %s input cannot be sharded (only plain files can)", in->path,
+		    in->codec == CODEC_GZIP ? "gzip" : "zstd");
+	if (!in->seekable)
+		return xasprintf("%s: not a regular file (only regular files can be sharded)", in->path);
+	return NULL;
+}
+
+int chunker_set_shard(struct chunker *c, struct shard *s, char **err, int *code)
+{
+	uint64_t at = 0;
+
+	s->total = 0;
+	for (size_t i = 0; i < c->n; i++) {
+		char *why = unshardable(&c->in[i]);
+
+		if (why != NULL) {
+			*err = xasprintf("--shard: %s", why);
+			free(why);
+			*code = EXIT_USAGE;
+			return -1;
+		}
+		s->total += c->in[i].size;
+	}
+	shard_range(s, s->total, &s->start, &s->end);
+	/* Each file's part of the range, in its own offsets. */
+	for (size_t i = 0; i < c->n; i++) {
+		struct input *in = &c->in[i];
+
+		in->lo = s->start < at ? 0 : s->start - at < in->size ? s->start - at : in->size;
+		in->hi = s->end < at ? 0 : s->end - at < in->size ? s->end - at : in->size;
+		at += in->size;
+	}
+	c->sharded = true;
+	c->shard_bytes = s->end - s->start;
+	if (c->auto_max > 0)
+		c->target = auto_target(c, c->workers, c->auto_max);
+	return 0;
+}
+
 void chunker_set_format(struct chunker *c, const struct format *f, bool header)
 {
 	bool changed = false;
@@ -953,6 +1072,10 @@ int chunker_next(struct chunker *c, bool readable, struct chunk *out, char **err
 		struct input *in = &c->in[c->cur];
 		int rc;
 
+		if (c->sharded && in->lo == in->hi) {
+			next_input(c);	/* none of its records start in the shard */
+			continue;
+		}
 		if (!begun(in)) {
 			rc = begin_input(c, readable, err, code);
 			readable = false;
@@ -972,7 +1095,9 @@ int chunker_next(struct chunker *c, bool readable, struct chunk *out, char **err
 				continue;
 		}
 		if (in->seekable) {
-			if (c->pos >= in->size) {
+			if (!c->in_range && enter_range(c, in, err, code) < 0)
+				return CHUNK_ERROR;
+			if (c->pos >= c->end) {
 				next_input(c);
 				continue;
 			}

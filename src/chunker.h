@@ -14,6 +14,7 @@
 
 #include "buf.h"
 #include "fields.h"
+#include "shard.h"
 
 struct chunk {
 	uint64_t seq;
@@ -44,6 +45,14 @@ void chunker_close(struct chunker *c);
 /* Stop the decompressors of compressed inputs, if any still run (a run
  * that ends early, or fails); chunker_close() does it too. */
 void chunker_abort(struct chunker *c);
+
+/*
+ * Process shard s->k of s->n only (see shard.h): the records that start
+ * in its byte range of the inputs, which must all be plain regular
+ * files.  Sets the range in *s.  Call before the first chunk; -1 with
+ * *err and *code (64) when an input cannot be sharded.
+ */
+int chunker_set_shard(struct chunker *c, struct shard *s, char **err, int *code);
 
 /*
  * Records are in format f (CSV chunks never end inside quotes); with

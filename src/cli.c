@@ -38,6 +38,7 @@ enum {
 	OPT_LOCK_WAIT,
 	OPT_STATS_JSON,
 	OPT_STATS_INTERVAL,
+	OPT_SHARD,
 };
 
 static const struct option long_opts[] = {
@@ -60,6 +61,7 @@ static const struct option long_opts[] = {
 	{ "memory", required_argument, NULL, OPT_MEMORY },
 	{ "tmpdir", required_argument, NULL, OPT_TMPDIR },
 	{ "partial", no_argument, NULL, OPT_PARTIAL },
+	{ "shard", required_argument, NULL, OPT_SHARD },
 	{ "gzip", optional_argument, NULL, OPT_GZIP },
 	{ "gzip-independent", no_argument, NULL, OPT_GZIP_INDEPENDENT },
 	{ "zstd", optional_argument, NULL, OPT_ZSTD },
@@ -116,7 +118,11 @@ static void usage(FILE *fp)
 	    "      --tmpdir=DIR        where spill files go (default: $TMPDIR, else /tmp)\n"
 	    "      --partial           write the reducer's partial results (a partial file,\n"
 	    "                          see forkpipe-partials(5)) instead of the result\n"
-	    "      --stats             print what the run did and cost on stderr at the end:\n"
+	    "      --shard=K/N         process only shard K of N (0-based): the records\n"
+	    "                          that start in the K-th of N equal byte ranges of\n"
+	    "                          the input files; auto: K and N from the task of a\n"
+	    "                          Slurm job array (SLURM_ARRAY_TASK_ID, ...)\n"
+	    "	    "      --stats             print what the run did and cost on stderr at the end:\n"
 	    "                          records, bytes, CPU and memory of each process, CPU\n"
 	    "                          of each stage\n"
 	    "      --stats-json=FILE   write the same as one JSON object to FILE (- for\n"
@@ -356,6 +362,10 @@ static void set_option(struct job *job, int c, const char *arg, bool *cli_stages
 		break;
 	case OPT_PARTIAL:
 		job->partial_out = true;
+		break;
+	case OPT_SHARD:
+		if (shard_parse(&job->shard, arg, &err) < 0)
+			fatal(EXIT_USAGE, "--shard: %s", err);
 		break;
 	default:
 		set_reliability(job, c, arg);

@@ -229,6 +229,21 @@ static int load_size(struct loader *l, yaml_node_t *v, const char *key, uint64_t
 	return 0;
 }
 
+/* shard: 3/8, or shard: auto (see --shard) */
+static int load_shard(struct loader *l, yaml_node_t *v, struct shard *s)
+{
+	char *why = NULL;
+
+	if (want_scalar(l, v, "shard") < 0)
+		return -1;
+	if (shard_parse(s, scalar(v), &why) < 0) {
+		bad(l, v, "'shard': %s", why);
+		free(why);
+		return -1;
+	}
+	return 0;
+}
+
 /* A duration of at least min seconds (a number, or with a unit). */
 static int load_seconds(struct loader *l, yaml_node_t *v, const char *key, double min,
     double *out)
@@ -351,11 +366,13 @@ static int load_key(struct loader *l, struct job *job, yaml_node_t *k, yaml_node
 		return load_size(l, v, key, &job->worker_memory);
 	if (strcmp(key, "tmpdir") == 0)
 		return load_string(l, v, key, &job->tmpdir);
+	if (strcmp(key, "shard") == 0)
+		return load_shard(l, v, &job->shard);
 	if (strcmp(key, "output") == 0)
 		return load_string(l, v, key, &job->output);
 	return bad(l, k, "unknown key '%s' (known: inputs, input, jobs, chunk-size, null, output, "
 	    "unordered, stats, stats-json, stats-interval, memory, tmpdir, retries, chunk-timeout, "
-	    "timeout, max-memory-per-worker, stages)", key);
+	    "timeout, max-memory-per-worker, shard, stages)", key);
 }
 
 static int load_document(struct loader *l, struct job *job)

@@ -106,7 +106,9 @@ void job_header_out(const struct job *job, const struct header *h, struct buf *o
 	struct fieldvec fv = { 0 };
 	bool mapped = false;
 
-	if (h->raw.len == 0)
+	/* Shards' outputs are concatenated in shard order: the header is
+	 * the first shard's. */
+	if (h->raw.len == 0 || job->shard.k > 0)
 		return;
 	/* A reducer makes new records (counts, groups): no header, unless it
 	 * only reorders or selects records (sort, head after it). */
@@ -220,6 +222,28 @@ static int plan_report(struct job *job, char **err, int *code)
 	return -1;
 }
 
+/* --shard auto becomes K/N now, so that a task outside a job array
+ * fails before any input is opened. */
+static int plan_shard(struct job *job, char **err, int *code)
+{
+	char *why = NULL;
+
+	*code = EXIT_USAGE;
+	if (job->shard.n == 0 && !job->shard.from_env)
+		return 0;
+	if (job->merge) {
+		*err = xasprintf("--shard: merge reads whole partial files (shard the runs that "
+		    "write them)");
+		return -1;
+	}
+	if (shard_resolve(&job->shard, &why) < 0) {
+		*err = xasprintf("--shard: %s", why);
+		free(why);
+		return -1;
+	}
+	return 0;
+}
+
 static bool ends_with(const char *s, const char *suffix)
 {
 	size_t n = strlen(s), k = strlen(suffix);
@@ -271,7 +295,8 @@ int job_plan(struct job *job, char **err, int *code)
 			return stage_error(st, err, code);
 	}
 	if (plan_head(job, err, code) < 0 || plan_partials(job, err, code) < 0 ||
-	    plan_report(job, err, code) < 0)
+	    plan_report(job, err, code) < 0 ||
+	    plan_shard(job, err, code) < 0)
 		return -1;
 	return plan_compress(job, err, code);
 }

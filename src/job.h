@@ -9,6 +9,7 @@
 #include "compress.h"
 #include "fieldlist.h"
 #include "progress.h"
+#include "shard.h"
 #include "stage.h"
 
 #define JOB_MAX_JOBS 1024
@@ -47,6 +48,7 @@ struct job {
 	bool compress_workers;	/* workers compress their chunks' output */
 	bool partial_out;	/* --partial: write the reducer's partials */
 	bool merge;		/* forkpipe merge: the inputs are partial files */
+	struct shard shard;	/* --shard: the part of the input to process */
 	uint64_t limit;		/* head as the workers' last stage: stop after
 				 * this many output records (UINT64_MAX: none) */
 

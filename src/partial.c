@@ -111,11 +111,48 @@ static void put_u64(struct buf *out, uint64_t v)
 	buf_append(out, b, 8);
 }
 
+void partial_origin_free(struct partial_origin *o)
+{
+	buf_free(&o->inputs);
+	*o = (struct partial_origin){ 0 };
+}
+
+/* A shard's inputs: their total size, then their names as given (the
+ * tasks of one job array name them alike). */
+static void shard_origin(const struct job *job, struct partial_origin *o)
+{
+	const struct shard *s = &job->shard;
+
+	o->known = true;
+	o->start = s->start;
+	o->end = s->end;
+	buf_printf(&o->inputs, "%llu", (unsigned long long)s->total);
+	for (size_t i = 0; i < job->ninputs; i++) {
+		buf_putc(&o->inputs, ' ');
+		put_quoted(&o->inputs, job->inputs[i]);
+	}
+}
+
 void partial_put_head(const struct job *job, const struct buf *header, struct buf *out)
+{
+	struct partial_origin o = { 0 };
+
+	if (job->shard.n > 0)
+		shard_origin(job, &o);
+	partial_put_head_origin(job, header, &o, out);
+	partial_origin_free(&o);
+}
+
+void partial_put_head_origin(const struct job *job, const struct buf *header,
+    const struct partial_origin *o, struct buf *out)
 {
 	buf_printf(out, "%s%d\npipeline ", PARTIAL_MAGIC, PARTIAL_VERSION);
 	partial_identity(job, out);
-	buf_putc(out, '\n');
+	if (o->known)
+		buf_printf(out, "\norigin %llu-%llu of %.*s\n", (unsigned long long)o->start,
+		    (unsigned long long)o->end, (int)o->inputs.len, o->inputs.data);
+	else
+		buf_printf(out, "\norigin -\n");
 	put_u64(out, header != NULL ? header->len : 0);
 	if (header != NULL)
 		buf_append(out, header->data, header->len);
@@ -193,14 +230,70 @@ static int take_line(struct partial_reader *r, struct buf *out, size_t max, char
 	}
 }
 
+/* A decimal number at *p (no sign, no leading blanks), *p moved past it. */
+static bool take_number(const char **p, uint64_t *v)
+{
+	const char *s = *p;
+
+	*v = 0;
+	if (*s < '0' || *s > '9')
+		return false;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		if (*v > (UINT64_MAX - (uint64_t)(*s - '0')) / 10)
+			return false;
+		*v = *v * 10 + (uint64_t)(*s - '0');
+	}
+	*p = s;
+	return true;
+}
+
+/* "origin -" or "origin START-END of TOTAL NAMES..." into *o. */
+static int take_origin(struct partial_reader *r, struct partial_origin *o, char **err, int *code)
+{
+	struct buf line = { 0 };
+	const char *p, *k = "origin ";
+	uint64_t total;
+	int rc = -1;
+
+	*o = (struct partial_origin){ 0 };
+	if (take_line(r, &line, IDENTITY_MAX, err, code) < 0)
+		return -1;
+	buf_putc(&line, '\0');
+	p = line.data + strlen(k);
+	if (strncmp(line.data, k, strlen(k)) != 0)
+		goto bad;
+	if (strcmp(p, "-") == 0) {
+		rc = 0;
+		goto out;
+	}
+	if (!take_number(&p, &o->start) || *p++ != '-' || !take_number(&p, &o->end) ||
+	    strncmp(p, " of ", 4) != 0)
+		goto bad;
+	p += 4;
+	buf_append(&o->inputs, p, strlen(p));
+	if (!take_number(&p, &total) || (*p != ' ' && *p != '\0') || o->start > o->end ||
+	    o->end > total)
+		goto bad;
+	o->known = true;
+	rc = 0;
+	goto out;
+bad:
+	partial_origin_free(o);
+	bad(r, err, code, "corrupt partial file (origin)");
+out:
+	buf_free(&line);
+	return rc;
+}
+
 static int check_head(struct partial_reader *r, const struct job *job, struct buf *header,
-    char **err, int *code)
+    struct partial_origin *origin, char **err, int *code)
 {
 	struct buf line = { 0 }, want = { 0 };
 	uint64_t hlen;
 	size_t m = strlen(PARTIAL_MAGIC);
 	int rc = -1;
 
+	*origin = (struct partial_origin){ 0 };
 	if (take_line(r, &line, 64, err, code) < 0) {
 		free(*err);	/* a short or binary file is simply not a partial */
 		r->off = 0;
@@ -213,9 +306,12 @@ static int check_head(struct partial_reader *r, const struct job *job, struct bu
 		goto out;
 	}
 	buf_putc(&line, '\0');
-	if (strcmp(line.data + m, "1") != 0) {
-		*err = xasprintf("%s: partial format version %s; this forkpipe reads version %d",
-		    r->path, line.data + m, PARTIAL_VERSION);
+	/* Version 1 is version 2 without the origin line. */
+	bool v1 = strcmp(line.data + m, "1") == 0;
+
+	if (!v1 && strcmp(line.data + m, "2") != 0) {
+		*err = xasprintf("%s: partial format version %s; this forkpipe reads versions 1 "
+		    "and %d", r->path, line.data + m, PARTIAL_VERSION);
 		*code = EXIT_DATAERR;
 		goto out;
 	}
@@ -233,6 +329,8 @@ static int check_head(struct partial_reader *r, const struct job *job, struct bu
 		*code = EXIT_DATAERR;
 		goto out;
 	}
+	if (!v1 && take_origin(r, origin, err, code) < 0)
+		goto out;
 	if (take_u64(r, &hlen, err, code) < 0)
 		goto out;
 	if (hlen > IDENTITY_MAX * 16) {
@@ -246,13 +344,15 @@ static int check_head(struct partial_reader *r, const struct job *job, struct bu
 	header->len = hlen;
 	rc = 0;
 out:
+	if (rc < 0)
+		partial_origin_free(origin);
 	buf_free(&line);
 	buf_free(&want);
 	return rc;
 }
 
 struct partial_reader *partial_open(const char *path, const struct job *job,
-    struct buf *header, char **err, int *code)
+    struct buf *header, struct partial_origin *origin, char **err, int *code)
 {
 	struct partial_reader *r = xcalloc(1, sizeof *r);
 	bool in = strcmp(path, "-") == 0;
@@ -265,7 +365,7 @@ struct partial_reader *partial_open(const char *path, const struct job *job,
 		partial_close(r);
 		return NULL;
 	}
-	if (check_head(r, job, header, err, code) < 0) {
+	if (check_head(r, job, header, origin, err, code) < 0) {
 		partial_close(r);
 		return NULL;
 	}

@@ -7,16 +7,20 @@
  * within bounded memory, however large the run was.  The format is
  * described in forkpipe-partials(5):
  *
- *   "forkpipe partial 1\n"           magic and format version
+ *   "forkpipe partial 2\n"           magic and format version
  *   "pipeline " IDENTITY "\n"        the input format and the stages up
  *                                    to the reducer, as text
+ *   "origin " ORIGIN "\n"            "-", or a shard's byte range of its
+ *                                    inputs: "S-E of TOTAL NAMES..."
  *   u64 length, header record        with -H (length 0 without)
  *   pieces: u64 length (> 0),        one reducer partial each, whose
  *           u64 base, bytes          chunk numbers are offset by base
  *   u64 0, u64 chunks, u64 pieces    the end: truncation is detected
  *
- * (u64: 8 bytes, little-endian.)  `merge` refuses a file whose identity
- * differs from its own pipeline's: the partials would not mean the same. */
+ * (u64: 8 bytes, little-endian; version 1 had no origin line.)  `merge`
+ * refuses a file whose identity differs from its own pipeline's: the
+ * partials would not mean the same.  It puts the shards of the same
+ * inputs in the order of their ranges, whatever order they come in. */
 #ifndef FORKPIPE_PARTIAL_H
 #define FORKPIPE_PARTIAL_H
 
@@ -27,13 +31,28 @@
 #include "job.h"
 
 #define PARTIAL_MAGIC "forkpipe partial "
-#define PARTIAL_VERSION 1
+#define PARTIAL_VERSION 2
+
+/* Where a partial's records were in the input (--shard), so that merge
+ * can put partials in input order whatever order they are given in. */
+struct partial_origin {
+	bool known;		/* else merge keeps the order it is given */
+	uint64_t start, end;	/* the byte range in the concatenated inputs */
+	struct buf inputs;	/* which inputs: their total size and names,
+				 * as text, compared byte for byte */
+};
+
+void partial_origin_free(struct partial_origin *o);
 
 /* The job's identity line (without "pipeline " and the newline). */
 void partial_identity(const struct job *job, struct buf *out);
 
-/* The file's start: magic, identity, header record (NULL: none). */
+/* The file's start: magic, identity, the origin of the job's shard (or
+ * none), header record (NULL: none). */
 void partial_put_head(const struct job *job, const struct buf *header, struct buf *out);
+/* The same with the origin o. */
+void partial_put_head_origin(const struct job *job, const struct buf *header,
+    const struct partial_origin *o, struct buf *out);
 /* One piece's prefix: its length and chunk number base (the piece's
  * bytes follow it). */
 void partial_put_piece(struct buf *out, uint64_t len, uint64_t base);
@@ -44,11 +63,12 @@ struct partial_reader;
 
 /*
  * Open path ("-": stdin) and check its head against job.  The header
- * record (empty without -H) is in *header.  NULL with *err (exit 66 when
- * it cannot be opened, 65 when it is not a partial of this pipeline).
+ * record (empty without -H) is in *header, the origin in *origin.  NULL
+ * with *err (exit 66 when it cannot be opened, 65 when it is not a
+ * partial of this pipeline).
  */
 struct partial_reader *partial_open(const char *path, const struct job *job,
-    struct buf *header, char **err, int *code);
+    struct buf *header, struct partial_origin *origin, char **err, int *code);
 /*
  * The next piece into piece (replacing its contents) and its chunk
  * number base into *n: 1; or 0 at the end marker, *n then the file's

@@ -1056,6 +1056,8 @@ int supervisor_run(struct job *job)
 	    job->chunk_size, job->jobs, &err, &code);
 	if (s.chunker == NULL)
 		fatal(code, "%s", err);
+	if (job->shard.n > 0 && chunker_set_shard(s.chunker, &job->shard, &err, &code) < 0)
+		fatal(code, "%s", err);
 	/* A reducer's chunks leave only a few bytes of partial state in
 	 * flight, so they can be larger: fewer round trips. */
 	if (job->chunk_size == 0 && job->reducer != NULL)

@@ -242,6 +242,141 @@ START_TEST(test_files_in_sequence)
 }
 END_TEST
 
+/* --- shards ------------------------------------------------------------ */
+
+/* Whether a record starts at offset i of data: after a terminator outside
+ * quotes (quotes count only with csv), or at 0. */
+static bool record_starts(const char *data, size_t i, char term, bool csv)
+{
+	bool quoted = false;
+
+	if (i == 0)
+		return true;
+	for (size_t k = 0; k < i - 1; k++)
+		if (csv && data[k] == '"')
+			quoted = !quoted;
+	return !quoted && data[i - 1] == term && !(csv && data[i - 1] == '"');
+}
+
+/*
+ * Shard files f[0..n) into every count from 1 to past their total size,
+ * at several chunk targets: taken in shard order, the chunks of all the
+ * shards tile every file, and each record lies in the shard its first
+ * byte's range belongs to.
+ */
+static void check_shards(const char *const *f, const size_t *len, size_t n, char term,
+    const struct format *fmt)
+{
+	char names[4][sizeof TMPL];
+	char *paths[4];
+	uint64_t total = 0;
+	const uint64_t targets[] = { 1, 3, 1 << 20 };
+
+	ck_assert_uint_le(n, 4);
+	for (size_t i = 0; i < n; i++) {
+		strcpy(names[i], TMPL);
+		paths[i] = names[i];
+		make_file(paths[i], f[i], len[i]);
+		total += len[i];
+	}
+	for (uint64_t shards = 1; shards <= total + 2; shards++)
+	for (size_t t = 0; t < sizeof targets / sizeof targets[0]; t++) {
+		uint32_t file = 0;
+		uint64_t pos = 0, base = 0;
+
+		for (uint64_t k = 0; k < shards; k++) {
+			struct shard sh = { .k = k, .n = shards };
+			char *err = NULL;
+			int code = 0, rc;
+			struct chunk ch;
+			struct chunker *c = chunker_open(paths, n, term, targets[t], 1, &err, &code);
+
+			ck_assert_ptr_nonnull(c);
+			chunker_set_format(c, fmt, false);
+			ck_assert_int_eq(chunker_set_shard(c, &sh, &err, &code), 0);
+			ck_assert_uint_eq(sh.total, total);
+			while ((rc = chunker_next(c, false, &ch, &err, &code)) == CHUNK_READY) {
+				/* Empty files and the ends of files are skipped. */
+				while (ch.file > file || pos == len[file]) {
+					ck_assert_uint_eq(pos, len[file]);
+					base += len[file++];
+					pos = 0;
+				}
+				ck_assert_msg(ch.file == file && ch.offset == pos,
+				    "%llu/%llu target %llu: chunk %u:%llu, want %u:%llu",
+				    (unsigned long long)k, (unsigned long long)shards,
+				    (unsigned long long)targets[t], ch.file,
+				    (unsigned long long)ch.offset, file, (unsigned long long)pos);
+				ck_assert_uint_gt(ch.length, 0);
+				for (uint64_t i = ch.offset; i < ch.offset + ch.length; i++)
+					if (record_starts(f[file], i, term, fmt != NULL))
+						ck_assert(base + i >= sh.start && base + i < sh.end);
+				pos += ch.length;
+				ck_assert(record_starts(f[file], pos, term, fmt != NULL) || pos == len[file]);
+			}
+			ck_assert_msg(rc == CHUNK_END, "%s", rc == CHUNK_ERROR ? err : "");
+			chunker_close(c);
+		}
+		while (file < n && pos == len[file]) {
+			base += len[file++];
+			pos = 0;
+		}
+		ck_assert_uint_eq(file, n);
+	}
+	for (size_t i = 0; i < n; i++)
+		unlink(paths[i]);
+}
+
+START_TEST(test_shards_cover)
+{
+	const char *one[] = { "one\ntwo\n\nthree\na much longer record\nf" };
+	size_t one_len[] = { strlen(one[0]) };
+	const char *three[] = { "a\nbb\n", "", "ccc\nlong long long\n\nd" };
+	size_t three_len[] = { 5, 0, strlen(three[2]) };
+	const char *nul[] = { "a\0b\nc\0\0dd", "e\0" };
+	size_t nul_len[] = { 10, 2 };
+	/* Quoted terminators and quotes are no record ends. */
+	const char *csv[] = { "a,\"x\ny\"\nb\n\"\"\"\n\"\"\"\n\"q\"\n", "\"\n\n\",z\nlast" };
+	size_t csv_len[] = { strlen(csv[0]), strlen(csv[1]) };
+	const struct format fmt = { .kind = FORMAT_CSV, .delim = ',' };
+
+	check_shards(one, one_len, 1, '\n', NULL);
+	check_shards(three, three_len, 3, '\n', NULL);
+	check_shards(nul, nul_len, 2, '\0', NULL);
+	check_shards(csv, csv_len, 2, '\n', &fmt);
+}
+END_TEST
+
+START_TEST(test_shard_inputs)
+{
+	char p0[] = TMPL, p1[] = TMPL;
+	char *paths[2] = { p0, (char *)"-" };
+	char *err = NULL;
+	int code = 0;
+	struct shard sh = { .k = 0, .n = 2 };
+	struct chunker *c;
+
+	make_file(p0, "\037\213\010\000", 4);
+	c = chunker_open(paths, 1, '\n', 1, 1, &err, &code);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(chunker_set_shard(c, &sh, &err, &code), -1);
+	ck_assert_int_eq(code, EXIT_USAGE);
+	ck_assert_ptr_nonnull(strstr(err, "a gzip input cannot be sharded"));
+	free(err);
+	chunker_close(c);
+	unlink(p0);
+	make_file(p1, "x\n", 2);
+	paths[0] = p1;
+	c = chunker_open(paths, 2, '\n', 1, 1, &err, &code);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(chunker_set_shard(c, &sh, &err, &code), -1);
+	ck_assert_str_eq(err, "--shard: standard input cannot be sharded (name the file)");
+	free(err);
+	chunker_close(c);
+	unlink(p1);
+}
+END_TEST
+
 /* --- streams through stdin --------------------------------------------- */
 
 /* Make fd 0 the read end of a pipe that a child fills with data; returns
@@ -570,6 +705,8 @@ Suite *suite_chunker(void)
 	tcase_add_test(tc, test_file_empty);
 	tcase_add_test(tc, test_file_long_record);
 	tcase_add_test(tc, test_file_auto_target);
+	tcase_add_test(tc, test_shards_cover);
+	tcase_add_test(tc, test_shard_inputs);
 	tcase_add_test(tc, test_stream_large);
 	suite_add_tcase(s, tc);
 

@@ -142,11 +142,15 @@ for cut in 19 60 130 $((size / 2)) $((size - 9)) $((size - 1)); do
 done
 { cat "$T/g.part"; printf 'x'; } > "$T/tail.part"
 expect_fail 65 'tail\.part: trailing bytes after the end' --tsv -e "$G" "$T/tail.part"
-sed '1s/partial 1/partial 2/' "$T/g.part" > "$T/v2.part"
-expect_fail 65 'v2\.part: partial format version 2; this forkpipe reads version 1' \
-	--tsv -e "$G" "$T/v2.part"
+sed '1s/partial 2/partial 3/' "$T/g.part" > "$T/v3.part"
+expect_fail 65 'v3\.part: partial format version 3; this forkpipe reads versions 1 and 2' \
+	--tsv -e "$G" "$T/v3.part"
+# Version 1 had no origin line: such files still merge.
+fp --tsv -e "$G" "$T/a.tsv" > "$T/ref"
+sed -e '1s/partial 2/partial 1/' -e '3{/^origin -$/d}' "$T/g.part" > "$T/v1.part"
+expect_out "a version 1 partial file merges" "$T/ref" fp merge --tsv -e "$G" "$T/v1.part"
 # a piece of the right pipeline whose bytes are damaged
-off=$(($(head -n 2 "$T/g.part" | wc -c) + 8 + 8 + 8 + 2))
+off=$(($(head -n 3 "$T/g.part" | wc -c) + 8 + 8 + 8 + 2))
 { head -c "$off" "$T/g.part"; printf '\377\377\377\377'; tail -c +$((off + 5)) "$T/g.part"; } \
 	> "$T/bad.part"
 expect_fail 65 'bad\.part: piece 1: not a partial result' --tsv -e "$G" "$T/bad.part"
