@@ -122,7 +122,7 @@ static void usage(FILE *fp)
 	    "                          that start in the K-th of N equal byte ranges of\n"
 	    "                          the input files; auto: K and N from the task of a\n"
 	    "                          Slurm job array (SLURM_ARRAY_TASK_ID, ...)\n"
-	    "	    "      --stats             print what the run did and cost on stderr at the end:\n"
+	    "      --stats             print what the run did and cost on stderr at the end:\n"
 	    "                          records, bytes, CPU and memory of each process, CPU\n"
 	    "                          of each stage\n"
 	    "      --stats-json=FILE   write the same as one JSON object to FILE (- for\n"
