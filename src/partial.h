@@ -7,16 +7,21 @@
  * within bounded memory, however large the run was.  The format is
  * described in forkpipe-partials(5):
  *
- *   "forkpipe partial 1\n"           magic and format version
+ *   "forkpipe partial 2\n"           magic and format version
  *   "pipeline " IDENTITY "\n"        the input format and the stages up
  *                                    to the reducer, as text
  *   u64 length, header record        with -H (length 0 without)
+ *   u32 CRC-32                       of the head so far
  *   pieces: u64 length (> 0),        one reducer partial each, whose
- *           u64 base, bytes          chunk numbers are offset by base
- *   u64 0, u64 chunks, u64 pieces    the end: truncation is detected
+ *           u64 base, u32 CRC-32,    chunk numbers are offset by base;
+ *           bytes                    the CRC covers length, base, bytes
+ *   u64 0, u64 chunks, u64 pieces,   the end: truncation is detected
+ *   u32 CRC-32 of those
  *
- * (u64: 8 bytes, little-endian.)  `merge` refuses a file whose identity
- * differs from its own pipeline's: the partials would not mean the same. */
+ * (u64: 8 bytes, u32: 4, little-endian.)  `merge` refuses a file whose
+ * identity differs from its own pipeline's: the partials would not mean
+ * the same; and one whose checksums do not match: a damaged piece could
+ * still decode, as something else. */
 #ifndef FORKPIPE_PARTIAL_H
 #define FORKPIPE_PARTIAL_H
 
@@ -27,16 +32,16 @@
 #include "job.h"
 
 #define PARTIAL_MAGIC "forkpipe partial "
-#define PARTIAL_VERSION 1
+#define PARTIAL_VERSION 2
 
 /* The job's identity line (without "pipeline " and the newline). */
 void partial_identity(const struct job *job, struct buf *out);
 
 /* The file's start: magic, identity, header record (NULL: none). */
 void partial_put_head(const struct job *job, const struct buf *header, struct buf *out);
-/* One piece's prefix: its length and chunk number base (the piece's
- * bytes follow it). */
-void partial_put_piece(struct buf *out, uint64_t len, uint64_t base);
+/* One piece's prefix: its length, chunk number base and checksum (the
+ * piece's len bytes at data follow it). */
+void partial_put_piece(struct buf *out, const char *data, uint64_t len, uint64_t base);
 /* The end marker. */
 void partial_put_end(struct buf *out, uint64_t chunks, uint64_t pieces);
 

@@ -142,13 +142,54 @@ for cut in 19 60 130 $((size / 2)) $((size - 9)) $((size - 1)); do
 done
 { cat "$T/g.part"; printf 'x'; } > "$T/tail.part"
 expect_fail 65 'tail\.part: trailing bytes after the end' --tsv -e "$G" "$T/tail.part"
-sed '1s/partial 1/partial 2/' "$T/g.part" > "$T/v2.part"
-expect_fail 65 'v2\.part: partial format version 2; this forkpipe reads version 1' \
-	--tsv -e "$G" "$T/v2.part"
-# a piece of the right pipeline whose bytes are damaged
-off=$(($(head -n 2 "$T/g.part" | wc -c) + 8 + 8 + 8 + 2))
-{ head -c "$off" "$T/g.part"; printf '\377\377\377\377'; tail -c +$((off + 5)) "$T/g.part"; } \
-	> "$T/bad.part"
+sed '1s/partial 2/partial 1/' "$T/g.part" > "$T/v1.part"
+expect_fail 65 'v1\.part: partial format version 1; this forkpipe reads version 2' \
+	--tsv -e "$G" "$T/v1.part"
+sed '1s/partial 2/partial 02/' "$T/g.part" > "$T/v02.part"
+expect_fail 65 'v02\.part: partial format version 02; this forkpipe reads version 2' \
+	--tsv -e "$G" "$T/v02.part"
+
+# Checksums: a damaged head, piece or end is refused, naming where its
+# section starts.  (damage FILE OFF BYTES: FILE with BYTES (printf
+# escapes) written over it at OFF, into $T/bad.part; flip FILE OFF: with
+# the lowest bit of the byte at OFF flipped.)
+damage() {
+	{ head -c "$2" "$1"; printf "$3"; tail -c +$(($2 + $(printf "$3" | wc -c) + 1)) "$1"; } \
+		> "$T/bad.part"
+}
+flip() {
+	damage "$1" "$2" "\\$(printf '%03o' $(($(od -An -tu1 -j "$2" -N 1 "$1") ^ 1)))"
+}
+crc_re() {
+	printf '%s' "bad\\.part: corrupt partial file \\(checksum mismatch in the section\\) at byte offset $1\$"
+}
+head_len=$(($(head -n 2 "$T/g.part" | wc -c) + 8 + 4))	# lines, header length, CRC
+piece_len=$(od -An -tu8 -j "$head_len" -N 8 "$T/g.part" | tr -d ' ')
+damage "$T/g.part" $((head_len + 20 + 2)) '\377\377\377\377'
+expect_fail 65 "$(crc_re "$head_len")" --tsv -e "$G" "$T/bad.part"
+flip "$T/g.part" $((head_len - 12))	# the header length: 1, not 0
+expect_fail 65 "$(crc_re 0)" --tsv -e "$G" "$T/bad.part"
+flip "$T/g.part" $((head_len + 8))	# the first piece's base
+expect_fail 65 "$(crc_re "$head_len")" --tsv -e "$G" "$T/bad.part"
+flip "$T/g.part" $((size - 11))	# the number of pieces
+expect_fail 65 "$(crc_re $((size - 28)))" --tsv -e "$G" "$T/bad.part"
+flip "$T/g.part" $((size - 1))	# the end's CRC
+expect_fail 65 "$(crc_re $((size - 28)))" --tsv -e "$G" "$T/bad.part"
+# A length far beyond the file (2^39 bytes) fails as truncated: the
+# piece is read in steps, not allocated at the length it claims (which
+# would run out of memory, exit 70).
+damage "$T/g.part" "$head_len" '\000\000\000\000\200'
+expect_fail 65 'bad\.part: truncated partial file' --tsv -e "$G" "$T/bad.part"
+
+# A damaged piece whose checksum was made to match reaches the reducer's
+# decoder, which refuses it.  The CRC-32 of the piece's length, base and
+# bytes is the one in a gzip trailer of the same bytes.
+damage "$T/g.part" $((head_len + 20 + 2)) '\377\377\377\377'
+crc=$({ tail -c +$((head_len + 1)) "$T/bad.part" | head -c 16
+	tail -c +$((head_len + 21)) "$T/bad.part" | head -c "$piece_len"; } | gzip -c | tail -c 8 |
+	head -c 4 | od -An -to1 -v | tr -d '\n' | sed 's/ /\\/g')
+cp "$T/bad.part" "$T/bad0.part"
+damage "$T/bad0.part" $((head_len + 16)) "$crc"
 expect_fail 65 'bad\.part: piece 1: not a partial result' --tsv -e "$G" "$T/bad.part"
 expect_fail 66 'nope\.part: No such file' --tsv -e "$G" "$T/nope.part"
 expect_fail 64 'merge: the pipeline has no reducer' --tsv -e 'grep -F x' "$T/g.part"
