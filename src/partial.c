@@ -203,24 +203,19 @@ static int take(struct partial_reader *r, void *p, size_t len, char **err, int *
 	return 0;
 }
 
-/*
- * len bytes into b, read in steps that at most double what is there, so
- * that a damaged length meets the end of the file before it makes the
- * buffer much larger than the file.
- */
+/* len bytes into b, in steps: a damaged length fails as truncation
+ * before it takes more memory than the file holds. */
 static int take_bytes(struct partial_reader *r, struct buf *b, uint64_t len, char **err,
     int *code)
 {
 	b->len = 0;
 	while (b->len < len) {
-		uint64_t step = len - b->len;
+		size_t step = buf_grow_step(b, len);
 
-		if (step > b->len + (1 << 20))
-			step = b->len + (1 << 20);
-		buf_reserve(b, (size_t)step);
-		if (take(r, b->data + b->len, (size_t)step, err, code) < 0)
+		buf_reserve(b, step);
+		if (take(r, b->data + b->len, step, err, code) < 0)
 			return -1;
-		b->len += (size_t)step;
+		b->len += step;
 	}
 	return 0;
 }
