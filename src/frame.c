@@ -2,7 +2,6 @@
 #include "autoconfig.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -166,13 +165,18 @@ int frame_read(int fd, struct frame_hdr *h, struct buf *payload)
 		return -1;
 	}
 	payload->len = 0;
-	buf_reserve(payload, h->len + 1);
-	n = read_full(fd, payload->data, h->len);
-	if (n != (ssize_t)h->len) {
-		errno = n < 0 ? errno : EPROTO;
-		return -1;
+	buf_reserve(payload, 1);	/* data is never NULL, even when empty */
+	while (payload->len < h->len) {
+		size_t step = buf_grow_step(payload, h->len);
+
+		buf_reserve(payload, step);
+		n = read_full(fd, payload->data + payload->len, step);
+		if (n != (ssize_t)step) {
+			errno = n < 0 ? errno : EPROTO;
+			return -1;
+		}
+		payload->len += step;
 	}
-	payload->len = h->len;
 	return 1;
 }
 
@@ -201,12 +205,13 @@ static int take_staged(struct frame_reader *r)
 		if (frame_decode_hdr(r->hdr_bytes, &r->hdr) < 0)
 			return -1;
 		r->payload.len = 0;
-		buf_reserve(&r->payload, r->hdr.len + 1);
+		buf_reserve(&r->payload, 1);	/* data is never NULL, even when empty */
 		return 0;
 	}
 	size_t n = r->hdr.len - r->payload.len;
 
 	n = n < avail ? n : avail;
+	buf_reserve(&r->payload, n);
 	memcpy(r->payload.data + r->payload.len, p, n);
 	r->payload.len += n;
 	r->stage_pos += n;
@@ -228,8 +233,9 @@ int frame_reader_read(int fd, struct frame_reader *r)
 		ssize_t n;
 
 		if (big >= FRAME_STAGE) {
-			if (big > SSIZE_MAX)
-				big = SSIZE_MAX;
+			/* Room as the bytes come: the length is the sender's word. */
+			big = buf_grow_step(&r->payload, r->hdr.len);
+			buf_reserve(&r->payload, big);
 			n = read(fd, r->payload.data + r->payload.len, big);
 		} else {
 			if (r->stage == NULL)

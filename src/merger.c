@@ -197,7 +197,7 @@ static int put_piece(struct merger *m, uint64_t seq, uint64_t base, const char *
 	struct buf b = { 0 };
 	int rc;
 
-	partial_put_piece(&b, len, base);
+	partial_put_piece(&b, data, len, base);
 	rc = output_write(m->out, b.data, b.len, err);
 	if (rc == 0)
 		rc = output_write(m->out, data, len, err);

@@ -144,6 +144,9 @@ struct stage {
 	const char *tmpdir;	/* where spill files go ($TMPDIR, --tmpdir) */
 	uint64_t seq_base;	/* merge adds this to the chunk numbers of the
 				 * partial it merges (merging partial files) */
+	bool from_files;	/* forkpipe merge: the partials come from files,
+				 * where an error report is damage (a run that
+				 * makes one fails, and its file is not kept) */
 	void *priv;		/* the stage's own state after setup */
 };
 

@@ -489,6 +489,48 @@ START_TEST(test_reader_broken)
 }
 END_TEST
 
+/* A non-blocking pipe holding len bytes, its write end closed. */
+static int big_pipe_with(const void *data, size_t len)
+{
+	int fds[2];
+
+	nonblocking_pipe(fds);
+	ck_assert_int_eq(fcntl(fds[1], F_SETPIPE_SZ, 1 << 20), 1 << 20);
+	ck_assert_int_eq(write(fds[1], data, len), (ssize_t)len);
+	close(fds[1]);
+	return fds[0];
+}
+
+/* A header whose length is far beyond the bytes that follow (the
+ * largest it may give) fails as truncated, with the payload buffer no
+ * larger than the bytes that came: the length is not believed before
+ * its bytes arrive (found by fuzz/frame.c). */
+START_TEST(test_false_length)
+{
+	static unsigned char raw[FRAME_HDR_SIZE + 300000];
+	struct frame_hdr h = { FRAME_RESULT, 0, 1, FRAME_MAX_PAYLOAD };
+	struct frame_reader r;
+	struct buf payload = { 0 };
+	int fd;
+
+	frame_encode_hdr(raw, &h);
+	memset(raw + FRAME_HDR_SIZE, 'x', sizeof raw - FRAME_HDR_SIZE);
+	fd = big_pipe_with(raw, sizeof raw);
+	ck_assert_int_eq(frame_read(fd, &h, &payload), -1);
+	ck_assert_uint_le(payload.cap, 4 << 20);
+	close(fd);
+	buf_free(&payload);
+
+	memset(&r, 0, sizeof r);
+	fd = big_pipe_with(raw, sizeof raw);
+	ck_assert_int_eq(frame_reader_read(fd, &r), FRAME_BROKEN);
+	ck_assert_uint_eq(r.payload.len, sizeof raw - FRAME_HDR_SIZE);
+	ck_assert_uint_le(r.payload.cap, 4 << 20);
+	close(fd);
+	frame_reader_free(&r);
+}
+END_TEST
+
 START_TEST(test_reader_ioerr)
 {
 	struct frame_reader r;
@@ -520,6 +562,7 @@ Suite *suite_frame(void)
 	tcase_add_test(tc, test_hdr_oversize);
 	tcase_add_test(tc, test_hdr_stats_len);
 	tcase_add_test(tc, test_range_bad);
+	tcase_add_test(tc, test_false_length);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("errors");
