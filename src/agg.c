@@ -824,6 +824,7 @@ struct agg_part {
 	bool reuse;		/* tables from and to the cache */
 	const uint64_t *seq_base;	/* the stage's: added to the chunk numbers
 					 * of partials merged in (partial files) */
+	bool from_files;	/* the stage's: an error report merged in is damage */
 };
 
 /*
@@ -845,6 +846,7 @@ static struct agg_part *part_new(const struct agg_spec *s, const struct stage *s
 	p->memory = st->memory;
 	p->tmpdir = spill_dir(st->tmpdir);
 	p->seq_base = &st->seq_base;
+	p->from_files = st->from_files;
 	p->reuse = reuse;
 	if (reuse && cached && cache_kt.statesize == ALIGN16(s->statesize)) {
 		p->kt = cache_kt;
@@ -1772,6 +1774,8 @@ int agg_merge(struct agg_part *p, const char *data, size_t len)
 		p->pairs[p->npairs++] = pr;
 	}
 	code = get_u8(&r);
+	if (code != 0 && p->from_files)
+		return -1;
 	if (code == EXIT_DATAERR) {
 		uint64_t seq = *p->seq_base + get_varint(&r), idx = get_varint(&r);
 		unsigned what = get_u8(&r);

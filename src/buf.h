@@ -3,6 +3,7 @@
 #define FORKPIPE_BUF_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 struct buf {
@@ -12,6 +13,22 @@ struct buf {
 };
 
 void buf_reserve(struct buf *b, size_t extra);
+
+/*
+ * How many bytes of a len-byte message b still lacks to make room for and
+ * read next: at most the room b has, or what it holds plus a megabyte.
+ * A length read from outside (a pipe, a file) is so believed only as its
+ * bytes arrive: a false one meets the end of the data before it takes
+ * much more memory than the data does.
+ */
+static inline size_t buf_grow_step(const struct buf *b, uint64_t len)
+{
+	uint64_t left = len - b->len, most = (uint64_t)b->len + (1 << 20);
+
+	if (most < b->cap - b->len)
+		most = b->cap - b->len;
+	return (size_t)(left < most ? left : most);
+}
 void buf_free(struct buf *b);
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "config.h"
+#include "report.h"
 #include "stagedoc.h"
 #include "util.h"
 
@@ -29,6 +30,14 @@ enum {
 	OPT_STRICT_EPIPE,
 	OPT_LINE_BUFFERED,
 	OPT_KEEP_GOING,
+	OPT_RETRIES,
+	OPT_CHUNK_TIMEOUT,
+	OPT_TIMEOUT,
+	OPT_WORKER_MEMORY,
+	OPT_LOCK,
+	OPT_LOCK_WAIT,
+	OPT_STATS_JSON,
+	OPT_STATS_INTERVAL,
 	OPT_SHARD,
 };
 
@@ -47,6 +56,8 @@ static const struct option long_opts[] = {
 	{ "header", no_argument, NULL, 'H' },
 	{ "unordered", no_argument, NULL, OPT_UNORDERED },
 	{ "stats", no_argument, NULL, OPT_STATS },
+	{ "stats-json", required_argument, NULL, OPT_STATS_JSON },
+	{ "stats-interval", required_argument, NULL, OPT_STATS_INTERVAL },
 	{ "memory", required_argument, NULL, OPT_MEMORY },
 	{ "tmpdir", required_argument, NULL, OPT_TMPDIR },
 	{ "partial", no_argument, NULL, OPT_PARTIAL },
@@ -58,6 +69,12 @@ static const struct option long_opts[] = {
 	{ "strict-epipe", no_argument, NULL, OPT_STRICT_EPIPE },
 	{ "line-buffered", no_argument, NULL, OPT_LINE_BUFFERED },
 	{ "keep-going", no_argument, NULL, OPT_KEEP_GOING },
+	{ "retries", required_argument, NULL, OPT_RETRIES },
+	{ "chunk-timeout", required_argument, NULL, OPT_CHUNK_TIMEOUT },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "max-memory-per-worker", required_argument, NULL, OPT_WORKER_MEMORY },
+	{ "lock", required_argument, NULL, OPT_LOCK },
+	{ "lock-wait", required_argument, NULL, OPT_LOCK_WAIT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "help-stages", required_argument, NULL, OPT_HELP_STAGES },
 	{ "version", no_argument, NULL, 'V' },
@@ -105,7 +122,13 @@ static void usage(FILE *fp)
 	    "                          that start in the K-th of N equal byte ranges of\n"
 	    "                          the input files; auto: K and N from the task of a\n"
 	    "                          Slurm job array (SLURM_ARRAY_TASK_ID, ...)\n"
-	    "      --stats             print what the run cost on stderr at the end\n"
+	    "      --stats             print what the run did and cost on stderr at the end:\n"
+	    "                          records, bytes, CPU and memory of each process, CPU\n"
+	    "                          of each stage\n"
+	    "      --stats-json=FILE   write the same as one JSON object to FILE (- for\n"
+	    "                          stderr), atomically, also when the run fails\n"
+	    "      --stats-interval=SECONDS  every SECONDS, a JSON line with the figures\n"
+	    "                          so far, to the --stats-json file (else stderr)\n"
 	    "      --progress[=always] a progress bar on stderr when it is a terminal\n"
 	    "                          (always: also when it is not)\n"
 	    "      --line-buffered     write each chunk's output as soon as it is released\n"
@@ -113,6 +136,16 @@ static void usage(FILE *fp)
 	    "                          stop quietly with status 0)\n"
 	    "      --keep-going        an exec command that fails skips its chunk's output;\n"
 	    "                          the run goes on and exits 70 at the end\n"
+	    "      --retries=N         process a chunk again up to N times when its worker\n"
+	    "                          dies or times out (default 2), then exit 70\n"
+	    "      --chunk-timeout=DURATION  kill a worker that spends longer on one chunk\n"
+	    "                          (30, 1.5s, 500ms, 10m, 2h): the chunk is retried\n"
+	    "      --timeout=DURATION  end the whole run with exit 124 when it takes longer\n"
+	    "      --max-memory-per-worker=SIZE  address-space limit of each worker; a\n"
+	    "                          worker that reaches it is retried like one that died\n"
+	    "      --lock=FILE         hold an exclusive lock on FILE for the run; if another\n"
+	    "                          run holds it, exit 75 at once\n"
+	    "      --lock-wait=DURATION  wait that long for the lock before exit 75\n"
 	    "  -h, --help              show this help\n"
 	    "  -V, --version           show the version\n"
 	    "\n"
@@ -120,20 +153,21 @@ static void usage(FILE *fp)
 	    "With no stage, copy the input.\n", fp);
 	stagedoc_help(fp);
 	fputs("\nExit status: 0 ok, 64 usage, 65 bad data, 66 cannot open input, 70 worker failure,\n"
-	    "73 cannot create output, 74 I/O error, 78 bad configuration, 128+N killed by signal N\n"
+	    "73 cannot create output, 74 I/O error, 75 lock held, 78 bad configuration, 124 --timeout,\n"
+	    "128+N killed by signal N\n"
 	    "(141 with --strict-epipe when the output's reader goes away).\n"
 	    "See forkpipe(1) and forkpipe.yaml(5).\n", fp);
 }
 
 static void __attribute__((noreturn)) usage_error(const char *what, const char *arg)
 {
-	fprintf(stderr, PROGNAME ": %s '%s' (see --help)\n", what, arg);
-	exit(EXIT_USAGE);
+	fatal(EXIT_USAGE, "%s '%s' (see --help)", what, arg);
 }
 
-/* The first pass only looks for -c: the file is the base the rest
- * of the command line overrides. */
-static const char *find_config(int argc, char **argv)
+/* The first pass only looks for -c, the file the rest of the command
+ * line overrides, and for --stats-json, which is to report a file that
+ * cannot be loaded too. */
+static const char *find_config(int argc, char **argv, const char **stats_json)
 {
 	/* getopt permutes the vector it scans: scan a copy, so that the
 	 * second pass sees the arguments in their original order. */
@@ -145,9 +179,12 @@ static const char *find_config(int argc, char **argv)
 		copy[i] = argv[i];
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, copy, short_opts, long_opts, NULL)) != -1)
+	while ((c = getopt_long(argc, copy, short_opts, long_opts, NULL)) != -1) {
 		if (c == 'c')
 			path = optarg;
+		if (c == OPT_STATS_JSON)
+			*stats_json = optarg;
+	}
 	free(copy);
 	return path;
 }
@@ -172,6 +209,51 @@ static void set_compress(struct job *job, int c, const char *arg)
 		fatal(EXIT_USAGE, "%s: invalid level '%s' (expected %s)", name, arg,
 		    kind == COMPRESS_ZSTD ? "1 to 19" : "1 to 9");
 	job->compress.level = (int)level;
+}
+
+/* a duration option's value, or a usage error naming the option */
+static double duration(const char *opt, const char *arg)
+{
+	double secs;
+
+	if (!parse_duration(arg, &secs) || secs <= 0)
+		fatal(EXIT_USAGE, "%s: invalid duration '%s' (expected e.g. 30, 1.5s, 500ms, 10m, 2h)",
+		    opt, arg);
+	return secs;
+}
+
+/* What keeps a run safe to leave unattended. */
+static void set_reliability(struct job *job, int c, const char *arg)
+{
+	long n;
+	uint64_t size;
+
+	switch (c) {
+	case OPT_RETRIES:
+		if (!parse_long(arg, 0, 100, &n))
+			fatal(EXIT_USAGE, "--retries: invalid number '%s' (expected 0 to 100)", arg);
+		job->retries = (unsigned)n;
+		break;
+	case OPT_CHUNK_TIMEOUT:
+		job->chunk_timeout = duration("--chunk-timeout", arg);
+		break;
+	case OPT_TIMEOUT:
+		job->timeout = duration("--timeout", arg);
+		break;
+	case OPT_LOCK_WAIT:
+		job->lock_wait = duration("--lock-wait", arg);
+		break;
+	case OPT_WORKER_MEMORY:
+		if (!parse_size(arg, &size) || size < (16 << 20))
+			fatal(EXIT_USAGE, "--max-memory-per-worker: invalid size '%s' (expected 16M or "
+			    "more, e.g. 512M, 2G)", arg);
+		job->worker_memory = size;
+		break;
+	case OPT_LOCK:
+		free(job->lock);
+		job->lock = xstrdup(arg);
+		break;
+	}
 }
 
 static void set_option(struct job *job, int c, const char *arg, bool *cli_stages)
@@ -237,6 +319,16 @@ static void set_option(struct job *job, int c, const char *arg, bool *cli_stages
 	case OPT_STATS:
 		job->stats = true;
 		break;
+	case OPT_STATS_JSON:
+		free(job->stats_json);
+		job->stats_json = xstrdup(arg);
+		break;
+	case OPT_STATS_INTERVAL:
+		if (!parse_duration(arg, &job->stats_interval) ||
+		    job->stats_interval < JOB_MIN_STATS_INTERVAL)
+			fatal(EXIT_USAGE, "--stats-interval: invalid interval '%s' (expected seconds, "
+			    "such as 10 or 0.5, at least %g)", arg, JOB_MIN_STATS_INTERVAL);
+		break;
 	case OPT_MEMORY:
 		if (!parse_size(arg, &size) || size == 0)
 			fatal(EXIT_USAGE, "--memory: invalid size '%s' (expected e.g. 512M, 2G)", arg);
@@ -275,12 +367,14 @@ static void set_option(struct job *job, int c, const char *arg, bool *cli_stages
 		if (shard_parse(&job->shard, arg, &err) < 0)
 			fatal(EXIT_USAGE, "--shard: %s", err);
 		break;
+	default:
+		set_reliability(job, c, arg);
 	}
 }
 
 void cli_parse(struct job *job, int argc, char **argv)
 {
-	const char *config;
+	const char *config, *stats_json = NULL;
 	bool cli_stages = false;
 	int c;
 
@@ -291,7 +385,9 @@ void cli_parse(struct job *job, int argc, char **argv)
 		argv++;
 		argc--;
 	}
-	config = find_config(argc, argv);
+	config = find_config(argc, argv, &stats_json);
+	if (stats_json != NULL)
+		report_early(stats_json);
 
 	if (config != NULL) {
 		char *err = NULL;

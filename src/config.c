@@ -244,6 +244,40 @@ static int load_shard(struct loader *l, yaml_node_t *v, struct shard *s)
 	return 0;
 }
 
+/* A duration of at least min seconds (a number, or with a unit). */
+static int load_seconds(struct loader *l, yaml_node_t *v, const char *key, double min,
+    double *out)
+{
+	if (want_scalar(l, v, key) < 0)
+		return -1;
+	if (!parse_duration(scalar(v), out) || *out < min)
+		return bad(l, v, "'%s' must be a number of seconds (at least %g), not '%s'", key, min,
+		    scalar(v));
+	return 0;
+}
+
+/* A file or directory name; replaces *out. */
+static int load_string(struct loader *l, yaml_node_t *v, const char *key, char **out)
+{
+	if (want_scalar(l, v, key) < 0)
+		return -1;
+	free(*out);
+	*out = xstrdup(scalar(v));
+	return 0;
+}
+
+static int load_retries(struct loader *l, yaml_node_t *v, const char *key, unsigned *out)
+{
+	long n;
+
+	if (want_scalar(l, v, key) < 0)
+		return -1;
+	if (!parse_long(scalar(v), 0, 100, &n))
+		return bad(l, v, "'%s' must be a number from 0 to 100, not '%s'", key, scalar(v));
+	*out = (unsigned)n;
+	return 0;
+}
+
 /* input: {format: csv, delimiter: ";", header: true, lax: false} */
 static int load_input_key(struct loader *l, struct job *job, yaml_node_t *k, yaml_node_t *v)
 {
@@ -316,26 +350,29 @@ static int load_key(struct loader *l, struct job *job, yaml_node_t *k, yaml_node
 		return to_bool(l, v, key, &job->unordered);
 	if (strcmp(key, "stats") == 0)
 		return to_bool(l, v, key, &job->stats);
+	if (strcmp(key, "stats-json") == 0)
+		return load_string(l, v, key, &job->stats_json);
+	if (strcmp(key, "stats-interval") == 0)
+		return load_seconds(l, v, key, JOB_MIN_STATS_INTERVAL, &job->stats_interval);
 	if (strcmp(key, "memory") == 0)
 		return load_size(l, v, key, &job->memory);
-	if (strcmp(key, "tmpdir") == 0) {
-		if (want_scalar(l, v, key) < 0)
-			return -1;
-		free(job->tmpdir);
-		job->tmpdir = xstrdup(scalar(v));
-		return 0;
-	}
+	if (strcmp(key, "retries") == 0)
+		return load_retries(l, v, key, &job->retries);
+	if (strcmp(key, "chunk-timeout") == 0)
+		return load_seconds(l, v, key, JOB_MIN_TIMEOUT, &job->chunk_timeout);
+	if (strcmp(key, "timeout") == 0)
+		return load_seconds(l, v, key, JOB_MIN_TIMEOUT, &job->timeout);
+	if (strcmp(key, "max-memory-per-worker") == 0)
+		return load_size(l, v, key, &job->worker_memory);
+	if (strcmp(key, "tmpdir") == 0)
+		return load_string(l, v, key, &job->tmpdir);
 	if (strcmp(key, "shard") == 0)
 		return load_shard(l, v, &job->shard);
-	if (strcmp(key, "output") == 0) {
-		if (want_scalar(l, v, key) < 0)
-			return -1;
-		free(job->output);
-		job->output = xstrdup(scalar(v));
-		return 0;
-	}
+	if (strcmp(key, "output") == 0)
+		return load_string(l, v, key, &job->output);
 	return bad(l, k, "unknown key '%s' (known: inputs, input, jobs, chunk-size, null, output, "
-	    "unordered, stats, memory, tmpdir, shard, stages)", key);
+	    "unordered, stats, stats-json, stats-interval, memory, tmpdir, retries, chunk-timeout, "
+	    "timeout, max-memory-per-worker, shard, stages)", key);
 }
 
 static int load_document(struct loader *l, struct job *job)

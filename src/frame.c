@@ -2,7 +2,6 @@
 #include "autoconfig.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -54,7 +53,25 @@ int frame_decode_hdr(const unsigned char in[FRAME_HDR_SIZE], struct frame_hdr *h
 	h->len = get64(in + 16);
 	if (h->len > FRAME_MAX_PAYLOAD)
 		return -1;
+	if (h->type == FRAME_STATS &&
+	    (h->len < FRAME_STATS_MIN || h->len > FRAME_STATS_MAX || h->len % 8 != 0))
+		return -1;
 	return 0;
+}
+
+bool frame_ends_chunk(uint32_t type, uint32_t aux)
+{
+	switch (type) {
+	case FRAME_RESULT:
+		return aux == 0;
+	case FRAME_PARTIAL:
+	case FRAME_SIZE:
+	case FRAME_PIECE:
+	case FRAME_SKIP:
+		return true;
+	default:
+		return false;
+	}
 }
 
 void frame_put_u64(unsigned char out[8], uint64_t v)
@@ -91,6 +108,12 @@ int frame_decode_range(const char *in, size_t len, struct frame_range *r)
 int frame_write(int fd, uint32_t type, uint32_t aux, uint64_t seq,
     const struct iovec *iov, int iovcnt)
 {
+	return frame_write_after(fd, NULL, 0, type, aux, seq, iov, iovcnt);
+}
+
+int frame_write_after(int fd, const void *before, size_t before_len, uint32_t type,
+    uint32_t aux, uint64_t seq, const struct iovec *iov, int iovcnt)
+{
 	unsigned char hdr[FRAME_HDR_SIZE];
 	struct frame_hdr h = { type, aux, seq, 0 };
 	struct iovec v[64];
@@ -99,6 +122,10 @@ int frame_write(int fd, uint32_t type, uint32_t aux, uint64_t seq,
 	for (int k = 0; k < iovcnt; k++)
 		h.len += iov[k].iov_len;
 	frame_encode_hdr(hdr, &h);
+	if (before_len > 0) {
+		v[n].iov_base = (void *)before;
+		v[n++].iov_len = before_len;
+	}
 	v[n].iov_base = hdr;
 	v[n++].iov_len = sizeof hdr;
 	/* writev in batches; a short write resumes inside the batch. */
@@ -138,13 +165,18 @@ int frame_read(int fd, struct frame_hdr *h, struct buf *payload)
 		return -1;
 	}
 	payload->len = 0;
-	buf_reserve(payload, h->len + 1);
-	n = read_full(fd, payload->data, h->len);
-	if (n != (ssize_t)h->len) {
-		errno = n < 0 ? errno : EPROTO;
-		return -1;
+	buf_reserve(payload, 1);	/* data is never NULL, even when empty */
+	while (payload->len < h->len) {
+		size_t step = buf_grow_step(payload, h->len);
+
+		buf_reserve(payload, step);
+		n = read_full(fd, payload->data + payload->len, step);
+		if (n != (ssize_t)step) {
+			errno = n < 0 ? errno : EPROTO;
+			return -1;
+		}
+		payload->len += step;
 	}
-	payload->len = h->len;
 	return 1;
 }
 
@@ -173,12 +205,13 @@ static int take_staged(struct frame_reader *r)
 		if (frame_decode_hdr(r->hdr_bytes, &r->hdr) < 0)
 			return -1;
 		r->payload.len = 0;
-		buf_reserve(&r->payload, r->hdr.len + 1);
+		buf_reserve(&r->payload, 1);	/* data is never NULL, even when empty */
 		return 0;
 	}
 	size_t n = r->hdr.len - r->payload.len;
 
 	n = n < avail ? n : avail;
+	buf_reserve(&r->payload, n);
 	memcpy(r->payload.data + r->payload.len, p, n);
 	r->payload.len += n;
 	r->stage_pos += n;
@@ -200,8 +233,9 @@ int frame_reader_read(int fd, struct frame_reader *r)
 		ssize_t n;
 
 		if (big >= FRAME_STAGE) {
-			if (big > SSIZE_MAX)
-				big = SSIZE_MAX;
+			/* Room as the bytes come: the length is the sender's word. */
+			big = buf_grow_step(&r->payload, r->hdr.len);
+			buf_reserve(&r->payload, big);
 			n = read(fd, r->payload.data + r->payload.len, big);
 		} else {
 			if (r->stage == NULL)

@@ -28,12 +28,20 @@ enum frame_type {
 				 * u64 length (uncompressed), the piece */
 	FRAME_SKIP,		/* --keep-going: a command failed on the chunk,
 				 * which has no output; payload: the message */
-	FRAME_LAST = FRAME_SKIP,	/* the highest type: frames beyond it are bad */
+	FRAME_STATS,		/* worker, when asked, just before the frame that
+				 * ends a chunk: the chunk's figures (meter.h);
+				 * payload: u64 records in, u64 records out, u64
+				 * CPU nanoseconds of each stage the workers run */
+	FRAME_LAST = FRAME_STATS,	/* the highest type: frames beyond it are bad */
 };
 
 #define FRAME_MAGIC 0x46500000u	/* "FP" in the high half of word 0 */
 #define FRAME_HDR_SIZE 24
 #define FRAME_MAX_PAYLOAD (UINT64_C(1) << 40)
+/* A FRAME_STATS payload: two counters and a word per stage, no more
+ * stages than a pipeline can hold. */
+#define FRAME_STATS_MIN 16
+#define FRAME_STATS_MAX (16 + 8 * 65536)
 
 struct frame_hdr {
 	uint32_t type;
@@ -53,6 +61,9 @@ struct frame_range {
 void frame_encode_hdr(unsigned char out[FRAME_HDR_SIZE], const struct frame_hdr *h);
 /* 0, or -1 when the bytes are not a valid header. */
 int frame_decode_hdr(const unsigned char in[FRAME_HDR_SIZE], struct frame_hdr *h);
+/* Whether a worker's frame of this type and aux word is the last of its
+ * chunk (the result is then whole, or placed output sized). */
+bool frame_ends_chunk(uint32_t type, uint32_t aux);
 void frame_put_u64(unsigned char out[8], uint64_t v);
 uint64_t frame_get_u64(const char *in);
 void frame_encode_range(unsigned char out[FRAME_RANGE_SIZE], const struct frame_range *r);
@@ -64,6 +75,10 @@ int frame_decode_range(const char *in, size_t len, struct frame_range *r);
  */
 int frame_write(int fd, uint32_t type, uint32_t aux, uint64_t seq,
     const struct iovec *iov, int iovcnt);
+/* The same, after before_len bytes of frames already encoded, in the
+ * same writev: a small frame sent with the next costs no system call. */
+int frame_write_after(int fd, const void *before, size_t before_len, uint32_t type,
+    uint32_t aux, uint64_t seq, const struct iovec *iov, int iovcnt);
 
 /* Blocking read of one whole frame.  1 frame, 0 clean EOF, -1 error. */
 int frame_read(int fd, struct frame_hdr *h, struct buf *payload);

@@ -12,7 +12,10 @@
 
 struct job *job_new(void)
 {
-	return xcalloc(1, sizeof(struct job));
+	struct job *job = xcalloc(1, sizeof(struct job));
+
+	job->retries = JOB_DEFAULT_RETRIES;
+	return job;
 }
 
 void job_clear_inputs(struct job *job)
@@ -41,6 +44,8 @@ void job_free(struct job *job)
 	job_clear_stages(job);
 	free(job->output);
 	free(job->tmpdir);
+	free(job->lock);
+	free(job->stats_json);
 	free(job);
 }
 
@@ -206,6 +211,17 @@ static int plan_partials(struct job *job, char **err, int *code)
 	return -1;
 }
 
+/* The run report describes a run's workers and chunks: merge has none. */
+static int plan_report(struct job *job, char **err, int *code)
+{
+	if (!job->merge || (job->stats_json == NULL && job->stats_interval == 0))
+		return 0;
+	*err = xasprintf("merge: --%s reports on runs, not on merges",
+	    job->stats_json != NULL ? "stats-json" : "stats-interval");
+	*code = EXIT_USAGE;
+	return -1;
+}
+
 /* --shard auto becomes K/N now, so that a task outside a job array
  * fails before any input is opened. */
 static int plan_shard(struct job *job, char **err, int *code)
@@ -275,10 +291,12 @@ int job_plan(struct job *job, char **err, int *code)
 
 		st->term = job->null ? '\0' : '\n';
 		st->fmt = &job->format;
+		st->from_files = job->merge;
 		if (st->def->setup != NULL && st->def->setup(st, err) < 0)
 			return stage_error(st, err, code);
 	}
 	if (plan_head(job, err, code) < 0 || plan_partials(job, err, code) < 0 ||
+	    plan_report(job, err, code) < 0 ||
 	    plan_shard(job, err, code) < 0)
 		return -1;
 	return plan_compress(job, err, code);

@@ -13,6 +13,8 @@
 #include "stage.h"
 
 #define JOB_MAX_JOBS 1024
+#define JOB_DEFAULT_RETRIES 2
+#define JOB_MIN_TIMEOUT 0.001	/* seconds: --timeout, --chunk-timeout */
 
 struct job {
 	char **inputs;		/* "-" is stdin */
@@ -25,10 +27,19 @@ struct job {
 	char *output;		/* NULL: stdout */
 	bool unordered;
 	bool stats;
+	char *stats_json;	/* --stats-json: "-" is stderr; NULL: none */
+	double stats_interval;	/* --stats-interval seconds; 0: none */
+#define JOB_MIN_STATS_INTERVAL 0.01	/* seconds: more often is a busy loop */
 	enum progress_mode progress;	/* --progress */
 	bool strict_epipe;	/* a closed output is exit 141, not 0 */
 	bool line_buffered;	/* write each piece of output at once */
 	bool keep_going;	/* a failed command skips its chunk's output */
+	unsigned retries;	/* more attempts for a chunk that kills its worker */
+	double chunk_timeout;	/* seconds a worker may spend on a chunk; 0: any */
+	double timeout;		/* seconds the whole run may take; 0: any */
+	uint64_t worker_memory;	/* RLIMIT_AS of each worker; 0: none */
+	char *lock;		/* --lock: a file to hold an exclusive lock on */
+	double lock_wait;	/* seconds to wait for it; 0: fail at once */
 	struct format format;	/* how records split into fields */
 	bool header;		/* the first record is a header (-H) */
 	uint64_t memory;	/* bytes for the whole process tree; 0: default */

@@ -183,10 +183,12 @@ static inline void *keytab_blob(const struct keytab *kt, uint64_t off)
 	return kt->arena + off;
 }
 
-/* Compare two keys as LC_ALL=C does: bytes, a prefix first. */
+/* Compare two keys as LC_ALL=C does: bytes, a prefix first.  An empty
+ * key may be a null pointer, which memcmp must not see. */
 static inline int keytab_keycmp(const char *a, size_t alen, const char *b, size_t blen)
 {
-	int c = memcmp(a, b, alen < blen ? alen : blen);
+	size_t n = alen < blen ? alen : blen;
+	int c = n > 0 ? memcmp(a, b, n) : 0;
 
 	if (c != 0)
 		return c;

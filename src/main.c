@@ -3,7 +3,9 @@
 
 #include "cli.h"
 #include "job.h"
+#include "lock.h"
 #include "merge.h"
+#include "report.h"
 #include "supervisor.h"
 #include "util.h"
 
@@ -18,6 +20,12 @@ int main(int argc, char **argv)
 
 	job = job_new();
 	cli_parse(job, argc, argv);
+	/* From here on, a failure is reported in --stats-json too. */
+	report_open(job);
+	/* Before anything but the report, so that a run that finds the
+	 * lock held changes nothing, not even an output file. */
+	if (job->lock != NULL && lock_take(job->lock, job->lock_wait, &err, &code) < 0)
+		fatal(code, "%s", err);
 	if (job_plan(job, &err, &code) < 0)
 		fatal(code, "%s", err);
 	code = job->merge ? merge_run(job) : supervisor_run(job);

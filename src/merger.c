@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "merger.h"
+#include "meter.h"
 #include "partial.h"
 #include "post.h"
 #include "record.h"
@@ -17,6 +18,10 @@ struct slot {
 	struct piece_info info;
 	bool sized;		/* placed output: its size is known */
 	uint64_t size;
+	bool placed;		/* placed output: its offset is handed out */
+	uint64_t offset;
+	uint64_t emitted;	/* bytes of its output already written */
+	uint64_t skip;		/* a re-run's bytes written before: dropped */
 };
 
 struct merger {
@@ -37,6 +42,7 @@ struct merger {
 	uint64_t pieces;	/* --partial: pieces written */
 	uint64_t left;		/* records still to write (head), or UINT64_MAX */
 	bool done;		/* head: every record wanted is out */
+	struct meter *meter;	/* NULL: nothing measured */
 };
 
 void merger_set_placed(struct merger *m, uint64_t base, merger_place_fn place, void *arg)
@@ -50,6 +56,11 @@ void merger_set_placed(struct merger *m, uint64_t base, merger_place_fn place, v
 uint64_t merger_placed_end(const struct merger *m)
 {
 	return m->cursor;
+}
+
+void merger_set_meter(struct merger *m, struct meter *meter)
+{
+	m->meter = meter;
 }
 
 struct merger *merger_new(const struct job *job, struct output *out, uint64_t window)
@@ -85,6 +96,11 @@ uint64_t merger_low(const struct merger *m)
 	return m->low;
 }
 
+bool merger_complete(const struct merger *m, uint64_t seq)
+{
+	return seq < m->low || m->slots[seq % m->window].complete;
+}
+
 static struct slot *slot_of(struct merger *m, uint64_t seq)
 {
 	return &m->slots[seq % m->window];
@@ -95,10 +111,13 @@ static struct slot *slot_of(struct merger *m, uint64_t seq)
 static int emit(struct merger *m, const char *p, size_t len, char **err)
 {
 	if (m->left != UINT64_MAX) {
+		uint64_t before = m->left;
+
 		if (m->done)
 			return 0;
 		len = records_prefix(&m->job->format, m->job->null ? '\0' : '\n', p, len, &m->left);
 		m->done = m->left == 0;
+		meter_out_n(m->meter, before - m->left);
 	}
 	return len > 0 ? output_write(m->out, p, len, err) : 0;
 }
@@ -126,10 +145,13 @@ static int release(struct merger *m, char **err)
 		} else if (s->data.len > 0 && emit(m, s->data.data, s->data.len, err) < 0) {
 			return -1;
 		}
+		s->emitted += s->data.len;
 		s->data.len = 0;
 		if (!s->complete)
 			return 0;
 		s->complete = false;
+		s->placed = false;
+		s->emitted = s->skip = 0;
 		m->low++;
 	}
 }
@@ -140,10 +162,18 @@ static int take_result(struct merger *m, const struct frame_hdr *h, struct buf *
 	struct slot *s = slot_of(m, h->seq);
 	bool last = h->aux == 0;
 
+	if (s->skip > 0) {
+		size_t k = s->skip < payload->len ? (size_t)s->skip : payload->len;
+
+		memmove(payload->data, payload->data + k, payload->len - k);
+		payload->len -= k;
+		s->skip -= k;
+	}
 	/* The chunk at the bottom of the window streams straight out. */
 	if (!m->ordered || h->seq == m->low) {
 		if (payload->len > 0 && emit(m, payload->data, payload->len, err) < 0)
 			return -1;
+		s->emitted += payload->len;
 	} else if (s->data.len == 0 && s->data.cap < payload->cap) {
 		struct buf old = s->data;	/* steal the payload: no copy */
 
@@ -167,7 +197,7 @@ static int put_piece(struct merger *m, uint64_t seq, uint64_t base, const char *
 	struct buf b = { 0 };
 	int rc;
 
-	partial_put_piece(&b, len, base);
+	partial_put_piece(&b, data, len, base);
 	rc = output_write(m->out, b.data, b.len, err);
 	if (rc == 0)
 		rc = output_write(m->out, data, len, err);
@@ -196,7 +226,11 @@ int merger_piece(struct merger *m, uint64_t seq, uint64_t base, const char *data
 		return -1;
 	if (r != NULL)
 		r->seq_base = base;
-	if (r == NULL || r->def->merge(r, m->partial, data, len) < 0) {
+	uint64_t t0 = meter_clock(m->meter, r);
+	int rc = r != NULL ? r->def->merge(r, m->partial, data, len) : -1;
+
+	meter_stop(m->meter, m->job->nmap, r, t0);
+	if (rc < 0) {
 		*err = xasprintf("chunk %llu: malformed partial result", (unsigned long long)seq);
 		*code = m->job->merge ? EXIT_DATAERR : EXIT_SOFTWARE;
 		return -1;
@@ -248,6 +282,8 @@ static void place_ready(struct merger *m)
 		if (m->place_next >= m->low + m->window || !s->sized || m->writing)
 			return;
 		s->sized = false;
+		s->placed = true;
+		s->offset = m->cursor;
 		if (s->size == 0) {
 			s->complete = true;	/* nothing to write */
 		} else {
@@ -290,10 +326,30 @@ static int take_placed(struct merger *m, const struct frame_hdr *h, const struct
 	}
 	if (payload->len != 8 || !m->placed)
 		return -1;
+	if (s->placed) {
+		/* A re-run of a chunk placed before its worker died: the
+		 * same output goes to the same place. */
+		if (frame_get_u64(payload->data) != s->size)
+			return -2;
+		m->place(m->place_arg, h->seq, s->offset);
+		return 0;
+	}
 	s->size = frame_get_u64(payload->data);
 	s->sized = true;
 	place_ready(m);
 	return 0;
+}
+
+void merger_retry(struct merger *m, uint64_t seq)
+{
+	struct slot *s = slot_of(m, seq);
+
+	/* What was written of it stays; the re-run's copy of those bytes
+	 * is dropped as it comes (stages are deterministic). */
+	s->skip = s->emitted;
+	s->data.len = 0;
+	s->piece = false;
+	s->sized = false;
 }
 
 int merger_take(struct merger *m, const struct frame_hdr *h, struct buf *payload,
@@ -313,8 +369,14 @@ int merger_take(struct merger *m, const struct frame_hdr *h, struct buf *payload
 		return release(m, err) < 0 ? -1 : 1;
 	}
 	if (h->type == FRAME_SIZE || h->type == FRAME_WRITTEN) {
-		if (h->seq < m->low || h->seq >= m->low + m->window ||
-		    take_placed(m, h, payload) < 0) {
+		rc = h->seq < m->low || h->seq >= m->low + m->window ? -1 : take_placed(m, h, payload);
+		if (rc == -2) {
+			*err = xasprintf("chunk %llu: its output changed size when it was "
+			    "processed again (a command whose output varies?)", (unsigned long long)h->seq);
+			*code = EXIT_SOFTWARE;
+			return -1;
+		}
+		if (rc < 0) {
 			*err = xasprintf("worker sent a malformed placement for chunk %llu",
 			    (unsigned long long)h->seq);
 			*code = EXIT_SOFTWARE;
@@ -390,7 +452,7 @@ int merger_finish(struct merger *m, char **err, int *code)
 		*code = EXIT_IOERR;
 		return rc;
 	}
-	p = post_new(m->job, m->out);
+	p = post_new(m->job, m->out, m->meter);
 	rc = post_run(p, m->partial, err, code);
 	post_free(p);
 	return rc;

@@ -40,9 +40,24 @@ void merger_set_placed(struct merger *m, uint64_t base, merger_place_fn place, v
 /* The offset just past the last placed byte. */
 uint64_t merger_placed_end(const struct merger *m);
 
+/*
+ * Chunk seq will be processed again (its worker died): what was held of
+ * its output is dropped, and as much of the new output as was already
+ * written is skipped.  A placed chunk goes where it was placed.
+ */
+void merger_retry(struct merger *m, uint64_t seq);
+
+/* Measure the merger's part of the pipeline (merging partials, the
+ * stages after the reducer, the records it writes) into meter. */
+struct meter;
+void merger_set_meter(struct merger *m, struct meter *meter);
+
 /* The lowest chunk sequence number not yet released: chunks at or above
  * it, and below low + window, may be in flight. */
 uint64_t merger_low(const struct merger *m);
+
+/* Whether chunk seq's result is whole (written, or waiting its turn). */
+bool merger_complete(const struct merger *m, uint64_t seq);
 
 /* With head as the workers' last stage: whether its count of records is
  * out, so the run can stop without reading the rest of the input. */

@@ -8,12 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
 #include "compress.h"
 #include "gzip_out.h"
 #include "output.h"
+#include "proc.h"
 #include "util.h"
 
 /* Small results are gathered and written in blocks of this size. */
@@ -25,10 +27,14 @@ struct output {
 	int fd;
 	char *path;		/* final name, NULL for stdout or a device */
 	char *name;		/* for messages */
-	char *tmp;		/* temporary name while writing */
+	char *tmp;		/* temporary name while writing (a template
+				 * while the file has none) */
+	bool unnamed;		/* O_TMPFILE: named only at commit */
+	mode_t mode;		/* the final file's */
 	struct buf pending;
 	bool gone;		/* the reader closed the pipe */
 	bool unbuffered;	/* --line-buffered */
+	bool interruptible;	/* a signal fails the next write */
 	uint64_t bytes;
 
 	/* Compressed output (see compress.h). */
@@ -41,18 +47,34 @@ struct output {
 				 * it is the last piece of the stream */
 };
 
-/* A temporary file beside the target, so that rename() is atomic. */
+/*
+ * A temporary file beside the target, so that rename() is atomic.  It is
+ * made without a name (O_TMPFILE) where the file system allows, so that
+ * not even a SIGKILL can leave it behind; it gets a name just before the
+ * rename.  Elsewhere it is made with mkostemp (O_EXCL, mode 0600), and
+ * removed on every exit path but SIGKILL.
+ */
 static int open_temp(struct output *o, const char *path, char **err)
 {
 	char *copy = xstrdup(path);
 	char *dir = dirname(copy);
 	char *base_copy = xstrdup(path);
 	char *base = basename(base_copy);
+	struct stat sb;
+	mode_t mask = umask(0);
 
+	umask(mask);
+	/* The mode a shell redirection gives: an existing file's, else
+	 * 0666 less the umask. */
+	o->mode = stat(path, &sb) == 0 ? sb.st_mode & 0777 : 0666 & ~mask;
 	o->tmp = xasprintf("%s/.%s.forkpipe-XXXXXX", dir, base);
+	o->fd = access("/proc/self/fd", X_OK) == 0 ?
+	    open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600) : -1;
+	o->unnamed = o->fd >= 0;
 	free(copy);
 	free(base_copy);
-	o->fd = mkostemp(o->tmp, O_CLOEXEC);
+	if (o->fd < 0)
+		o->fd = mkostemp(o->tmp, O_CLOEXEC);
 	if (o->fd < 0) {
 		*err = xasprintf("%s: cannot create: %s", path, strerror(errno));
 		free(o->tmp);
@@ -101,6 +123,12 @@ static int write_out(struct output *o, const void *data, size_t len, char **err)
 {
 	if (o->gone)
 		return 0;
+	/* A signal at the end of a run (see supervisor.c, finish) stops
+	 * the writing; the caller exits with its status. */
+	if (o->interruptible && proc_quit_signal() != 0) {
+		*err = xstrdup("interrupted");
+		return -1;
+	}
 	if (write_all(o->fd, data, len) == 0)
 		return 0;
 	if (errno == EPIPE) {
@@ -119,6 +147,11 @@ static int flush_pending(struct output *o, char **err)
 		rc = write_out(o, o->pending.data, o->pending.len, err);
 	o->pending.len = 0;
 	return rc;
+}
+
+void output_interruptible(struct output *o)
+{
+	o->interruptible = true;
 }
 
 bool output_is_tty(const struct output *o)
@@ -234,9 +267,8 @@ bool output_placeable(struct output *o, uint64_t *base, char **err)
 	return true;
 }
 
-int output_placed_end(struct output *o, uint64_t base, uint64_t end, char **err)
+int output_placed_end(struct output *o, uint64_t end, char **err)
 {
-	o->bytes += end - base;
 	if (lseek(o->fd, (off_t)end, SEEK_SET) < 0) {
 		*err = xasprintf("%s: seek error: %s", o->name, strerror(errno));
 		return -1;
@@ -264,10 +296,45 @@ uint64_t output_bytes(const struct output *o)
 	return o->bytes;
 }
 
+/* Give the unnamed temporary file a fresh name from its template
+ * (linkat never replaces a file: a name taken is tried again). */
+static int name_temp(struct output *o, char **err)
+{
+	static const char letters[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	char proc[64], *x = o->tmp + strlen(o->tmp) - 6;
+	unsigned seed = (unsigned)getpid() ^ (unsigned)time(NULL);
+
+	snprintf(proc, sizeof proc, "/proc/self/fd/%d", o->fd);
+	for (int tries = 0; tries < 100; tries++) {
+		for (int i = 0; i < 6; i++)
+			x[i] = letters[rand_r(&seed) % (sizeof letters - 1)];
+		if (linkat(AT_FDCWD, proc, AT_FDCWD, o->tmp, AT_SYMLINK_FOLLOW) == 0) {
+			o->unnamed = false;
+			return 0;
+		}
+		if (errno != EEXIST)
+			break;
+	}
+	*err = xasprintf("%s: cannot create: %s", o->path, strerror(errno));
+	return -1;
+}
+
+/* The rename is on disk once the directory is: a crash just after a
+ * successful run must not bring the old file back. */
+static void sync_dir(const char *path)
+{
+	char *copy = xstrdup(path);
+	int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		(void)fsync(fd);
+		close(fd);
+	}
+	free(copy);
+}
+
 int output_commit(struct output *o, char **err)
 {
-	mode_t mask;
-
 	if (o->z != NULL) {
 		if (compress_pending(o, err) < 0)
 			return -1;
@@ -280,14 +347,13 @@ int output_commit(struct output *o, char **err)
 		return -1;
 	if (o->tmp == NULL)
 		return 0;
-	/* The file gets the mode a shell redirection would give it. */
-	mask = umask(0);
-	umask(mask);
-	if (fchmod(o->fd, 0666 & ~mask) < 0 || fsync(o->fd) < 0 || close(o->fd) < 0) {
+	if (fchmod(o->fd, o->mode) < 0 || fsync(o->fd) < 0) {
 		*err = xasprintf("%s: write error: %s", o->path, strerror(errno));
-		o->fd = -1;
 		return -1;
 	}
+	if (o->unnamed && name_temp(o, err) < 0)
+		return -1;
+	close(o->fd);
 	o->fd = -1;
 	if (rename(o->tmp, o->path) < 0) {
 		*err = xasprintf("%s: cannot rename into place: %s", o->path, strerror(errno));
@@ -295,6 +361,7 @@ int output_commit(struct output *o, char **err)
 	}
 	free(o->tmp);
 	o->tmp = NULL;
+	sync_dir(o->path);
 	return 0;
 }
 
@@ -302,7 +369,8 @@ void output_abort(struct output *o)
 {
 	if (o == NULL || o->tmp == NULL)
 		return;
-	unlink(o->tmp);
+	if (!o->unnamed)
+		unlink(o->tmp);
 	free(o->tmp);
 	o->tmp = NULL;
 }

@@ -40,7 +40,7 @@ int output_write_piece(struct output *o, const void *data, size_t len, struct pi
 bool output_placeable(struct output *o, uint64_t *base, char **err);
 /* Placed writing ended at offset end: move the file offset there (a
  * shell's later writes to the same stdout then follow the output). */
-int output_placed_end(struct output *o, uint64_t base, uint64_t end, char **err);
+int output_placed_end(struct output *o, uint64_t end, char **err);
 int output_fd(const struct output *o);
 const char *output_name(const struct output *o);
 
@@ -50,6 +50,12 @@ int output_commit(struct output *o, char **err);
  * fatal() clean-up and safe to call twice. */
 void output_abort(struct output *o);
 void output_free(struct output *o);
+/* Bytes written through this object (not the workers' placed output). */
 uint64_t output_bytes(const struct output *o);
+
+/* From now on a write fails ("interrupted") once a terminating signal
+ * has come (proc_quit_signal): the last phase of a run, when signals are
+ * let in outside ppoll. */
+void output_interruptible(struct output *o);
 
 #endif

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zlib.h>	/* crc32_z */
 
 #include "frame.h"
 #include "partial.h"
@@ -133,6 +134,25 @@ static void shard_origin(const struct job *job, struct partial_origin *o)
 	}
 }
 
+static void put_u32(struct buf *out, uint32_t v)
+{
+	unsigned char b[4] = { (unsigned char)v, (unsigned char)(v >> 8),
+	    (unsigned char)(v >> 16), (unsigned char)(v >> 24) };
+
+	buf_append(out, b, 4);
+}
+
+static uint32_t crc(uint32_t c, const void *p, size_t len)
+{
+	return len > 0 ? (uint32_t)crc32_z(c, p, len) : c;
+}
+
+/* The CRC-32 of what out holds from start on, appended. */
+static void put_crc(struct buf *out, size_t start)
+{
+	put_u32(out, crc(0, out->data + start, out->len - start));
+}
+
 void partial_put_head(const struct job *job, const struct buf *header, struct buf *out)
 {
 	struct partial_origin o = { 0 };
@@ -146,6 +166,8 @@ void partial_put_head(const struct job *job, const struct buf *header, struct bu
 void partial_put_head_origin(const struct job *job, const struct buf *header,
     const struct partial_origin *o, struct buf *out)
 {
+	size_t start = out->len;
+
 	buf_printf(out, "%s%d\npipeline ", PARTIAL_MAGIC, PARTIAL_VERSION);
 	partial_identity(job, out);
 	if (o->known)
@@ -156,19 +178,26 @@ void partial_put_head_origin(const struct job *job, const struct buf *header,
 	put_u64(out, header != NULL ? header->len : 0);
 	if (header != NULL)
 		buf_append(out, header->data, header->len);
+	put_crc(out, start);
 }
 
-void partial_put_piece(struct buf *out, uint64_t len, uint64_t base)
+void partial_put_piece(struct buf *out, const char *data, uint64_t len, uint64_t base)
 {
+	size_t start = out->len;
+
 	put_u64(out, len);
 	put_u64(out, base);
+	put_u32(out, crc(crc(0, out->data + start, 16), data, len));
 }
 
 void partial_put_end(struct buf *out, uint64_t chunks, uint64_t pieces)
 {
+	size_t start = out->len;
+
 	put_u64(out, 0);
 	put_u64(out, chunks);
 	put_u64(out, pieces);
+	put_crc(out, start);
 }
 
 /* ---- reading ------------------------------------------------------------------- */
@@ -178,13 +207,20 @@ struct partial_reader {
 	char *path;
 	uint64_t off;		/* bytes read so far, for messages */
 	uint64_t pieces;
+	uint32_t crc;		/* of the bytes read since the section began */
 };
+
+static int bad_at(struct partial_reader *r, char **err, int *code, const char *what,
+    uint64_t off)
+{
+	*err = xasprintf("%s: %s at byte offset %llu", r->path, what, (unsigned long long)off);
+	*code = EXIT_DATAERR;
+	return -1;
+}
 
 static int bad(struct partial_reader *r, char **err, int *code, const char *what)
 {
-	*err = xasprintf("%s: %s at byte offset %llu", r->path, what, (unsigned long long)r->off);
-	*code = EXIT_DATAERR;
-	return -1;
+	return bad_at(r, err, code, what, r->off);
 }
 
 /* Exactly len bytes: 0, or -1 with *err (a short read is truncation). */
@@ -200,6 +236,52 @@ static int take(struct partial_reader *r, void *p, size_t len, char **err, int *
 	if ((size_t)n != len)
 		return bad(r, err, code, "truncated partial file");
 	r->off += len;
+	r->crc = crc(r->crc, p, len);
+	return 0;
+}
+
+/* len bytes into b, in steps: a damaged length fails as truncation
+ * before it takes more memory than the file holds. */
+static int take_bytes(struct partial_reader *r, struct buf *b, uint64_t len, char **err,
+    int *code)
+{
+	b->len = 0;
+	while (b->len < len) {
+		size_t step = buf_grow_step(b, len);
+
+		buf_reserve(b, step);
+		if (take(r, b->data + b->len, step, err, code) < 0)
+			return -1;
+		b->len += step;
+	}
+	return 0;
+}
+
+/* A section's stored CRC-32, read without counting it into the CRC of
+ * the section's bytes. */
+static int take_crc(struct partial_reader *r, uint32_t *stored, char **err, int *code)
+{
+	unsigned char b[4];
+	uint32_t c = r->crc;
+
+	if (take(r, b, 4, err, code) < 0)
+		return -1;
+	r->crc = c;
+	*stored = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+	return 0;
+}
+
+/* The bytes read since the section began at offset start must match. */
+static int check_crc(struct partial_reader *r, uint32_t stored, uint64_t start, char **err,
+    int *code)
+{
+#ifndef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION	/* fuzz.mk: reach the decoders */
+	if (stored != r->crc)
+		return bad_at(r, err, code, "corrupt partial file (checksum mismatch in the section)",
+		    start);
+#else
+	(void)stored, (void)start, (void)err, (void)code;
+#endif
 	return 0;
 }
 
@@ -290,6 +372,7 @@ static int check_head(struct partial_reader *r, const struct job *job, struct bu
 {
 	struct buf line = { 0 }, want = { 0 };
 	uint64_t hlen;
+	uint32_t stored;
 	size_t m = strlen(PARTIAL_MAGIC);
 	int rc = -1;
 
@@ -306,12 +389,10 @@ static int check_head(struct partial_reader *r, const struct job *job, struct bu
 		goto out;
 	}
 	buf_putc(&line, '\0');
-	/* Version 1 is version 2 without the origin line. */
-	bool v1 = strcmp(line.data + m, "1") == 0;
-
-	if (!v1 && strcmp(line.data + m, "2") != 0) {
-		*err = xasprintf("%s: partial format version %s; this forkpipe reads versions 1 "
-		    "and %d", r->path, line.data + m, PARTIAL_VERSION);
+	if (strtol(line.data + m, NULL, 10) != PARTIAL_VERSION || line.data[m] == '0' ||
+	    strspn(line.data + m, "0123456789") != line.len - 1 - m) {
+		*err = xasprintf("%s: partial format version %s; this forkpipe reads version %d",
+		    r->path, line.data + m, PARTIAL_VERSION);
 		*code = EXIT_DATAERR;
 		goto out;
 	}
@@ -329,7 +410,7 @@ static int check_head(struct partial_reader *r, const struct job *job, struct bu
 		*code = EXIT_DATAERR;
 		goto out;
 	}
-	if (!v1 && take_origin(r, origin, err, code) < 0)
+	if (take_origin(r, origin, err, code) < 0)
 		goto out;
 	if (take_u64(r, &hlen, err, code) < 0)
 		goto out;
@@ -337,11 +418,9 @@ static int check_head(struct partial_reader *r, const struct job *job, struct bu
 		bad(r, err, code, "corrupt partial file (header length)");
 		goto out;
 	}
-	header->len = 0;
-	buf_reserve(header, hlen);
-	if (take(r, header->data, hlen, err, code) < 0)
+	if (take_bytes(r, header, hlen, err, code) < 0 || take_crc(r, &stored, err, code) < 0 ||
+	    check_crc(r, stored, 0, err, code) < 0)
 		goto out;
-	header->len = hlen;
 	rc = 0;
 out:
 	if (rc < 0)
@@ -375,13 +454,16 @@ struct partial_reader *partial_open(const char *path, const struct job *job,
 int partial_next(struct partial_reader *r, struct buf *piece, uint64_t *n, char **err,
     int *code)
 {
-	uint64_t len, pieces;
+	uint64_t len, pieces, start = r->off;
+	uint32_t stored;
 	char extra;
 
+	r->crc = 0;
 	if (take_u64(r, &len, err, code) < 0 || take_u64(r, n, err, code) < 0)
 		return -1;
 	if (len == 0) {
-		if (take_u64(r, &pieces, err, code) < 0)
+		if (take_u64(r, &pieces, err, code) < 0 || take_crc(r, &stored, err, code) < 0 ||
+		    check_crc(r, stored, start, err, code) < 0)
 			return -1;
 		if (pieces != r->pieces)
 			return bad(r, err, code, "corrupt partial file (piece count)");
@@ -391,11 +473,9 @@ int partial_next(struct partial_reader *r, struct buf *piece, uint64_t *n, char 
 	}
 	if (len > PIECE_MAX)
 		return bad(r, err, code, "corrupt partial file (piece length)");
-	piece->len = 0;
-	buf_reserve(piece, len);
-	if (take(r, piece->data, len, err, code) < 0)
+	if (take_crc(r, &stored, err, code) < 0 || take_bytes(r, piece, len, err, code) < 0 ||
+	    check_crc(r, stored, start, err, code) < 0)
 		return -1;
-	piece->len = len;
 	r->pieces++;
 	return 1;
 }

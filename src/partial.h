@@ -13,13 +13,17 @@
  *   "origin " ORIGIN "\n"            "-", or a shard's byte range of its
  *                                    inputs: "S-E of TOTAL NAMES..."
  *   u64 length, header record        with -H (length 0 without)
+ *   u32 CRC-32                       of the head so far
  *   pieces: u64 length (> 0),        one reducer partial each, whose
- *           u64 base, bytes          chunk numbers are offset by base
- *   u64 0, u64 chunks, u64 pieces    the end: truncation is detected
+ *           u64 base, u32 CRC-32,    chunk numbers are offset by base;
+ *           bytes                    the CRC covers length, base, bytes
+ *   u64 0, u64 chunks, u64 pieces,   the end: truncation is detected
+ *   u32 CRC-32 of those
  *
- * (u64: 8 bytes, little-endian; version 1 had no origin line.)  `merge`
- * refuses a file whose identity differs from its own pipeline's: the
- * partials would not mean the same.  It puts the shards of the same
+ * (u64: 8 bytes, u32: 4, little-endian.)  `merge` refuses a file whose
+ * identity differs from its own pipeline's: the partials would not mean
+ * the same; and one whose checksums do not match: a damaged piece could
+ * still decode, as something else.  It puts the shards of the same
  * inputs in the order of their ranges, whatever order they come in. */
 #ifndef FORKPIPE_PARTIAL_H
 #define FORKPIPE_PARTIAL_H
@@ -53,9 +57,9 @@ void partial_put_head(const struct job *job, const struct buf *header, struct bu
 /* The same with the origin o. */
 void partial_put_head_origin(const struct job *job, const struct buf *header,
     const struct partial_origin *o, struct buf *out);
-/* One piece's prefix: its length and chunk number base (the piece's
- * bytes follow it). */
-void partial_put_piece(struct buf *out, uint64_t len, uint64_t base);
+/* One piece's prefix: its length, chunk number base and checksum (the
+ * piece's len bytes at data follow it). */
+void partial_put_piece(struct buf *out, const char *data, uint64_t len, uint64_t base);
 /* The end marker. */
 void partial_put_end(struct buf *out, uint64_t chunks, uint64_t pieces);
 

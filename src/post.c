@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 
+#include "meter.h"
 #include "post.h"
 #include "util.h"
 
@@ -10,6 +11,9 @@ struct post {
 	const struct job *job;
 	struct output *out;
 	void **partials;	/* by stage index: the later reducers' states */
+	struct meter *meter;
+	uint64_t in_sink_ns;	/* CPU spent in sinks: a reducer's finish calls
+				 * the later stages, whose time is their own */
 };
 
 /* A sink feeding the pipeline from stage `next` on. */
@@ -19,12 +23,13 @@ struct chain_sink {
 	size_t next;
 };
 
-struct post *post_new(const struct job *job, struct output *out)
+struct post *post_new(const struct job *job, struct output *out, struct meter *meter)
 {
 	struct post *p = xcalloc(1, sizeof *p);
 
 	p->job = job;
 	p->out = out;
+	p->meter = meter;
 	p->partials = xcalloc(job->nstages + 1, sizeof *p->partials);
 	for (size_t i = job->post; i < job->nstages; i++) {
 		struct stage *st = job->stages[i];
@@ -54,16 +59,20 @@ static int chain_put(struct post *p, size_t from, char *data, size_t len, char *
 
 	for (size_t i = from; i < job->nstages && b.len > 0; i++) {
 		struct stage *st = job->stages[i];
+		uint64_t t0 = meter_clock(p->meter, st);
 
 		if (st->def->kind == STAGE_REDUCE) {
 			st->def->fold(st, p->partials[i], &b);
+			meter_stop(p->meter, i, st, t0);
 			return 0;
 		}
 		int rc = st->def->map(st, &b, err);
 
+		meter_stop(p->meter, i, st, t0);
 		if (rc != 0)
 			return rc > 0 ? rc : EXIT_SOFTWARE;
 	}
+	meter_out(p->meter, &b);
 	if (b.len > 0 && output_write(p->out, b.data, b.len, err) < 0)
 		return EXIT_IOERR;
 	return 0;
@@ -72,8 +81,11 @@ static int chain_put(struct post *p, size_t from, char *data, size_t len, char *
 static int sink_put(struct sink *s, char *data, size_t len)
 {
 	struct chain_sink *c = (struct chain_sink *)s;
+	uint64_t t0 = meter_clock(c->p->meter, NULL);
+	int rc = chain_put(c->p, c->next, data, len, &s->err);
 
-	return chain_put(c->p, c->next, data, len, &s->err);
+	c->p->in_sink_ns += meter_clock(c->p->meter, NULL) - t0;
+	return rc;
 }
 
 /* Finish the reducer at index i into the stages after it. */
@@ -82,8 +94,11 @@ static int finish_one(struct post *p, size_t i, void *partial, char **err)
 	struct stage *st = p->job->stages[i];
 	struct chain_sink c = { { sink_put, NULL, NULL }, p, i + 1 };
 	char *own = NULL;
+	uint64_t t0 = meter_clock(p->meter, st), sinks = p->in_sink_ns;
 	int rc = st->def->finish(st, partial, &c.sink, &own);
 
+	/* What the sinks cost is the later stages' and the output's. */
+	meter_charge(p->meter, i, meter_clock(p->meter, st) - t0 - (p->in_sink_ns - sinks));
 	if (rc == 0)
 		return 0;
 	if (c.sink.err != NULL) {
@@ -111,7 +126,10 @@ static int end_maps(struct post *p, size_t from, char **err)
 			return 0;
 		if (st->def->end == NULL)
 			continue;
+		uint64_t t0 = meter_clock(p->meter, st);
+
 		rc = st->def->end(st, &b, err);
+		meter_stop(p->meter, i, st, t0);
 		if (rc == 0)
 			rc = chain_put(p, i + 1, b.data, b.len, err);
 		if (rc != 0)

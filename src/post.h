@@ -14,7 +14,10 @@
 
 struct post;
 
-struct post *post_new(const struct job *job, struct output *out);
+/* meter: where the stages' CPU and the output records are counted, or
+ * NULL. */
+struct meter;
+struct post *post_new(const struct job *job, struct output *out, struct meter *meter);
 void post_free(struct post *p);
 
 /*

@@ -7,7 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>	/* PR_SET_PDEATHSIG: workers die with the supervisor */
+#include <sys/prctl.h>
+#include <sys/time.h>	/* setitimer */	/* PR_SET_PDEATHSIG: workers die with the supervisor */
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -33,7 +34,7 @@ static void on_chld(int sig)
 
 void proc_signals_init(void)
 {
-	static const int quit[] = { SIGINT, SIGTERM, SIGHUP };
+	static const int quit[] = { SIGINT, SIGTERM, SIGHUP, SIGALRM };
 	struct sigaction sa;
 	sigset_t block;
 
@@ -68,6 +69,20 @@ int proc_quit_signal(void)
 	return quit_signal;
 }
 
+void proc_alarm(double secs)
+{
+	struct itimerval it = { { 0, 0 }, { (time_t)secs, (suseconds_t)((secs - (double)(time_t)secs) * 1e6) } };
+
+	if (it.it_value.tv_sec == 0 && it.it_value.tv_usec == 0)
+		it.it_value.tv_usec = 1;
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+void proc_signals_unblock(void)
+{
+	sigprocmask(SIG_SETMASK, &poll_mask, NULL);
+}
+
 static void set_pipe_size(int fd)
 {
 	/* Larger pipes carry 2-3x more per wake-up; failure only costs speed. */
@@ -98,10 +113,14 @@ static void child_init(pid_t parent)
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = SIG_DFL;
+	sigaction(SIGALRM, &sa, NULL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	fatal_in_child();
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* TERM, not KILL: a worker that runs commands stops them on it. */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	prctl(PR_SET_NAME, "forkpipe-worker");
 	if (getppid() != parent)
 		_exit(EXIT_SOFTWARE);	/* the parent died before prctl */
 }

@@ -27,8 +27,13 @@ typedef void (*proc_main_fn)(int id, int task_fd, int result_fd, void *arg);
 void proc_signals_init(void);
 /* The mask to hand ppoll(): everything the supervisor handles unblocked. */
 const sigset_t *proc_poll_mask(void);
-/* The terminating signal received, or 0. */
+/* The terminating signal received, or 0: SIGALRM is --timeout's. */
 int proc_quit_signal(void);
+/* SIGALRM in secs seconds (--timeout). */
+void proc_alarm(double secs);
+/* Let the handled signals in outside ppoll too (the end of a run, which
+ * checks proc_quit_signal as it writes). */
+void proc_signals_unblock(void);
 
 /*
  * Fork worker procs[id] running fn.  The child dies with its parent and

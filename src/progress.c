@@ -3,22 +3,14 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "progress.h"
 #include "util.h"
 
 #define PROGRESS_EVERY 0.25	/* seconds between redraws */
 #define BAR 20
-
-static double seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 void progress_init(struct progress *p, enum progress_mode mode, uint64_t total, bool output_tty)
 {
@@ -27,31 +19,36 @@ void progress_init(struct progress *p, enum progress_mode mode, uint64_t total, 
 	p->on = mode == PROGRESS_ALWAYS ||
 	    (mode == PROGRESS_AUTO && isatty(STDERR_FILENO) && !output_tty);
 	p->total = total;
-	p->start = seconds();
+	p->start = clock_now();
 	p->drawn = p->start - PROGRESS_EVERY;	/* the first chunk draws it */
 }
 
-/* n bytes as "123.4 MB" (powers of 1000, as the rate). */
-static void human(char *out, size_t cap, double n)
+/* n with a prefix, powers of 1000: bytes as "123.4 MB" (unit " B"),
+ * records as "1.2M" (unit ""). */
+static void human(char *out, size_t cap, double n, const char *unit)
 {
-	static const char *const unit[] = { "B", "kB", "MB", "GB", "TB", "PB" };
+	static const char *const prefix[] = { "", "k", "M", "G", "T", "P" };
+	const char *sp = unit[0] == ' ' ? " " : "";
 	int u = 0;
 
 	while (n >= 1000 && u < 5) {
 		n /= 1000;
 		u++;
 	}
-	snprintf(out, cap, u == 0 ? "%.0f %s" : "%.1f %s", n, unit[u]);
+	snprintf(out, cap, u == 0 ? "%.0f%s%s%s" : "%.1f%s%s%s", n, sp, prefix[u],
+	    unit + (sp[0] != '\0'));
 }
 
 static void draw(struct progress *p, double now)
 {
-	char line[160], done[16], total[16], rate[16], bar[BAR + 1];
+	char line[200], done[16], total[16], rate[16], recs[16], rrate[16], bar[BAR + 1];
 	double secs = now - p->start, r = secs > 0 ? (double)p->done / secs : 0;
 	int n;
 
-	human(done, sizeof done, (double)p->done);
-	human(rate, sizeof rate, r);
+	human(done, sizeof done, (double)p->done, " B");
+	human(rate, sizeof rate, r, " B");
+	human(recs, sizeof recs, (double)p->records, "");
+	human(rrate, sizeof rrate, secs > 0 ? (double)p->records / secs : 0, "");
 	if (p->total > 0) {
 		double f = p->done >= p->total ? 1 : (double)p->done / (double)p->total;
 		int fill = (int)(f * BAR);
@@ -60,12 +57,13 @@ static void draw(struct progress *p, double now)
 		memset(bar, '#', (size_t)fill);
 		memset(bar + fill, '.', (size_t)(BAR - fill));
 		bar[BAR] = '\0';
-		human(total, sizeof total, (double)p->total);
-		n = snprintf(line, sizeof line, "\r[%s] %3.0f%% %s / %s  %s/s  ETA %d:%02d", bar,
-		    f * 100, done, total, rate, (int)left / 60, (int)left % 60);
+		human(total, sizeof total, (double)p->total, " B");
+		n = snprintf(line, sizeof line, "\r[%s] %3.0f%% %s / %s  %s/s  %s records  %s rec/s  "
+		    "ETA %d:%02d", bar, f * 100, done, total, rate, recs, rrate, (int)left / 60,
+		    (int)left % 60);
 	} else {
-		n = snprintf(line, sizeof line, "\r%s  %s/s  %d:%02d", done, rate, (int)secs / 60,
-		    (int)secs % 60);
+		n = snprintf(line, sizeof line, "\r%s  %s/s  %s records  %s rec/s  %d:%02d", done, rate,
+		    recs, rrate, (int)secs / 60, (int)secs % 60);
 	}
 	if (n < 0 || n >= (int)sizeof line)
 		return;
@@ -84,9 +82,14 @@ void progress_add(struct progress *p, uint64_t n)
 	p->done += n;
 	if (!p->on)
 		return;
-	now = seconds();
+	now = clock_now();
 	if (now - p->drawn >= PROGRESS_EVERY)
 		draw(p, now);
+}
+
+void progress_records(struct progress *p, uint64_t n)
+{
+	p->records += n;
 }
 
 void progress_end(struct progress *p)

@@ -21,6 +21,7 @@ struct progress {
 	bool on;
 	uint64_t total;		/* 0: unknown */
 	uint64_t done;
+	uint64_t records;	/* input records done, when the workers count them */
 	double start, drawn;	/* monotonic seconds */
 	int width;		/* of the last line drawn, to erase it */
 };
@@ -30,6 +31,8 @@ struct progress {
 void progress_init(struct progress *p, enum progress_mode mode, uint64_t total, bool output_tty);
 /* n more bytes of input are done; redraws at most every PROGRESS_EVERY. */
 void progress_add(struct progress *p, uint64_t n);
+/* n more input records are done (shown with the next redraw). */
+void progress_records(struct progress *p, uint64_t n);
 /* Erase the bar. */
 void progress_end(struct progress *p);
 

@@ -144,6 +144,9 @@ struct stage {
 	const char *tmpdir;	/* where spill files go ($TMPDIR, --tmpdir) */
 	uint64_t seq_base;	/* merge adds this to the chunk numbers of the
 				 * partial it merges (merging partial files) */
+	bool from_files;	/* forkpipe merge: the partials come from files,
+				 * where an error report is damage (a run that
+				 * makes one fails, and its file is not kept) */
 	void *priv;		/* the stage's own state after setup */
 };
 
@@ -193,5 +196,9 @@ extern const struct stage_def stage_exec;
 
 /* head's COUNT, once set up. */
 uint64_t stage_head_limit(const struct stage *st);
+
+/* In a worker: the exec stage's commands (each in a process group of its
+ * own) are stopped with the worker on SIGTERM (see stages/exec.c). */
+void exec_isolate_commands(void);
 
 #endif

@@ -26,12 +26,14 @@
 #include <unistd.h>
 
 #include "chunker.h"
+#include "clock.h"
 #include "frame.h"
 #include "merger.h"
 #include "output.h"
 #include "partial.h"
 #include "progress.h"
 #include "proc.h"
+#include "report.h"
 #include "stats.h"
 #include "supervisor.h"
 #include "util.h"
@@ -40,6 +42,7 @@
 #define TASKS_PER_WORKER 2	/* one running, one queued: no idle gap */
 #define WINDOW_PER_WORKER 4
 #define STOP_GRACE_MS 2000
+#define IDLE_DEATHS_MAX 8	/* workers dying holding nothing, in a row */
 #define CHUNK_MAX_REDUCE (64 << 20)
 #define CHUNK_MIN_REDUCE (1 << 20)
 
@@ -56,7 +59,8 @@ struct sender {
 
 struct task {
 	struct chunk chunk;
-	int worker;
+	int worker;		/* -1 while waiting to be processed again */
+	unsigned attempts;	/* times it killed its worker */
 };
 
 /* A task a worker holds: sent to it and not yet processed.  A worker
@@ -66,12 +70,15 @@ struct held {
 	uint64_t seq;		/* chunk, or grid segment while counting quotes */
 	uint32_t file;
 	uint64_t offset, length;
+	unsigned attempts;	/* a grid segment's (a chunk's are in its task) */
 };
 
 struct wstate {
 	struct held held[TASKS_PER_WORKER];
 	int nheld;
-	bool gone;		/* failed or died: no longer polled */
+	bool gone;		/* failed: no longer polled */
+	double started;		/* when it started on held[0] */
+	bool timed_out;		/* killed for --chunk-timeout */
 };
 
 /* The failure of the lowest chunk (or segment) seen so far. */
@@ -96,6 +103,7 @@ struct sup {
 	struct task *tasks;	/* ring indexed by seq % window */
 	uint64_t window;
 	uint64_t next_seq;
+	uint64_t recycled;	/* chunks below it are recycled */
 	bool input_done;
 	bool waiting_input;	/* the stream had nothing to read */
 	bool stream_readable;
@@ -104,6 +112,9 @@ struct sup {
 	uint64_t skipped;	/* --keep-going: chunks whose command failed */
 	bool counting;		/* the CSV quote-count pre-pass is running */
 	struct failure failure;
+	struct held *retry;	/* tasks lost with a worker, lowest first */
+	size_t nretry;
+	unsigned idle_deaths;	/* workers that died holding nothing, in a row */
 	struct header header;	/* with --header */
 	bool placed;		/* workers pwrite the output (see worker.c) */
 	uint64_t place_base;
@@ -116,6 +127,45 @@ static void erase_progress(void)
 {
 	if (current != NULL)
 		progress_end(&current->progress);
+}
+
+/* The figures only the supervisor knows, into the stats: bytes so far
+ * (the workers' placed output counts once its place is given). */
+static void stats_snapshot(struct sup *s)
+{
+	s->stats.bytes_in = s->progress.done + s->stats.header_bytes;
+	s->stats.bytes_out = s->out == NULL ? 0 : output_bytes(s->out);
+	if (s->placed && s->merger != NULL)
+		s->stats.bytes_out += merger_placed_end(s->merger) - s->place_base;
+}
+
+/* The run is over and its workers reaped: the final figures.  Each
+ * process's resource use is taken once. */
+static void stats_collect(struct sup *s)
+{
+	stats_snapshot(s);
+	for (int i = 0; s->procs != NULL && i < s->nprocs; i++) {
+		struct proc *p = &s->procs[i];
+
+		if (p->pid == 0 && p->usage.ru_maxrss != 0) {
+			stats_worker_reaped(&s->stats, i, &p->usage);
+			memset(&p->usage, 0, sizeof p->usage);
+		}
+	}
+	stats_stop(&s->stats);
+}
+
+/* The final report (--stats-json); the run's exit status, or 74 when
+ * a successful run's report could not be written. */
+static int report(int code, const char *msg)
+{
+	char *err = NULL;
+
+	if (report_end(code, msg, &err) == 0)
+		return code;
+	warnx_("%s", err);
+	free(err);
+	return code == EXIT_OK ? EXIT_IOERR : code;
 }
 
 /* On any fatal error: stop the workers, remove the temporary output. */
@@ -132,6 +182,7 @@ static void cleanup(void)
 		proc_reap(s->procs, s->nprocs, true, STOP_GRACE_MS);
 	}
 	output_abort(s->out);
+	stats_collect(s);
 }
 
 static int pick_worker(const struct sup *s)
@@ -147,12 +198,13 @@ static int pick_worker(const struct sup *s)
 	return best;
 }
 
-static void hold(struct sup *s, int w, uint64_t seq, uint32_t file, uint64_t offset,
-    uint64_t length)
+static void hold(struct sup *s, int w, const struct held *h)
 {
 	struct wstate *ws = &s->ws[w];
 
-	ws->held[ws->nheld++] = (struct held){ seq, file, offset, length };
+	if (ws->nheld == 0)
+		ws->started = clock_now();
+	ws->held[ws->nheld++] = *h;
 }
 
 /* The worker is done with task seq. */
@@ -165,6 +217,8 @@ static void unhold(struct sup *s, int w, uint64_t seq)
 			continue;
 		memmove(&ws->held[i], &ws->held[i + 1], (size_t)(ws->nheld - i - 1) * sizeof ws->held[0]);
 		ws->nheld--;
+		if (i == 0)
+			ws->started = clock_now();	/* on to the next one */
 		return;
 	}
 }
@@ -189,6 +243,9 @@ static void fail_at(struct sup *s, uint64_t seq, int code, char *msg)
  * worker that failed itself, which then set an earlier failure). */
 static bool failure_settled(const struct sup *s)
 {
+	for (size_t i = 0; i < s->nretry; i++)
+		if (s->retry[i].seq < s->failure.seq)
+			return false;
 	for (int i = 0; i < s->nprocs; i++) {
 		const struct wstate *ws = &s->ws[i];
 
@@ -290,16 +347,21 @@ static void place(void *arg, uint64_t seq, uint64_t offset)
 	try_send(s, w);
 }
 
+/* Send chunk c (a new one, or one lost with a worker) to worker w. */
 static void assign(struct sup *s, int w, const struct chunk *c)
 {
 	struct sender *sd = &s->senders[w];
 	struct task *t = &s->tasks[c->seq % s->window];
 	struct frame_hdr h = { 0, 0, c->seq, 0 };
+	struct held hd = { c->seq, c->file, c->offset, c->length, 0 };
 
-	t->chunk = *c;
+	if (&t->chunk != c) {
+		t->chunk = *c;
+		t->attempts = 0;
+		s->stats.chunks++;
+	}
 	t->worker = w;
-	hold(s, w, c->seq, c->file, c->offset, c->length);
-	s->stats.chunks++;
+	hold(s, w, &hd);
 	struct frame_range r = { c->file, c->offset, c->length };
 
 	/* Both kinds start with the range (for messages, and for the worker
@@ -316,11 +378,44 @@ static void assign(struct sup *s, int w, const struct chunk *c)
 	try_send(s, w);
 }
 
+/* Send a small task frame to worker w, waiting for room if need be. */
+static void send_small(struct sup *s, int w, uint32_t type, const struct held *hd)
+{
+	unsigned char frame[FRAME_HDR_SIZE + FRAME_RANGE_SIZE];
+	struct frame_hdr h = { type, 0, hd->seq, FRAME_RANGE_SIZE };
+	struct frame_range r = { hd->file, hd->offset, hd->length };
+
+	frame_encode_hdr(frame, &h);
+	frame_encode_range(frame + FRAME_HDR_SIZE, &r);
+	hold(s, w, hd);
+	buf_append(&s->senders[w].ctl, frame, sizeof frame);
+	try_send(s, w);
+}
+
+/* Chunks lost with a worker go out again first, lowest first. */
+static void dispatch_retries(struct sup *s)
+{
+	while (s->nretry > 0) {
+		int w = pick_worker(s);
+
+		if (w < 0)
+			return;
+		struct held h = s->retry[0];
+
+		memmove(s->retry, s->retry + 1, --s->nretry * sizeof *s->retry);
+		if (s->counting)
+			send_small(s, w, FRAME_TASK_QUOTES, &h);
+		else
+			assign(s, w, &s->tasks[h.seq % s->window].chunk);
+	}
+}
+
 /* Hand out chunks while the window and the workers have room. */
 static void dispatch(struct sup *s)
 {
 	s->waiting_input = false;
-	while (!s->failure.set && !s->input_done && !merger_done(s->merger) &&
+	dispatch_retries(s);
+	while (s->nretry == 0 && !s->failure.set && !s->input_done && !merger_done(s->merger) &&
 	    s->next_seq - merger_low(s->merger) < s->window) {
 		int w = pick_worker(s);
 		struct chunk c;
@@ -361,45 +456,139 @@ static void worker_gone(struct sup *s, int w)
 	proc_close(&s->procs[w]);
 }
 
+/* Reap worker w, which died or is made to (a broken stream: it may
+ * still be alive, waiting for a task), and say how it ended. */
+static void reap_dead(struct sup *s, int w, char *how, size_t cap)
+{
+	struct proc *p = &s->procs[w];
+	pid_t pid = p->pid;
+	int status = 0;
+	struct rusage ru;
+
+	snprintf(how, cap, "exited");
+	if (pid <= 0)
+		return;
+	kill(pid, SIGKILL);
+	if (wait4(pid, &status, 0, &ru) != pid)
+		return;
+	p->pid = 0;
+	p->status = status;
+	stats_worker_reaped(&s->stats, w, &ru);
+	if (s->ws[w].timed_out)
+		snprintf(how, cap, "took longer than --chunk-timeout %gs", s->job->chunk_timeout);
+	else if (WIFEXITED(status) && WEXITSTATUS(status) == EXIT_OUT_OF_MEMORY)
+		snprintf(how, cap, "ran out of memory%s",
+		    s->job->worker_memory > 0 ? " (--max-memory-per-worker)" : "");
+	else if (WIFSIGNALED(status))
+		snprintf(how, cap, "was killed by signal %d (%s)", WTERMSIG(status),
+		    strsignal(WTERMSIG(status)));
+	else if (WIFEXITED(status))
+		snprintf(how, cap, "exited with status %d", WEXITSTATUS(status));
+}
+
 /*
- * A worker's result pipe ended without an error frame: it died.  The
- * task it was working on fails with 70, in input order like any other
- * failure.  A worker that held no task may still have held placed output
- * that will now never be written: that fails the run at once, unless a
- * failure is already known (the output is not wanted then).
+ * Task h, lost with worker w (pid), goes back in the queue, lowest
+ * first; charged: it was the one the worker was working on.  A task
+ * that has killed its worker more than --retries times fails the run,
+ * in input order like any other failure.
+ */
+static void requeue(struct sup *s, const struct held *h, bool charged, int w, pid_t pid,
+    const char *how)
+{
+	const char *path = chunker_path(s->chunker, h->file);
+	const char *what = s->counting ? "segment" : "chunk";
+	unsigned long long from = h->offset, to = h->offset + h->length;
+	size_t i;
+
+	if (h->attempts > s->job->retries) {
+		fail_at(s, h->seq, EXIT_SOFTWARE, xasprintf("%s: %s %llu (bytes %llu-%llu): its worker "
+		    "%s, %u time%s (--retries %u)", path, what, (unsigned long long)h->seq, from, to,
+		    how, h->attempts, h->attempts == 1 ? "" : "s", s->job->retries));
+		return;
+	}
+	if (charged) {
+		erase_progress();
+		warnx_("warning: worker %d (pid %d) %s while processing %s bytes %llu-%llu; "
+		    "processing them again (attempt %u of %u)", w, (int)pid, how, path, from, to,
+		    h->attempts + 1, s->job->retries + 1);
+	}
+	s->stats.retries++;
+	s->retry = xreallocarray(s->retry, s->nretry + 1, sizeof *s->retry);
+	for (i = s->nretry; i > 0 && s->retry[i - 1].seq > h->seq; i--)
+		s->retry[i] = s->retry[i - 1];
+	s->retry[i] = *h;
+	s->nretry++;
+}
+
+/*
+ * The tasks worker w lost: those it held, and chunks whose output it
+ * kept for placing.  Only the one it was working on is charged with the
+ * death.  Returns whether one was.
+ */
+static bool requeue_lost(struct sup *s, int w, pid_t pid, const char *how)
+{
+	struct wstate *ws = &s->ws[w];
+	uint64_t busy = ws->nheld > 0 ? ws->held[0].seq : UINT64_MAX;
+
+	if (s->counting) {
+		for (int i = 0; i < ws->nheld; i++) {
+			struct held h = ws->held[i];
+
+			h.attempts += i == 0;
+			requeue(s, &h, i == 0, w, pid, how);
+		}
+	} else {
+		for (uint64_t seq = merger_low(s->merger); seq < s->next_seq; seq++) {
+			struct task *t = &s->tasks[seq % s->window];
+
+			if (t->worker != w || merger_complete(s->merger, seq))
+				continue;
+			t->attempts += seq == busy;
+			t->worker = -1;
+			merger_retry(s->merger, seq);
+			struct held h = { seq, t->chunk.file, t->chunk.offset, t->chunk.length,
+				t->attempts };
+
+			requeue(s, &h, seq == busy, w, pid, how);
+		}
+	}
+	ws->nheld = 0;
+	return busy != UINT64_MAX;
+}
+
+/* A fresh process in worker slot w, after the last one died. */
+static void respawn(struct sup *s, int w)
+{
+	char *err = NULL;
+
+	frame_reader_free(&s->readers[w]);
+	memset(&s->readers[w], 0, sizeof s->readers[w]);
+	s->senders[w].busy = false;
+	s->senders[w].ctl.len = 0;
+	s->ws[w].timed_out = false;
+	if (proc_spawn(s->procs, s->nprocs, w, worker_main, &s->env, &err) < 0)
+		fatal(EXIT_SOFTWARE, "restarting worker %d: %s", w, err);
+}
+
+/*
+ * A worker's result pipe ended without an error frame: it died (killed,
+ * out of memory, or past --chunk-timeout).  Nothing is lost: the chunks
+ * it had are processed again by a new worker in its place, and output
+ * already written of them is not written twice (merger_retry).
  */
 static void worker_died(struct sup *s, int w)
 {
-	struct proc *p = &s->procs[w];
-	const struct wstate *ws = &s->ws[w];
-	char how[64] = "exited";
-	pid_t pid = p->pid;
-	int status = 0;
+	char how[96];
+	pid_t pid = s->procs[w].pid;
 
-	/* A worker whose stream broke (a malformed frame) may still be
-	 * alive, waiting for a task: waiting for it would hang.  Killing a
-	 * worker that already exited changes nothing of its status. */
-	if (pid > 0)
-		kill(pid, SIGKILL);
-	if (pid > 0 && waitpid(pid, &status, 0) == pid) {
-		p->pid = 0;
-		if (WIFSIGNALED(status))
-			snprintf(how, sizeof how, "was killed by signal %d", WTERMSIG(status));
-		else if (WIFEXITED(status))
-			snprintf(how, sizeof how, "exited with status %d", WEXITSTATUS(status));
-	}
-	if (ws->nheld > 0) {
-		const struct held *h = &ws->held[0];
-
-		fail_at(s, h->seq, EXIT_SOFTWARE,
-		    xasprintf("worker %d (pid %d) %s while processing %s bytes %llu-%llu",
-			w, (int)pid, how, chunker_path(s->chunker, h->file),
-			(unsigned long long)h->offset,
-			(unsigned long long)(h->offset + h->length)));
-	} else if (!s->failure.set) {
-		fatal(EXIT_SOFTWARE, "worker %d (pid %d) %s", w, (int)pid, how);
-	}
-	worker_gone(s, w);
+	reap_dead(s, w, how, sizeof how);
+	proc_close(&s->procs[w]);
+	if (requeue_lost(s, w, pid, how))
+		s->idle_deaths = 0;
+	else if (++s->idle_deaths > IDLE_DEATHS_MAX)
+		fatal(EXIT_SOFTWARE, "worker %d (pid %d) %s, and workers keep dying without a chunk "
+		    "to blame", w, (int)pid, how);
+	respawn(s, w);
 }
 
 /* A worker reported the failure of a task; it exits after that. */
@@ -412,13 +601,23 @@ static void worker_failed(struct sup *s, int w, const struct frame_reader *r)
 	worker_gone(s, w);
 }
 
-static void chunk_done(struct sup *s, int w, uint64_t seq)
+/* Worker w has processed chunk seq (its placed output may still wait
+ * to be written). */
+static void chunk_processed(struct sup *s, int w, uint64_t seq)
 {
 	struct task *t = &s->tasks[seq % s->window];
 
+	progress_records(&s->progress, stats_chunk_done(&s->stats, w, seq));
 	progress_add(&s->progress, t->chunk.length);
 	unhold(s, w, seq);
-	chunker_recycle(s->chunker, &t->chunk);
+}
+
+/* Chunks the merger has released: their bytes, kept until now in case
+ * a worker died, can go. */
+static void recycle_released(struct sup *s)
+{
+	while (s->recycled < merger_low(s->merger))
+		chunker_recycle(s->chunker, &s->tasks[s->recycled++ % s->window].chunk);
 }
 
 /* The pre-pass: a grid segment's quote count. */
@@ -443,6 +642,17 @@ static void take_result(struct sup *s, int w, struct frame_reader *r)
 	 * sees it, so nothing of it is written. */
 	if (s->failure.set && r->hdr.seq >= s->failure.seq)
 		return;
+	if (r->hdr.type == FRAME_STATS) {
+		if (stats_take(&s->stats, w, r->hdr.seq, r->payload.data, r->payload.len) < 0)
+			fatal(EXIT_SOFTWARE, "worker %d sent malformed figures for chunk %llu", w,
+			    (unsigned long long)r->hdr.seq);
+		return;
+	}
+	uint64_t seq = r->hdr.seq;
+
+	if (seq < merger_low(s->merger) || seq >= s->next_seq || s->tasks[seq % s->window].worker != w)
+		fatal(EXIT_SOFTWARE, "worker %d sent a result for chunk %llu, which it was not given",
+		    w, (unsigned long long)seq);
 	int rc = merger_take(s->merger, &r->hdr, &r->payload, &err, &code);
 
 	if (rc < 0)
@@ -451,13 +661,12 @@ static void take_result(struct sup *s, int w, struct frame_reader *r)
 		progress_end(&s->progress);
 		warnx_("%.*s (output skipped: --keep-going)", (int)r->payload.len, r->payload.data);
 		s->skipped++;
-		chunk_done(s, w, r->hdr.seq);
-		return;
 	}
-	/* A placed chunk is processed when its size comes, complete
-	 * (for the window) when it is written. */
+	/* A placed chunk is processed when its size comes, whole when it
+	 * is written. */
 	if (rc == 1 || r->hdr.type == FRAME_SIZE)
-		chunk_done(s, w, r->hdr.seq);
+		chunk_processed(s, w, seq);
+	recycle_released(s);
 }
 
 static void read_results(struct sup *s, int w)
@@ -489,10 +698,79 @@ static void read_results(struct sup *s, int w)
 	}
 }
 
+/*
+ * --chunk-timeout: a worker past it is stopped (TERM, which also ends
+ * the commands it runs; KILL a grace later) and its chunk retried.
+ */
+static void check_timeouts(struct sup *s)
+{
+	double now = clock_now();
+
+	if (s->job->chunk_timeout <= 0)
+		return;
+	for (int i = 0; i < s->nprocs; i++) {
+		struct wstate *ws = &s->ws[i];
+
+		if (ws->gone || s->procs[i].pid <= 0 || ws->nheld == 0 ||
+		    now < ws->started + s->job->chunk_timeout)
+			continue;
+		if (!ws->timed_out)
+			kill(s->procs[i].pid, SIGTERM);
+		else if (now >= ws->started + s->job->chunk_timeout + STOP_GRACE_MS / 1000.0)
+			kill(s->procs[i].pid, SIGKILL);
+		ws->timed_out = true;
+	}
+}
+
+/* When check_timeouts next has something to do, or 0. */
+static double chunk_deadline(const struct sup *s)
+{
+	double next = 0;
+
+	for (int i = 0; i < s->nprocs && s->job->chunk_timeout > 0; i++) {
+		const struct wstate *ws = &s->ws[i];
+		double at = ws->started + s->job->chunk_timeout;
+
+		if (ws->gone || ws->nheld == 0)
+			continue;
+		if (ws->timed_out)
+			at += STOP_GRACE_MS / 1000.0;
+		next = deadline_min(next, at);
+	}
+	return next;
+}
+
+/*
+ * The nearest deadline of the event loop's timers (monotonic seconds),
+ * or 0 for none: ppoll sleeps no longer than that.  Each timer adds its
+ * own with deadline_min().
+ */
+static double next_deadline(const struct sup *s)
+{
+	return deadline_min(chunk_deadline(s), report_deadline());
+}
+
+/* Run the timers whose deadline has come. */
+static void run_timers(struct sup *s)
+{
+	double due = report_deadline();
+
+	if (due != 0 && clock_now() >= due) {
+		if (report_to_stderr())
+			progress_end(&s->progress);
+		stats_snapshot(s);
+		report_interval();
+	}
+}
+
 static void wait_events(struct sup *s)
 {
-	struct pollfd *pfd = xcalloc((size_t)s->nprocs * 2 + 1, sizeof *pfd);
+	struct pollfd *pfd;
+	struct timespec timeout;
 	int n = 0, in = -1;
+
+	run_timers(s);
+	pfd = xcalloc((size_t)s->nprocs * 2 + 1, sizeof *pfd);
 
 	/* A gone worker's descriptors are -1, which poll ignores. */
 	for (int i = 0; i < s->nprocs; i++) {
@@ -506,12 +784,14 @@ static void wait_events(struct sup *s)
 		pfd[n].fd = chunker_wait_fd(s->chunker);
 		pfd[n++].events = POLLIN;
 	}
-	if (ppoll(pfd, (nfds_t)n, NULL, proc_poll_mask()) < 0) {
+	if (ppoll(pfd, (nfds_t)n, deadline_timeout(next_deadline(s), &timeout),
+	    proc_poll_mask()) < 0) {
 		if (errno != EINTR)
 			fatal(EXIT_SOFTWARE, "poll() failed: %s", strerror(errno));
 		free(pfd);
 		return;
 	}
+	check_timeouts(s);
 	for (int i = 0; i < s->nprocs && !output_reader_gone(s->out); i++) {
 		if (pfd[2 * i].revents != 0)
 			read_results(s, i);
@@ -543,19 +823,6 @@ static void start_workers(struct sup *s)
 			fatal(EXIT_SOFTWARE, "starting worker %d: %s", i, err);
 }
 
-/* Send a small task frame to worker w, waiting for room if need be. */
-static void send_small(struct sup *s, int w, uint32_t type, uint64_t seq, const struct frame_range *r)
-{
-	unsigned char frame[FRAME_HDR_SIZE + FRAME_RANGE_SIZE];
-	struct frame_hdr h = { type, 0, seq, FRAME_RANGE_SIZE };
-
-	frame_encode_hdr(frame, &h);
-	frame_encode_range(frame + FRAME_HDR_SIZE, r);
-	hold(s, w, seq, r->file, r->offset, r->length);
-	buf_append(&s->senders[w].ctl, frame, sizeof frame);
-	try_send(s, w);
-}
-
 static bool all_idle(const struct sup *s)
 {
 	for (int i = 0; i < s->nprocs; i++)
@@ -579,16 +846,19 @@ static int count_file_quotes(struct sup *s, uint32_t f)
 
 		if (sig != 0)
 			return sig;
-		while (!s->failure.set && next < nseg) {
+		dispatch_retries(s);
+		while (!s->failure.set && s->nretry == 0 && next < nseg) {
 			int w = pick_worker(s);
-			struct frame_range r = { f, next * seg, 0 };
+			struct held h = { next, f, next * seg, 0, 0 };
 
 			if (w < 0)
 				break;
-			r.length = size - r.offset < seg ? size - r.offset : seg;
-			send_small(s, w, FRAME_TASK_QUOTES, next++, &r);
+			h.length = size - h.offset < seg ? size - h.offset : seg;
+			send_small(s, w, FRAME_TASK_QUOTES, &h);
+			next++;
 		}
-		if (s->failure.set ? failure_settled(s) : next == nseg && all_idle(s))
+		if (s->failure.set ? failure_settled(s) :
+		    next == nseg && s->nretry == 0 && all_idle(s))
 			break;
 		wait_events(s);
 	}
@@ -662,6 +932,8 @@ static void write_header(struct sup *s)
 		job_header_out(s->job, &s->header, &out);
 	if (out.len > 0 && output_write(s->out, out.data, out.len, &err) < 0)
 		fatal(EXIT_IOERR, "%s", err);
+	stats_header(&s->stats, s->job->header ? s->header.raw.len : 0,
+	    out.len > 0 && !s->job->partial_out);
 	buf_free(&out);
 }
 
@@ -684,6 +956,8 @@ static void free_sup(struct sup *s)
 	buf_free(&s->header.raw);
 	output_free(s->out);
 	chunker_close(s->chunker);
+	report_attach(NULL);
+	stats_free(&s->stats);
 }
 
 static int finish(struct sup *s)
@@ -697,29 +971,37 @@ static int finish(struct sup *s)
 	/* head is satisfied: the workers may be busy with chunks not needed. */
 	stop_workers(s, gone || merger_done(s->merger));
 	progress_end(&s->progress);
-	if (!gone && merger_finish(s->merger, &err, &code) < 0)
+	/* The stages after a reducer may run long (a sort's last merge):
+	 * a signal now stops the writing of the output (see output.c). */
+	output_interruptible(s->out);
+	proc_signals_unblock();
+	if (!gone && merger_finish(s->merger, &err, &code) < 0 && proc_quit_signal() == 0)
 		fatal(code, "%s", err);
-	if (s->placed && output_placed_end(s->out, s->place_base, merger_placed_end(s->merger), &err) < 0)
+	if (proc_quit_signal() != 0)
+		return -proc_quit_signal();
+	if (s->placed && output_placed_end(s->out, merger_placed_end(s->merger), &err) < 0)
 		fatal(EXIT_IOERR, "%s", err);
 	if (output_commit(s->out, &err) < 0)
 		fatal(EXIT_IOERR, "%s", err);
 	current = NULL;
-	if (s->job->stats) {
-		s->stats.bytes_in = chunker_bytes(s->chunker);
-		s->stats.bytes_out = output_bytes(s->out);
-		stats_print(stderr, &s->stats, s->procs, s->nprocs);
-	}
+	stats_collect(s);
+	if (s->job->stats)
+		stats_print(stderr, &s->stats);
 	if (s->skipped > 0) {
-		warnx_("%llu chunk%s skipped: a command failed on %s (--keep-going)",
+		char *msg = xasprintf("%llu chunk%s skipped: a command failed on %s (--keep-going)",
 		    (unsigned long long)s->skipped, s->skipped == 1 ? "" : "s",
 		    s->skipped == 1 ? "it" : "them");
-		return EXIT_SOFTWARE;
+
+		warnx_("%s", msg);
+		code = report(EXIT_SOFTWARE, msg);
+		free(msg);
+		return code;
 	}
 	/* The reader went away (| head): a pipeline's usual end, unless the
 	 * user asked to hear of it. */
 	if (output_reader_gone(s->out) && s->job->strict_epipe)
-		return 128 + SIGPIPE;
-	return EXIT_OK;
+		return report(128 + SIGPIPE, "the output's reader went away (--strict-epipe)");
+	return report(EXIT_OK, NULL);
 }
 
 /* Hand out chunks and take their results until the input is done or
@@ -765,7 +1047,8 @@ int supervisor_run(struct job *job)
 	char *err = NULL;
 	int code = EXIT_SOFTWARE;
 
-	stats_start(&s.stats);
+	stats_init(&s.stats, job);
+	report_attach(&s.stats);
 	s.job = job;
 	s.window = (uint64_t)job->jobs * WINDOW_PER_WORKER;
 	s.tasks = xcalloc(s.window, sizeof *s.tasks);
@@ -789,6 +1072,9 @@ int supervisor_run(struct job *job)
 		output_unbuffered(s.out);
 	progress_init(&s.progress, job->progress, chunker_total_size(s.chunker),
 	    output_is_tty(s.out));
+	/* The workers measure their chunks for a report or the bar. */
+	stats_measure(&s.stats, stats_wanted(job) || s.progress.on);
+	s.env.meter = s.stats.on;
 	write_header(&s);
 	/* Ordered map output into a regular file: the workers write it. */
 	s.placed = !job->unordered && job->reducer == NULL && job->limit == UINT64_MAX &&
@@ -797,23 +1083,41 @@ int supervisor_run(struct job *job)
 	fatal_cleanup(cleanup);
 	fatal_before(erase_progress);
 	proc_signals_init();
+	if (job->timeout > 0)
+		proc_alarm(job->timeout);
+#ifdef __SANITIZE_ADDRESS__
+	if (job->worker_memory > 0)
+		warnx_("warning: --max-memory-per-worker is not enforced in a build with "
+		    "AddressSanitizer");
+#endif
 	/* Fork before the big buffers exist: fork costs grow with the
 	 * parent's touched memory. */
 	start_workers(&s);
 	s.merger = merger_new(job, s.out, s.window);
+	merger_set_meter(s.merger, &s.stats.local);
 	if (s.placed)
 		merger_set_placed(s.merger, s.place_base, place, &s);
 	int sig = csv_prescan(&s);
 
 	if (sig == 0)
 		sig = run_chunks(&s);
+	if (sig == 0) {
+		code = finish(&s);
+		sig = code < 0 ? -code : 0;
+	}
 	if (sig != 0) {
+		/* SIGALRM is --timeout's. */
+		char *msg = sig == SIGALRM ?
+		    xasprintf("the run took longer than --timeout %gs", job->timeout) :
+		    xasprintf("stopped by signal %d (%s)", sig, strsignal(sig));
+
 		progress_end(&s.progress);
 		cleanup();
-		free_sup(&s);	/* nothing left for LeakSanitizer to report */
-		return 128 + sig;
+		if (sig == SIGALRM)
+			warnx_("%s", msg);
+		code = report(sig == SIGALRM ? EXIT_TIMEOUT : 128 + sig, msg);
+		free(msg);
 	}
-	code = finish(&s);
-	free_sup(&s);
+	free_sup(&s);	/* nothing left for LeakSanitizer to report */
 	return code;
 }

@@ -12,10 +12,15 @@
 
 static void (*cleanup_fn)(void);
 static void (*before_fn)(void);	/* clears the terminal line (--progress) */
+static void (*report_fn)(int code, const char *msg);	/* --stats-json */
 static bool in_child;
 
+/* In a worker the supervisor tells of it (and processes the chunk
+ * again), so the status says why and nothing is printed. */
 static void __attribute__((noreturn)) out_of_memory(size_t n)
 {
+	if (in_child)
+		_exit(EXIT_OUT_OF_MEMORY);
 	fprintf(stderr, PROGNAME ": out of memory allocating %zu bytes\n", n);
 	_exit(EXIT_SOFTWARE);
 }
@@ -97,25 +102,31 @@ void fatal_before(void (*fn)(void))
 	before_fn = fn;
 }
 
+void fatal_report(void (*fn)(int code, const char *msg))
+{
+	report_fn = fn;
+}
+
 void fatal_in_child(void)
 {
 	cleanup_fn = NULL;
+	report_fn = NULL;
 	in_child = true;
 }
 
 void fatal(int code, const char *fmt, ...)
 {
 	va_list ap;
+	char *msg;
 
 	if (!in_child)
 		fflush(stdout);
 	if (before_fn != NULL && !in_child)
 		before_fn();
-	fputs(PROGNAME ": ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	msg = xvasprintf(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	fprintf(stderr, PROGNAME ": %s\n", msg);
 	if (cleanup_fn != NULL) {
 		void (*fn)(void) = cleanup_fn;
 
@@ -124,6 +135,13 @@ void fatal(int code, const char *fmt, ...)
 	}
 	if (in_child)
 		_exit(code);
+	if (report_fn != NULL) {
+		void (*fn)(int, const char *) = report_fn;
+
+		report_fn = NULL;
+		fn(code, msg);
+	}
+	free(msg);
 	exit(code);
 }
 
@@ -138,17 +156,24 @@ void warnx_(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+/* A non-negative decimal number at the start of s, fractions allowed;
+ * *end is where its unit may follow. */
+static bool parse_amount(const char *s, double *v, char **end)
+{
+	if (s == NULL || *s == '\0' || *s == '-' || *s == ' ')
+		return false;
+	errno = 0;
+	*v = strtod(s, end);
+	return errno == 0 && *end != s && *v >= 0;
+}
+
 bool parse_size(const char *s, uint64_t *out)
 {
 	char *end;
 	double v;
 	double mult = 1;
 
-	if (s == NULL || *s == '\0' || *s == '-' || *s == ' ')
-		return false;
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno != 0 || end == s || v < 0)
+	if (!parse_amount(s, &v, &end))
 		return false;
 	switch (*end) {
 	case 'k': case 'K': mult = 1024.0; end++; break;
@@ -167,6 +192,30 @@ bool parse_size(const char *s, uint64_t *out)
 	if (v >= 18446744073709551615.0 || v != v)
 		return false;
 	*out = (uint64_t)v;
+	return true;
+}
+
+bool parse_duration(const char *s, double *out)
+{
+	char *end;
+	double v, mult = 1;
+
+	if (!parse_amount(s, &v, &end))
+		return false;
+	switch (*end) {
+	case 's': end++; break;
+	case 'm':
+		mult = end[1] == 's' ? 1e-3 : 60;
+		end += end[1] == 's' ? 2 : 1;
+		break;
+	case 'h': mult = 3600; end++; break;
+	case 'd': mult = 86400; end++; break;
+	default: break;
+	}
+	v *= mult;
+	if (*end != '\0' || v != v || v > 366.0 * 86400)
+		return false;
+	*out = v;
 	return true;
 }
 

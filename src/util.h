@@ -19,7 +19,12 @@ enum {
 	EXIT_IOERR = 74,     /* read or write error */
 	EXIT_TEMPFAIL = 75,  /* temporary failure (lock held) */
 	EXIT_CONFIG = 78,    /* bad configuration */
+	EXIT_TIMEOUT = 124,  /* --timeout, as timeout(1) */
 };
+
+/* A worker's own exit status when an allocation failed: never the
+ * run's (the supervisor reports it and exits 70). */
+#define EXIT_OUT_OF_MEMORY 71
 
 #define PROGNAME "forkpipe"
 
@@ -44,6 +49,9 @@ void warnx_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void fatal_cleanup(void (*fn)(void));
 /* Called before the message is printed (to erase a progress bar). */
 void fatal_before(void (*fn)(void));
+/* Called last, after the clean-up, with the exit code and the message
+ * (the run report records them); NULL to stop. */
+void fatal_report(void (*fn)(int code, const char *msg));
 /* In a forked worker: fatal() runs no clean-up and leaves by _exit(), so
  * that nothing of the supervisor's (stdio buffers, temporary files) is
  * touched twice. */
@@ -54,6 +62,13 @@ void fatal_in_child(void);
  * false on syntax error or overflow.
  */
 bool parse_size(const char *s, uint64_t *out);
+/*
+ * Parse a duration: a decimal number (fractions allowed) of seconds, or
+ * of milliseconds, minutes, hours or days with an ms, s, m, h or d
+ * suffix, as timeout(1) takes it (ms aside).  Returns false on syntax
+ * error, a negative value or one past a year.
+ */
+bool parse_duration(const char *s, double *out);
 /* Parse a decimal integer in [min, max]. */
 bool parse_long(const char *s, long min, long max, long *out);
 

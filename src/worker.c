@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>	/* setrlimit: --max-memory-per-worker */
 #include <unistd.h>
 
 #include "buf.h"
@@ -20,6 +21,7 @@
 #include "frame.h"
 #include "gzip_in.h"
 #include "gzip_out.h"
+#include "meter.h"
 #include "record.h"
 #include "scan.h"
 #include "util.h"
@@ -62,6 +64,8 @@ struct worker {
 	struct gz_inflater *gz;	/* BGZF input: members inflated here */
 	struct buf comp;	/* compressed bytes read ahead */
 	uint64_t comp_at;	/* their file offset */
+	struct meter meter;	/* the chunk's figures, when asked for */
+	unsigned char *stats_frame;	/* and their FRAME_STATS, encoded */
 };
 
 /* A chunk's output waiting for the supervisor to say where it goes. */
@@ -86,10 +90,30 @@ fail(struct worker *w, int code, const char *fmt, ...)
 	_exit(code);
 }
 
+/* The chunk's figures as a FRAME_STATS in w->stats_frame; its size. */
+static size_t stats_frame(struct worker *w)
+{
+	size_t n = w->job->post;	/* the stages run here */
+	struct frame_hdr h = { FRAME_STATS, 0, w->seq, METER_PAYLOAD(n) };
+
+	if (w->stats_frame == NULL)
+		w->stats_frame = xmalloc(FRAME_HDR_SIZE + METER_PAYLOAD(n));
+	frame_encode_hdr(w->stats_frame, &h);
+	meter_encode(&w->meter, n, w->stats_frame + FRAME_HDR_SIZE);
+	meter_reset(&w->meter);
+	return FRAME_HDR_SIZE + METER_PAYLOAD(n);
+}
+
 static void send_frame(struct worker *w, uint32_t type, uint32_t more,
     const struct iovec *iov, int n)
 {
-	if (frame_write(w->result_fd, type, more, w->seq, iov, n) < 0)
+	size_t before = 0;
+
+	/* The chunk's figures go just before the frame that ends it, in
+	 * the same write. */
+	if (w->meter.on && frame_ends_chunk(type, more))
+		before = stats_frame(w);
+	if (frame_write_after(w->result_fd, w->stats_frame, before, type, more, w->seq, iov, n) < 0)
 		_exit(EXIT_SOFTWARE);	/* the supervisor is gone */
 }
 
@@ -148,8 +172,10 @@ static void run_from(struct worker *w, struct block *b, size_t from)
 	if (w->skipped != NULL)
 		return;
 	for (size_t i = from; i < job->nmap && b->len > 0; i++) {
+		uint64_t t0 = meter_clock(&w->meter, job->stages[i]);
 		int rc = job->stages[i]->def->map(job->stages[i], b, &err);
 
+		meter_stop(&w->meter, i, job->stages[i], t0);
 		if (rc != 0 && job->stages[i]->def->end != NULL) {
 			stage_failed(w, job->stages[i], rc, err);
 			return;
@@ -158,10 +184,15 @@ static void run_from(struct worker *w, struct block *b, size_t from)
 			fail(w, rc > 0 ? rc : EXIT_SOFTWARE, "%s: %s", w->name, err);
 		b->offset = OFFSET_UNKNOWN;
 	}
-	if (job->reducer != NULL)
+	if (job->reducer != NULL) {
+		uint64_t t0 = meter_clock(&w->meter, job->reducer);
+
 		job->reducer->def->fold(job->reducer, w->partial, b);
-	else if (b->len > 0)
+		meter_stop(&w->meter, job->nmap, job->reducer, t0);
+	} else if (b->len > 0) {
+		meter_out(&w->meter, b);
 		emit(w, b->data, b->len);
+	}
 }
 
 static void run_block(struct worker *w, char *data, size_t len, uint64_t offset, size_t nrec)
@@ -169,6 +200,7 @@ static void run_block(struct worker *w, char *data, size_t len, uint64_t offset,
 	struct block b = { .data = data, .len = len, .nrec = nrec, .offset = offset,
 	    .seq = w->seq };
 
+	meter_in(&w->meter, &b);
 	run_from(w, &b, 0);
 }
 
@@ -186,8 +218,10 @@ static void end_stages(struct worker *w)
 
 		if (st->def->end == NULL)
 			continue;
+		uint64_t t0 = meter_clock(&w->meter, st);
 		int rc = st->def->end(st, &b, &err);
 
+		meter_stop(&w->meter, i, st, t0);
 		if (rc != 0)
 			stage_failed(w, st, rc, err);
 		else if (b.len > 0)
@@ -403,6 +437,7 @@ static void skip_chunk(struct worker *w)
 {
 	struct iovec iov = { w->skipped, strlen(w->skipped) };
 
+	w->meter.records_out = 0;	/* none of them is written */
 	send_frame(w, FRAME_SKIP, 0, &iov, 1);
 	free(w->skipped);
 	w->skipped = NULL;
@@ -441,8 +476,10 @@ static void chunk_end(struct worker *w)
 	}
 	struct buf enc = { 0 };
 	struct iovec iov;
+	uint64_t t0 = meter_clock(&w->meter, r);
 
 	r->def->encode(r, w->partial, &enc);
+	meter_stop(&w->meter, w->job->nmap, r, t0);
 	iov.iov_base = enc.data;
 	iov.iov_len = enc.len;
 	send_frame(w, FRAME_PARTIAL, 0, &iov, 1);
@@ -665,6 +702,25 @@ static void command_env(struct worker *w, const struct frame_range *r)
 	setenv("FORKPIPE_OFFSET", off, 1);
 }
 
+/*
+ * --max-memory-per-worker: an address-space limit, so that a record that
+ * makes a stage allocate without bound fails this worker (which the
+ * supervisor reports, and retries) instead of the machine.  Commands run
+ * by exec inherit it.  AddressSanitizer reserves terabytes of address
+ * space, so a build with it cannot have the limit.
+ */
+static void limit_memory(uint64_t bytes)
+{
+#ifndef __SANITIZE_ADDRESS__
+	struct rlimit rl = { (rlim_t)bytes, (rlim_t)bytes };
+
+	if (bytes > 0)
+		(void)setrlimit(RLIMIT_AS, &rl);
+#else
+	(void)bytes;
+#endif
+}
+
 void worker_main(int id, int task_fd, int result_fd, void *arg)
 {
 	const struct worker_env *env = arg;
@@ -679,14 +735,20 @@ void worker_main(int id, int task_fd, int result_fd, void *arg)
 	w.term = env->job->null ? '\0' : '\n';
 	w.out_fd = env->out_fd;
 	w.out_name = env->out_name;
+	/* Without a reducer or head's cut, what the workers emit is the
+	 * output, so they count its records. */
+	meter_init(&w.meter, w.job, env->meter, w.job->reducer == NULL &&
+	    w.job->limit == UINT64_MAX);
 	if (env->job->compress_workers)
 		w.z = compressor_new(&env->job->compress);
 	for (size_t i = 0; i < w.job->nmap; i++)
 		w.runs_commands |= w.job->stages[i]->def->end != NULL;
 	w.hold_all = w.job->keep_going && w.runs_commands && w.out_fd < 0 && w.z == NULL;
+	limit_memory(w.job->worker_memory);
 	if (w.runs_commands) {
 		char n[16];
 
+		exec_isolate_commands();
 		snprintf(n, sizeof n, "%d", id);
 		setenv("FORKPIPE_WORKER", n, 1);
 	}

@@ -10,6 +10,7 @@ struct worker_env {
 	const struct chunker *chunker;	/* input descriptors, inherited */
 	int out_fd;		/* placed output: workers pwrite, or -1 */
 	const char *out_name;
+	bool meter;		/* measure each chunk and send FRAME_STATS */
 };
 
 /*

@@ -112,7 +112,11 @@ START_TEST(test_short_forms)
 	    "  - count: {words: true, bytes: YES}\n"
 	    "null: off\n"
 	    "chunk-size: 1.5M\n"
-	    "stats: y\n");
+	    "stats: y\n"
+	    "stats-json: /var/log/run.json\n"
+	    "stats-interval: 1.5m\n");
+	ck_assert_str_eq(job->stats_json, "/var/log/run.json");
+	ck_assert(job->stats_interval == 90);
 	ck_assert(stage_flag(job->stages[0], "words"));
 	ck_assert(stage_flag(job->stages[0], "bytes"));
 	ck_assert(!job->null);
@@ -264,6 +268,10 @@ START_TEST(test_error_values)
 	config_error("chunk-size: 0\n", "1:13", "'chunk-size' must be a size");
 	config_error("null: maybe\n", "1:7", "'null' must be true or false, not 'maybe'");
 	config_error("null: [true]\n", "1:7", "'null' needs a single value");
+	config_error("stats-interval: 0\n", "1:17", "'stats-interval' must be a number of seconds");
+	config_error("stats-interval: -1\n", "1:17", "not '-1'");
+	config_error("stats-interval: 5x\n", "1:17", "not '5x'");
+	config_error("stats-json: [a, b]\n", "1:13", "'stats-json' needs a single value");
 }
 END_TEST
 

@@ -95,6 +95,44 @@ START_TEST(test_hdr_oversize)
 }
 END_TEST
 
+/* A worker's figures: two counters and a word per stage, nothing else. */
+START_TEST(test_hdr_stats_len)
+{
+	static const struct { uint64_t len; int rc; } cases[] = {
+		{ 16, 0 }, { 24, 0 }, { FRAME_STATS_MAX, 0 },
+		{ 0, -1 }, { 8, -1 }, { 20, -1 }, { 25, -1 }, { FRAME_STATS_MAX + 8, -1 },
+		{ UINT64_MAX - 7, -1 },
+	};
+	unsigned char raw[FRAME_HDR_SIZE];
+	struct frame_hdr out;
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct frame_hdr h = { FRAME_STATS, 0, 3, cases[i].len };
+
+		frame_encode_hdr(raw, &h);
+		ck_assert_msg(frame_decode_hdr(raw, &out) == cases[i].rc, "length %llu",
+		    (unsigned long long)cases[i].len);
+	}
+	ck_assert_uint_eq(FRAME_LAST, FRAME_STATS);
+}
+END_TEST
+
+/* The figures go before the frame that ends a chunk, and only that one. */
+START_TEST(test_ends_chunk)
+{
+	ck_assert(frame_ends_chunk(FRAME_RESULT, 0));
+	ck_assert(!frame_ends_chunk(FRAME_RESULT, 1));
+	ck_assert(frame_ends_chunk(FRAME_PARTIAL, 0));
+	ck_assert(frame_ends_chunk(FRAME_SIZE, 0));
+	ck_assert(frame_ends_chunk(FRAME_PIECE, 0));
+	ck_assert(frame_ends_chunk(FRAME_SKIP, 0));
+	ck_assert(!frame_ends_chunk(FRAME_WRITTEN, 0));
+	ck_assert(!frame_ends_chunk(FRAME_QUOTES, 0));
+	ck_assert(!frame_ends_chunk(FRAME_ERROR, 65));
+	ck_assert(!frame_ends_chunk(FRAME_STATS, 0));
+}
+END_TEST
+
 START_TEST(test_range_round_trip)
 {
 	unsigned char raw[FRAME_RANGE_SIZE];
@@ -256,6 +294,42 @@ static int pipe_with(const void *data, size_t len)
 	return fds[0];
 }
 
+/* A frame encoded beforehand goes out with the next in one write, and
+ * reads back as two frames. */
+START_TEST(test_write_after)
+{
+	unsigned char before[FRAME_HDR_SIZE + 16];
+	struct frame_hdr h = { FRAME_STATS, 0, 5, 16 };
+	struct iovec iov = { (void *)"out\n", 4 };
+	struct buf payload = { 0 };
+	int fds[2];
+
+	frame_encode_hdr(before, &h);
+	frame_put_u64(before + FRAME_HDR_SIZE, 7);
+	frame_put_u64(before + FRAME_HDR_SIZE + 8, 9);
+	ck_assert_int_eq(pipe(fds), 0);
+	ck_assert_int_eq(frame_write_after(fds[1], before, sizeof before, FRAME_RESULT, 0, 5, &iov, 1), 0);
+	ck_assert_int_eq(frame_write_after(fds[1], NULL, 0, FRAME_PARTIAL, 0, 6, NULL, 0), 0);
+	close(fds[1]);
+	ck_assert_int_eq(frame_read(fds[0], &h, &payload), 1);
+	ck_assert_uint_eq(h.type, FRAME_STATS);
+	ck_assert_uint_eq(payload.len, 16);
+	ck_assert_uint_eq(frame_get_u64(payload.data), 7);
+	ck_assert_uint_eq(frame_get_u64(payload.data + 8), 9);
+	ck_assert_int_eq(frame_read(fds[0], &h, &payload), 1);
+	ck_assert_uint_eq(h.type, FRAME_RESULT);
+	ck_assert_uint_eq(h.seq, 5);
+	ck_assert_uint_eq(payload.len, 4);
+	ck_assert_int_eq(memcmp(payload.data, "out\n", 4), 0);
+	ck_assert_int_eq(frame_read(fds[0], &h, &payload), 1);
+	ck_assert_uint_eq(h.type, FRAME_PARTIAL);
+	ck_assert_uint_eq(h.len, 0);
+	ck_assert_int_eq(frame_read(fds[0], &h, &payload), 0);
+	close(fds[0]);
+	buf_free(&payload);
+}
+END_TEST
+
 START_TEST(test_read_truncated)
 {
 	unsigned char raw[FRAME_HDR_SIZE + 3];
@@ -415,6 +489,48 @@ START_TEST(test_reader_broken)
 }
 END_TEST
 
+/* A non-blocking pipe holding len bytes, its write end closed. */
+static int big_pipe_with(const void *data, size_t len)
+{
+	int fds[2];
+
+	nonblocking_pipe(fds);
+	ck_assert_int_eq(fcntl(fds[1], F_SETPIPE_SZ, 1 << 20), 1 << 20);
+	ck_assert_int_eq(write(fds[1], data, len), (ssize_t)len);
+	close(fds[1]);
+	return fds[0];
+}
+
+/* A header whose length is far beyond the bytes that follow (the
+ * largest it may give) fails as truncated, with the payload buffer no
+ * larger than the bytes that came: the length is not believed before
+ * its bytes arrive (found by fuzz/frame.c). */
+START_TEST(test_false_length)
+{
+	static unsigned char raw[FRAME_HDR_SIZE + 300000];
+	struct frame_hdr h = { FRAME_RESULT, 0, 1, FRAME_MAX_PAYLOAD };
+	struct frame_reader r;
+	struct buf payload = { 0 };
+	int fd;
+
+	frame_encode_hdr(raw, &h);
+	memset(raw + FRAME_HDR_SIZE, 'x', sizeof raw - FRAME_HDR_SIZE);
+	fd = big_pipe_with(raw, sizeof raw);
+	ck_assert_int_eq(frame_read(fd, &h, &payload), -1);
+	ck_assert_uint_le(payload.cap, 4 << 20);
+	close(fd);
+	buf_free(&payload);
+
+	memset(&r, 0, sizeof r);
+	fd = big_pipe_with(raw, sizeof raw);
+	ck_assert_int_eq(frame_reader_read(fd, &r), FRAME_BROKEN);
+	ck_assert_uint_eq(r.payload.len, sizeof raw - FRAME_HDR_SIZE);
+	ck_assert_uint_le(r.payload.cap, 4 << 20);
+	close(fd);
+	frame_reader_free(&r);
+}
+END_TEST
+
 START_TEST(test_reader_ioerr)
 {
 	struct frame_reader r;
@@ -434,15 +550,19 @@ Suite *suite_frame(void)
 
 	tc = tcase_create("core");
 	tcase_add_test(tc, test_hdr_round_trip);
+	tcase_add_test(tc, test_ends_chunk);
 	tcase_add_test(tc, test_range_round_trip);
 	tcase_add_test(tc, test_write_read_pipe);
+	tcase_add_test(tc, test_write_after);
 	tcase_add_test(tc, test_reader_byte_at_a_time);
 	tcase_add_test(tc, test_reader_whole_frames);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("limits");
 	tcase_add_test(tc, test_hdr_oversize);
+	tcase_add_test(tc, test_hdr_stats_len);
 	tcase_add_test(tc, test_range_bad);
+	tcase_add_test(tc, test_false_length);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("errors");

@@ -24,6 +24,7 @@ int main(void)
 	srunner_add_suite(sr, suite_sortkey());
 	srunner_add_suite(sr, suite_agg());
 	srunner_add_suite(sr, suite_gzip());
+	srunner_add_suite(sr, suite_report());
 	srunner_run_all(sr, CK_ENV);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -15,5 +15,6 @@ Suite *suite_fields(void);
 Suite *suite_sortkey(void);
 Suite *suite_agg(void);
 Suite *suite_gzip(void);
+Suite *suite_report(void);
 
 #endif

@@ -38,7 +38,7 @@ same "awk that writes 10x" "awk '{ for (i = 0; i < 10; i++) print }'"
 
 # A command that ignores its input runs once per chunk.
 fp --stats -j 2 -b 16K -e 'exec "echo x"' "$T/in" > "$T/out" 2> "$T/err"
-chunks=$(sed -n 's/.* chunks=\([0-9]*\).*/\1/p' "$T/err")
+chunks=$(sed -n 's/^  chunks  *\([0-9]*\) .*/\1/p' "$T/err")
 [ -n "$chunks" ] && [ "$chunks" -gt 1 ] && [ "$(grep -c '^x$' "$T/out")" = "$chunks" ] && pass ||
 	fail "exec 'echo x': $(wc -l < "$T/out") lines for ${chunks:-?} chunks"
 # ... as does one that stops reading: head -1 gives each chunk's first record.

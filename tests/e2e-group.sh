@@ -219,6 +219,11 @@ expect_out "top 0" /dev/null fp -j 2 -e 'top 0' "$T/words"
 printf 'b\na\nc\nb\na\nc\nd\n' > "$T/ties"
 printf '2\ta\n2\tb\n' > "$T/ref"
 expect_out "top: ties by key bytes" "$T/ref" fp -j 2 -b 1 -e 'top 2' "$T/ties"
+# An empty key ranks among the others (found by fuzz/partial.c: its null
+# pointer went to memcmp, which UBSan reports).
+printf 'k1\t5\tw1\nk1\t7\t\nk2\t1\tw2\n' > "$T/empty-key.tsv"
+ref_top 7 3 < "$T/empty-key.tsv" > "$T/ref"
+expect_out "top: an empty key" "$T/ref" fp --tsv -j 2 -b 1 -e 'top 7 -k 3' "$T/empty-key.tsv"
 
 # ---- spilling: a tiny memory budget, byte for byte ---------------------------------
 # With --memory 64K every process holds a few KiB of groups: tables spill

@@ -1,10 +1,11 @@
 #!/bin/bash
-# e2e-pipeline.sh - forkpipe in shell pipelines: a reader that goes away
+# e2e-pipeline.sh - forkpipe in shell pipelines: stdin from a pipe, a FIFO
+# and a terminal (a pty made with script(1)); a reader that goes away
 # (| head -1) ends the run quietly with status 0 and no process left
 # behind, or 141 with --strict-epipe; --line-buffered writes each chunk's
 # output as soon as it is released; --progress draws its bar only where
 # it should (a terminal, made here with script(1)), erases it at the end
-# and before an error message.
+# and before an error message, and shows the records done.
 . "$TEST_SRCDIR/lib.sh"
 
 command -v script > /dev/null 2>&1 || die "reference tool 'script' (util-linux) not found"
@@ -42,6 +43,25 @@ done
 out=$(cat "$U" | fp -j 2 2> "$T/err" | head -n 1; echo "rc=${PIPESTATUS[1]}")
 [ "$out" = "line 1 of the input
 rc=0" ] && [ ! -s "$T/err" ] && pass || fail "stdin | forkpipe | head -1: '$out'"
+
+# from a FIFO
+mkfifo "$T/fifo"
+cat "$T/in" > "$T/fifo" &
+fp -j 2 -b 64K -e 'grep -F 7' < "$T/fifo" > "$T/out"
+grep -F 7 "$T/in" > "$T/exp"
+check_same "stdin from a FIFO" "$T/exp" "$T/out"
+wait
+# from a terminal: script's pty is the command's stdin, fed what script
+# reads from its own stdin, with end of file at the end (^D).  The
+# terminal echoes the lines typed, so the result goes to a file.
+printf 'a 1\nb 22\nc 3\nb 4\n' | script -qec "\"$FORKPIPE\" -j 2 -b 1 -e 'grep -F b' -o '$T/tty-out'; \
+	echo rc=\$?; test -t 0 && echo stdin-was-a-terminal" /dev/null > "$T/tty" 2>&1
+printf 'b 22\nb 4\n' > "$T/exp"
+check_same "stdin from a terminal" "$T/exp" "$T/tty-out"
+tr -d '\r' < "$T/tty" | grep -qx 'rc=0' && tr -d '\r' < "$T/tty" | grep -qx 'stdin-was-a-terminal' &&
+	pass || fail "stdin from a terminal: $(od -c "$T/tty" | head -n 5)"
+printf '1\n2\n3\n' | script -qec "\"$FORKPIPE\" -e count -o '$T/tty-out'" /dev/null > /dev/null 2>&1
+[ "$(cat "$T/tty-out")" = 3 ] && pass || fail "count of stdin from a terminal: $(cat "$T/tty-out")"
 
 # --line-buffered: the first record is out long before the input ends.
 ms() { echo $(($(date +%s%N) / 1000000)); }
@@ -83,5 +103,32 @@ script -qc "\"$FORKPIPE\" --progress=always -e 'group sum:2' '$T/bad' -o '$T/o'"
 tr -d '\r' < "$T/tty" | sed 's/.*\x1b\[K//' | grep -q "^forkpipe: group: sum:2: invalid numeric value" && pass ||
 	fail "--progress: the error message is not on a line of its own: $(od -c "$T/tty" | head -n 4)"
 expect_exit 64 "--progress: expected 'always' or 'auto', not 'x'" fp --progress=x "$T/in"
+
+# The bar shows the records done and their rate: with records of 20
+# bytes, the records shown are a twentieth of the bytes (within the
+# rounding of each to a tenth of its unit), never more than the input
+# holds.
+awk 'BEGIN { for (i = 1; i <= 400000; i++) printf "%019d\n", i }' > "$T/fixed"
+check_records_drawn() { # NAME FILE
+	tr '\r' '\n' < "$2" | awk '
+	function val(s, u) { m = 1
+		if (s ~ /k$/ || u ~ /^k/) m = 1e3; if (s ~ /M$/ || u ~ /^M/) m = 1e6
+		sub(/[kM]$/, "", s); return s * m }
+	/ records  .* rec\/s / { for (i = 1; i <= NF; i++) if ($i == "records") r = val($(i - 1), "")
+		slack = 0.06 * m * 20	# each figure is rounded to a tenth of its unit
+		b = $1 ~ /^\[/ ? val($3, $4) : val($1, $2)
+		slack += 0.06 * m
+		n++
+		if (r > 400000 || r * 20 - b > slack || b - r * 20 > slack) bad = bad " [" $0 "]" }
+	END { if (n < 2 || bad != "") { print n " lines drawn" bad; exit 1 } }' > "$T/why" && pass ||
+		fail "$1: records on the bar: $(head -c 600 "$T/why")"
+}
+script -qc "\"$FORKPIPE\" --progress -j 2 -b 512K -e 'exec \"sleep 0.1; cat\"' -e count '$T/fixed' -o '$T/c'" \
+	/dev/null < /dev/null > "$T/tty" 2>&1
+check_text "--progress with records: the result" 400000 "$T/c"
+check_records_drawn "--progress on a terminal" "$T/tty"
+# from a stream, whose size is unknown
+cat "$T/fixed" | fp --progress=always -j 2 -b 512K -e 'exec "sleep 0.1; cat"' -e count > "$T/c" 2> "$T/err"
+check_records_drawn "--progress=always from a pipe" "$T/err"
 
 finish

@@ -30,6 +30,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "proc.h"
 #include "record.h"
 #include "stage.h"
 #include "util.h"
@@ -47,6 +48,45 @@ struct exec {
 	size_t given;		/* bytes of buf passed on by the last call */
 	uint64_t seq;		/* the chunk, for the environment */
 };
+
+/*
+ * Each command runs in a process group of its own, so that when it must
+ * stop every process of it goes, the shell's children too: in a worker,
+ * when the worker is stopped (SIGTERM: --chunk-timeout, the end of the
+ * run, the supervisor's death); in the merger, on a signal.  The
+ * handler may only use what is safe in a signal handler: the groups are
+ * kept in a plain array.
+ */
+#define RUNNING_MAX 64
+static volatile sig_atomic_t running[RUNNING_MAX];
+
+static void stop_commands(int sig)
+{
+	for (int i = 0; i < RUNNING_MAX; i++)
+		if (running[i] > 0)
+			kill(-(pid_t)running[i], SIGKILL);
+	_exit(128 + sig);
+}
+
+void exec_isolate_commands(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = stop_commands;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+static void track(pid_t pid, pid_t was)
+{
+	for (int i = 0; i < RUNNING_MAX; i++) {
+		if (running[i] == (sig_atomic_t)was) {
+			running[i] = (sig_atomic_t)pid;
+			return;
+		}
+	}
+}
 
 static const struct stage_opt exec_opts[] = {
 	{ "shell", 0, OPT_STRING, "the shell that runs the command (default: /bin/sh)" },
@@ -86,8 +126,9 @@ static void exec_teardown(struct stage *st)
 	close_fd(&x->in);
 	close_fd(&x->out);
 	if (x->pid > 0) {
-		kill(x->pid, SIGKILL);
+		kill(-x->pid, SIGKILL);
 		waitpid(x->pid, NULL, 0);
+		track(0, x->pid);
 	}
 	buf_free(&x->buf);
 	free(x);
@@ -102,6 +143,8 @@ static void __attribute__((noreturn)) run_command(const struct exec *x, int in, 
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = SIG_DFL;
 	sigaction(SIGPIPE, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	setpgid(0, 0);
 	if (dup2(in, STDIN_FILENO) < 0 || dup2(out, STDOUT_FILENO) < 0)
 		_exit(127);
 	snprintf(chunk, sizeof chunk, "%llu", (unsigned long long)x->seq);
@@ -137,6 +180,8 @@ static int start(struct stage *st, const struct block *b, char **err)
 	}
 	if (x->pid == 0)
 		run_command(x, in[0], out[1]);
+	setpgid(x->pid, x->pid);	/* either may run first */
+	track(x->pid, 0);
 	close(in[0]);
 	close(out[1]);
 	x->in = in[1];
@@ -173,6 +218,21 @@ static int drain(struct exec *x, char **err)
 	}
 }
 
+/* A signal ended the run while the command runs (in the merger, after a
+ * reducer, signals come in while it waits): the command goes too. */
+static bool interrupted(struct exec *x, char **err)
+{
+	if (proc_quit_signal() == 0)
+		return false;
+	kill(-x->pid, SIGKILL);
+	while (waitpid(x->pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	track(0, x->pid);
+	x->pid = 0;
+	*err = xstrdup("exec: interrupted");
+	return true;
+}
+
 /* Write data to the command while reading its output, until all of it
  * is written or the command stops reading. */
 static int pump(struct exec *x, const char *data, size_t len, char **err)
@@ -181,6 +241,8 @@ static int pump(struct exec *x, const char *data, size_t len, char **err)
 		struct pollfd p[2] = { { x->in, POLLOUT, 0 }, { x->out, POLLIN, 0 } };
 
 		if (poll(p, x->eof ? 1 : 2, -1) < 0) {
+			if (errno == EINTR && interrupted(x, err))
+				return -1;
 			if (errno == EINTR)
 				continue;
 			*err = xasprintf("exec: poll: %s", strerror(errno));
@@ -272,7 +334,11 @@ static int exec_end(struct stage *st, struct block *b, char **err)
 	while (!x->eof) {
 		struct pollfd p = { x->out, POLLIN, 0 };
 
-		if (poll(&p, 1, -1) < 0 && errno != EINTR) {
+		if (poll(&p, 1, -1) < 0) {
+			if (errno == EINTR && interrupted(x, err))
+				return -1;
+			if (errno == EINTR)
+				continue;
 			*err = xasprintf("exec: poll: %s", strerror(errno));
 			return -1;
 		}
@@ -281,6 +347,7 @@ static int exec_end(struct stage *st, struct block *b, char **err)
 	}
 	while (waitpid(x->pid, &status, 0) < 0 && errno == EINTR)
 		;
+	track(0, x->pid);
 	x->pid = 0;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		*err = describe(x, status);

@@ -1134,6 +1134,8 @@ static int sort_merge(struct stage *st, void *partial, const char *data, size_t 
 	seq = st->seq_base + get_u64(data + 8);
 	count = get_u64(data + 16);
 	if (data[2] & RUN_FLAG_ERROR) {
+		if (st->from_files)
+			return -1;	/* damage: see from_files */
 		if (p->err == NULL)
 			p->err = xstrndup(data + RUN_HEADER, len - RUN_HEADER);
 		return 0;
