@@ -29,6 +29,7 @@ enum {
 	OPT_STRICT_EPIPE,
 	OPT_LINE_BUFFERED,
 	OPT_KEEP_GOING,
+	OPT_MAX_RECORD,
 };
 
 static const struct option long_opts[] = {
@@ -48,6 +49,7 @@ static const struct option long_opts[] = {
 	{ "stats", no_argument, NULL, OPT_STATS },
 	{ "memory", required_argument, NULL, OPT_MEMORY },
 	{ "tmpdir", required_argument, NULL, OPT_TMPDIR },
+	{ "max-record", required_argument, NULL, OPT_MAX_RECORD },
 	{ "partial", no_argument, NULL, OPT_PARTIAL },
 	{ "gzip", optional_argument, NULL, OPT_GZIP },
 	{ "gzip-independent", no_argument, NULL, OPT_GZIP_INDEPENDENT },
@@ -97,6 +99,9 @@ static void usage(FILE *fp)
 	    "                          spill to temporary files beyond it (default: half\n"
 	    "                          of RAM or of the cgroup's limit, whichever is less)\n"
 	    "      --tmpdir=DIR        where spill files go (default: $TMPDIR, else /tmp)\n"
+	    "      --max-record=SIZE   the longest record accepted, terminator included; a\n"
+	    "                          longer one fails the run (default: a quarter of\n"
+	    "                          --memory over -j + 1 processes, at least 1M)\n"
 	    "      --partial           write the reducer's partial results (a partial file,\n"
 	    "                          see forkpipe-partials(5)) instead of the result\n"
 	    "      --stats             print what the run cost on stderr at the end\n"
@@ -235,6 +240,11 @@ static void set_option(struct job *job, int c, const char *arg, bool *cli_stages
 		if (!parse_size(arg, &size) || size == 0)
 			fatal(EXIT_USAGE, "--memory: invalid size '%s' (expected e.g. 512M, 2G)", arg);
 		job->memory = size;
+		break;
+	case OPT_MAX_RECORD:
+		if (!parse_size(arg, &size) || size == 0)
+			fatal(EXIT_USAGE, "--max-record: invalid size '%s' (expected e.g. 64K, 1G)", arg);
+		job->max_record = size;
 		break;
 	case OPT_TMPDIR:
 		free(job->tmpdir);

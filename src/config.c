@@ -303,6 +303,8 @@ static int load_key(struct loader *l, struct job *job, yaml_node_t *k, yaml_node
 		return to_bool(l, v, key, &job->stats);
 	if (strcmp(key, "memory") == 0)
 		return load_size(l, v, key, &job->memory);
+	if (strcmp(key, "max-record") == 0)
+		return load_size(l, v, key, &job->max_record);
 	if (strcmp(key, "tmpdir") == 0) {
 		if (want_scalar(l, v, key) < 0)
 			return -1;
@@ -318,7 +320,7 @@ static int load_key(struct loader *l, struct job *job, yaml_node_t *k, yaml_node
 		return 0;
 	}
 	return bad(l, k, "unknown key '%s' (known: inputs, input, jobs, chunk-size, null, output, "
-	    "unordered, stats, memory, tmpdir, stages)", key);
+	    "unordered, stats, memory, max-record, tmpdir, stages)", key);
 }
 
 static int load_document(struct loader *l, struct job *job)

@@ -773,6 +773,7 @@ int supervisor_run(struct job *job)
 	    job->chunk_size, job->jobs, &err, &code);
 	if (s.chunker == NULL)
 		fatal(code, "%s", err);
+	chunker_set_max_record(s.chunker, job->max_record);
 	/* A reducer's chunks leave only a few bytes of partial state in
 	 * flight, so they can be larger: fewer round trips. */
 	if (job->chunk_size == 0 && job->reducer != NULL)
