@@ -67,6 +67,7 @@ struct chunker {
 	uint64_t seq;
 	uint64_t bytes;
 	struct buf pending;	/* stream bytes not yet shipped */
+	size_t tried;		/* pending bytes when the last cut found no record end */
 	bool eof;		/* the current stream hit EOF */
 	char *probe;
 	struct buf *pool;	/* spare stream buffers */
@@ -78,6 +79,7 @@ struct chunker {
 	struct buf scan;	/* CSV boundary scanning */
 	bool sharded;		/* --shard: only the records of one byte range */
 	uint64_t shard_bytes;	/* the size of that range */
+	uint64_t max_record;	/* --max-record; UINT64_MAX: none */
 };
 
 #define POOL_MAX 64
@@ -302,6 +304,7 @@ struct chunker *chunker_open(char *const *paths, size_t n, char term, uint64_t t
 
 	c->in = xcalloc(n, sizeof *c->in);
 	c->term = term;
+	c->max_record = UINT64_MAX;
 	c->probe = xmalloc(PROBE_SIZE);
 	for (size_t i = 0; i < n; i++) {
 		c->in[i].fd = c->in[i].raw_fd = -1;
@@ -399,6 +402,7 @@ static void next_input(struct chunker *c)
 	c->eof = false;
 	c->header_read = false;
 	c->pending.len = 0;
+	c->tried = 0;
 	if (c->cur < c->n && c->in[c->cur].seekable && c->in[c->cur].fd == STDIN_FILENO)
 		c->pos = (uint64_t)lseek(STDIN_FILENO, 0, SEEK_CUR);
 }
@@ -435,6 +439,21 @@ static int file_boundary(struct chunker *c, struct input *in, uint64_t at, uint6
 
 static int read_stream(struct chunker *c, struct input *in, char **err, int *code);
 
+void chunker_set_max_record(struct chunker *c, uint64_t max)
+{
+	c->max_record = max > 0 ? max : UINT64_MAX;
+}
+
+/* len bytes from off on hold no record end: too many, under --max-record? */
+static int check_record(struct chunker *c, uint64_t off, uint64_t len, char **err, int *code)
+{
+	if (len <= c->max_record)
+		return 0;
+	*err = record_too_long(chunker_path(c, (uint32_t)c->cur), off, c->max_record);
+	*code = EXIT_DATAERR;
+	return -1;
+}
+
 static bool is_csv(const struct chunker *c)
 {
 	return c->fmt != NULL && c->fmt->kind == FORMAT_CSV;
@@ -467,7 +486,10 @@ static int csv_boundary(struct chunker *c, struct input *in, uint64_t from, uint
 	size_t step = c->target + PROBE_SIZE < PROBE_SIZE * 16 ? (size_t)c->target + PROBE_SIZE : PROBE_SIZE * 16;
 
 	c->scan.len = 0;
-	for (;; step = step < PROBE_SIZE * 16 ? step * 2 : step) {
+	/* A record longer than a step is walked again after each read: the
+	 * steps grow with it, so that it is walked a few times, not once a
+	 * step. */
+	for (;; step = step < PROBE_SIZE * 16 ? step * 2 : step > c->scan.len ? step : c->scan.len) {
 		buf_reserve(&c->scan, step);
 		ssize_t n = pread_full(in->fd, c->scan.data + c->scan.len, step, at + c->scan.len);
 
@@ -514,6 +536,8 @@ static int csv_boundary(struct chunker *c, struct input *in, uint64_t from, uint
 			c->scan.len -= done;
 			at += done;
 		}
+		if (check_record(c, at, c->scan.len, err, code) < 0)
+			return -1;
 	}
 }
 
@@ -795,10 +819,18 @@ static int cut_stream(struct chunker *c, struct chunk *out, char **err, int *cod
 		return 0;
 	if (c->pending.len < c->target && !c->eof)
 		return 0;
+	/* One record longer than the target: look for its end again only
+	 * once the bytes have doubled (or pass --max-record), so that a long
+	 * record is not scanned over and over as it comes in. */
+	if (!c->eof && c->pending.len / 2 < c->tried && c->pending.len <= c->max_record)
+		return 0;
 	if (stream_cut(c, &cut, err, code) < 0)
 		return -1;
-	if (cut == 0)
-		return 0;	/* one record longer than the target: read on */
+	if (cut == 0) {
+		c->tried = c->pending.len;
+		return check_record(c, c->pos, c->pending.len, err, code);
+	}
+	c->tried = 0;
 	out->file = (uint32_t)c->cur;
 	out->offset = c->pos;
 	out->length = cut;
@@ -900,9 +932,13 @@ static int read_header(struct chunker *c, struct input *in, bool readable, struc
 				return csv_error(c, c->pos + at, why, err, code);
 			if (n > 0 || k == 0)
 				break;
+			if (check_record(c, c->pos, c->pending.len, err, code) < 0)
+				return -1;
 		}
 		if (n == 0)
 			n = c->pending.len;
+		if (check_record(c, c->pos, n, err, code) < 0)
+			return -1;
 		buf_append(raw, c->pending.data, n);
 		c->pos += n;
 		c->pending.len = 0;
@@ -914,6 +950,8 @@ static int read_header(struct chunker *c, struct input *in, bool readable, struc
 			return csv_error(c, c->pos + at, why, err, code);
 		if (n > 0 || c->eof)
 			break;
+		if (check_record(c, c->pos, c->pending.len, err, code) < 0)
+			return -1;
 		if (!readable)
 			return 0;
 		if (read_stream(c, in, err, code) < 0)
@@ -922,6 +960,8 @@ static int read_header(struct chunker *c, struct input *in, bool readable, struc
 	}
 	if (n == 0)
 		n = c->pending.len;
+	if (check_record(c, c->pos, n, err, code) < 0)
+		return -1;
 	buf_append(raw, c->pending.data, n);
 	memmove(c->pending.data, c->pending.data + n, c->pending.len - n);
 	c->pending.len -= n;

@@ -60,6 +60,11 @@ int chunker_set_shard(struct chunker *c, struct shard *s, char **err, int *code)
  */
 void chunker_set_format(struct chunker *c, const struct format *f, bool header);
 
+/* Fail (exit 65) on a record longer than max bytes where the chunker
+ * would otherwise hold it whole: in a stream's bytes, while it looks
+ * for a CSV file's record ends, in a header.  Without it, no limit. */
+void chunker_set_max_record(struct chunker *c, uint64_t max);
+
 /*
  * CSV files (not --csv-lax) are cut in parallel on a grid of segments
  * whose quote counts the workers supply before chunking starts.  Returns

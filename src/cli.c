@@ -39,6 +39,7 @@ enum {
 	OPT_STATS_JSON,
 	OPT_STATS_INTERVAL,
 	OPT_SHARD,
+	OPT_MAX_RECORD,
 };
 
 static const struct option long_opts[] = {
@@ -60,6 +61,7 @@ static const struct option long_opts[] = {
 	{ "stats-interval", required_argument, NULL, OPT_STATS_INTERVAL },
 	{ "memory", required_argument, NULL, OPT_MEMORY },
 	{ "tmpdir", required_argument, NULL, OPT_TMPDIR },
+	{ "max-record", required_argument, NULL, OPT_MAX_RECORD },
 	{ "partial", no_argument, NULL, OPT_PARTIAL },
 	{ "shard", required_argument, NULL, OPT_SHARD },
 	{ "gzip", optional_argument, NULL, OPT_GZIP },
@@ -116,6 +118,9 @@ static void usage(FILE *fp)
 	    "                          spill to temporary files beyond it (default: half\n"
 	    "                          of RAM or of the cgroup's limit, whichever is less)\n"
 	    "      --tmpdir=DIR        where spill files go (default: $TMPDIR, else /tmp)\n"
+	    "      --max-record=SIZE   the longest record accepted, terminator included; a\n"
+	    "                          longer one fails the run (default: a quarter of\n"
+	    "                          --memory over -j + 1 processes, at least 1M)\n"
 	    "      --partial           write the reducer's partial results (a partial file,\n"
 	    "                          see forkpipe-partials(5)) instead of the result\n"
 	    "      --shard=K/N         process only shard K of N (0-based): the records\n"
@@ -333,6 +338,11 @@ static void set_option(struct job *job, int c, const char *arg, bool *cli_stages
 		if (!parse_size(arg, &size) || size == 0)
 			fatal(EXIT_USAGE, "--memory: invalid size '%s' (expected e.g. 512M, 2G)", arg);
 		job->memory = size;
+		break;
+	case OPT_MAX_RECORD:
+		if (!parse_size(arg, &size) || size == 0)
+			fatal(EXIT_USAGE, "--max-record: invalid size '%s' (expected e.g. 64K, 1G)", arg);
+		job->max_record = size;
 		break;
 	case OPT_TMPDIR:
 		free(job->tmpdir);

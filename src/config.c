@@ -364,6 +364,8 @@ static int load_key(struct loader *l, struct job *job, yaml_node_t *k, yaml_node
 		return load_seconds(l, v, key, JOB_MIN_TIMEOUT, &job->timeout);
 	if (strcmp(key, "max-memory-per-worker") == 0)
 		return load_size(l, v, key, &job->worker_memory);
+	if (strcmp(key, "max-record") == 0)
+		return load_size(l, v, key, &job->max_record);
 	if (strcmp(key, "tmpdir") == 0)
 		return load_string(l, v, key, &job->tmpdir);
 	if (strcmp(key, "shard") == 0)
@@ -371,7 +373,7 @@ static int load_key(struct loader *l, struct job *job, yaml_node_t *k, yaml_node
 	if (strcmp(key, "output") == 0)
 		return load_string(l, v, key, &job->output);
 	return bad(l, k, "unknown key '%s' (known: inputs, input, jobs, chunk-size, null, output, "
-	    "unordered, stats, stats-json, stats-interval, memory, tmpdir, retries, chunk-timeout, "
+	    "unordered, stats, stats-json, stats-interval, memory, max-record, tmpdir, retries, chunk-timeout, "
 	    "timeout, max-memory-per-worker, shard, stages)", key);
 }
 

@@ -185,7 +185,15 @@ static int plan_head(struct job *job, char **err, int *code)
  * --memory bounds the whole process tree.  Half of it goes to reducer
  * state, shared evenly by the workers and the merger; the rest covers
  * chunks in flight, pipes and code.  merge runs in one process.
+ *
+ * A record longer than a block is held whole, by the worker and, from a
+ * stream, by the supervisor too, and a stage may copy it once more: the
+ * default --max-record is a quarter of each process's share of the
+ * budget, so that a record and a copy take half of it; at least a
+ * block (1M), which is held anyway.
  */
+#define MAX_RECORD_MIN (1 << 20)
+
 static void plan_memory(struct job *job)
 {
 	uint64_t share;
@@ -193,6 +201,8 @@ static void plan_memory(struct job *job)
 	if (job->memory == 0)
 		job->memory = sysmem_default_budget();
 	share = job->memory / 2 / (job->merge ? 1 : (uint64_t)job->jobs + 1);
+	if (job->max_record == 0)
+		job->max_record = share / 2 > MAX_RECORD_MIN ? share / 2 : MAX_RECORD_MIN;
 	for (size_t i = 0; i < job->nstages; i++) {
 		job->stages[i]->memory = share > 0 ? share : 1;
 		job->stages[i]->tmpdir = spill_dir(job->tmpdir);

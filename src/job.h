@@ -43,6 +43,7 @@ struct job {
 	struct format format;	/* how records split into fields */
 	bool header;		/* the first record is a header (-H) */
 	uint64_t memory;	/* bytes for the whole process tree; 0: default */
+	uint64_t max_record;	/* the longest record accepted; 0: default */
 	char *tmpdir;		/* spill directory; NULL: $TMPDIR or /tmp */
 	struct compress_opts compress;	/* --gzip, --zstd, -o NAME.gz */
 	bool compress_workers;	/* workers compress their chunks' output */

@@ -8,6 +8,7 @@
 #include "fields.h"
 #include "record.h"
 #include "scan.h"
+#include "util.h"
 
 size_t record_last_end(const char *buf, size_t len, char term)
 {
@@ -128,4 +129,10 @@ size_t records_prefix(const struct format *f, char term, const char *buf, size_t
 		(*n)--;
 	}
 	return (size_t)(p - buf);
+}
+
+char *record_too_long(const char *name, uint64_t off, uint64_t max)
+{
+	return xasprintf("%s: record at byte offset %llu is longer than --max-record (%llu bytes)",
+	    name, (unsigned long long)off, (unsigned long long)max);
 }

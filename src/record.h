@@ -40,6 +40,10 @@ size_t records_first_end(const struct format *f, char term, const char *buf, siz
     const char **why, size_t *err_off);
 size_t records_count(const struct format *f, char term, const char *buf, size_t len);
 
+/* The message (xmalloc'd) for a record of input name, starting at byte
+ * offset off, that is longer than max bytes (--max-record). */
+char *record_too_long(const char *name, uint64_t off, uint64_t max);
+
 /*
  * The length of the first *n records of buf[0..len) (all of it when it
  * holds fewer; a last record without terminator counts); *n is lowered

@@ -1056,6 +1056,7 @@ int supervisor_run(struct job *job)
 	    job->chunk_size, job->jobs, &err, &code);
 	if (s.chunker == NULL)
 		fatal(code, "%s", err);
+	chunker_set_max_record(s.chunker, job->max_record);
 	if (job->shard.n > 0 && chunker_set_shard(s.chunker, &job->shard, &err, &code) < 0)
 		fatal(code, "%s", err);
 	/* A reducer's chunks leave only a few bytes of partial state in

@@ -249,6 +249,14 @@ bad_csv(struct worker *w, char *data, size_t at, uint64_t offset, const char *wh
 	    (unsigned long long)(offset + at), why);
 }
 
+/* A record (or its first len bytes so far) from offset on, which the
+ * worker holds whole: longer than --max-record fails the run. */
+static void check_record(struct worker *w, uint64_t len, uint64_t offset)
+{
+	if (len > w->job->max_record)
+		fail(w, EXIT_DATAERR, "%s", record_too_long(w->name, offset, w->job->max_record));
+}
+
 /* The end of the last whole record in data[0..len), or 0. */
 static size_t last_end(struct worker *w, char *data, size_t len, uint64_t offset)
 {
@@ -263,20 +271,25 @@ static size_t last_end(struct worker *w, char *data, size_t len, uint64_t offset
 
 /* Split a buffer of whole records into cache-sized blocks; offset is
  * where data[0] was in the input.  w->walked counts the records of the
- * whole buffer, or of each block once it is cut with last_end. */
+ * whole buffer, or of each block once it is cut with last_end.  A block
+ * is no larger than --max-record, so that a longer record is one alone,
+ * and checked. */
 static void run_records(struct worker *w, char *data, size_t len, uint64_t offset)
 {
+	size_t block = w->job->max_record < BLOCK_SIZE ? (size_t)w->job->max_record : BLOCK_SIZE;
+
 	while (len > 0) {
 		size_t n = len;
 
-		if (n > BLOCK_SIZE) {
+		if (n > block) {
 			const char *why;
 			size_t at;
 
-			n = last_end(w, data, BLOCK_SIZE, offset);
+			n = last_end(w, data, block, offset);
 			if (n == 0) {
 				n = records_first_end(&w->job->format, w->term, data, len, &why, &at);
 				w->walked = NREC_UNKNOWN;
+				check_record(w, n > 0 ? n : len, offset);
 			}
 			if (n == 0)
 				n = len;
@@ -542,13 +555,16 @@ static void do_range(struct worker *w, const struct frame_range *r)
 			    chunker_path(w->chunker, r->file), (unsigned long long)(off + (uint64_t)n));
 		w->read.len += (size_t)n;
 		off += (uint64_t)n;
-		/* Process the whole records read so far; keep the tail. */
-		size_t cut = off == end ? whole(w, &w->read, off - w->read.len)
-		    : last_end(w, w->read.data, w->read.len, off - w->read.len);
+		/* Process the whole records read so far; keep the tail.  (at
+		 * before whole(), which may add a terminator.) */
+		uint64_t at = off - w->read.len;
+		size_t cut = off == end ? whole(w, &w->read, at) : last_end(w, w->read.data, w->read.len, at);
 
-		if (cut == 0)
-			continue;	/* a record longer than a block */
-		run_records(w, w->read.data, cut, off - w->read.len);
+		if (cut == 0) {	/* a record longer than a block */
+			check_record(w, w->read.len, at);
+			continue;
+		}
+		run_records(w, w->read.data, cut, at);
 		memmove(w->read.data, w->read.data + cut, w->read.len - cut);
 		w->read.len -= cut;
 	}
@@ -632,6 +648,7 @@ static void do_bgzf(struct worker *w, const struct frame_range *r, const struct 
 	if (lo == n || m[lo].offset != r->offset)
 		fail(w, EXIT_SOFTWARE, "worker: no BGZF member at offset %llu", (unsigned long long)r->offset);
 	uint64_t base = chunker_member_offset(w->chunker, r->file, lo);
+	size_t cross = SIZE_MAX;	/* where the next range's bytes begin in w->read */
 
 	w->read.len = 0;
 	w->comp.len = 0;
@@ -669,12 +686,24 @@ static void do_bgzf(struct worker *w, const struct frame_range *r, const struct 
 			run_records(w, w->read.data, len, base);
 			return;
 		}
+		if (beyond) {
+			/* The record that crosses into the next range is held
+			 * whole: it started after the last record end before. */
+			cross = cross < before ? cross : before;
+			if (w->read.len - cross > w->job->max_record) {
+				size_t s = record_last_end(w->read.data, cross, w->term);
+
+				check_record(w, w->read.len - s, base + s);
+			}
+		}
 		if (beyond || w->read.len < BLOCK_SIZE)
 			continue;
 		size_t cut = last_end(w, w->read.data, w->read.len, base);
 
-		if (cut == 0)
+		if (cut == 0) {
+			check_record(w, w->read.len, base);
 			continue;
+		}
 		run_records(w, w->read.data, cut, base);
 		memmove(w->read.data, w->read.data + cut, w->read.len - cut);
 		w->read.len -= cut;
