@@ -104,6 +104,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char path[64], *err = NULL;
 	struct buf raw = { 0 };
+	struct partial_origin origin = { 0 };
 	struct header h = { 0 };
 	struct partial_reader *r;
 	struct job *job;
@@ -113,12 +114,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	fd = fuzz_file(data + 1, size - 1, path);
 	job = make_job(data[0], path);
-	r = partial_open(path, job, &raw, &err, &code);
+	r = partial_open(path, job, &raw, &origin, &err, &code);
 	if (r == NULL)
 		FUZZ_CHECK(code == EXIT_DATAERR && strstr(err, path) != NULL, "exit %d: %s", code, err);
 	else if (bind(job, &h, &raw, &err) == 0)
 		merge_pieces(job, r);
 	partial_close(r);
+	partial_origin_free(&origin);
 	free(err);
 	buf_free(&raw);
 	buf_free(&h.raw);

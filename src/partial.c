@@ -339,7 +339,7 @@ static int take_origin(struct partial_reader *r, struct partial_origin *o, char 
 
 	*o = (struct partial_origin){ 0 };
 	if (take_line(r, &line, IDENTITY_MAX, err, code) < 0)
-		return -1;
+		goto out;	/* a line cut short is freed too */
 	buf_putc(&line, '\0');
 	if (strncmp(line.data, k, strlen(k)) != 0)
 		goto bad;
