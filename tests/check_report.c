@@ -100,10 +100,10 @@ START_TEST(test_parse_duration)
 {
 	static const struct { const char *s; double v; } good[] = {
 		{ "0", 0 }, { "10", 10 }, { "0.25", 0.25 }, { "2s", 2 }, { "1.5m", 90 },
-		{ "2h", 7200 }, { "1d", 86400 }, { "366d", 366.0 * 86400 },
+		{ "2h", 7200 }, { "1d", 86400 }, { "366d", 366.0 * 86400 }, { "500ms", 0.5 },
 	};
 	static const char *const bad[] = {
-		"", "-1", " 1", "1x", "1ms", "s", "1s2", "367d", "nan", "inf", "1e400",
+		"", "-1", " 1", "1x", "1mss", "s", "1s2", "367d", "nan", "inf", "1e400",
 	};
 	double v;
 
