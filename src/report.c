@@ -77,7 +77,7 @@ static int open_dest(bool lines, char **err)
 }
 
 /* Armed: the destination is known, and fatal() will report. */
-static void arm(const char *path)
+void report_early(const char *path)
 {
 	if (!rep.armed) {
 		rep.start = clock_now();
@@ -90,18 +90,13 @@ static void arm(const char *path)
 	fatal_report(on_fatal);
 }
 
-void report_early(const char *path)
-{
-	arm(path);
-}
-
 void report_open(const struct job *job)
 {
 	char *err = NULL;
 
 	if (job->stats_json == NULL && job->stats_interval <= 0)
 		return;
-	arm(job->stats_json != NULL ? job->stats_json : "-");
+	report_early(job->stats_json != NULL ? job->stats_json : "-");
 	rep.interval = job->stats_interval;
 	if (open_dest(rep.interval > 0, &err) < 0) {
 		rep.armed = false;	/* nowhere to write it */
@@ -149,16 +144,14 @@ static void put_counts(struct buf *b, const struct stats *s, double wall)
 	json_num(b, "records_per_second", rate((double)rin, wall), 1);
 }
 
-/* The processes: the supervisor, and each worker slot.  Returns the
- * CPU seconds of them all. */
-static double put_processes(struct buf *b, const struct stats *s)
+/* The processes: the supervisor, and each worker slot. */
+static void put_processes(struct buf *b, const struct stats *s)
 {
-	double user = 0, sys = 0, cpu;
+	double user = 0, sys = 0;
 	long rss = 0;
 
 	if (s != NULL)
 		stats_self(s, &user, &sys, &rss);
-	cpu = user + sys;
 	json_open(b, "supervisor", '{');
 	json_num(b, "user_seconds", user, 6);
 	json_num(b, "system_seconds", sys, 6);
@@ -176,10 +169,8 @@ static double put_processes(struct buf *b, const struct stats *s)
 		json_num(b, "system_seconds", (double)w->sys_us / 1e6, 6);
 		json_int(b, "max_rss_kb", w->max_rss_kb);
 		json_close(b, '}');
-		cpu += (double)(w->user_us + w->sys_us) / 1e6;
 	}
 	json_close(b, ']');
-	return cpu;
 }
 
 static void put_stages(struct buf *b, const struct stats *s)
@@ -216,9 +207,8 @@ void report_render(struct buf *b, const struct stats *s, bool final, int code, c
 	}
 	put_counts(b, s, wall);
 	if (final) {
-		double cpu = put_processes(b, s);
-
-		json_num(b, "cpu_seconds", cpu, 6);
+		put_processes(b, s);
+		json_num(b, "cpu_seconds", s != NULL ? stats_cpu_seconds(s) : 0, 6);
 		put_stages(b, s);
 	}
 	json_close(b, '}');

@@ -165,18 +165,28 @@ void stats_self(const struct stats *s, double *user, double *sys, long *max_rss_
 	*max_rss_kb = self.ru_maxrss;
 }
 
-static double rate(double n, double secs)
-{
-	return secs > 0 ? n / secs : 0;
-}
-
-static void print_processes(FILE *fp, const struct stats *s, double *cpu)
+double stats_cpu_seconds(const struct stats *s)
 {
 	double user, sys;
 	long rss;
 
 	stats_self(s, &user, &sys, &rss);
-	*cpu = user + sys;
+	for (int i = 0; i < s->nslots; i++)
+		user += us_seconds(s->slots[i].user_us + s->slots[i].sys_us);
+	return user + sys;
+}
+
+static double rate(double n, double secs)
+{
+	return secs > 0 ? n / secs : 0;
+}
+
+static void print_processes(FILE *fp, const struct stats *s)
+{
+	double user, sys;
+	long rss;
+
+	stats_self(s, &user, &sys, &rss);
 	fprintf(fp, "  %-12s %8s %9s %9s %12s\n", "process", "chunks", "user s", "system s",
 	    "max RSS KiB");
 	fprintf(fp, "  %-12s %8s %9.3f %9.3f %12ld\n", "supervisor", "-", user, sys, rss);
@@ -187,7 +197,6 @@ static void print_processes(FILE *fp, const struct stats *s, double *cpu)
 		snprintf(name, sizeof name, "worker %d", i);
 		fprintf(fp, "  %-12s %8llu %9.3f %9.3f %12ld\n", name, (unsigned long long)w->chunks,
 		    us_seconds(w->user_us), us_seconds(w->sys_us), w->max_rss_kb);
-		*cpu += us_seconds(w->user_us + w->sys_us);
 	}
 }
 
@@ -213,7 +222,7 @@ static void print_stages(FILE *fp, const struct stats *s, double cpu)
 
 void stats_print(FILE *fp, const struct stats *s)
 {
-	double wall = stats_elapsed(s), cpu;
+	double wall = stats_elapsed(s), cpu = stats_cpu_seconds(s);
 	uint64_t rin = stats_records_in(s), rout = stats_records_out(s);
 
 	fprintf(fp, PROGNAME ": stats:\n");
@@ -226,7 +235,7 @@ void stats_print(FILE *fp, const struct stats *s)
 	    (unsigned long long)s->retries);
 	fprintf(fp, "  %-12s %.1f MB/s, %.0f records/s\n", "throughput",
 	    rate((double)s->bytes_in / 1e6, wall), rate((double)rin, wall));
-	print_processes(fp, s, &cpu);
+	print_processes(fp, s);
 	fprintf(fp, "  %-12s %.3f s\n", "all CPU", cpu);
 	print_stages(fp, s, cpu);
 }

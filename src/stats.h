@@ -81,6 +81,8 @@ uint64_t stats_records_out(const struct stats *s);
 double stats_stage_seconds(const struct stats *s, size_t stage, bool merger);
 /* The supervisor's own use since the run started, and its peak memory. */
 void stats_self(const struct stats *s, double *user, double *sys, long *max_rss_kb);
+/* The CPU seconds of the supervisor and every worker process reaped. */
+double stats_cpu_seconds(const struct stats *s);
 
 /* The summary --stats prints on standard error at the end. */
 void stats_print(FILE *fp, const struct stats *s);
