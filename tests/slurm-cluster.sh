@@ -43,17 +43,27 @@ D=$T/cluster
 PIDS=()		# the daemons, in the order they were started
 
 # The job step daemons of this cluster still alive: slurmstepd processes
-# with a file open in its directory (their sockets are in the spool).
+# that inherited its SLURM_CONF.  (Shell builtins only: these loops must
+# not fork a process per process on a loaded machine.)
 our_steps() {
-	local p f
+	local p comm env
 	for p in /proc/[0-9]*; do
-		[ "$(cat "$p/comm" 2> /dev/null)" = slurmstepd ] || continue
-		for f in "$p"/fd/*; do
-			case $(readlink "$f" 2> /dev/null) in
-			"$D"/*) echo "${p#/proc/}"; break ;;
-			esac
-		done
+		read -r comm 2> /dev/null < "$p/comm" || continue
+		[ "$comm" = slurmstepd ] || continue
+		mapfile -d "" -t env 2> /dev/null < "$p/environ" || continue
+		case " ${env[*]} " in
+		*" SLURM_CONF=$D/slurm.conf "*) echo "${p#/proc/}" ;;
+		esac
 	done
+}
+
+# alive PID: the process runs (an exited child not yet waited for is a
+# zombie, which kill -0 still finds).
+alive() {
+	local stat
+	read -r stat 2> /dev/null < "/proc/$1/stat" || return 1
+	stat=${stat##*) }
+	[ "${stat%% *}" != Z ]
 }
 
 # stop PID: TERM, then KILL after 10 s.
@@ -61,7 +71,7 @@ stop() {
 	local n
 	kill -TERM "$1" 2> /dev/null || return 0
 	for ((n = 0; n < 100; n++)); do
-		kill -0 "$1" 2> /dev/null || return 0
+		alive "$1" || return 0
 		sleep 0.1
 	done
 	kill -KILL "$1" 2> /dev/null
@@ -258,7 +268,7 @@ check_text "a failed shard cancels the merge job" CANCELLED "$D/jobstate"
 t4=$(date +%s.%N)
 
 stop_daemons
-printf 'slurm-cluster: array then merge %s s; forkpipe-slurm: -w %s s, afterok %s s, failing %s s; in all %s s\n' \
-	"$(since "$t0" "$t1")" "$(since "$t1" "$t2")" "$(since "$t2" "$t3")" "$(since "$t3" "$t4")" \
-	"$(since "$started")"
+printf 'slurm-cluster: input and single run %s s; array then merge %s s; forkpipe-slurm: -w %s s, afterok %s s, failing %s s; daemons stopped in %s s; in all %s s\n' \
+	"$(since "$up" "$t0")" "$(since "$t0" "$t1")" "$(since "$t1" "$t2")" "$(since "$t2" "$t3")" \
+	"$(since "$t3" "$t4")" "$(since "$t4")" "$(since "$started")"
 finish
