@@ -170,6 +170,10 @@ static int split_csv(const struct format *f, const char *rec, size_t len, size_t
 int fields_split_upto(const struct format *f, const char *rec, size_t len, size_t max,
     struct fieldvec *fv, const char **why)
 {
+	/* An empty record may arrive as (NULL, 0) from an empty buffer;
+	 * pointer arithmetic on NULL is undefined even with offset 0. */
+	if (rec == NULL)
+		rec = "";
 	fv->n = 0;
 	switch (f->kind) {
 	case FORMAT_BLANKS:
