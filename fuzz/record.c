@@ -3,7 +3,8 @@
  * record-aligned chunks (src/chunker.c).
  *
  * Input: a byte choosing the format (plain or CSV, strict or lax, the
- * terminator, a header), a byte giving the chunk size, a byte saying
+ * terminator, a header) and the scan kernels (AVX2 where the CPU has it,
+ * or the portable ones every CPU runs), a byte giving the chunk size, a byte saying
  * where the data splits into two inputs, then the data.  Every chunk
  * must start where the one before ended, end just past a record end
  * found by walking the input from its start (or at the input's end),
@@ -19,6 +20,7 @@
 #include "decompress.h"
 #include "fuzz.h"
 #include "record.h"
+#include "scan.h"
 #include "util.h"
 
 struct setup {
@@ -198,6 +200,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s.term = data[0] & 16 ? '\0' : '\n';
 	s.header = data[0] & 32;
 	s.stream = data[0] & 64;
+	scan_force_portable(data[0] & 128);
 	s.target = 1 + data[1] % 64;
 	p = (const char *)data + 3;
 	len = size - 3;
