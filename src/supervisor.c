@@ -948,6 +948,7 @@ static void free_sup(struct sup *s)
 	free(s->readers);
 	free(s->senders);
 	free(s->ws);
+	free(s->retry);
 	free(s->failure.msg);
 	free(s->procs);
 	free(s->tasks);
