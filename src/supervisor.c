@@ -978,8 +978,10 @@ static int finish(struct sup *s)
 	proc_signals_unblock();
 	if (!gone && merger_finish(s->merger, &err, &code) < 0 && proc_quit_signal() == 0)
 		fatal(code, "%s", err);
-	if (proc_quit_signal() != 0)
+	if (proc_quit_signal() != 0) {
+		free(err);	/* the signal is what is reported */
 		return -proc_quit_signal();
+	}
 	if (s->placed && output_placed_end(s->out, merger_placed_end(s->merger), &err) < 0)
 		fatal(EXIT_IOERR, "%s", err);
 	if (output_commit(s->out, &err) < 0)
