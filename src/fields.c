@@ -171,6 +171,8 @@ int fields_split_upto(const struct format *f, const char *rec, size_t len, size_
     struct fieldvec *fv, const char **why)
 {
 	fv->n = 0;
+	if (len == 0)
+		rec = "";	/* an empty header's buffer may be NULL: no NULL + 0 */
 	switch (f->kind) {
 	case FORMAT_BLANKS:
 		split_blanks(rec, len, max, fv);
