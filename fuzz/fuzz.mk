@@ -16,7 +16,7 @@ FUZZ_TARGETS = config stage record frame partial gzip
 # FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION: the convention of libFuzzer
 # and OSS-Fuzz; partial.c then ignores checksums, so that mutated
 # partial files reach the reducers' decoders.
-FUZZ_CFLAGS = -std=gnu11 -g -O1 -fno-omit-frame-pointer \
+FUZZ_CFLAGS = -std=gnu11 -g -O1 -Wall -Wextra -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	-DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION \
 	-I. -I$(top_srcdir)/src -I$(top_srcdir)/fuzz $(DEP_CFLAGS)

@@ -393,6 +393,42 @@ static int load_document(struct loader *l, struct job *job)
 	return 0;
 }
 
+/*
+ * libyaml's scanner spends time in proportion to the nesting depth on
+ * every token, so a document nested a hundred thousand deep (200 KB)
+ * takes minutes to load.  No pipeline file nests more than a few
+ * levels: the events are read first, and a document that goes deeper
+ * than this is refused as soon as it does.
+ */
+#define CONFIG_MAX_DEPTH 64
+
+static int check_depth(const char *name, const char *text, size_t len, char **err)
+{
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	int depth = 0, rc = 0;
+	bool end = false;
+
+	yaml_parser_initialize(&parser);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	while (rc == 0 && !end && yaml_parser_parse(&parser, &ev)) {
+		if (ev.type == YAML_SEQUENCE_START_EVENT || ev.type == YAML_MAPPING_START_EVENT)
+			depth++;
+		else if (ev.type == YAML_SEQUENCE_END_EVENT || ev.type == YAML_MAPPING_END_EVENT)
+			depth--;
+		end = ev.type == YAML_STREAM_END_EVENT;
+		if (depth > CONFIG_MAX_DEPTH) {
+			*err = xasprintf("%s:%zu:%zu: nested more than %d levels deep", name,
+			    ev.start_mark.line + 1, ev.start_mark.column + 1, CONFIG_MAX_DEPTH);
+			rc = -1;
+		}
+		yaml_event_delete(&ev);
+	}
+	/* A syntax error is left to the load, which reports it. */
+	yaml_parser_delete(&parser);
+	return rc;
+}
+
 int config_load_string(struct job *job, const char *name, const char *text, size_t len,
     char **err, int *code)
 {
@@ -404,6 +440,8 @@ int config_load_string(struct job *job, const char *name, const char *text, size
 	int rc;
 
 	*code = EXIT_CONFIG;
+	if (check_depth(name, text, len, err) < 0)
+		return -1;
 	yaml_parser_initialize(&parser);
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	if (!yaml_parser_load(&parser, &l.doc)) {

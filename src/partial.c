@@ -280,7 +280,7 @@ static int check_crc(struct partial_reader *r, uint32_t stored, uint64_t start, 
 		return bad_at(r, err, code, "corrupt partial file (checksum mismatch in the section)",
 		    start);
 #else
-	(void)stored, (void)start, (void)err, (void)code;
+	(void)r, (void)stored, (void)start, (void)err, (void)code;
 #endif
 	return 0;
 }

@@ -215,4 +215,26 @@ check_same "--unordered on top of a config (sorted)" "$T/exp" "$T/out"
 # working directory is not tested (resolution is unspecified).
 yrun "--config= long form" "$T/exp.small" --config="$T/base.yaml"
 
+# Hostile documents: 100,000 nested flow sequences (which libyaml alone
+# takes minutes to load: its scanner's time per token grows with the
+# depth), and aliases that would expand to a billion values if they were
+# followed, are a config error (78) at once.
+awk 'BEGIN { s = "stages: "; for (i = 0; i < 100000; i++) s = s "["; printf "%s", s;
+	for (i = 0; i < 100000; i++) printf "]"; print "" }' > "$T/deep.yaml"
+FP_TIMEOUT=10 expect_exit 78 'deep\.yaml:1:72: nested more than 64 levels deep$' \
+	fp -c "$T/deep.yaml" "$T/small"
+{ printf 'stages:\n'; for i in $(seq 1 70); do printf -- '- '; done; printf 'count: {}\n'; } > "$T/deep.yaml"
+FP_TIMEOUT=10 expect_exit 78 'deep\.yaml:2:127: nested more than 64 levels deep$' \
+	fp -c "$T/deep.yaml" "$T/small"
+{
+	printf 'stages:\n  - grep: {pattern: &a0 x}\n'
+	for i in 1 2 3 4 5 6 7 8 9; do
+		printf '  - count: &a%d [*a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d]\n' \
+			"$i" $((i - 1)) $((i - 1)) $((i - 1)) $((i - 1)) $((i - 1)) $((i - 1)) $((i - 1)) \
+			$((i - 1)) $((i - 1)) $((i - 1))
+	done
+} > "$T/laugh.yaml"
+expect_exit 78 "laugh\\.yaml:3:12: the options of stage 'count' must be a mapping" \
+	fp -c "$T/laugh.yaml" "$T/small"
+
 finish

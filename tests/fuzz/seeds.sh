@@ -4,7 +4,8 @@
 # writes.  Run from the top of the source tree after make, when a format
 # changes:  FORKPIPE=src/forkpipe tests/fuzz/seeds.sh
 # Each seed starts with the bytes the target reads first (see its
-# comment); they are written here with printf.
+# comment); they are written here with printf.  Seeds named regress-*
+# are inputs that once crashed a target, kept as they are.
 set -euo pipefail
 FORKPIPE=${FORKPIPE:-src/forkpipe}
 FORKPIPE=$(cd "$(dirname "$FORKPIPE")" && pwd)/$(basename "$FORKPIPE")
@@ -99,10 +100,12 @@ printf 'forkpipe: log: chunk 0 (bytes 0-1500): bad' > "$T/msg"
 # members), the output room (bit 3: one byte) and the input piece
 # (bits 4-6: 4^k bytes), then the compressed bytes.
 gz() { local name=$1 mode=$2; shift 2; { printf "\\$mode"; "$@"; } > "gzip/$name"; }
-gz gzip 060 gzip -c "$T/log1k"
-gz gzip-multi 010 sh -c 'gzip -c "$1"; gzip -1 -c "$1"; printf "\0\0\0"' sh "$T/tsv"
+# (-n, or a fixed time: the same seeds at every run.)
+touch -d @1700000000 "$T/tsv"
+gz gzip 060 gzip -n -c "$T/log1k"
+gz gzip-multi 010 sh -c 'gzip -n -c "$1"; gzip -n -1 -c "$1"; printf "\0\0\0"' sh "$T/tsv"
 gz gzip-name 040 sh -c 'cd "$1" && gzip -c --name tsv' sh "$T"
-gz pigz-independent 020 pigz -i -c -b 32 "$T/log1k"
+gz pigz-independent 020 pigz -n -i -c -b 32 "$T/log1k"
 gz bgzf 002 bgzip -c "$T/log1k"
 gz bgzf-two 002 sh -c 'bgzip -c "$1"; bgzip -c "$2"' sh "$T/tsv" "$T/csv"
 gz zstd 061 zstd -q -c "$T/log1k"
