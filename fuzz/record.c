@@ -4,8 +4,8 @@
  *
  * Input: a byte choosing the format (plain or CSV, strict or lax, the
  * terminator, a header) and the scan kernels (AVX2 where the CPU has it,
- * or the portable ones every CPU runs), a byte giving the chunk size, a byte saying
- * where the data splits into two inputs, then the data.  Every chunk
+ * or the portable ones every CPU runs), a byte giving the chunk size, a
+ * byte saying where the data splits into two inputs, then the data.  Every chunk
  * must start where the one before ended, end just past a record end
  * found by walking the input from its start (or at the input's end),
  * and together they must cover each input; malformed CSV may only be

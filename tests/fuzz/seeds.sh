@@ -12,7 +12,6 @@ FORKPIPE=$(cd "$(dirname "$FORKPIPE")" && pwd)/$(basename "$FORKPIPE")
 cd "$(dirname "$0")"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-# Inputs named regress-* once crashed a target: they are kept.
 for d in config stage record frame partial gzip; do
 	mkdir -p "$d"
 	find "$d" -type f ! -name 'regress-*' -delete
