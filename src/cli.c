@@ -382,6 +382,21 @@ static void set_option(struct job *job, int c, const char *arg, bool *cli_stages
 	}
 }
 
+/* -c - has read stdin to its end: it cannot be an input as well (with
+ * no FILE, stdin is the input). */
+static void check_stdin(const struct job *job, const char *config)
+{
+	bool reads_stdin = job->ninputs == 0;
+
+	if (config == NULL || strcmp(config, "-") != 0)
+		return;
+	for (size_t i = 0; i < job->ninputs; i++)
+		reads_stdin |= strcmp(job->inputs[i], "-") == 0;
+	if (reads_stdin)
+		fatal(EXIT_USAGE, "-c -: stdin holds the pipeline, so it cannot be an input too "
+		    "(name the input files)");
+}
+
 void cli_parse(struct job *job, int argc, char **argv)
 {
 	const char *config, *stats_json = NULL;
@@ -440,4 +455,5 @@ void cli_parse(struct job *job, int argc, char **argv)
 		for (int i = optind; i < argc; i++)
 			job_add_input(job, argv[i]);
 	}
+	check_stdin(job, config);
 }

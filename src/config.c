@@ -377,6 +377,88 @@ static int load_key(struct loader *l, struct job *job, yaml_node_t *k, yaml_node
 	    "timeout, max-memory-per-worker, shard, stages)", key);
 }
 
+/*
+ * Values are C strings from here on: a NUL in a YAML string ("GET\0x")
+ * would silently cut it, so it is refused.  (A regular expression can
+ * still match a NUL byte with \x00.)
+ */
+static bool has_nul(const yaml_node_t *n)
+{
+	return n->type == YAML_SCALAR_NODE && strlen(scalar(n)) != n->data.scalar.length;
+}
+
+static bool same_key(const yaml_node_t *x, const yaml_node_t *y)
+{
+	return x->data.scalar.length == y->data.scalar.length &&
+	    memcmp(x->data.scalar.value, y->data.scalar.value, x->data.scalar.length) == 0;
+}
+
+static int cmp_keys(const void *a, const void *b)
+{
+	const yaml_node_t *x = *(yaml_node_t *const *)a, *y = *(yaml_node_t *const *)b;
+	size_t n = x->data.scalar.length < y->data.scalar.length ?
+	    x->data.scalar.length : y->data.scalar.length;
+	int c = memcmp(x->data.scalar.value, y->data.scalar.value, n);
+
+	if (c != 0)
+		return c;
+	if (x->data.scalar.length != y->data.scalar.length)
+		return x->data.scalar.length < y->data.scalar.length ? -1 : 1;
+	return x->start_mark.index < y->start_mark.index ? -1 :
+	    x->start_mark.index > y->start_mark.index;
+}
+
+/*
+ * A key given twice in one mapping: libyaml keeps both and the later one
+ * would silently win.  The keys are sorted (a hostile file may hold a
+ * huge mapping): the repeat that comes first in the file, or NULL, with
+ * *first the key it repeats.
+ */
+static yaml_node_t *find_duplicate(struct loader *l, const yaml_node_t *map, yaml_node_t **first)
+{
+	size_t n = 0, npairs = (size_t)(map->data.mapping.pairs.top - map->data.mapping.pairs.start);
+	yaml_node_t **keys = xcalloc(npairs + 1, sizeof *keys), *dup = NULL;
+
+	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = node(l, p->key);
+
+		if (k->type == YAML_SCALAR_NODE)
+			keys[n++] = k;
+	}
+	qsort(keys, n, sizeof *keys, cmp_keys);
+	/* Equal keys are together, in file order: a run's second is a repeat. */
+	for (size_t i = 1, run = 0; i < n; i++) {
+		if (!same_key(keys[run], keys[i]))
+			run = i;
+		else if (i == run + 1 && (dup == NULL || keys[i]->start_mark.index < dup->start_mark.index))
+			dup = keys[i], *first = keys[run];
+	}
+	free(keys);
+	return dup;
+}
+
+/* What holds for every node, whatever its place, checked before the
+ * walk; the first problem in the file is reported. */
+static int check_nodes(struct loader *l)
+{
+	yaml_node_t *worst = NULL, *dup, *first = NULL, *dup_first = NULL;
+
+	for (yaml_node_t *n = l->doc.nodes.start; n < l->doc.nodes.top; n++) {
+		dup = n->type == YAML_MAPPING_NODE ? find_duplicate(l, n, &first) : NULL;
+		if (has_nul(n) && (worst == NULL || n->start_mark.index < worst->start_mark.index))
+			worst = n, dup_first = NULL;
+		if (dup != NULL && (worst == NULL || dup->start_mark.index < worst->start_mark.index))
+			worst = dup, dup_first = first;
+	}
+	if (worst == NULL)
+		return 0;
+	if (dup_first != NULL)
+		return bad(l, worst, "duplicate key '%s' (first given at line %zu, column %zu)",
+		    scalar(worst), dup_first->start_mark.line + 1, dup_first->start_mark.column + 1);
+	return bad(l, worst, "the string '%s...' contains a NUL byte (\\0), which a value cannot "
+	    "hold (in a regular expression, write \\x00)", scalar(worst));
+}
+
 static int load_document(struct loader *l, struct job *job)
 {
 	yaml_node_t *root = yaml_document_get_root_node(&l->doc);
@@ -387,6 +469,8 @@ static int load_document(struct loader *l, struct job *job)
 	}
 	if (root->type != YAML_MAPPING_NODE)
 		return bad(l, root, "the pipeline file must be a mapping (keys such as 'stages:')");
+	if (check_nodes(l) < 0)
+		return -1;
 	for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++)
 		if (load_key(l, job, node(l, p->key), node(l, p->value)) < 0)
 			return -1;
@@ -429,6 +513,26 @@ static int check_depth(const char *name, const char *text, size_t len, char **er
 	return rc;
 }
 
+/* A second document ("---" again) would be ignored: refused instead. */
+static int check_single(yaml_parser_t *parser, const char *name, char **err)
+{
+	yaml_document_t next;
+	int rc = 0;
+
+	if (!yaml_parser_load(parser, &next)) {
+		*err = xasprintf("%s:%zu:%zu: %s", name, parser->problem_mark.line + 1,
+		    parser->problem_mark.column + 1, parser->problem ? parser->problem : "invalid YAML");
+		return -1;
+	}
+	if (yaml_document_get_root_node(&next) != NULL) {
+		*err = xasprintf("%s:%zu:%zu: a second YAML document: a pipeline file holds one",
+		    name, next.start_mark.line + 1, next.start_mark.column + 1);
+		rc = -1;
+	}
+	yaml_document_delete(&next);
+	return rc;
+}
+
 int config_load_string(struct job *job, const char *name, const char *text, size_t len,
     char **err, int *code)
 {
@@ -453,6 +557,8 @@ int config_load_string(struct job *job, const char *name, const char *text, size
 	rc = load_document(&l, job);
 	if (rc < 0)
 		*err = l.err;
+	else
+		rc = check_single(&parser, name, err);
 	yaml_document_delete(&l.doc);
 	yaml_parser_delete(&parser);
 	return rc;
@@ -460,7 +566,8 @@ int config_load_string(struct job *job, const char *name, const char *text, size
 
 int config_load(struct job *job, const char *path, char **err, int *code)
 {
-	FILE *fp = fopen(path, "rb");
+	bool std = strcmp(path, "-") == 0;	/* -c -: the YAML on stdin */
+	FILE *fp = std ? stdin : fopen(path, "rb");
 	char *text = NULL;
 	size_t len = 0;
 	int rc;
@@ -479,8 +586,11 @@ int config_load(struct job *job, const char *path, char **err, int *code)
 	bool failed = ferror(fp);
 	int why = errno;
 
-	fclose(fp);
+	if (!std)
+		fclose(fp);
 	fclose(mem);
+	if (std)
+		path = CONFIG_STDIN_NAME;
 	if (failed) {
 		*err = xasprintf("%s: cannot read: %s", path, strerror(why));
 		*code = EXIT_NOINPUT;

@@ -4,8 +4,11 @@
 
 #include "job.h"
 
+/* How messages name a pipeline read from stdin (-c -). */
+#define CONFIG_STDIN_NAME "(stdin)"
+
 /*
- * Load path into job.  0, or -1 with *err ("file:line:column: why") and
+ * Load path into job ("-": stdin, read to its end).  0, or -1 with *err ("file:line:column: why") and
  * *code (66 when the file cannot be opened, 78 for anything in it).
  */
 int config_load(struct job *job, const char *path, char **err, int *code);

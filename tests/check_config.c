@@ -293,6 +293,23 @@ START_TEST(test_error_stages)
 }
 END_TEST
 
+/* A NUL, a repeated key, a second document: refused, never dropped. */
+START_TEST(test_error_lost_values)
+{
+	static const char nul[] = "stages:\n  - grep: {pattern: \"GET\\0zzz\"}\n";
+
+	config_error(nul, "2:21", "'GET...' contains a NUL byte");
+	config_error("stages:\n  - grep: {pattern: 'GET\\0zzz'}\n  - count: {}\n  - count: {}\n"
+	    "jobs: 2\njobs: 3\n", "6:1", "duplicate key 'jobs' (first given at line 5, column 1)");
+	config_error("jobs: 3\nstages:\n  - grep: {pattern: a, fixed: true, pattern: b}\njobs: 2\n",
+	    "3:37", "duplicate key 'pattern' (first given at line 3, column 12)");
+	config_error("input: {header: true, header: false}\n", "1:23", "duplicate key 'header'");
+	config_error("jobs: 2\n---\njobs: 3\n", "2:1", "a second YAML document");
+	config_error("jobs: 2\n...\n---\n", "3:1", "a second YAML document");
+	config_error("jobs: 2\n---\n[\n", "4:1", "");
+}
+END_TEST
+
 START_TEST(test_error_missing_file)
 {
 	struct job *job = job_new();
@@ -331,6 +348,7 @@ Suite *suite_config(void)
 	tcase_add_test(tc, test_error_top_level);
 	tcase_add_test(tc, test_error_values);
 	tcase_add_test(tc, test_error_stages);
+	tcase_add_test(tc, test_error_lost_values);
 	tcase_add_test(tc, test_error_missing_file);
 	suite_add_tcase(s, tc);
 	return s;

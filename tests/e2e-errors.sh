@@ -132,6 +132,41 @@ yaml_err bad-flag-type.yaml 'bad-flag-type\.yaml:2:[0-9]+'
 yaml_err bad-chunk-size.yaml 'bad-chunk-size\.yaml:1:[0-9]+'
 yaml_err bad-null-type.yaml 'bad-null-type\.yaml:1:[0-9]+'
 yaml_err bad-unknown-stage.yaml 'bad-unknown-stage\.yaml:3:[0-9]+.*frobnicate|frobnicate.*bad-unknown-stage\.yaml:3:[0-9]+'
+# A NUL in a YAML string would cut the value ("GET\0zzz" matching every
+# GET): refused, with where it is.  Duplicate keys and a second document
+# would be silently dropped: refused too.
+printf 'stages:\n  - grep: {pattern: "GET\\0zzz"}\n' > "$T/nul.yaml"
+printf 'jobs: 2\nstages:\n  - grep: {pattern: a, pattern: b}\n' > "$T/dupkey.yaml"
+printf 'jobs: 2\njobs: 3\n' > "$T/dupjobs.yaml"
+printf 'stages: [count: ~]\n---\nstages: [grep: {pattern: x}]\n' > "$T/twodocs.yaml"
+for f in nul dupkey dupjobs twodocs; do
+	o_yaml() {
+		expect_exit 78 "$1" -- fp -c "$T/$f.yaml" -o "$ODIR/result" "$T/two"
+		no_stdout "$f.yaml"
+		check_dir_listing "$f.yaml: no output file" "$ODIR"
+	}
+	case $f in
+	nul) o_yaml "^forkpipe: $T/nul\.yaml:2:21: the string 'GET\.\.\.' contains a NUL byte \(.0\), which a value cannot hold \(in a regular expression, write .x00\)\$" ;;
+	dupkey) o_yaml "^forkpipe: $T/dupkey\.yaml:3:24: duplicate key 'pattern' \(first given at line 3, column 12\)\$" ;;
+	dupjobs) o_yaml "^forkpipe: $T/dupjobs\.yaml:2:1: duplicate key 'jobs' \(first given at line 1, column 1\)\$" ;;
+	twodocs) o_yaml "^forkpipe: $T/twodocs\.yaml:2:1: a second YAML document: a pipeline file holds one\$" ;;
+	esac
+done
+# -c -: the pipeline from stdin, which cannot then be an input as well.
+printf 'stages: [count: ~]\n' > "$T/count.yaml"
+for args in "" "-" "$T/two -"; do
+	# shellcheck disable=SC2086
+	EE_STDIN=$T/count.yaml expect_exit 64 \
+		'^forkpipe: -c -: stdin holds the pipeline, so it cannot be an input too \(name the input files\)$' \
+		-- fp -c - -o "$ODIR/result" $args
+	check_dir_listing "-c - with stdin as input [$args]: no output file" "$ODIR"
+done
+printf 'inputs: [-]\nstages: [count: ~]\n' > "$T/stdin-input.yaml"
+EE_STDIN=$T/stdin-input.yaml expect_exit 64 '^forkpipe: -c -: stdin holds the pipeline' -- \
+	fp -c - -o "$ODIR/result"
+check_dir_listing "-c - with inputs: [-]: no output file" "$ODIR"
+printf 'jobs: 2\njobs: 3\n' > "$T/dupjobs.yaml"
+EE_STDIN=$T/dupjobs.yaml expect_exit 78 '^forkpipe: \(stdin\):2:1: duplicate key' -- fp -c - "$T/two"
 # A bad config is reported even when the command line overrides the key.
 expect_exit 78 'bad-key\.yaml' -- fp -c "$Y/bad-key.yaml" -j 2 "$T/two"
 expect_exit 66 'nope-config\.yaml' -- fp -c "$T/nope-config.yaml" "$T/two"

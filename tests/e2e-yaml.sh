@@ -215,6 +215,17 @@ check_same "--unordered on top of a config (sorted)" "$T/exp" "$T/out"
 # working directory is not tested (resolution is unspecified).
 yrun "--config= long form" "$T/exp.small" --config="$T/base.yaml"
 
+# -c -: the pipeline read from stdin; the inputs are named.
+printf 'stages:\n  - grep: {pattern: ERROR, fixed: true}\n  - count: {}\n' > "$T/stdin.yaml"
+grep -a -F -c ERROR < "$T/mixed" > "$T/exp.stdin"
+fp -c - "$T/mixed" < "$T/stdin.yaml" > "$T/out" 2> "$T/err"
+check_rc "-c - (exit)" 0 $? "$T/err"
+check_same "-c -: the YAML from stdin" "$T/exp.stdin" "$T/out"
+printf 'inputs: [%s]\nstages:\n  - grep: {pattern: ERROR, fixed: true}\n  - count: {}\n' \
+	"$T/mixed" | fp -c - > "$T/out" 2> "$T/err"
+check_rc "-c - with inputs: (exit)" 0 $? "$T/err"
+check_same "-c - with the inputs in the YAML" "$T/exp.stdin" "$T/out"
+
 # Hostile documents: 100,000 nested flow sequences (which libyaml alone
 # takes minutes to load: its scanner's time per token grows with the
 # depth), and aliases that would expand to a billion values if they were
@@ -236,5 +247,10 @@ FP_TIMEOUT=10 expect_exit 78 'deep\.yaml:2:127: nested more than 64 levels deep$
 } > "$T/laugh.yaml"
 expect_exit 78 "laugh\\.yaml:3:12: the options of stage 'count' must be a mapping" \
 	fp -c "$T/laugh.yaml" "$T/small"
+# A mapping of 200,000 keys is checked for duplicates in a moment.
+awk 'BEGIN { printf "stages:\n  - grep: {pattern: x"; for (i = 0; i < 200000; i++)
+	printf ", k%d: 1", i; print ", k7: 2}" }' > "$T/wide.yaml"
+FP_TIMEOUT=20 expect_exit 78 "wide\\.yaml:2:[0-9]+: duplicate key 'k7' \\(first given at line 2, column [0-9]+\\)$" \
+	fp -c "$T/wide.yaml" "$T/small"
 
 finish
