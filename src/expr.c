@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "expr.h"
 #include "util.h"
@@ -236,12 +237,45 @@ static int lex(struct lexer *lx)
 	return 0;
 }
 
+/*
+ * The word operators of SQL-like and Python-like languages, which
+ * people write from habit ("$9 == 404 and ..."): the message names the
+ * operator meant.  NULL if the current token is not one of them.
+ */
+struct word_op {
+	const char *word, *op;
+};
+
+static const struct word_op *word_operator(const struct lexer *lx)
+{
+	static const struct word_op words[] = {
+		{ "and", "&&" }, { "or", "||" }, { "not", "!" },
+	};
+	const char *t = lx->text + lx->start;
+
+	if (lx->tok != T_BAD)
+		return NULL;
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+		size_t n = strlen(words[i].word);
+
+		if (strncasecmp(t, words[i].word, n) == 0 && !is_name(t[n]))
+			return &words[i];
+	}
+	return NULL;
+}
+
 /* "unexpected X at position N" for the current token. */
 static void unexpected(struct lexer *lx)
 {
 	size_t n = lx->end - lx->start;
+	const struct word_op *w = word_operator(lx);
 	char *what;
 
+	if (w != NULL) {
+		*lx->err = xasprintf("unexpected '%.*s' at position %zu (write '%s' for '%s')",
+		    (int)strlen(w->word), lx->text + lx->start, lx->start + 1, w->op, w->word);
+		return;
+	}
 	if (lx->tok == T_END) {
 		lex_error(lx, lx->start, "unexpected end of expression");
 		return;

@@ -124,6 +124,12 @@ START_TEST(test_parse_errors)
 	parse_error("$1 & 1", "unexpected '&' at position 4");
 	parse_error("$1 | 1", "unexpected '|' at position 4");
 	parse_error("$1 == 1 2", "unexpected '2' at position 9");
+	/* Word operators: the message names the one meant. */
+	parse_error("$9 == 404 and $1 == 2", "unexpected 'and' at position 11 (write '&&' for 'and')");
+	parse_error("$9 == 404 OR $1 == 2", "unexpected 'OR' at position 11 (write '||' for 'or')");
+	parse_error("not $9 == 404", "unexpected 'not' at position 1 (write '!' for 'not')");
+	parse_error("$9 == 404 && not($1 == 2)", "unexpected 'not' at position 14 (write '!' for 'not')");
+	parse_error("$9 == 404 andy", "unexpected 'a' at position 11");
 	parse_error("$1 < 2 < 3", "unexpected '<' at position 8");
 	parse_error("$1 == 1 ~ \"a\"", "unexpected '~' at position 9");
 	parse_error("$1 ~ $2", "expected a string (the pattern) after '~' at position 6");

@@ -302,6 +302,15 @@ printf '1 2\n3 4\n' > "$T/two"
 expect_exit 64 "filter: unexpected '\\)' at position 7" -- fp -e "filter '\$1 == )'" "$T/two"
 expect_exit 64 "filter: unexpected end of expression at position 6" -- fp -e "filter '\$1 =='" "$T/two"
 expect_exit 64 "filter: unexpected '=' at position 4" -- fp -e "filter '\$1 = 1'" "$T/two"
+# and/or/not as words: the message says which operator to write.
+rm -f "$T/fout"
+expect_exit 64 "^forkpipe: filter: unexpected 'and' at position 11 \\(write '&&' for 'and'\\)\$" -- \
+	fp -o "$T/fout" -e "filter '\$9 == 404 and \$1 == 2'" "$T/two"
+[ ! -e "$T/fout" ] && pass || fail "filter ... and ...: -o output left"
+expect_exit 64 "unexpected 'or' at position 11 \\(write '\\|\\|' for 'or'\\)\$" -- \
+	fp -e "filter '\$9 == 404 or \$1 == 2'" "$T/two"
+expect_exit 64 "unexpected 'not' at position 1 \\(write '!' for 'not'\\)\$" -- \
+	fp -e "filter 'not \$9 == 404'" "$T/two"
 expect_exit 64 "filter: unterminated string at position 7" -- fp -e "filter '\$1 == \"ab'" "$T/two"
 expect_exit 64 "filter: invalid regular expression at position 6" -- fp -e "filter '\$1 ~ \"(\"'" "$T/two"
 expect_exit 64 "filter: unexpected '<' at position 8" -- fp -e "filter '\$1 < 2 < 3'" "$T/two"
