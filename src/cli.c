@@ -197,8 +197,7 @@ static const char *find_config(int argc, char **argv, const char **stats_json)
 static void set_compress(struct job *job, int c, const char *arg)
 {
 	enum compress_kind kind = c == OPT_ZSTD ? COMPRESS_ZSTD : COMPRESS_GZIP;
-	const char *name = c == OPT_ZSTD ? "--zstd" : "--gzip";
-	long level = 0;
+	char *why = NULL;
 
 	if (c == OPT_GZIP_INDEPENDENT) {
 		if (job->compress.kind != COMPRESS_GZIP)
@@ -207,13 +206,8 @@ static void set_compress(struct job *job, int c, const char *arg)
 		job->compress.independent = true;
 		return;
 	}
-	job->compress.kind = kind;
-	job->compress.level = 0;
-	if (arg != NULL && (!parse_long(arg, 1, 22, &level) ||
-	    !compress_level_valid(kind, (int)level)))
-		fatal(EXIT_USAGE, "%s: invalid level '%s' (expected %s)", name, arg,
-		    kind == COMPRESS_ZSTD ? "1 to 19" : "1 to 9");
-	job->compress.level = (int)level;
+	if (compress_choose(&job->compress, kind, arg, &why) < 0)
+		fatal(EXIT_USAGE, "--%s: %s", compress_name(kind), why);
 }
 
 /* a duration option's value, or a usage error naming the option */
@@ -249,7 +243,7 @@ static void set_reliability(struct job *job, int c, const char *arg)
 		job->lock_wait = duration("--lock-wait", arg);
 		break;
 	case OPT_WORKER_MEMORY:
-		if (!parse_size(arg, &size) || size < (16 << 20))
+		if (!parse_size(arg, &size) || size < JOB_MIN_WORKER_MEMORY)
 			fatal(EXIT_USAGE, "--max-memory-per-worker: invalid size '%s' (expected 16M or "
 			    "more, e.g. 512M, 2G)", arg);
 		job->worker_memory = size;
@@ -283,8 +277,9 @@ static void set_option(struct job *job, int c, const char *arg, bool *cli_stages
 			fatal(EXIT_USAGE, "-j: invalid number of jobs '%s' (expected 1 to %d)", arg, JOB_MAX_JOBS);
 		break;
 	case 'b':
-		if (!parse_size(arg, &size) || size == 0)
-			fatal(EXIT_USAGE, "-b: invalid chunk size '%s' (expected e.g. 512K, 4M)", arg);
+		if (!parse_size(arg, &size) || size == 0 || size > JOB_MAX_CHUNK_SIZE)
+			fatal(EXIT_USAGE, "-b: invalid chunk size '%s' (expected e.g. 512K, 4M; at most 1G)",
+			    arg);
 		job->chunk_size = size;
 		break;
 	case 'z':
@@ -397,8 +392,61 @@ static void check_stdin(const struct job *job, const char *config)
 		    "(name the input files)");
 }
 
+/* The choices options make that others may contradict. */
+struct choices {
+	struct job_choice codec, format, delim;
+};
+
+static const char *long_name(int c)
+{
+	for (const struct option *o = long_opts; o->name != NULL; o++)
+		if (o->val == c)
+			return o->name;
+	return "?";
+}
+
+/*
+ * --gzip --zstd, --csv --tsv, --tsv -d ',': the later option would
+ * silently win; refused instead (a repeated option still replaces its
+ * earlier value).
+ */
+static void check_choices(struct choices *ch, int c, const char *arg)
+{
+	const char *by = long_name(c);
+	struct job_choice *failed = NULL;
+	char d[2] = { 0, 0 };
+
+	switch (c) {
+	case OPT_GZIP:
+	case OPT_GZIP_INDEPENDENT:
+	case OPT_ZSTD:
+		if (job_choose(&ch->codec, by, c == OPT_ZSTD ? "zstd" : "gzip") < 0)
+			failed = &ch->codec;
+		break;
+	case OPT_TSV:
+		if (job_choose(&ch->format, by, "tsv") < 0)
+			failed = &ch->format;
+		else if (job_choose(&ch->delim, by, "\t") < 0)
+			failed = &ch->delim;
+		break;
+	case OPT_CSV:
+	case OPT_CSV_LAX:
+	case OPT_CSV_DELIM:
+	case 'd':
+		if (c != 'd' && job_choose(&ch->format, by, "csv") < 0)
+			failed = &ch->format;
+		else if ((c == 'd' || c == OPT_CSV_DELIM) && format_delimiter(arg, &d[0]) &&
+		    job_choose(&ch->delim, by, d[0] == '\t' ? "\t" : d) < 0)
+			failed = &ch->delim;
+		break;
+	}
+	if (failed != NULL)
+		fatal(EXIT_USAGE, "--%s and --%s contradict each other (choose one)", failed->by, by);
+}
+
 void cli_parse(struct job *job, int argc, char **argv)
 {
+	struct choices choices = { 0 };
 	const char *config, *stats_json = NULL;
 	bool cli_stages = false;
 	int c;
@@ -447,6 +495,7 @@ void cli_parse(struct job *job, int argc, char **argv)
 		case 'c':
 			break;
 		default:
+			check_choices(&choices, c, optarg);
 			set_option(job, c, optarg, &cli_stages);
 		}
 	}

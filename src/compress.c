@@ -41,11 +41,34 @@ int compress_default_level(enum compress_kind kind)
 	return kind == COMPRESS_ZSTD ? ZSTD_LEVEL_DEFAULT : GZ_LEVEL_DEFAULT;
 }
 
+/* zstd's levels above 19 ("ultra") need far more memory per worker and
+ * an opt-in in zstd(1) itself: the documented range is 1 to 19. */
+int compress_max_level(enum compress_kind kind)
+{
+	return kind == COMPRESS_ZSTD ? 19 : 9;
+}
+
 bool compress_level_valid(enum compress_kind kind, int level)
 {
-	if (kind == COMPRESS_ZSTD)
-		return zstd_level_valid(level);
-	return level >= 1 && level <= 9;
+	if (level < 1 || level > compress_max_level(kind))
+		return false;
+	return kind != COMPRESS_ZSTD || zstd_level_valid(level);
+}
+
+int compress_choose(struct compress_opts *c, enum compress_kind kind, const char *level,
+    char **why)
+{
+	long n = 0;
+
+	if (level != NULL && (!parse_long(level, 1, compress_max_level(kind), &n) ||
+	    !compress_level_valid(kind, (int)n))) {
+		*why = xasprintf("invalid level '%s' (expected 1 to %d)", level,
+		    compress_max_level(kind));
+		return -1;
+	}
+	c->kind = kind;
+	c->level = (int)n;
+	return 0;
 }
 
 const char *compress_name(enum compress_kind kind)

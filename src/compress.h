@@ -43,6 +43,11 @@ struct piece_info piece_info_get(const char *in);
 /* The codec's default level, and whether level is valid for it. */
 int compress_default_level(enum compress_kind kind);
 bool compress_level_valid(enum compress_kind kind, int level);
+int compress_max_level(enum compress_kind kind);
+/* --gzip[=LEVEL], --zstd[=LEVEL] and their YAML keys: set the codec and
+ * level (NULL: the default).  0, or -1 with *why ("invalid level ..."). */
+int compress_choose(struct compress_opts *c, enum compress_kind kind, const char *level,
+    char **why);
 const char *compress_name(enum compress_kind kind);
 
 /* A compression context, made once per process and reused. */

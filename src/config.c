@@ -18,6 +18,7 @@ struct loader {
 	const char *name;
 	yaml_document_t doc;
 	char *err;
+	struct job_choice codec;	/* gzip: or zstd: */
 };
 
 static int bad(struct loader *l, const yaml_node_t *n, const char *fmt, ...)
@@ -220,12 +221,16 @@ static int load_number(struct loader *l, yaml_node_t *v, const char *key, long *
 	return 0;
 }
 
-static int load_size(struct loader *l, yaml_node_t *v, const char *key, uint64_t *out)
+/* A size from min to max bytes, as on the command line. */
+static int load_size(struct loader *l, yaml_node_t *v, const char *key, uint64_t min,
+    uint64_t max, uint64_t *out)
 {
 	if (want_scalar(l, v, key) < 0)
 		return -1;
-	if (!parse_size(scalar(v), out) || *out == 0)
-		return bad(l, v, "'%s' must be a size such as 4M, not '%s'", key, scalar(v));
+	if (!parse_size(scalar(v), out) || *out < min || *out > max)
+		return bad(l, v, "'%s' must be a size such as 4M%s%s, not '%s'", key,
+		    min > 1 ? ", at least 16M" : "", max < UINT64_MAX ? ", at most 1G" : "",
+		    scalar(v));
 	return 0;
 }
 
@@ -278,6 +283,37 @@ static int load_retries(struct loader *l, yaml_node_t *v, const char *key, unsig
 	return 0;
 }
 
+/* gzip: true, gzip: 9, zstd: 19 (see --gzip, --zstd); false: not from
+ * this key.  Both keys are a contradiction. */
+static int load_codec(struct loader *l, struct job *job, yaml_node_t *k, yaml_node_t *v)
+{
+	enum compress_kind kind = strcmp(scalar(k), "zstd") == 0 ? COMPRESS_ZSTD : COMPRESS_GZIP;
+	const char *level = NULL;
+	char *why = NULL;
+	bool on = true;
+
+	if (want_scalar(l, v, scalar(k)) < 0)
+		return -1;
+	if (strspn(scalar(v), "0123456789") == 0 && to_bool(l, v, scalar(k), &on) < 0) {
+		free(l->err);
+		return bad(l, v, "'%s' must be true, false or a level from 1 to %d, not '%s'",
+		    scalar(k), compress_max_level(kind), scalar(v));
+	}
+	if (!on)
+		return 0;
+	if (strspn(scalar(v), "0123456789") > 0)
+		level = scalar(v);
+	if (job_choose(&l->codec, scalar(k), scalar(k)) < 0)
+		return bad(l, k, "'%s' and '%s' contradict each other (choose one)", l->codec.by,
+		    scalar(k));
+	if (compress_choose(&job->compress, kind, level, &why) < 0) {
+		bad(l, v, "'%s': %s", scalar(k), why);
+		free(why);
+		return -1;
+	}
+	return 0;
+}
+
 /* input: {format: csv, delimiter: ";", header: true, lax: false} */
 static int load_input_key(struct loader *l, struct job *job, yaml_node_t *k, yaml_node_t *v)
 {
@@ -321,9 +357,23 @@ static int load_input(struct loader *l, struct job *job, yaml_node_t *n)
 {
 	if (n->type != YAML_MAPPING_NODE)
 		return bad(l, n, "'input' must be a mapping (format, delimiter, header, lax)");
-	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++)
-		if (load_input_key(l, job, node(l, p->key), node(l, p->value)) < 0)
+	yaml_node_t *format = NULL, *delim = NULL;
+
+	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = node(l, p->key);
+
+		if (load_input_key(l, job, k, node(l, p->value)) < 0)
 			return -1;
+		if (strcmp(scalar(k), "format") == 0)
+			format = node(l, p->value);
+		if (strcmp(scalar(k), "delimiter") == 0)
+			delim = node(l, p->value);
+	}
+	/* format: tsv (or blanks) with a delimiter: one would silently win. */
+	if (format != NULL && delim != NULL && (strcmp(scalar(format), "blanks") == 0 ||
+	    (strcmp(scalar(format), "tsv") == 0 && job->format.delim != '\t')))
+		return bad(l, delim, "'format: %s' and 'delimiter' contradict each other (choose one)",
+		    scalar(format));
 	return 0;
 }
 
@@ -343,7 +393,7 @@ static int load_key(struct loader *l, struct job *job, yaml_node_t *k, yaml_node
 	if (strcmp(key, "jobs") == 0)
 		return load_number(l, v, key, &job->jobs);
 	if (strcmp(key, "chunk-size") == 0)
-		return load_size(l, v, key, &job->chunk_size);
+		return load_size(l, v, key, 1, JOB_MAX_CHUNK_SIZE, &job->chunk_size);
 	if (strcmp(key, "null") == 0)
 		return to_bool(l, v, key, &job->null);
 	if (strcmp(key, "unordered") == 0)
@@ -355,7 +405,7 @@ static int load_key(struct loader *l, struct job *job, yaml_node_t *k, yaml_node
 	if (strcmp(key, "stats-interval") == 0)
 		return load_seconds(l, v, key, JOB_MIN_STATS_INTERVAL, &job->stats_interval);
 	if (strcmp(key, "memory") == 0)
-		return load_size(l, v, key, &job->memory);
+		return load_size(l, v, key, 1, UINT64_MAX, &job->memory);
 	if (strcmp(key, "retries") == 0)
 		return load_retries(l, v, key, &job->retries);
 	if (strcmp(key, "chunk-timeout") == 0)
@@ -363,18 +413,27 @@ static int load_key(struct loader *l, struct job *job, yaml_node_t *k, yaml_node
 	if (strcmp(key, "timeout") == 0)
 		return load_seconds(l, v, key, JOB_MIN_TIMEOUT, &job->timeout);
 	if (strcmp(key, "max-memory-per-worker") == 0)
-		return load_size(l, v, key, &job->worker_memory);
+		return load_size(l, v, key, JOB_MIN_WORKER_MEMORY, UINT64_MAX, &job->worker_memory);
 	if (strcmp(key, "max-record") == 0)
-		return load_size(l, v, key, &job->max_record);
+		return load_size(l, v, key, 1, UINT64_MAX, &job->max_record);
 	if (strcmp(key, "tmpdir") == 0)
 		return load_string(l, v, key, &job->tmpdir);
 	if (strcmp(key, "shard") == 0)
 		return load_shard(l, v, &job->shard);
 	if (strcmp(key, "output") == 0)
 		return load_string(l, v, key, &job->output);
+	if (strcmp(key, "gzip") == 0 || strcmp(key, "zstd") == 0)
+		return load_codec(l, job, k, v);
+	if (strcmp(key, "keep-going") == 0)
+		return to_bool(l, v, key, &job->keep_going);
+	if (strcmp(key, "lock") == 0)
+		return load_string(l, v, key, &job->lock);
+	if (strcmp(key, "lock-wait") == 0)
+		return load_seconds(l, v, key, JOB_MIN_TIMEOUT, &job->lock_wait);
 	return bad(l, k, "unknown key '%s' (known: inputs, input, jobs, chunk-size, null, output, "
-	    "unordered, stats, stats-json, stats-interval, memory, max-record, tmpdir, retries, chunk-timeout, "
-	    "timeout, max-memory-per-worker, shard, stages)", key);
+	    "gzip, zstd, unordered, stats, stats-json, stats-interval, memory, max-record, tmpdir, "
+	    "retries, chunk-timeout, timeout, max-memory-per-worker, keep-going, lock, lock-wait, "
+	    "shard, stages)", key);
 }
 
 /*

@@ -1,6 +1,7 @@
 /* job.c - what to run: inputs, stages, output and options. */
 #include "autoconfig.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -16,6 +17,15 @@ struct job *job_new(void)
 
 	job->retries = JOB_DEFAULT_RETRIES;
 	return job;
+}
+
+int job_choose(struct job_choice *c, const char *by, const char *what)
+{
+	if (c->by != NULL && strcmp(c->by, by) != 0 && strcmp(c->what, what) != 0)
+		return -1;
+	c->by = by;
+	snprintf(c->what, sizeof c->what, "%s", what);
+	return 0;
 }
 
 void job_clear_inputs(struct job *job)

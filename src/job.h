@@ -15,6 +15,9 @@
 #define JOB_MAX_JOBS 1024
 #define JOB_DEFAULT_RETRIES 2
 #define JOB_MIN_TIMEOUT 0.001	/* seconds: --timeout, --chunk-timeout */
+#define JOB_MAX_CHUNK_SIZE ((uint64_t)1 << 30)	/* -b: a chunk is held whole, more than once */
+#define JOB_MIN_WORKER_MEMORY ((uint64_t)16 << 20)	/* --max-memory-per-worker: below, a
+							 * worker cannot even start */
 
 struct job {
 	char **inputs;		/* "-" is stdin */
@@ -58,6 +61,19 @@ struct job {
 	struct stage *reducer;	/* NULL when map-only */
 	size_t post;		/* index of the first stage after the reducer */
 };
+
+/*
+ * One choice among options that exclude each other (a codec, a record
+ * format, a delimiter): which option made it, and what it chose.
+ */
+struct job_choice {
+	const char *by;		/* the option's long name; NULL: none yet */
+	char what[16];
+};
+
+/* Option by chooses what: -1 when another option (c->by) chose
+ * something else before (--gzip, then --zstd). */
+int job_choose(struct job_choice *c, const char *by, const char *what);
 
 struct job *job_new(void);
 void job_free(struct job *job);

@@ -310,6 +310,45 @@ START_TEST(test_error_lost_values)
 }
 END_TEST
 
+/* The keys of --gzip, --zstd, --keep-going, --lock and --lock-wait. */
+START_TEST(test_run_keys)
+{
+	struct job *job = load_ok("t.yaml", "gzip: true\nkeep-going: yes\nlock: /tmp/x.lock\n"
+	    "lock-wait: 1.5s\n");
+
+	ck_assert_int_eq(job->compress.kind, COMPRESS_GZIP);
+	ck_assert_int_eq(job->compress.level, 0);
+	ck_assert(job->keep_going);
+	ck_assert_str_eq(job->lock, "/tmp/x.lock");
+	ck_assert(job->lock_wait > 1.49 && job->lock_wait < 1.51);
+	job_free(job);
+	job = load_ok("t.yaml", "zstd: 19\ngzip: false\n");
+	ck_assert_int_eq(job->compress.kind, COMPRESS_ZSTD);
+	ck_assert_int_eq(job->compress.level, 19);
+	job_free(job);
+	job = load_ok("t.yaml", "gzip: 9\n");
+	ck_assert_int_eq(job->compress.kind, COMPRESS_GZIP);
+	ck_assert_int_eq(job->compress.level, 9);
+	job_free(job);
+}
+END_TEST
+
+START_TEST(test_error_ranges)
+{
+	config_error("zstd: 20\n", "1:7", "'zstd': invalid level '20' (expected 1 to 19)");
+	config_error("gzip: 0\n", "1:7", "'gzip': invalid level '0' (expected 1 to 9)");
+	config_error("gzip: fast\n", "1:7", "'gzip' must be true, false or a level from 1 to 9");
+	config_error("gzip: 6\nzstd: 3\n", "2:1", "'gzip' and 'zstd' contradict each other");
+	config_error("keep-going: 2\n", "1:13", "'keep-going' must be true or false");
+	config_error("lock: [a]\n", "1:7", "'lock' needs a single value");
+	config_error("lock-wait: 0\n", "1:12", "'lock-wait' must be a number of seconds");
+	config_error("chunk-size: 2G\n", "1:13", "'chunk-size' must be a size such as 4M, at most 1G");
+	config_error("max-memory-per-worker: 1M\n", "1:24", "at least 16M");
+	config_error("input: {format: tsv, delimiter: \",\"}\n", "1:33",
+	    "'format: tsv' and 'delimiter' contradict each other");
+}
+END_TEST
+
 START_TEST(test_error_missing_file)
 {
 	struct job *job = job_new();
@@ -341,6 +380,7 @@ Suite *suite_config(void)
 	tcase_add_test(tc, test_reload_replaces);
 	tcase_add_test(tc, test_load_file);
 	tcase_add_test(tc, test_shipped_files);
+	tcase_add_test(tc, test_run_keys);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("errors");
@@ -349,6 +389,7 @@ Suite *suite_config(void)
 	tcase_add_test(tc, test_error_values);
 	tcase_add_test(tc, test_error_stages);
 	tcase_add_test(tc, test_error_lost_values);
+	tcase_add_test(tc, test_error_ranges);
 	tcase_add_test(tc, test_error_missing_file);
 	suite_add_tcase(s, tc);
 	return s;

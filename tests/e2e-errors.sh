@@ -114,6 +114,40 @@ fp -e 'grep -F "a("' "$T/two" > "$T/out" 2> "$T/err"
 check_rc "grep -F a( (exit)" 0 $? "$T/err"
 check_same "grep -F a( output" "$T/exp" "$T/out"
 
+# Ranges: a zstd level above 19, a chunk above 1G.
+rm -rf "$ODIR" && mkdir "$ODIR"
+expect_exit 64 "^forkpipe: --zstd: invalid level '20' \\(expected 1 to 19\\)\$" -- \
+	fp --zstd=20 -o "$ODIR/result" "$T/two"
+expect_exit 64 "^forkpipe: --gzip: invalid level '10' \\(expected 1 to 9\\)\$" -- \
+	fp --gzip=10 -o "$ODIR/result" "$T/two"
+expect_exit 64 "^forkpipe: -b: invalid chunk size '2G' \\(expected e.g. 512K, 4M; at most 1G\\)\$" -- \
+	fp -b 2G -o "$ODIR/result" "$T/two"
+check_dir_listing "refused ranges: no output file" "$ODIR"
+# Options that contradict each other: neither silently wins.
+contra() {
+	local first=$1 second=$2
+	shift 2
+	rm -rf "$ODIR" && mkdir "$ODIR"
+	expect_exit 64 "^forkpipe: --$first and --$second contradict each other \\(choose one\\)\$" -- \
+		fp "$@" -o "$ODIR/result" "$T/two"
+	no_stdout "--$first with --$second"
+	check_dir_listing "--$first with --$second: no output file" "$ODIR"
+}
+contra gzip zstd --gzip --zstd
+contra zstd gzip --zstd=3 --gzip=6
+contra zstd gzip-independent --zstd --gzip-independent
+contra csv tsv --csv --tsv
+contra tsv csv-lax --tsv --csv-lax
+contra tsv csv-delimiter --tsv --csv-delimiter=';'
+contra tsv delimiter --tsv -d ,
+contra delimiter csv-delimiter -d , --csv-delimiter ';'
+# Agreeing options are fine.
+for args in "--gzip --gzip-independent" "--tsv -d \t" "--csv -d ;" "--csv --csv-lax" "-d , -d ;"; do
+	# shellcheck disable=SC2086
+	fp $args -e count "$T/two" > "$T/out" 2> "$T/err"
+	check_rc "agreeing options [$args] (exit)" 0 $? "$T/err"
+done
+
 # ---- YAML (78, or 66 when the file cannot be opened) ----
 yaml_err() {
 	local file=$1 re=$2

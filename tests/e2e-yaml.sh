@@ -226,6 +226,33 @@ printf 'inputs: [%s]\nstages:\n  - grep: {pattern: ERROR, fixed: true}\n  - coun
 check_rc "-c - with inputs: (exit)" 0 $? "$T/err"
 check_same "-c - with the inputs in the YAML" "$T/exp.stdin" "$T/out"
 
+# The keys of --gzip, --zstd, --keep-going and --lock.
+printf 'gzip: 9\n' > "$T/gzip.yaml"
+fp -c "$T/gzip.yaml" "$T/mixed" > "$T/out.gz" 2> "$T/err"
+check_rc "gzip: 9 (exit)" 0 $? "$T/err"
+gzip -dc < "$T/out.gz" > "$T/out" 2> "$T/err"
+check_same "gzip: 9 gives gzip data of the input" "$T/mixed" "$T/out"
+printf 'zstd: 19\n' > "$T/zstd.yaml"
+fp -c "$T/zstd.yaml" "$T/mixed" > "$T/out.zst" 2> "$T/err"
+check_rc "zstd: 19 (exit)" 0 $? "$T/err"
+zstd -q -dc < "$T/out.zst" > "$T/out" 2> "$T/err"
+check_same "zstd: 19 gives zstd data of the input" "$T/mixed" "$T/out"
+printf 'one\ntwo\nthree\nfour\n' > "$T/four"
+printf 'one\ntwo\nfour\n' > "$T/exp.kg"
+printf 'keep-going: true\nstages:\n  - exec: {command: "grep -v three"}\n' > "$T/kg.yaml"
+fp -j 1 -b 1 -c "$T/kg.yaml" "$T/four" > "$T/out" 2> "$T/err"
+check_rc "keep-going: true, one chunk's command fails (exit)" 70 $? "$T/err"
+check_same "keep-going: true: the other chunks' output" "$T/exp.kg" "$T/out"
+grep -q 'output skipped: --keep-going' "$T/err" && pass || fail "keep-going: true: no skip message"
+printf 'lock: %s\nlock-wait: 10ms\n' "$T/run.lock" > "$T/lock.yaml"
+exec 9> "$T/run.lock"
+flock -x 9
+expect_exit 75 'run\.lock' fp -c "$T/lock.yaml" "$T/three"
+exec 9>&-
+fp -c "$T/lock.yaml" "$T/three" > "$T/out" 2> "$T/err"
+check_rc "lock: free (exit)" 0 $? "$T/err"
+check_same "lock: free: the input copied" "$T/three" "$T/out"
+
 # Hostile documents: 100,000 nested flow sequences (which libyaml alone
 # takes minutes to load: its scanner's time per token grows with the
 # depth), and aliases that would expand to a billion values if they were
