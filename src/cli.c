@@ -152,6 +152,7 @@ static void usage(FILE *fp)
 	    "                          run holds it, exit 75 at once\n"
 	    "      --lock-wait=DURATION  wait that long for the lock before exit 75\n"
 	    "  -h, --help              show this help\n"
+	    "      --help-stages=man   print the man page's STAGES section (roff)\n"
 	    "  -V, --version           show the version\n"
 	    "\n"
 	    "With no FILE, or when FILE is -, read stdin.  Several FILEs are one stream.\n"

@@ -46,6 +46,8 @@ struct stage_opt {
 	char letter;		/* short option letter, or 0 */
 	enum opt_type type;
 	const char *help;
+	const char *arg;	/* what the value is, for --help (LIST, CHAR);
+				 * NULL: N for a number, VALUE otherwise */
 };
 
 struct stage_arg {

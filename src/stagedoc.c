@@ -6,17 +6,27 @@
 #include "stage.h"
 #include "stagedoc.h"
 
-/* "grep [-F] [-i] PATTERN" */
+/* The placeholder of an option's value: "" for a flag. */
+static const char *value_name(const struct stage_opt *o)
+{
+	if (o->type == OPT_FLAG)
+		return "";
+	if (o->arg != NULL)
+		return o->arg;
+	return o->type == OPT_INT ? "N" : "VALUE";
+}
+
+/* "grep [-F] [-i] PATTERN", "cut [-f LIST]" */
 static void synopsis(FILE *fp, const struct stage_def *d, const char *bo, const char *bc)
 {
 	fputs(d->name, fp);
 	for (const struct stage_opt *o = d->opts; o != NULL && o->name != NULL; o++) {
-		const char *more = o->type == OPT_LIST ? "..." : "";
+		const char *more = o->type == OPT_LIST ? "..." : "", *v = value_name(o);
 
 		if (o->letter)
-			fprintf(fp, " [-%c%s]%s", o->letter, o->type == OPT_FLAG ? "" : " N", more);
+			fprintf(fp, " [-%c%s%s]%s", o->letter, *v ? " " : "", v, more);
 		else
-			fprintf(fp, " [--%s%s]%s", o->name, o->type == OPT_FLAG ? "" : "=N", more);
+			fprintf(fp, " [--%s%s%s]%s", o->name, *v ? "=" : "", v, more);
 	}
 	for (const struct stage_arg *a = d->args; a != NULL && a->name != NULL; a++) {
 		fputc(' ', fp);

@@ -70,6 +70,30 @@ if grep -q '128+N' "$T/help"; then
 		fail "exit status 128+N (--help) is not in the man page's EXIT STATUS"
 fi
 
+# --help lists every option, --help-stages too.
+grep -q -E -e '^ +--help-stages=man ' "$T/help" && pass || fail "--help does not list --help-stages"
+# A stage option's value is named for what it is (LIST, CHAR, ...): no
+# stage takes a number through an option, so no placeholder N at all.
+awk '/^Stages/ { s = 1; next } s && /^$/ { exit } s && /^  [a-z]/' "$T/help" > "$T/synopses"
+if grep -n -E -e '(\[-[A-Za-z] N\]|=N\])' "$T/synopses" > "$T/badph"; then
+	fail "--help shows the placeholder N for options that take no number: $(tr '\n' ' ' < "$T/badph")"
+else
+	pass
+fi
+for want in 'cut [-f LIST]' 'sort [-k KEYDEF]...' '[-t CHAR]' 'exec [--shell=SHELL] COMMAND'; do
+	grep -q -F -e "$want" "$T/synopses" && pass || fail "--help lacks '$want'"
+done
+# The rendered man page shows no roff escape as text (\fB, \-).
+MANWIDTH=200 man -l "$MANPAGE" 2> "$T/man.err" | col -b > "$T/man.rendered"
+check_nonempty "man -l forkpipe.1 renders" "$T/man.rendered"
+if grep -n -F -e '\f' -e '\-' -e '\e' "$T/man.rendered" > "$T/raw"; then
+	fail "the rendered man page shows raw roff: $(head -n 3 "$T/raw" | tr '\n' ' ')"
+else
+	pass
+fi
+grep -q -E '\(/bin/sh +-c, +or +--shell\)' "$T/man.rendered" && pass ||
+	fail "the man page's exec entry does not name /bin/sh -c and --shell"
+
 # The STAGES section was generated, not left as a placeholder.
 if grep -q '^@STAGES@$' "$MANPAGE"; then
 	fail "the man page still holds the @STAGES@ placeholder"

@@ -20,9 +20,9 @@ struct counts {
 };
 
 static const struct stage_opt count_opts[] = {
-	{ "words", 'w', OPT_FLAG, "also count words (as wc -w does in the C locale)" },
-	{ "bytes", 'c', OPT_FLAG, "also count bytes" },
-	{ NULL, 0, 0, NULL },
+	{ "words", 'w', OPT_FLAG, "also count words (as wc -w does in the C locale)", NULL },
+	{ "bytes", 'c', OPT_FLAG, "also count bytes", NULL },
+	{ NULL, 0, 0, NULL, NULL },
 };
 
 static void *count_partial_new(struct stage *st)

@@ -23,8 +23,8 @@ struct cut {
 
 static const struct stage_opt cut_opts[] = {
 	{ "fields", 'f', OPT_STRING, "the fields to keep, in this order: numbers from 1, "
-	  "ranges (2-4, 5-, -3) and header names, separated by commas" },
-	{ NULL, 0, 0, NULL },
+	  "ranges (2-4, 5-, -3) and header names, separated by commas", "LIST" },
+	{ NULL, 0, 0, NULL, NULL },
 };
 
 static int cut_setup(struct stage *st, char **err)

@@ -89,8 +89,8 @@ static void track(pid_t pid, pid_t was)
 }
 
 static const struct stage_opt exec_opts[] = {
-	{ "shell", 0, OPT_STRING, "the shell that runs the command (default: /bin/sh)" },
-	{ NULL, 0, 0, NULL },
+	{ "shell", 0, OPT_STRING, "the shell that runs the command (default: /bin/sh)", "SHELL" },
+	{ NULL, 0, 0, NULL, NULL },
 };
 
 static const struct stage_arg exec_args[] = {
@@ -362,7 +362,7 @@ const struct stage_def stage_exec = {
 	.summary = "run a command on each chunk: its standard input is the chunk's records, "
 	    "its standard output the stage's output",
 	.description =
-		"Runs COMMAND with the shell (\\fB/bin/sh \\-c\\fR, or \\fB\\-\\-shell\\fR) once per chunk: "
+		"Runs COMMAND with the shell (/bin/sh -c, or --shell) once per chunk: "
 		"the records the chunk brings to the stage are its standard input, and what it "
 		"writes on its standard output is the stage's output, in chunk order.  Input and "
 		"output are pumped together, so a command that writes more than it reads "

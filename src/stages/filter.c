@@ -19,7 +19,7 @@ struct filter {
 };
 
 static const struct stage_opt filter_opts[] = {
-	{ NULL, 0, 0, NULL },
+	{ NULL, 0, 0, NULL, NULL },
 };
 
 static const struct stage_arg filter_args[] = {

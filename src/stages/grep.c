@@ -32,12 +32,12 @@ struct grep {
 };
 
 static const struct stage_opt grep_opts[] = {
-	{ "fixed", 'F', OPT_FLAG, "PATTERN is a fixed string, not a regular expression" },
-	{ "ignore-case", 'i', OPT_FLAG, "ignore ASCII case" },
-	{ "invert", 'v', OPT_FLAG, "keep the records that do not match" },
-	{ "word", 'w', OPT_FLAG, "match whole words only" },
-	{ "line", 'x', OPT_FLAG, "match whole records only" },
-	{ NULL, 0, 0, NULL },
+	{ "fixed", 'F', OPT_FLAG, "PATTERN is a fixed string, not a regular expression", NULL },
+	{ "ignore-case", 'i', OPT_FLAG, "ignore ASCII case", NULL },
+	{ "invert", 'v', OPT_FLAG, "keep the records that do not match", NULL },
+	{ "word", 'w', OPT_FLAG, "match whole words only", NULL },
+	{ "line", 'x', OPT_FLAG, "match whole records only", NULL },
+	{ NULL, 0, 0, NULL, NULL },
 };
 
 static const struct stage_arg grep_args[] = {

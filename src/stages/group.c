@@ -41,8 +41,8 @@ struct group {
 
 static const struct stage_opt group_opts[] = {
 	{ "keys", 'k', OPT_STRING, "the fields to group by: numbers from 1, closed ranges (2-4) "
-	  "and header names, separated by commas; without -k all records are one group" },
-	{ NULL, 0, 0, NULL },
+	  "and header names, separated by commas; without -k all records are one group", "LIST" },
+	{ NULL, 0, 0, NULL, NULL },
 };
 
 static const struct stage_arg group_args[] = {

@@ -19,7 +19,7 @@ struct head {
 };
 
 static const struct stage_opt head_opts[] = {
-	{ NULL, 0, 0, NULL },
+	{ NULL, 0, 0, NULL, NULL },
 };
 
 static const struct stage_arg head_args[] = {

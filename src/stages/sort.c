@@ -123,17 +123,17 @@ struct sortp {
 static const struct stage_opt sort_opts[] = {
 	{ "key", 'k', OPT_LIST,
 	  "a key F[.C][OPTS][,F[.C][OPTS]] as in sort -k: field F, character C, both from 1; "
-	  "OPTS among b, n and r; repeat for keys that break ties" },
-	{ "numeric", 'n', OPT_FLAG, "compare numbers, as sort -n does in the C locale" },
-	{ "reverse", 'r', OPT_FLAG, "reverse the order" },
-	{ "unique", 'u', OPT_FLAG, "keep only the first of the records that compare equal" },
+	  "OPTS among b, n and r; repeat for keys that break ties", "KEYDEF" },
+	{ "numeric", 'n', OPT_FLAG, "compare numbers, as sort -n does in the C locale", NULL },
+	{ "reverse", 'r', OPT_FLAG, "reverse the order", NULL },
+	{ "unique", 'u', OPT_FLAG, "keep only the first of the records that compare equal", NULL },
 	{ "stable", 's', OPT_FLAG,
-	  "leave records with equal keys in input order (no whole-record comparison)" },
-	{ "ignore-blanks", 'b', OPT_FLAG, "ignore leading blanks in keys" },
+	  "leave records with equal keys in input order (no whole-record comparison)", NULL },
+	{ "ignore-blanks", 'b', OPT_FLAG, "ignore leading blanks in keys", NULL },
 	{ "separator", 't', OPT_STRING,
 	  "fields are separated by this byte (or \\t); without it by -d, --tsv or --csv, "
-	  "else at each blank-to-non-blank transition" },
-	{ NULL, 0, 0, NULL },
+	  "else at each blank-to-non-blank transition", "CHAR" },
+	{ NULL, 0, 0, NULL, NULL },
 };
 
 /* ---- setup ---------------------------------------------------------------- */

@@ -66,9 +66,9 @@ struct sub {
 };
 
 static const struct stage_opt sub_opts[] = {
-	{ "global", 'g', OPT_FLAG, "replace every match, not only the first" },
-	{ "field", 'f', OPT_STRING, "replace only inside this field: a number from 1, or a header name" },
-	{ NULL, 0, 0, NULL },
+	{ "global", 'g', OPT_FLAG, "replace every match, not only the first", NULL },
+	{ "field", 'f', OPT_STRING, "replace only inside this field: a number from 1, or a header name", "FIELD" },
+	{ NULL, 0, 0, NULL, NULL },
 };
 
 static const struct stage_arg sub_args[] = {

@@ -40,8 +40,8 @@ struct top {
 
 static const struct stage_opt top_opts[] = {
 	{ "keys", 'k', OPT_STRING, "rank these fields' values: numbers from 1, closed ranges "
-	  "(2-4) and header names, separated by commas (default: the whole record)" },
-	{ NULL, 0, 0, NULL },
+	  "(2-4) and header names, separated by commas (default: the whole record)", "LIST" },
+	{ NULL, 0, 0, NULL, NULL },
 };
 
 static const struct stage_arg top_args[] = {

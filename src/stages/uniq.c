@@ -37,10 +37,10 @@ struct uniq {
 
 static const struct stage_opt uniq_opts[] = {
 	{ "count", 'c', OPT_FLAG, "precede each record with the number of times it occurs, "
-	  "right-aligned in 7 columns and a space, as uniq -c does" },
+	  "right-aligned in 7 columns and a space, as uniq -c does", NULL },
 	{ "keys", 'k', OPT_STRING, "compare and print only these fields: numbers from 1, "
-	  "closed ranges (2-4) and header names, separated by commas" },
-	{ NULL, 0, 0, NULL },
+	  "closed ranges (2-4) and header names, separated by commas", "LIST" },
+	{ NULL, 0, 0, NULL, NULL },
 };
 
 static int uniq_setup(struct stage *st, char **err)
