@@ -5,8 +5,9 @@
 # for byte (records longer than a shard, no final newline, CSV quoted
 # newlines with a header, NUL records, several files); partials of the
 # shards merge to the single run's result for every reducer, in any
-# order (as given, reversed, shuffled, in rounds); bad or overlapping
-# partials are refused; --shard auto reads Slurm's job array variables;
+# order (as given, reversed, shuffled, in rounds); bad partials, and
+# shards that do not cover their inputs once (missing, twice, of another
+# count, of inputs that changed in between) are refused; --shard auto reads Slurm's job array variables;
 # inputs that cannot be sharded are refused.  Then the Hadoop Streaming
 # and Spark contract (contrib/hadoop): mappers fed byte-range splits on
 # stdin as Hadoop's line reader cuts them, the reducer merging their
