@@ -52,6 +52,7 @@ void job_free(struct job *job)
 		return;
 	job_clear_inputs(job);
 	job_clear_stages(job);
+	free(job->shard.prints);
 	free(job->output);
 	free(job->tmpdir);
 	free(job->lock);

@@ -99,9 +99,9 @@ struct part {
 };
 
 /*
- * The order of merging.  Shards of the same inputs go by their byte
- * ranges, at the place of the first of them on the command line; other
- * partials (of runs without --shard) stay where they are given.
+ * The order of merging.  Shards of the same inputs go in shard order, at
+ * the place of the first of them on the command line; other partials
+ * (of runs without --shard) stay where they are given.
  */
 static int part_cmp(const void *a, const void *b)
 {
@@ -109,17 +109,67 @@ static int part_cmp(const void *a, const void *b)
 
 	if (x->group != y->group)
 		return x->group < y->group ? -1 : 1;
-	if (x->origin.start != y->origin.start)
-		return x->origin.start < y->origin.start ? -1 : 1;
-	if (x->origin.end != y->origin.end)
-		return x->origin.end < y->origin.end ? -1 : 1;
+	if (x->origin.first != y->origin.first)
+		return x->origin.first < y->origin.first ? -1 : 1;
 	return x->arg < y->arg ? -1 : x->arg > y->arg;
 }
 
-static bool same_inputs(const struct partial_origin *a, const struct partial_origin *b)
+/* Shards of the same inputs: the same names, in the same order. */
+static bool same_names(const struct partial_origin *a, const struct partial_origin *b)
 {
-	return a->known && b->known && a->inputs.len == b->inputs.len &&
-	    memcmp(a->inputs.data, b->inputs.data, a->inputs.len) == 0;
+	if (!a->known || !b->known || a->ninputs != b->ninputs)
+		return false;
+	for (size_t i = 0; i < a->ninputs; i++)
+		if (strcmp(a->inputs[i].name, b->inputs[i].name) != 0)
+			return false;
+	return true;
+}
+
+/* "shard K/N" or "shards F-L of N", for messages. */
+static char *shards_text(const struct partial_origin *o)
+{
+	if (o->first == o->last)
+		return xasprintf("shard %llu/%llu", (unsigned long long)o->first,
+		    (unsigned long long)o->n);
+	return xasprintf("shards %llu-%llu of %llu", (unsigned long long)o->first,
+	    (unsigned long long)o->last, (unsigned long long)o->n);
+}
+
+/* How input a differs from input b, or NULL when it does not. */
+static char *print_diff(const struct partial_input *a, const struct partial_input *b)
+{
+	const struct shard_print *x = &a->print, *y = &b->print;
+	int len = (int)strlen(a->name) - 2;	/* without its quotes */
+
+	if (x->size != y->size)
+		return xasprintf("%.*s: size %llu vs %llu", len, a->name + 1,
+		    (unsigned long long)y->size, (unsigned long long)x->size);
+	if (x->sec != y->sec || x->nsec != y->nsec)
+		return xasprintf("%.*s: modification time %lld.%09u vs %lld.%09u", len, a->name + 1,
+		    (long long)y->sec, (unsigned)y->nsec, (long long)x->sec, (unsigned)x->nsec);
+	if (x->sum != y->sum)
+		return xasprintf("%.*s: sampled bytes differ", len, a->name + 1);
+	return NULL;
+}
+
+/* A shard p of the same inputs as the first of its group, g, must be of
+ * the same count and made of the inputs as they were then. */
+static void check_kin(const struct part *p, const struct part *g)
+{
+	char *mine = shards_text(&p->origin), *theirs = shards_text(&g->origin);
+
+	if (p->origin.n != g->origin.n)
+		fatal(EXIT_DATAERR, "%s: %s does not belong with %s of %s", p->path, mine, theirs,
+		    g->path);
+	for (size_t i = 0; i < p->origin.ninputs; i++) {
+		char *why = print_diff(&p->origin.inputs[i], &g->origin.inputs[i]);
+
+		if (why != NULL)
+			fatal(EXIT_DATAERR, "%s: %s was made from other inputs than %s (%s)", p->path,
+			    mine, g->path, why);
+	}
+	free(mine);
+	free(theirs);
 }
 
 /* Read every file's head (identity, origin, header): a bad file fails
@@ -150,8 +200,9 @@ static struct part *read_heads(struct job *job, struct header *header)
 			p->r = NULL;
 		}
 		for (size_t j = 0; j < i; j++)
-			if (same_inputs(&parts[j].origin, &p->origin)) {
+			if (same_names(&parts[j].origin, &p->origin)) {
 				p->group = parts[j].group;
+				check_kin(p, &parts[p->group]);
 				break;
 			}
 	}
@@ -159,39 +210,72 @@ static struct part *read_heads(struct job *job, struct header *header)
 	return parts;
 }
 
-/* Two shards of the same inputs must not share bytes: the same shard
- * twice, or shards of different counts, would count records twice. */
-static void check_overlaps(const struct part *parts, size_t n)
+/* Whether the merged partial can say what it covers: one round of
+ * shards of the same inputs, which need not be all of them yet. */
+static bool one_round(const struct job *job, const struct part *parts, size_t n)
 {
-	for (size_t i = 1, last = 0; i < n; i++) {
-		const struct partial_origin *o = &parts[i].origin, *l = &parts[last].origin;
+	if (!job->partial_out)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!parts[i].origin.known || parts[i].group != parts[0].group)
+			return false;
+	return true;
+}
 
-		if (o->start == o->end)
-			continue;	/* no record: nothing to count twice */
-		if (parts[i].group == parts[last].group && l->start < l->end && o->start < l->end)
-			fatal(EXIT_DATAERR, "%s: its bytes %llu-%llu of the inputs overlap bytes "
-			    "%llu-%llu of %s (the same shard twice, or shards of different counts)",
-			    parts[i].path, (unsigned long long)o->start, (unsigned long long)o->end,
-			    (unsigned long long)l->start, (unsigned long long)l->end, parts[last].path);
-		if (parts[i].group != parts[last].group || o->end > l->end)
-			last = i;
+static void missing(const struct part *g, uint64_t k, bool several, bool round)
+{
+	fatal(EXIT_DATAERR, "merge: shard %llu/%llu%s%s is missing%s", (unsigned long long)k,
+	    (unsigned long long)g->origin.n, several ? " of the inputs of " : "",
+	    several ? g->path : "", round ? " (a round of merge --partial merges adjacent "
+	    "shards)" : "");
+}
+
+/*
+ * The shards of each inputs, in shard order, must hold each shard once
+ * and, unless this is one round (which may leave shards to later rounds
+ * at either end), all of them: a shard twice counts records twice, a
+ * missing one not at all.
+ */
+static void check_cover(const struct job *job, const struct part *parts, size_t n)
+{
+	bool round = one_round(job, parts, n), several = false;
+	const struct part *one = NULL;	/* a shard: are all of the same inputs? */
+
+	for (size_t i = 0; i < n; i++)
+		if (parts[i].origin.known) {
+			several |= one != NULL && parts[i].group != one->group;
+			one = &parts[i];
+		}
+	for (size_t i = 0; i < n; i++) {
+		const struct part *p = &parts[i], *prev = i > 0 ? &parts[i - 1] : NULL;
+		bool starts = prev == NULL || prev->group != p->group;
+		uint64_t next = starts ? 0 : prev->origin.last + 1;
+
+		if (!p->origin.known)
+			continue;
+		if (!starts && p->origin.first < next)
+			fatal(EXIT_DATAERR, "merge: shard %llu/%llu given twice (%s, %s)",
+			    (unsigned long long)p->origin.first, (unsigned long long)p->origin.n,
+			    parts[prev->arg < p->arg ? i - 1 : i].path,
+			    parts[prev->arg < p->arg ? i : i - 1].path);
+		if (p->origin.first > next && (!starts || !round))
+			missing(p, next, several, round);
+		if ((i + 1 == n || parts[i + 1].group != p->group) && p->origin.last + 1 < p->origin.n &&
+		    !round)
+			missing(p, p->origin.last + 1, several, false);
 	}
 }
 
-/* What a merged partial file covers: the range of the shards merged when
- * they are all of the same inputs, else no known origin. */
-static void merged_origin(const struct part *parts, size_t n, struct partial_origin *o)
+/* What a merged partial file covers: the shards of one round, else no
+ * known origin (whole inputs, complete covers, partials of stdin). */
+static void merged_origin(const struct job *job, const struct part *parts, size_t n,
+    struct partial_origin *o)
 {
 	*o = (struct partial_origin){ 0 };
-	for (size_t i = 0; i < n; i++)
-		if (!parts[i].origin.known || parts[i].group != parts[0].group)
-			return;
-	o->known = true;
-	o->start = parts[0].origin.start;
-	for (size_t i = 0; i < n; i++)
-		if (parts[i].origin.end > o->end)
-			o->end = parts[i].origin.end;
-	buf_append(&o->inputs, parts[0].origin.inputs.data, parts[0].origin.inputs.len);
+	if (!one_round(job, parts, n))
+		return;
+	partial_origin_copy(o, &parts[0].origin);
+	o->last = parts[n - 1].origin.last;
 }
 
 int merge_run(struct job *job)
@@ -206,7 +290,7 @@ int merge_run(struct job *job)
 	struct part *parts = read_heads(job, &header);
 
 	qsort(parts, job->ninputs, sizeof *parts, part_cmp);
-	check_overlaps(parts, job->ninputs);
+	check_cover(job, parts, job->ninputs);
 	current = output_open(job->output, &err);
 	if (current == NULL)
 		fatal(EXIT_CANTCREAT, "%s", err);
@@ -214,7 +298,7 @@ int merge_run(struct job *job)
 		output_compress(current, &job->compress);
 	fatal_cleanup(cleanup);
 	m = merger_new(job, current, 1);
-	merged_origin(parts, job->ninputs, &origin);
+	merged_origin(job, parts, job->ninputs, &origin);
 	write_head(job, &header, &origin);
 	partial_origin_free(&origin);
 	for (size_t i = 0; i < job->ninputs; i++) {

@@ -114,23 +114,58 @@ static void put_u64(struct buf *out, uint64_t v)
 
 void partial_origin_free(struct partial_origin *o)
 {
-	buf_free(&o->inputs);
+	for (size_t i = 0; i < o->ninputs; i++)
+		free(o->inputs[i].name);
+	free(o->inputs);
 	*o = (struct partial_origin){ 0 };
 }
 
-/* A shard's inputs: their total size, then their names as given (the
- * tasks of one job array name them alike). */
+void partial_origin_copy(struct partial_origin *to, const struct partial_origin *from)
+{
+	*to = *from;
+	to->inputs = xcalloc(from->ninputs > 0 ? from->ninputs : 1, sizeof *to->inputs);
+	for (size_t i = 0; i < from->ninputs; i++) {
+		to->inputs[i].print = from->inputs[i].print;
+		to->inputs[i].name = xstrdup(from->inputs[i].name);
+	}
+}
+
+/* A shard's inputs: their names as given (the tasks of one job array
+ * name them alike) and their prints. */
 static void shard_origin(const struct job *job, struct partial_origin *o)
 {
 	const struct shard *s = &job->shard;
 
 	o->known = true;
-	o->start = s->start;
-	o->end = s->end;
-	buf_printf(&o->inputs, "%llu", (unsigned long long)s->total);
+	o->first = o->last = s->k;
+	o->n = s->n;
+	o->ninputs = job->ninputs;
+	o->inputs = xcalloc(job->ninputs > 0 ? job->ninputs : 1, sizeof *o->inputs);
 	for (size_t i = 0; i < job->ninputs; i++) {
-		buf_putc(&o->inputs, ' ');
-		put_quoted(&o->inputs, job->inputs[i]);
+		struct buf q = { 0 };
+
+		put_quoted(&q, job->inputs[i]);
+		buf_putc(&q, '\0');
+		o->inputs[i].name = q.data;
+		o->inputs[i].print = s->prints[i];
+	}
+}
+
+/* "origin -", or the shards and one line per input. */
+static void put_origin(const struct partial_origin *o, struct buf *out)
+{
+	if (!o->known) {
+		buf_printf(out, "origin -\n");
+		return;
+	}
+	buf_printf(out, "origin shards %llu-%llu of %llu, inputs %zu\n",
+	    (unsigned long long)o->first, (unsigned long long)o->last, (unsigned long long)o->n,
+	    o->ninputs);
+	for (size_t i = 0; i < o->ninputs; i++) {
+		const struct shard_print *p = &o->inputs[i].print;
+
+		buf_printf(out, "input %llu %lld.%09u %08x %s\n", (unsigned long long)p->size,
+		    (long long)p->sec, (unsigned)p->nsec, (unsigned)p->sum, o->inputs[i].name);
 	}
 }
 
@@ -170,11 +205,8 @@ void partial_put_head_origin(const struct job *job, const struct buf *header,
 
 	buf_printf(out, "%s%d\npipeline ", PARTIAL_MAGIC, PARTIAL_VERSION);
 	partial_identity(job, out);
-	if (o->known)
-		buf_printf(out, "\norigin %llu-%llu of %.*s\n", (unsigned long long)o->start,
-		    (unsigned long long)o->end, (int)o->inputs.len, o->inputs.data);
-	else
-		buf_printf(out, "\norigin -\n");
+	buf_putc(out, '\n');
+	put_origin(o, out);
 	put_u64(out, header != NULL ? header->len : 0);
 	if (header != NULL)
 		buf_append(out, header->data, header->len);
@@ -329,12 +361,98 @@ static bool take_number(const char **p, uint64_t *v)
 	return true;
 }
 
-/* "origin -" or "origin START-END of TOTAL NAMES..." into *o. */
+/* A quoted name as put_quoted writes it: printable ASCII in double
+ * quotes (it goes into messages as it is). */
+static bool is_quoted(const char *p)
+{
+	size_t len = strlen(p);
+
+	if (len < 2 || p[0] != '"' || p[len - 1] != '"')
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (p[i] < 0x20 || p[i] > 0x7e)
+			return false;
+	return true;
+}
+
+/* "SIZE SEC.NSEC SUM NAME" (after "input ") into *in. */
+static bool parse_input(const char *p, struct partial_input *in)
+{
+	struct shard_print *f = &in->print;
+	uint64_t v;
+	bool neg;
+	char *end;
+
+	if (!take_number(&p, &f->size) || *p++ != ' ')
+		return false;
+	neg = *p == '-';
+	p += neg;
+	if (!take_number(&p, &v) || v > INT64_MAX || *p++ != '.')
+		return false;
+	f->sec = neg ? -(int64_t)v : (int64_t)v;
+	if (strspn(p, "0123456789") != 9 || !take_number(&p, &v) || v >= 1000000000 || *p++ != ' ')
+		return false;
+	f->nsec = (uint32_t)v;
+	if (strspn(p, "0123456789abcdef") != 8 || p[8] != ' ')
+		return false;
+	f->sum = (uint32_t)strtoul(p, &end, 16);
+	p += 9;
+	if (!is_quoted(p))
+		return false;
+	in->name = xstrdup(p);
+	return true;
+}
+
+/* The shards line after "origin ": "shards F-L of N, inputs M". */
+static bool parse_shards(const char *p, struct partial_origin *o, uint64_t *m)
+{
+	const char *k = "shards ";
+
+	if (strncmp(p, k, strlen(k)) != 0)
+		return false;
+	p += strlen(k);
+	if (!take_number(&p, &o->first) || *p++ != '-' || !take_number(&p, &o->last) ||
+	    strncmp(p, " of ", 4) != 0)
+		return false;
+	p += 4;
+	if (!take_number(&p, &o->n) || strncmp(p, ", inputs ", 9) != 0)
+		return false;
+	p += 9;
+	if (!take_number(&p, m) || *p != '\0')
+		return false;
+	return o->first <= o->last && o->last < o->n && o->n <= SHARD_MAX && *m > 0;
+}
+
+/* The "input" lines of the m inputs of a shard into o. */
+static int take_inputs(struct partial_reader *r, struct partial_origin *o, uint64_t m,
+    struct buf *line, char **err, int *code)
+{
+	size_t cap = 0;
+	const char *k = "input ";
+
+	for (uint64_t i = 0; i < m; i++) {
+		if (take_line(r, line, IDENTITY_MAX, err, code) < 0)
+			return -1;
+		buf_putc(line, '\0');
+		if (o->ninputs == cap) {	/* grown as lines come: m may be damaged */
+			cap = cap > 0 ? 2 * cap : 4;
+			o->inputs = xreallocarray(o->inputs, cap, sizeof *o->inputs);
+		}
+		o->inputs[o->ninputs] = (struct partial_input){ 0 };
+		if (strncmp(line->data, k, strlen(k)) != 0 ||
+		    !parse_input(line->data + strlen(k), &o->inputs[o->ninputs]))
+			return bad(r, err, code, "corrupt partial file (origin)");
+		o->ninputs++;
+	}
+	return 0;
+}
+
+/* "origin -", or "origin shards ..." and its inputs, into *o. */
 static int take_origin(struct partial_reader *r, struct partial_origin *o, char **err, int *code)
 {
 	struct buf line = { 0 };
-	const char *p, *k = "origin ";
-	uint64_t total;
+	const char *k = "origin ";
+	uint64_t m;
 	int rc = -1;
 
 	*o = (struct partial_origin){ 0 };
@@ -343,26 +461,22 @@ static int take_origin(struct partial_reader *r, struct partial_origin *o, char 
 	buf_putc(&line, '\0');
 	if (strncmp(line.data, k, strlen(k)) != 0)
 		goto bad;
-	p = line.data + strlen(k);
-	if (strcmp(p, "-") == 0) {
+	if (strcmp(line.data + strlen(k), "-") == 0) {
 		rc = 0;
 		goto out;
 	}
-	if (!take_number(&p, &o->start) || *p++ != '-' || !take_number(&p, &o->end) ||
-	    strncmp(p, " of ", 4) != 0)
+	if (!parse_shards(line.data + strlen(k), o, &m))
 		goto bad;
-	p += 4;
-	buf_append(&o->inputs, p, strlen(p));
-	if (!take_number(&p, &total) || (*p != ' ' && *p != '\0') || o->start > o->end ||
-	    o->end > total)
-		goto bad;
+	if (take_inputs(r, o, m, &line, err, code) < 0)
+		goto out;
 	o->known = true;
 	rc = 0;
 	goto out;
 bad:
-	partial_origin_free(o);
 	bad(r, err, code, "corrupt partial file (origin)");
 out:
+	if (rc < 0)
+		partial_origin_free(o);
 	buf_free(&line);
 	return rc;
 }

@@ -7,11 +7,12 @@
  * within bounded memory, however large the run was.  The format is
  * described in forkpipe-partials(5):
  *
- *   "forkpipe partial 2\n"           magic and format version
+ *   "forkpipe partial 3\n"           magic and format version
  *   "pipeline " IDENTITY "\n"        the input format and the stages up
  *                                    to the reducer, as text
- *   "origin " ORIGIN "\n"            "-", or a shard's byte range of its
- *                                    inputs: "S-E of TOTAL NAMES..."
+ *   "origin " ORIGIN "\n"            "-", or the shards it holds:
+ *                                    "shards F-L of N, inputs M"
+ *   M x "input SIZE SEC.NSEC SUM NAME\n"  what the shards were made of
  *   u64 length, header record        with -H (length 0 without)
  *   u32 CRC-32                       of the head so far
  *   pieces: u64 length (> 0),        one reducer partial each, whose
@@ -24,7 +25,8 @@
  * identity differs from its own pipeline's: the partials would not mean
  * the same; and one whose checksums do not match: a damaged piece could
  * still decode, as something else.  It puts the shards of the same
- * inputs in the order of their ranges, whatever order they come in. */
+ * inputs in shard order, whatever order they come in, and checks that
+ * they cover their inputs once (merge.c). */
 #ifndef FORKPIPE_PARTIAL_H
 #define FORKPIPE_PARTIAL_H
 
@@ -35,18 +37,29 @@
 #include "job.h"
 
 #define PARTIAL_MAGIC "forkpipe partial "
-#define PARTIAL_VERSION 2
+#define PARTIAL_VERSION 3
 
-/* Where a partial's records were in the input (--shard), so that merge
- * can put partials in input order whatever order they are given in. */
+/* One input of a shard: its name (in double quotes with C escapes, as
+ * in the file) and what it was when the shard was made. */
+struct partial_input {
+	char *name;
+	struct shard_print print;
+};
+
+/* Which shards of which inputs a partial holds (--shard, or a merge of
+ * adjacent shards), so that merge can put partials in input order
+ * whatever order they are given in, and refuse a cover with a hole, a
+ * shard twice, or shards of inputs that changed in between. */
 struct partial_origin {
-	bool known;		/* else merge keeps the order it is given */
-	uint64_t start, end;	/* the byte range in the concatenated inputs */
-	struct buf inputs;	/* which inputs: their total size and names,
-				 * as text, compared byte for byte */
+	bool known;		/* else a partial of whole inputs, or of stdin */
+	uint64_t first, last, n;	/* shards first to last of n */
+	struct partial_input *inputs;
+	size_t ninputs;
 };
 
 void partial_origin_free(struct partial_origin *o);
+/* A copy of from into to, to be freed. */
+void partial_origin_copy(struct partial_origin *to, const struct partial_origin *from);
 
 /* The job's identity line (without "pipeline " and the newline). */
 void partial_identity(const struct job *job, struct buf *out);

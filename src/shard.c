@@ -2,9 +2,14 @@
 #include "autoconfig.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>	/* crc32_z */
 
 #include "shard.h"
 #include "util.h"
@@ -99,4 +104,80 @@ void shard_range(const struct shard *s, uint64_t total, uint64_t *start, uint64_
 
 	*start = (uint64_t)(t * s->k / s->n);
 	*end = (uint64_t)(t * (s->k + 1) / s->n);
+}
+
+/* The CRC-32 of the sampled blocks of fd's size bytes: every byte of a
+ * small file, else blocks at even steps from the first to the last, so
+ * that a change anywhere in a small file, or at the start, the end or a
+ * sampled place of a large one, is seen at the cost of a few reads. */
+static int sample_sum(int fd, uint64_t size, uint32_t *sum)
+{
+	char b[SHARD_BLOCK];
+	uint64_t blocks = (size + SHARD_BLOCK - 1) / SHARD_BLOCK;
+	uint64_t count = blocks < SHARD_SAMPLES ? blocks : SHARD_SAMPLES;
+
+	*sum = 0;
+	for (uint64_t i = 0; i < count; i++) {
+		uint64_t off = blocks <= SHARD_SAMPLES ? i * SHARD_BLOCK :
+		    (size - SHARD_BLOCK) * i / (SHARD_SAMPLES - 1);
+		size_t len = size - off < SHARD_BLOCK ? (size_t)(size - off) : SHARD_BLOCK;
+		ssize_t got = pread_full(fd, b, len, off);
+
+		if (got < 0)
+			return -1;
+		if ((size_t)got != len) {
+			errno = 0;	/* shrank */
+			return -1;
+		}
+		*sum = (uint32_t)crc32_z(*sum, (const unsigned char *)b, len);
+	}
+	return 0;
+}
+
+static int print_one(const char *path, struct shard_print *p, char **err, int *code)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		*err = xasprintf("%s: %s", path, strerror(errno));
+		*code = EXIT_NOINPUT;
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	p->size = (uint64_t)st.st_size;
+	p->sec = (int64_t)st.st_mtim.tv_sec;
+	p->nsec = (uint32_t)st.st_mtim.tv_nsec;
+	if (sample_sum(fd, p->size, &p->sum) < 0) {
+		*err = xasprintf("%s: %s", path, errno != 0 ? strerror(errno) :
+		    "file shrank while being read");
+		*code = EXIT_IOERR;
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+int shard_fingerprint(struct shard *s, char *const *paths, size_t n, char **err, int *code)
+{
+	uint64_t total = 0;
+
+	free(s->prints);
+	s->prints = xcalloc(n > 0 ? n : 1, sizeof *s->prints);
+	for (size_t i = 0; i < n; i++) {
+		if (print_one(paths[i], &s->prints[i], err, code) < 0)
+			return -1;
+		total += s->prints[i].size;
+	}
+	/* A file that changed size since its range was cut: its print
+	 * would vouch for bytes this shard does not hold. */
+	if (total != s->total) {
+		*err = xasprintf("--shard: the inputs changed size while being opened (%llu bytes, "
+		    "then %llu)", (unsigned long long)s->total, (unsigned long long)total);
+		*code = EXIT_DATAERR;
+		return -1;
+	}
+	return 0;
 }

@@ -17,12 +17,22 @@
  * overflows 128 bits. */
 #define SHARD_MAX 1000000
 
+/* What one input was when a shard was made of it: merge refuses shards
+ * made of inputs that changed in between (grown, rewritten). */
+struct shard_print {
+	uint64_t size;
+	int64_t sec;		/* the modification time */
+	uint32_t nsec;
+	uint32_t sum;		/* CRC-32 of sampled bytes (below) */
+};
+
 struct shard {
 	uint64_t k, n;		/* shard k of n; n == 0: the whole input */
 	bool from_env;		/* --shard auto: k and n are read by shard_resolve */
 	/* Set once the inputs are open: this shard's byte range in the
 	 * concatenated inputs, of total bytes. */
 	uint64_t start, end, total;
+	struct shard_print *prints;	/* one per input, by shard_fingerprint */
 };
 
 /*
@@ -38,6 +48,17 @@ int shard_parse(struct shard *s, const char *arg, char **why);
  * getenv.  Nothing to do for an explicit K/N.  0, or -1 with *why.
  */
 int shard_resolve(struct shard *s, char **why);
+
+/*
+ * The prints of the n inputs at paths into s->prints: size, modification
+ * time and the CRC-32 of up to SHARD_SAMPLES blocks of SHARD_BLOCK bytes
+ * spread evenly over the file from its first byte to its last (the whole
+ * file when it is that small).  Their sizes must add up to s->total,
+ * which the ranges were cut from.  0, or -1 with *err and *code.
+ */
+#define SHARD_SAMPLES 64
+#define SHARD_BLOCK 4096
+int shard_fingerprint(struct shard *s, char *const *paths, size_t n, char **err, int *code);
 
 /* The byte range [*start, *end) of shard s->k of s->n in total bytes. */
 void shard_range(const struct shard *s, uint64_t total, uint64_t *start, uint64_t *end);

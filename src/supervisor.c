@@ -1060,7 +1060,8 @@ int supervisor_run(struct job *job)
 	if (s.chunker == NULL)
 		fatal(code, "%s", err);
 	chunker_set_max_record(s.chunker, job->max_record);
-	if (job->shard.n > 0 && chunker_set_shard(s.chunker, &job->shard, &err, &code) < 0)
+	if (job->shard.n > 0 && (chunker_set_shard(s.chunker, &job->shard, &err, &code) < 0 ||
+	    shard_fingerprint(&job->shard, job->inputs, job->ninputs, &err, &code) < 0))
 		fatal(code, "%s", err);
 	/* A reducer's chunks leave only a few bytes of partial state in
 	 * flight, so they can be larger: fewer round trips. */

@@ -142,12 +142,16 @@ for cut in 19 60 130 $((size / 2)) $((size - 9)) $((size - 1)); do
 done
 { cat "$T/g.part"; printf 'x'; } > "$T/tail.part"
 expect_fail 65 'tail\.part: trailing bytes after the end' --tsv -e "$G" "$T/tail.part"
-sed '1s/partial 2/partial 1/' "$T/g.part" > "$T/v1.part"
-expect_fail 65 'v1\.part: partial format version 1; this forkpipe reads version 2' \
-	--tsv -e "$G" "$T/v1.part"
-sed '1s/partial 2/partial 02/' "$T/g.part" > "$T/v02.part"
-expect_fail 65 'v02\.part: partial format version 02; this forkpipe reads version 2' \
-	--tsv -e "$G" "$T/v02.part"
+# Older versions (1: no checksums; 2: shards without their inputs' prints)
+# are refused, naming their version.
+for v in 1 2; do
+	sed "1s/partial 3/partial $v/" "$T/g.part" > "$T/v$v.part"
+	expect_fail 65 "v$v\\.part: partial format version $v; this forkpipe reads version 3\$" \
+		--tsv -e "$G" "$T/v$v.part"
+done
+sed '1s/partial 3/partial 03/' "$T/g.part" > "$T/v03.part"
+expect_fail 65 'v03\.part: partial format version 03; this forkpipe reads version 3' \
+	--tsv -e "$G" "$T/v03.part"
 
 # Checksums: a damaged head, piece or end is refused, naming where its
 # section starts.  (damage FILE OFF BYTES: FILE with BYTES (printf

@@ -5,8 +5,9 @@
 # for byte (records longer than a shard, no final newline, CSV quoted
 # newlines with a header, NUL records, several files); partials of the
 # shards merge to the single run's result for every reducer, in any
-# order (as given, reversed, shuffled, in rounds); bad or overlapping
-# partials are refused; --shard auto reads Slurm's job array variables;
+# order (as given, reversed, shuffled, in rounds); bad partials, and
+# shards that do not cover their inputs once (missing, twice, of another
+# count, of inputs that changed in between) are refused; --shard auto reads Slurm's job array variables;
 # inputs that cannot be sharded are refused.  Then the Hadoop Streaming
 # and Spark contract (contrib/hadoop): mappers fed byte-range splits on
 # stdin as Hadoop's line reader cuts them, the reducer merging their
@@ -41,6 +42,16 @@ shards() {
 		fail "--shard $k/$n $*: $(head -c 200 "$T/err.$k")"
 	done
 	[ -z "$bad" ]
+}
+
+# refused CODE REGEX ARGS...: merge (of the pipeline $RP, else $G) fails
+# as asked and -o leaves no file.
+refused() {
+	local code=$1 re=$2
+	shift 2
+	rm -f "$T/o.out"
+	expect_exit "$code" "$re" fp merge --tsv -o "$T/o.out" -e "${RP:-$G}" "$@"
+	[ ! -e "$T/o.out" ] && pass || fail "merge $*: left $T/o.out behind"
 }
 
 # permute SEED: the lines of stdin in an order fixed by SEED.
@@ -169,20 +180,30 @@ shards 7 "$T/p" --tsv --partial -e "$G" "$T/a.tsv" "$T/b.tsv"
 merged "reducer, sort, head after 7 shards (shuffled)" "$T/ref" -e "$G" -e 'sort -k2,2nr -k1,1' \
 	-e 'head 5' $(ls "$T"/p.* | permute 3)
 
-# Rounds: merge --partial of adjacent shards keeps their range, so the
-# rounds merge in any order too.
+# Rounds: merge --partial of adjacent shards records which shards it
+# holds, so the rounds merge in any order too.
 P='group -k 4 first:3 last:2 count'
 fp --tsv -e "$P" "$T/a.tsv" "$T/b.tsv" > "$T/ref"
 shards 16 "$T/p" --tsv --partial -j 1 -b 2K -e "$P" "$T/a.tsv" "$T/b.tsv"
 fp merge --tsv --partial -e "$P" $(ls "$T"/p.00[0-9] | sort -r) > "$T/r1.part"
-fp merge --tsv --partial -e "$P" $(ls "$T"/p.01* | permute 5) > "$T/r2.part"
-sed -n 3p "$T/r1.part" | cut -d ' ' -f 2 > "$T/range"
-check_text "a round of shards 0-9 covers their bytes" \
-	"0-$(sed -n 3p "$T/p.009" | cut -d ' ' -f 2 | cut -d - -f 2)" "$T/range"
-merged "rounds merged in reverse" "$T/ref" -e "$P" "$T/r2.part" "$T/r1.part"
-# Rounds of shards that are not adjacent cover the shards between them.
-fp merge --tsv --partial -e "$P" "$T/p.000" "$T/p.002" > "$T/r3.part"
-expect_exit 65 'p\.001: its bytes .* overlap .*r3\.part' fp merge --tsv -e "$P" "$T/r3.part" "$T/p.001"
+fp merge --tsv --partial -e "$P" $(ls "$T"/p.01[0-2] | permute 5) > "$T/r2.part"
+sed -n 3p "$T/r1.part" > "$T/range"
+check_text "a round of shards 0-9 says so" "origin shards 0-9 of 16, inputs 2" "$T/range"
+merged "rounds and shards merged in reverse" "$T/ref" -e "$P" $(ls "$T"/p.01[3-5] | sort -r) \
+	"$T/r2.part" "$T/r1.part"
+# A round of all shards is a whole cover; a round of shards that are not
+# adjacent could not be merged in input order with the shards between.
+fp merge --tsv --partial -e "$P" "$T/r2.part" $(ls "$T"/p.01[3-5]) "$T/r1.part" > "$T/all.part"
+sed -n 3p "$T/all.part" > "$T/range"
+check_text "a round of every shard says so" "origin shards 0-15 of 16, inputs 2" "$T/range"
+merged "a round of every shard, merged alone" "$T/ref" -e "$P" "$T/all.part"
+RP=$P refused 65 "^forkpipe: merge: shard 11/16 given twice \\(.*all\\.part, .*p\\.011\\)\$" \
+	"$T/all.part" "$T/p.011"
+RP=$P refused 65 "^forkpipe: merge: shard 5/16 given twice \\(.*p\\.005, .*r1\\.part\\)\$" \
+	"$T/p.005" "$T/r1.part" "$T/r2.part" $(ls "$T"/p.01[3-5])
+RP=$P refused 65 '^forkpipe: merge: shard 1/16 is missing \(a round of merge --partial merges adjacent shards\)$' \
+	--partial "$T/p.000" "$T/p.002"
+RP=$P refused 65 '^forkpipe: merge: shard 13/16 is missing$' "$T/r1.part" "$T/r2.part"
 
 # Shards of other inputs: each inputs' shards go by their ranges, the
 # inputs in the order they first appear.
@@ -214,26 +235,57 @@ done
 
 shards 3 "$T/p" --tsv --partial -e "$G" "$T/a.tsv"
 shards 2 "$T/q" --tsv --partial -e "$G" "$T/a.tsv"
-# refused CODE REGEX ARGS...: merge fails as asked and -o leaves no file.
-refused() {
-	local code=$1 re=$2
-	shift 2
-	rm -f "$T/o.out"
-	expect_exit "$code" "$re" fp merge --tsv -o "$T/o.out" -e "$G" "$@"
-	[ ! -e "$T/o.out" ] && pass || fail "merge $*: left $T/o.out behind"
-}
-refused 65 'p\.001: its bytes [0-9]+-[0-9]+ of the inputs overlap bytes [0-9]+-[0-9]+ of .*p\.001 \(the same shard twice' \
+# The shards of one count, each once, all of them.
+refused 65 '^forkpipe: merge: shard 1/3 given twice \(.*p\.001, .*p\.001\)$' \
 	"$T/p.000" "$T/p.001" "$T/p.002" "$T/p.001"
-refused 65 'overlap .*shards of different counts' "$T/p.000" "$T/p.001" "$T/q.001"
+cp "$T/p.002" "$T/dup.part"
+refused 65 '^forkpipe: merge: shard 2/3 given twice \(.*dup\.part, .*p\.002\)$' \
+	"$T/dup.part" "$T/p.000" "$T/p.001" "$T/p.002"
+refused 65 '^forkpipe: .*q\.001: shard 1/2 does not belong with shard 0/3 of .*p\.000$' \
+	"$T/p.000" "$T/p.001" "$T/q.001"
+refused 65 '^forkpipe: .*p\.002: shard 2/3 does not belong with shard 0/2 of .*q\.000$' \
+	"$T/q.000" "$T/p.002" "$T/q.001"
+for miss in 0 1 2; do
+	refused 65 "^forkpipe: merge: shard $miss/3 is missing\$" $(ls "$T"/p.00[0-2] | grep -v "p.00$miss")
+done
+# A partial of whole inputs merges with complete covers only.
+fp --tsv --partial -e "$G" "$T/b.tsv" > "$T/whole.part"
+refused 65 '^forkpipe: merge: shard 2/3 is missing$' "$T/whole.part" "$T/p.000" "$T/p.001"
+# Shards of inputs that changed between the runs: grown, touched, or
+# rewritten in place with the time put back.  (changed REGEX: shard 1 of
+# 2 made now and merged with shard 0 made before is refused with REGEX.)
+head -n 3000 "$T/a.tsv" > "$T/c.tsv"
+fp --shard 0/2 --tsv --partial -e "$G" "$T/c.tsv" > "$T/c.0"
+changed() {
+	fp --shard 1/2 --tsv --partial -e "$G" "$T/c.tsv" > "$T/c.1"
+	refused 65 "^forkpipe: .*c\\.1: shard 1/2 was made from other inputs than .*c\\.0 \\(.*c\\.tsv: $1\\)\$" \
+		"$T/c.0" "$T/c.1"
+}
+refused 65 '^forkpipe: merge: shard 1/2 of the inputs of .*c\.0 is missing$' \
+	"$T/p.000" "$T/p.001" "$T/p.002" "$T/c.0"
+touch -r "$T/c.tsv" "$T/c.time"
+size=$(wc -c < "$T/c.tsv")
+tail -n 1 "$T/a.tsv" >> "$T/c.tsv"
+changed "size $size vs $(wc -c < "$T/c.tsv")"
+head -n 3000 "$T/a.tsv" > "$T/c.tsv"
+touch -d @981173106 "$T/c.tsv"
+changed 'modification time [0-9]+\.[0-9]{9} vs 981173106\.000000000'
+printf 'X' | dd of="$T/c.tsv" bs=1 seek=100 conv=notrunc 2> /dev/null
+touch -r "$T/c.time" "$T/c.tsv"
+changed 'sampled bytes differ'
 # bad REGEX SED: a shard's partial edited by SED is refused.
 bad() {
 	sed "$2" "$T/p.001" > "$T/bad.part"
 	refused 65 "$1" "$T/p.000" "$T/bad.part" "$T/p.002"
 }
-bad 'bad\.part: corrupt partial file \(origin\) at byte offset' '3s/^origin [0-9]*/origin x/'
-bad 'bad\.part: corrupt partial file \(origin\)' '3s/^origin \([0-9]*\)-\([0-9]*\)/origin \2-\1/'
+bad 'bad\.part: corrupt partial file \(origin\) at byte offset' '3s/^origin shards [0-9]*/origin shards x/'
+bad 'bad\.part: corrupt partial file \(origin\)' '3s/^origin shards \([0-9]*\)-[0-9]*/origin shards \1-0/'
 bad 'bad\.part: corrupt partial file \(origin\)' '3s/ of [0-9]*/ of 1/'
 bad 'bad\.part: corrupt partial file \(origin\)' '3s/^origin /origin: /'
+bad 'bad\.part: corrupt partial file \(origin\)' '3s/inputs 1/inputs 2/'
+bad 'bad\.part: corrupt partial file \(origin\)' '4s/^input [0-9]*/input x/'
+bad 'bad\.part: corrupt partial file \(origin\)' '4s/ [0-9a-f]* "/ 1 "/'
+bad 'bad\.part: corrupt partial file \(origin\)' '4s/"//'
 bad 'bad\.part: a partial of another pipeline' '2s/count/count "sum:2"/'
 head -c 150 "$T/p.001" > "$T/bad.part"
 refused 65 'bad\.part: truncated partial file' "$T/p.000" "$T/bad.part"

@@ -73,6 +73,12 @@ part uniq 204 "$T/tsv" --tsv -e 'uniq -c -k 1,4'
 part top 005 "$T/tsv" --tsv -e 'top -k 4 7'
 part top-sum 006 "$T/tsv" --tsv -e 'top -k 1 5 sum:2'
 part csv-header 007 "$T/csv" --csv -H -e 'group -k city count sum:amount'
+# A shard's partial: its input named and timed alike in every run, so
+# that the seed does not change.
+touch -d @1700000000 "$T/tsv"
+{ printf '\003'; (cd "$T" && "$FORKPIPE" --partial -j 2 -b 64 --tsv --shard 1/2 \
+	-e 'group -k 1 count sum:2 min:3 max:3 mean:3 stdev:2 distinct:4 first:4 last:4' tsv); } \
+	> partial/shard
 
 # frame: how many bytes of piece sizes follow, those, then frames as a
 # worker writes them: a 24-byte header (magic "FP" and the type, aux,
