@@ -108,6 +108,13 @@ none_left "exec yes, then head 3" "$FP_RUN" fp-yes-7
 FP_TIMEOUT=20 expect_out "exec yes, then head 3, -j 1" "$T/exp" fp -j 1 -e 'exec "yes fp-yes-7"' -e 'head 3' "$T/in"
 none_left "exec yes, then head 3, -j 1" "$FP_RUN" fp-yes-7
 unset FP_RUN
+# head has its count with a command's last output, when the command has
+# ended: in the workers, and after a reducer in the merger.
+printf 'a\n' > "$T/exp"
+expect_out "head sated by a command's last record" "$T/exp" fp -j 2 -b 16K -e 'exec "echo a; echo b"' -e 'head 1' "$T/in"
+{ wc -l < "$T/in" | tr -d ' '; echo y; } > "$T/exp"
+expect_out "head sated by a command's last record, after a reducer" "$T/exp" \
+	fp -j 2 -e count -e 'exec "cat; yes | head -n 5"' -e 'head 2' "$T/in"
 # 200 MB of output into count: the right count, and no process of the
 # run holds anything like it (the workers' peak RSS, from --stats-json).
 printf 'x\n' > "$T/one"

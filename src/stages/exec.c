@@ -317,7 +317,9 @@ static void stop(struct exec *x)
 {
 	close_fd(&x->in);
 	close_fd(&x->out);
-	kill(-x->pid, SIGKILL);
+	/* Not once it has ended (its last output): kill(-0) is our own group. */
+	if (x->pid > 0)
+		kill(-x->pid, SIGKILL);
 	x->eof = x->stopped = true;
 	x->buf.len = 0;
 }
