@@ -272,6 +272,14 @@ static bool ends_with(const char *s, const char *suffix)
 	return n >= k && strcmp(s + n - k, suffix) == 0;
 }
 
+bool job_runs_commands(const struct job *job)
+{
+	for (size_t i = 0; i < job->nmap; i++)
+		if (job->stages[i]->def->end != NULL)
+			return true;
+	return false;
+}
+
 /*
  * -o NAME.gz and NAME.zst choose the codec when no option did.  Workers
  * compress their own chunks' output when it is the run's output as it
@@ -295,7 +303,7 @@ static int plan_compress(struct job *job, char **err, int *code)
 		return -1;
 	}
 	job->compress_workers = c->kind != COMPRESS_NONE && job->reducer == NULL &&
-	    job->limit == UINT64_MAX;
+	    job->limit == UINT64_MAX && !job_runs_commands(job);
 	return 0;
 }
 

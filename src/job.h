@@ -90,6 +90,14 @@ void job_clear_stages(struct job *job);
 int job_plan(struct job *job, char **err, int *code);
 
 /*
+ * Whether a worker's stage runs commands (exec): their output comes
+ * as they write it, in any amount, so a chunk's output streams through
+ * frames and is never held whole by its worker (no placed output, no
+ * compression in the workers).
+ */
+bool job_runs_commands(const struct job *job);
+
+/*
  * Resolve the field names the stages use against the header (NULL
  * without --header).  Runs once, before fork.  0, or -1 with *err and *code.
  */

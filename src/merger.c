@@ -1,8 +1,26 @@
-/* merger.c - the reorder buffer and the merging of partial results. */
+/* merger.c - the reorder buffer and the merging of partial results.
+ *
+ * A chunk's output may come in several frames (a command's output, exec,
+ * comes as the command writes it, in any amount).  The chunk at the
+ * bottom of the window streams straight out; a later chunk's frames are
+ * held until its turn, and the supervisor stops reading from a worker
+ * whose chunk holds too much (supervisor.c, throttled): the worker then
+ * waits, and its command with it, so memory stays bounded.
+ *
+ * A worker may die after some of its chunk's output was written.  The
+ * chunk runs again, and the bytes already written are dropped from the
+ * re-run's output as they come (merger_retry): nothing is written twice,
+ * and nothing is held whole.  That is right when the re-run writes the
+ * same bytes, as every stage but a command does; for a command the
+ * bytes dropped are checked (a CRC-32 of what was written, against one
+ * of what is dropped), and a command whose output changed fails the run
+ * (70) rather than splice two different outputs together.
+ */
 #include "autoconfig.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "merger.h"
 #include "meter.h"
@@ -22,6 +40,8 @@ struct slot {
 	uint64_t offset;
 	uint64_t emitted;	/* bytes of its output already written */
 	uint64_t skip;		/* a re-run's bytes written before: dropped */
+	uint32_t crc;		/* of the bytes written (when checked) */
+	uint32_t skipped_crc;	/* of the re-run's bytes dropped so far */
 };
 
 struct merger {
@@ -43,6 +63,7 @@ struct merger {
 	uint64_t left;		/* records still to write (head), or UINT64_MAX */
 	bool done;		/* head: every record wanted is out */
 	struct meter *meter;	/* NULL: nothing measured */
+	bool check;		/* a command's output may vary: retries check it */
 };
 
 void merger_set_placed(struct merger *m, uint64_t base, merger_place_fn place, void *arg)
@@ -74,6 +95,7 @@ struct merger *merger_new(const struct job *job, struct output *out, uint64_t wi
 	m->slots = xcalloc(window, sizeof *m->slots);
 	m->left = job->limit;
 	m->done = job->limit == 0;
+	m->check = job_runs_commands(job);
 	if (job->reducer != NULL)
 		m->partial = job->reducer->def->partial_new(job->reducer);
 	return m;
@@ -99,6 +121,11 @@ uint64_t merger_low(const struct merger *m)
 bool merger_complete(const struct merger *m, uint64_t seq)
 {
 	return seq < m->low || m->slots[seq % m->window].complete;
+}
+
+uint64_t merger_held(const struct merger *m, uint64_t seq)
+{
+	return seq < m->low ? 0 : m->slots[seq % m->window].data.len;
 }
 
 static struct slot *slot_of(struct merger *m, uint64_t seq)
@@ -127,6 +154,15 @@ bool merger_done(const struct merger *m)
 	return m->done;
 }
 
+/* Bytes of slot s's output are written: counted, and checksummed when a
+ * re-run must be checked against them. */
+static void written(struct merger *m, struct slot *s, const char *p, size_t len)
+{
+	s->emitted += len;
+	if (m->check && len > 0)
+		s->crc = (uint32_t)crc32(s->crc, (const unsigned char *)p, (uInt)len);
+}
+
 /*
  * Release complete chunks from the bottom of the window, writing their
  * held-back output in order.  The first incomplete chunk's output so far
@@ -145,35 +181,56 @@ static int release(struct merger *m, char **err)
 		} else if (s->data.len > 0 && emit(m, s->data.data, s->data.len, err) < 0) {
 			return -1;
 		}
-		s->emitted += s->data.len;
+		written(m, s, s->data.data, s->data.len);
 		s->data.len = 0;
 		if (!s->complete)
 			return 0;
 		s->complete = false;
 		s->placed = false;
 		s->emitted = s->skip = 0;
+		s->crc = s->skipped_crc = 0;
 		m->low++;
 	}
 }
 
+/*
+ * A re-run's first bytes were written before its worker died: dropped,
+ * and (for a command's output) checked to be the same bytes.  0, or -1
+ * with *err when they differ.
+ */
+static int drop_written(struct merger *m, struct slot *s, const struct frame_hdr *h,
+    struct buf *payload, char **err)
+{
+	size_t k = s->skip < payload->len ? (size_t)s->skip : payload->len;
+
+	if (m->check && k > 0)
+		s->skipped_crc = (uint32_t)crc32(s->skipped_crc, (const unsigned char *)payload->data,
+		    (uInt)k);
+	memmove(payload->data, payload->data + k, payload->len - k);
+	payload->len -= k;
+	s->skip -= k;
+	if (!m->check || (s->skip > 0 && h->aux != 0) || s->skipped_crc == s->crc)
+		return 0;
+	*err = xasprintf("chunk %llu: its output changed when it was processed again after its "
+	    "worker died (a command whose output varies?)", (unsigned long long)h->seq);
+	return -1;
+}
+
 static int take_result(struct merger *m, const struct frame_hdr *h, struct buf *payload,
-    char **err)
+    char **err, int *code)
 {
 	struct slot *s = slot_of(m, h->seq);
 	bool last = h->aux == 0;
 
-	if (s->skip > 0) {
-		size_t k = s->skip < payload->len ? (size_t)s->skip : payload->len;
-
-		memmove(payload->data, payload->data + k, payload->len - k);
-		payload->len -= k;
-		s->skip -= k;
+	if (s->skip > 0 && drop_written(m, s, h, payload, err) < 0) {
+		*code = EXIT_SOFTWARE;
+		return -1;
 	}
 	/* The chunk at the bottom of the window streams straight out. */
 	if (!m->ordered || h->seq == m->low) {
 		if (payload->len > 0 && emit(m, payload->data, payload->len, err) < 0)
 			return -1;
-		s->emitted += payload->len;
+		written(m, s, payload->data, payload->len);
 	} else if (s->data.len == 0 && s->data.cap < payload->cap) {
 		struct buf old = s->data;	/* steal the payload: no copy */
 
@@ -347,6 +404,7 @@ void merger_retry(struct merger *m, uint64_t seq)
 	/* What was written of it stays; the re-run's copy of those bytes
 	 * is dropped as it comes (stages are deterministic). */
 	s->skip = s->emitted;
+	s->skipped_crc = 0;
 	s->data.len = 0;
 	s->piece = false;
 	s->sized = false;
@@ -393,7 +451,7 @@ int merger_take(struct merger *m, const struct frame_hdr *h, struct buf *payload
 	}
 	*code = EXIT_IOERR;
 	if (h->type == FRAME_RESULT)
-		rc = take_result(m, h, payload, err);
+		rc = take_result(m, h, payload, err, code);
 	else if (h->type == FRAME_PIECE)
 		rc = take_piece(m, h, payload, err);
 	else

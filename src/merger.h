@@ -59,6 +59,9 @@ uint64_t merger_low(const struct merger *m);
 /* Whether chunk seq's result is whole (written, or waiting its turn). */
 bool merger_complete(const struct merger *m, uint64_t seq);
 
+/* Bytes of chunk seq's output held back until its turn. */
+uint64_t merger_held(const struct merger *m, uint64_t seq);
+
 /* With head as the workers' last stage: whether its count of records is
  * out, so the run can stop without reading the rest of the input. */
 bool merger_done(const struct merger *m);

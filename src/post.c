@@ -14,7 +14,25 @@ struct post {
 	struct meter *meter;
 	uint64_t in_sink_ns;	/* CPU spent in sinks: a reducer's finish calls
 				 * the later stages, whose time is their own */
+	struct stage_out *outs;	/* by stage index: where exec hands its output */
 };
+
+static int chain_put(struct post *p, size_t from, char *data, size_t len, char **err);
+
+/* exec hands its output on as it comes, through the stages after it
+ * up to the next reducer; head among them may want no more. */
+static int post_pass(struct stage_out *o, struct block *b, char **err)
+{
+	struct post *p = o->ctx;
+	size_t to = o->next;
+	int rc = chain_put(p, o->next, b->data, b->len, err);
+
+	while (to < p->job->nstages && p->job->stages[to]->def->kind != STAGE_REDUCE)
+		to++;
+	if (rc == 0 && stages_sated(p->job->stages, o->next, to))
+		return STAGE_ENOUGH;
+	return rc;
+}
 
 /* A sink feeding the pipeline from stage `next` on. */
 struct chain_sink {
@@ -31,11 +49,14 @@ struct post *post_new(const struct job *job, struct output *out, struct meter *m
 	p->out = out;
 	p->meter = meter;
 	p->partials = xcalloc(job->nstages + 1, sizeof *p->partials);
+	p->outs = xcalloc(job->nstages + 1, sizeof *p->outs);
 	for (size_t i = job->post; i < job->nstages; i++) {
 		struct stage *st = job->stages[i];
 
 		if (st->def->kind == STAGE_REDUCE)
 			p->partials[i] = st->def->partial_new(st);
+		p->outs[i] = (struct stage_out){ post_pass, p, i + 1 };
+		st->out = &p->outs[i];
 	}
 	return p;
 }
@@ -47,7 +68,10 @@ void post_free(struct post *p)
 	for (size_t i = p->job->post; i < p->job->nstages; i++)
 		if (p->partials[i] != NULL)
 			p->job->stages[i]->def->partial_free(p->partials[i]);
+	for (size_t i = p->job->post; i < p->job->nstages; i++)
+		p->job->stages[i]->out = NULL;
 	free(p->partials);
+	free(p->outs);
 	free(p);
 }
 

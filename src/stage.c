@@ -309,6 +309,14 @@ int stage_check(const struct stage *st, char **err)
 	return 0;
 }
 
+bool stages_sated(struct stage *const *stages, size_t from, size_t to)
+{
+	for (size_t i = from; i < to; i++)
+		if (stages[i]->def->sated != NULL && stages[i]->def->sated(stages[i]))
+			return true;
+	return false;
+}
+
 bool stage_flag(const struct stage *st, const char *name)
 {
 	int k = opt_index_long(st->def, name, strlen(name));

@@ -7,6 +7,7 @@
 #ifndef FORKPIPE_STAGE_H
 #define FORKPIPE_STAGE_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -73,6 +74,22 @@ enum stage_kind {
 struct stage;
 
 /*
+ * Where a stage that makes records as they come (exec) hands them on
+ * while its map or end runs, so that its output never has to be held
+ * whole: put runs b through the stages after it (set up by the worker,
+ * or by the merger after a reducer) and returns 0, STAGE_ENOUGH when
+ * those stages want no more records of this chunk (head has its count:
+ * the stage may stop), or an exit code with *err set.
+ */
+struct stage_out {
+	int (*put)(struct stage_out *o, struct block *b, char **err);
+	void *ctx;
+	size_t next;	/* the index of the stage after this one */
+};
+
+#define STAGE_ENOUGH (-2)
+
+/*
  * Where a reducer's finish writes its result: blocks of whole records in
  * output order.  put may rewrite the bytes (the stages after the reducer
  * run on them in place).  It returns 0, or an exit code with err set,
@@ -113,6 +130,10 @@ struct stage_def {
 	/* A map stage with state across blocks (head counts records): a
 	 * worker calls reset at the start of every chunk.  NULL if stateless. */
 	void (*reset)(struct stage *st);
+	/* A map stage that may want no more records of the chunk (or, after
+	 * a reducer, of the stream): head, once it has its count.  NULL if
+	 * it always wants more. */
+	bool (*sated)(const struct stage *st);
 	/* A map stage that holds records back (exec): at the end of every
 	 * chunk (after a reducer: of the stream), the records it still has
 	 * into b, whose seq is the chunk's.  Returns as map does.  NULL for
@@ -149,8 +170,13 @@ struct stage {
 	bool from_files;	/* forkpipe merge: the partials come from files,
 				 * where an error report is damage (a run that
 				 * makes one fails, and its file is not kept) */
+	struct stage_out *out;	/* a stage with an end callback: where it hands
+				 * records on as they come (see stage_out) */
 	void *priv;		/* the stage's own state after setup */
 };
+
+/* Whether some stage of stages[from..to) wants no more records. */
+bool stages_sated(struct stage *const *stages, size_t from, size_t to);
 
 /* The table of all stages, NULL-terminated. */
 extern const struct stage_def *const stage_table[];
@@ -200,7 +226,10 @@ extern const struct stage_def stage_exec;
 uint64_t stage_head_limit(const struct stage *st);
 
 /* In a worker: the exec stage's commands (each in a process group of its
- * own) are stopped with the worker on SIGTERM (see stages/exec.c). */
-void exec_isolate_commands(void);
+ * own) are stopped with the worker on SIGTERM (see stages/exec.c).  The
+ * groups are also recorded in groups[0..EXEC_GROUPS_MAX), memory shared
+ * with the supervisor, which kills them when the worker dies. */
+#define EXEC_GROUPS_MAX 64
+void exec_isolate_commands(volatile sig_atomic_t *groups);
 
 #endif

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -45,6 +46,8 @@
 #define IDLE_DEATHS_MAX 8	/* workers dying holding nothing, in a row */
 #define CHUNK_MAX_REDUCE (64 << 20)
 #define CHUNK_MIN_REDUCE (1 << 20)
+#define HOLD_MIN (16 << 20)	/* output a chunk may hold before its turn */
+#define HOLD_MAX (256 << 20)
 
 /* A task frame being written to a worker's non-blocking pipe. */
 struct sender {
@@ -118,6 +121,7 @@ struct sup {
 	struct header header;	/* with --header */
 	bool placed;		/* workers pwrite the output (see worker.c) */
 	uint64_t place_base;
+	uint64_t hold_max;	/* see throttled */
 };
 
 static struct sup *current;
@@ -168,6 +172,28 @@ static int report(int code, const char *msg)
 	return code == EXIT_OK ? EXIT_IOERR : code;
 }
 
+/*
+ * The process groups of the commands worker w's exec stages run, which
+ * it records in memory shared with the supervisor (see stages/exec.c):
+ * killed when the worker is gone, in case it could not stop them itself
+ * (SIGKILL).  Each command also has a guard that kills its group when the
+ * worker dies; this makes it certain, and done before the worker's
+ * chunks run again.  w < 0: every worker's.
+ */
+static void kill_groups(struct sup *s, int w)
+{
+	volatile sig_atomic_t *g = s->env.groups;
+	int from = w < 0 ? 0 : w, to = w < 0 ? s->nprocs : w + 1;
+
+	if (g == NULL)
+		return;
+	for (int i = from * EXEC_GROUPS_MAX; i < to * EXEC_GROUPS_MAX; i++) {
+		if (g[i] > 0)
+			kill(-(pid_t)g[i], SIGKILL);
+		g[i] = 0;
+	}
+}
+
 /* On any fatal error: stop the workers, remove the temporary output. */
 static void cleanup(void)
 {
@@ -180,6 +206,7 @@ static void cleanup(void)
 	if (s->procs != NULL) {
 		proc_kill_all(s->procs, s->nprocs, SIGTERM);
 		proc_reap(s->procs, s->nprocs, true, STOP_GRACE_MS);
+		kill_groups(s, -1);
 	}
 	output_abort(s->out);
 	stats_collect(s);
@@ -582,6 +609,7 @@ static void worker_died(struct sup *s, int w)
 	pid_t pid = s->procs[w].pid;
 
 	reap_dead(s, w, how, sizeof how);
+	kill_groups(s, w);
 	proc_close(&s->procs[w]);
 	if (requeue_lost(s, w, pid, how))
 		s->idle_deaths = 0;
@@ -667,6 +695,26 @@ static void take_result(struct sup *s, int w, struct frame_reader *r)
 	if (rc == 1 || r->hdr.type == FRAME_SIZE)
 		chunk_processed(s, w, seq);
 	recycle_released(s);
+}
+
+/*
+ * Whether to stop reading worker w's results for now: the chunk it
+ * works on is not the next to be written, and the merger already holds
+ * hold_max bytes of its output (a command's output has no bound).  The
+ * worker then waits on its full pipe (poll still says when it died, and
+ * what is left in the pipe is read then).  The chunk at the bottom of the
+ * window is never held back, and it is the first its worker holds (a
+ * worker takes its chunks in order), so the run goes on.
+ */
+static bool throttled(const struct sup *s, int w)
+{
+	const struct wstate *ws = &s->ws[w];
+	uint64_t seq;
+
+	if (s->counting || ws->nheld == 0 || s->merger == NULL)
+		return false;
+	seq = ws->held[0].seq;
+	return seq != merger_low(s->merger) && merger_held(s->merger, seq) >= s->hold_max;
 }
 
 static void read_results(struct sup *s, int w)
@@ -775,7 +823,7 @@ static void wait_events(struct sup *s)
 	/* A gone worker's descriptors are -1, which poll ignores. */
 	for (int i = 0; i < s->nprocs; i++) {
 		pfd[n].fd = s->procs[i].result_fd;
-		pfd[n++].events = POLLIN;
+		pfd[n++].events = throttled(s, i) ? 0 : POLLIN;	/* POLLHUP comes anyway */
 		pfd[n].fd = s->senders[i].busy || s->senders[i].ctl.len > 0 ? s->procs[i].task_fd : -1;
 		pfd[n++].events = POLLOUT;
 	}
@@ -818,6 +866,14 @@ static void start_workers(struct sup *s)
 	s->env.chunker = s->chunker;
 	s->env.out_fd = s->placed ? output_fd(s->out) : -1;
 	s->env.out_name = output_name(s->out);
+	if (job_runs_commands(s->job)) {
+		size_t size = (size_t)s->nprocs * EXEC_GROUPS_MAX * sizeof *s->env.groups;
+		void *g = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+		if (g == MAP_FAILED)
+			fatal(EXIT_SOFTWARE, "mmap() failed: %s", strerror(errno));
+		s->env.groups = g;
+	}
 	for (int i = 0; i < s->nprocs; i++)
 		if (proc_spawn(s->procs, s->nprocs, i, worker_main, &s->env, &err) < 0)
 			fatal(EXIT_SOFTWARE, "starting worker %d: %s", i, err);
@@ -892,6 +948,7 @@ static void stop_workers(struct sup *s, bool force)
 	if (force)
 		proc_kill_all(s->procs, s->nprocs, SIGTERM);
 	proc_reap(s->procs, s->nprocs, true, STOP_GRACE_MS);
+	kill_groups(s, -1);
 }
 
 /*
@@ -945,6 +1002,8 @@ static void free_sup(struct sup *s)
 	}
 	for (uint64_t i = 0; i < s->window; i++)
 		free(s->tasks[i].chunk.data);
+	if (s->env.groups != NULL)
+		munmap((void *)s->env.groups, (size_t)s->nprocs * EXEC_GROUPS_MAX * sizeof *s->env.groups);
 	free(s->readers);
 	free(s->senders);
 	free(s->ws);
@@ -1054,6 +1113,8 @@ int supervisor_run(struct job *job)
 	report_attach(&s.stats);
 	s.job = job;
 	s.window = (uint64_t)job->jobs * WINDOW_PER_WORKER;
+	s.hold_max = job->memory / 4 / s.window;
+	s.hold_max = s.hold_max < HOLD_MIN ? HOLD_MIN : s.hold_max > HOLD_MAX ? HOLD_MAX : s.hold_max;
 	s.tasks = xcalloc(s.window, sizeof *s.tasks);
 	s.chunker = chunker_open(job->inputs, job->ninputs, job->null ? '\0' : '\n',
 	    job->chunk_size, job->jobs, &err, &code);
@@ -1083,7 +1144,8 @@ int supervisor_run(struct job *job)
 	write_header(&s);
 	/* Ordered map output into a regular file: the workers write it. */
 	s.placed = !job->unordered && job->reducer == NULL && job->limit == UINT64_MAX &&
-	    job->compress.kind == COMPRESS_NONE && output_placeable(s.out, &s.place_base, &err);
+	    job->compress.kind == COMPRESS_NONE && !job_runs_commands(job) &&
+	    output_placeable(s.out, &s.place_base, &err);
 	current = &s;
 	fatal_cleanup(cleanup);
 	fatal_before(erase_progress);

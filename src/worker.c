@@ -64,6 +64,9 @@ struct worker {
 	struct gz_inflater *gz;	/* BGZF input: members inflated here */
 	struct buf comp;	/* compressed bytes read ahead */
 	uint64_t comp_at;	/* their file offset */
+	struct stage_out *outs;	/* by stage index: where a stage that runs
+				 * commands hands its output on (pass_on) */
+	uint64_t in_pass;	/* CPU spent handing on: the later stages' */
 	struct meter meter;	/* the chunk's figures, when asked for */
 	unsigned char *stats_frame;	/* and their FRAME_STATS, encoded */
 };
@@ -164,6 +167,16 @@ static void stage_failed(struct worker *w, const struct stage *st, int rc, char 
 	fail(w, rc > 0 ? rc : EXIT_SOFTWARE, "%s", msg);
 }
 
+/* Charge stage i the CPU since t0, less what it spent handing records
+ * on to the stages after it since passed0 (theirs, charged to them). */
+static void charge(struct worker *w, size_t i, uint64_t t0, uint64_t passed0)
+{
+	const struct stage *st = i < w->job->nmap ? w->job->stages[i] : w->job->reducer;
+
+	if (w->meter.on)
+		meter_charge(&w->meter, i, meter_clock(&w->meter, st) - t0 - (w->in_pass - passed0));
+}
+
 static void run_from(struct worker *w, struct block *b, size_t from)
 {
 	const struct job *job = w->job;
@@ -172,10 +185,10 @@ static void run_from(struct worker *w, struct block *b, size_t from)
 	if (w->skipped != NULL)
 		return;
 	for (size_t i = from; i < job->nmap && b->len > 0; i++) {
-		uint64_t t0 = meter_clock(&w->meter, job->stages[i]);
+		uint64_t t0 = meter_clock(&w->meter, job->stages[i]), passed0 = w->in_pass;
 		int rc = job->stages[i]->def->map(job->stages[i], b, &err);
 
-		meter_stop(&w->meter, i, job->stages[i], t0);
+		charge(w, i, t0, passed0);
 		if (rc != 0 && job->stages[i]->def->end != NULL) {
 			stage_failed(w, job->stages[i], rc, err);
 			return;
@@ -193,6 +206,24 @@ static void run_from(struct worker *w, struct block *b, size_t from)
 		meter_out(&w->meter, b);
 		emit(w, b->data, b->len);
 	}
+}
+
+/*
+ * A stage that runs a command hands its output on as it comes, before
+ * its map or end returns (stage_out): through the stages after it, then
+ * folded or emitted, so that no more than a piece of it is held.  Once
+ * the stages after want no more of the chunk (head), the command can stop.
+ */
+static int pass_on(struct stage_out *o, struct block *b, char **err)
+{
+	struct worker *w = o->ctx;
+	uint64_t t0 = meter_clock(&w->meter, NULL), passed0 = w->in_pass;
+
+	(void)err;	/* a failure later in the pipeline ends the worker */
+	run_from(w, b, o->next);
+	/* What nested stages handed on is within this. */
+	w->in_pass = passed0 + (meter_clock(&w->meter, NULL) - t0);
+	return stages_sated(w->job->stages, o->next, w->job->nmap) ? STAGE_ENOUGH : 0;
 }
 
 static void run_block(struct worker *w, char *data, size_t len, uint64_t offset, size_t nrec)
@@ -218,10 +249,10 @@ static void end_stages(struct worker *w)
 
 		if (st->def->end == NULL)
 			continue;
-		uint64_t t0 = meter_clock(&w->meter, st);
+		uint64_t t0 = meter_clock(&w->meter, st), passed0 = w->in_pass;
 		int rc = st->def->end(st, &b, &err);
 
-		meter_stop(&w->meter, i, st, t0);
+		charge(w, i, t0, passed0);
 		if (rc != 0)
 			stage_failed(w, st, rc, err);
 		else if (b.len > 0)
@@ -770,14 +801,18 @@ void worker_main(int id, int task_fd, int result_fd, void *arg)
 	    w.job->limit == UINT64_MAX);
 	if (env->job->compress_workers)
 		w.z = compressor_new(&env->job->compress);
-	for (size_t i = 0; i < w.job->nmap; i++)
-		w.runs_commands |= w.job->stages[i]->def->end != NULL;
+	w.runs_commands = job_runs_commands(w.job);
 	w.hold_all = w.job->keep_going && w.runs_commands && w.out_fd < 0 && w.z == NULL;
 	limit_memory(w.job->worker_memory);
 	if (w.runs_commands) {
 		char n[16];
 
-		exec_isolate_commands();
+		w.outs = xcalloc(w.job->nmap, sizeof *w.outs);
+		for (size_t i = 0; i < w.job->nmap; i++) {
+			w.outs[i] = (struct stage_out){ pass_on, &w, i + 1 };
+			w.job->stages[i]->out = &w.outs[i];
+		}
+		exec_isolate_commands(env->groups != NULL ? env->groups + id * EXEC_GROUPS_MAX : NULL);
 		snprintf(n, sizeof n, "%d", id);
 		setenv("FORKPIPE_WORKER", n, 1);
 	}

@@ -2,6 +2,8 @@
 #ifndef FORKPIPE_WORKER_H
 #define FORKPIPE_WORKER_H
 
+#include <signal.h>
+
 #include "chunker.h"
 #include "job.h"
 
@@ -11,6 +13,9 @@ struct worker_env {
 	int out_fd;		/* placed output: workers pwrite, or -1 */
 	const char *out_name;
 	bool meter;		/* measure each chunk and send FRAME_STATS */
+	volatile sig_atomic_t *groups;	/* shared with the supervisor: EXEC_GROUPS_MAX
+				 * per worker, the process groups of the commands
+				 * it runs (exec), or NULL */
 };
 
 /*

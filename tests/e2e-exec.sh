@@ -97,6 +97,54 @@ EOF
 printf '%s\n' "$(wc -l < "$T/in" | tr -d ' ')" > "$T/exp"
 expect_out "YAML exec" "$T/exp" fp -c "$T/job.yaml" "$T/in"
 
+# ---- output as it comes ---------------------------------------------------------
+# A command's output is handed on as it comes, through the later stages
+# and to the merger, never held whole.  One that never ends (yes) is
+# ended by head: exactly its records, exit 0, and nothing of the run left.
+export FP_RUN=exec-yes-$$
+printf 'fp-yes-7\nfp-yes-7\nfp-yes-7\n' > "$T/exp"
+FP_TIMEOUT=20 expect_out "exec yes, then head 3" "$T/exp" fp -j 2 -e 'exec "yes fp-yes-7"' -e 'head 3' "$T/in"
+none_left "exec yes, then head 3" "$FP_RUN" fp-yes-7
+FP_TIMEOUT=20 expect_out "exec yes, then head 3, -j 1" "$T/exp" fp -j 1 -e 'exec "yes fp-yes-7"' -e 'head 3' "$T/in"
+none_left "exec yes, then head 3, -j 1" "$FP_RUN" fp-yes-7
+unset FP_RUN
+# head has its count with a command's last output, when the command has
+# ended: in the workers, and after a reducer in the merger.
+printf 'a\n' > "$T/exp"
+expect_out "head sated by a command's last record" "$T/exp" fp -j 2 -b 16K -e 'exec "echo a; echo b"' -e 'head 1' "$T/in"
+{ wc -l < "$T/in" | tr -d ' '; echo y; } > "$T/exp"
+expect_out "head sated by a command's last record, after a reducer" "$T/exp" \
+	fp -j 2 -e count -e 'exec "cat; yes | head -n 5"' -e 'head 2' "$T/in"
+# 200 MB of output into count: the right count, and no process of the
+# run holds anything like it (the workers' peak RSS, from --stats-json).
+printf 'x\n' > "$T/one"
+printf '%s\n' $((200 * 1024 * 1024 / 2)) > "$T/exp"
+expect_out "200 MB of exec output, counted" "$T/exp" \
+	fp --stats-json "$T/report.json" -e 'exec "yes | head -c 200M"' -e count "$T/one"
+rss=$(grep -o '"max_rss_kb":[0-9]*' "$T/report.json" | cut -d: -f2 | sort -n | tail -n 1)
+[ -n "$rss" ] && [ "$rss" -lt 102400 ] && pass ||
+	fail "200 MB of exec output: a process of the run peaked at ${rss:-?} KiB (the output held whole?)"
+# Each chunk writes more than a frame holds (several frames per chunk):
+# the output is each chunk's in input order, as running the command on
+# each chunk one after the other gives, whatever the job count, to a
+# pipe, a file and gzip.
+fp -j 2 -b 16K -e 'exec "head -c 0; echo \$FORKPIPE_CHUNK"' "$T/in" > "$T/seqs"
+while read -r c; do yes "$c" | head -n 300000; done < "$T/seqs" > "$T/exp"
+[ "$(wc -l < "$T/seqs")" -gt 4 ] && pass || fail "multi-frame output: only $(wc -l < "$T/seqs") chunks"
+for j in 1 2 4; do
+	expect_out "multi-frame output in order, -j $j" "$T/exp" \
+		fp -j "$j" -b 16K -e 'exec "yes \$FORKPIPE_CHUNK | head -n 300000"' "$T/in"
+done
+rm -f "$T/o"
+fp -j 3 -b 16K -e 'exec "yes \$FORKPIPE_CHUNK | head -n 300000"' -o "$T/o" "$T/in"
+check_same "multi-frame output in order, -o" "$T/exp" "$T/o"
+fp -j 3 -b 16K --gzip -e 'exec "yes \$FORKPIPE_CHUNK | head -n 300000"' "$T/in" | gzip -dc > "$T/out"
+check_same "multi-frame output in order, --gzip" "$T/exp" "$T/out"
+# and through a later stage, with grep keeping some of each piece
+grep -v '^1' "$T/exp" > "$T/exp2"
+expect_out "multi-frame output through grep" "$T/exp2" \
+	fp -j 2 -b 16K -e 'exec "yes \$FORKPIPE_CHUNK | head -n 300000"' -e 'grep -v ^1' "$T/in"
+
 # ---- failures -----------------------------------------------------------------
 rm -f "$T/o"
 expect_exit 70 "in: chunk 0 \\(bytes 0-[0-9]+\\): exec: 'exit 3' exited with status 3" \

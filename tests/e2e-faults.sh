@@ -196,6 +196,70 @@ sleep 1
 	fail "supervisor killed: workers left alive: $(alive $kids) (workers were: '$kids')"
 gone "supervisor killed: the commands of its workers" 'sleep 59.5'
 
+# cmds_of PID...: the processes of the commands the worker PID runs
+# (its children but the guards, and theirs: sh and its sleep).
+cmds_of() {
+	local p c
+	for p in "$@"; do
+		for c in $(pgrep -P "$p"); do
+			echo "$c"
+			pgrep -P "$c"
+		done
+	done
+}
+
+# A worker killed outright while its command runs: the command's whole
+# group (sh and the sleep it started) goes with it, before the chunk runs
+# again; a SIGTERM to the supervisor then ends the run, and no process
+# of it is left.  The processes are found by /proc/PID/exe and by the
+# command line's sleep (see run_left), not by name.
+export FP_RUN=faults-exec-$$
+bg -j 2 -e 'exec "sleep 1053; cat"' -e count "$T/in" > /dev/null 2> "$T/err"
+pid=$BG
+for _ in $(seq 100); do
+	[ "$(run_left "$FP_RUN" 'sleep 1053' | xargs -r ps -o args= -p | grep -c '^sleep 1053$')" -ge 2 ] && break
+	sleep 0.1
+done
+w=$(pgrep -P "$pid" -x forkpipe-worker | head -n 1)
+old=$(cmds_of "$w")
+kill -9 "$w"
+for _ in $(seq 20); do
+	[ -z "$(alive $old)" ] && break
+	sleep 0.1
+done
+[ -n "$old" ] && [ -z "$(alive $old)" ] && pass ||
+	fail "a worker killed: its command left running: $(alive $old) (its commands were: '$old')"
+sleep 0.3
+kill -TERM "$pid"
+wait "$pid"
+check_rc "a worker killed, then SIGTERM" 143 $?
+none_left "a worker killed, then SIGTERM" "$FP_RUN" 'sleep 1053'
+# Every worker killed outright at once with the supervisor (none can stop
+# its commands): the commands' guards kill their groups.
+export FP_RUN=faults-exec-all-$$
+bg -j 2 -e 'exec "sleep 1054; cat"' -e count "$T/in" > /dev/null 2> "$T/err"
+pid=$BG
+for _ in $(seq 100); do
+	[ "$(run_left "$FP_RUN" 'sleep 1054' | xargs -r ps -o args= -p | grep -c '^sleep 1054$')" -ge 2 ] && break
+	sleep 0.1
+done
+kill -9 "$pid" $(pgrep -P "$pid" -x forkpipe-worker)
+wait "$pid" 2> /dev/null
+none_left "the supervisor and its workers killed" "$FP_RUN" 'sleep 1054'
+unset FP_RUN
+
+# A worker dies after part of its chunk's output was written, and its
+# command writes something else when the chunk runs again: the run fails
+# rather than splice two outputs (the bytes already written are checked
+# against the re-run's, not written twice).
+VARY='exec "echo \$\$; cat; if [ \$FORKPIPE_CHUNK = 0 ] && mkdir '"$T"'/varied 2>/dev/null; then sleep 0.5; kill -9 \$PPID; fi"'
+fp -j 2 -b 256K -e "$VARY" "$T/in" -o "$T/never" 2> "$T/err"
+check_rc "a command whose output varies, re-run" 70 $? "$T/err"
+[ "$(wc -l < "$T/err")" = 2 ] && grep -q '^forkpipe: warning: worker [0-9]* (pid [0-9]*) was killed by signal 9 .* processing them again (attempt 2 of 3)$' "$T/err" &&
+	[ "$(tail -n 1 "$T/err")" = "forkpipe: chunk 0: its output changed when it was processed again after its worker died (a command whose output varies?)" ] &&
+	pass || fail "a command whose output varies: stderr: $(cat "$T/err")"
+nothing_written "a command whose output varies: no output file" "$T/never"
+
 # --lock: 75 while another run holds it, naming it; --lock-wait waits.
 # The holder keeps the lock until it is told to let go (killed).
 ( flock -x 9; exec sleep 59.3 ) 9> "$T/lk" &

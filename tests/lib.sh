@@ -210,6 +210,43 @@ piped() {
 	cat "$f" | fp "$@"
 }
 
+# run_left MARK WORD: the live processes of a run started with FP_RUN=MARK
+# in its environment (which its workers and commands inherit): forkpipe's
+# own, found by /proc/PID/exe (not by name), and those whose command line
+# holds WORD (its commands).
+run_left() {
+	local mark=$1 word=$2 exe f d st
+	exe=$(readlink -f "$FORKPIPE")
+	for f in $(grep -lzx "FP_RUN=$mark" /proc/[0-9]*/environ 2>/dev/null); do
+		d=${f%/environ}
+		st=$(awk '/^State:/ { print $2 }' "$d/status" 2>/dev/null)
+		[ -n "$st" ] && [ "$st" != Z ] || continue
+		if [ "$(readlink "$d/exe" 2>/dev/null)" = "$exe" ] ||
+			tr '\0' ' ' < "$d/cmdline" 2>/dev/null | grep -qF -- "$word"; then
+			echo "${d#/proc/}"
+		fi
+	done
+}
+
+# none_left NAME MARK WORD: no process of the run is left (polled for up
+# to 2 s: the machine may be loaded).
+none_left() {
+	local left= i p
+	for i in $(seq 20); do
+		left=$(run_left "$2" "$3")
+		[ -z "$left" ] && break
+		sleep 0.1
+	done
+	if [ -z "$left" ]; then
+		pass
+	else
+		fail "$1: processes left behind:"
+		for p in $left; do
+			ps -o pid=,ppid=,pgid=,args= -p "$p" | head -c 200 | awk '{ print "    " $0 }'
+		done
+	fi
+}
+
 # sq WORD: quote WORD for a stage spec (POSIX shell single quotes).
 # sq_v VAR WORD: the same into VAR, without a subshell.
 sq_v() {

@@ -5,10 +5,14 @@
  * the command writes on its standard output is the stage's output for
  * the chunk, in chunk order like any stage's.  Writing and reading go on
  * together (poll), so a command that writes more than a pipe holds before
- * it has read all its input cannot deadlock; output is passed on as it
- * comes, cut at the last whole record, so memory stays within about two
- * blocks.  At the chunk's end (the end callback) standard input is
- * closed, the rest of the output read, and the command's exit status
+ * it has read all its input cannot deadlock.  Output is handed on as it
+ * comes (stage_out), in pieces of whole records of about PASS_AT bytes,
+ * through the stages after this one and on to the merger, so memory
+ * stays bounded however much the command writes, even when it never
+ * ends (yes): when the stages after want no more (head has its count)
+ * the command is stopped, which is not an error, as `yes | head -3` is
+ * none in a shell.  At the chunk's end (the end callback) standard input
+ * is closed, the rest of the output read, and the command's exit status
  * checked: anything but 0 fails the run (exit 70) naming the command,
  * its status and the chunk.  A command that stops reading early (head -1)
  * is not an error: the rest of its input is dropped, as a shell pipeline
@@ -27,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -36,16 +41,18 @@
 #include "util.h"
 
 #define READ_PIECE (256 * 1024)
+#define PASS_AT (256 * 1024)	/* output handed on in pieces of about this */
 #define PIPE_SIZE (1 << 20)
 
 struct exec {
 	const char *cmd;
 	const char *shell;
-	pid_t pid;		/* the running command, or 0 */
+	pid_t pid;		/* the running command (its group), or 0 */
+	pid_t guard;		/* its guard (see guard), or 0 */
 	int in, out;		/* its standard input and output, or -1 */
 	bool eof;		/* its output has ended */
-	struct buf buf;		/* output read, not yet passed on */
-	size_t given;		/* bytes of buf passed on by the last call */
+	bool stopped;		/* the stages after want no more: it was killed */
+	struct buf buf;		/* output read, not yet handed on */
 	uint64_t seq;		/* the chunk, for the environment */
 };
 
@@ -55,23 +62,27 @@ struct exec {
  * when the worker is stopped (SIGTERM: --chunk-timeout, the end of the
  * run, the supervisor's death); in the merger, on a signal.  The
  * handler may only use what is safe in a signal handler: the groups are
- * kept in a plain array.
+ * kept in a plain array.  In a worker that array is memory shared with
+ * the supervisor, which kills the groups of a worker that died without
+ * stopping them (SIGKILL) before it runs the worker's chunks again.
  */
-#define RUNNING_MAX 64
-static volatile sig_atomic_t running[RUNNING_MAX];
+static volatile sig_atomic_t own_groups[EXEC_GROUPS_MAX];
+static volatile sig_atomic_t *running = own_groups;
 
 static void stop_commands(int sig)
 {
-	for (int i = 0; i < RUNNING_MAX; i++)
+	for (int i = 0; i < EXEC_GROUPS_MAX; i++)
 		if (running[i] > 0)
 			kill(-(pid_t)running[i], SIGKILL);
 	_exit(128 + sig);
 }
 
-void exec_isolate_commands(void)
+void exec_isolate_commands(volatile sig_atomic_t *groups)
 {
 	struct sigaction sa;
 
+	if (groups != NULL)
+		running = groups;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = stop_commands;
 	sigemptyset(&sa.sa_mask);
@@ -80,7 +91,7 @@ void exec_isolate_commands(void)
 
 static void track(pid_t pid, pid_t was)
 {
-	for (int i = 0; i < RUNNING_MAX; i++) {
+	for (int i = 0; i < EXEC_GROUPS_MAX; i++) {
 		if (running[i] == (sig_atomic_t)was) {
 			running[i] = (sig_atomic_t)pid;
 			return;
@@ -117,6 +128,38 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
+/* Wait for a child, whatever signals come: its status. */
+static int reap(pid_t pid)
+{
+	int status = 0;
+
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return status;
+}
+
+/* The command has ended (its status is taken): its guard goes. */
+static void end_guard(struct exec *x)
+{
+	if (x->guard > 0) {
+		kill(x->guard, SIGKILL);
+		reap(x->guard);
+	}
+	x->guard = 0;
+	track(0, x->pid);
+	x->pid = 0;
+}
+
+/* Kill the command's group and wait for it: it is done with. */
+static void kill_command(struct exec *x)
+{
+	if (x->pid <= 0)
+		return;
+	kill(-x->pid, SIGKILL);
+	reap(x->pid);
+	end_guard(x);
+}
+
 static void exec_teardown(struct stage *st)
 {
 	struct exec *x = st->priv;
@@ -125,11 +168,7 @@ static void exec_teardown(struct stage *st)
 		return;
 	close_fd(&x->in);
 	close_fd(&x->out);
-	if (x->pid > 0) {
-		kill(-x->pid, SIGKILL);
-		waitpid(x->pid, NULL, 0);
-		track(0, x->pid);
-	}
+	kill_command(x);
 	buf_free(&x->buf);
 	free(x);
 	st->priv = NULL;
@@ -154,11 +193,56 @@ static void __attribute__((noreturn)) run_command(const struct exec *x, int in, 
 	_exit(127);
 }
 
+/* The guard's end, or its parent's: the whole group goes, the guard too. */
+static void kill_group(int sig)
+{
+	(void)sig;
+	kill(0, SIGKILL);
+}
+
+/*
+ * The command's guard: a process in the command's group that waits.
+ * When the process that started the command dies, however it dies
+ * (SIGKILL included, which leaves it no time to clean up), the guard is
+ * told (PR_SET_PDEATHSIG) and kills the whole group: the shell's
+ * children, which a death signal on the shell alone would leave running,
+ * go too.  The guard is the command's sibling, not its parent, so the
+ * command's $PPID is still the worker.
+ */
+static void __attribute__((noreturn)) guard(pid_t group, pid_t parent)
+{
+	struct sigaction sa;
+	sigset_t none;
+
+	/* In the group first: kill(0) must never reach the worker's. */
+	if (setpgid(0, group) < 0)
+		_exit(0);	/* the command is gone already */
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = kill_group;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != parent)
+		kill_group(0);	/* the parent died before prctl */
+	/* It keeps no descriptor: the pipes' ends must close when the
+	 * command and the worker close theirs. */
+	if (close_range(3, ~0U, 0) < 0)
+		for (int fd = 3; fd < 1024; fd++)
+			close(fd);
+	for (;;)
+		pause();
+}
+
 static int start(struct stage *st, const struct block *b, char **err)
 {
 	struct exec *x = st->priv;
 	int in[2], out[2];
 	struct sigaction sa;
+	pid_t parent = getpid();
 
 	/* A command that exits before reading all its input must not kill
 	 * this process with SIGPIPE: the write fails with EPIPE instead. */
@@ -182,21 +266,29 @@ static int start(struct stage *st, const struct block *b, char **err)
 		run_command(x, in[0], out[1]);
 	setpgid(x->pid, x->pid);	/* either may run first */
 	track(x->pid, 0);
+	x->guard = fork();
+	if (x->guard == 0)
+		guard(x->pid, parent);
+	if (x->guard > 0)
+		setpgid(x->guard, x->pid);
+	else
+		x->guard = 0;	/* the command runs unguarded */
 	close(in[0]);
 	close(out[1]);
 	x->in = in[1];
 	x->out = out[0];
 	fcntl(x->in, F_SETFL, O_NONBLOCK);
 	fcntl(x->out, F_SETFL, O_NONBLOCK);
-	x->eof = false;
-	x->buf.len = x->given = 0;
+	x->eof = x->stopped = false;
+	x->buf.len = 0;
 	return 0;
 }
 
-/* Read what the command has written; false at its end of output. */
+/* Read what the command has written, up to about PASS_AT bytes held;
+ * at its end of output, x->eof. */
 static int drain(struct exec *x, char **err)
 {
-	for (;;) {
+	while (x->buf.len < PASS_AT) {
 		buf_reserve(&x->buf, READ_PIECE);
 		ssize_t n = read(x->out, x->buf.data + x->buf.len, READ_PIECE);
 
@@ -216,6 +308,64 @@ static int drain(struct exec *x, char **err)
 		*err = xasprintf("exec: reading the output of '%s': %s", x->cmd, strerror(errno));
 		return -1;
 	}
+	return 0;
+}
+
+/* The stages after want no more of this chunk: the command goes, and
+ * what it would still read or write is dropped. */
+static void stop(struct exec *x)
+{
+	close_fd(&x->in);
+	close_fd(&x->out);
+	/* Not once it has ended (its last output): kill(-0) is our own group. */
+	if (x->pid > 0)
+		kill(-x->pid, SIGKILL);
+	x->eof = x->stopped = true;
+	x->buf.len = 0;
+}
+
+/*
+ * Hand the whole records read so far (with all, every byte: the output
+ * has ended, and its last record gets a terminator) through the stages
+ * after this one.  0, or an exit code with *err.
+ */
+static int pass(struct stage *st, bool all, char **err)
+{
+	struct exec *x = st->priv;
+	size_t n = x->buf.len;
+	int rc;
+
+	if (!all) {
+		const char *none;
+		size_t at;
+
+		n = records_last_end(st->fmt, st->term, x->buf.data, x->buf.len, &none, &at);
+	} else if (n > 0 && x->buf.data[n - 1] != st->term) {
+		buf_putc(&x->buf, st->term);
+		n++;
+	}
+	if (n == 0 || x->stopped)
+		return 0;
+	struct block b = { x->buf.data, n, NREC_UNKNOWN, OFFSET_UNKNOWN, x->seq };
+
+	rc = st->out->put(st->out, &b, err);
+	memmove(x->buf.data, x->buf.data + n, x->buf.len - n);
+	x->buf.len -= n;
+	if (rc == STAGE_ENOUGH) {
+		stop(x);
+		return 0;
+	}
+	return rc;
+}
+
+/* Read what has come, and hand it on once there is enough of it. */
+static int take_output(struct stage *st, char **err)
+{
+	struct exec *x = st->priv;
+
+	if (drain(x, err) < 0)
+		return -1;
+	return x->buf.len >= PASS_AT ? pass(st, false, err) : 0;
 }
 
 /* A signal ended the run while the command runs (in the merger, after a
@@ -224,33 +374,40 @@ static bool interrupted(struct exec *x, char **err)
 {
 	if (proc_quit_signal() == 0)
 		return false;
-	kill(-x->pid, SIGKILL);
-	while (waitpid(x->pid, NULL, 0) < 0 && errno == EINTR)
-		;
-	track(0, x->pid);
-	x->pid = 0;
+	kill_command(x);
 	*err = xstrdup("exec: interrupted");
 	return true;
 }
 
-/* Write data to the command while reading its output, until all of it
- * is written or the command stops reading. */
-static int pump(struct exec *x, const char *data, size_t len, char **err)
+/* poll, for pump and exec_end: 0 (also when interrupted by a signal
+ * that does not end the run), or -1 with *err. */
+static int wait_for(struct exec *x, struct pollfd *p, nfds_t n, char **err)
 {
+	if (poll(p, n, -1) >= 0)
+		return 0;
+	if (errno == EINTR && interrupted(x, err))
+		return -1;
+	if (errno == EINTR)
+		return 0;
+	*err = xasprintf("exec: poll: %s", strerror(errno));
+	return -1;
+}
+
+/* Write data to the command while reading its output, until all of it
+ * is written or the command stops reading (or is stopped). */
+static int pump(struct stage *st, const char *data, size_t len, char **err)
+{
+	struct exec *x = st->priv;
+
 	while (len > 0 && x->in >= 0) {
 		struct pollfd p[2] = { { x->in, POLLOUT, 0 }, { x->out, POLLIN, 0 } };
 
-		if (poll(p, x->eof ? 1 : 2, -1) < 0) {
-			if (errno == EINTR && interrupted(x, err))
-				return -1;
-			if (errno == EINTR)
-				continue;
-			*err = xasprintf("exec: poll: %s", strerror(errno));
+		p[0].revents = p[1].revents = 0;
+		if (wait_for(x, p, x->eof ? 1 : 2, err) < 0)
 			return -1;
-		}
-		if (!x->eof && p[1].revents != 0 && drain(x, err) < 0)
+		if (!x->eof && p[1].revents != 0 && take_output(st, err) != 0)
 			return -1;
-		if (p[0].revents == 0)
+		if (p[0].revents == 0 || x->in < 0)
 			continue;
 		ssize_t n = write(x->in, data, len);
 
@@ -267,44 +424,19 @@ static int pump(struct exec *x, const char *data, size_t len, char **err)
 	return 0;
 }
 
-/* Hand the whole records read so far to b; the bytes given last time
- * are dropped first (the next stages are done with them). */
-static void give(struct stage *st, struct block *b, bool all)
-{
-	struct exec *x = st->priv;
-	size_t n;
-
-	if (x->given > 0) {
-		memmove(x->buf.data, x->buf.data + x->given, x->buf.len - x->given);
-		x->buf.len -= x->given;
-	}
-	n = x->buf.len;
-	if (!all) {
-		const char *none;
-		size_t at;
-
-		n = records_last_end(st->fmt, st->term, x->buf.data, x->buf.len, &none, &at);
-	} else if (n > 0 && x->buf.data[n - 1] != st->term) {
-		buf_putc(&x->buf, st->term);	/* the last record, terminated */
-		n++;
-	}
-	x->given = n;
-	b->data = x->buf.data;
-	b->len = n;
-	b->nrec = NREC_UNKNOWN;
-	b->offset = OFFSET_UNKNOWN;
-}
-
 static int exec_map(struct stage *st, struct block *b, char **err)
 {
 	struct exec *x = st->priv;
+	int rc;
 
 	if (x->pid == 0 && start(st, b, err) < 0)
 		return -1;
-	if (pump(x, b->data, b->len, err) < 0)
-		return -1;
-	give(st, b, false);
-	return 0;
+	rc = x->stopped ? 0 : pump(st, b->data, b->len, err);
+	if (rc == 0)
+		rc = pass(st, false, err);
+	b->len = 0;	/* all of it is handed on */
+	b->nrec = 0;
+	return rc;
 }
 
 static char *describe(const struct exec *x, int status)
@@ -318,8 +450,8 @@ static char *describe(const struct exec *x, int status)
 	return xasprintf("exec: '%s' %s", x->cmd, how);
 }
 
-/* The chunk's end: close the command's input, take the rest of its
- * output, and its exit status. */
+/* The chunk's end: close the command's input, hand on the rest of its
+ * output, and check its exit status (unless it was stopped). */
 static int exec_end(struct stage *st, struct block *b, char **err)
 {
 	struct exec *x = st->priv;
@@ -328,33 +460,27 @@ static int exec_end(struct stage *st, struct block *b, char **err)
 	/* A chunk none of whose records came this far still runs the
 	 * command, on no input, as a serial run over it would (wc -l: 0). */
 	b->len = 0;
+	b->nrec = 0;
 	if (x->pid == 0 && start(st, b, err) < 0)
 		return -1;
 	close_fd(&x->in);
 	while (!x->eof) {
 		struct pollfd p = { x->out, POLLIN, 0 };
 
-		if (poll(&p, 1, -1) < 0) {
-			if (errno == EINTR && interrupted(x, err))
-				return -1;
-			if (errno == EINTR)
-				continue;
-			*err = xasprintf("exec: poll: %s", strerror(errno));
+		if (wait_for(x, &p, 1, err) < 0)
 			return -1;
-		}
-		if (drain(x, err) < 0)
+		if (take_output(st, err) != 0)
 			return -1;
 	}
-	while (waitpid(x->pid, &status, 0) < 0 && errno == EINTR)
-		;
-	track(0, x->pid);
-	x->pid = 0;
+	status = reap(x->pid);
+	end_guard(x);
+	if (x->stopped)
+		return 0;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		*err = describe(x, status);
 		return EXIT_SOFTWARE;
 	}
-	give(st, b, true);
-	return 0;
+	return pass(st, true, err);
 }
 
 const struct stage_def stage_exec = {
@@ -371,7 +497,10 @@ const struct stage_def stage_exec = {
 		"FORKPIPE_OFFSET (the chunk's input and byte offset).  A command that exits "
 		"with a status other than 0, or is killed, fails the run with exit 70, naming "
 		"the command, its status and the chunk; one that stops reading early is not an "
-		"error.  Its last output record gets a terminator if it lacks one.  After a "
+		"error.  Its output is handed on as it comes, in pieces, so a command may write "
+		"any amount, even without end: when a later head stage has its count the "
+		"command is stopped, which is not an error either.  Its last output record "
+		"gets a terminator if it lacks one.  After a "
 		"reducer the command runs once, in the merger, over the whole result.",
 	.kind = STAGE_MAP,
 	.opts = exec_opts,

@@ -75,6 +75,13 @@ static int head_map(struct stage *st, struct block *b, char **err)
 	return 0;
 }
 
+static bool head_sated(const struct stage *st)
+{
+	const struct head *h = st->priv;
+
+	return h->left == 0;
+}
+
 const struct stage_def stage_head = {
 	.name = "head",
 	.summary = "keep the first N records",
@@ -92,4 +99,5 @@ const struct stage_def stage_head = {
 	.teardown = head_teardown,
 	.map = head_map,
 	.reset = head_reset,
+	.sated = head_sated,
 };
