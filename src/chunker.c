@@ -84,7 +84,10 @@ struct chunker {
 	const struct format *fmt;	/* CSV: quote-aware boundaries */
 	bool header;		/* each input starts with a header record */
 	struct buf first_header;	/* the first input's, to compare others with */
+	bool have_header;	/* first_header is read (empty inputs have none) */
+	uint32_t header_file;	/* the input it is from */
 	bool header_read;	/* the current input's header is consumed */
+	bool bom_checked;	/* a byte-order mark is dropped from its start */
 	struct buf scan;	/* CSV boundary scanning */
 	bool sharded;		/* --shard: only the records of one byte range */
 	uint64_t shard_bytes;	/* the size of that range */
@@ -532,6 +535,7 @@ static void next_input(struct chunker *c)
 	c->member = 0;
 	c->eof = false;
 	c->header_read = false;
+	c->bom_checked = false;
 	c->pending.len = 0;
 	c->tried = 0;
 	if (c->cur < c->n && c->in[c->cur].seekable && c->in[c->cur].fd == STDIN_FILENO)
@@ -1035,8 +1039,26 @@ static int read_stream(struct chunker *c, struct input *in, char **err, int *cod
 	}
 }
 
+/* A UTF-8 byte-order mark, which Excel writes at the start of CSV: at
+ * the start of a header it is no part of the first field's name. */
+#define BOM "\xEF\xBB\xBF"
+
+/* Drop a byte-order mark from the start of the pending stream bytes. */
+static void drop_bom(struct chunker *c)
+{
+	size_t k = sizeof BOM - 1;
+
+	c->bom_checked = true;
+	if (c->pending.len < k || memcmp(c->pending.data, BOM, k) != 0)
+		return;
+	memmove(c->pending.data, c->pending.data + k, c->pending.len - k);
+	c->pending.len -= k;
+	c->pos += k;
+}
+
 /*
- * The first record of the current input, into raw (terminator and all).
+ * The first record of the current input, into raw (terminator and all),
+ * without a byte-order mark before it.
  * Returns 1 when it is complete (or the input ended), 0 when a stream
  * needs more data, -1 on error.
  */
@@ -1047,6 +1069,10 @@ static int read_header(struct chunker *c, struct input *in, bool readable, struc
 	size_t at, n;
 
 	if (in->seekable) {
+		char b[sizeof BOM - 1];
+
+		if (pread_full(in->fd, b, sizeof b, c->pos) == (ssize_t)sizeof b && memcmp(b, BOM, sizeof b) == 0)
+			c->pos += sizeof b;
 		c->pending.len = 0;
 		for (;;) {
 			buf_reserve(&c->pending, PROBE_SIZE);
@@ -1078,10 +1104,12 @@ static int read_header(struct chunker *c, struct input *in, bool readable, struc
 		return 1;
 	}
 	for (;;) {
+		if (!c->bom_checked && (c->pending.len >= sizeof BOM - 1 || c->eof))
+			drop_bom(c);
 		n = records_first_end(c->fmt, c->term, c->pending.data, c->pending.len, &why, &at);
 		if (why != NULL)
 			return csv_error(c, c->pos + at, why, err, code);
-		if (n > 0 || c->eof)
+		if (c->bom_checked && (n > 0 || c->eof))
 			break;
 		if (check_record(c, c->pos, c->pending.len, err, code) < 0)
 			return -1;
@@ -1115,28 +1143,38 @@ static size_t header_len(const struct chunker *c, const struct buf *h)
 }
 
 /* Consume the current input's header; every input after the first must
- * repeat the first one's.  1 done, 0 wait for data, -1 error. */
+ * repeat the first one's.  An empty input has none (and no records).
+ * 1 done, 0 wait for data, -1 error. */
 static int take_header(struct chunker *c, struct input *in, bool readable, char **err, int *code)
 {
 	struct buf h = { 0 };
-	bool first = c->first_header.data == NULL;
-	int rc = read_header(c, in, readable, first ? &c->first_header : &h, err, code);
+	bool first = !c->have_header;
+	int rc = read_header(c, in, readable, &h, err, code);
 
 	if (rc <= 0) {
 		buf_free(&h);
 		return rc;
 	}
 	c->header_read = true;
-	if (!first && (header_len(c, &h) != header_len(c, &c->first_header) ||
-	    memcmp(h.data, c->first_header.data, header_len(c, &h)) != 0)) {
+	if (h.len == 0) {
+		buf_free(&h);
+		return 1;
+	}
+	if (first) {
+		buf_free(&c->first_header);
+		c->first_header = h;
+		c->have_header = true;
+		c->header_file = (uint32_t)c->cur;
+		return 1;
+	}
+	if (header_len(c, &h) != header_len(c, &c->first_header) ||
+	    memcmp(h.data, c->first_header.data, header_len(c, &h)) != 0) {
 		buf_free(&h);
 		*err = xasprintf("%s: header differs from that of %s", chunker_path(c, (uint32_t)c->cur),
-		    chunker_path(c, 0));
+		    chunker_path(c, c->header_file));
 		*code = EXIT_DATAERR;
 		return -1;
 	}
-	if (first && c->first_header.data == NULL)
-		buf_reserve(&c->first_header, 1);	/* an empty input: no header */
 	buf_free(&h);
 	return 1;
 }
@@ -1155,7 +1193,11 @@ int chunker_header(struct chunker *c, bool readable, struct buf *raw, char **err
 		readable = false;
 	}
 	rc = take_header(c, &c->in[c->cur], readable, err, code);
-	if (rc == 1)
+	if (rc == 1 && !c->have_header && c->cur + 1 < c->n) {
+		next_input(c);	/* an empty input: the header is the next one's */
+		return 0;
+	}
+	if (rc == 1 && c->have_header)
 		buf_append(raw, c->first_header.data, c->first_header.len);
 	return rc;
 }

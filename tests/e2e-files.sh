@@ -139,6 +139,44 @@ expect_exit 70 "^forkpipe: $T/mixed.gz: chunk 2 \\(decompressed bytes [0-9]+-[0-
 	fp --retries 0 -j 2 -b 1K -e "$KILLER" "$T/mixed.gz" -o "$T/never"
 [ ! -e "$T/never" ] && pass || fail "--retries 0 on gzip input left its output file"
 
+# With -H, an empty file has no header and no records: it is accepted
+# wherever it stands, as an empty input is; the first header read is the
+# one the others must repeat.
+printf 'name,value\n"x\ny",1\nz,2\n' > "$T/h.csv"
+printf 'name,value\nw,3\n' > "$T/h2.csv"
+printf 'other,value\nv,4\n' > "$T/hx.csv"
+printf 'name,value\n"x\ny",1\nz,2\nw,3\n"x\ny",1\nz,2\n' > "$T/ref.h"
+expect_out "-H with empty files" "$T/ref.h" \
+	fp --csv -H -j 2 -b 1 "$T/empty" "$T/h.csv" "$T/empty" "$T/h2.csv" "$T/empty" "$T/h.csv"
+printf 'value\n1\n2\n3\n' > "$T/ref.hv"
+expect_out "-H with an empty file first, field by name" "$T/ref.hv" \
+	fp --csv -H -e 'cut -f value' "$T/empty" "$T/h.csv" "$T/h2.csv"
+expect_out "-H with an empty stdin among files" "$T/ref.hv" \
+	fp --csv -H -e 'cut -f value' "$T/h.csv" - "$T/h2.csv" < "$T/empty"
+printf '2\n' > "$T/ref.hc"
+expect_out "-H count with empty files" "$T/ref.hc" fp -H -e count "$T/empty" "$T/h2.csv" "$T/empty" "$T/h2.csv" "$T/empty"
+expect_out "-H on empty files only" "$T/empty" fp --csv -H "$T/empty" "$T/empty"
+expect_exit 65 "^forkpipe: $T/hx.csv: header differs from that of $T/h.csv\$" \
+	fp --csv -H "$T/empty" "$T/h.csv" "$T/hx.csv"
+
+# A byte-order mark before a header (Excel writes one) is no part of the
+# first field's name: it is dropped from each file's header.
+printf '\357\273\277name,value\nb,5\n' > "$T/bom.csv"
+printf '\357\273\277name,value\nc,6\n' > "$T/bom2.csv"
+printf 'name\nb\n"x\ny"\nz\nc\n' > "$T/ref.bom"
+expect_out "BOM header, field by name" "$T/ref.bom" \
+	fp --csv -H -j 2 -b 1 -e 'cut -f name' "$T/bom.csv" "$T/h.csv" "$T/bom2.csv"
+expect_out "BOM header on stdin" "$T/ref.bom" \
+	piped "$T/bom.csv" --csv -H -e 'cut -f name' - "$T/h.csv" "$T/bom2.csv"
+printf 'name\nq\n' > "$T/ref.bomq"
+expect_out "BOM before a quoted header field" "$T/ref.bomq" \
+	fp --csv -H -e 'cut -f name' <(printf '\357\273\277"name",value\nq,7\n')
+printf 'name\nb\nc\n' > "$T/ref.bomtsv"
+expect_out "BOM header, TSV" "$T/ref.bomtsv" \
+	fp --tsv -H -e 'cut -f name' <(printf '\357\273\277name\tvalue\nb\t5\nc\t6\n')
+printf '\357\273\277name,value\nb,5\n' > "$T/ref.nobom"
+expect_out "BOM kept without -H" "$T/ref.nobom" fp --csv "$T/bom.csv"
+
 # A file replaced before its turn comes is not read in its place.
 mkfifo "$T/fifo"
 cp "$T/small" "$T/later"
