@@ -180,10 +180,15 @@ expect_out "BOM kept without -H" "$T/ref.nobom" fp --csv "$T/bom.csv"
 # A file replaced before its turn comes is not read in its place.
 mkfifo "$T/fifo"
 cp "$T/small" "$T/later"
-fp "$T/fifo" "$T/later" > "$T/out" 2> "$T/err" &
+"$FORKPIPE" "$T/fifo" "$T/later" > "$T/out" 2> "$T/err" &
 FPPID=$!
+BG_PIDS="$BG_PIDS $FPPID"
 exec 3> "$T/fifo"
-sleep 1
+# The workers start once every input has been looked at.
+for _ in $(seq 200); do
+	pgrep -P "$FPPID" -x forkpipe-worker > /dev/null && break
+	sleep 0.05
+done
 mv "$T/mixed" "$T/later"
 printf 'x\n' >&3
 exec 3>&-
