@@ -7,7 +7,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
+#include <linux/magic.h>
 
 #include "buf.h"
 #include "csv.h"
@@ -28,6 +30,13 @@ struct input {
 	int fd;			/* for a compressed input, the inflated stream */
 	bool seekable;
 	uint64_t size;
+	/* A named regular file is open only while it is needed (see
+	 * chunker_input_fd), and must be the same file each time. */
+	bool lazy;
+	dev_t dev;
+	ino_t ino;
+	bool empty;		/* a regular file of size 0, read as a stream */
+	bool unsized;		/* a /proc or /sys file: its size says nothing */
 	/* Compressed input (see decompress.h): the compressed descriptor,
 	 * and the child that inflates it, started when the input's turn
 	 * comes.  A stream's first bytes, read to detect its format, stay
@@ -75,11 +84,15 @@ struct chunker {
 	const struct format *fmt;	/* CSV: quote-aware boundaries */
 	bool header;		/* each input starts with a header record */
 	struct buf first_header;	/* the first input's, to compare others with */
+	bool have_header;	/* first_header is read (empty inputs have none) */
+	uint32_t header_file;	/* the input it is from */
 	bool header_read;	/* the current input's header is consumed */
+	bool bom_checked;	/* a byte-order mark is dropped from its start */
 	struct buf scan;	/* CSV boundary scanning */
 	bool sharded;		/* --shard: only the records of one byte range */
 	uint64_t shard_bytes;	/* the size of that range */
 	uint64_t max_record;	/* --max-record; UINT64_MAX: none */
+	long held;		/* the lazy input whose descriptor is open, or -1 */
 };
 
 #define POOL_MAX 64
@@ -124,13 +137,92 @@ static bool by_child(const struct input *in)
 	return in->codec != CODEC_NONE && !in->bgzf;
 }
 
-static int open_input(struct input *in, const char *path, char **err, int *code)
+/* The descriptor a lazy input is opened on: a compressed one's is the
+ * raw file, read by its decompressor. */
+static int *lazy_slot(struct input *in)
+{
+	return by_child(in) ? &in->raw_fd : &in->fd;
+}
+
+/* Close the lazy input this process holds open, if any. */
+static void release(struct chunker *c)
+{
+	int *fd;
+
+	if (c->held < 0)
+		return;
+	fd = lazy_slot(&c->in[c->held]);
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+	c->held = -1;
+}
+
+int chunker_input_fd(struct chunker *c, uint32_t file, char **err, int *code)
+{
+	struct input *in = &c->in[file];
+	int *fd = lazy_slot(in);
+	struct stat sb;
+
+	if (!in->lazy || *fd >= 0)
+		return *fd;
+	release(c);
+	if ((*fd = open(in->path, O_RDONLY | O_CLOEXEC)) < 0) {
+		*err = xasprintf("%s: cannot open: %s", in->path, strerror(errno));
+		*code = EXIT_NOINPUT;
+		return -1;
+	}
+	c->held = (long)file;
+	if (fstat(*fd, &sb) < 0 || sb.st_dev != in->dev || sb.st_ino != in->ino) {
+		*err = xasprintf("%s: replaced by another file while forkpipe ran", in->path);
+		*code = EXIT_NOINPUT;
+		release(c);
+		return -1;
+	}
+	return *fd;
+}
+
+/*
+ * Whether fd is on a filesystem whose file sizes say nothing of their
+ * contents (0 or a page, whatever they hold, and contents that change
+ * between reads): such a file is read once, as a stream.
+ */
+static bool unsized_fs(int fd)
+{
+	struct statfs fs;
+
+	if (fstatfs(fd, &fs) < 0)
+		return false;
+	switch (fs.f_type) {
+	case PROC_SUPER_MAGIC:
+	case SYSFS_MAGIC:
+	case DEBUGFS_MAGIC:
+	case TRACEFS_MAGIC:
+	case SECURITYFS_MAGIC:
+	case CGROUP_SUPER_MAGIC:
+	case CGROUP2_SUPER_MAGIC:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Open input in, learn what it is, and close it again if it is a named
+ * regular file: those are opened when needed (chunker_input_fd), so
+ * that any number of them fits in a few descriptors.  again: stdin was
+ * an input already, and this one is what that one leaves of it (as in
+ * cat - -), a stream.
+ */
+static int open_input(struct input *in, const char *path, bool again, char **err, int *code)
 {
 	struct stat sb;
 
 	in->path = xstrdup(path);
 	if (strcmp(path, "-") == 0) {
 		in->fd = STDIN_FILENO;
+		if (again)
+			return 0;
 	} else if ((in->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
 		*err = xasprintf("%s: cannot open: %s", path, strerror(errno));
 		*code = EXIT_NOINPUT;
@@ -147,6 +239,15 @@ static int open_input(struct input *in, const char *path, char **err, int *code)
 		return -1;
 	}
 	in->seekable = S_ISREG(sb.st_mode);
+	in->lazy = in->seekable && in->fd != STDIN_FILENO;
+	in->dev = sb.st_dev;
+	in->ino = sb.st_ino;
+	/* Only a size that can be trusted cuts a file into ranges. */
+	if (in->seekable && (sb.st_size == 0 || unsized_fs(in->fd))) {
+		in->unsized = sb.st_size != 0 || unsized_fs(in->fd);
+		in->empty = !in->unsized;
+		in->seekable = false;
+	}
 	/* A bigger pipe lets the writer hand over more per wake-up. */
 	if (S_ISFIFO(sb.st_mode))
 		(void)fcntl(in->fd, F_SETPIPE_SZ, STREAM_PIPE_SIZE);
@@ -181,6 +282,10 @@ static int open_input(struct input *in, const char *path, char **err, int *code)
 			in->seekable = false;
 		}
 	}
+	if (in->lazy) {
+		close(*lazy_slot(in));
+		*lazy_slot(in) = -1;
+	}
 	return 0;
 }
 
@@ -196,6 +301,8 @@ static int begin_input(struct chunker *c, bool readable, char **err, int *code)
 {
 	struct input *in = &c->in[c->cur];
 
+	if (chunker_input_fd(c, (uint32_t)c->cur, err, code) < 0)
+		return -1;
 	if (!in->detected) {
 		size_t room = c->target > STREAM_READ_MIN ? c->target : STREAM_READ_MIN;
 		ssize_t n;
@@ -248,7 +355,15 @@ static int begin_input(struct chunker *c, bool readable, char **err, int *code)
 
 static bool begun(const struct input *in)
 {
-	return in->detected && (!by_child(in) || in->dec.started);
+	int fd = by_child(in) ? in->raw_fd : in->fd;
+
+	return in->detected && fd >= 0 && (!by_child(in) || in->dec.started);
+}
+
+/* A regular file read as a stream: a read never waits. */
+static bool never_waits(const struct input *in)
+{
+	return in->lazy && !in->seekable && !by_child(in);
 }
 
 /* The end of a compressed input's inflated stream: the child's verdict. */
@@ -280,6 +395,8 @@ static uint64_t auto_target(const struct chunker *c, long workers, uint64_t max)
 	uint64_t total = 0;
 
 	for (size_t i = 0; i < c->n; i++) {
+		if (c->in[i].empty)
+			continue;
 		if (!c->in[i].seekable)
 			return CHUNK_STREAM;
 		total += c->in[i].bgzf ? c->in[i].uoff[c->in[i].nmembers] : c->in[i].size;
@@ -306,10 +423,15 @@ struct chunker *chunker_open(char *const *paths, size_t n, char term, uint64_t t
 	c->term = term;
 	c->max_record = UINT64_MAX;
 	c->probe = xmalloc(PROBE_SIZE);
+	c->held = -1;
 	for (size_t i = 0; i < n; i++) {
+		bool again = false;
+
+		for (size_t k = 0; k < i && strcmp(paths[i], "-") == 0; k++)
+			again = again || strcmp(paths[k], "-") == 0;
 		c->in[i].fd = c->in[i].raw_fd = -1;
 		c->n = i + 1;
-		if (open_input(&c->in[i], paths[i], err, code) < 0) {
+		if (open_input(&c->in[i], paths[i], again, err, code) < 0) {
 			chunker_close(c);
 			return NULL;
 		}
@@ -364,16 +486,16 @@ void chunker_close(struct chunker *c)
 	free(c);
 }
 
-int chunker_fd(const struct chunker *c, uint32_t file)
-{
-	return file < c->n ? c->in[file].fd : -1;
-}
-
 const char *chunker_path(const struct chunker *c, uint32_t file)
 {
 	if (file >= c->n)
 		return "?";
 	return strcmp(c->in[file].path, "-") == 0 ? "stdin" : c->in[file].path;
+}
+
+bool chunker_inflated(const struct chunker *c, uint32_t file)
+{
+	return file < c->n && by_child(&c->in[file]);
 }
 
 size_t chunker_count(const struct chunker *c)
@@ -393,14 +515,27 @@ int chunker_wait_fd(const struct chunker *c)
 	return c->in[c->cur].fd;
 }
 
+/* The current input is done: its descriptors close (the workers open
+ * their own), and stdin is left at the end of what was read of it. */
 static void next_input(struct chunker *c)
 {
+	struct input *in = &c->in[c->cur];
+
+	if (in->fd == STDIN_FILENO && in->seekable)
+		(void)lseek(STDIN_FILENO, (off_t)in->size, SEEK_SET);
+	if (by_child(in) && in->dec.started) {
+		decompressor_stop(&in->dec);
+		in->fd = -1;
+	}
+	if (c->held == (long)c->cur)
+		release(c);
 	c->cur++;
 	c->pos = 0;
 	c->in_range = false;
 	c->member = 0;
 	c->eof = false;
 	c->header_read = false;
+	c->bom_checked = false;
 	c->pending.len = 0;
 	c->tried = 0;
 	if (c->cur < c->n && c->in[c->cur].seekable && c->in[c->cur].fd == STDIN_FILENO)
@@ -647,6 +782,8 @@ uint64_t chunker_total_size(const struct chunker *c)
 	if (c->sharded)
 		return c->shard_bytes;
 	for (size_t i = 0; i < c->n; i++) {
+		if (c->in[i].empty)
+			continue;
 		if (!c->in[i].seekable)
 			return 0;
 		total += c->in[i].size;
@@ -902,8 +1039,26 @@ static int read_stream(struct chunker *c, struct input *in, char **err, int *cod
 	}
 }
 
+/* A UTF-8 byte-order mark, which Excel writes at the start of CSV: at
+ * the start of a header it is no part of the first field's name. */
+#define BOM "\xEF\xBB\xBF"
+
+/* Drop a byte-order mark from the start of the pending stream bytes. */
+static void drop_bom(struct chunker *c)
+{
+	size_t k = sizeof BOM - 1;
+
+	c->bom_checked = true;
+	if (c->pending.len < k || memcmp(c->pending.data, BOM, k) != 0)
+		return;
+	memmove(c->pending.data, c->pending.data + k, c->pending.len - k);
+	c->pending.len -= k;
+	c->pos += k;
+}
+
 /*
- * The first record of the current input, into raw (terminator and all).
+ * The first record of the current input, into raw (terminator and all),
+ * without a byte-order mark before it.
  * Returns 1 when it is complete (or the input ended), 0 when a stream
  * needs more data, -1 on error.
  */
@@ -914,6 +1069,10 @@ static int read_header(struct chunker *c, struct input *in, bool readable, struc
 	size_t at, n;
 
 	if (in->seekable) {
+		char b[sizeof BOM - 1];
+
+		if (pread_full(in->fd, b, sizeof b, c->pos) == (ssize_t)sizeof b && memcmp(b, BOM, sizeof b) == 0)
+			c->pos += sizeof b;
 		c->pending.len = 0;
 		for (;;) {
 			buf_reserve(&c->pending, PROBE_SIZE);
@@ -945,10 +1104,12 @@ static int read_header(struct chunker *c, struct input *in, bool readable, struc
 		return 1;
 	}
 	for (;;) {
+		if (!c->bom_checked && (c->pending.len >= sizeof BOM - 1 || c->eof))
+			drop_bom(c);
 		n = records_first_end(c->fmt, c->term, c->pending.data, c->pending.len, &why, &at);
 		if (why != NULL)
 			return csv_error(c, c->pos + at, why, err, code);
-		if (n > 0 || c->eof)
+		if (c->bom_checked && (n > 0 || c->eof))
 			break;
 		if (check_record(c, c->pos, c->pending.len, err, code) < 0)
 			return -1;
@@ -982,28 +1143,38 @@ static size_t header_len(const struct chunker *c, const struct buf *h)
 }
 
 /* Consume the current input's header; every input after the first must
- * repeat the first one's.  1 done, 0 wait for data, -1 error. */
+ * repeat the first one's.  An empty input has none (and no records).
+ * 1 done, 0 wait for data, -1 error. */
 static int take_header(struct chunker *c, struct input *in, bool readable, char **err, int *code)
 {
 	struct buf h = { 0 };
-	bool first = c->first_header.data == NULL;
-	int rc = read_header(c, in, readable, first ? &c->first_header : &h, err, code);
+	bool first = !c->have_header;
+	int rc = read_header(c, in, readable, &h, err, code);
 
 	if (rc <= 0) {
 		buf_free(&h);
 		return rc;
 	}
 	c->header_read = true;
-	if (!first && (header_len(c, &h) != header_len(c, &c->first_header) ||
-	    memcmp(h.data, c->first_header.data, header_len(c, &h)) != 0)) {
+	if (h.len == 0) {
+		buf_free(&h);
+		return 1;
+	}
+	if (first) {
+		buf_free(&c->first_header);
+		c->first_header = h;
+		c->have_header = true;
+		c->header_file = (uint32_t)c->cur;
+		return 1;
+	}
+	if (header_len(c, &h) != header_len(c, &c->first_header) ||
+	    memcmp(h.data, c->first_header.data, header_len(c, &h)) != 0) {
 		buf_free(&h);
 		*err = xasprintf("%s: header differs from that of %s", chunker_path(c, (uint32_t)c->cur),
-		    chunker_path(c, 0));
+		    chunker_path(c, c->header_file));
 		*code = EXIT_DATAERR;
 		return -1;
 	}
-	if (first && c->first_header.data == NULL)
-		buf_reserve(&c->first_header, 1);	/* an empty input: no header */
 	buf_free(&h);
 	return 1;
 }
@@ -1014,6 +1185,7 @@ int chunker_header(struct chunker *c, bool readable, struct buf *raw, char **err
 
 	if (c->cur >= c->n)
 		return 1;
+	readable = readable || never_waits(&c->in[c->cur]);
 	if (!begun(&c->in[c->cur])) {
 		rc = begin_input(c, readable, err, code);
 		if (rc <= 0)
@@ -1021,7 +1193,11 @@ int chunker_header(struct chunker *c, bool readable, struct buf *raw, char **err
 		readable = false;
 	}
 	rc = take_header(c, &c->in[c->cur], readable, err, code);
-	if (rc == 1)
+	if (rc == 1 && !c->have_header && c->cur + 1 < c->n) {
+		next_input(c);	/* an empty input: the header is the next one's */
+		return 0;
+	}
+	if (rc == 1 && c->have_header)
 		buf_append(raw, c->first_header.data, c->first_header.len);
 	return rc;
 }
@@ -1034,7 +1210,10 @@ static char *unshardable(const struct input *in)
 	if (in->codec != CODEC_NONE)
 		return xasprintf("%s: a %s input cannot be sharded (only plain files can)", in->path,
 		    in->codec == CODEC_GZIP ? "gzip" : "zstd");
-	if (!in->seekable)
+	if (in->unsized)
+		return xasprintf("%s: its size is not known (only regular files whose size is "
+		    "that of their contents can be sharded)", in->path);
+	if (!in->seekable && !in->empty)
 		return xasprintf("%s: not a regular file (only regular files can be sharded)", in->path);
 	return NULL;
 }
@@ -1112,6 +1291,7 @@ int chunker_next(struct chunker *c, bool readable, struct chunk *out, char **err
 		struct input *in = &c->in[c->cur];
 		int rc;
 
+		readable = readable || never_waits(in);
 		if (c->sharded && in->lo == in->hi) {
 			next_input(c);	/* none of its records start in the shard */
 			continue;

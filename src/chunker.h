@@ -36,7 +36,8 @@ struct chunker;
 
 /*
  * Open every input now, so that a missing file fails the run before any
- * output is written.  A target of 0 chooses one from the input size and
+ * output is written (named regular files are closed again until their
+ * turn comes; see chunker_input_fd).  A target of 0 chooses one from the input size and
  * the number of workers.  NULL with *err and *code on failure.
  */
 struct chunker *chunker_open(char *const *paths, size_t n, char term, uint64_t target,
@@ -103,10 +104,18 @@ struct gz_member;
 const struct gz_member *chunker_members(const struct chunker *c, uint32_t file, size_t *n);
 uint64_t chunker_member_offset(const struct chunker *c, uint32_t file, size_t member);
 
-/* The descriptor of input i, which workers inherit and pread from. */
-int chunker_fd(const struct chunker *c, uint32_t file);
+/*
+ * The descriptor of input file, to pread from.  A named regular file is
+ * opened now if it is not open (and must still be the file it was at
+ * chunker_open), closing the one this process opened before: each
+ * process holds at most one open, whatever the number of inputs.  -1
+ * with *err and *code (66) if it cannot be opened.
+ */
+int chunker_input_fd(struct chunker *c, uint32_t file, char **err, int *code);
 const char *chunker_path(const struct chunker *c, uint32_t file);
 size_t chunker_count(const struct chunker *c);
+/* Whether the offsets of file's chunks are in its decompressed bytes. */
+bool chunker_inflated(const struct chunker *c, uint32_t file);
 
 /* The stream descriptor to poll for readability, or -1. */
 int chunker_wait_fd(const struct chunker *c);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "job.h"
@@ -307,12 +308,44 @@ static int plan_compress(struct job *job, char **err, int *code)
 	return 0;
 }
 
+/*
+ * The supervisor holds two pipe ends per worker, and a few descriptors
+ * more (standard ones, output, lock, report, an input, a decompressor,
+ * a worker being started): a -j the descriptor limit cannot hold is
+ * refused now rather than failing half-way through starting workers.
+ * The default -j is only lowered to fit.
+ */
+#define FDS_PER_WORKER 2
+#define FDS_RESERVE 16
+
+static int plan_descriptors(struct job *job, bool chosen, char **err, int *code)
+{
+	struct rlimit rl;
+	rlim_t need = (rlim_t)job->jobs * FDS_PER_WORKER + FDS_RESERVE;
+
+	if (job->merge || getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY ||
+	    rl.rlim_cur >= need)
+		return 0;
+	if (!chosen && rl.rlim_cur >= FDS_PER_WORKER + FDS_RESERVE) {
+		job->jobs = (long)((rl.rlim_cur - FDS_RESERVE) / FDS_PER_WORKER);
+		return 0;
+	}
+	*err = xasprintf("-j %ld: needs at least %llu open files, the limit is %llu (ulimit -n)",
+	    job->jobs, (unsigned long long)need, (unsigned long long)rl.rlim_cur);
+	*code = EXIT_USAGE;
+	return -1;
+}
+
 int job_plan(struct job *job, char **err, int *code)
 {
+	bool chosen = job->jobs > 0;
+
 	if (job->ninputs == 0)
 		job_add_input(job, "-");
 	if (job->jobs <= 0)
 		job->jobs = online_cpus();
+	if (plan_descriptors(job, chosen, err, code) < 0)
+		return -1;
 	split_at_reducer(job);
 	plan_memory(job);
 	for (size_t i = 0; i < job->nstages; i++) {

@@ -524,19 +524,21 @@ static void requeue(struct sup *s, const struct held *h, bool charged, int w, pi
 {
 	const char *path = chunker_path(s->chunker, h->file);
 	const char *what = s->counting ? "segment" : "chunk";
+	/* A compressed stream's offsets are not the file's. */
+	const char *bytes = chunker_inflated(s->chunker, h->file) ? "decompressed bytes" : "bytes";
 	unsigned long long from = h->offset, to = h->offset + h->length;
 	size_t i;
 
 	if (h->attempts > s->job->retries) {
-		fail_at(s, h->seq, EXIT_SOFTWARE, xasprintf("%s: %s %llu (bytes %llu-%llu): its worker "
-		    "%s, %u time%s (--retries %u)", path, what, (unsigned long long)h->seq, from, to,
+		fail_at(s, h->seq, EXIT_SOFTWARE, xasprintf("%s: %s %llu (%s %llu-%llu): its worker "
+		    "%s, %u time%s (--retries %u)", path, what, (unsigned long long)h->seq, bytes, from, to,
 		    how, h->attempts, h->attempts == 1 ? "" : "s", s->job->retries));
 		return;
 	}
 	if (charged) {
 		erase_progress();
-		warnx_("warning: worker %d (pid %d) %s while processing %s bytes %llu-%llu; "
-		    "processing them again (attempt %u of %u)", w, (int)pid, how, path, from, to,
+		warnx_("warning: worker %d (pid %d) %s while processing %s %s %llu-%llu; "
+		    "processing them again (attempt %u of %u)", w, (int)pid, how, path, bytes, from, to,
 		    h->attempts + 1, s->job->retries + 1);
 	}
 	s->stats.retries++;

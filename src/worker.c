@@ -32,7 +32,7 @@
 
 struct worker {
 	const struct job *job;
-	const struct chunker *chunker;
+	struct chunker *chunker;	/* this process's copy: opens inputs */
 	int result_fd;
 	char term;
 	uint64_t seq;		/* chunk being processed */
@@ -405,6 +405,19 @@ static void write_held(struct worker *w, uint64_t seq, const struct buf *payload
 	fail(w, EXIT_SOFTWARE, "worker: no output held for chunk %llu", (unsigned long long)seq);
 }
 
+/* The descriptor of input file: the worker opens the files it reads
+ * itself, one at a time. */
+static int input_fd(struct worker *w, uint32_t file)
+{
+	char *err = NULL;
+	int code = EXIT_NOINPUT;
+	int fd = chunker_input_fd(w->chunker, file, &err, &code);
+
+	if (fd < 0)
+		fail(w, code, "%s", err);
+	return fd;
+}
+
 /* The first phase of cutting a CSV file: how many quotes a range holds. */
 static void count_quotes(struct worker *w, uint64_t seq, const struct buf *payload)
 {
@@ -416,7 +429,7 @@ static void count_quotes(struct worker *w, uint64_t seq, const struct buf *paylo
 	w->seq = seq;
 	if (frame_decode_range(payload->data, payload->len, &r) < 0)
 		fail(w, EXIT_SOFTWARE, "worker: malformed task");
-	int fd = chunker_fd(w->chunker, r.file);
+	int fd = input_fd(w, r.file);
 
 	for (uint64_t off = r.offset; off < r.offset + r.length;) {
 		size_t want = r.offset + r.length - off < BLOCK_SIZE ? (size_t)(r.offset + r.length - off) : BLOCK_SIZE;
@@ -450,7 +463,7 @@ static const struct buf *dictionary(struct worker *w)
 		return &w->dict;
 	start = w->offset > GZ_DICT_MAX ? w->offset - GZ_DICT_MAX : 0;
 	buf_reserve(&w->dict, (size_t)(w->offset - start));
-	n = pread_full(chunker_fd(w->chunker, w->file), w->dict.data, (size_t)(w->offset - start),
+	n = pread_full(input_fd(w, w->file), w->dict.data, (size_t)(w->offset - start),
 	    start);
 	w->dict.len = n == (ssize_t)(w->offset - start) ? (size_t)n : 0;
 	return &w->dict;
@@ -568,7 +581,7 @@ static size_t whole(struct worker *w, struct buf *b, uint64_t offset)
 
 static void do_range(struct worker *w, const struct frame_range *r)
 {
-	int fd = chunker_fd(w->chunker, r->file);
+	int fd = input_fd(w, r->file);
 	uint64_t off = r->offset, end = r->offset + r->length;
 
 	w->read.len = 0;
@@ -663,7 +676,7 @@ static char *first_end(struct worker *w, size_t from)
 static void do_bgzf(struct worker *w, const struct frame_range *r, const struct gz_member *m,
     size_t n)
 {
-	int fd = chunker_fd(w->chunker, r->file);
+	int fd = input_fd(w, r->file);
 	uint64_t end = r->offset + r->length;
 	size_t lo = 0, hi = n;
 	bool skipping = r->offset != 0;

@@ -9,7 +9,7 @@
 
 struct worker_env {
 	const struct job *job;
-	const struct chunker *chunker;	/* input descriptors, inherited */
+	struct chunker *chunker;	/* the inputs; each worker opens its own */
 	int out_fd;		/* placed output: workers pwrite, or -1 */
 	const char *out_name;
 	bool meter;		/* measure each chunk and send FRAME_STATS */

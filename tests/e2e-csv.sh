@@ -188,10 +188,9 @@ expect_out "cut by a header name holding a newline" "$T/fullname.exp" \
 name'" "$CORPUS/header-quoted.csv"
 # The header alone: written once, as it is, without a map stage.
 expect_out "header without a stage is copied" "$CORPUS/header-quoted.csv" fp --csv -H -b 1 -j 3 "$CORPUS/header-quoted.csv"
-# A UTF-8 byte order mark is part of the first field: "id" is not a name.
-expect_exit 64 "no such field" -- fp --csv -H -e 'cut -f id' "$CORPUS/bom.csv"
-printf '\357\273\277id\n1\n' > "$T/bom.exp"
-expect_out "a BOM belongs to the first header name" "$T/bom.exp" fp --csv -H -e "cut -f $(printf '\357\273\277id')" "$CORPUS/bom.csv"
+# A UTF-8 byte order mark before the header is dropped: "id" is a name.
+printf 'id\n1\n' > "$T/bom.exp"
+expect_out "a BOM is no part of the first header name" "$T/bom.exp" fp --csv -H -e 'cut -f id' "$CORPUS/bom.csv"
 
 # ---- headers across several files ---------------------------------------
 printf 'h1,"h 2",h3\n1,2,3\n"4\n",5,6\n' > "$T/h1.csv"
@@ -260,8 +259,9 @@ malformed() {
 			expect_exit 65 "malformed CSV at byte offset $off: $why\$" -- fp --csv -o "$T/odir/keep" -e 'cut -f 1,3' "$f"
 			check_text "$name: an existing -o file is untouched" old "$T/odir/keep"
 			rm -f "$T/odir/keep"
-		elif [ "$late" = 0 ]; then
-			# With a header the error is in the header itself.
+		elif [ "$late" = 0 ] && [ "$name" != bom-quoted ]; then
+			# With a header the error is in the header itself (a
+			# byte-order mark before a header is dropped, though).
 			expect_exit 65 "malformed CSV.*$why" -- fp --csv -H -e 'cut -f 1' "$f"
 		fi
 		if [ "$lax" = - ]; then
