@@ -5,7 +5,8 @@
 # kills its worker every time ends the run with 70 after --retries;
 # --chunk-timeout, --timeout, --max-memory-per-worker; SIGINT, SIGTERM
 # and SIGHUP stop everything and remove the temporary output; the
-# supervisor's death takes the workers with it; --lock; write errors.
+# supervisor's death (SIGKILL) takes every process of the run with it,
+# running, stopped or decompressing; --lock; write errors.
 . "$TEST_SRCDIR/lib.sh"
 
 command -v pgrep > /dev/null 2>&1 || die "reference tool 'pgrep' (procps) not found"
@@ -184,16 +185,64 @@ check_rc "SIGTERM in the last phase" 143 $?
 ls -a "$T" | grep -q 'sig.out' && fail "SIGTERM in the last phase: an output file is left" || pass
 gone "SIGTERM in the last phase: the command" 'sleep 59.4'
 
-# The supervisor killed outright: its workers, and their commands, follow.
-bg -j 2 -b 64K -e 'exec "sleep 59.5; cat"' "$T/in" > /dev/null
-pid=$BG
-sleep 0.6
-kids=$(pgrep -P "$pid")
-kill -9 "$pid"
-wait "$pid" 2> /dev/null
-sleep 1
-[ -n "$kids" ] && [ -z "$(alive $kids)" ] && pass ||
-	fail "supervisor killed: workers left alive: $(alive $kids) (workers were: '$kids')"
+# The supervisor killed outright: every process of the run follows at
+# once, whatever it was doing (running, stopped, in an exec command,
+# decompressing).  The run gets a session of its own, so that its
+# processes are found after they lose their parent: those whose
+# /proc/PID/exe is the binary, and, for the commands, any process of the
+# session.
+EXE=$(readlink -f "$FORKPIPE")
+
+# session_procs SID [exe]: the live processes of session SID (with exe:
+# only those running the binary under test).
+session_procs() {
+	local p
+	# /proc/PID/stat: pid (comm) state ppid pgrp session ...
+	# (cat, not awk FILES: mawk stops at a process that has just ended)
+	for p in $(cat /proc/[0-9]*/stat 2> /dev/null |
+	    awk -v sid="$1" '{ pid = $1; sub(/.*\) /, ""); if ($4 == sid && $1 != "Z") print pid }'); do
+		[ "${2:-}" = exe ] && [ "$(readlink "/proc/$p/exe" 2> /dev/null)" != "$EXE" ] && continue
+		echo "$p"
+	done
+}
+
+# supervisor_death NAME N STOP ARGS...: forkpipe ARGS in a session of
+# its own; once N of its processes run (and, with STOP=stop, its workers
+# are stopped), SIGKILL it; nothing of the run may be left within 1 s
+# (poll: the bound is for a loaded machine, it takes milliseconds).
+supervisor_death() {
+	local name=$1 n=$2 stop=$3 left i
+	shift 3
+	# (stdin given explicitly: a background job's is /dev/null otherwise)
+	setsid "$FORKPIPE" "$@" <&0 > /dev/null 2> "$T/death.err" &
+	SID=$!
+	for i in $(seq 250); do
+		[ "$(session_procs "$SID" exe | wc -l)" -ge "$n" ] && break
+		sleep 0.02
+	done
+	[ "$(session_procs "$SID" exe | wc -l)" -ge "$n" ] ||
+		fail "supervisor killed $name: fewer than $n processes: $(session_procs "$SID" exe)"
+	[ "$stop" = stop ] && kill -STOP $(session_procs "$SID" exe | grep -vx "$SID")
+	sleep 0.1
+	kill -9 "$SID"
+	wait "$SID" 2> /dev/null
+	for i in $(seq 50); do
+		left=$(session_procs "$SID")
+		[ -z "$left" ] && break
+		sleep 0.02
+	done
+	[ -z "$left" ] && pass ||
+		fail "supervisor killed $name: left after 1 s: $(ps -o pid=,stat=,args= -p "$(echo $left | tr ' ' ,)")"
+	kill -9 $left 2> /dev/null
+	check_empty "supervisor killed $name: stderr" "$T/death.err"
+}
+gzip -c "$T/in" > "$T/in.gz"
+supervisor_death "while its workers run" 3 run -j 2 -b 64K -e 'grep -F 7' -e 'cut -f 2' - < <(while cat "$T/in" 2> /dev/null; do :; done)
+supervisor_death "with its workers stopped" 3 stop -j 2 -b 64K -e 'grep -F 7' - < <(while cat "$T/in" 2> /dev/null; do :; done)
+supervisor_death "while exec commands run" 3 run -j 2 -b 64K -e 'exec "sleep 59.5; cat"' "$T/in"
+supervisor_death "with its workers stopped in exec commands" 3 stop -j 2 -b 64K -e 'exec "sleep 59.5; cat"' "$T/in"
+supervisor_death "while it decompresses stdin" 4 run -j 2 -b 64K -e "$SLOW" - < "$T/in.gz"
+supervisor_death "while it decompresses a file" 4 stop -j 2 -b 64K -e "$SLOW" "$T/in.gz"
 gone "supervisor killed: the commands of its workers" 'sleep 59.5'
 
 # --lock: 75 while another run holds it, naming it; --lock-wait waits.
