@@ -208,6 +208,28 @@ int proc_spawn(struct proc *procs, int nprocs, int id, proc_main_fn fn, void *ar
 	return 0;
 }
 
+char proc_state(pid_t pid)
+{
+	char path[32], line[512];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return '?';
+	n = read(fd, line, sizeof line - 1);
+	close(fd);
+	if (n <= 0)
+		return '?';
+	line[n] = '\0';
+	/* "pid (name) S ...": the name may hold spaces and parentheses,
+	 * so the state follows the last ')'. */
+	char *end = strrchr(line, ')');
+
+	return end != NULL && end[1] == ' ' && end[2] != '\0' ? end[2] : '?';
+}
+
 void proc_close(struct proc *p)
 {
 	if (p->task_fd >= 0)

@@ -42,6 +42,30 @@ gone() {
 	[ -z "$left" ] && pass || fail "$1: left behind: $(ps -o pid=,args= -p "$(echo $left | tr ' ' ,)")"
 }
 
+EXE=$(readlink -f "$FORKPIPE")
+
+# session_procs SID [exe]: the live processes of session SID (with exe:
+# only those running the binary under test).
+session_procs() {
+	local p
+	# /proc/PID/stat: pid (comm) state ppid pgrp session ...
+	# (cat, not awk FILES: mawk stops at a process that has just ended)
+	for p in $(cat /proc/[0-9]*/stat 2> /dev/null |
+	    awk -v sid="$1" '{ pid = $1; sub(/.*\) /, ""); if ($4 == sid && $1 != "Z") print pid }'); do
+		[ "${2:-}" = exe ] && [ "$(readlink "/proc/$p/exe" 2> /dev/null)" != "$EXE" ] && continue
+		echo "$p"
+	done
+}
+
+# workers_of PID: the workers of forkpipe PID (its children running the
+# binary, not a command's process between fork and exec).
+workers_of() {
+	local p
+	for p in $(pgrep -P "$1"); do
+		[ "$(readlink "/proc/$p/exe" 2> /dev/null)" = "$EXE" ] && echo "$p"
+	done
+}
+
 # killer PID N: kill a random worker of forkpipe PID with SIGKILL, N times,
 # every 0.3 s, while it runs; prints how many it killed.
 killer() {
@@ -128,6 +152,44 @@ gone "--chunk-timeout: the command of the stopped worker" 'sleep 59.[78]'
 expect_exit 64 "--chunk-timeout: invalid duration '0'" fp --chunk-timeout 0 "$T/in"
 expect_exit 64 "--chunk-timeout: invalid duration '5x'" fp --chunk-timeout 5x "$T/in"
 
+# --stall-warning: a worker silent on a chunk that long is named on
+# stderr, again as the silence doubles, and in --stats-interval lines; a
+# stopped one (SIGSTOP) is continued, so the run ends instead of hanging.
+setsid "$FORKPIPE" --stall-warning 300ms -j 2 -b 64K -e "$SLOW" -e 'grep -F 7' "$T/in" > "$T/out" 2> "$T/err" &
+SID=$!
+for _ in $(seq 250); do
+	w=$(workers_of "$SID" | head -n 1)
+	[ -n "$w" ] && break
+	sleep 0.02
+done
+kill -STOP $w
+for _ in $(seq 1000); do
+	kill -0 "$SID" 2> /dev/null || break
+	sleep 0.02
+done
+kill -9 "$SID" 2> /dev/null && fail "--stall-warning: a stopped worker hangs the run"
+wait "$SID"
+check_rc "--stall-warning: a stopped worker" 0 $? "$T/err"
+grep -F 7 "$T/in" > "$T/exp"
+check_same "--stall-warning: the output with a worker stopped" "$T/exp" "$T/out"
+grep -q "^forkpipe: warning: worker [01] (pid $w) has made no progress for 0.3 s while processing .*/in bytes [0-9]*-[0-9]*: it is stopped (SIGSTOP); continuing it (SIGCONT)\$" "$T/err" &&
+	[ "$(wc -l < "$T/err")" = 1 ] && pass || fail "--stall-warning: a stopped worker: stderr: $(cat "$T/err")"
+head -n 3 "$T/in" > "$T/small"
+fp --stall-warning 300ms --stats-interval 200ms -e 'exec "sleep 1.3; cat"' "$T/small" > "$T/out" 2> "$T/err"
+check_rc "--stall-warning: a slow command" 0 $? "$T/err"
+check_same "--stall-warning: a slow command's output" "$T/small" "$T/out"
+grep -v '^{' "$T/err" > "$T/warn"
+printf 'forkpipe: warning: worker 0 (pid P) has made no progress for %s s while processing F bytes 0-%s\n' \
+	0.3 "$(wc -c < "$T/small")" 0.6 "$(wc -c < "$T/small")" 1.2 "$(wc -c < "$T/small")" > "$T/exp"
+sed -e 's/(pid [0-9]*)/(pid P)/' -e 's/processing .*\/small bytes/processing F bytes/' "$T/warn" > "$T/got"
+check_same "--stall-warning: warnings as the silence doubles" "$T/exp" "$T/got"
+grep -q '"stalled_workers":\[{"worker":0,"pid":[0-9]*,"seconds":[0-9.]*,"stopped":false}\]' "$T/err" &&
+	grep -q '"stalled_workers":\[\]' "$T/err" && pass ||
+	fail "--stall-warning: no stalled worker in the interval lines: $(cat "$T/err")"
+fp --stall-warning 0 -e 'exec "sleep 0.5; cat"' "$T/small" > "$T/out" 2> "$T/err"
+check_empty "--stall-warning 0: no warning" "$T/err"
+expect_exit 64 "^forkpipe: --stall-warning: invalid duration 'x' \\(expected e.g. 30, 1.5s, 500ms, 10m, 2h\\)\$" fp --stall-warning x "$T/in"
+
 # --timeout: 124, nothing written.
 expect_exit 124 "^forkpipe: the run took longer than --timeout 0.5s\$" \
 	fp --timeout 0.5 -j 2 -e 'exec "sleep 30; cat"' "$T/in" -o "$T/never"
@@ -191,21 +253,6 @@ gone "SIGTERM in the last phase: the command" 'sleep 59.4'
 # processes are found after they lose their parent: those whose
 # /proc/PID/exe is the binary, and, for the commands, any process of the
 # session.
-EXE=$(readlink -f "$FORKPIPE")
-
-# session_procs SID [exe]: the live processes of session SID (with exe:
-# only those running the binary under test).
-session_procs() {
-	local p
-	# /proc/PID/stat: pid (comm) state ppid pgrp session ...
-	# (cat, not awk FILES: mawk stops at a process that has just ended)
-	for p in $(cat /proc/[0-9]*/stat 2> /dev/null |
-	    awk -v sid="$1" '{ pid = $1; sub(/.*\) /, ""); if ($4 == sid && $1 != "Z") print pid }'); do
-		[ "${2:-}" = exe ] && [ "$(readlink "/proc/$p/exe" 2> /dev/null)" != "$EXE" ] && continue
-		echo "$p"
-	done
-}
-
 # supervisor_death NAME N STOP ARGS...: forkpipe ARGS in a session of
 # its own; once N of its processes run (and, with STOP=stop, its workers
 # are stopped), SIGKILL it; nothing of the run may be left within 1 s
@@ -222,7 +269,7 @@ supervisor_death() {
 	done
 	[ "$(session_procs "$SID" exe | wc -l)" -ge "$n" ] ||
 		fail "supervisor killed $name: fewer than $n processes: $(session_procs "$SID" exe)"
-	[ "$stop" = stop ] && kill -STOP $(session_procs "$SID" exe | grep -vx "$SID")
+	[ "$stop" = stop ] && kill -STOP $(workers_of "$SID")
 	sleep 0.1
 	kill -9 "$SID"
 	wait "$SID" 2> /dev/null
