@@ -45,6 +45,7 @@
 #define IDLE_DEATHS_MAX 8	/* workers dying holding nothing, in a row */
 #define CHUNK_MAX_REDUCE (64 << 20)
 #define CHUNK_MIN_REDUCE (1 << 20)
+#define STREAM_IDLE 0.2	/* seconds a quiet stream's records wait at most */
 
 /* A task frame being written to a worker's non-blocking pipe. */
 struct sender {
@@ -799,6 +800,22 @@ static double stall_deadline(const struct sup *s)
 	return next;
 }
 
+/* A stream quiet for STREAM_IDLE while the workers wait for its
+ * records: what is complete goes out (a pipe that writes a line now and
+ * then, such as tail -f). */
+static double idle_deadline(const struct sup *s)
+{
+	return s->waiting_input ? chunker_idle_deadline(s->chunker, STREAM_IDLE) : 0;
+}
+
+static void check_idle(struct sup *s)
+{
+	double due = idle_deadline(s);
+
+	if (due != 0 && clock_now() >= due)
+		chunker_flush(s->chunker);
+}
+
 /* When check_timeouts next has something to do, or 0. */
 static double chunk_deadline(const struct sup *s)
 {
@@ -824,7 +841,8 @@ static double chunk_deadline(const struct sup *s)
  */
 static double next_deadline(const struct sup *s)
 {
-	return deadline_min(deadline_min(chunk_deadline(s), stall_deadline(s)), report_deadline());
+	return deadline_min(deadline_min(chunk_deadline(s), stall_deadline(s)),
+	    deadline_min(idle_deadline(s), report_deadline()));
 }
 
 /* Run the timers whose deadline has come. */
@@ -870,6 +888,7 @@ static void wait_events(struct sup *s)
 	}
 	check_timeouts(s);
 	check_stalls(s);
+	check_idle(s);
 	for (int i = 0; i < s->nprocs && !output_reader_gone(s->out); i++) {
 		if (pfd[2 * i].revents != 0)
 			read_results(s, i);
@@ -1152,6 +1171,8 @@ int supervisor_run(struct job *job)
 		output_compress(s.out, &job->compress);
 	if (job->line_buffered)
 		output_unbuffered(s.out);
+	/* Someone is watching: records go out as their lines come. */
+	chunker_set_eager(s.chunker, job->line_buffered || isatty(STDIN_FILENO));
 	progress_init(&s.progress, job->progress, chunker_total_size(s.chunker),
 	    output_is_tty(s.out));
 	/* The workers measure their chunks for a report or the bar. */
