@@ -12,6 +12,7 @@
 #include <linux/magic.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "csv.h"
 #include "decompress.h"
 #include "fields.h"
@@ -78,6 +79,11 @@ struct chunker {
 	struct buf pending;	/* stream bytes not yet shipped */
 	size_t tried;		/* pending bytes when the last cut found no record end */
 	bool eof;		/* the current stream hit EOF */
+	/* A stream's complete records go out before a chunk is full: always
+	 * (eager: --line-buffered, a terminal), or once (idle_cut: it went
+	 * quiet; cleared when bytes come again). */
+	bool eager, idle_cut;
+	double last_read;	/* monotonic: when the stream last gave bytes */
 	char *probe;
 	struct buf *pool;	/* spare stream buffers */
 	size_t npool;
@@ -946,20 +952,29 @@ static int stream_cut(struct chunker *c, size_t *cut, char **err, int *code)
 	return 0;
 }
 
+/* Whether a cut before a full chunk may find a record end the last
+ * one did not: bytes after it hold a terminator (CSV: scanned again). */
+static bool new_record_end(const struct chunker *c)
+{
+	return is_csv(c) || memchr(c->pending.data + c->tried, c->term, c->pending.len - c->tried) != NULL;
+}
+
 /* Cut the pending stream bytes into a chunk, if enough are there.
  * 1 cut, 0 not yet, -1 error. */
 static int cut_stream(struct chunker *c, struct chunk *out, char **err, int *code)
 {
 	size_t cut;
+	bool early = c->eager || c->idle_cut;
 
 	if (c->pending.len == 0)
 		return 0;
-	if (c->pending.len < c->target && !c->eof)
+	if (c->pending.len < c->target && !c->eof && !early)
 		return 0;
 	/* One record longer than the target: look for its end again only
 	 * once the bytes have doubled (or pass --max-record), so that a long
 	 * record is not scanned over and over as it comes in. */
-	if (!c->eof && c->pending.len / 2 < c->tried && c->pending.len <= c->max_record)
+	if (!c->eof && c->pending.len / 2 < c->tried && c->pending.len <= c->max_record &&
+	    !(early && new_record_end(c)))
 		return 0;
 	if (stream_cut(c, &cut, err, code) < 0)
 		return -1;
@@ -1035,6 +1050,8 @@ static int read_stream(struct chunker *c, struct input *in, char **err, int *cod
 			return 0;
 		}
 		c->pending.len += (size_t)n;
+		c->last_read = clock_now();
+		c->idle_cut = false;
 		first = false;
 	}
 }
@@ -1283,6 +1300,26 @@ void chunker_recycle(struct chunker *c, struct chunk *ch)
 		free(ch->data);
 	}
 	ch->data = NULL;
+}
+
+void chunker_set_eager(struct chunker *c, bool on)
+{
+	c->eager = on;
+}
+
+double chunker_idle_deadline(const struct chunker *c, double idle)
+{
+	const struct input *in = c->cur < c->n ? &c->in[c->cur] : NULL;
+
+	if (in == NULL || in->seekable || !begun(in) || c->eof || c->eager || c->idle_cut ||
+	    c->pending.len == 0)
+		return 0;
+	return c->last_read + idle;
+}
+
+void chunker_flush(struct chunker *c)
+{
+	c->idle_cut = true;
 }
 
 int chunker_next(struct chunker *c, bool readable, struct chunk *out, char **err, int *code)

@@ -121,6 +121,19 @@ bool chunker_inflated(const struct chunker *c, uint32_t file);
 int chunker_wait_fd(const struct chunker *c);
 
 /*
+ * Streams: by default a chunk is cut when the target's worth of bytes
+ * is there (or at the end).  Eager, every read's complete records go
+ * out at once (--line-buffered, a terminal: a match shows up as its line
+ * comes).  Otherwise, a stream that has given nothing for `idle` seconds
+ * while bytes wait: chunker_idle_deadline says when (monotonic, 0 for
+ * never), and chunker_flush lets the next chunker_next cut what is
+ * complete, once, until bytes come again.
+ */
+void chunker_set_eager(struct chunker *c, bool on);
+double chunker_idle_deadline(const struct chunker *c, double idle);
+void chunker_flush(struct chunker *c);
+
+/*
  * Produce the next chunk.  readable says whether the stream descriptor
  * was reported readable (a stream is read at most once per call, and
  * only then, so the call never blocks on a pipe).

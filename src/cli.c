@@ -32,6 +32,7 @@ enum {
 	OPT_KEEP_GOING,
 	OPT_RETRIES,
 	OPT_CHUNK_TIMEOUT,
+	OPT_STALL_WARNING,
 	OPT_TIMEOUT,
 	OPT_WORKER_MEMORY,
 	OPT_LOCK,
@@ -73,6 +74,7 @@ static const struct option long_opts[] = {
 	{ "keep-going", no_argument, NULL, OPT_KEEP_GOING },
 	{ "retries", required_argument, NULL, OPT_RETRIES },
 	{ "chunk-timeout", required_argument, NULL, OPT_CHUNK_TIMEOUT },
+	{ "stall-warning", required_argument, NULL, OPT_STALL_WARNING },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "max-memory-per-worker", required_argument, NULL, OPT_WORKER_MEMORY },
 	{ "lock", required_argument, NULL, OPT_LOCK },
@@ -136,7 +138,8 @@ static void usage(FILE *fp)
 	    "                          so far, to the --stats-json file (else stderr)\n"
 	    "      --progress[=always] a progress bar on stderr when it is a terminal\n"
 	    "                          (always: also when it is not)\n"
-	    "      --line-buffered     write each chunk's output as soon as it is released\n"
+	    "      --line-buffered     hand a stream's records to a worker as they come and\n"
+	    "                          write each chunk's output as soon as it is released\n"
 	    "      --strict-epipe      exit 141 when the output's reader goes away (default:\n"
 	    "                          stop quietly with status 0)\n"
 	    "      --keep-going        an exec command that fails skips its chunk's output;\n"
@@ -145,6 +148,8 @@ static void usage(FILE *fp)
 	    "                          dies or times out (default 2), then exit 70\n"
 	    "      --chunk-timeout=DURATION  kill a worker that spends longer on one chunk\n"
 	    "                          (30, 1.5s, 500ms, 10m, 2h): the chunk is retried\n"
+	    "      --stall-warning=DURATION  warn when a worker sends nothing for that long\n"
+	    "                          on a chunk (default 30s; 0: never)\n"
 	    "      --timeout=DURATION  end the whole run with exit 124 when it takes longer\n"
 	    "      --max-memory-per-worker=SIZE  address-space limit of each worker; a\n"
 	    "                          worker that reaches it is retried like one that died\n"
@@ -236,6 +241,10 @@ static void set_reliability(struct job *job, int c, const char *arg)
 		break;
 	case OPT_CHUNK_TIMEOUT:
 		job->chunk_timeout = duration("--chunk-timeout", arg);
+		break;
+	case OPT_STALL_WARNING:
+		/* 0 turns the warning off */
+		job->stall_warning = strcmp(arg, "0") == 0 ? 0 : duration("--stall-warning", arg);
 		break;
 	case OPT_TIMEOUT:
 		job->timeout = duration("--timeout", arg);

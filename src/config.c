@@ -410,6 +410,8 @@ static int load_key(struct loader *l, struct job *job, yaml_node_t *k, yaml_node
 		return load_retries(l, v, key, &job->retries);
 	if (strcmp(key, "chunk-timeout") == 0)
 		return load_seconds(l, v, key, JOB_MIN_TIMEOUT, &job->chunk_timeout);
+	if (strcmp(key, "stall-warning") == 0)
+		return load_seconds(l, v, key, 0, &job->stall_warning);
 	if (strcmp(key, "timeout") == 0)
 		return load_seconds(l, v, key, JOB_MIN_TIMEOUT, &job->timeout);
 	if (strcmp(key, "max-memory-per-worker") == 0)
@@ -432,7 +434,7 @@ static int load_key(struct loader *l, struct job *job, yaml_node_t *k, yaml_node
 		return load_seconds(l, v, key, JOB_MIN_TIMEOUT, &job->lock_wait);
 	return bad(l, k, "unknown key '%s' (known: inputs, input, jobs, chunk-size, null, output, "
 	    "gzip, zstd, unordered, stats, stats-json, stats-interval, memory, max-record, tmpdir, "
-	    "retries, chunk-timeout, timeout, max-memory-per-worker, keep-going, lock, lock-wait, "
+	    "retries, chunk-timeout, stall-warning, timeout, max-memory-per-worker, keep-going, lock, lock-wait, "
 	    "shard, stages)", key);
 }
 

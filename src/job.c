@@ -17,6 +17,7 @@ struct job *job_new(void)
 	struct job *job = xcalloc(1, sizeof(struct job));
 
 	job->retries = JOB_DEFAULT_RETRIES;
+	job->stall_warning = JOB_DEFAULT_STALL_WARNING;
 	return job;
 }
 

@@ -14,6 +14,7 @@
 
 #define JOB_MAX_JOBS 1024
 #define JOB_DEFAULT_RETRIES 2
+#define JOB_DEFAULT_STALL_WARNING 30.0	/* seconds */
 #define JOB_MIN_TIMEOUT 0.001	/* seconds: --timeout, --chunk-timeout */
 #define JOB_MAX_CHUNK_SIZE ((uint64_t)1 << 30)	/* -b: a chunk is held whole, more than once */
 #define JOB_MIN_WORKER_MEMORY ((uint64_t)16 << 20)	/* --max-memory-per-worker: below, a
@@ -39,6 +40,8 @@ struct job {
 	bool keep_going;	/* a failed command skips its chunk's output */
 	unsigned retries;	/* more attempts for a chunk that kills its worker */
 	double chunk_timeout;	/* seconds a worker may spend on a chunk; 0: any */
+	double stall_warning;	/* seconds a worker holding a chunk may send
+				 * nothing before a warning; 0: never */
 	double timeout;		/* seconds the whole run may take; 0: any */
 	uint64_t worker_memory;	/* RLIMIT_AS of each worker; 0: none */
 	char *lock;		/* --lock: a file to hold an exclusive lock on */

@@ -111,6 +111,12 @@ void json_int(struct buf *b, const char *key, long v)
 	buf_printf(b, "%ld", v);
 }
 
+void json_bool(struct buf *b, const char *key, bool v)
+{
+	member(b, key);
+	buf_printf(b, "%s", v ? "true" : "false");
+}
+
 void json_num(struct buf *b, const char *key, double v, int decimals)
 {
 	member(b, key);

@@ -9,6 +9,7 @@
 #ifndef FORKPIPE_JSON_H
 #define FORKPIPE_JSON_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +22,7 @@ void json_open(struct buf *b, const char *key, char bracket);
 void json_close(struct buf *b, char bracket);
 void json_u64(struct buf *b, const char *key, uint64_t v);
 void json_int(struct buf *b, const char *key, long v);
+void json_bool(struct buf *b, const char *key, bool v);
 /* A number with a fixed count of decimals; not finite is written 0. */
 void json_num(struct buf *b, const char *key, double v, int decimals);
 /* A string, or null when s is NULL. */

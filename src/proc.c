@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/time.h>	/* setitimer */	/* PR_SET_PDEATHSIG: workers die with the supervisor */
+#include <sys/prctl.h>	/* PR_SET_PDEATHSIG: workers die with the supervisor */
+#include <sys/time.h>	/* setitimer */
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -97,6 +97,33 @@ static void set_nonblock(int fd)
 		(void)fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 }
 
+static volatile pid_t supervisor_pid;
+
+/*
+ * The death signal.  SIGCONT, because it is the one signal besides
+ * SIGKILL that reaches a stopped process (SIGSTOP, Ctrl-Z): it resumes
+ * the worker, and this handler ends it, whatever it was doing.  SIGKILL
+ * would do that too but leave no chance to stop the commands of an exec
+ * stage; SIGTERM (their handler) waits for a SIGCONT that never comes in
+ * a stopped worker.  A SIGCONT while the supervisor lives is job control
+ * (fg, bg) and changes nothing.
+ */
+static void on_parent_death(int sig)
+{
+	sigset_t term;
+
+	(void)sig;
+	if (getppid() == supervisor_pid)
+		return;
+	/* SIGTERM runs the exec stage's handler if there is one, else
+	 * ends the process; SIGKILL if neither happened. */
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	sigprocmask(SIG_UNBLOCK, &term, NULL);
+	raise(SIGTERM);
+	raise(SIGKILL);
+}
+
 /* In the child: a clean signal state, and death with the parent. */
 static void child_init(pid_t parent)
 {
@@ -115,11 +142,15 @@ static void child_init(pid_t parent)
 	sigaction(SIGHUP, &sa, NULL);
 	sa.sa_handler = SIG_DFL;
 	sigaction(SIGALRM, &sa, NULL);
+	supervisor_pid = parent;
+	/* SA_RESTART: a SIGCONT of job control must not fail a read. */
+	sa.sa_handler = on_parent_death;
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGCONT, &sa, NULL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	fatal_in_child();
-	/* TERM, not KILL: a worker that runs commands stops them on it. */
-	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	prctl(PR_SET_PDEATHSIG, SIGCONT);
 	prctl(PR_SET_NAME, "forkpipe-worker");
 	if (getppid() != parent)
 		_exit(EXIT_SOFTWARE);	/* the parent died before prctl */
@@ -175,6 +206,28 @@ int proc_spawn(struct proc *procs, int nprocs, int id, proc_main_fn fn, void *ar
 	p->status = 0;
 	memset(&p->usage, 0, sizeof p->usage);
 	return 0;
+}
+
+char proc_state(pid_t pid)
+{
+	char path[32], line[512];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return '?';
+	n = read(fd, line, sizeof line - 1);
+	close(fd);
+	if (n <= 0)
+		return '?';
+	line[n] = '\0';
+	/* "pid (name) S ...": the name may hold spaces and parentheses,
+	 * so the state follows the last ')'. */
+	char *end = strrchr(line, ')');
+
+	return end != NULL && end[1] == ' ' && end[2] != '\0' ? end[2] : '?';
 }
 
 void proc_close(struct proc *p)

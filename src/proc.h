@@ -41,6 +41,10 @@ void proc_signals_unblock(void);
  */
 int proc_spawn(struct proc *procs, int nprocs, int id, proc_main_fn fn, void *arg, char **err);
 
+/* The process state letter of /proc/PID/stat (R, S, D, T for stopped,
+ * t for traced...), or '?' when it cannot be read. */
+char proc_state(pid_t pid);
+
 /* Close the supervisor's ends of one worker's pipes. */
 void proc_close(struct proc *p);
 /* Send sig to every live worker. */

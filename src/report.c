@@ -192,6 +192,25 @@ static void put_stages(struct buf *b, const struct stats *s)
 	json_close(b, ']');
 }
 
+/* Interval lines: the workers silent on a chunk past --stall-warning. */
+static void put_stalled(struct buf *b, const struct stats *s)
+{
+	json_open(b, "stalled_workers", '[');
+	for (int i = 0; s != NULL && i < s->nslots; i++) {
+		const struct stats_slot *w = &s->slots[i];
+
+		if (w->stalled_pid == 0)
+			continue;
+		json_open(b, NULL, '{');
+		json_int(b, "worker", i);
+		json_int(b, "pid", w->stalled_pid);
+		json_num(b, "seconds", w->stalled, 3);
+		json_bool(b, "stopped", w->stalled_stopped);
+		json_close(b, '}');
+	}
+	json_close(b, ']');
+}
+
 void report_render(struct buf *b, const struct stats *s, bool final, int code, const char *error)
 {
 	double wall = s != NULL ? stats_elapsed(s) : clock_now() - rep.start;
@@ -206,6 +225,8 @@ void report_render(struct buf *b, const struct stats *s, bool final, int code, c
 		json_str(b, "error", error);
 	}
 	put_counts(b, s, wall);
+	if (!final)
+		put_stalled(b, s);
 	if (final) {
 		put_processes(b, s);
 		json_num(b, "cpu_seconds", s != NULL ? stats_cpu_seconds(s) : 0, 6);

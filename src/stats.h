@@ -23,6 +23,12 @@ struct stats_slot {
 	uint64_t user_us, sys_us;
 	long max_rss_kb;	/* the largest of its processes' */
 	uint64_t processes;	/* reaped so far */
+	/* While the slot's worker holds a chunk and has sent nothing for
+	 * --stall-warning or longer: for how long, its pid, and whether it
+	 * is stopped (SIGSTOP).  Set by the supervisor; 0 otherwise. */
+	double stalled;
+	int stalled_pid;
+	bool stalled_stopped;
 };
 
 /* A chunk's figures, held until the chunk completes: a worker that dies

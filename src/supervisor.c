@@ -48,6 +48,7 @@
 #define CHUNK_MIN_REDUCE (1 << 20)
 #define HOLD_MIN (16 << 20)	/* output a chunk may hold before its turn */
 #define HOLD_MAX (256 << 20)
+#define STREAM_IDLE 0.2	/* seconds a quiet stream's records wait at most */
 
 /* A task frame being written to a worker's non-blocking pipe. */
 struct sender {
@@ -82,6 +83,8 @@ struct wstate {
 	bool gone;		/* failed: no longer polled */
 	double started;		/* when it started on held[0] */
 	bool timed_out;		/* killed for --chunk-timeout */
+	double progressed;	/* when it last sent something, or took a task */
+	double stall_next;	/* silence (seconds) at which to warn next */
 };
 
 /* The failure of the lowest chunk (or segment) seen so far. */
@@ -133,6 +136,24 @@ static void erase_progress(void)
 		progress_end(&current->progress);
 }
 
+/* Workers silent on a chunk past --stall-warning, for interval lines. */
+static void stalls_snapshot(struct sup *s)
+{
+	double now = clock_now();
+
+	for (int i = 0; s->ws != NULL && i < s->nprocs && i < s->stats.nslots; i++) {
+		const struct wstate *ws = &s->ws[i];
+		struct stats_slot *slot = &s->stats.slots[i];
+		pid_t pid = s->procs[i].pid;
+		bool stalled = s->job->stall_warning > 0 && !ws->gone && pid > 0 && ws->nheld > 0 &&
+		    now >= ws->progressed + s->job->stall_warning;
+
+		slot->stalled = stalled ? now - ws->progressed : 0;
+		slot->stalled_pid = stalled ? (int)pid : 0;
+		slot->stalled_stopped = stalled && proc_state(pid) == 'T';
+	}
+}
+
 /* The figures only the supervisor knows, into the stats: bytes so far
  * (the workers' placed output counts once its place is given). */
 static void stats_snapshot(struct sup *s)
@@ -141,6 +162,7 @@ static void stats_snapshot(struct sup *s)
 	s->stats.bytes_out = s->out == NULL ? 0 : output_bytes(s->out);
 	if (s->placed && s->merger != NULL)
 		s->stats.bytes_out += merger_placed_end(s->merger) - s->place_base;
+	stalls_snapshot(s);
 }
 
 /* The run is over and its workers reaped: the final figures.  Each
@@ -225,12 +247,21 @@ static int pick_worker(const struct sup *s)
 	return best;
 }
 
+/* Worker w is alive and moving: the stall clock starts again. */
+static void progressed(struct sup *s, int w)
+{
+	s->ws[w].progressed = clock_now();
+	s->ws[w].stall_next = s->job->stall_warning;
+}
+
 static void hold(struct sup *s, int w, const struct held *h)
 {
 	struct wstate *ws = &s->ws[w];
 
-	if (ws->nheld == 0)
+	if (ws->nheld == 0) {
 		ws->started = clock_now();
+		progressed(s, w);
+	}
 	ws->held[ws->nheld++] = *h;
 }
 
@@ -732,6 +763,7 @@ static void read_results(struct sup *s, int w)
 			worker_died(s, w);
 			return;
 		}
+		progressed(s, w);
 		if (r->hdr.type == FRAME_ERROR) {
 			worker_failed(s, w, r);
 			return;
@@ -772,6 +804,68 @@ static void check_timeouts(struct sup *s)
 	}
 }
 
+/*
+ * --stall-warning: a worker that holds a chunk and has sent nothing for
+ * that long is named on stderr, again each time the silence doubles
+ * (a slow command is not a flood of lines).  A stopped one (SIGSTOP, a
+ * stray kill -STOP) would hang the run for good, as nothing else wakes
+ * it: it is sent SIGCONT.  --chunk-timeout, when set, still applies.
+ */
+static void check_stalls(struct sup *s)
+{
+	double now = clock_now();
+
+	for (int i = 0; i < s->nprocs && s->job->stall_warning > 0; i++) {
+		struct wstate *ws = &s->ws[i];
+		pid_t pid = s->procs[i].pid;
+
+		if (ws->gone || pid <= 0 || ws->nheld == 0 || now < ws->progressed + ws->stall_next)
+			continue;
+		bool stopped = proc_state(pid) == 'T';
+		const struct held *h = &ws->held[0];
+
+		erase_progress();
+		warnx_("warning: worker %d (pid %d) has made no progress for %g s while processing "
+		    "%s bytes %llu-%llu%s", i, (int)pid, ws->stall_next,
+		    chunker_path(s->chunker, h->file), (unsigned long long)h->offset,
+		    (unsigned long long)(h->offset + h->length),
+		    stopped ? ": it is stopped (SIGSTOP); continuing it (SIGCONT)" : "");
+		if (stopped)
+			kill(pid, SIGCONT);
+		ws->stall_next *= 2;
+	}
+}
+
+/* When check_stalls next has something to do, or 0. */
+static double stall_deadline(const struct sup *s)
+{
+	double next = 0;
+
+	for (int i = 0; i < s->nprocs && s->job->stall_warning > 0; i++) {
+		const struct wstate *ws = &s->ws[i];
+
+		if (!ws->gone && ws->nheld > 0)
+			next = deadline_min(next, ws->progressed + ws->stall_next);
+	}
+	return next;
+}
+
+/* A stream quiet for STREAM_IDLE while the workers wait for its
+ * records: what is complete goes out (a pipe that writes a line now and
+ * then, such as tail -f). */
+static double idle_deadline(const struct sup *s)
+{
+	return s->waiting_input ? chunker_idle_deadline(s->chunker, STREAM_IDLE) : 0;
+}
+
+static void check_idle(struct sup *s)
+{
+	double due = idle_deadline(s);
+
+	if (due != 0 && clock_now() >= due)
+		chunker_flush(s->chunker);
+}
+
 /* When check_timeouts next has something to do, or 0. */
 static double chunk_deadline(const struct sup *s)
 {
@@ -797,7 +891,8 @@ static double chunk_deadline(const struct sup *s)
  */
 static double next_deadline(const struct sup *s)
 {
-	return deadline_min(chunk_deadline(s), report_deadline());
+	return deadline_min(deadline_min(chunk_deadline(s), stall_deadline(s)),
+	    deadline_min(idle_deadline(s), report_deadline()));
 }
 
 /* Run the timers whose deadline has come. */
@@ -842,6 +937,8 @@ static void wait_events(struct sup *s)
 		return;
 	}
 	check_timeouts(s);
+	check_stalls(s);
+	check_idle(s);
 	for (int i = 0; i < s->nprocs && !output_reader_gone(s->out); i++) {
 		if (pfd[2 * i].revents != 0)
 			read_results(s, i);
@@ -1138,6 +1235,8 @@ int supervisor_run(struct job *job)
 		output_compress(s.out, &job->compress);
 	if (job->line_buffered)
 		output_unbuffered(s.out);
+	/* Someone is watching: records go out as their lines come. */
+	chunker_set_eager(s.chunker, job->line_buffered || isatty(STDIN_FILENO));
 	progress_init(&s.progress, job->progress, chunker_total_size(s.chunker),
 	    output_is_tty(s.out));
 	/* The workers measure their chunks for a report or the bar. */

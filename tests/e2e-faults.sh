@@ -5,7 +5,8 @@
 # kills its worker every time ends the run with 70 after --retries;
 # --chunk-timeout, --timeout, --max-memory-per-worker; SIGINT, SIGTERM
 # and SIGHUP stop everything and remove the temporary output; the
-# supervisor's death takes the workers with it; --lock; write errors.
+# supervisor's death (SIGKILL) takes every process of the run with it,
+# running, stopped or decompressing; --lock; write errors.
 . "$TEST_SRCDIR/lib.sh"
 
 command -v pgrep > /dev/null 2>&1 || die "reference tool 'pgrep' (procps) not found"
@@ -39,6 +40,30 @@ gone() {
 	local left
 	left=$(alive $(pgrep -f -- "$2"))
 	[ -z "$left" ] && pass || fail "$1: left behind: $(ps -o pid=,args= -p "$(echo $left | tr ' ' ,)")"
+}
+
+EXE=$(readlink -f "$FORKPIPE")
+
+# session_procs SID [exe]: the live processes of session SID (with exe:
+# only those running the binary under test).
+session_procs() {
+	local p
+	# /proc/PID/stat: pid (comm) state ppid pgrp session ...
+	# (cat, not awk FILES: mawk stops at a process that has just ended)
+	for p in $(cat /proc/[0-9]*/stat 2> /dev/null |
+	    awk -v sid="$1" '{ pid = $1; sub(/.*\) /, ""); if ($4 == sid && $1 != "Z") print pid }'); do
+		[ "${2:-}" = exe ] && [ "$(readlink "/proc/$p/exe" 2> /dev/null)" != "$EXE" ] && continue
+		echo "$p"
+	done
+}
+
+# workers_of PID: the workers of forkpipe PID (its children running the
+# binary, not a command's process between fork and exec).
+workers_of() {
+	local p
+	for p in $(pgrep -P "$1"); do
+		[ "$(readlink "/proc/$p/exe" 2> /dev/null)" = "$EXE" ] && echo "$p"
+	done
 }
 
 # killer PID N: kill a random worker of forkpipe PID with SIGKILL, N times,
@@ -127,6 +152,44 @@ gone "--chunk-timeout: the command of the stopped worker" 'sleep 59.[78]'
 expect_exit 64 "--chunk-timeout: invalid duration '0'" fp --chunk-timeout 0 "$T/in"
 expect_exit 64 "--chunk-timeout: invalid duration '5x'" fp --chunk-timeout 5x "$T/in"
 
+# --stall-warning: a worker silent on a chunk that long is named on
+# stderr, again as the silence doubles, and in --stats-interval lines; a
+# stopped one (SIGSTOP) is continued, so the run ends instead of hanging.
+setsid "$FORKPIPE" --stall-warning 300ms -j 2 -b 64K -e "$SLOW" -e 'grep -F 7' "$T/in" > "$T/out" 2> "$T/err" &
+SID=$!
+for _ in $(seq 250); do
+	w=$(workers_of "$SID" | head -n 1)
+	[ -n "$w" ] && break
+	sleep 0.02
+done
+kill -STOP $w
+for _ in $(seq 1000); do
+	kill -0 "$SID" 2> /dev/null || break
+	sleep 0.02
+done
+kill -9 "$SID" 2> /dev/null && fail "--stall-warning: a stopped worker hangs the run"
+wait "$SID"
+check_rc "--stall-warning: a stopped worker" 0 $? "$T/err"
+grep -F 7 "$T/in" > "$T/exp"
+check_same "--stall-warning: the output with a worker stopped" "$T/exp" "$T/out"
+grep -q "^forkpipe: warning: worker [01] (pid $w) has made no progress for 0.3 s while processing .*/in bytes [0-9]*-[0-9]*: it is stopped (SIGSTOP); continuing it (SIGCONT)\$" "$T/err" &&
+	[ "$(wc -l < "$T/err")" = 1 ] && pass || fail "--stall-warning: a stopped worker: stderr: $(cat "$T/err")"
+head -n 3 "$T/in" > "$T/small"
+fp --stall-warning 300ms --stats-interval 200ms -e 'exec "sleep 1.3; cat"' "$T/small" > "$T/out" 2> "$T/err"
+check_rc "--stall-warning: a slow command" 0 $? "$T/err"
+check_same "--stall-warning: a slow command's output" "$T/small" "$T/out"
+grep -v '^{' "$T/err" > "$T/warn"
+printf 'forkpipe: warning: worker 0 (pid P) has made no progress for %s s while processing F bytes 0-%s\n' \
+	0.3 "$(wc -c < "$T/small")" 0.6 "$(wc -c < "$T/small")" 1.2 "$(wc -c < "$T/small")" > "$T/exp"
+sed -e 's/(pid [0-9]*)/(pid P)/' -e 's/processing .*\/small bytes/processing F bytes/' "$T/warn" > "$T/got"
+check_same "--stall-warning: warnings as the silence doubles" "$T/exp" "$T/got"
+grep -q '"stalled_workers":\[{"worker":0,"pid":[0-9]*,"seconds":[0-9.]*,"stopped":false}\]' "$T/err" &&
+	grep -q '"stalled_workers":\[\]' "$T/err" && pass ||
+	fail "--stall-warning: no stalled worker in the interval lines: $(cat "$T/err")"
+fp --stall-warning 0 -e 'exec "sleep 0.5; cat"' "$T/small" > "$T/out" 2> "$T/err"
+check_empty "--stall-warning 0: no warning" "$T/err"
+expect_exit 64 "^forkpipe: --stall-warning: invalid duration 'x' \\(expected e.g. 30, 1.5s, 500ms, 10m, 2h\\)\$" fp --stall-warning x "$T/in"
+
 # --timeout: 124, nothing written.
 expect_exit 124 "^forkpipe: the run took longer than --timeout 0.5s\$" \
 	fp --timeout 0.5 -j 2 -e 'exec "sleep 30; cat"' "$T/in" -o "$T/never"
@@ -184,16 +247,49 @@ check_rc "SIGTERM in the last phase" 143 $?
 ls -a "$T" | grep -q 'sig.out' && fail "SIGTERM in the last phase: an output file is left" || pass
 gone "SIGTERM in the last phase: the command" 'sleep 59.4'
 
-# The supervisor killed outright: its workers, and their commands, follow.
-bg -j 2 -b 64K -e 'exec "sleep 59.5; cat"' "$T/in" > /dev/null
-pid=$BG
-sleep 0.6
-kids=$(pgrep -P "$pid")
-kill -9 "$pid"
-wait "$pid" 2> /dev/null
-sleep 1
-[ -n "$kids" ] && [ -z "$(alive $kids)" ] && pass ||
-	fail "supervisor killed: workers left alive: $(alive $kids) (workers were: '$kids')"
+# The supervisor killed outright: every process of the run follows at
+# once, whatever it was doing (running, stopped, in an exec command,
+# decompressing).  The run gets a session of its own, so that its
+# processes are found after they lose their parent: those whose
+# /proc/PID/exe is the binary, and, for the commands, any process of the
+# session.
+# supervisor_death NAME N STOP ARGS...: forkpipe ARGS in a session of
+# its own; once N of its processes run (and, with STOP=stop, its workers
+# are stopped), SIGKILL it; nothing of the run may be left within 1 s
+# (poll: the bound is for a loaded machine, it takes milliseconds).
+supervisor_death() {
+	local name=$1 n=$2 stop=$3 left i
+	shift 3
+	# (stdin given explicitly: a background job's is /dev/null otherwise)
+	setsid "$FORKPIPE" "$@" <&0 > /dev/null 2> "$T/death.err" &
+	SID=$!
+	for i in $(seq 250); do
+		[ "$(session_procs "$SID" exe | wc -l)" -ge "$n" ] && break
+		sleep 0.02
+	done
+	[ "$(session_procs "$SID" exe | wc -l)" -ge "$n" ] ||
+		fail "supervisor killed $name: fewer than $n processes: $(session_procs "$SID" exe)"
+	[ "$stop" = stop ] && kill -STOP $(workers_of "$SID")
+	sleep 0.1
+	kill -9 "$SID"
+	wait "$SID" 2> /dev/null
+	for i in $(seq 50); do
+		left=$(session_procs "$SID")
+		[ -z "$left" ] && break
+		sleep 0.02
+	done
+	[ -z "$left" ] && pass ||
+		fail "supervisor killed $name: left after 1 s: $(ps -o pid=,stat=,args= -p "$(echo $left | tr ' ' ,)")"
+	kill -9 $left 2> /dev/null
+	check_empty "supervisor killed $name: stderr" "$T/death.err"
+}
+gzip -c "$T/in" > "$T/in.gz"
+supervisor_death "while its workers run" 3 run -j 2 -b 64K -e 'grep -F 7' -e 'cut -f 2' - < <(while cat "$T/in" 2> /dev/null; do :; done)
+supervisor_death "with its workers stopped" 3 stop -j 2 -b 64K -e 'grep -F 7' - < <(while cat "$T/in" 2> /dev/null; do :; done)
+supervisor_death "while exec commands run" 3 run -j 2 -b 64K -e 'exec "sleep 59.5; cat"' "$T/in"
+supervisor_death "with its workers stopped in exec commands" 3 stop -j 2 -b 64K -e 'exec "sleep 59.5; cat"' "$T/in"
+supervisor_death "while it decompresses stdin" 4 run -j 2 -b 64K -e "$SLOW" - < "$T/in.gz"
+supervisor_death "while it decompresses a file" 4 stop -j 2 -b 64K -e "$SLOW" "$T/in.gz"
 gone "supervisor killed: the commands of its workers" 'sleep 59.5'
 
 # cmds_of PID...: the processes of the commands the worker PID runs
