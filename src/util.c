@@ -2,10 +2,12 @@
 #include "autoconfig.h"
 
 #include <errno.h>
+#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -290,4 +292,29 @@ ssize_t pread_full(int fd, void *buf, size_t len, uint64_t off)
 		got += (size_t)n;
 	}
 	return (ssize_t)got;
+}
+
+/* The device and inode of path's directory, and where its last name
+ * starts in path. */
+static bool dir_id(const char *path, struct stat *sb, const char **base)
+{
+	char *copy = xstrdup(path);
+	bool ok = stat(dirname(copy), sb) == 0;
+
+	free(copy);
+	*base = strrchr(path, '/') != NULL ? strrchr(path, '/') + 1 : path;
+	return ok;
+}
+
+bool same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	bool ea = stat(a, &sa) == 0, eb = stat(b, &sb) == 0;
+	const char *na, *nb;
+
+	if (ea || eb)
+		return ea && eb && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+	/* Neither exists yet: the same name in the same directory. */
+	return dir_id(a, &sa, &na) && dir_id(b, &sb, &nb) && sa.st_dev == sb.st_dev &&
+	    sa.st_ino == sb.st_ino && strcmp(na, nb) == 0;
 }
