@@ -52,10 +52,11 @@ for f in mixed small small.nofinal big x; do
 	compress_all "$T/$f"
 done
 
-# The references.
+# The references: a copy is the bytes exactly; a last record without
+# terminator counts as a record.
 for f in mixed small small.nofinal big x; do
-	terminate "$T/$f" > "$T/$f.ref"
-	wc -l < "$T/$f.ref" | tr -d ' ' > "$T/$f.count"
+	cp "$T/$f" "$T/$f.ref"
+	terminate "$T/$f" | wc -l | tr -d ' ' > "$T/$f.count"
 	grep -a -F foo "$T/$f.ref" > "$T/$f.foo" || :
 	grep -a -F ' 404 ' "$T/$f.ref" > "$T/$f.404" || :
 done
@@ -90,7 +91,7 @@ done
 # cross members (mixed has 100 KB lines, members hold 64 KB), so every
 # chunk size and job count must give the same records.  NUL records too.
 gen_nul "$T/nul" nofinal
-terminate -z "$T/nul" > "$T/nul.ref"
+cp "$T/nul" "$T/nul.ref"
 bgzip -c "$T/nul" > "$T/nul.bgz"
 for f in mixed big; do
 	for j in 1 3; do
