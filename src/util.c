@@ -116,6 +116,32 @@ void fatal_in_child(void)
 	in_child = true;
 }
 
+/*
+ * A message is one line on stderr: control bytes in it (a file name may
+ * hold a newline) are escaped, \n \r \t as such, others as \xHH.
+ */
+static void put_message(const char *msg)
+{
+	size_t n = strlen(PROGNAME ": ");
+	char *line = xmalloc(n + 4 * strlen(msg) + 2), *q = line + n;
+
+	memcpy(line, PROGNAME ": ", n);
+	for (const unsigned char *p = (const unsigned char *)msg; *p != '\0'; p++) {
+		if (*p >= 0x20 && *p != 0x7f) {
+			*q++ = (char)*p;
+		} else if (*p == '\n' || *p == '\r' || *p == '\t') {
+			*q++ = '\\';
+			*q++ = *p == '\n' ? 'n' : *p == '\r' ? 'r' : 't';
+		} else {
+			q += sprintf(q, "\\x%02x", *p);
+		}
+	}
+	*q++ = '\n';
+	/* One write, so that lines from several processes do not mix. */
+	(void)write_all(STDERR_FILENO, line, (size_t)(q - line));
+	free(line);
+}
+
 void fatal(int code, const char *fmt, ...)
 {
 	va_list ap;
@@ -128,7 +154,7 @@ void fatal(int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	msg = xvasprintf(fmt, ap);
 	va_end(ap);
-	fprintf(stderr, PROGNAME ": %s\n", msg);
+	put_message(msg);
 	if (cleanup_fn != NULL) {
 		void (*fn)(void) = cleanup_fn;
 
@@ -150,12 +176,13 @@ void fatal(int code, const char *fmt, ...)
 void warnx_(const char *fmt, ...)
 {
 	va_list ap;
+	char *msg;
 
-	fputs(PROGNAME ": ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	msg = xvasprintf(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	put_message(msg);
+	free(msg);
 }
 
 /* A non-negative decimal number at the start of s, fractions allowed;

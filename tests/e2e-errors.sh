@@ -207,4 +207,19 @@ printf 'output: %s\ninputs: [%s, %s]\n' "$ODIR/result" "$T/small" "$T/nope-missi
 expect_exit 66 'nope-missing' -- fp -c "$T/o.yaml"
 check_dir_listing "output: key and a missing input: no output or temp file" "$ODIR"
 
+# ---- control bytes in names: every message stays one line ----
+# A newline is written \n, other control bytes \xHH.
+expect_exit 66 "^forkpipe: $T/a\\\\nb\\.log: cannot open: No such file or directory\$" -- \
+	fp -e count "$T/a
+b.log"
+printf 'not gzip data at all' | gzip -c | head -c 20 > "$T/bad
+z.gz"
+expect_exit 65 "^forkpipe: $T/bad\\\\nz\\.gz: unexpected end of gzip data at compressed byte offset 20\$" -- \
+	fp -o "$ODIR/result" "$T/bad
+z.gz"
+check_dir_listing "bad gzip with a newline in its name: no output or temp file" "$ODIR"
+printf '\037\213\010\000garbagegarbage' > "$T/c$(printf '\001\t')d.gz"
+expect_exit 65 "^forkpipe: $T/c\\\\x01\\\\td\\.gz: corrupt gzip data at compressed byte offset" -- \
+	fp -j 2 -e count "$T/c$(printf '\001\t')d.gz"
+
 finish
