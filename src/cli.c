@@ -175,14 +175,30 @@ static void __attribute__((noreturn)) usage_error(const char *what, const char *
 	fatal(EXIT_USAGE, "%s '%s' (see --help)", what, arg);
 }
 
+static void set_option(struct job *job, int c, const char *arg, bool *cli_stages);
+
+/* A report that would replace a file the run uses is refused (before
+ * the report is armed, or disarming it: fatal() would write it). */
+static void check_report(const struct job *job, const char *report, const char *config)
+{
+	char *why = job_report_clash(job, report, config);
+
+	if (why != NULL) {
+		report_disarm();
+		fatal(EXIT_USAGE, "%s", why);
+	}
+}
+
 /* The first pass only looks for -c, the file the rest of the command
  * line overrides, and for --stats-json, which is to report a file that
- * cannot be loaded too. */
+ * cannot be loaded too: it is checked at once against the files the
+ * command line names. */
 static const char *find_config(int argc, char **argv, const char **stats_json)
 {
 	/* getopt permutes the vector it scans: scan a copy, so that the
 	 * second pass sees the arguments in their original order. */
 	char **copy = xcalloc((size_t)argc + 1, sizeof *copy);
+	struct job *files = job_new();
 	const char *path = NULL;
 	int c;
 
@@ -195,7 +211,13 @@ static const char *find_config(int argc, char **argv, const char **stats_json)
 			path = optarg;
 		if (c == OPT_STATS_JSON)
 			*stats_json = optarg;
+		if (c == 'o' || c == OPT_LOCK)
+			set_option(files, c, optarg, NULL);
 	}
+	for (int i = optind; i < argc; i++)
+		job_add_input(files, copy[i]);
+	check_report(files, *stats_json, path);
+	job_free(files);
 	free(copy);
 	return path;
 }
@@ -476,7 +498,12 @@ void cli_parse(struct job *job, int argc, char **argv)
 		char *err = NULL;
 		int code;
 
-		if (config_load(job, config, &err, &code) < 0)
+		int rc = config_load(job, config, &err, &code);
+
+		/* The inputs it names (even if it then fails) may not be
+		 * the report. */
+		check_report(job, stats_json, config);
+		if (rc < 0)
 			fatal(code, "%s", err);
 	}
 	optind = 1;
@@ -515,4 +542,5 @@ void cli_parse(struct job *job, int argc, char **argv)
 			job_add_input(job, argv[i]);
 	}
 	check_stdin(job, config);
+	check_report(job, job->stats_json, config);
 }

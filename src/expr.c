@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "expr.h"
+#include "pcre_util.h"
 #include "util.h"
 
 #define MAX_DEPTH 256		/* nesting of parentheses and '!' */
@@ -54,6 +55,8 @@ struct expr {
 	size_t scratch_cap;
 	bool failed;
 	char failmsg[200];
+	int failrc;		/* PCRE2's error */
+	const char *failpat;	/* the pattern that failed */
 };
 
 /* --- lexer ------------------------------------------------------------- */
@@ -475,7 +478,8 @@ static int compile_match(struct parser *ps, struct node *n)
 	char *pat = string_value(lx->text, lx->start, lx->end, &len);
 
 	n->re = pcre2_compile((PCRE2_SPTR)pat, len, PCRE2_DOLLAR_ENDONLY, &errcode, &erroff, NULL);
-	free(pat);
+	n->s = pat;	/* kept for messages */
+	n->len = len;
 	if (n->re == NULL) {
 		PCRE2_UCHAR msg[256];
 
@@ -659,6 +663,13 @@ const char *expr_failed(const struct expr *e)
 	return e->failed ? e->failmsg : NULL;
 }
 
+char *expr_failure(const struct expr *e, bool known, uint64_t off, int *code)
+{
+	if (!e->failed)
+		return NULL;
+	return pcre_match_error(e->failrc, "filter", e->failpat, known, off, code);
+}
+
 /* --- evaluation --------------------------------------------------------- */
 
 enum vkind {
@@ -813,6 +824,8 @@ static bool match(struct ctx *c, struct node *n, const struct val *v)
 		pcre2_get_error_message(rc, msg, sizeof msg);
 		snprintf(e->failmsg, sizeof e->failmsg, "matching failed: %s", (char *)msg);
 		e->failed = true;
+		e->failrc = rc;
+		e->failpat = n->s;
 	}
 	return false;
 }

@@ -67,6 +67,10 @@ bool expr_eval(struct expr *e, const char *rec, size_t len, const struct field *
 /* NULL, or why the last expr_eval could not be answered (a regular
  * expression hit a PCRE2 resource limit); its result is then false. */
 const char *expr_failed(const struct expr *e);
+/* The same as an error message for the record at input byte offset off
+ * (when known), to be freed, with the exit status it deserves in *code:
+ * 65 when the record made a pattern hit a limit.  NULL if none. */
+char *expr_failure(const struct expr *e, bool known, uint64_t off, int *code);
 
 void expr_free(struct expr *e);
 

@@ -234,6 +234,26 @@ static int plan_partials(struct job *job, char **err, int *code)
 	return -1;
 }
 
+char *job_report_clash(const struct job *job, const char *report, const char *config)
+{
+	const char *what = NULL;
+
+	if (report == NULL || strcmp(report, "-") == 0)
+		return NULL;
+	for (size_t i = 0; i < job->ninputs && what == NULL; i++)
+		if (strcmp(job->inputs[i], "-") != 0 && same_file(report, job->inputs[i]))
+			what = "an input";
+	if (what == NULL && job->output != NULL && same_file(report, job->output))
+		what = "the output (-o)";
+	if (what == NULL && job->lock != NULL && same_file(report, job->lock))
+		what = "the lock file (--lock)";
+	if (what == NULL && config != NULL && same_file(report, config))
+		what = "the configuration file (-c)";
+	if (what == NULL)
+		return NULL;
+	return xasprintf("--stats-json: %s: is also %s, which the report would replace", report, what);
+}
+
 /* The run report describes a run's workers and chunks: merge has none. */
 static int plan_report(struct job *job, char **err, int *code)
 {

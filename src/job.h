@@ -86,6 +86,14 @@ void job_add_stage(struct job *job, struct stage *st);
 void job_clear_stages(struct job *job);
 
 /*
+ * The run report (report, a path, "-" or NULL) must not replace a file
+ * the run reads or writes: NULL if it is none of them, else the message
+ * saying which (an input, the output, the lock file or config, the -c
+ * file), to be freed.  Files are compared by device and inode.
+ */
+char *job_report_clash(const struct job *job, const char *report, const char *config);
+
+/*
  * Fill in defaults, split the pipeline around its reducer and set up
  * every stage (compile patterns).  Runs once, before fork.  Returns 0 or
  * -1 with *err; *code says which exit code the error deserves.

@@ -79,7 +79,7 @@ void post_free(struct post *p)
 static int chain_put(struct post *p, size_t from, char *data, size_t len, char **err)
 {
 	const struct job *job = p->job;
-	struct block b = { data, len, NREC_UNKNOWN, OFFSET_UNKNOWN, 0 };
+	struct block b = { .data = data, .len = len, .nrec = NREC_UNKNOWN, .offset = OFFSET_UNKNOWN };
 
 	for (size_t i = from; i < job->nstages && b.len > 0; i++) {
 		struct stage *st = job->stages[i];
@@ -143,7 +143,7 @@ static int end_maps(struct post *p, size_t from, char **err)
 
 	for (size_t i = from; i < job->nstages; i++) {
 		struct stage *st = job->stages[i];
-		struct block b = { NULL, 0, NREC_UNKNOWN, OFFSET_UNKNOWN, 0 };
+		struct block b = { .nrec = NREC_UNKNOWN, .offset = OFFSET_UNKNOWN };
 		int rc;
 
 		if (st->def->kind == STAGE_REDUCE)

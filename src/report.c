@@ -90,6 +90,12 @@ void report_early(const char *path)
 	fatal_report(on_fatal);
 }
 
+void report_disarm(void)
+{
+	rep.armed = false;
+	fatal_report(NULL);
+}
+
 void report_open(const struct job *job)
 {
 	char *err = NULL;

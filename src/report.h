@@ -28,6 +28,8 @@
  * read, so that a file that cannot be loaded is reported too; the
  * destination is opened by report_open, or by a failure before it. */
 void report_early(const char *path);
+/* Unarm: a failure from now on writes no report. */
+void report_disarm(void);
 /* Open the destination the job names, if any (exit 73 when it cannot be
  * created), and arm the report for fatal errors. */
 void report_open(const struct job *job);

@@ -31,6 +31,9 @@ struct block {
 				 * stage has rewritten the block: for messages */
 	uint64_t seq;	/* the chunk's sequence number (input order; 0 in
 			 * the merger): reducers order first/last by it */
+	bool supplied;	/* its last terminator is not the input's but was
+			 * supplied (the end of a file that lacks one): a
+			 * copy leaves it out, count -c does not count it */
 };
 
 #define OFFSET_UNKNOWN UINT64_MAX

@@ -2,10 +2,12 @@
 #include "autoconfig.h"
 
 #include <errno.h>
+#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -114,6 +116,32 @@ void fatal_in_child(void)
 	in_child = true;
 }
 
+/*
+ * A message is one line on stderr: control bytes in it (a file name may
+ * hold a newline) are escaped, \n \r \t as such, others as \xHH.
+ */
+static void put_message(const char *msg)
+{
+	size_t n = strlen(PROGNAME ": ");
+	char *line = xmalloc(n + 4 * strlen(msg) + 2), *q = line + n;
+
+	memcpy(line, PROGNAME ": ", n);
+	for (const unsigned char *p = (const unsigned char *)msg; *p != '\0'; p++) {
+		if (*p >= 0x20 && *p != 0x7f) {
+			*q++ = (char)*p;
+		} else if (*p == '\n' || *p == '\r' || *p == '\t') {
+			*q++ = '\\';
+			*q++ = *p == '\n' ? 'n' : *p == '\r' ? 'r' : 't';
+		} else {
+			q += sprintf(q, "\\x%02x", *p);
+		}
+	}
+	*q++ = '\n';
+	/* One write, so that lines from several processes do not mix. */
+	(void)write_all(STDERR_FILENO, line, (size_t)(q - line));
+	free(line);
+}
+
 void fatal(int code, const char *fmt, ...)
 {
 	va_list ap;
@@ -126,7 +154,7 @@ void fatal(int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	msg = xvasprintf(fmt, ap);
 	va_end(ap);
-	fprintf(stderr, PROGNAME ": %s\n", msg);
+	put_message(msg);
 	if (cleanup_fn != NULL) {
 		void (*fn)(void) = cleanup_fn;
 
@@ -148,12 +176,13 @@ void fatal(int code, const char *fmt, ...)
 void warnx_(const char *fmt, ...)
 {
 	va_list ap;
+	char *msg;
 
-	fputs(PROGNAME ": ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	msg = xvasprintf(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	put_message(msg);
+	free(msg);
 }
 
 /* A non-negative decimal number at the start of s, fractions allowed;
@@ -290,4 +319,29 @@ ssize_t pread_full(int fd, void *buf, size_t len, uint64_t off)
 		got += (size_t)n;
 	}
 	return (ssize_t)got;
+}
+
+/* The device and inode of path's directory, and where its last name
+ * starts in path. */
+static bool dir_id(const char *path, struct stat *sb, const char **base)
+{
+	char *copy = xstrdup(path);
+	bool ok = stat(dirname(copy), sb) == 0;
+
+	free(copy);
+	*base = strrchr(path, '/') != NULL ? strrchr(path, '/') + 1 : path;
+	return ok;
+}
+
+bool same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	bool ea = stat(a, &sa) == 0, eb = stat(b, &sb) == 0;
+	const char *na, *nb;
+
+	if (ea || eb)
+		return ea && eb && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+	/* Neither exists yet: the same name in the same directory. */
+	return dir_id(a, &sa, &na) && dir_id(b, &sb, &nb) && sa.st_dev == sb.st_dev &&
+	    sa.st_ino == sb.st_ino && strcmp(na, nb) == 0;
 }

@@ -72,6 +72,11 @@ bool parse_duration(const char *s, double *out);
 /* Parse a decimal integer in [min, max]. */
 bool parse_long(const char *s, long min, long max, long *out);
 
+/* Whether two paths name one file: the same device and inode (whatever
+ * the names), or, when neither exists yet, the same name in the same
+ * directory. */
+bool same_file(const char *a, const char *b);
+
 /* Write all of buf to fd, retrying on EINTR and short writes. */
 int write_all(int fd, const void *buf, size_t len);
 /* Read exactly len bytes unless EOF comes first; returns bytes read or -1. */

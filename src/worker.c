@@ -55,6 +55,10 @@ struct worker {
 	struct buf dict;
 	bool dict_known;	/* the input before the chunk is the output before
 				 * its output (a copy of a file) */
+	bool copy;		/* no stage, no header: the output is the input's
+				 * bytes exactly (as cat gives them) */
+	const char *supplied;	/* the terminator terminate() supplied to the
+				 * records being run, or NULL */
 	bool runs_commands;	/* a stage runs commands: set their environment */
 	bool hold_all;		/* --keep-going: a chunk's output is held to its end */
 	char *skipped;		/* --keep-going: why the chunk's output is dropped */
@@ -196,6 +200,7 @@ static void run_from(struct worker *w, struct block *b, size_t from)
 		if (rc != 0)
 			fail(w, rc > 0 ? rc : EXIT_SOFTWARE, "%s: %s", w->name, err);
 		b->offset = OFFSET_UNKNOWN;
+		b->supplied = false;	/* a stage's output records are terminated */
 	}
 	if (job->reducer != NULL) {
 		uint64_t t0 = meter_clock(&w->meter, job->reducer);
@@ -204,7 +209,9 @@ static void run_from(struct worker *w, struct block *b, size_t from)
 		meter_stop(&w->meter, job->nmap, job->reducer, t0);
 	} else if (b->len > 0) {
 		meter_out(&w->meter, b);
-		emit(w, b->data, b->len);
+		/* A copy is byte-exact: a terminator the input lacks is
+		 * not written. */
+		emit(w, b->data, b->len - (w->copy && b->supplied));
 	}
 }
 
@@ -229,7 +236,7 @@ static int pass_on(struct stage_out *o, struct block *b, char **err)
 static void run_block(struct worker *w, char *data, size_t len, uint64_t offset, size_t nrec)
 {
 	struct block b = { .data = data, .len = len, .nrec = nrec, .offset = offset,
-	    .seq = w->seq };
+	    .seq = w->seq, .supplied = len > 0 && data + len - 1 == w->supplied };
 
 	meter_in(&w->meter, &b);
 	run_from(w, &b, 0);
@@ -339,6 +346,7 @@ static void chunk_begin(struct worker *w, uint64_t seq)
 
 	w->seq = seq;
 	w->gather.len = 0;
+	w->supplied = NULL;
 	for (size_t i = 0; i < job->nmap; i++)
 		if (job->stages[i]->def->reset != NULL)
 			job->stages[i]->def->reset(job->stages[i]);
@@ -545,11 +553,15 @@ static void chunk_end(struct worker *w)
 	w->partial = NULL;
 }
 
-/* The last record of a file may lack its terminator: supply it. */
-static size_t terminate(struct buf *b, char term)
+/* The last record of a file may lack its terminator: supply it (the
+ * records are whole for every stage and --max-record counts it), and
+ * note where, so that the block ending there knows it was supplied. */
+static size_t terminate(struct worker *w, struct buf *b)
 {
-	if (b->len > 0 && b->data[b->len - 1] != term) {
-		buf_putc(b, term);
+	w->supplied = NULL;
+	if (b->len > 0 && b->data[b->len - 1] != w->term) {
+		buf_putc(b, w->term);
+		w->supplied = b->data + b->len - 1;
 	}
 	return b->len;
 }
@@ -560,7 +572,7 @@ static size_t terminate(struct buf *b, char term)
  */
 static size_t whole(struct worker *w, struct buf *b, uint64_t offset)
 {
-	size_t len = terminate(b, w->term);
+	size_t len = terminate(w, b);
 
 	w->walked = NREC_UNKNOWN;
 	if (w->job->format.kind == FORMAT_CSV && len > 0) {
@@ -759,7 +771,7 @@ static void do_data(struct worker *w, struct buf *payload, const struct frame_ra
 {
 	if (payload->len <= FRAME_RANGE_SIZE)
 		return;
-	size_t len = terminate(payload, w->term);
+	size_t len = terminate(w, payload);
 
 	w->walked = NREC_UNKNOWN;
 	run_records(w, payload->data + FRAME_RANGE_SIZE, len - FRAME_RANGE_SIZE, r->offset);
@@ -808,6 +820,7 @@ void worker_main(int id, int task_fd, int result_fd, void *arg)
 	w.term = env->job->null ? '\0' : '\n';
 	w.out_fd = env->out_fd;
 	w.out_name = env->out_name;
+	w.copy = w.job->nstages == 0 && !w.job->header;
 	/* Without a reducer or head's cut, what the workers emit is the
 	 * output, so they count its records. */
 	meter_init(&w.meter, w.job, env->meter, w.job->reducer == NULL &&
@@ -862,8 +875,7 @@ void worker_main(int id, int task_fd, int result_fd, void *arg)
 		w.length = r.length;
 		/* A copy of a plain file: the bytes before the chunk are the
 		 * output's (a BGZF range's offsets are compressed ones). */
-		w.dict_known = h.type == FRAME_TASK_RANGE && members == NULL &&
-		    w.job->nstages == 0 && !w.job->header;
+		w.dict_known = h.type == FRAME_TASK_RANGE && members == NULL && w.copy;
 		if (members != NULL)
 			do_bgzf(&w, &r, members, nmembers);
 		else if (h.type == FRAME_TASK_RANGE)

@@ -276,4 +276,43 @@ printf 'output: %s\ninputs: [%s, %s]\n' "$ODIR/result" "$T/small" "$T/nope-missi
 expect_exit 66 'nope-missing' -- fp -c "$T/o.yaml"
 check_dir_listing "output: key and a missing input: no output or temp file" "$ODIR"
 
+# ---- control bytes in names: every message stays one line ----
+# A newline is written \n, other control bytes \xHH.
+expect_exit 66 "^forkpipe: $T/a\\\\nb\\.log: cannot open: No such file or directory\$" -- \
+	fp -e count "$T/a
+b.log"
+printf 'not gzip data at all' | gzip -c | head -c 20 > "$T/bad
+z.gz"
+expect_exit 65 "^forkpipe: $T/bad\\\\nz\\.gz: unexpected end of gzip data at compressed byte offset 20\$" -- \
+	fp -o "$ODIR/result" "$T/bad
+z.gz"
+check_dir_listing "bad gzip with a newline in its name: no output or temp file" "$ODIR"
+printf '\037\213\010\000garbagegarbage' > "$T/c$(printf '\001\t')d.gz"
+expect_exit 65 "^forkpipe: $T/c\\\\x01\\\\td\\.gz: corrupt gzip data at compressed byte offset" -- \
+	fp -j 2 -e count "$T/c$(printf '\001\t')d.gz"
+
+# ---- a pattern that hits PCRE2's match limit on a record: 65, with the
+# file, the record's offset and the pattern ----
+{ printf 'x\nyy\n'; head -c 5000 /dev/zero | tr '\0' a; printf '!b\nz\n'; } > "$T/catastrophe.log"
+gzip -c "$T/catastrophe.log" > "$T/catastrophe.log.gz"
+limit_msg() {	# FILE STAGE PATTERN
+	printf '^forkpipe: %s: byte offset 5: %s: pattern "%s" hit the match limit \\(PCRE2 backtracking limit\\) on this record$' \
+		"$1" "$2" "$(printf '%s' "$3" | sed 's/[][()+*.?|^$\\]/\\&/g')"
+}
+for j in 1 3; do
+	expect_exit 65 "$(limit_msg "$T/catastrophe.log" grep '(a+)+b')" -- \
+		fp -j "$j" -b 100 -e 'grep "(a+)+b"' "$T/catastrophe.log"
+	expect_exit 65 "$(limit_msg "$T/catastrophe.log" grep '(a+)+b')" -- \
+		fp -j "$j" -e 'grep -v "(a+)+b"' -o "$ODIR/result" "$T/catastrophe.log"
+	check_dir_listing "grep hitting the match limit -j $j: no output or temp file" "$ODIR"
+	expect_exit 65 "$(limit_msg stdin grep '(?=a)(a+)+b')" -- \
+		sh -c "\"\$0\" -j $j -e 'grep \"(?=a)(a+)+b\"' < \"\$1\"" "$FORKPIPE" "$T/catastrophe.log.gz"
+	expect_exit 65 "$(limit_msg "$T/catastrophe.log" sub '(a+)+b')" -- \
+		fp -j "$j" -e 'sub "(a+)+b" X' "$T/catastrophe.log"
+	expect_exit 65 "$(limit_msg "$T/catastrophe.log" sub 'y|(a+)+b')" -- \
+		fp -j "$j" -e 'sub -g "y|(a+)+b" X' "$T/catastrophe.log"
+	expect_exit 65 "$(limit_msg "$T/catastrophe.log" filter '(a+)+b')" -- \
+		fp -j "$j" -e 'filter "$0 ~ \"(a+)+b\""' "$T/catastrophe.log"
+done
+
 finish

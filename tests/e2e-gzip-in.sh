@@ -52,10 +52,11 @@ for f in mixed small small.nofinal big x; do
 	compress_all "$T/$f"
 done
 
-# The references.
+# The references: a copy is the bytes exactly; a last record without
+# terminator counts as a record.
 for f in mixed small small.nofinal big x; do
-	terminate "$T/$f" > "$T/$f.ref"
-	wc -l < "$T/$f.ref" | tr -d ' ' > "$T/$f.count"
+	cp "$T/$f" "$T/$f.ref"
+	terminate "$T/$f" | wc -l | tr -d ' ' > "$T/$f.count"
 	grep -a -F foo "$T/$f.ref" > "$T/$f.foo" || :
 	grep -a -F ' 404 ' "$T/$f.ref" > "$T/$f.404" || :
 done
@@ -90,7 +91,7 @@ done
 # cross members (mixed has 100 KB lines, members hold 64 KB), so every
 # chunk size and job count must give the same records.  NUL records too.
 gen_nul "$T/nul" nofinal
-terminate -z "$T/nul" > "$T/nul.ref"
+cp "$T/nul" "$T/nul.ref"
 bgzip -c "$T/nul" > "$T/nul.bgz"
 for f in mixed big; do
 	for j in 1 3; do
@@ -114,8 +115,8 @@ expect_out "bgzf csv -H cut" "$T/q.b" fp --csv -H -j 3 -b 4K -e 'cut -f b' "$T/q
 # Empty and tiny inputs, as files and streams, each compressor.
 for s in '' a ab abc 'a\n' '\n\n'; do
 	printf "$s" > "$T/tiny"
-	terminate "$T/tiny" > "$T/tiny.ref"
-	wc -l < "$T/tiny.ref" | tr -d ' ' > "$T/tiny.count"
+	cp "$T/tiny" "$T/tiny.ref"	# a copy is byte-exact
+	terminate "$T/tiny" | wc -l | tr -d ' ' > "$T/tiny.count"
 	gzip -c "$T/tiny" > "$T/tiny.gz"
 	bgzip -c "$T/tiny" > "$T/tiny.bgz"
 	zstd -q -c "$T/tiny" > "$T/tiny.zst"
@@ -128,7 +129,7 @@ done
 # Plain inputs of one to three bytes stay plain, whatever they start with.
 for s in '\037' '\037\213' '\037a' 'ab' '\050\265' '\050\265\057'; do
 	printf "$s" > "$T/short"
-	terminate "$T/short" > "$T/short.ref"
+	cp "$T/short" "$T/short.ref"
 	case $s in '\037\213') continue ;; esac
 	expect_out "plain short '$s'" "$T/short.ref" fp "$T/short"
 	expect_out "plain short '$s' stdin" "$T/short.ref" piped "$T/short"
@@ -142,7 +143,7 @@ expect_out "gzip file named .txt" "$T/small.ref" fp "$T/packed.txt"
 expect_out "gzip stream" "$T/small.ref" piped "$T/packed.txt"
 
 # Several inputs, each detected on its own, like `zcat -f` (and zstd).
-terminate "$T/small.nofinal" "$T/x" "$T/mixed" "$T/small" "$T/big" "$T/x" > "$T/ref.mix"
+cat "$T/small.nofinal" "$T/x" "$T/mixed" "$T/small" "$T/big" "$T/x" > "$T/ref.mix"
 for j in 1 2 4; do
 	for b in 1K 64K auto; do
 		bo=()
@@ -152,7 +153,7 @@ for j in 1 2 4; do
 	done
 	fp -j "$j" -b 4K "$T/small.nofinal" - "$T/x.zst" "$T/mixed.pigz" < "$T/small.gz" > "$T/out" 2> "$T/err"
 	check_rc "'-' compressed among files -j $j (exit)" 0 $? "$T/err"
-	terminate "$T/small.nofinal" "$T/small" "$T/x" "$T/mixed" > "$T/ref.dash"
+	cat "$T/small.nofinal" "$T/small" "$T/x" "$T/mixed" > "$T/ref.dash"
 	check_same "'-' compressed among files -j $j" "$T/ref.dash" "$T/out"
 done
 gzip -dc -f "$T/small.gz" "$T/mixed" "$T/big.pigz" "$T/mixed.multi" > "$T/ref.zcat"

@@ -33,9 +33,10 @@ done
 # Through the stages: grep keeps the long record, count folds it.
 expect_exit 65 "$(msg "$T/over.txt" "$off" 100)" fp --max-record 100 -e 'grep -F c' "$T/over.txt"
 expect_exit 65 "$(msg "$T/over.txt" "$off" 100)" fp --max-record 100 -e count "$T/over.txt"
-# The last record, without its newline, counts the one forkpipe adds.
+# The last record, without its newline, counts the one forkpipe adds
+# for the stages (a copy does not write it).
 { cat "$T/ok.txt"; rec 100 | head -c 99; } > "$T/last.txt"
-{ cat "$T/last.txt"; printf '\n'; } > "$T/ref"
+cp "$T/last.txt" "$T/ref"
 expect_out "an unterminated last record at the limit" "$T/ref" fp --max-record 100 "$T/last.txt"
 expect_out "an unterminated last record at the limit, piped" "$T/ref" \
 	piped "$T/last.txt" --max-record 100

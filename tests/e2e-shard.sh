@@ -117,8 +117,8 @@ awk 'BEGIN { srand(11); for (i = 1; i <= 3000; i++) printf "k%d\t%d\t%.3f\tz%d\n
 # ---- map-only: the parts concatenated are the single run ------------------
 
 fp "${FILES[@]}" > "$T/ref"
-terminate "${FILES[@]}" > "$T/ref.t"
-check_same "single run = the files terminated" "$T/ref.t" "$T/ref"
+cat "${FILES[@]}" > "$T/ref.t"
+check_same "single run = the files concatenated" "$T/ref.t" "$T/ref"
 fp -e 'grep -F foo' "${FILES[@]}" > "$T/ref.grep"
 fp -z "$T/nul" > "$T/ref.nul"
 fp --csv -H -e 'cut -f id,note' "$T/a.csv" "$T/b.csv" > "$T/ref.csv"

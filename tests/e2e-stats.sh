@@ -287,4 +287,51 @@ fp -c "$T/i.yaml" -j 2 -b 1K "$T/slow" > "$T/out" 2> "$T/err"
 [ "$(jq -s '[.[] | .type] | .[-1] == "final" and length >= 4' "$R")" = true ] && pass ||
 	fail "stats-interval in YAML: $(head -c 300 "$R") $(head -c 200 "$T/err")"
 
+
+# The report never replaces a file the run uses: an input (by any name),
+# the output, the lock file, the -c file; 64, and the file is unchanged.
+printf 'a\nb\n' > "$T/in.log"
+cp "$T/in.log" "$T/in.keep"
+ln "$T/in.log" "$T/in.hard"
+ln -s in.log "$T/in.sym"
+printf 'stages:\n  - count: {}\n' > "$T/r.yaml"
+cp "$T/r.yaml" "$T/r.keep"
+clash() {
+	local name=$1 file=$2 keep=$3 what=$4
+	shift 4
+	expect_exit 64 "^forkpipe: --stats-json: [^ ]*: is also $what, which the report would replace\$" "$@"
+	check_same "$name: unchanged" "$keep" "$file"
+}
+clash "report = input" "$T/in.log" "$T/in.keep" "an input" \
+	fp -e count --stats-json "$T/in.log" "$T/in.log"
+clash "report = input, other name" "$T/in.log" "$T/in.keep" "an input" \
+	fp --stats-json "$T/in.hard" "$T/in.log"
+clash "report = input, a symlink" "$T/in.log" "$T/in.keep" "an input" \
+	fp -e count --stats-json "$T/in.sym" -j 2 "$T/in.log"
+rm -f "$T/o.out"
+clash "report = output" "$T/in.log" "$T/in.keep" "the output \(-o\)" \
+	fp -e count -o "$T/o.out" --stats-json "$T/o.out" "$T/in.log"
+[ ! -e "$T/o.out" ] && pass || fail "report = output: an output file was left"
+cp "$T/in.keep" "$T/o.out"
+clash "report = existing output" "$T/o.out" "$T/in.keep" "the output \(-o\)" \
+	fp -e count -o "$T/o.out" --stats-json "$T/./o.out" "$T/in.log"
+cp "$T/in.keep" "$T/lk"
+clash "report = lock file" "$T/lk" "$T/in.keep" "the lock file \\(--lock\\)" \
+	fp -e count --lock "$T/lk" --stats-json "$T/lk" "$T/in.log"
+clash "report = -c file" "$T/r.yaml" "$T/r.keep" "the configuration file \(-c\)" \
+	fp -c "$T/r.yaml" --stats-json "$T/r.yaml" "$T/in.log"
+printf 'stages:\n  - count: {}\nstats-json: %s\n' "$T/in.log" > "$T/rj.yaml"
+clash "report in YAML = input" "$T/in.log" "$T/in.keep" "an input" fp -c "$T/rj.yaml" "$T/in.log"
+printf 'stages:\n  - count: {}\ninputs: [%s]\n' "$T/in.log" > "$T/ri.yaml"
+clash "report = input named in YAML" "$T/in.log" "$T/in.keep" "an input" \
+	fp -c "$T/ri.yaml" --stats-json "$T/in.log"
+clash "merge: report = input" "$T/in.log" "$T/in.keep" "an input" \
+	fp merge -e count --stats-json "$T/in.log" "$T/in.log"
+# stdin and stderr are no files; another file is fine
+fp -e count --stats-json - - < "$T/in.log" > "$T/out" 2> "$T/err"
+check_rc "--stats-json - with stdin input (exit)" 0 $?
+fp -e count --stats-json "$T/other.json" "$T/in.log" > "$T/out" 2> "$T/err"
+check_rc "--stats-json another file (exit)" 0 $? "$T/err"
+jq -e '.exit_code == 0' "$T/other.json" > /dev/null && pass || fail "--stats-json another file: no report"
+
 finish

@@ -37,7 +37,7 @@ static void count_fold(struct stage *st, void *partial, const struct block *b)
 	int in_word = 0;
 
 	c->records += b->nrec != NREC_UNKNOWN ? b->nrec : records_count(st->fmt, st->term, b->data, b->len);
-	c->bytes += b->len;
+	c->bytes += b->len - b->supplied;	/* the input's bytes, as wc -c */
 	/* Blocks hold whole records and a terminator ends a word, so no
 	 * word spans two blocks. */
 	if (stage_flag(st, "words"))
@@ -111,8 +111,8 @@ const struct stage_def stage_count = {
 	.description =
 		"Prints the number of records, like wc -l; with -w and -c also the words and bytes, "
 		"in wc's order, separated by single spaces, on one record. "
-		"A last record without a terminator counts as a record, and bytes are those of the "
-		"terminated records.",
+		"A last record without a terminator counts as a record (wc -l counts only "
+		"terminators), and -c counts the input's bytes, as wc -c does.",
 	.kind = STAGE_REDUCE,
 	.opts = count_opts,
 	.args = NULL,

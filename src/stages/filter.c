@@ -124,8 +124,10 @@ static int filter_map(struct stage *st, struct block *b, char **err)
 		bool keep = expr_eval(f->e, d + pos, le - pos, fv, nf);
 
 		if (expr_failed(f->e) != NULL) {
-			*err = xasprintf("filter: %s", expr_failed(f->e));
-			return -1;
+			int code;
+
+			*err = expr_failure(f->e, b->offset != OFFSET_UNKNOWN, b->offset + pos, &code);
+			return code;
 		}
 		if (keep) {
 			if (w != pos)

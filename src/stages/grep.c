@@ -19,6 +19,7 @@
 #include "util.h"
 
 struct grep {
+	const char *pat;	/* as given, for messages */
 	bool invert;
 	bool literal;		/* plain -F: the vectorised literal search */
 	bool per_record;	/* match each record alone (see pcre_block_safe) */
@@ -155,6 +156,7 @@ static int grep_setup(struct stage *st, char **err)
 	bool fixed = stage_flag(st, "fixed");
 
 	st->priv = g;
+	g->pat = pat;
 	g->invert = stage_flag(st, "invert");
 	/* CSV records may hold newlines inside quotes: match record by record. */
 	g->csv = st->fmt != NULL && st->fmt->kind == FORMAT_CSV;
@@ -188,8 +190,9 @@ static void grep_teardown(struct stage *st)
 	st->priv = NULL;
 }
 
-/* Match subject[0..len) from start; 1 match, 0 none, -1 error. */
-static int run(struct grep *g, const char *subject, size_t len, size_t start, char **err)
+/* Match subject[0..len) from start; 1 match, 0 none, else PCRE2's
+ * error (negative). */
+static int run(struct grep *g, const char *subject, size_t len, size_t start)
 {
 	int rc;
 
@@ -199,13 +202,19 @@ static int run(struct grep *g, const char *subject, size_t len, size_t start, ch
 		rc = pcre2_match(g->re, (PCRE2_SPTR)subject, len, start, 0, g->md, g->mctx);
 	if (rc >= 0)
 		return 1;
-	if (rc == PCRE2_ERROR_NOMATCH)
-		return 0;
-	PCRE2_UCHAR msg[256];
+	return rc == PCRE2_ERROR_NOMATCH ? 0 : rc;
+}
 
-	pcre2_get_error_message(rc, msg, sizeof msg);
-	*err = xasprintf("grep: matching failed: %s", (char *)msg);
-	return -1;
+/* Matching the record at pos failed with rc: the map's return value,
+ * 65 when the record made the pattern hit a limit. */
+static int match_failed(const struct grep *g, const struct block *b, size_t pos, int rc,
+    char **err)
+{
+	int code;
+
+	*err = pcre_match_error(rc, "grep", g->pat, b->offset != OFFSET_UNKNOWN, b->offset + pos,
+	    &code);
+	return code;
 }
 
 /*
@@ -272,7 +281,22 @@ static int map_literal(struct grep *g, struct block *b, char term)
 	return 0;
 }
 
-static int map_block(struct grep *g, struct block *b, char term, char **err)
+static int records_from(struct stage *st, struct grep *g, struct block *b, struct keeper *k,
+    size_t pos, char **err);
+
+/* A limit hit over the block: the records from pos are matched alone,
+ * to find the one that hits it (if one does). */
+static int block_limit(struct stage *st, struct grep *g, struct block *b, struct keeper *k,
+    size_t pos, char **err)
+{
+	int rc = records_from(st, g, b, k, pos, err);
+
+	if (g->invert)
+		b->nrec = NREC_UNKNOWN;	/* the block's kept records were not counted */
+	return rc;
+}
+
+static int map_block(struct stage *st, struct grep *g, struct block *b, char term, char **err)
 {
 	struct keeper k = { b->data, 0, 0 };
 	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(g->md);
@@ -280,10 +304,12 @@ static int map_block(struct grep *g, struct block *b, char term, char **err)
 	size_t pos = 0;
 
 	while (pos < b->len) {
-		int rc = run(g, b->data, sublen, pos, err);
+		int rc = run(g, b->data, sublen, pos);
 
+		if (rc < 0 && pcre_limit_error(rc))
+			return block_limit(st, g, b, &k, pos, err);
 		if (rc < 0)
-			return -1;
+			return match_failed(g, b, pos, rc, err);
 		if (rc == 0)
 			break;
 		size_t s = ov[0], e = ov[1];
@@ -293,9 +319,11 @@ static int map_block(struct grep *g, struct block *b, char term, char **err)
 		/* A match crossing the terminator says nothing about the
 		 * record alone: ask again with the record as the subject. */
 		if (e > le) {
-			rc = run(g, b->data + ls, le - ls, 0, err);
+			rc = run(g, b->data + ls, le - ls, 0);
+			if (rc < 0 && pcre_limit_error(rc))
+				return block_limit(st, g, b, &k, pos, err);
 			if (rc < 0)
-				return -1;
+				return match_failed(g, b, ls, rc, err);
 			if (rc == 0) {
 				if (g->invert)
 					keep(&k, pos, le + 1);
@@ -323,29 +351,36 @@ static size_t record_end_at(struct stage *st, struct grep *g, struct csv_iter *i
 	return (size_t)((char *)memchr(b->data + pos, st->term, b->len - pos) - b->data);
 }
 
-static int map_per_record(struct stage *st, struct grep *g, struct block *b, char **err)
+/* Match the records from pos (a record start) each alone. */
+static int records_from(struct stage *st, struct grep *g, struct block *b, struct keeper *k,
+    size_t pos, char **err)
 {
-	struct keeper k = { b->data, 0, 0 };
 	struct csv_iter it;
-	size_t pos = 0;
 
 	if (g->csv)
-		csv_iter_init(&it, b->data, b->len, st->fmt, st->term);
+		csv_iter_init(&it, b->data + pos, b->len - pos, st->fmt, st->term);
 	while (pos < b->len) {
 		size_t le = record_end_at(st, g, &it, b, pos);
-		int rc = run(g, b->data + pos, le - pos, 0, err);
+		int rc = run(g, b->data + pos, le - pos, 0);
 
 		if (rc < 0)
-			return -1;
+			return match_failed(g, b, pos, rc, err);
 		if ((rc == 1) != g->invert) {
-			keep(&k, pos, le + 1);
-			k.nrec++;
+			keep(k, pos, le + 1);
+			k->nrec++;
 		}
 		pos = le + 1;
 	}
-	b->len = k.w;
-	b->nrec = k.nrec;
+	b->len = k->w;
+	b->nrec = k->nrec;
 	return 0;
+}
+
+static int map_per_record(struct stage *st, struct grep *g, struct block *b, char **err)
+{
+	struct keeper k = { b->data, 0, 0 };
+
+	return records_from(st, g, b, &k, 0, err);
 }
 
 static int grep_map(struct stage *st, struct block *b, char **err)
@@ -358,7 +393,7 @@ static int grep_map(struct stage *st, struct block *b, char **err)
 		return map_literal(g, b, st->term);
 	if (g->per_record)
 		return map_per_record(st, g, b, err);
-	return map_block(g, b, st->term, err);
+	return map_block(st, g, b, st->term, err);
 }
 
 const struct stage_def stage_grep = {

@@ -38,6 +38,8 @@ struct piece {
 };
 
 struct sub {
+	const char *pat;	/* as given, for messages */
+	int fail;		/* PCRE2's error of the last failed match */
 	bool global;
 	bool per_record;	/* match each record alone (see map_block) */
 	bool jit;
@@ -262,6 +264,7 @@ static int sub_setup(struct stage *st, char **err)
 	int rc;
 
 	st->priv = g;
+	g->pat = pat;
 	g->global = stage_flag(st, "global");
 	if (field != NULL) {
 		long n;
@@ -365,11 +368,28 @@ static int run(struct sub *g, const char *subject, size_t len, size_t start, uin
 	}
 	if (rc == PCRE2_ERROR_NOMATCH)
 		return 0;
-	PCRE2_UCHAR msg[256];
+	int code;
 
-	pcre2_get_error_message(rc, msg, sizeof msg);
-	*err = xasprintf("sub: matching failed: %s", (char *)msg);
+	g->fail = rc;
+	*err = pcre_match_error(rc, "sub", g->pat, false, 0, &code);
 	return -1;
+}
+
+/* A match over the block hit a limit: it may be one record's fault. */
+static bool hit_limit(const struct sub *g, int rc)
+{
+	return rc < 0 && pcre_limit_error(g->fail);
+}
+
+/* The record at pos made the pattern hit a limit: 65, with its offset. */
+static int record_limit(struct sub *g, const struct block *b, size_t pos, char **err)
+{
+	int code;
+
+	free(*err);
+	*err = pcre_match_error(g->fail, "sub", g->pat, b->offset != OFFSET_UNKNOWN, b->offset + pos,
+	    &code);
+	return code;
 }
 
 /*
@@ -581,10 +601,13 @@ static int map_per_record(struct stage *st, struct sub *g, struct block *b, size
 
 		if (walk_next(&w, st, b, pos, &le, err) < 0)
 			return EXIT_DATAERR;
+		g->fail = 0;
 		if (g->field > 0)
 			rc = sub_field(st, g, b, pos, le, err);
 		else
 			rc = sub_record(g, b, pos, le, err);
+		if (hit_limit(g, rc))
+			return record_limit(g, b, pos, err);
 		if (rc != 0)
 			return rc;
 		pos = le + 1;
@@ -640,6 +663,12 @@ static int map_block(struct stage *st, struct sub *g, struct block *b, char **er
 				return map_per_record(st, g, b, ls, err);
 			}
 		}
+		if (hit_limit(g, rc)) {	/* find the record alone */
+			free(*err);
+			g->out.len = mark;
+			g->copied = ls;
+			return map_per_record(st, g, b, ls, err);
+		}
 		if (rc < 0)
 			return -1;
 		g->copied = c;
@@ -648,6 +677,10 @@ static int map_block(struct stage *st, struct sub *g, struct block *b, char **er
 			rc = run(g, data, sublen, pos, 0, err);
 		else if (rc == 0)
 			break;
+	}
+	if (hit_limit(g, rc)) {	/* at the record from pos: find it alone */
+		free(*err);
+		return map_per_record(st, g, b, pos, err);
 	}
 	return rc < 0 ? -1 : 0;
 }
