@@ -346,7 +346,7 @@ static int pass(struct stage *st, bool all, char **err)
 	}
 	if (n == 0 || x->stopped)
 		return 0;
-	struct block b = { x->buf.data, n, NREC_UNKNOWN, OFFSET_UNKNOWN, x->seq };
+	struct block b = { x->buf.data, n, NREC_UNKNOWN, OFFSET_UNKNOWN, x->seq, false };
 
 	rc = st->out->put(st->out, &b, err);
 	memmove(x->buf.data, x->buf.data + n, x->buf.len - n);
