@@ -501,10 +501,12 @@ void cli_parse(struct job *job, int argc, char **argv)
 		int rc = config_load(job, config, &err, &code);
 
 		/* The inputs it names (even if it then fails) may not be
-		 * the report. */
+		 * the report; those it did not reach are not known. */
 		check_report(job, stats_json, config);
-		if (rc < 0)
+		if (rc < 0) {
+			report_careful(true);
 			fatal(code, "%s", err);
+		}
 	}
 	optind = 1;
 	while ((c = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1) {

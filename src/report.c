@@ -28,6 +28,7 @@ static struct {
 	double interval, next;	/* seconds; monotonic deadline of the next line */
 	double start;		/* monotonic, until stats are attached */
 	double start_unix;
+	bool careful;		/* replace only a missing file or a report */
 } rep = { .fd = -1 };
 
 static double unix_now(void)
@@ -38,10 +39,31 @@ static double unix_now(void)
 	return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
 }
 
+/* What a report looks like from its first bytes: an earlier report,
+ * which a careful report may replace. */
+static bool replaceable(const char *path)
+{
+	static const char head[] = "{\"type\":";
+	char got[sizeof head - 1];
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	bool ok;
+
+	if (fd < 0)
+		return errno == ENOENT;
+	ok = read(fd, got, sizeof got) == (ssize_t)sizeof got && memcmp(got, head, sizeof got) == 0;
+	close(fd);
+	return ok;
+}
+
 static void on_fatal(int code, const char *msg)
 {
 	char *err = NULL;
 
+	if (rep.careful && strcmp(rep.path, "-") != 0 && !replaceable(rep.path)) {
+		warnx_("--stats-json: %s: not written: it is not a report, and the configuration "
+		    "that would say whether it is an input could not be loaded", rep.path);
+		return;
+	}
 	if (report_end(code, msg, &err) < 0) {
 		warnx_("%s", err);
 		free(err);
@@ -88,6 +110,11 @@ void report_early(const char *path)
 	rep.name = strcmp(path, "-") == 0 ? "stderr" : rep.path;
 	rep.armed = true;
 	fatal_report(on_fatal);
+}
+
+void report_careful(bool on)
+{
+	rep.careful = on;
 }
 
 void report_disarm(void)

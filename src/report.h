@@ -30,6 +30,10 @@
 void report_early(const char *path);
 /* Unarm: a failure from now on writes no report. */
 void report_disarm(void);
+/* While on, a failure writes the report only over a missing file or an
+ * earlier report: a configuration that fails to load may not have said
+ * yet which files are inputs. */
+void report_careful(bool on);
 /* Open the destination the job names, if any (exit 73 when it cannot be
  * created), and arm the report for fatal errors. */
 void report_open(const struct job *job);

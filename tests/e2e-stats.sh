@@ -325,6 +325,19 @@ clash "report in YAML = input" "$T/in.log" "$T/in.keep" "an input" fp -c "$T/rj.
 printf 'stages:\n  - count: {}\ninputs: [%s]\n' "$T/in.log" > "$T/ri.yaml"
 clash "report = input named in YAML" "$T/in.log" "$T/in.keep" "an input" \
 	fp -c "$T/ri.yaml" --stats-json "$T/in.log"
+# A configuration that fails before naming its inputs: an existing file
+# that is not a report is left alone, a missing file or a report written.
+printf 'stages: [\ninputs: [%s]\n' "$T/in.log" > "$T/bad.yaml"
+fp -c "$T/bad.yaml" --stats-json "$T/in.log" > "$T/out" 2> "$T/err"
+check_rc "bad YAML, report = an existing file (exit)" 78 $?
+check_same "bad YAML, report = an existing file: unchanged" "$T/in.keep" "$T/in.log"
+grep -q "^forkpipe: --stats-json: $T/in.log: not written: it is not a report" "$T/err" && pass ||
+	fail "bad YAML, report = an existing file: no warning: $(cat "$T/err")"
+rm -f "$T/bad.json"
+fp -c "$T/bad.yaml" --stats-json "$T/bad.json" > /dev/null 2>&1
+jq -e '.exit_code == 78' "$T/bad.json" > /dev/null && pass || fail "bad YAML: no report in a new file"
+fp -c "$T/bad.yaml" --stats-json "$T/bad.json" > /dev/null 2>&1
+jq -e '.exit_code == 78' "$T/bad.json" > /dev/null && pass || fail "bad YAML: an earlier report not replaced"
 clash "merge: report = input" "$T/in.log" "$T/in.keep" "an input" \
 	fp merge -e count --stats-json "$T/in.log" "$T/in.log"
 # stdin and stderr are no files; another file is fine
