@@ -1,4 +1,4 @@
-/* config.c - fuzz the YAML pipeline loader (src/config.c) and the stage
+/* config.c - fuzz the YAML pipeline loader (src/front/config.c) and the stage
  * set-up it leads to: any bytes give a job or an error naming the file
  * with exit 78, never a crash. */
 #include "autoconfig.h"

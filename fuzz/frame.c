@@ -1,4 +1,4 @@
-/* frame.c - fuzz the frame decoder (src/frame.c) on what a worker could
+/* frame.c - fuzz the frame decoder (src/engine/frame.c) on what a worker could
  * send: the incremental non-blocking reader the supervisor uses, fed
  * through a pipe in pieces whose sizes the input chooses, must return
  * the same frames as the blocking reader on the whole, then stop at the

@@ -19,7 +19,7 @@ FUZZ_TARGETS = config stage record frame partial gzip
 FUZZ_CFLAGS = -std=gnu11 -g -O1 -Wall -Wextra -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	-DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION \
-	-I. -I$(top_srcdir)/src -I$(top_srcdir)/fuzz $(DEP_CFLAGS)
+	-I. $(SRC_INCLUDES) -I$(top_srcdir)/fuzz $(DEP_CFLAGS)
 
 OBJS = $(patsubst %.c,fuzz/obj/%.o,$(filter %.c,$(LIB_SOURCES)))
 LIB = fuzz/obj/libforkpipe.a

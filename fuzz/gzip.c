@@ -1,7 +1,7 @@
 /* gzip.c - fuzz the compressed input readers: the streaming gzip
- * inflater with gzip -t's verdicts (src/gzip_in.c), BGZF member listing
+ * inflater with gzip -t's verdicts (src/io/gzip_in.c), BGZF member listing
  * and member inflating (what the workers do), and the zstd decoder
- * (src/zstd_codec.c).
+ * (src/io/zstd_codec.c).
  *
  * Input: a byte choosing the reader and the sizes of the pieces the
  * stream is fed in and inflated into, then the compressed bytes.  Any

@@ -1,7 +1,7 @@
 /* partial.c - fuzz what `forkpipe merge` reads: the partial file reader
- * (src/partial.c) and the decoder of every reducer's partial state
- * (count, sort, and group, uniq and top in src/agg.c), then the reducer's
- * finish on what was merged, as merge does (src/merge.c).
+ * (src/io/partial.c) and the decoder of every reducer's partial state
+ * (count, sort, and group, uniq and top in src/reduce/agg.c), then the reducer's
+ * finish on what was merged, as merge does (src/engine/merge.c).
  *
  * Input: a byte choosing the pipeline (and a tiny memory budget, so that
  * reducers spill), then a partial file; the seeds are partial files that

@@ -1,6 +1,6 @@
-/* record.c - fuzz the record and CSV boundary finders (src/record.c,
- * src/csv.c) and the chunker's cutting of files and streams into
- * record-aligned chunks (src/chunker.c).
+/* record.c - fuzz the record and CSV boundary finders (src/records/record.c,
+ * src/records/csv.c) and the chunker's cutting of files and streams into
+ * record-aligned chunks (src/io/chunker.c).
  *
  * Input: a byte choosing the format (plain or CSV, strict or lax, the
  * terminator, a header) and the scan kernels (AVX2 where the CPU has it,

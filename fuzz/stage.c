@@ -1,5 +1,5 @@
-/* stage.c - fuzz the stage-spec parser: shell words (src/shellwords.c),
- * stage options (src/stage.c) and every stage's set-up, which parses
+/* stage.c - fuzz the stage-spec parser: shell words (src/front/shellwords.c),
+ * stage options (src/front/stage.c) and every stage's set-up, which parses
  * its values (patterns, sort keys, group ops, filter expressions).  The
  * input is one -e SPEC per NUL-separated part; its first byte picks the
  * input format.  Any spec gives stages or a usage error (64). */

@@ -4,7 +4,7 @@
  * `datamash -s -g KEYS op F ...` does.
  *
  * A reducer.  Each worker folds its chunk into a hash table of groups
- * (src/keytab.c) whose states are mergeable: counts and exact sums add,
+ * (src/reduce/keytab.c) whose states are mergeable: counts and exact sums add,
  * min and max compare, stdev combines (n, sums) exactly or (n, mean, M2)
  * by Chan et al.'s formula, distinct unites value sets, first and last
  * keep the value at the lowest or highest input position (chunk sequence
@@ -12,7 +12,7 @@
  * any order; merging is associative and commutative, so the output does
  * not depend on -j or the chunk size.
  *
- * Partial format (src/agg.h has the details), version 1: the magic
+ * Partial format (src/reduce/agg.h has the details), version 1: the magic
  * "FPA" 0x01, the long double size, the op kinds, the records folded per
  * chunk, the first bad value if any, then one entry per group: its
  * length, the key, the record count and each op's state.  A table that

@@ -1,12 +1,12 @@
 /* top.c - the top stage: the N most frequent records or keys, or the N
  * keys with the largest sums of a field.
  *
- * A reducer built on the grouping engine of src/agg.c: the workers count
+ * A reducer built on the grouping engine of src/reduce/agg.c: the workers count
  * (or sum) per key in hash tables, the merger merges every partial into
  * the full table, and only at the end are the N best selected with a
  * bounded heap, so the answer is exact, whatever -j and the chunk size.
  *
- * Partial format (src/agg.h has the details), version 1: the magic
+ * Partial format (src/reduce/agg.h has the details), version 1: the magic
  * "FPA" 0x01, the long double size, the op kinds (none, or one sum), the
  * records folded per chunk, the first bad value if any, then one entry
  * per key: its length, the key, the record count and, ranking by a sum,

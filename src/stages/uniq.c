@@ -2,12 +2,12 @@
  * sorted order, optionally with how many times each occurs: the lines of
  * `LC_ALL=C sort | uniq -c` (or `sort -u`), without sorting the input.
  *
- * A reducer built on the grouping engine of src/agg.c with no ops: each
+ * A reducer built on the grouping engine of src/reduce/agg.c with no ops: each
  * worker counts its chunk's distinct keys in a hash table, the merger
  * adds the counts (associative and commutative, so the output does not
  * depend on -j or the chunk size) and prints the keys in byte order.
  *
- * Partial format (src/agg.h has the details), version 1: the magic
+ * Partial format (src/reduce/agg.h has the details), version 1: the magic
  * "FPA" 0x01, the long double size, no op kinds, the records folded per
  * chunk, no error, then one entry per key: its length, the key and the
  * record count.  Tables beyond the memory budget spill to temporary

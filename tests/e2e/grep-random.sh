@@ -1,5 +1,5 @@
 #!/bin/bash
-# e2e-grep-random.sh - randomized differential test of the grep stage
+# e2e/grep-random.sh - randomized differential test of the grep stage
 # against GNU grep -a -P / -a -F: many small random inputs (a tiny alphabet
 # with blanks, CR, NUL and high bytes, so that anchors, word boundaries and
 # empty records come up often), patterns chosen to probe how whole-block

@@ -1,5 +1,5 @@
 #!/bin/bash
-# e2e-partial.sh - partial results: --partial writes a reducer's partial
+# e2e/partial.sh - partial results: --partial writes a reducer's partial
 # file, `forkpipe merge` merges any number of them in any order and
 # finishes the pipeline.  Partials made at -j 1 and at -j 4, with
 # different chunk sizes, from a file and from a pipe, merge to the

@@ -1,5 +1,5 @@
 #!/bin/bash
-# e2e-exec.sh - the exec stage: a command run on each chunk.  Line-local
+# e2e/exec.sh - the exec stage: a command run on each chunk.  Line-local
 # commands give exactly the output of running them over the whole input,
 # at -j 1, 2 and 4, small and automatic chunks, from a file and a pipe;
 # commands that write ten times their input, that ignore it or stop

@@ -1,5 +1,5 @@
 #!/bin/bash
-# e2e-grep.sh - the grep stage against GNU grep (-a -P, or -a -F with -F),
+# e2e/grep.sh - the grep stage against GNU grep (-a -P, or -a -F with -F),
 # byte for byte, across flags, patterns, job counts, chunk sizes and inputs.
 . "$TEST_SRCDIR/lib.sh"
 

@@ -1,5 +1,5 @@
 #!/bin/bash
-# e2e-count.sh - the count stage against wc (C locale), across job counts,
+# e2e/count.sh - the count stage against wc (C locale), across job counts,
 # chunk sizes and ways of feeding the input.
 . "$TEST_SRCDIR/lib.sh"
 

@@ -1,5 +1,5 @@
 #!/bin/bash
-# e2e-csv.sh - CSV input (--csv, --csv-delimiter, --csv-lax, --header):
+# e2e/csv.sh - CSV input (--csv, --csv-delimiter, --csv-lax, --header):
 # the hand-written corpus in tests/csv at every job count and at chunk
 # sizes that put a boundary search at every offset, from a file and from
 # a pipe; a 1 MB quoted field; malformed input (exit 65, one line naming

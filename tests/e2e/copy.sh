@@ -1,5 +1,5 @@
 #!/bin/bash
-# e2e-copy.sh - with no stage forkpipe copies: the output bytes are the
+# e2e/copy.sh - with no stage forkpipe copies: the output bytes are the
 # input's exactly (cmp), whatever the input's last byte, the job count,
 # the chunk size, the input's form (file, stdin, gzip, zstd, BGZF) and
 # the output's (stdout, -o FILE, --gzip, --zstd).  Several files are

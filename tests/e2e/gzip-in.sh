@@ -1,5 +1,5 @@
 #!/bin/bash
-# e2e-gzip-in.sh - compressed input: gzip and zstd files and streams,
+# e2e/gzip-in.sh - compressed input: gzip and zstd files and streams,
 # known by their first bytes, read as `gzip -dc` and `zstd -dc` read them
 # (multi-member, pigz -i, BGZF, zero padding), mixed with plain files;
 # corrupt, truncated and trailing-garbage input fails with 65, one line

@@ -1,5 +1,5 @@
 #!/bin/bash
-# e2e-head.sh - the head stage against head -n N: alone (the run stops once
+# e2e/head.sh - the head stage against head -n N: alone (the run stops once
 # the first N records are out, even on an endless input), after map
 # stages' placement rules, after a reducer; records with -z and CSV
 # records spanning lines; files, pipes and -o; misuse and bad counts.

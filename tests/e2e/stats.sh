@@ -1,5 +1,5 @@
 #!/bin/bash
-# e2e-stats.sh - the run report: --stats (text), --stats-json (one JSON
+# e2e/stats.sh - the run report: --stats (text), --stats-json (one JSON
 # object, checked with jq) and --stats-interval (JSON lines).  Records in
 # and out agree with wc -l of the input and the output, for map and
 # reducer pipelines, over -j and chunk sizes, from a file and from stdin;

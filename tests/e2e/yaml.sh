@@ -1,5 +1,5 @@
 #!/bin/bash
-# e2e-yaml.sh - YAML pipelines (-c FILE): the shipped examples, equivalence
+# e2e/yaml.sh - YAML pipelines (-c FILE): the shipped examples, equivalence
 # with -e pipelines, command-line overrides and the option keys.
 . "$TEST_SRCDIR/lib.sh"
 

@@ -1,5 +1,5 @@
 #!/bin/bash
-# e2e-sort.sh - the sort stage against LC_ALL=C sort with the same options:
+# e2e/sort.sh - the sort stage against LC_ALL=C sort with the same options:
 # keys (-k2,2 -k3,3nr -k1.2,1.4 ...), -n -r -u -s -b -t and -z, on
 # generated inputs with duplicates, empty lines, blanks, negative and
 # decimal numbers, missing fields and a last line without newline, from

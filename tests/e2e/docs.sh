@@ -1,5 +1,5 @@
 #!/bin/bash
-# e2e-docs.sh - the documentation matches the binary: every stage, stage
+# e2e/docs.sh - the documentation matches the binary: every stage, stage
 # option, command-line option and exit code that --help lists is in the
 # man page (and the options in README.md), both man pages format without
 # warnings, README's quick start runs the tests, and every example

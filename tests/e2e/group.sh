@@ -1,5 +1,5 @@
 #!/bin/bash
-# e2e-group.sh - the grouping reducers against reference tools: group
+# e2e/group.sh - the grouping reducers against reference tools: group
 # against `datamash -s -g` (count sum min max mean sstdev countunique
 # first last), uniq against `LC_ALL=C sort | uniq -c` and `sort -u`, top
 # against awk; on generated data with few and many keys, negative and

@@ -1,5 +1,5 @@
 #!/bin/bash
-# e2e-filter.sh - the filter stage against awk 'EXPR' (the same expression:
+# e2e/filter.sh - the filter stage against awk 'EXPR' (the same expression:
 # comparisons, ~ with a string, && || ! and parentheses are awk syntax),
 # byte for byte, on whitespace-separated and delimited data with numbers,
 # strings and empty fields, across job counts, chunk sizes, files and

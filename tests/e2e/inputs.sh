@@ -1,5 +1,5 @@
 #!/bin/bash
-# e2e-inputs.sh - how input reaches forkpipe: the no-stage copy, several
+# e2e/inputs.sh - how input reaches forkpipe: the no-stage copy, several
 # files, stdin, empty files, tiny chunks, huge records, FIFOs and pipes.
 . "$TEST_SRCDIR/lib.sh"
 

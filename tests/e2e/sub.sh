@@ -1,5 +1,5 @@
 #!/bin/bash
-# e2e-sub.sh - the sub stage against LC_ALL=C sed -E (whole records, also
+# e2e/sub.sh - the sub stage against LC_ALL=C sed -E (whole records, also
 # with -z) and awk (one field, whitespace-separated or delimited), byte
 # for byte, across patterns, replacements, job counts, chunk sizes, files
 # and stdin; CSV and header names against fixed expectations; errors.

@@ -1,5 +1,5 @@
 #!/bin/bash
-# e2e-faults.sh - a run either completes or fails cleanly: workers killed
+# e2e/faults.sh - a run either completes or fails cleanly: workers killed
 # from outside (found as forkpipe's children, no test hook in the engine)
 # are replaced and the output is the same as a clean run's; a chunk that
 # kills its worker every time ends the run with 70 after --retries;

@@ -1,5 +1,5 @@
 #!/bin/bash
-# e2e-compress.sh - compressed output: --gzip[=LEVEL], --gzip-independent,
+# e2e/compress.sh - compressed output: --gzip[=LEVEL], --gzip-independent,
 # --zstd[=LEVEL] and -o NAME.gz / NAME.zst.  Every output passes
 # `gzip -t` (or `zstd -t`) and decompresses to exactly the bytes of the
 # same run without compression, at levels 1, 6 and 9, -j 1 to 4, chunk

@@ -1,5 +1,5 @@
 #!/bin/bash
-# e2e-live.sh - a stream that writes now and then (tail -f, a terminal):
+# e2e/live.sh - a stream that writes now and then (tail -f, a terminal):
 # with --line-buffered its records are processed and written as their
 # lines come, and without it once the stream has been quiet for a
 # moment, not when a whole chunk has come or the input ends.  The

@@ -1,5 +1,5 @@
 #!/bin/bash
-# e2e-shard.sh - --shard K/N: the shards of the inputs, run one by one as
+# e2e/shard.sh - --shard K/N: the shards of the inputs, run one by one as
 # the tasks of a job array would, together give the result of one run.
 # Map-only parts concatenated in shard order equal the single run byte
 # for byte (records longer than a shard, no final newline, CSV quoted

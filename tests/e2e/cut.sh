@@ -1,5 +1,5 @@
 #!/bin/bash
-# e2e-cut.sh - the cut stage against coreutils cut -d C -f LIST (for -d and
+# e2e/cut.sh - the cut stage against coreutils cut -d C -f LIST (for -d and
 # --tsv input, ascending lists) and awk (whitespace-separated input), by
 # header names with --header, from files and pipes at several job counts
 # and chunk sizes; bad field lists and the YAML form.

@@ -1,5 +1,5 @@
 #!/bin/bash
-# e2e-max-record.sh - --max-record: a record longer than the limit fails
+# e2e/max-record.sh - --max-record: a record longer than the limit fails
 # the run with exit 65, naming the input and the record's byte offset,
 # however it comes in (a file, a pipe, CSV with quoted newlines, a
 # header, gzip, BGZF), at every job count and chunk size; records up to

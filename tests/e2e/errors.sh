@@ -1,5 +1,5 @@
 #!/bin/bash
-# e2e-errors.sh - every error: exit code, a one-line message naming the
+# e2e/errors.sh - every error: exit code, a one-line message naming the
 # culprit, nothing on stdout, and no output or temp file left with -o.
 . "$TEST_SRCDIR/lib.sh"
 

@@ -1,5 +1,5 @@
 #!/bin/bash
-# e2e-pipeline.sh - forkpipe in shell pipelines: stdin from a pipe, a FIFO
+# e2e/pipeline.sh - forkpipe in shell pipelines: stdin from a pipe, a FIFO
 # and a terminal (a pty made with script(1)); a reader that goes away
 # (| head -1) ends the run quietly with status 0 and no process left
 # behind, or 141 with --strict-epipe; --line-buffered writes each chunk's

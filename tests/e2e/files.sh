@@ -1,5 +1,5 @@
 #!/bin/bash
-# e2e-files.sh - what an input file is: files whose size says nothing
+# e2e/files.sh - what an input file is: files whose size says nothing
 # (/proc, /sys), empty files, stdin named more than once, and any number
 # of files within a small descriptor limit.
 . "$TEST_SRCDIR/lib.sh"
