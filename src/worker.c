@@ -154,14 +154,15 @@ static void emit(struct worker *w, const char *data, size_t len)
 /* Run the map stages from the from-th on a block of whole records, then
  * fold or emit. */
 /* A stage failed on the chunk: with --keep-going a command's failure
- * drops the chunk's output, anything else fails the run. */
+ * drops the chunk's output, anything else fails the run (bad data too:
+ * a command's output record longer than --max-record, 65). */
 static void stage_failed(struct worker *w, const struct stage *st, int rc, char *err)
 {
 	char *msg = xasprintf("%s: chunk %llu (bytes %llu-%llu): %s", w->name,
 	    (unsigned long long)w->seq, (unsigned long long)w->offset,
 	    (unsigned long long)(w->offset + w->length), err);
 
-	if (w->job->keep_going && st->def->end != NULL) {
+	if (w->job->keep_going && st->def->end != NULL && rc != EXIT_DATAERR) {
 		if (w->skipped == NULL)
 			w->skipped = msg;
 		else

@@ -198,4 +198,39 @@ rc=$?
 expect_exit 70 "in: chunk 1 \\(bytes $o1-$o2\\): exec: .* exited with status 5\$" \
 	fp -j 2 -b 16K -e "$FAILS" "$T/in"
 
+# ---- --max-record: a command's output records ------------------------------
+# A command's output record is held whole until it ends, so --max-record
+# bounds it: a longer one fails the run with 65 naming the command and
+# the chunk, even an endless one (no terminator ever comes); the
+# command is killed and -o leaves no file.  Under --keep-going too: it
+# is bad data, not a failed command.  Records up to the limit pass.
+ML="an output record is longer than --max-record"
+# rec N...: records of N bytes each, the newline included.
+printf '%s\n' 'for n; do head -c $((n - 1)) /dev/zero | tr "\0" a; echo; done' > "$T/rec"
+export FP_RUN=maxrec$$
+rm -f "$T/o"
+expect_exit 65 "^forkpipe: .*one: chunk 0 \\(bytes 0-2\\): exec: 'yes maxrec$$ \\| tr -dc m': $ML \\(1048576 bytes\\)\$" \
+	fp --max-record 1M -o "$T/o" -e "exec 'yes maxrec$$ | tr -dc m'" "$T/one"
+[ ! -e "$T/o" ] && pass || fail "an endless output record left -o behind"
+none_left "an endless output record" "maxrec$$" "maxrec$$"
+expect_exit 65 "^forkpipe: .*one: chunk 0 \\(bytes 0-2\\): exec: 'yes maxrec$$ \\| tr -dc m': $ML \\(1048576 bytes\\)\$" \
+	fp --keep-going --max-record 1M -e "exec 'yes maxrec$$ | tr -dc m'" "$T/one"
+none_left "an endless output record, --keep-going" "maxrec$$" "maxrec$$"
+unset FP_RUN
+sh "$T/rec" 100 1 100 99 > "$T/exp"
+expect_out "output records up to --max-record" "$T/exp" \
+	fp --max-record 100 -e "exec $(sq "sh $T/rec 100 1 100 99")" "$T/one"
+expect_exit 65 "^forkpipe: .*in: chunk 0 \\(bytes 0-[0-9]+\\): exec: 'sh .*/rec 100 101 5': $ML \\(100 bytes\\)\$" \
+	fp -j 2 -b 16K --max-record 100 -e "exec $(sq "sh $T/rec 100 101 5")" "$T/in"
+expect_exit 65 "^forkpipe: .*one: chunk 0 \\(bytes 0-2\\): exec: 'head -c 100 /dev/zero': $ML \\(100 bytes\\)\$" \
+	fp --max-record 100 -e "exec 'head -c 100 /dev/zero'" "$T/one"
+sh "$T/rec" 10 3000000 10 > "$T/exp"
+expect_out "a 3 MB output record under --max-record 3000000" "$T/exp" \
+	fp --max-record 3000000 -e "exec $(sq "sh $T/rec 10 3000000 10")" "$T/one"
+expect_exit 65 "^forkpipe: .*one: chunk 0 \\(bytes 0-2\\): exec: 'sh .*/rec 10 3000000 10': $ML \\(1048576 bytes\\)\$" \
+	fp --max-record 1M -e "exec $(sq "sh $T/rec 10 3000000 10")" "$T/one"
+# after a reducer, in the merger
+expect_exit 65 "^forkpipe: exec: 'cat; head -c 3M /dev/zero': $ML \\(1048576 bytes\\)\$" \
+	fp --max-record 1M -e count -e 'exec "cat; head -c 3M /dev/zero"' "$T/in"
+
 finish
