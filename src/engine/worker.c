@@ -24,11 +24,13 @@
 #include "meter.h"
 #include "record.h"
 #include "scan.h"
+#include "spill.h"
 #include "util.h"
 #include "worker.h"
 
 #define BLOCK_SIZE (1 << 20)
 #define FLUSH_MIN (64 * 1024)
+#define KEEP_MEM (4 << 20)	/* --keep-going: a chunk's output held in memory */
 
 struct worker {
 	const struct job *job;
@@ -62,6 +64,9 @@ struct worker {
 	bool runs_commands;	/* a stage runs commands: set their environment */
 	bool hold_all;		/* --keep-going: a chunk's output is held to its end */
 	char *skipped;		/* --keep-going: why the chunk's output is dropped */
+	int keep_fd;		/* --keep-going: where held output beyond KEEP_MEM
+				 * goes (an unlinked temporary file), or -1 */
+	uint64_t kept;		/* bytes of the chunk's output in it */
 	uint32_t file;		/* the chunk's input, offset and length */
 	uint64_t offset;
 	uint64_t length;
@@ -136,9 +141,73 @@ static void flush(struct worker *w, const char *extra, size_t n, uint32_t more)
 	w->gather.len = 0;
 }
 
+/*
+ * --keep-going: a chunk's output waits for its commands' exit status
+ * (a failed command's is dropped), in memory up to KEEP_MEM, the rest
+ * in a temporary file (unlinked: it goes with the worker however it
+ * ends), so that a command may write any amount.
+ */
+static void keep_write(struct worker *w, const char *data, size_t len)
+{
+	const char *dir = spill_dir(w->job->tmpdir);
+	char *err = NULL;
+
+	if (w->keep_fd < 0 && (w->keep_fd = spill_open(dir, &err)) < 0)
+		fail(w, EXIT_IOERR, "--keep-going: %s", err);
+	if (spill_write(w->keep_fd, dir, data, len, &err) < 0)
+		fail(w, EXIT_IOERR, "--keep-going: %s", err);
+	w->kept += len;
+}
+
+static void keep(struct worker *w, const char *data, size_t len)
+{
+	if (w->out.len + len <= KEEP_MEM) {
+		buf_append(&w->out, data, len);
+		return;
+	}
+	keep_write(w, w->out.data, w->out.len);
+	keep_write(w, data, len);
+	w->out.len = 0;
+}
+
+/* The chunk's held output is sent or dropped: the file is emptied. */
+static void keep_reset(struct worker *w)
+{
+	w->out.len = 0;
+	if (w->kept == 0)
+		return;
+	w->kept = 0;
+	if (ftruncate(w->keep_fd, 0) < 0 || lseek(w->keep_fd, 0, SEEK_SET) < 0)
+		fail(w, EXIT_IOERR, "--keep-going: cannot empty a temporary file in %s: %s",
+		    spill_dir(w->job->tmpdir), strerror(errno));
+}
+
+/* The commands succeeded: the chunk's held output goes on, from the
+ * file a block at a time, then from memory. */
+static void send_kept(struct worker *w)
+{
+	char *err = NULL;
+
+	for (uint64_t off = 0; off < w->kept;) {
+		size_t n = w->kept - off < BLOCK_SIZE ? (size_t)(w->kept - off) : BLOCK_SIZE;
+
+		buf_reserve(&w->piece, n);
+		if (spill_pread(w->keep_fd, spill_dir(w->job->tmpdir), w->piece.data, n, off, &err) < 0)
+			fail(w, EXIT_IOERR, "--keep-going: %s", err);
+		flush(w, w->piece.data, n, 1);
+		off += n;
+	}
+	flush(w, w->out.data, w->out.len, 0);
+	keep_reset(w);
+}
+
 static void emit(struct worker *w, const char *data, size_t len)
 {
-	if (w->out_fd >= 0 || w->z != NULL || w->hold_all) {
+	if (w->hold_all) {
+		keep(w, data, len);
+		return;
+	}
+	if (w->out_fd >= 0 || w->z != NULL) {
 		buf_append(&w->out, data, len);
 		return;
 	}
@@ -154,14 +223,15 @@ static void emit(struct worker *w, const char *data, size_t len)
 /* Run the map stages from the from-th on a block of whole records, then
  * fold or emit. */
 /* A stage failed on the chunk: with --keep-going a command's failure
- * drops the chunk's output, anything else fails the run. */
+ * drops the chunk's output, anything else fails the run (bad data too:
+ * a command's output record longer than --max-record, 65). */
 static void stage_failed(struct worker *w, const struct stage *st, int rc, char *err)
 {
 	char *msg = xasprintf("%s: chunk %llu (bytes %llu-%llu): %s", w->name,
 	    (unsigned long long)w->seq, (unsigned long long)w->offset,
 	    (unsigned long long)(w->offset + w->length), err);
 
-	if (w->job->keep_going && st->def->end != NULL) {
+	if (w->job->keep_going && st->def->end != NULL && rc != EXIT_DATAERR) {
 		if (w->skipped == NULL)
 			w->skipped = msg;
 		else
@@ -506,7 +576,7 @@ static void skip_chunk(struct worker *w)
 	send_frame(w, FRAME_SKIP, 0, &iov, 1);
 	free(w->skipped);
 	w->skipped = NULL;
-	w->out.len = 0;
+	keep_reset(w);
 	if (w->partial != NULL) {
 		w->job->reducer->def->partial_free(w->partial);
 		w->partial = NULL;
@@ -527,8 +597,7 @@ static void chunk_end(struct worker *w)
 		return;
 	}
 	if (w->hold_all && r == NULL) {
-		flush(w, w->out.data, w->out.len, 0);
-		w->out.len = 0;
+		send_kept(w);
 		return;
 	}
 	if (r == NULL && w->out_fd >= 0) {
@@ -820,6 +889,7 @@ void worker_main(int id, int task_fd, int result_fd, void *arg)
 	w.term = env->job->null ? '\0' : '\n';
 	w.out_fd = env->out_fd;
 	w.out_name = env->out_name;
+	w.keep_fd = -1;
 	w.copy = w.job->nstages == 0 && !w.job->header;
 	/* Without a reducer or head's cut, what the workers emit is the
 	 * output, so they count its records. */

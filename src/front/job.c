@@ -219,6 +219,7 @@ static void plan_memory(struct job *job)
 	for (size_t i = 0; i < job->nstages; i++) {
 		job->stages[i]->memory = share > 0 ? share : 1;
 		job->stages[i]->tmpdir = spill_dir(job->tmpdir);
+		job->stages[i]->max_record = job->max_record;
 	}
 }
 

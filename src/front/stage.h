@@ -168,6 +168,8 @@ struct stage {
 	uint64_t memory;	/* bytes a reducer's state may take in one process
 				 * before it spills to tmpdir; 0: no limit */
 	const char *tmpdir;	/* where spill files go ($TMPDIR, --tmpdir) */
+	uint64_t max_record;	/* --max-record: the longest record a stage that
+				 * makes records (exec) may hold; 0: no limit */
 	uint64_t seq_base;	/* merge adds this to the chunk numbers of the
 				 * partial it merges (merging partial files) */
 	bool from_files;	/* forkpipe merge: the partials come from files,

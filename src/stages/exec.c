@@ -11,10 +11,15 @@
  * stays bounded however much the command writes, even when it never
  * ends (yes): when the stages after want no more (head has its count)
  * the command is stopped, which is not an error, as `yes | head -3` is
- * none in a shell.  At the chunk's end (the end callback) standard input
- * is closed, the rest of the output read, and the command's exit status
- * checked: anything but 0 fails the run (exit 70) naming the command,
- * its status and the chunk.  A command that stops reading early (head -1)
+ * none in a shell.  An output record is held whole until it ends, so
+ * --max-record bounds it: a longer one (a line without end) kills the
+ * command and fails the run with 65, as a long input record does; it is
+ * bad data, not a failed command, so --keep-going does not skip it.
+ * Only the bytes read since the last look are searched for a record
+ * end, so a long record is scanned once.  At the chunk's end (the end
+ * callback) standard input is closed, the rest of the output read, and
+ * the command's exit status checked: anything but 0 fails the run (exit
+ * 70) naming the command, its status and the chunk.  A command that stops reading early (head -1)
  * is not an error: the rest of its input is dropped, as a shell pipeline
  * drops it.  After a reducer the stage runs in the merger, once, over the
  * whole result.
@@ -53,6 +58,8 @@ struct exec {
 	bool eof;		/* its output has ended */
 	bool stopped;		/* the stages after want no more: it was killed */
 	struct buf buf;		/* output read, not yet handed on */
+	size_t want;		/* read until buf holds this much */
+	size_t scanned;		/* buf[0..scanned) holds no record end */
 	uint64_t seq;		/* the chunk, for the environment */
 };
 
@@ -281,14 +288,16 @@ static int start(struct stage *st, const struct block *b, char **err)
 	fcntl(x->out, F_SETFL, O_NONBLOCK);
 	x->eof = x->stopped = false;
 	x->buf.len = 0;
+	x->want = PASS_AT;
+	x->scanned = 0;
 	return 0;
 }
 
-/* Read what the command has written, up to about PASS_AT bytes held;
+/* Read what the command has written, up to about x->want bytes held;
  * at its end of output, x->eof. */
 static int drain(struct exec *x, char **err)
 {
-	while (x->buf.len < PASS_AT) {
+	while (x->buf.len < x->want) {
 		buf_reserve(&x->buf, READ_PIECE);
 		ssize_t n = read(x->out, x->buf.data + x->buf.len, READ_PIECE);
 
@@ -324,6 +333,58 @@ static void stop(struct exec *x)
 	x->buf.len = 0;
 }
 
+/* A record of the output longer than --max-record: the command goes
+ * (the run fails). */
+static int too_long(struct stage *st, char **err)
+{
+	struct exec *x = st->priv;
+
+	stop(x);
+	*err = xasprintf("exec: '%s': an output record is longer than --max-record (%llu bytes)",
+	    x->cmd, (unsigned long long)st->max_record);
+	return EXIT_DATAERR;
+}
+
+/* Whether some record of the whole records data[0..n) is longer than
+ * --max-record (only possible when n is). */
+static bool has_long_record(const struct stage *st, const char *data, size_t n)
+{
+	const char *why;
+	size_t at;
+
+	if (st->max_record == 0 || n <= st->max_record)
+		return false;
+	while (n > 0) {
+		size_t r = records_first_end(st->fmt, st->term, data, n, &why, &at);
+
+		if (r == 0)
+			r = n;	/* the last one, its terminator supplied */
+		if (r > st->max_record)
+			return true;
+		data += r;
+		n -= r;
+	}
+	return false;
+}
+
+/*
+ * The end of the whole records in the output read so far, or 0.  A new
+ * record end needs a terminator among the bytes read since the last
+ * look: only they are searched for one first, so that a long record
+ * costs one pass over it, not one per piece read.
+ */
+static size_t whole_records(struct stage *st)
+{
+	struct exec *x = st->priv;
+	const char *none;
+	size_t at, from = x->scanned;
+
+	x->scanned = x->buf.len;
+	if (memchr(x->buf.data + from, st->term, x->buf.len - from) == NULL)
+		return 0;
+	return records_last_end(st->fmt, st->term, x->buf.data, x->buf.len, &none, &at);
+}
+
 /*
  * Hand the whole records read so far (with all, every byte: the output
  * has ended, and its last record gets a terminator) through the stages
@@ -335,22 +396,28 @@ static int pass(struct stage *st, bool all, char **err)
 	size_t n = x->buf.len;
 	int rc;
 
+	if (x->stopped)
+		return 0;
 	if (!all) {
-		const char *none;
-		size_t at;
-
-		n = records_last_end(st->fmt, st->term, x->buf.data, x->buf.len, &none, &at);
+		n = whole_records(st);
 	} else if (n > 0 && x->buf.data[n - 1] != st->term) {
 		buf_putc(&x->buf, st->term);
 		n++;
 	}
-	if (n == 0 || x->stopped)
+	/* A record is held whole until it ends: --max-record bounds it. */
+	if (st->max_record > 0 && x->buf.len - n > st->max_record)
+		return too_long(st, err);
+	x->want = x->buf.len - n + PASS_AT;
+	if (n == 0)
 		return 0;
+	if (has_long_record(st, x->buf.data, n))
+		return too_long(st, err);
 	struct block b = { x->buf.data, n, NREC_UNKNOWN, OFFSET_UNKNOWN, x->seq, false };
 
 	rc = st->out->put(st->out, &b, err);
 	memmove(x->buf.data, x->buf.data + n, x->buf.len - n);
 	x->buf.len -= n;
+	x->scanned = x->buf.len;
 	if (rc == STAGE_ENOUGH) {
 		stop(x);
 		return 0;
@@ -365,7 +432,7 @@ static int take_output(struct stage *st, char **err)
 
 	if (drain(x, err) < 0)
 		return -1;
-	return x->buf.len >= PASS_AT ? pass(st, false, err) : 0;
+	return x->buf.len >= x->want ? pass(st, false, err) : 0;
 }
 
 /* A signal ended the run while the command runs (in the merger, after a
@@ -398,6 +465,7 @@ static int wait_for(struct exec *x, struct pollfd *p, nfds_t n, char **err)
 static int pump(struct stage *st, const char *data, size_t len, char **err)
 {
 	struct exec *x = st->priv;
+	int rc;
 
 	while (len > 0 && x->in >= 0) {
 		struct pollfd p[2] = { { x->in, POLLOUT, 0 }, { x->out, POLLIN, 0 } };
@@ -405,8 +473,8 @@ static int pump(struct stage *st, const char *data, size_t len, char **err)
 		p[0].revents = p[1].revents = 0;
 		if (wait_for(x, p, x->eof ? 1 : 2, err) < 0)
 			return -1;
-		if (!x->eof && p[1].revents != 0 && take_output(st, err) != 0)
-			return -1;
+		if (!x->eof && p[1].revents != 0 && (rc = take_output(st, err)) != 0)
+			return rc;
 		if (p[0].revents == 0 || x->in < 0)
 			continue;
 		ssize_t n = write(x->in, data, len);
@@ -455,7 +523,7 @@ static char *describe(const struct exec *x, int status)
 static int exec_end(struct stage *st, struct block *b, char **err)
 {
 	struct exec *x = st->priv;
-	int status = 0;
+	int status = 0, rc;
 
 	/* A chunk none of whose records came this far still runs the
 	 * command, on no input, as a serial run over it would (wc -l: 0). */
@@ -469,8 +537,8 @@ static int exec_end(struct stage *st, struct block *b, char **err)
 
 		if (wait_for(x, &p, 1, err) < 0)
 			return -1;
-		if (take_output(st, err) != 0)
-			return -1;
+		if ((rc = take_output(st, err)) != 0)
+			return rc;
 	}
 	status = reap(x->pid);
 	end_guard(x);
@@ -500,7 +568,8 @@ const struct stage_def stage_exec = {
 		"error.  Its output is handed on as it comes, in pieces, so a command may write "
 		"any amount, even without end: when a later head stage has its count the "
 		"command is stopped, which is not an error either.  Its last output record "
-		"gets a terminator if it lacks one.  After a "
+		"gets a terminator if it lacks one.  An output record longer than --max-record "
+		"(a line without end) kills the command and fails the run with exit 65.  After a "
 		"reducer the command runs once, in the merger, over the whole result.",
 	.kind = STAGE_MAP,
 	.opts = exec_opts,

@@ -198,4 +198,81 @@ rc=$?
 expect_exit 70 "in: chunk 1 \\(bytes $o1-$o2\\): exec: .* exited with status 5\$" \
 	fp -j 2 -b 16K -e "$FAILS" "$T/in"
 
+# --keep-going holds a chunk's output until its command's status is
+# known, in memory up to a few MiB and the rest in an unlinked temporary
+# file under --tmpdir: 200 MB from one command all come out, no process
+# of the run holds anything like it, and no file is left.
+mkdir -p "$T/tmp"
+printf '%s\n' $((200 * 1024 * 1024 / 2)) > "$T/exp"
+fp --keep-going --tmpdir "$T/tmp" --stats-json "$T/report.json" -e 'exec "yes | head -c 200M"' "$T/one" |
+	wc -l | tr -d ' ' > "$T/out"
+check_same "--keep-going, 200 MB of exec output" "$T/exp" "$T/out"
+rss=$(grep -o '"max_rss_kb":[0-9]*' "$T/report.json" | cut -d: -f2 | sort -n | tail -n 1)
+[ -n "$rss" ] && [ "$rss" -lt 102400 ] && pass ||
+	fail "--keep-going, 200 MB of exec output: a process of the run peaked at ${rss:-?} KiB (the output held whole?)"
+[ -z "$(ls -A "$T/tmp")" ] && pass || fail "--keep-going left files in --tmpdir: $(ls -A "$T/tmp")"
+# Chunks that each write more than memory holds: a failed command's
+# output (held in the file too) is skipped, the others' come whole and
+# in order, as running the command on each chunk gives; at -j 1 one
+# worker reuses its file chunk after chunk.
+KEEPS='exec "yes \$FORKPIPE_CHUNK | head -c 6M; cat; [ \$FORKPIPE_CHUNK != 1 ] || exit 5"'
+fp -j 2 -b 64K -e 'exec "echo \$FORKPIPE_OFFSET"' "$T/in" > "$T/offs"
+mapfile -t offs < "$T/offs"
+offs+=("$(wc -c < "$T/in")")
+[ "${#offs[@]}" -gt 3 ] && pass || fail "--keep-going spilled: only $((${#offs[@]} - 1)) chunks"
+for ((i = 0; i + 1 < ${#offs[@]}; i++)); do
+	[ "$i" = 1 ] && continue
+	yes "$i" | head -c 6M
+	tail -c +$((offs[i] + 1)) "$T/in" | head -c $((offs[i + 1] - offs[i]))
+done > "$T/exp"
+for j in 1 3; do
+	fp --keep-going -j "$j" -b 64K --tmpdir "$T/tmp" -e "$KEEPS" "$T/in" 2> "$T/err" | cat > "$T/out"
+	rc=${PIPESTATUS[0]}
+	check_same "--keep-going spilled, -j $j: the output" "$T/exp" "$T/out"
+	[ "$rc" = 70 ] && [ "$(wc -l < "$T/err")" = 2 ] &&
+		grep -q "^forkpipe: .*in: chunk 1 (bytes ${offs[1]}-${offs[2]}): exec: .* exited with status 5 (output skipped: --keep-going)\$" "$T/err" &&
+		pass || fail "--keep-going spilled, -j $j: exit $rc, stderr: $(head -c 600 "$T/err")"
+done
+[ -z "$(ls -A "$T/tmp")" ] && pass || fail "--keep-going left files in --tmpdir: $(ls -A "$T/tmp")"
+# where the file cannot be made: 74, and -o leaves nothing
+rm -f "$T/o"
+expect_exit 74 "^forkpipe: --keep-going: cannot create a temporary file in $T/none: No such file or directory\$" \
+	fp --keep-going --tmpdir "$T/none" -o "$T/o" -e 'exec "yes | head -c 10M"' "$T/one"
+[ ! -e "$T/o" ] && pass || fail "--keep-going: a temporary file that cannot be made left -o behind"
+
+# ---- --max-record: a command's output records ------------------------------
+# A command's output record is held whole until it ends, so --max-record
+# bounds it: a longer one fails the run with 65 naming the command and
+# the chunk, even an endless one (no terminator ever comes); the
+# command is killed and -o leaves no file.  Under --keep-going too: it
+# is bad data, not a failed command.  Records up to the limit pass.
+ML="an output record is longer than --max-record"
+# rec N...: records of N bytes each, the newline included.
+printf '%s\n' 'for n; do head -c $((n - 1)) /dev/zero | tr "\0" a; echo; done' > "$T/rec"
+export FP_RUN=maxrec$$
+rm -f "$T/o"
+expect_exit 65 "^forkpipe: .*one: chunk 0 \\(bytes 0-2\\): exec: 'yes maxrec$$ \\| tr -dc m': $ML \\(1048576 bytes\\)\$" \
+	fp --max-record 1M -o "$T/o" -e "exec 'yes maxrec$$ | tr -dc m'" "$T/one"
+[ ! -e "$T/o" ] && pass || fail "an endless output record left -o behind"
+none_left "an endless output record" "maxrec$$" "maxrec$$"
+expect_exit 65 "^forkpipe: .*one: chunk 0 \\(bytes 0-2\\): exec: 'yes maxrec$$ \\| tr -dc m': $ML \\(1048576 bytes\\)\$" \
+	fp --keep-going --max-record 1M -e "exec 'yes maxrec$$ | tr -dc m'" "$T/one"
+none_left "an endless output record, --keep-going" "maxrec$$" "maxrec$$"
+unset FP_RUN
+sh "$T/rec" 100 1 100 99 > "$T/exp"
+expect_out "output records up to --max-record" "$T/exp" \
+	fp --max-record 100 -e "exec $(sq "sh $T/rec 100 1 100 99")" "$T/one"
+expect_exit 65 "^forkpipe: .*in: chunk 0 \\(bytes 0-[0-9]+\\): exec: 'sh .*/rec 100 101 5': $ML \\(100 bytes\\)\$" \
+	fp -j 2 -b 16K --max-record 100 -e "exec $(sq "sh $T/rec 100 101 5")" "$T/in"
+expect_exit 65 "^forkpipe: .*one: chunk 0 \\(bytes 0-2\\): exec: 'head -c 100 /dev/zero': $ML \\(100 bytes\\)\$" \
+	fp --max-record 100 -e "exec 'head -c 100 /dev/zero'" "$T/one"
+sh "$T/rec" 10 3000000 10 > "$T/exp"
+expect_out "a 3 MB output record under --max-record 3000000" "$T/exp" \
+	fp --max-record 3000000 -e "exec $(sq "sh $T/rec 10 3000000 10")" "$T/one"
+expect_exit 65 "^forkpipe: .*one: chunk 0 \\(bytes 0-2\\): exec: 'sh .*/rec 10 3000000 10': $ML \\(1048576 bytes\\)\$" \
+	fp --max-record 1M -e "exec $(sq "sh $T/rec 10 3000000 10")" "$T/one"
+# after a reducer, in the merger
+expect_exit 65 "^forkpipe: exec: 'cat; head -c 3M /dev/zero': $ML \\(1048576 bytes\\)\$" \
+	fp --max-record 1M -e count -e 'exec "cat; head -c 3M /dev/zero"' "$T/in"
+
 finish
