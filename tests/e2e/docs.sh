@@ -2,8 +2,10 @@
 # e2e/docs.sh - the documentation matches the binary: every stage, stage
 # option, command-line option and exit code that --help lists is in the
 # man page (and the options in README.md), both man pages format without
-# warnings, README's quick start runs the tests, and every example
-# pipeline in conf/ runs and agrees with the reference tools.
+# warnings, README's quick start runs the tests, README stays short,
+# docs/architecture.md's file map names every file of src/ and no other,
+# and every example pipeline in conf/ runs and agrees with the reference
+# tools.
 #
 # Environment (exported by `make check`): FORKPIPE, MANPAGE (the generated
 # man/forkpipe.1), top_srcdir.
@@ -149,6 +151,48 @@ for conf in "$top_srcdir"/conf/*.yaml; do
 	fi
 done
 [ "$nconf" -gt 0 ] && pass || fail "no example pipeline in $top_srcdir/conf/*.yaml"
+
+# README.md is a front door, not the manual: the reference is in the man
+# pages and docs/.
+nreadme=$(wc -l < "$README")
+[ "$nreadme" -le 330 ] && pass ||
+	fail "README.md has $nreadme lines, more than 330: move the detail to docs/ or the man pages"
+
+# docs/architecture.md's file map stays true: its section "The source
+# files, by folder" names every .c and .h file under src/ by its path
+# relative to src/ (io/chunker.c), and the whole document names no such
+# file that is not there (a path in backquotes, with or without src/; a
+# bare name such as agg.c must be the name of some file there).
+ARCH=$top_srcdir/docs/architecture.md
+if [ -s "$ARCH" ]; then
+	(cd "$top_srcdir/src" && find . -name '*.[ch]' | sed -e 's|^\./||') | sort -u > "$T/src-files"
+	awk '/^## / { m = ($0 ~ /^## The source files/) } m' "$ARCH" |
+		grep -o -E '`[a-z0-9_]+(/[a-z0-9_]+)?\.[ch]`' | tr -d '`' | sort -u > "$T/map-files"
+	grep -o -E '`(src/)?[a-z0-9_]+(/[a-z0-9_]+)?\.[ch]`' "$ARCH" | tr -d '`' |
+		sed -e 's|^src/||' | sort -u > "$T/arch-files"
+	sed -e 's|.*/||' "$T/src-files" | sort -u > "$T/src-names"
+	comm -23 "$T/src-files" "$T/map-files" > "$T/unmapped"
+	{
+		grep / "$T/arch-files" | comm -13 "$T/src-files" -
+		grep -v / "$T/arch-files" | comm -13 "$T/src-names" -
+	} > "$T/stale"
+	[ -s "$T/map-files" ] && pass ||
+		fail "docs/architecture.md has no section '## The source files, by folder' naming files"
+	if [ -s "$T/unmapped" ]; then
+		fail "docs/architecture.md's file map lacks (add a row under its folder):" \
+			"$(tr '\n' ' ' < "$T/unmapped")"
+	else
+		pass
+	fi
+	if [ -s "$T/stale" ]; then
+		fail "docs/architecture.md names files not in src/ (rename or remove them):" \
+			"$(tr '\n' ' ' < "$T/stale")"
+	else
+		pass
+	fi
+else
+	fail "docs/architecture.md is missing or empty"
+fi
 
 # The sample input is there and small enough to ship.
 if [ -s "$top_srcdir/data/access.log" ] &&
