@@ -202,8 +202,8 @@ child_main(enum codec codec, int fd, const void *prefix, size_t plen, int data_f
 			free(err);
 			break;	/* the reader is gone: nobody wants the rest */
 		}
-		if (rc == GZ_ERROR) {
-			report(status_fd, EXIT_DATAERR, err);
+		if (rc == GZ_ERROR || rc == GZ_FAILED) {
+			report(status_fd, rc == GZ_ERROR ? EXIT_DATAERR : EXIT_SOFTWARE, err);
 			free(err);
 			break;
 		}
