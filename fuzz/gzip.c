@@ -63,6 +63,7 @@ static void stream(decode_fn *fn, void *z, const uint8_t *d, size_t n, size_t in
 		off += used;
 		total += made;
 	} while (rc == GZ_MORE && total < OUT_MAX);
+	FUZZ_CHECK(rc != GZ_FAILED, "the library failed: %s", err);
 	if (rc == GZ_ERROR)
 		FUZZ_CHECK(err != NULL && documented(err), "undocumented verdict: %s", err);
 	free(err);

@@ -1,4 +1,5 @@
-/* proc.c - mechanism: the worker table, spawning, reaping, signal flags. */
+/* proc.c - mechanism: the worker table, spawning, the set-up of every
+ * child, reaping, signal flags. */
 #include "autoconfig.h"
 
 #include <errno.h>
@@ -7,7 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>	/* PR_SET_PDEATHSIG: workers die with the supervisor */
+#include <sys/prctl.h>	/* PR_SET_PDEATHSIG, PR_SET_NAME */
 #include <sys/time.h>	/* setitimer */
 #include <sys/wait.h>
 #include <time.h>
@@ -100,13 +101,13 @@ static void set_nonblock(int fd)
 static volatile pid_t supervisor_pid;
 
 /*
- * The death signal.  SIGCONT, because it is the one signal besides
+ * A death signal of SIGCONT, because it is the one signal besides
  * SIGKILL that reaches a stopped process (SIGSTOP, Ctrl-Z): it resumes
- * the worker, and this handler ends it, whatever it was doing.  SIGKILL
- * would do that too but leave no chance to stop the commands of an exec
- * stage; SIGTERM (their handler) waits for a SIGCONT that never comes in
- * a stopped worker.  A SIGCONT while the supervisor lives is job control
- * (fg, bg) and changes nothing.
+ * the child, and this handler ends it, whatever it was doing.  SIGKILL
+ * would do that too but leave a worker no chance to stop the commands of
+ * an exec stage; SIGTERM (their handler) waits for a SIGCONT that never
+ * comes in a stopped worker.  A SIGCONT while the supervisor lives is job
+ * control (fg, bg) and changes nothing.
  */
 static void on_parent_death(int sig)
 {
@@ -124,37 +125,99 @@ static void on_parent_death(int sig)
 	raise(SIGKILL);
 }
 
-/* In the child: a clean signal state, and death with the parent. */
-static void child_init(pid_t parent)
+/* Close every descriptor but those in keep (ascending). */
+static void close_others(const int *keep, int n)
+{
+	unsigned int from = 0;
+
+	for (int i = 0; i <= n; i++) {
+		unsigned int to = i < n ? (unsigned int)keep[i] : ~0U;
+
+		if (to > from && close_range(from, to - 1, 0) < 0) {
+			/* Kernels before 5.9: one at a time. */
+			long max = sysconf(_SC_OPEN_MAX);
+
+			for (long fd = from; fd < (long)to && fd < (max > 0 ? max : 1024); fd++)
+				close((int)fd);
+		}
+		from = to + 1;
+	}
+}
+
+/* Sort the n descriptors at a and drop duplicates; returns how many. */
+static int sort_unique(int *a, int n)
+{
+	int m = 0;
+
+	for (int i = 1; i < n; i++)
+		for (int j = i; j > 0 && a[j] < a[j - 1]; j--) {
+			int t = a[j];
+
+			a[j] = a[j - 1];
+			a[j - 1] = t;
+		}
+	for (int i = 0; i < n; i++)
+		if (m == 0 || a[i] != a[m - 1])
+			a[m++] = a[i];
+	return m;
+}
+
+static void set_handler(int sig, void (*fn)(int), int flags)
 {
 	struct sigaction sa;
-	sigset_t none;
 
 	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = SIG_DFL;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGCHLD, &sa, NULL);
-	sigaction(SIGPIPE, &sa, NULL);
-	/* Ctrl-C reaches the whole process group; the supervisor decides
-	 * how workers stop, so they ignore it. */
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sa.sa_handler = SIG_DFL;
-	sigaction(SIGALRM, &sa, NULL);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = fn;
+	sa.sa_flags = flags;
+	sigaction(sig, &sa, NULL);
+}
+
+void proc_child_init(pid_t parent, const struct proc_child *c)
+{
+	sigset_t none;
+
+	/* The supervisor's handlers only set its own flags. */
+	set_handler(SIGTERM, SIG_DFL, 0);
+	set_handler(SIGCHLD, SIG_DFL, 0);
+	set_handler(SIGALRM, SIG_DFL, 0);
+	set_handler(SIGPIPE, c->sigpipe_kills ? SIG_DFL : SIG_IGN, 0);
+	/* Ctrl-C (and a hang-up) reaches the whole process group; the
+	 * supervisor decides how its children stop, so they ignore it. */
+	set_handler(SIGINT, SIG_IGN, 0);
+	set_handler(SIGHUP, SIG_IGN, 0);
 	supervisor_pid = parent;
 	/* SA_RESTART: a SIGCONT of job control must not fail a read. */
-	sa.sa_handler = on_parent_death;
-	sa.sa_flags = SA_RESTART;
-	sigaction(SIGCONT, &sa, NULL);
+	if (c->death_signal == SIGCONT)
+		set_handler(SIGCONT, on_parent_death, SA_RESTART);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	fatal_in_child();
-	prctl(PR_SET_PDEATHSIG, SIGCONT);
-	prctl(PR_SET_NAME, "forkpipe-worker");
+	prctl(PR_SET_PDEATHSIG, c->death_signal);
+	if (c->name != NULL)
+		prctl(PR_SET_NAME, c->name);
 	if (getppid() != parent)
 		_exit(EXIT_SOFTWARE);	/* the parent died before prctl */
+	if (c->nkeep > 0) {
+		int keep[PROC_KEEP_MAX];
+		int n = c->nkeep < PROC_KEEP_MAX ? c->nkeep : PROC_KEEP_MAX;
+
+		memcpy(keep, c->keep, (size_t)n * sizeof *keep);
+		close_others(keep, sort_unique(keep, n));
+	}
 }
+
+/*
+ * A worker: SIGCONT as its death signal (see on_parent_death()), so that
+ * a stopped one ends too and stops its exec commands first.  SIGPIPE
+ * kills it: a result pipe with no reader means the supervisor is gone
+ * or done with it, and there is nothing left to do (exec ignores SIGPIPE
+ * itself while it feeds a command).  Its name tells it from the
+ * supervisor (ps, pgrep -x forkpipe-worker).  It keeps the descriptors
+ * it inherits (inputs, the output it writes in place, the lock): only
+ * the other workers' pipes are closed, by proc_spawn().
+ */
+static const struct proc_child worker_child = { SIGCONT, true, "forkpipe-worker", NULL, 0 };
 
 int proc_spawn(struct proc *procs, int nprocs, int id, proc_main_fn fn, void *arg, char **err)
 {
@@ -186,7 +249,7 @@ int proc_spawn(struct proc *procs, int nprocs, int id, proc_main_fn fn, void *ar
 		return -1;
 	}
 	if (pid == 0) {
-		child_init(parent);
+		proc_child_init(parent, &worker_child);
 		for (int i = 0; i < nprocs; i++)
 			if (i != id && procs[i].pid != 0)
 				proc_close(&procs[i]);

@@ -1,5 +1,6 @@
-/* proc.h - mechanism: the worker table, spawning, reaping, signal flags.
- * The policy (what to do when) lives in supervisor.c. */
+/* proc.h - mechanism: the worker table, spawning, the set-up of every
+ * child (workers, the decompressor), reaping, signal flags.  The policy
+ * (what to do when) lives in supervisor.c. */
 #ifndef FORKPIPE_PROC_H
 #define FORKPIPE_PROC_H
 
@@ -34,6 +35,27 @@ void proc_alarm(double secs);
 /* Let the handled signals in outside ppoll too (the end of a run, which
  * checks proc_quit_signal as it writes). */
 void proc_signals_unblock(void);
+
+/* How a child of the supervisor (a worker, the decompressor) starts. */
+struct proc_child {
+	int death_signal;	/* PR_SET_PDEATHSIG: SIGCONT (with a handler
+				 * that ends the child) or SIGKILL */
+	bool sigpipe_kills;	/* SIGPIPE's default, or ignored (EPIPE) */
+	const char *name;	/* PR_SET_NAME, or NULL: the supervisor's */
+	const int *keep;	/* with nkeep > 0: every other descriptor */
+	int nkeep;		/* is closed (at most PROC_KEEP_MAX) */
+};
+
+#define PROC_KEEP_MAX 8
+
+/*
+ * In a child just forked by parent: default handlers for those the
+ * supervisor installs, SIGINT and SIGHUP ignored (the supervisor decides
+ * how its children stop), no signal blocked, fatal_in_child(), the death
+ * signal, and _exit() at once if the parent is already gone; then c's
+ * differences.
+ */
+void proc_child_init(pid_t parent, const struct proc_child *c);
 
 /*
  * Fork worker procs[id] running fn.  The child dies with its parent and

@@ -554,9 +554,12 @@ static void send_piece(struct worker *w)
 	const struct buf *d = dictionary(w);
 	unsigned char info[PIECE_INFO_SIZE];
 	struct piece_info p;
+	char *err;
 
 	w->piece.len = 0;
-	p = compressor_piece(w->z, d->data, d->len, w->out.data, w->out.len, &w->piece);
+	if (compressor_piece(w->z, d->data, d->len, w->out.data, w->out.len, &w->piece, &p,
+	    &err) < 0)
+		fail(w, EXIT_SOFTWARE, "%s", err);
 	piece_info_put(info, p);
 	struct iovec iov[2] = {
 		{ info, sizeof info },
@@ -702,6 +705,7 @@ static void inflate_member(struct worker *w, int fd, const struct gz_member *m,
 {
 	char *err = NULL;
 	size_t used;
+	int rc;
 
 	if (m->offset < w->comp_at || m->offset + m->csize > w->comp_at + w->comp.len) {
 		/* Whole members only, up to about a block. */
@@ -727,9 +731,10 @@ static void inflate_member(struct worker *w, int fd, const struct gz_member *m,
 	}
 	if (w->gz == NULL)
 		w->gz = gz_inflater_new();
-	if (gz_inflate_member(w->gz, w->comp.data + (m->offset - w->comp_at), m->csize, m->offset,
-	    &w->read, &used, &err) < 0)
-		fail(w, EXIT_DATAERR, "%s: %s", w->name, err);
+	rc = gz_inflate_member(w->gz, w->comp.data + (m->offset - w->comp_at), m->csize, m->offset,
+	    &w->read, &used, &err);
+	if (rc < 0)
+		fail(w, rc == GZ_FAILED ? EXIT_SOFTWARE : EXIT_DATAERR, "%s: %s", w->name, err);
 	if (used != m->csize)
 		fail(w, EXIT_DATAERR, "%s: corrupt gzip data at compressed byte offset %llu: "
 		    "the member ends before the size its header gives", w->name,

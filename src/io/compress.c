@@ -108,20 +108,20 @@ bool compressor_wants_dict(const struct compressor *c)
 	return c->kind == COMPRESS_GZIP && !c->independent;
 }
 
-struct piece_info compressor_piece(struct compressor *c, const void *dict, size_t dictlen,
-    const void *data, size_t len, struct buf *out)
+int compressor_piece(struct compressor *c, const void *dict, size_t dictlen,
+    const void *data, size_t len, struct buf *out, struct piece_info *p, char **err)
 {
-	struct piece_info p = { 0, len };
+	struct gz_piece g;
 
-	if (c->kind == COMPRESS_GZIP) {
-		struct gz_piece g = gz_deflate_piece(c->gz, c->independent ? NULL : dict,
-		    c->independent ? 0 : dictlen, data, len, out);
-
-		p.crc = g.crc;
-	} else {
-		zstd_compress_frame(c->zs, data, len, out);
-	}
-	return p;
+	p->crc = 0;
+	p->len = len;
+	if (c->kind != COMPRESS_GZIP)
+		return zstd_compress_frame(c->zs, data, len, out, err);
+	if (gz_deflate_piece(c->gz, c->independent ? NULL : dict, c->independent ? 0 : dictlen,
+	    data, len, out, &g, err) < 0)
+		return -1;
+	p->crc = g.crc;
+	return 0;
 }
 
 void compress_stream_init(struct compress_stream *s, const struct compress_opts *o)

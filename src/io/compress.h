@@ -50,7 +50,9 @@ int compress_choose(struct compress_opts *c, enum compress_kind kind, const char
     char **why);
 const char *compress_name(enum compress_kind kind);
 
-/* A compression context, made once per process and reused. */
+/* A compression context, made once per process and reused.  A failure
+ * of its set-up (other than memory) is reported by the first
+ * compressor_piece(). */
 struct compressor;
 
 struct compressor *compressor_new(const struct compress_opts *o);
@@ -58,11 +60,14 @@ void compressor_free(struct compressor *c);
 /* Whether pieces may be primed with the bytes before them. */
 bool compressor_wants_dict(const struct compressor *c);
 
-/* Compress data into one piece appended to out.  dict: the dictlen
- * uncompressed bytes just before data in the stream (gzip only), or
- * NULL.  An empty data appends nothing. */
-struct piece_info compressor_piece(struct compressor *c, const void *dict, size_t dictlen,
-    const void *data, size_t len, struct buf *out);
+/* Compress data into one piece appended to out, described in *p.  dict:
+ * the dictlen uncompressed bytes just before data in the stream (gzip
+ * only), or NULL.  An empty data appends nothing.  0, or -1 with *err
+ * (xmalloc'd) when the codec library fails: never the data's fault, an
+ * internal failure (EXIT_SOFTWARE).  When memory runs out it exits as
+ * xmalloc() does (lib_out_of_memory()). */
+int compressor_piece(struct compressor *c, const void *dict, size_t dictlen,
+    const void *data, size_t len, struct buf *out, struct piece_info *p, char **err);
 
 /* The stream around the pieces. */
 struct compress_stream {

@@ -8,11 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>	/* PR_SET_PDEATHSIG: the child dies with the supervisor */
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "decompress.h"
+#include "proc.h"
 #include "gzip_in.h"
 #include "util.h"
 #include "zstd_codec.h"
@@ -60,70 +60,6 @@ static void report(int fd, int code, const char *msg)
 	b[0] = (char)code;
 	memcpy(b + 1, msg, n);
 	(void)write_all(fd, b, n + 1);
-}
-
-/* Close every descriptor but those in keep (ascending). */
-static void close_others(const int *keep, int n)
-{
-	unsigned int from = 0;
-
-	for (int i = 0; i <= n; i++) {
-		unsigned int to = i < n ? (unsigned int)keep[i] : ~0U;
-
-		if (to > from && close_range(from, to - 1, 0) < 0) {
-			/* Kernels before 5.9: one at a time. */
-			long max = sysconf(_SC_OPEN_MAX);
-
-			for (long fd = from; fd < (long)to && fd < (max > 0 ? max : 1024); fd++)
-				close((int)fd);
-		}
-		from = to + 1;
-	}
-}
-
-/* Sort the n descriptors at a and drop duplicates; returns how many. */
-static int sort_unique(int *a, int n)
-{
-	int m = 0;
-
-	for (int i = 1; i < n; i++)
-		for (int j = i; j > 0 && a[j] < a[j - 1]; j--) {
-			int t = a[j];
-
-			a[j] = a[j - 1];
-			a[j - 1] = t;
-		}
-	for (int i = 0; i < n; i++)
-		if (m == 0 || a[i] != a[m - 1])
-			a[m++] = a[i];
-	return m;
-}
-
-/* The child: a clean signal state, death with the parent, no descriptor
- * but its own three and stderr. */
-static void child_init(pid_t parent, int in_fd, int data_fd, int status_fd)
-{
-	struct sigaction sa;
-	sigset_t none;
-	int keep[4] = { STDERR_FILENO, in_fd, data_fd, status_fd };
-
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = SIG_DFL;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGCHLD, &sa, NULL);
-	/* The supervisor decides how the run stops: Ctrl-C is its. */
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	/* A reader that went away is an EPIPE, and a quiet exit. */
-	sigaction(SIGPIPE, &sa, NULL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	fatal_in_child();
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != parent)
-		_exit(EXIT_SOFTWARE);
-	close_others(keep, sort_unique(keep, 4));
 }
 
 struct codec_ops {
@@ -202,8 +138,8 @@ child_main(enum codec codec, int fd, const void *prefix, size_t plen, int data_f
 			free(err);
 			break;	/* the reader is gone: nobody wants the rest */
 		}
-		if (rc == GZ_ERROR) {
-			report(status_fd, EXIT_DATAERR, err);
+		if (rc == GZ_ERROR || rc == GZ_FAILED) {
+			report(status_fd, rc == GZ_ERROR ? EXIT_DATAERR : EXIT_SOFTWARE, err);
 			free(err);
 			break;
 		}
@@ -251,9 +187,21 @@ int decompressor_start(struct decompressor *d, enum codec codec, int fd, const v
 		return -1;
 	}
 	if (pid == 0) {
-		close(data[0]);
-		close(status[0]);
-		child_init(parent, fd, data[1], status[1]);
+		/*
+		 * Unlike a worker, it runs no command and holds nothing to
+		 * clean up: SIGKILL ends it with the supervisor, stopped or
+		 * not.  SIGPIPE is ignored: a reader that went away (the run
+		 * needs no more input) is an EPIPE, and a quiet exit that
+		 * frees what it holds.  It needs none of the supervisor's
+		 * descriptors, and one kept would stay open after the
+		 * supervisor closed its own (a worker's task pipe, whose end
+		 * ends the worker; the --lock file, whose lock it holds): it
+		 * keeps only its own three and stderr.  It keeps the
+		 * supervisor's name: nothing looks for it by a name of its
+		 * own.
+		 */
+		proc_child_init(parent, &(struct proc_child){ SIGKILL, false, NULL,
+		    (int[]){ STDERR_FILENO, fd, data[1], status[1] }, 4 });
 		child_main(codec, fd, prefix, plen, data[1], status[1]);
 	}
 	close(data[1]);

@@ -34,6 +34,7 @@ struct gz_inflater {
 	uint64_t members;
 	uint64_t member_start;	/* offset of the current member */
 	uint64_t tail_start;	/* where the bytes after the last member begin */
+	char *broken;		/* why zlib failed (not the data), or NULL */
 };
 
 static const unsigned char gz_magic[2] = { 0x1f, 0x8b };
@@ -45,15 +46,29 @@ bool gzip_detect(const void *p, size_t len)
 	return len >= 3 && b[0] == 0x1f && b[1] == 0x8b && b[2] == 8;
 }
 
+/*
+ * zlib itself failed, which bad data never makes it do: a bug, or
+ * memory.  The inflater stays failed (a set-up that failed leaves no
+ * stream to use), and every later call says the same.
+ */
+static void zlib_failed(struct gz_inflater *z, const char *what, int rc)
+{
+	if (rc == Z_MEM_ERROR)
+		lib_out_of_memory();
+	if (z->broken == NULL)
+		z->broken = xasprintf("%s: %s", what, zError(rc));
+	z->state = S_FAILED;
+}
+
 struct gz_inflater *gz_inflater_new(void)
 {
 	struct gz_inflater *z = xcalloc(1, sizeof *z);
 	int rc = inflateInit2(&z->zs, 16 + 15);	/* gzip wrapper only */
 
-	if (rc == Z_MEM_ERROR)
-		fatal(EXIT_SOFTWARE, "out of memory");
-	if (rc != Z_OK)
-		fatal(EXIT_SOFTWARE, "inflateInit2: %s", zError(rc));
+	if (rc != Z_OK) {
+		zlib_failed(z, "inflateInit2", rc);
+		return z;
+	}
 	gz_inflater_reset(z);
 	return z;
 }
@@ -62,12 +77,15 @@ void gz_inflater_free(struct gz_inflater *z)
 {
 	if (z == NULL)
 		return;
-	inflateEnd(&z->zs);
+	inflateEnd(&z->zs);	/* harmless on a stream whose set-up failed */
+	free(z->broken);
 	free(z);
 }
 
 void gz_inflater_reset(struct gz_inflater *z)
 {
+	if (z->broken != NULL)
+		return;
 	z->state = S_MAGIC;
 	z->nmagic = 0;
 	z->in_total = z->out_total = z->members = 0;
@@ -113,14 +131,17 @@ static int not_gzip(struct gz_inflater *z, char **err)
 	return fail(z, err, xstrdup("not in gzip format"));
 }
 
-/* Start a member whose two magic bytes have been consumed. */
-static void begin_member(struct gz_inflater *z)
+/* Start a member whose two magic bytes have been consumed.  0, or -1
+ * when zlib failed. */
+static int begin_member(struct gz_inflater *z)
 {
 	unsigned char sink;
 	int rc = inflateReset(&z->zs);
 
-	if (rc != Z_OK)
-		fatal(EXIT_SOFTWARE, "inflateReset: %s", zError(rc));
+	if (rc != Z_OK) {
+		zlib_failed(z, "inflateReset", rc);
+		return -1;
+	}
 	z->member_start = z->in_total - 2;
 	/* Hand zlib the magic: it parses the header and checks its CRC. */
 	z->zs.next_in = (Bytef *)(uintptr_t)gz_magic;
@@ -128,9 +149,22 @@ static void begin_member(struct gz_inflater *z)
 	z->zs.next_out = &sink;
 	z->zs.avail_out = 0;
 	rc = inflate(&z->zs, Z_NO_FLUSH);
-	if (rc != Z_OK || z->zs.avail_in != 0)
-		fatal(EXIT_SOFTWARE, "inflate: unexpected result %d on a gzip magic", rc);
+	if (rc == Z_MEM_ERROR)
+		lib_out_of_memory();
+	if (rc != Z_OK || z->zs.avail_in != 0) {
+		z->broken = xasprintf("inflate: unexpected result %d on a gzip magic", rc);
+		z->state = S_FAILED;
+		return -1;
+	}
 	z->state = S_MEMBER;
+	return 0;
+}
+
+/* The failure of zlib's that stopped z, for the caller. */
+static int failed(struct gz_inflater *z, char **err)
+{
+	*err = xstrdup(z->broken);
+	return GZ_FAILED;
 }
 
 /* zlib's report of bad data, with the offset of what is wrong. */
@@ -159,7 +193,8 @@ static int data_error(struct gz_inflater *z, char **err)
 /*
  * Run zlib on the current member.  Returns 1 when the member ended, 0
  * when it needs more input or room (or has made progress and may be
- * called again), -1 on bad data, -2 when no progress is possible.
+ * called again), -1 on bad data, -2 when no progress is possible, -3
+ * when zlib failed.
  */
 static int member_step(struct gz_inflater *z, const unsigned char **in, size_t *inlen,
     unsigned char **out, size_t *outlen, char **err)
@@ -194,10 +229,9 @@ static int member_step(struct gz_inflater *z, const unsigned char **in, size_t *
 	case Z_NEED_DICT:
 		data_error(z, err);
 		return -1;
-	case Z_MEM_ERROR:
-		fatal(EXIT_SOFTWARE, "out of memory");
 	default:
-		fatal(EXIT_SOFTWARE, "inflate: %s", zError(rc));
+		zlib_failed(z, "inflate", rc);
+		return -3;
 	}
 }
 
@@ -210,6 +244,10 @@ int gz_inflate(struct gz_inflater *z, const void *in, size_t inlen, size_t *used
 	int rc = GZ_MORE;
 
 	for (;;) {
+		if (z->broken != NULL) {
+			rc = failed(z, err);
+			break;
+		}
 		if (z->state == S_FAILED) {
 			rc = fail(z, err, xstrdup("gzip data already reported bad"));
 			break;
@@ -241,7 +279,7 @@ int gz_inflate(struct gz_inflater *z, const void *in, size_t inlen, size_t *used
 			}
 			z->tail_start = z->in_total - 2;
 			if (z->magic[0] == 0x1f && z->magic[1] == 0x8b) {
-				begin_member(z);
+				(void)begin_member(z);	/* a failure: z->broken */
 				continue;
 			}
 			if (first) {
@@ -279,6 +317,8 @@ int gz_inflate(struct gz_inflater *z, const void *in, size_t inlen, size_t *used
 			rc = GZ_ERROR;
 			break;
 		}
+		if (rc == -3)
+			continue;	/* z->broken */
 		if (ol == 0 || (il == 0 && !eof)) {
 			rc = GZ_MORE;
 			break;
@@ -310,6 +350,8 @@ int gz_inflate_member(struct gz_inflater *z, const void *in, size_t len, uint64_
 	size_t il = len;
 	uint64_t hint;
 
+	if (z->broken != NULL)
+		return failed(z, err);
 	gz_inflater_reset(z);
 	z->in_total = base;
 	z->tail_start = z->member_start = base;
@@ -327,7 +369,8 @@ int gz_inflate_member(struct gz_inflater *z, const void *in, size_t len, uint64_
 	ip += 2;
 	il -= 2;
 	z->in_total += 2;
-	begin_member(z);
+	if (begin_member(z) < 0)
+		return failed(z, err);
 
 	/* The ISIZE field ends the member: when in holds exactly the
 	 * member it sizes the output, bounded by deflate's best ratio. */
@@ -353,6 +396,8 @@ int gz_inflate_member(struct gz_inflater *z, const void *in, size_t len, uint64_
 			break;
 		if (rc == -1)
 			return -1;
+		if (rc == -3)
+			return failed(z, err);
 		if (rc == -2 && il == 0 && ol > 0) {
 			truncated(z, err);
 			return -1;

@@ -22,7 +22,10 @@
  * The one difference: gzip also decompresses the ancient formats it knows
  * (pack, compress, LZH, and gzip 0.5's 1f 9e magic) as members; here they
  * are not gzip.  Errors are xmalloc'd strings without the file name; the
- * caller prefixes "forkpipe: FILE: " and exits with EXIT_DATAERR. */
+ * caller prefixes "forkpipe: FILE: " and exits with EXIT_DATAERR.  A
+ * failure of zlib itself (GZ_FAILED: a bug, never the data's) is an
+ * internal one, EXIT_SOFTWARE; when memory runs out, the inflater exits
+ * as xmalloc() does (see lib_out_of_memory()), in any process. */
 #ifndef FORKPIPE_GZIP_IN_H
 #define FORKPIPE_GZIP_IN_H
 
@@ -40,12 +43,14 @@ bool gzip_detect(const void *p, size_t len);
 struct gz_inflater;
 
 enum {
+	GZ_FAILED = -2,	/* zlib failed, not the data: *err says how; for good */
 	GZ_ERROR = -1,	/* *err says what is wrong; reset before reuse */
 	GZ_MORE = 0,	/* all input consumed, or the output is full */
 	GZ_END = 1,	/* eof was set and the stream ended well */
 };
 
-/* Exits like xmalloc() when memory runs out. */
+/* Exits like xmalloc() when memory runs out; any other failure of zlib
+ * is the GZ_FAILED of the first use. */
 struct gz_inflater *gz_inflater_new(void);
 void gz_inflater_free(struct gz_inflater *z);
 /* Start a new stream, at compressed offset 0. */
@@ -77,7 +82,8 @@ uint64_t gz_inflater_members(const struct gz_inflater *z);
  * member may use fewer) and append its data to out.  base is in's offset
  * in the file, for error messages.  *used returns the member's compressed
  * size.  Checks the CRC-32 and length; the member must end within len.
- * Resets z (its stream state is lost).  0, or -1 with *err.
+ * Resets z (its stream state is lost).  0, or -1 with *err (bad data),
+ * or GZ_FAILED with *err (zlib failed).
  */
 int gz_inflate_member(struct gz_inflater *z, const void *in, size_t len, uint64_t base,
     struct buf *out, size_t *used, char **err);

@@ -11,25 +11,35 @@
 struct gz_deflater {
 	z_stream zs;
 	int level;
+	char *broken;	/* why deflateInit2() failed, or NULL */
 };
 
 /* deflate() takes at most UINT_MAX bytes at a time. */
 #define STEP ((size_t)1 << 30)
+
+/* zlib's failures here are never the data's: a bug, or memory. */
+static int zlib_failed(const char *what, int rc, char **err)
+{
+	if (rc == Z_MEM_ERROR)
+		lib_out_of_memory();
+	*err = xasprintf("%s: %s", what, zError(rc));
+	return -1;
+}
 
 struct gz_deflater *gz_deflater_new(int level)
 {
 	struct gz_deflater *d = xcalloc(1, sizeof *d);
 	int rc;
 
-	if (level < 1 || level > 9)
-		fatal(EXIT_SOFTWARE, "gzip level %d out of range 1-9", level);
 	d->level = level;
+	if (level < 1 || level > 9) {
+		d->broken = xasprintf("gzip level %d out of range 1-9", level);
+		return d;
+	}
 	/* Negative window bits: raw deflate, no zlib header or trailer. */
 	rc = deflateInit2(&d->zs, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY);
-	if (rc == Z_MEM_ERROR)
-		fatal(EXIT_SOFTWARE, "out of memory");
 	if (rc != Z_OK)
-		fatal(EXIT_SOFTWARE, "deflateInit2: %s", zError(rc));
+		(void)zlib_failed("deflateInit2", rc, &d->broken);
 	return d;
 }
 
@@ -37,25 +47,23 @@ void gz_deflater_free(struct gz_deflater *d)
 {
 	if (d == NULL)
 		return;
-	deflateEnd(&d->zs);
+	deflateEnd(&d->zs);	/* harmless on a stream whose set-up failed */
+	free(d->broken);
 	free(d);
 }
 
-struct gz_piece gz_deflate_piece(struct gz_deflater *d, const void *dict, size_t dictlen,
-    const void *data, size_t len, struct buf *out)
+/* Start a piece: a fresh stream, primed with dict when there is one. */
+static int piece_begin(struct gz_deflater *d, const void *dict, size_t dictlen, char **err)
 {
-	struct gz_piece p = { 0, len };
-	const unsigned char *in = data;
-	size_t left = len;
 	int rc;
 
-	if (len == 0)
-		return p;
-	p.crc = (uint32_t)crc32_z(0, in, len);
-
+	if (d->broken != NULL) {
+		*err = xstrdup(d->broken);
+		return -1;
+	}
 	rc = deflateReset(&d->zs);
 	if (rc != Z_OK)
-		fatal(EXIT_SOFTWARE, "deflateReset: %s", zError(rc));
+		return zlib_failed("deflateReset", rc, err);
 	if (dict != NULL && dictlen > 0) {
 		if (dictlen > GZ_DICT_MAX) {
 			dict = (const unsigned char *)dict + (dictlen - GZ_DICT_MAX);
@@ -63,8 +71,25 @@ struct gz_piece gz_deflate_piece(struct gz_deflater *d, const void *dict, size_t
 		}
 		rc = deflateSetDictionary(&d->zs, dict, (uInt)dictlen);
 		if (rc != Z_OK)
-			fatal(EXIT_SOFTWARE, "deflateSetDictionary: %s", zError(rc));
+			return zlib_failed("deflateSetDictionary", rc, err);
 	}
+	return 0;
+}
+
+int gz_deflate_piece(struct gz_deflater *d, const void *dict, size_t dictlen,
+    const void *data, size_t len, struct buf *out, struct gz_piece *p, char **err)
+{
+	const unsigned char *in = data;
+	size_t left = len;
+	int rc;
+
+	p->crc = 0;
+	p->len = len;
+	if (len == 0)
+		return 0;
+	p->crc = (uint32_t)crc32_z(0, in, len);
+	if (piece_begin(d, dict, dictlen, err) < 0)
+		return -1;
 
 	/* Reserve the worst case once; the sync flush adds at most a few
 	 * bytes (an empty stored block and the bits before it). */
@@ -87,7 +112,7 @@ struct gz_piece gz_deflate_piece(struct gz_deflater *d, const void *dict, size_t
 			d->zs.avail_out = (uInt)room;
 			rc = deflate(&d->zs, flush);
 			if (rc != Z_OK && rc != Z_BUF_ERROR)
-				fatal(EXIT_SOFTWARE, "deflate: %s", zError(rc));
+				return zlib_failed("deflate", rc, err);
 			out->len += room - d->zs.avail_out;
 			/* All input taken and, for the flush, all output
 			 * written once deflate leaves room unused. */
@@ -95,7 +120,7 @@ struct gz_piece gz_deflate_piece(struct gz_deflater *d, const void *dict, size_t
 		in += step;
 		left -= step;
 	} while (left > 0);
-	return p;
+	return 0;
 }
 
 static void put32le(struct buf *out, uint32_t v)

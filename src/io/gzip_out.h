@@ -37,8 +37,10 @@ struct gz_piece {
  * piece: about 270 KiB at any level. */
 struct gz_deflater;
 
-/* level is 1 (fastest) to 9 (smallest); anything else is a bug.  Exits
- * like xmalloc() when memory runs out. */
+/* level is 1 (fastest) to 9 (smallest); anything else is a bug, which
+ * the first gz_deflate_piece() reports, as it does a failure of zlib's
+ * set-up.  Exits like xmalloc() when memory runs out (see
+ * lib_out_of_memory()). */
 struct gz_deflater *gz_deflater_new(int level);
 void gz_deflater_free(struct gz_deflater *d);
 
@@ -48,10 +50,13 @@ void gz_deflater_free(struct gz_deflater *d);
  * stream (only the last GZ_DICT_MAX count), or is NULL (dictlen 0) for an
  * independent piece.  The dictionary must be the stream's real preceding
  * bytes: the decompressor reads back-references into the output it has
- * already produced.  An empty piece appends nothing.  Never fails.
+ * already produced.  An empty piece appends nothing.  *p gets the
+ * piece's CRC-32 and length.  0, or -1 with *err (xmalloc'd) when zlib
+ * itself fails, which bad data never makes it do: the caller reports it
+ * as an internal failure.  Exits like xmalloc() when memory runs out.
  */
-struct gz_piece gz_deflate_piece(struct gz_deflater *d, const void *dict, size_t dictlen,
-    const void *data, size_t len, struct buf *out);
+int gz_deflate_piece(struct gz_deflater *d, const void *dict, size_t dictlen,
+    const void *data, size_t len, struct buf *out, struct gz_piece *p, char **err);
 
 /* Append the 10-byte gzip member header: no name, no time stamp, OS Unix,
  * the XFL byte gzip writes for level (2 for 9, 4 for 1, else 0). */

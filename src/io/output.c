@@ -208,12 +208,16 @@ static int put_head(struct output *o, char **err)
 static int compress_pending(struct output *o, char **err)
 {
 	struct piece_info p;
+	char *why = NULL;
 
 	if (o->zin.len == 0)
 		return put_head(o, err);
 	o->zout.len = 0;
-	p = compressor_piece(o->z, o->zdict.data, o->zdict.len, o->zin.data, o->zin.len,
-	    &o->zout);
+	/* Only the supervisor (or forkpipe merge) writes an output: a codec
+	 * failure, never the data's or the output's, is internal, fatal. */
+	if (compressor_piece(o->z, o->zdict.data, o->zdict.len, o->zin.data, o->zin.len,
+	    &o->zout, &p, &why) < 0)
+		fatal(EXIT_SOFTWARE, "%s", why);
 	compress_stream_add(&o->zs, p);
 	if (o->zin.len >= GZ_DICT_MAX) {
 		o->zdict.len = 0;

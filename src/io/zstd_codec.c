@@ -5,7 +5,7 @@
 #include <zstd.h>
 #include <zstd_errors.h>
 
-#include "gzip_in.h"	/* GZ_MORE, GZ_END, GZ_ERROR */
+#include "gzip_in.h"	/* GZ_MORE, GZ_END, GZ_ERROR, GZ_FAILED */
 #include "util.h"
 #include "zstd_codec.h"
 
@@ -27,30 +27,41 @@ bool zstd_level_valid(int level)
 
 struct zstd_compressor {
 	ZSTD_CCtx *cctx;
+	char *broken;	/* why the set-up failed, or NULL */
 };
 
-static void set_param(ZSTD_CCtx *cctx, ZSTD_cParameter p, int v)
+/* An error of libzstd's: memory, or else "zstd: REASON" in *msg. */
+static void zstd_failed(size_t r, char **msg)
 {
-	size_t r = ZSTD_CCtx_setParameter(cctx, p, v);
+	if (ZSTD_getErrorCode(r) == ZSTD_error_memory_allocation)
+		lib_out_of_memory();
+	*msg = xasprintf("zstd: %s", ZSTD_getErrorName(r));
+}
 
-	if (ZSTD_isError(r))
-		fatal(EXIT_SOFTWARE, "zstd: %s", ZSTD_getErrorName(r));
+static void set_param(struct zstd_compressor *c, ZSTD_cParameter p, int v)
+{
+	size_t r = ZSTD_CCtx_setParameter(c->cctx, p, v);
+
+	if (ZSTD_isError(r) && c->broken == NULL)
+		zstd_failed(r, &c->broken);
 }
 
 struct zstd_compressor *zstd_compressor_new(int level)
 {
 	struct zstd_compressor *c = xcalloc(1, sizeof *c);
 
-	if (!zstd_level_valid(level))
-		fatal(EXIT_SOFTWARE, "zstd level %d out of range", level);
 	c->cctx = ZSTD_createCCtx();
 	if (c->cctx == NULL)
-		fatal(EXIT_SOFTWARE, "out of memory");
+		lib_out_of_memory();	/* its only failure */
+	if (!zstd_level_valid(level)) {
+		c->broken = xasprintf("zstd level %d out of range", level);
+		return c;
+	}
 	/* Set once, kept by every ZSTD_compress2() (ZSTD_compressCCtx()
 	 * would drop the checksum). */
-	set_param(c->cctx, ZSTD_c_compressionLevel, level);
-	set_param(c->cctx, ZSTD_c_checksumFlag, 1);
-	set_param(c->cctx, ZSTD_c_contentSizeFlag, 1);
+	set_param(c, ZSTD_c_compressionLevel, level);
+	set_param(c, ZSTD_c_checksumFlag, 1);
+	set_param(c, ZSTD_c_contentSizeFlag, 1);
 	return c;
 }
 
@@ -59,23 +70,30 @@ void zstd_compressor_free(struct zstd_compressor *c)
 	if (c == NULL)
 		return;
 	ZSTD_freeCCtx(c->cctx);
+	free(c->broken);
 	free(c);
 }
 
-size_t zstd_compress_frame(struct zstd_compressor *c, const void *data, size_t len,
-    struct buf *out)
+int zstd_compress_frame(struct zstd_compressor *c, const void *data, size_t len,
+    struct buf *out, char **err)
 {
 	size_t bound, r;
 
 	if (len == 0)
 		return 0;
+	if (c->broken != NULL) {
+		*err = xstrdup(c->broken);
+		return -1;
+	}
 	bound = ZSTD_compressBound(len);
 	buf_reserve(out, bound);
 	r = ZSTD_compress2(c->cctx, out->data + out->len, bound, data, len);
-	if (ZSTD_isError(r))
-		fatal(EXIT_SOFTWARE, "zstd: %s", ZSTD_getErrorName(r));
+	if (ZSTD_isError(r)) {
+		zstd_failed(r, err);
+		return -1;
+	}
 	out->len += r;
-	return r;
+	return 0;
 }
 
 void zstd_finish(struct buf *out, uint64_t total_len)
@@ -107,7 +125,7 @@ struct zstd_decoder *zstd_decoder_new(void)
 
 	z->dctx = ZSTD_createDCtx();
 	if (z->dctx == NULL)
-		fatal(EXIT_SOFTWARE, "out of memory");
+		lib_out_of_memory();	/* its only failure */
 	zstd_decoder_reset(z);
 	return z;
 }
@@ -182,6 +200,8 @@ int zstd_decode(struct zstd_decoder *z, const void *in, size_t inlen, size_t *us
 		z->in_total += ib.pos - ipos;
 		z->out_total += ob.pos - opos;
 		if (ZSTD_isError(r)) {
+			if (ZSTD_getErrorCode(r) == ZSTD_error_memory_allocation)
+				lib_out_of_memory();	/* a frame's window */
 			if (ZSTD_getErrorCode(r) == ZSTD_error_prefix_unknown) {
 				/* Only a frame's first bytes can lack the
 				 * magic: no frame where one should start. */
@@ -204,8 +224,14 @@ int zstd_decode(struct zstd_decoder *z, const void *in, size_t inlen, size_t *us
 		}
 		if (ib.pos == ipos && ob.pos == opos && ob.pos < ob.size) {
 			/* No progress with room to write: input is needed. */
-			if (ib.pos < ib.size)
-				fatal(EXIT_SOFTWARE, "zstd: no progress on input");
+			if (ib.pos < ib.size) {
+				/* libzstd's contract broken: not the data's
+				 * fault, and no use trying again. */
+				z->failed = true;
+				*err = xstrdup("zstd: no progress on input");
+				rc = GZ_FAILED;
+				break;
+			}
 			rc = eof ? truncated(z, err) : GZ_MORE;
 			break;
 		}

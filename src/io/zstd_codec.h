@@ -39,14 +39,18 @@ bool zstd_level_valid(int level);
 /* One compression context, allocated once per worker and reused. */
 struct zstd_compressor;
 
-/* Exits like xmalloc() when memory runs out; an invalid level is a bug. */
+/* Exits like xmalloc() when memory runs out (see lib_out_of_memory());
+ * an invalid level is a bug, which the first zstd_compress_frame()
+ * reports, as it does any other failure of the set-up. */
 struct zstd_compressor *zstd_compressor_new(int level);
 void zstd_compressor_free(struct zstd_compressor *c);
 
-/* Compress len bytes of data into one frame appended to out; returns the
- * frame's size.  An empty chunk appends nothing (see zstd_finish()). */
-size_t zstd_compress_frame(struct zstd_compressor *c, const void *data, size_t len,
-    struct buf *out);
+/* Compress len bytes of data into one frame appended to out.  An empty
+ * chunk appends nothing (see zstd_finish()).  0, or -1 with *err
+ * (xmalloc'd) when libzstd fails, which no data makes it do: an internal
+ * failure.  Exits like xmalloc() when memory runs out. */
+int zstd_compress_frame(struct zstd_compressor *c, const void *data, size_t len,
+    struct buf *out, char **err);
 
 /* After the last frame: when the whole output was empty (total_len 0, so
  * no frame was written), append one empty frame, so that an empty output
@@ -60,7 +64,8 @@ struct zstd_decoder *zstd_decoder_new(void);
 void zstd_decoder_free(struct zstd_decoder *z);
 void zstd_decoder_reset(struct zstd_decoder *z);
 
-/* Exactly gz_inflate()'s contract: see gzip_in.h. */
+/* Exactly gz_inflate()'s contract (see gzip_in.h), GZ_FAILED included;
+ * exits like xmalloc() when memory runs out. */
 int zstd_decode(struct zstd_decoder *z, const void *in, size_t inlen, size_t *used,
     void *out, size_t outcap, size_t *made, bool eof, char **err);
 

@@ -27,6 +27,16 @@ static void __attribute__((noreturn)) out_of_memory(size_t n)
 	_exit(EXIT_SOFTWARE);
 }
 
+/* zlib and libzstd say only that memory ran out, not how much: the
+ * supervisor can say no more, and runs its clean-up as for any fatal
+ * error (fatal() allocates only the short message). */
+void lib_out_of_memory(void)
+{
+	if (in_child)
+		_exit(EXIT_OUT_OF_MEMORY);
+	fatal(EXIT_SOFTWARE, "out of memory");
+}
+
 void *xmalloc(size_t n)
 {
 	void *p = malloc(n ? n : 1);

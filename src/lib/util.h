@@ -37,6 +37,11 @@ char *xstrndup(const char *s, size_t n);
 /* asprintf that never fails. */
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+/* A library (zlib, libzstd) could not allocate: in a forked child the
+ * exit xmalloc() takes there, EXIT_OUT_OF_MEMORY, which the supervisor
+ * reports as a worker that ran out of memory (and retries); elsewhere
+ * "out of memory", EXIT_SOFTWARE. */
+void lib_out_of_memory(void) __attribute__((noreturn));
 
 /*
  * Print "forkpipe: <message>" on stderr and exit with code.  Only the

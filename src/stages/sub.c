@@ -5,9 +5,10 @@
  * with a Perl-compatible pattern, and the replacement syntax of PCRE2's
  * pcre2_substitute() ($1 where sed writes \1, $0 where it writes &).
  * The replacement is parsed once, at setup, into literal pieces and
- * group references; each record then costs one match per replacement
- * plus copying.  Like grep, the pattern runs over the whole block when
- * that finds the same matches as running it record by record. */
+ * group references (pcre_repl.c); each record then costs one match per
+ * replacement plus copying.  Like grep, the pattern runs over the whole
+ * block when that finds the same matches as running it record by
+ * record. */
 #include "autoconfig.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
@@ -19,23 +20,10 @@
 #include "fieldlist.h"
 #include "fields.h"
 #include "record.h"
+#include "pcre_repl.h"
 #include "pcre_util.h"
 #include "stage.h"
 #include "util.h"
-
-/* One piece of the parsed replacement. */
-enum piece_kind {
-	PIECE_LITERAL,	/* bytes of sub->lits */
-	PIECE_GROUP,	/* a capture group by number ($0 is the whole match) */
-	PIECE_NAMED,	/* a name shared by several groups: the first one set */
-	PIECE_MARK,	/* $*MARK: the name of the last (*MARK) passed */
-};
-
-struct piece {
-	enum piece_kind kind;
-	size_t off, len;	/* PIECE_LITERAL: in lits; PIECE_NAMED: in groups */
-	uint32_t group;		/* PIECE_GROUP */
-};
 
 struct sub {
 	const char *pat;	/* as given, for messages */
@@ -46,11 +34,7 @@ struct sub {
 	bool adds_records;	/* a literal piece holds the terminator */
 	size_t field;		/* 1-based; 0: the whole record */
 	char *field_name;	/* a header name, until bound */
-	struct piece *pieces;
-	size_t npieces;
-	struct buf lits;	/* the replacement's literal bytes */
-	uint32_t *groups;	/* group numbers of duplicate names */
-	size_t ngroups;
+	struct pcre_repl repl;
 	pcre2_code *re;
 	pcre2_match_data *md;
 	pcre2_match_context *mctx;
@@ -80,139 +64,6 @@ static const struct stage_arg sub_args[] = {
 	{ NULL, NULL, false },
 };
 
-
-static void add_piece(struct sub *g, enum piece_kind kind, size_t off, size_t len, uint32_t group)
-{
-	/* Adjacent literals are one piece. */
-	if (kind == PIECE_LITERAL && g->npieces > 0 && g->pieces[g->npieces - 1].kind == PIECE_LITERAL) {
-		g->pieces[g->npieces - 1].len += len;
-		return;
-	}
-	g->pieces = xreallocarray(g->pieces, g->npieces + 1, sizeof *g->pieces);
-	g->pieces[g->npieces++] = (struct piece){ kind, off, len, group };
-}
-
-static void add_literal(struct sub *g, const char *p, size_t n)
-{
-	add_piece(g, PIECE_LITERAL, g->lits.len, n, 0);
-	buf_append(&g->lits, p, n);
-}
-
-static bool is_word(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-}
-
-/* A reference by name: one group, or the groups sharing the name. */
-static int add_named(struct sub *g, const char *name)
-{
-	PCRE2_SPTR first, last;
-	int size = pcre2_substring_nametable_scan(g->re, (PCRE2_SPTR)name, &first, &last);
-
-	if (size < 0)
-		return size;
-	if (first == last) {
-		add_piece(g, PIECE_GROUP, 0, 0, (uint32_t)(first[0] << 8 | first[1]));
-		return 0;
-	}
-	size_t off = g->ngroups;
-
-	for (PCRE2_SPTR e = first; e <= last; e += size) {
-		g->groups = xreallocarray(g->groups, g->ngroups + 1, sizeof *g->groups);
-		g->groups[g->ngroups++] = (uint32_t)(e[0] << 8 | e[1]);
-	}
-	add_piece(g, PIECE_NAMED, off, g->ngroups - off, 0);
-	return 0;
-}
-
-/*
- * Parse the replacement as pcre2_substitute() does without
- * PCRE2_SUBSTITUTE_EXTENDED: $$, $N, ${N}, $NAME, ${NAME}, $*MARK and
- * ${*MARK}; any other byte is literal.  0, or a PCRE2 error code with
- * *at the offset of the reference at fault.
- */
-static int parse_replacement(struct sub *g, const char *rep, size_t *at)
-{
-	uint32_t top;
-	size_t n = strlen(rep), i = 0;
-
-	pcre2_pattern_info(g->re, PCRE2_INFO_CAPTURECOUNT, &top);
-	while (i < n) {
-		const char *d = memchr(rep + i, '$', n - i);
-		size_t lit = d ? (size_t)(d - rep) - i : n - i;
-
-		if (lit > 0)
-			add_literal(g, rep + i, lit);
-		i += lit;
-		if (i == n)
-			break;
-		*at = i;
-		if (++i == n)
-			return PCRE2_ERROR_BADREPLACEMENT;
-		if (rep[i] == '$') {
-			add_literal(g, "$", 1);
-			i++;
-			continue;
-		}
-		bool brace = false, star = false;
-
-		if (rep[i] == '{') {
-			brace = true;
-			if (++i == n)
-				return PCRE2_ERROR_BADREPLACEMENT;
-		}
-		if (rep[i] == '*') {
-			star = true;
-			if (++i == n)
-				return PCRE2_ERROR_BADREPLACEMENT;
-		}
-		/* As in PCRE2: a number is checked as its digits are read (from
-		 * the second on), a name and a one-digit number once the closing
-		 * brace has been seen. */
-		bool number = !star && rep[i] >= '0' && rep[i] <= '9';
-		uint32_t group = 0;
-		char name[34];
-		size_t len = 0;
-
-		if (number) {
-			group = (uint32_t)(rep[i++] - '0');
-			while (i < n && rep[i] >= '0' && rep[i] <= '9') {
-				group = group * 10 + (uint32_t)(rep[i++] - '0');
-				if (group > top)
-					return PCRE2_ERROR_NOSUBSTRING;
-			}
-		} else {
-			while (i < n && is_word((unsigned char)rep[i])) {
-				name[len++] = rep[i++];
-				if (len > 32)
-					return PCRE2_ERROR_BADREPLACEMENT;
-			}
-			if (len == 0)
-				return PCRE2_ERROR_BADREPLACEMENT;
-			name[len] = '\0';
-		}
-		if (brace) {
-			if (i == n || rep[i] != '}')
-				return PCRE2_ERROR_REPMISSINGBRACE;
-			i++;
-		}
-		if (number) {
-			if (group > top)
-				return PCRE2_ERROR_NOSUBSTRING;
-			add_piece(g, PIECE_GROUP, 0, 0, group);
-		} else if (star) {
-			if (strcmp(name, "MARK") != 0)
-				return PCRE2_ERROR_BADREPLACEMENT;
-			add_piece(g, PIECE_MARK, 0, 0, 0);
-		} else {
-			int rc = add_named(g, name);
-
-			if (rc < 0)
-				return rc;
-		}
-	}
-	return 0;
-}
 
 static int compile(struct sub *g, const char *pat, char **err)
 {
@@ -286,7 +137,7 @@ static int sub_setup(struct stage *st, char **err)
 	    format_of(st)->kind == FORMAT_CSV || !pcre_block_safe(pat);
 	if (compile(g, pat, err) < 0)
 		return -1;
-	rc = parse_replacement(g, rep, &at);
+	rc = pcre_repl_parse(&g->repl, g->re, rep, &at);
 	if (rc < 0) {
 		PCRE2_UCHAR msg[256];
 
@@ -294,7 +145,7 @@ static int sub_setup(struct stage *st, char **err)
 		*err = xasprintf("sub: invalid replacement '%s': %s at offset %zu", rep, (char *)msg, at);
 		return -1;
 	}
-	g->adds_records = g->lits.len > 0 && memchr(g->lits.data, st->term, g->lits.len) != NULL;
+	g->adds_records = pcre_repl_holds(&g->repl, st->term);
 	return 0;
 }
 
@@ -325,9 +176,7 @@ static void sub_teardown(struct stage *st)
 	if (g == NULL)
 		return;
 	free(g->field_name);
-	free(g->pieces);
-	free(g->groups);
-	buf_free(&g->lits);
+	pcre_repl_free(&g->repl);
 	pcre2_match_data_free(g->md);
 	pcre2_match_context_free(g->mctx);
 	pcre2_jit_stack_free(g->stack);
@@ -338,13 +187,6 @@ static void sub_teardown(struct stage *st)
 	free(g->fields);
 	free(g);
 	st->priv = NULL;
-}
-
-/* buf_append, for pieces that may be empty (and then have no address). */
-static inline void put(struct buf *out, const char *p, size_t n)
-{
-	if (n > 0)
-		buf_append(out, p, n);
 }
 
 /* Match subject[0..len) from start; 1 match, 0 none, -1 error. */
@@ -404,45 +246,6 @@ static int run_next(struct sub *g, const char *subject, size_t len, size_t e, ch
 	return run(g, subject, len, e, PCRE2_NOTEMPTY_ATSTART, err);
 }
 
-/* Append the replacement for the match in g->ov to out. */
-static void expand(struct sub *g, const char *subject, struct buf *out)
-{
-	const PCRE2_SIZE *ov = g->ov;
-
-	for (size_t i = 0; i < g->npieces; i++) {
-		const struct piece *pc = &g->pieces[i];
-
-		switch (pc->kind) {
-		case PIECE_LITERAL:
-			put(out, g->lits.data + pc->off, pc->len);
-			break;
-		case PIECE_GROUP:
-			/* An unset group is empty, as in sed. */
-			if (ov[2 * pc->group] != PCRE2_UNSET)
-				put(out, subject + ov[2 * pc->group],
-				    ov[2 * pc->group + 1] - ov[2 * pc->group]);
-			break;
-		case PIECE_NAMED:
-			for (size_t k = pc->off; k < pc->off + pc->len; k++) {
-				uint32_t n = g->groups[k];
-
-				if (ov[2 * n] != PCRE2_UNSET) {
-					put(out, subject + ov[2 * n], ov[2 * n + 1] - ov[2 * n]);
-					break;
-				}
-			}
-			break;
-		case PIECE_MARK: {
-			PCRE2_SPTR mark = pcre2_get_mark(g->md);
-
-			if (mark != NULL)
-				put(out, (const char *)mark, strlen((const char *)mark));
-			break;
-		}
-		}
-	}
-}
-
 /*
  * Substitute in subj[0..len), matched alone; g->ov holds its first
  * match.  Appends the new subject to out.
@@ -455,8 +258,8 @@ static int substitute(struct sub *g, const char *subj, size_t len, struct buf *o
 		size_t s = g->ov[0], e = g->ov[1];
 		int rc;
 
-		put(out, subj + c, s - c);
-		expand(g, subj, out);
+		buf_append(out, subj + c, s - c);
+		pcre_repl_expand(&g->repl, g->md, g->ov, subj, out);
 		c = e;
 		if (!g->global)
 			break;
@@ -466,7 +269,7 @@ static int substitute(struct sub *g, const char *subj, size_t len, struct buf *o
 		if (rc == 0)
 			break;
 	}
-	put(out, subj + c, len - c);
+	buf_append(out, subj + c, len - c);
 	return 0;
 }
 
@@ -478,7 +281,7 @@ static void keep_to(struct sub *g, const struct block *b, size_t upto)
 		g->out.len = 0;
 		buf_reserve(&g->out, b->len + b->len / 8 + 64);
 	}
-	put(&g->out, b->data + g->copied, upto - g->copied);
+	buf_append(&g->out, b->data + g->copied, upto - g->copied);
 	g->copied = upto;
 }
 
@@ -643,8 +446,8 @@ static int map_block(struct stage *st, struct sub *g, struct block *b, char **er
 		mark = g->out.len;
 		c = ls;
 		for (;;) {
-			put(&g->out, data + c, s - c);
-			expand(g, data, &g->out);
+			buf_append(&g->out, data + c, s - c);
+			pcre_repl_expand(&g->repl, g->md, g->ov, data, &g->out);
 			c = e;
 			if (!g->global) {
 				rc = 0;

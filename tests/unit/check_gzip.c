@@ -17,6 +17,7 @@
 
 #include "buf.h"
 #include "check_suites.h"
+#include "compress.h"
 #include "decompress.h"
 #include "gzip_in.h"
 #include "gzip_out.h"
@@ -241,6 +242,18 @@ static void batch_round_trip(struct batch *b, const char *tool)
 
 /* ---- gzip output ---- */
 
+/* gz_deflate_piece(), which never fails here. */
+static struct gz_piece deflate_piece(struct gz_deflater *d, const void *dict, size_t dictlen,
+    const void *data, size_t len, struct buf *out)
+{
+	struct gz_piece p;
+	char *err = NULL;
+
+	if (gz_deflate_piece(d, dict, dictlen, data, len, out, &p, &err) < 0)
+		ck_abort_msg("gz_deflate_piece: %s", err);
+	return p;
+}
+
 /* Compress data the way workers and merger will: pieces of piece bytes,
  * each primed with the 32 KiB before it when dict is set. */
 static void assemble(struct gz_deflater *d, int level, bool dict, const char *data, size_t len,
@@ -254,7 +267,7 @@ static void assemble(struct gz_deflater *d, int level, bool dict, const char *da
 	do {
 		size_t n = len - off < piece ? len - off : piece;
 		size_t dl = dict ? (off < GZ_DICT_MAX ? off : GZ_DICT_MAX) : 0;
-		struct gz_piece p = gz_deflate_piece(d, dl ? data + off - dl : NULL, dl, data + off, n, out);
+		struct gz_piece p = deflate_piece(d, dl ? data + off - dl : NULL, dl, data + off, n, out);
 
 		REQUIRE(p.len == n, "piece length %zu, want %zu", (size_t)p.len, n);
 		REQUIRE(p.crc == (uint32_t)crc32(0, (const Bytef *)data + off, (uInt)n), "piece CRC");
@@ -416,7 +429,7 @@ START_TEST(test_empty_output)
 
 	gzip_header(&gz, 6);
 	gz_writer_init(&w);
-	p = gz_deflate_piece(d, NULL, 0, "", 0, &gz);
+	p = deflate_piece(d, NULL, 0, "", 0, &gz);
 	ck_assert_uint_eq(p.len, 0);
 	gz_writer_add(&w, p);
 	gz_writer_finish(&w, &gz);
@@ -501,8 +514,8 @@ START_TEST(test_dictionary_helps)
 
 		gzip_header(&gz, 6);
 		gz_writer_init(&w);
-		gz_writer_add(&w, gz_deflate_piece(d, NULL, 0, data.data, 20000, &gz));
-		gz_writer_add(&w, gz_deflate_piece(d, data.data, 20000, data.data + 20000, 20000, &gz));
+		gz_writer_add(&w, deflate_piece(d, NULL, 0, data.data, 20000, &gz));
+		gz_writer_add(&w, deflate_piece(d, data.data, 20000, data.data + 20000, 20000, &gz));
 		gz_writer_finish(&w, &gz);
 		zlib_gunzip_eq(&gz, data.data, data.len);
 		buf_free(&gz);
@@ -1186,8 +1199,12 @@ static void zstd_frames(int level, const char *data, size_t len, size_t piece, s
 {
 	struct zstd_compressor *c = zstd_compressor_new(level);
 
+	char *err = NULL;
+
 	for (size_t off = 0; off < len; off += piece)
-		zstd_compress_frame(c, data + off, len - off < piece ? len - off : piece, out);
+		if (zstd_compress_frame(c, data + off, len - off < piece ? len - off : piece, out,
+		    &err) < 0)
+			ck_abort_msg("zstd_compress_frame: %s", err);
 	zstd_finish(out, len);
 	zstd_compressor_free(c);
 }
@@ -1313,6 +1330,52 @@ START_TEST(test_zstd)
 }
 END_TEST
 
+/* A codec that cannot work returns an error, which a worker sends in its
+ * error frame: it never exits the process itself.  (A bad level is a
+ * bug, and the only failure of zlib or libzstd, memory aside, that a
+ * test can cause.) */
+START_TEST(test_codec_failures)
+{
+	struct gz_deflater *d = gz_deflater_new(0);
+	struct zstd_compressor *zc = zstd_compressor_new(99);
+	struct compress_opts o = { COMPRESS_GZIP, 10, false };
+	struct compressor *c = compressor_new(&o);
+	struct buf out = { 0 };
+	struct gz_piece gp;
+	struct piece_info pi;
+	char *err = NULL;
+
+	/* An empty piece needs no codec. */
+	ck_assert_int_eq(gz_deflate_piece(d, NULL, 0, "", 0, &out, &gp, &err), 0);
+	for (int i = 0; i < 2; i++) {	/* and the failure stays */
+		ck_assert_int_eq(gz_deflate_piece(d, NULL, 0, "x\n", 2, &out, &gp, &err), -1);
+		ck_assert_str_eq(err, "gzip level 0 out of range 1-9");
+		free(err);
+	}
+	ck_assert_int_eq(zstd_compress_frame(zc, "x\n", 2, &out, &err), -1);
+	ck_assert_str_eq(err, "zstd level 99 out of range");
+	free(err);
+	ck_assert_int_eq(compressor_piece(c, "ab", 2, "x\n", 2, &out, &pi, &err), -1);
+	ck_assert_str_eq(err, "gzip level 10 out of range 1-9");
+	free(err);
+	ck_assert_uint_eq(out.len, 0);
+	compressor_free(c);
+	zstd_compressor_free(zc);
+	gz_deflater_free(d);
+	buf_free(&out);
+}
+END_TEST
+
+/* zlib or libzstd out of memory in a worker: the exit of xmalloc()'s
+ * there, which the supervisor reports as memory and retries (run as an
+ * exit test: Check expects EXIT_OUT_OF_MEMORY). */
+START_TEST(test_library_out_of_memory)
+{
+	fatal_in_child();
+	lib_out_of_memory();
+}
+END_TEST
+
 static TCase *tcase(Suite *s, const char *name)
 {
 	TCase *tc = tcase_create(name);
@@ -1348,5 +1411,8 @@ Suite *suite_gzip(void)
 	tcase_add_test(tc, test_corrupt_flips);
 	tc = tcase(s, "zstd");
 	tcase_add_test(tc, test_zstd);
+	tc = tcase(s, "codec_failures");
+	tcase_add_test(tc, test_codec_failures);
+	tcase_add_exit_test(tc, test_library_out_of_memory, EXIT_OUT_OF_MEMORY);
 	return s;
 }
