@@ -12,6 +12,7 @@
 #include <yaml.h>	/* parser, document nodes with marks */
 
 #include "config.h"
+#include "options.h"
 #include "util.h"
 
 struct loader {
@@ -212,102 +213,58 @@ static int load_stages(struct loader *l, struct job *job, yaml_node_t *n)
 	return 0;
 }
 
-static int load_number(struct loader *l, yaml_node_t *v, const char *key, long *out)
+/* gzip: true, gzip: 9, zstd: 19 (see --gzip, --zstd); false: not from
+ * this key.  Both keys are a contradiction. */
+static int load_codec(struct loader *l, struct job *job, const struct jobopt *o, yaml_node_t *k,
+    yaml_node_t *v)
 {
-	if (want_scalar(l, v, key) < 0)
-		return -1;
-	if (!parse_long(scalar(v), 1, JOB_MAX_JOBS, out))
-		return bad(l, v, "'%s' must be a number from 1 to %d, not '%s'", key, JOB_MAX_JOBS, scalar(v));
-	return 0;
-}
-
-/* A size from min to max bytes, as on the command line. */
-static int load_size(struct loader *l, yaml_node_t *v, const char *key, uint64_t min,
-    uint64_t max, uint64_t *out)
-{
-	if (want_scalar(l, v, key) < 0)
-		return -1;
-	if (!parse_size(scalar(v), out) || *out < min || *out > max)
-		return bad(l, v, "'%s' must be a size such as 4M%s%s, not '%s'", key,
-		    min > 1 ? ", at least 16M" : "", max < UINT64_MAX ? ", at most 1G" : "",
-		    scalar(v));
-	return 0;
-}
-
-/* shard: 3/8, or shard: auto (see --shard) */
-static int load_shard(struct loader *l, yaml_node_t *v, struct shard *s)
-{
+	enum compress_kind kind = strcmp(o->codec, "zstd") == 0 ? COMPRESS_ZSTD : COMPRESS_GZIP;
+	const char *level = NULL;
 	char *why = NULL;
+	bool on = true;
 
-	if (want_scalar(l, v, "shard") < 0)
+	if (want_scalar(l, v, o->yaml) < 0)
 		return -1;
-	if (shard_parse(s, scalar(v), &why) < 0) {
-		bad(l, v, "'shard': %s", why);
+	if (strspn(scalar(v), "0123456789") == 0 && to_bool(l, v, o->yaml, &on) < 0) {
+		free(l->err);
+		return bad(l, v, "'%s' must be true, false or a level from 1 to %d, not '%s'",
+		    o->yaml, compress_max_level(kind), scalar(v));
+	}
+	if (!on)
+		return 0;
+	if (strspn(scalar(v), "0123456789") > 0)
+		level = scalar(v);
+	if (job_choose(&l->codec, o->yaml, o->yaml) < 0)
+		return bad(l, k, "'%s' and '%s' contradict each other (choose one)", l->codec.by,
+		    o->yaml);
+	if (jobopt_set(job, o, level, JOBOPT_YAML, &why) < 0) {
+		bad(l, v, "%s", why);
 		free(why);
 		return -1;
 	}
 	return 0;
 }
 
-/* A duration of at least min seconds (a number, or with a unit). */
-static int load_seconds(struct loader *l, yaml_node_t *v, const char *key, double min,
-    double *out)
+/* A key that is an option: its value checked as on the command line. */
+static int load_option(struct loader *l, struct job *job, const struct jobopt *o, yaml_node_t *k,
+    yaml_node_t *v)
 {
-	if (want_scalar(l, v, key) < 0)
-		return -1;
-	if (!parse_duration(scalar(v), out) || *out < min)
-		return bad(l, v, "'%s' must be a number of seconds (at least %g), not '%s'", key, min,
-		    scalar(v));
-	return 0;
-}
-
-/* A file or directory name; replaces *out. */
-static int load_string(struct loader *l, yaml_node_t *v, const char *key, char **out)
-{
-	if (want_scalar(l, v, key) < 0)
-		return -1;
-	free(*out);
-	*out = xstrdup(scalar(v));
-	return 0;
-}
-
-static int load_retries(struct loader *l, yaml_node_t *v, const char *key, unsigned *out)
-{
-	long n;
-
-	if (want_scalar(l, v, key) < 0)
-		return -1;
-	if (!parse_long(scalar(v), 0, 100, &n))
-		return bad(l, v, "'%s' must be a number from 0 to 100, not '%s'", key, scalar(v));
-	*out = (unsigned)n;
-	return 0;
-}
-
-/* gzip: true, gzip: 9, zstd: 19 (see --gzip, --zstd); false: not from
- * this key.  Both keys are a contradiction. */
-static int load_codec(struct loader *l, struct job *job, yaml_node_t *k, yaml_node_t *v)
-{
-	enum compress_kind kind = strcmp(scalar(k), "zstd") == 0 ? COMPRESS_ZSTD : COMPRESS_GZIP;
-	const char *level = NULL;
+	const char *value;
 	char *why = NULL;
-	bool on = true;
+	bool flag;
 
+	if (o->codec != NULL)
+		return load_codec(l, job, o, k, v);
 	if (want_scalar(l, v, scalar(k)) < 0)
 		return -1;
-	if (strspn(scalar(v), "0123456789") == 0 && to_bool(l, v, scalar(k), &on) < 0) {
-		free(l->err);
-		return bad(l, v, "'%s' must be true, false or a level from 1 to %d, not '%s'",
-		    scalar(k), compress_max_level(kind), scalar(v));
+	value = scalar(v);
+	if (o->kind == JOBOPT_FLAG) {
+		if (to_bool(l, v, scalar(k), &flag) < 0)
+			return -1;
+		value = flag ? "true" : "false";
 	}
-	if (!on)
-		return 0;
-	if (strspn(scalar(v), "0123456789") > 0)
-		level = scalar(v);
-	if (job_choose(&l->codec, scalar(k), scalar(k)) < 0)
-		return bad(l, k, "'%s' and '%s' contradict each other (choose one)", l->codec.by,
-		    scalar(k));
-	if (compress_choose(&job->compress, kind, level, &why) < 0) {
-		bad(l, v, "'%s': %s", scalar(k), why);
+	if (jobopt_set(job, o, value, JOBOPT_YAML, &why) < 0) {
+		bad(l, v, "%s", why);
 		free(why);
 		return -1;
 	}
@@ -328,13 +285,8 @@ static int load_input_key(struct loader *l, struct job *job, yaml_node_t *k, yam
 		return to_bool(l, v, key, &job->format.lax);
 	if (want_scalar(l, v, key) < 0)
 		return -1;
-	if (strcmp(key, "delimiter") == 0) {
-		if (!format_delimiter(scalar(v), &job->format.delim))
-			return bad(l, v, "'delimiter' must be one byte (or \\t), not '%s'", scalar(v));
-		if (job->format.kind == FORMAT_BLANKS)
-			job->format.kind = FORMAT_DELIM;
-		return 0;
-	}
+	if (strcmp(key, "delimiter") == 0)
+		return load_option(l, job, jobopt_by_name("delimiter"), k, v);
 	if (strcmp(key, "format") != 0)
 		return bad(l, k, "unknown input key '%s' (known: format, delimiter, header, lax)", key);
 	const char *f = scalar(v);
@@ -379,6 +331,7 @@ static int load_input(struct loader *l, struct job *job, yaml_node_t *n)
 
 static int load_key(struct loader *l, struct job *job, yaml_node_t *k, yaml_node_t *v)
 {
+	const struct jobopt *o;
 	const char *key;
 
 	if (want_scalar(l, k, "key") < 0)
@@ -386,56 +339,19 @@ static int load_key(struct loader *l, struct job *job, yaml_node_t *k, yaml_node
 	key = scalar(k);
 	if (strcmp(key, "inputs") == 0)
 		return load_inputs(l, job, v);
-	if (strcmp(key, "stages") == 0)
-		return load_stages(l, job, v);
 	if (strcmp(key, "input") == 0)
 		return load_input(l, job, v);
-	if (strcmp(key, "jobs") == 0)
-		return load_number(l, v, key, &job->jobs);
-	if (strcmp(key, "chunk-size") == 0)
-		return load_size(l, v, key, 1, JOB_MAX_CHUNK_SIZE, &job->chunk_size);
-	if (strcmp(key, "null") == 0)
-		return to_bool(l, v, key, &job->null);
-	if (strcmp(key, "unordered") == 0)
-		return to_bool(l, v, key, &job->unordered);
-	if (strcmp(key, "stats") == 0)
-		return to_bool(l, v, key, &job->stats);
-	if (strcmp(key, "stats-json") == 0)
-		return load_string(l, v, key, &job->stats_json);
-	if (strcmp(key, "stats-interval") == 0)
-		return load_seconds(l, v, key, JOB_MIN_STATS_INTERVAL, &job->stats_interval);
-	if (strcmp(key, "memory") == 0)
-		return load_size(l, v, key, 1, UINT64_MAX, &job->memory);
-	if (strcmp(key, "retries") == 0)
-		return load_retries(l, v, key, &job->retries);
-	if (strcmp(key, "chunk-timeout") == 0)
-		return load_seconds(l, v, key, JOB_MIN_TIMEOUT, &job->chunk_timeout);
-	if (strcmp(key, "stall-warning") == 0)
-		return load_seconds(l, v, key, 0, &job->stall_warning);
-	if (strcmp(key, "timeout") == 0)
-		return load_seconds(l, v, key, JOB_MIN_TIMEOUT, &job->timeout);
-	if (strcmp(key, "max-memory-per-worker") == 0)
-		return load_size(l, v, key, JOB_MIN_WORKER_MEMORY, UINT64_MAX, &job->worker_memory);
-	if (strcmp(key, "max-record") == 0)
-		return load_size(l, v, key, 1, UINT64_MAX, &job->max_record);
-	if (strcmp(key, "tmpdir") == 0)
-		return load_string(l, v, key, &job->tmpdir);
-	if (strcmp(key, "shard") == 0)
-		return load_shard(l, v, &job->shard);
-	if (strcmp(key, "output") == 0)
-		return load_string(l, v, key, &job->output);
-	if (strcmp(key, "gzip") == 0 || strcmp(key, "zstd") == 0)
-		return load_codec(l, job, k, v);
-	if (strcmp(key, "keep-going") == 0)
-		return to_bool(l, v, key, &job->keep_going);
-	if (strcmp(key, "lock") == 0)
-		return load_string(l, v, key, &job->lock);
-	if (strcmp(key, "lock-wait") == 0)
-		return load_seconds(l, v, key, JOB_MIN_TIMEOUT, &job->lock_wait);
-	return bad(l, k, "unknown key '%s' (known: inputs, input, jobs, chunk-size, null, output, "
-	    "gzip, zstd, unordered, stats, stats-json, stats-interval, memory, max-record, tmpdir, "
-	    "retries, chunk-timeout, stall-warning, timeout, max-memory-per-worker, keep-going, lock, lock-wait, "
-	    "shard, stages)", key);
+	o = jobopt_by_yaml(key);
+	if (o == NULL) {
+		char *keys = jobopt_yaml_keys();
+
+		bad(l, k, "unknown key '%s' (known: inputs, input, %s)", key, keys);
+		free(keys);
+		return -1;
+	}
+	if (o->kind == JOBOPT_STAGE)
+		return load_stages(l, job, v);
+	return load_option(l, job, o, k, v);
 }
 
 /*
