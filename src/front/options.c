@@ -19,7 +19,12 @@
 
 #define STR_(x) #x
 #define STR(x) STR_(x)
-#define DURATION_EXPECT "expected e.g. 30, 1.5s, 500ms, 10m, 2h"
+/* A size option of at least min bytes (no upper limit). */
+#define SIZE(min_, expect_) .kind = JOBOPT_SIZE, .min = (min_), .noun = "size", \
+	.expect = (expect_), .arg = "SIZE"
+/* A duration option of at least min seconds. */
+#define DURATION(min_) .kind = JOBOPT_SECONDS, .min = (min_), .noun = "duration", \
+	.expect = "expected e.g. 30, 1.5s, 500ms, 10m, 2h", .arg = "DURATION"
 
 static int parse_codec(struct job *job, enum compress_kind kind, const char *arg, char **why)
 {
@@ -487,12 +492,8 @@ const struct jobopt jobopts[] = {
 	{
 		.name = "memory",
 		.yaml = "memory",
-		.kind = JOBOPT_SIZE,
-		.min = 1,
-		.noun = "size",
-		.expect = "expected e.g. 512M, 2G",
+		SIZE(1, "expected e.g. 512M, 2G"),
 		.field = offsetof(struct job, memory),
-		.arg = "SIZE",
 		.help =
 		    "memory for the whole run (all processes); reducers\n"
 		    "spill to temporary files beyond it (default: half\n"
@@ -531,12 +532,8 @@ const struct jobopt jobopts[] = {
 	{
 		.name = "max-record",
 		.yaml = "max-record",
-		.kind = JOBOPT_SIZE,
-		.min = 1,
-		.noun = "size",
-		.expect = "expected e.g. 64K, 1G",
+		SIZE(1, "expected e.g. 64K, 1G"),
 		.field = offsetof(struct job, max_record),
-		.arg = "SIZE",
 		.help =
 		    "the longest record accepted, terminator included; a\n"
 		    "longer one fails the run (default: a quarter of\n"
@@ -856,12 +853,8 @@ const struct jobopt jobopts[] = {
 	{
 		.name = "chunk-timeout",
 		.yaml = "chunk-timeout",
-		.kind = JOBOPT_SECONDS,
-		.min = JOB_MIN_TIMEOUT,
-		.noun = "duration",
-		.expect = DURATION_EXPECT,
+		DURATION(JOB_MIN_TIMEOUT),
 		.field = offsetof(struct job, chunk_timeout),
-		.arg = "DURATION",
 		.help =
 		    "kill a worker that spends longer on one chunk\n"
 		    "(30, 1.5s, 500ms, 10m, 2h): the chunk is retried",
@@ -884,12 +877,8 @@ const struct jobopt jobopts[] = {
 	{
 		.name = "stall-warning",
 		.yaml = "stall-warning",
-		.kind = JOBOPT_SECONDS,
-		.min = 0,
-		.noun = "duration",
-		.expect = DURATION_EXPECT,
+		DURATION(0),
 		.field = offsetof(struct job, stall_warning),
-		.arg = "DURATION",
 		.help =
 		    "warn when a worker sends nothing for that long\n"
 		    "on a chunk (default 30s; 0: never)",
@@ -928,12 +917,8 @@ const struct jobopt jobopts[] = {
 	{
 		.name = "timeout",
 		.yaml = "timeout",
-		.kind = JOBOPT_SECONDS,
-		.min = JOB_MIN_TIMEOUT,
-		.noun = "duration",
-		.expect = DURATION_EXPECT,
+		DURATION(JOB_MIN_TIMEOUT),
 		.field = offsetof(struct job, timeout),
-		.arg = "DURATION",
 		.help =
 		    "end the whole run with exit 124 when it takes longer",
 		.man =
@@ -949,12 +934,8 @@ const struct jobopt jobopts[] = {
 	{
 		.name = "max-memory-per-worker",
 		.yaml = "max-memory-per-worker",
-		.kind = JOBOPT_SIZE,
-		.min = JOB_MIN_WORKER_MEMORY,
-		.noun = "size",
-		.expect = "expected 16M or more, e.g. 512M, 2G",
+		SIZE(JOB_MIN_WORKER_MEMORY, "expected 16M or more, e.g. 512M, 2G"),
 		.field = offsetof(struct job, worker_memory),
-		.arg = "SIZE",
 		.help =
 		    "address-space limit of each worker; a\n"
 		    "worker that reaches it is retried like one that died",
@@ -1005,12 +986,8 @@ const struct jobopt jobopts[] = {
 	{
 		.name = "lock-wait",
 		.yaml = "lock-wait",
-		.kind = JOBOPT_SECONDS,
-		.min = JOB_MIN_TIMEOUT,
-		.noun = "duration",
-		.expect = DURATION_EXPECT,
+		DURATION(JOB_MIN_TIMEOUT),
 		.field = offsetof(struct job, lock_wait),
-		.arg = "DURATION",
 		.help =
 		    "wait that long for the lock before exit 75",
 		.man =
