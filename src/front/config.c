@@ -12,6 +12,8 @@
 #include <yaml.h>	/* parser, document nodes with marks */
 
 #include "config.h"
+#include "options.h"
+#include "yamlcheck.h"
 #include "util.h"
 
 struct loader {
@@ -212,102 +214,58 @@ static int load_stages(struct loader *l, struct job *job, yaml_node_t *n)
 	return 0;
 }
 
-static int load_number(struct loader *l, yaml_node_t *v, const char *key, long *out)
+/* gzip: true, gzip: 9, zstd: 19 (see --gzip, --zstd); false: not from
+ * this key.  Both keys are a contradiction. */
+static int load_codec(struct loader *l, struct job *job, const struct jobopt *o, yaml_node_t *k,
+    yaml_node_t *v)
 {
-	if (want_scalar(l, v, key) < 0)
-		return -1;
-	if (!parse_long(scalar(v), 1, JOB_MAX_JOBS, out))
-		return bad(l, v, "'%s' must be a number from 1 to %d, not '%s'", key, JOB_MAX_JOBS, scalar(v));
-	return 0;
-}
-
-/* A size from min to max bytes, as on the command line. */
-static int load_size(struct loader *l, yaml_node_t *v, const char *key, uint64_t min,
-    uint64_t max, uint64_t *out)
-{
-	if (want_scalar(l, v, key) < 0)
-		return -1;
-	if (!parse_size(scalar(v), out) || *out < min || *out > max)
-		return bad(l, v, "'%s' must be a size such as 4M%s%s, not '%s'", key,
-		    min > 1 ? ", at least 16M" : "", max < UINT64_MAX ? ", at most 1G" : "",
-		    scalar(v));
-	return 0;
-}
-
-/* shard: 3/8, or shard: auto (see --shard) */
-static int load_shard(struct loader *l, yaml_node_t *v, struct shard *s)
-{
+	enum compress_kind kind = strcmp(o->codec, "zstd") == 0 ? COMPRESS_ZSTD : COMPRESS_GZIP;
+	const char *level = NULL;
 	char *why = NULL;
+	bool on = true;
 
-	if (want_scalar(l, v, "shard") < 0)
+	if (want_scalar(l, v, o->yaml) < 0)
 		return -1;
-	if (shard_parse(s, scalar(v), &why) < 0) {
-		bad(l, v, "'shard': %s", why);
+	if (strspn(scalar(v), "0123456789") == 0 && to_bool(l, v, o->yaml, &on) < 0) {
+		free(l->err);
+		return bad(l, v, "'%s' must be true, false or a level from 1 to %d, not '%s'",
+		    o->yaml, compress_max_level(kind), scalar(v));
+	}
+	if (!on)
+		return 0;
+	if (strspn(scalar(v), "0123456789") > 0)
+		level = scalar(v);
+	if (job_choose(&l->codec, o->yaml, o->yaml) < 0)
+		return bad(l, k, "'%s' and '%s' contradict each other (choose one)", l->codec.by,
+		    o->yaml);
+	if (jobopt_set(job, o, level, JOBOPT_YAML, &why) < 0) {
+		bad(l, v, "%s", why);
 		free(why);
 		return -1;
 	}
 	return 0;
 }
 
-/* A duration of at least min seconds (a number, or with a unit). */
-static int load_seconds(struct loader *l, yaml_node_t *v, const char *key, double min,
-    double *out)
+/* A key that is an option: its value checked as on the command line. */
+static int load_option(struct loader *l, struct job *job, const struct jobopt *o, yaml_node_t *k,
+    yaml_node_t *v)
 {
-	if (want_scalar(l, v, key) < 0)
-		return -1;
-	if (!parse_duration(scalar(v), out) || *out < min)
-		return bad(l, v, "'%s' must be a number of seconds (at least %g), not '%s'", key, min,
-		    scalar(v));
-	return 0;
-}
-
-/* A file or directory name; replaces *out. */
-static int load_string(struct loader *l, yaml_node_t *v, const char *key, char **out)
-{
-	if (want_scalar(l, v, key) < 0)
-		return -1;
-	free(*out);
-	*out = xstrdup(scalar(v));
-	return 0;
-}
-
-static int load_retries(struct loader *l, yaml_node_t *v, const char *key, unsigned *out)
-{
-	long n;
-
-	if (want_scalar(l, v, key) < 0)
-		return -1;
-	if (!parse_long(scalar(v), 0, 100, &n))
-		return bad(l, v, "'%s' must be a number from 0 to 100, not '%s'", key, scalar(v));
-	*out = (unsigned)n;
-	return 0;
-}
-
-/* gzip: true, gzip: 9, zstd: 19 (see --gzip, --zstd); false: not from
- * this key.  Both keys are a contradiction. */
-static int load_codec(struct loader *l, struct job *job, yaml_node_t *k, yaml_node_t *v)
-{
-	enum compress_kind kind = strcmp(scalar(k), "zstd") == 0 ? COMPRESS_ZSTD : COMPRESS_GZIP;
-	const char *level = NULL;
+	const char *value;
 	char *why = NULL;
-	bool on = true;
+	bool flag;
 
+	if (o->codec != NULL)
+		return load_codec(l, job, o, k, v);
 	if (want_scalar(l, v, scalar(k)) < 0)
 		return -1;
-	if (strspn(scalar(v), "0123456789") == 0 && to_bool(l, v, scalar(k), &on) < 0) {
-		free(l->err);
-		return bad(l, v, "'%s' must be true, false or a level from 1 to %d, not '%s'",
-		    scalar(k), compress_max_level(kind), scalar(v));
+	value = scalar(v);
+	if (o->kind == JOBOPT_FLAG) {
+		if (to_bool(l, v, scalar(k), &flag) < 0)
+			return -1;
+		value = flag ? "true" : "false";
 	}
-	if (!on)
-		return 0;
-	if (strspn(scalar(v), "0123456789") > 0)
-		level = scalar(v);
-	if (job_choose(&l->codec, scalar(k), scalar(k)) < 0)
-		return bad(l, k, "'%s' and '%s' contradict each other (choose one)", l->codec.by,
-		    scalar(k));
-	if (compress_choose(&job->compress, kind, level, &why) < 0) {
-		bad(l, v, "'%s': %s", scalar(k), why);
+	if (jobopt_set(job, o, value, JOBOPT_YAML, &why) < 0) {
+		bad(l, v, "%s", why);
 		free(why);
 		return -1;
 	}
@@ -328,13 +286,8 @@ static int load_input_key(struct loader *l, struct job *job, yaml_node_t *k, yam
 		return to_bool(l, v, key, &job->format.lax);
 	if (want_scalar(l, v, key) < 0)
 		return -1;
-	if (strcmp(key, "delimiter") == 0) {
-		if (!format_delimiter(scalar(v), &job->format.delim))
-			return bad(l, v, "'delimiter' must be one byte (or \\t), not '%s'", scalar(v));
-		if (job->format.kind == FORMAT_BLANKS)
-			job->format.kind = FORMAT_DELIM;
-		return 0;
-	}
+	if (strcmp(key, "delimiter") == 0)
+		return load_option(l, job, jobopt_by_name("delimiter"), k, v);
 	if (strcmp(key, "format") != 0)
 		return bad(l, k, "unknown input key '%s' (known: format, delimiter, header, lax)", key);
 	const char *f = scalar(v);
@@ -379,6 +332,7 @@ static int load_input(struct loader *l, struct job *job, yaml_node_t *n)
 
 static int load_key(struct loader *l, struct job *job, yaml_node_t *k, yaml_node_t *v)
 {
+	const struct jobopt *o;
 	const char *key;
 
 	if (want_scalar(l, k, "key") < 0)
@@ -386,143 +340,25 @@ static int load_key(struct loader *l, struct job *job, yaml_node_t *k, yaml_node
 	key = scalar(k);
 	if (strcmp(key, "inputs") == 0)
 		return load_inputs(l, job, v);
-	if (strcmp(key, "stages") == 0)
-		return load_stages(l, job, v);
 	if (strcmp(key, "input") == 0)
 		return load_input(l, job, v);
-	if (strcmp(key, "jobs") == 0)
-		return load_number(l, v, key, &job->jobs);
-	if (strcmp(key, "chunk-size") == 0)
-		return load_size(l, v, key, 1, JOB_MAX_CHUNK_SIZE, &job->chunk_size);
-	if (strcmp(key, "null") == 0)
-		return to_bool(l, v, key, &job->null);
-	if (strcmp(key, "unordered") == 0)
-		return to_bool(l, v, key, &job->unordered);
-	if (strcmp(key, "stats") == 0)
-		return to_bool(l, v, key, &job->stats);
-	if (strcmp(key, "stats-json") == 0)
-		return load_string(l, v, key, &job->stats_json);
-	if (strcmp(key, "stats-interval") == 0)
-		return load_seconds(l, v, key, JOB_MIN_STATS_INTERVAL, &job->stats_interval);
-	if (strcmp(key, "memory") == 0)
-		return load_size(l, v, key, 1, UINT64_MAX, &job->memory);
-	if (strcmp(key, "retries") == 0)
-		return load_retries(l, v, key, &job->retries);
-	if (strcmp(key, "chunk-timeout") == 0)
-		return load_seconds(l, v, key, JOB_MIN_TIMEOUT, &job->chunk_timeout);
-	if (strcmp(key, "stall-warning") == 0)
-		return load_seconds(l, v, key, 0, &job->stall_warning);
-	if (strcmp(key, "timeout") == 0)
-		return load_seconds(l, v, key, JOB_MIN_TIMEOUT, &job->timeout);
-	if (strcmp(key, "max-memory-per-worker") == 0)
-		return load_size(l, v, key, JOB_MIN_WORKER_MEMORY, UINT64_MAX, &job->worker_memory);
-	if (strcmp(key, "max-record") == 0)
-		return load_size(l, v, key, 1, UINT64_MAX, &job->max_record);
-	if (strcmp(key, "tmpdir") == 0)
-		return load_string(l, v, key, &job->tmpdir);
-	if (strcmp(key, "shard") == 0)
-		return load_shard(l, v, &job->shard);
-	if (strcmp(key, "output") == 0)
-		return load_string(l, v, key, &job->output);
-	if (strcmp(key, "gzip") == 0 || strcmp(key, "zstd") == 0)
-		return load_codec(l, job, k, v);
-	if (strcmp(key, "keep-going") == 0)
-		return to_bool(l, v, key, &job->keep_going);
-	if (strcmp(key, "lock") == 0)
-		return load_string(l, v, key, &job->lock);
-	if (strcmp(key, "lock-wait") == 0)
-		return load_seconds(l, v, key, JOB_MIN_TIMEOUT, &job->lock_wait);
-	return bad(l, k, "unknown key '%s' (known: inputs, input, jobs, chunk-size, null, output, "
-	    "gzip, zstd, unordered, stats, stats-json, stats-interval, memory, max-record, tmpdir, "
-	    "retries, chunk-timeout, stall-warning, timeout, max-memory-per-worker, keep-going, lock, lock-wait, "
-	    "shard, stages)", key);
-}
+	o = jobopt_by_yaml(key);
+	if (o == NULL) {
+		char *keys = jobopt_yaml_keys();
 
-/*
- * Values are C strings from here on: a NUL in a YAML string ("GET\0x")
- * would silently cut it, so it is refused.  (A regular expression can
- * still match a NUL byte with \x00.)
- */
-static bool has_nul(const yaml_node_t *n)
-{
-	return n->type == YAML_SCALAR_NODE && strlen(scalar(n)) != n->data.scalar.length;
-}
-
-static bool same_key(const yaml_node_t *x, const yaml_node_t *y)
-{
-	return x->data.scalar.length == y->data.scalar.length &&
-	    memcmp(x->data.scalar.value, y->data.scalar.value, x->data.scalar.length) == 0;
-}
-
-static int cmp_keys(const void *a, const void *b)
-{
-	const yaml_node_t *x = *(yaml_node_t *const *)a, *y = *(yaml_node_t *const *)b;
-	size_t n = x->data.scalar.length < y->data.scalar.length ?
-	    x->data.scalar.length : y->data.scalar.length;
-	int c = memcmp(x->data.scalar.value, y->data.scalar.value, n);
-
-	if (c != 0)
-		return c;
-	if (x->data.scalar.length != y->data.scalar.length)
-		return x->data.scalar.length < y->data.scalar.length ? -1 : 1;
-	return x->start_mark.index < y->start_mark.index ? -1 :
-	    x->start_mark.index > y->start_mark.index;
-}
-
-/*
- * A key given twice in one mapping: libyaml keeps both and the later one
- * would silently win.  The keys are sorted (a hostile file may hold a
- * huge mapping): the repeat that comes first in the file, or NULL, with
- * *first the key it repeats.
- */
-static yaml_node_t *find_duplicate(struct loader *l, const yaml_node_t *map, yaml_node_t **first)
-{
-	size_t n = 0, npairs = (size_t)(map->data.mapping.pairs.top - map->data.mapping.pairs.start);
-	yaml_node_t **keys = xcalloc(npairs + 1, sizeof *keys), *dup = NULL;
-
-	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = node(l, p->key);
-
-		if (k->type == YAML_SCALAR_NODE)
-			keys[n++] = k;
+		bad(l, k, "unknown key '%s' (known: inputs, input, %s)", key, keys);
+		free(keys);
+		return -1;
 	}
-	qsort(keys, n, sizeof *keys, cmp_keys);
-	/* Equal keys are together, in file order: a run's second is a repeat. */
-	for (size_t i = 1, run = 0; i < n; i++) {
-		if (!same_key(keys[run], keys[i]))
-			run = i;
-		else if (i == run + 1 && (dup == NULL || keys[i]->start_mark.index < dup->start_mark.index))
-			dup = keys[i], *first = keys[run];
-	}
-	free(keys);
-	return dup;
-}
-
-/* What holds for every node, whatever its place, checked before the
- * walk; the first problem in the file is reported. */
-static int check_nodes(struct loader *l)
-{
-	yaml_node_t *worst = NULL, *dup, *first = NULL, *dup_first = NULL;
-
-	for (yaml_node_t *n = l->doc.nodes.start; n < l->doc.nodes.top; n++) {
-		dup = n->type == YAML_MAPPING_NODE ? find_duplicate(l, n, &first) : NULL;
-		if (has_nul(n) && (worst == NULL || n->start_mark.index < worst->start_mark.index))
-			worst = n, dup_first = NULL;
-		if (dup != NULL && (worst == NULL || dup->start_mark.index < worst->start_mark.index))
-			worst = dup, dup_first = first;
-	}
-	if (worst == NULL)
-		return 0;
-	if (dup_first != NULL)
-		return bad(l, worst, "duplicate key '%s' (first given at line %zu, column %zu)",
-		    scalar(worst), dup_first->start_mark.line + 1, dup_first->start_mark.column + 1);
-	return bad(l, worst, "the string '%s...' contains a NUL byte (\\0), which a value cannot "
-	    "hold (in a regular expression, write \\x00)", scalar(worst));
+	if (o->kind == JOBOPT_STAGE)
+		return load_stages(l, job, v);
+	return load_option(l, job, o, k, v);
 }
 
 static int load_document(struct loader *l, struct job *job)
 {
-	yaml_node_t *root = yaml_document_get_root_node(&l->doc);
+	yaml_node_t *root = yaml_document_get_root_node(&l->doc), *bad_node;
+	char *why = NULL;
 
 	if (root == NULL) {
 		l->err = xasprintf("%s:1:1: empty pipeline file", l->name);
@@ -530,68 +366,15 @@ static int load_document(struct loader *l, struct job *job)
 	}
 	if (root->type != YAML_MAPPING_NODE)
 		return bad(l, root, "the pipeline file must be a mapping (keys such as 'stages:')");
-	if (check_nodes(l) < 0)
+	if ((bad_node = yamlcheck_nodes(&l->doc, &why)) != NULL) {
+		bad(l, bad_node, "%s", why);
+		free(why);
 		return -1;
+	}
 	for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++)
 		if (load_key(l, job, node(l, p->key), node(l, p->value)) < 0)
 			return -1;
 	return 0;
-}
-
-/*
- * libyaml's scanner spends time in proportion to the nesting depth on
- * every token, so a document nested a hundred thousand deep (200 KB)
- * takes minutes to load.  No pipeline file nests more than a few
- * levels: the events are read first, and a document that goes deeper
- * than this is refused as soon as it does.
- */
-#define CONFIG_MAX_DEPTH 64
-
-static int check_depth(const char *name, const char *text, size_t len, char **err)
-{
-	yaml_parser_t parser;
-	yaml_event_t ev;
-	int depth = 0, rc = 0;
-	bool end = false;
-
-	yaml_parser_initialize(&parser);
-	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-	while (rc == 0 && !end && yaml_parser_parse(&parser, &ev)) {
-		if (ev.type == YAML_SEQUENCE_START_EVENT || ev.type == YAML_MAPPING_START_EVENT)
-			depth++;
-		else if (ev.type == YAML_SEQUENCE_END_EVENT || ev.type == YAML_MAPPING_END_EVENT)
-			depth--;
-		end = ev.type == YAML_STREAM_END_EVENT;
-		if (depth > CONFIG_MAX_DEPTH) {
-			*err = xasprintf("%s:%zu:%zu: nested more than %d levels deep", name,
-			    ev.start_mark.line + 1, ev.start_mark.column + 1, CONFIG_MAX_DEPTH);
-			rc = -1;
-		}
-		yaml_event_delete(&ev);
-	}
-	/* A syntax error is left to the load, which reports it. */
-	yaml_parser_delete(&parser);
-	return rc;
-}
-
-/* A second document ("---" again) would be ignored: refused instead. */
-static int check_single(yaml_parser_t *parser, const char *name, char **err)
-{
-	yaml_document_t next;
-	int rc = 0;
-
-	if (!yaml_parser_load(parser, &next)) {
-		*err = xasprintf("%s:%zu:%zu: %s", name, parser->problem_mark.line + 1,
-		    parser->problem_mark.column + 1, parser->problem ? parser->problem : "invalid YAML");
-		return -1;
-	}
-	if (yaml_document_get_root_node(&next) != NULL) {
-		*err = xasprintf("%s:%zu:%zu: a second YAML document: a pipeline file holds one",
-		    name, next.start_mark.line + 1, next.start_mark.column + 1);
-		rc = -1;
-	}
-	yaml_document_delete(&next);
-	return rc;
 }
 
 int config_load_string(struct job *job, const char *name, const char *text, size_t len,
@@ -605,7 +388,7 @@ int config_load_string(struct job *job, const char *name, const char *text, size
 	int rc;
 
 	*code = EXIT_CONFIG;
-	if (check_depth(name, text, len, err) < 0)
+	if (yamlcheck_depth(name, text, len, err) < 0)
 		return -1;
 	yaml_parser_initialize(&parser);
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
@@ -619,7 +402,7 @@ int config_load_string(struct job *job, const char *name, const char *text, size
 	if (rc < 0)
 		*err = l.err;
 	else
-		rc = check_single(&parser, name, err);
+		rc = yamlcheck_single(&parser, name, err);
 	yaml_document_delete(&l.doc);
 	yaml_parser_delete(&parser);
 	return rc;

@@ -105,6 +105,30 @@ fi
 grep -q 'Generated from the stage table' "$MANPAGE" && pass ||
 	fail "the man page lacks the generated stage section"
 
+# The OPTIONS section too, from the option table: what --help-options=man
+# prints is in the page, with an entry for every option --help lists.
+if grep -q '^@OPTIONS@$' "$MANPAGE"; then
+	fail "the man page still holds the @OPTIONS@ placeholder"
+else
+	pass
+fi
+fp --help-options=man > "$T/options.roff" 2> "$T/err"
+check_rc "--help-options=man (exit)" 0 $? "$T/err"
+grep -q 'Generated from the option table' "$T/options.roff" && pass ||
+	fail "--help-options=man does not say it is generated"
+if awk -v f="$T/options.roff" 'BEGIN { while ((getline l < f) > 0) want = want l "\n" }
+	{ have = have $0 "\n" } END { exit index(have, want) == 0 }' "$MANPAGE"; then
+	pass
+else
+	fail "the man page's OPTIONS section is not what --help-options=man prints"
+fi
+sed -e 's/\\-/-/g' "$T/options.roff" > "$T/options.txt"
+while read -r opt; do
+	grep -q -E -e "^\.B[IR]? .*$opt([^a-z-]|\$)" "$T/options.txt" && pass ||
+		fail "option $opt (--help) has no entry in the man page's OPTIONS section"
+done < "$T/options"
+expect_exit 64 "^forkpipe: --help-options: unknown format 'html' \\(see --help\\)\$" -- fp --help-options=html
+
 # Both pages format without a single warning.
 for page in "$MANPAGE" "$YAMLPAGE" "$top_srcdir/man/forkpipe-partials.5"; do
 	groff -man -ww -z "$page" > "$T/groff.out" 2>&1

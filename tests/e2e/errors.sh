@@ -50,6 +50,18 @@ expect_exit 64 'frobnicate' -- fp --frobnicate "$T/two"
 no_stdout "unknown long option"
 expect_exit 64 "Q" -- fp -Q "$T/two"
 no_stdout "unknown short option"
+# A flag given a value names the argument as given (not a stray byte).
+expect_exit 64 "^forkpipe: unknown option '--tsv=x' \\(see --help\\)\$" -- fp --tsv=x "$T/two"
+no_stdout "a flag given a value"
+# A duration is checked once, as in a pipeline file: at least 1 ms for a
+# timeout, and any way of writing 0 turns the stall warning off.
+expect_exit 64 "^forkpipe: --timeout: invalid duration '0.0005' \\(expected e.g. 30, 1.5s, 500ms, 10m, 2h\\)\$" \
+	-- fp --timeout=0.0005 "$T/two"
+for off in 0 0s 0ms 0.0; do
+	fp --stall-warning=$off "$T/two" > "$T/out" 2> "$T/err"
+	check_rc "--stall-warning=$off (off)" 0 $? "$T/err"
+	check_same "--stall-warning=$off: the copy" "$T/two" "$T/out"
+done
 # An option missing its argument at the end: the operand before it is
 # still an input file, never the option's value (and never overwritten).
 for opt in -j -e -o -b -c; do

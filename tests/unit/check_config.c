@@ -10,6 +10,7 @@
 #include "check_suites.h"
 #include "config.h"
 #include "job.h"
+#include "options.h"
 #include "stage.h"
 
 static const char full_doc[] =
@@ -238,6 +239,61 @@ static void config_error(const char *text, const char *pos, const char *why)
 	job_free(job);
 }
 
+/*
+ * The option table's YAML keys are the file's keys: each is known (a list
+ * is refused as its value, by its name), and the unknown-key message
+ * lists them all.
+ */
+START_TEST(test_table_keys)
+{
+	struct job *job = job_new();
+	char *err = NULL, text[128], why[128], pos[32];
+	int code = 0;
+
+	for (const struct jobopt *o = jobopts; o->name != NULL; o++) {
+		if (o->yaml == NULL || o->kind == JOBOPT_STAGE)
+			continue;
+		snprintf(text, sizeof text, "%s: [1]\n", o->yaml);
+		snprintf(why, sizeof why, "'%s' needs a single value", o->yaml);
+		snprintf(pos, sizeof pos, "1:%zu", strlen(o->yaml) + 3);
+		config_error(text, pos, why);
+	}
+	ck_assert_int_eq(config_load_string(job, "t.yaml", "bogus: 1\n", 9, &err, &code), -1);
+	for (const struct jobopt *o = jobopts; o->name != NULL; o++) {
+		if (o->yaml == NULL)
+			continue;
+		char more[64], last[64];
+
+		snprintf(more, sizeof more, ", %s,", o->yaml);
+		snprintf(last, sizeof last, ", %s)", o->yaml);
+		ck_assert_msg(strstr(err, more) != NULL || strstr(err, last) != NULL,
+		    "[%s] lacks '%s'", err, o->yaml);
+	}
+	free(err);
+	job_free(job);
+}
+END_TEST
+
+/* A value below its option's minimum fails in both places alike. */
+START_TEST(test_table_checks)
+{
+	struct job *job = job_new();
+	char *cli = NULL, *yaml = NULL;
+
+	for (const struct jobopt *o = jobopts; o->name != NULL; o++) {
+		if (o->kind != JOBOPT_COUNT && o->kind != JOBOPT_SIZE && o->kind != JOBOPT_SECONDS)
+			continue;
+		ck_assert_int_eq(jobopt_set(job, o, "-1", JOBOPT_CLI, &cli), -1);
+		ck_assert_int_eq(jobopt_set(job, o, "-1", JOBOPT_YAML, &yaml), -1);
+		ck_assert_msg(strstr(cli, "'-1'") != NULL && strstr(yaml, "'-1'") != NULL,
+		    "%s: [%s] [%s]", o->name, cli, yaml);
+		free(cli);
+		free(yaml);
+	}
+	job_free(job);
+}
+END_TEST
+
 START_TEST(test_error_syntax)
 {
 	config_error("a: b: c\n", "1:5", "mapping values are not allowed");
@@ -385,6 +441,8 @@ Suite *suite_config(void)
 
 	tc = tcase_create("errors");
 	tcase_add_test(tc, test_error_syntax);
+	tcase_add_test(tc, test_table_keys);
+	tcase_add_test(tc, test_table_checks);
 	tcase_add_test(tc, test_error_top_level);
 	tcase_add_test(tc, test_error_values);
 	tcase_add_test(tc, test_error_stages);
