@@ -131,6 +131,7 @@ uint64_t chunker_target_for(const struct chunker *c, long workers, uint64_t max)
 int chunker_check_record(struct chunker *c, uint64_t off, uint64_t len, char **err, int *code);
 
 /* ranges.c */
+ssize_t chunker_probe(struct chunker *c, struct input *in, uint64_t at, char **err);
 int chunker_enter_range(struct chunker *c, struct input *in, char **err, int *code);
 int chunker_file_chunk(struct chunker *c, struct input *in, struct chunk *out, char **err,
     int *code);

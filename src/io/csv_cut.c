@@ -138,13 +138,10 @@ int chunker_csv_grid_boundary(struct chunker *c, struct input *in, uint64_t want
 	/* The quotes toggle the state from the grid point on; only a
 	 * terminator at want - 1 or later ends the record wanted. */
 	while (at < in->size) {
-		ssize_t n = pread_full(in->fd, c->probe, PROBE_SIZE, at);
+		ssize_t n = chunker_probe(c, in, at, err);
 
-		if (n < 0) {
-			*err = xasprintf("%s: read error at offset %llu: %s",
-			    chunker_path(c, (uint32_t)c->cur), (unsigned long long)at, strerror(errno));
+		if (n < 0)
 			return -1;
-		}
 		if (n == 0)
 			break;
 		const char *p = c->probe, *e = c->probe + n;

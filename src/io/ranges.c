@@ -11,6 +11,18 @@
 #include "record.h"
 #include "util.h"
 
+/* Read up to PROBE_SIZE bytes of the current input from at into
+ * c->probe: how many (0 past its end), or -1 with *err. */
+ssize_t chunker_probe(struct chunker *c, struct input *in, uint64_t at, char **err)
+{
+	ssize_t n = pread_full(in->fd, c->probe, PROBE_SIZE, at);
+
+	if (n < 0)
+		*err = xasprintf("%s: read error at offset %llu: %s",
+		    chunker_path(c, (uint32_t)c->cur), (unsigned long long)at, strerror(errno));
+	return n;
+}
+
 /*
  * A record end in a regular file: just past the first terminator at or
  * after at, or the end of the file.  A chunk starting at pos ends at the
@@ -20,13 +32,10 @@ static int file_boundary(struct chunker *c, struct input *in, uint64_t at, uint6
     char **err)
 {
 	while (at < in->size) {
-		ssize_t n = pread_full(in->fd, c->probe, PROBE_SIZE, at);
+		ssize_t n = chunker_probe(c, in, at, err);
 
-		if (n < 0) {
-			*err = xasprintf("%s: read error at offset %llu: %s",
-			    chunker_path(c, (uint32_t)c->cur), (unsigned long long)at, strerror(errno));
+		if (n < 0)
 			return -1;
-		}
 		if (n == 0)
 			break;	/* the file shrank: the worker will report it */
 		size_t k = record_first_end(c->probe, (size_t)n, c->term);
