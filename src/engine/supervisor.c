@@ -11,19 +11,21 @@
  * and the one to name is the first, whatever order the results come in.
  * A chunk's failure is kept with its sequence number, no chunk is handed
  * out after it, and the run ends once every earlier chunk is processed,
- * with the lowest failure seen by then (see fail_at). */
+ * with the lowest failure seen by then (see sup_fail_at).
+ *
+ * The policy's parts are in files of their own, sharing supervisor_int.h:
+ * scheduling and sending tasks (sup_dispatch.c), failures and dead
+ * workers (sup_retry.c), the timers (sup_timers.c), and what comes before
+ * the chunks: the header and the CSV quote-count pre-pass (sup_prescan.c). */
 #include "autoconfig.h"
 
 #include <errno.h>
-#include <fcntl.h>	/* vmsplice */
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/uio.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "chunker.h"
@@ -31,145 +33,46 @@
 #include "frame.h"
 #include "merger.h"
 #include "output.h"
-#include "partial.h"
 #include "progress.h"
 #include "proc.h"
 #include "report.h"
 #include "stats.h"
 #include "supervisor.h"
+#include "supervisor_int.h"
 #include "util.h"
 #include "worker.h"
 
-#define TASKS_PER_WORKER 2	/* one running, one queued: no idle gap */
 #define WINDOW_PER_WORKER 4
-#define STOP_GRACE_MS 2000
-#define IDLE_DEATHS_MAX 8	/* workers dying holding nothing, in a row */
 #define CHUNK_MAX_REDUCE (64 << 20)
 #define CHUNK_MIN_REDUCE (1 << 20)
 #define HOLD_MIN (16 << 20)	/* output a chunk may hold before its turn */
 #define HOLD_MAX (256 << 20)
-#define STREAM_IDLE 0.2	/* seconds a quiet stream's records wait at most */
-
-/* A task frame being written to a worker's non-blocking pipe. */
-struct sender {
-	struct buf ctl;		/* small control frames waiting to go out */
-	bool busy;
-	unsigned char hdr[FRAME_HDR_SIZE + FRAME_RANGE_SIZE];
-	size_t hdr_len;
-	const char *data;
-	size_t data_len;
-	size_t sent;
-};
-
-struct task {
-	struct chunk chunk;
-	int worker;		/* -1 while waiting to be processed again */
-	unsigned attempts;	/* times it killed its worker */
-};
-
-/* A task a worker holds: sent to it and not yet processed.  A worker
- * takes its tasks in the order they were sent, so the first one held
- * is the one it is working on, and the lowest. */
-struct held {
-	uint64_t seq;		/* chunk, or grid segment while counting quotes */
-	uint32_t file;
-	uint64_t offset, length;
-	unsigned attempts;	/* a grid segment's (a chunk's are in its task) */
-};
-
-struct wstate {
-	struct held held[TASKS_PER_WORKER];
-	int nheld;
-	bool gone;		/* failed: no longer polled */
-	double started;		/* when it started on held[0] */
-	bool timed_out;		/* killed for --chunk-timeout */
-	double progressed;	/* when it last sent something, or took a task */
-	double stall_next;	/* silence (seconds) at which to warn next */
-};
-
-/* The failure of the lowest chunk (or segment) seen so far. */
-struct failure {
-	bool set;
-	uint64_t seq;
-	int code;
-	char *msg;
-};
-
-struct sup {
-	struct job *job;
-	struct chunker *chunker;
-	struct output *out;
-	struct merger *merger;
-	struct worker_env env;
-	struct proc *procs;
-	int nprocs;
-	struct frame_reader *readers;
-	struct sender *senders;
-	struct wstate *ws;	/* per worker: the tasks it holds */
-	struct task *tasks;	/* ring indexed by seq % window */
-	uint64_t window;
-	uint64_t next_seq;
-	uint64_t recycled;	/* chunks below it are recycled */
-	bool input_done;
-	bool waiting_input;	/* the stream had nothing to read */
-	bool stream_readable;
-	struct stats stats;
-	struct progress progress;
-	uint64_t skipped;	/* --keep-going: chunks whose command failed */
-	bool counting;		/* the CSV quote-count pre-pass is running */
-	struct failure failure;
-	struct held *retry;	/* tasks lost with a worker, lowest first */
-	size_t nretry;
-	unsigned idle_deaths;	/* workers that died holding nothing, in a row */
-	struct header header;	/* with --header */
-	bool placed;		/* workers pwrite the output (see worker.c) */
-	uint64_t place_base;
-	uint64_t hold_max;	/* see throttled */
-};
 
 static struct sup *current;
 
 /* Before an error message: the progress bar goes. */
-static void erase_progress(void)
+void sup_erase_progress(void)
 {
 	if (current != NULL)
 		progress_end(&current->progress);
 }
 
-/* Workers silent on a chunk past --stall-warning, for interval lines. */
-static void stalls_snapshot(struct sup *s)
-{
-	double now = clock_now();
-
-	for (int i = 0; s->ws != NULL && i < s->nprocs && i < s->stats.nslots; i++) {
-		const struct wstate *ws = &s->ws[i];
-		struct stats_slot *slot = &s->stats.slots[i];
-		pid_t pid = s->procs[i].pid;
-		bool stalled = s->job->stall_warning > 0 && !ws->gone && pid > 0 && ws->nheld > 0 &&
-		    now >= ws->progressed + s->job->stall_warning;
-
-		slot->stalled = stalled ? now - ws->progressed : 0;
-		slot->stalled_pid = stalled ? (int)pid : 0;
-		slot->stalled_stopped = stalled && proc_state(pid) == 'T';
-	}
-}
-
 /* The figures only the supervisor knows, into the stats: bytes so far
  * (the workers' placed output counts once its place is given). */
-static void stats_snapshot(struct sup *s)
+void sup_stats_snapshot(struct sup *s)
 {
 	s->stats.bytes_in = s->progress.done + s->stats.header_bytes;
 	s->stats.bytes_out = s->out == NULL ? 0 : output_bytes(s->out);
 	if (s->placed && s->merger != NULL)
 		s->stats.bytes_out += merger_placed_end(s->merger) - s->place_base;
-	stalls_snapshot(s);
+	sup_stalls_snapshot(s);
 }
 
 /* The run is over and its workers reaped: the final figures.  Each
  * process's resource use is taken once. */
 static void stats_collect(struct sup *s)
 {
-	stats_snapshot(s);
+	sup_stats_snapshot(s);
 	for (int i = 0; s->procs != NULL && i < s->nprocs; i++) {
 		struct proc *p = &s->procs[i];
 
@@ -194,28 +97,6 @@ static int report(int code, const char *msg)
 	return code == EXIT_OK ? EXIT_IOERR : code;
 }
 
-/*
- * The process groups of the commands worker w's exec stages run, which
- * it records in memory shared with the supervisor (see stages/exec.c):
- * killed when the worker is gone, in case it could not stop them itself
- * (SIGKILL).  Each command also has a guard that kills its group when the
- * worker dies; this makes it certain, and done before the worker's
- * chunks run again.  w < 0: every worker's.
- */
-static void kill_groups(struct sup *s, int w)
-{
-	volatile sig_atomic_t *g = s->env.groups;
-	int from = w < 0 ? 0 : w, to = w < 0 ? s->nprocs : w + 1;
-
-	if (g == NULL)
-		return;
-	for (int i = from * EXEC_GROUPS_MAX; i < to * EXEC_GROUPS_MAX; i++) {
-		if (g[i] > 0)
-			kill(-(pid_t)g[i], SIGKILL);
-		g[i] = 0;
-	}
-}
-
 /* On any fatal error: stop the workers, remove the temporary output. */
 static void cleanup(void)
 {
@@ -228,438 +109,10 @@ static void cleanup(void)
 	if (s->procs != NULL) {
 		proc_kill_all(s->procs, s->nprocs, SIGTERM);
 		proc_reap(s->procs, s->nprocs, true, STOP_GRACE_MS);
-		kill_groups(s, -1);
+		sup_kill_groups(s, -1);
 	}
 	output_abort(s->out);
 	stats_collect(s);
-}
-
-static int pick_worker(const struct sup *s)
-{
-	int best = -1;
-
-	for (int i = 0; i < s->nprocs; i++) {
-		if (s->ws[i].gone || s->senders[i].busy || s->ws[i].nheld >= TASKS_PER_WORKER)
-			continue;
-		if (best < 0 || s->ws[i].nheld < s->ws[best].nheld)
-			best = i;
-	}
-	return best;
-}
-
-/* Worker w is alive and moving: the stall clock starts again. */
-static void progressed(struct sup *s, int w)
-{
-	s->ws[w].progressed = clock_now();
-	s->ws[w].stall_next = s->job->stall_warning;
-}
-
-static void hold(struct sup *s, int w, const struct held *h)
-{
-	struct wstate *ws = &s->ws[w];
-
-	if (ws->nheld == 0) {
-		ws->started = clock_now();
-		progressed(s, w);
-	}
-	ws->held[ws->nheld++] = *h;
-}
-
-/* The worker is done with task seq. */
-static void unhold(struct sup *s, int w, uint64_t seq)
-{
-	struct wstate *ws = &s->ws[w];
-
-	for (int i = 0; i < ws->nheld; i++) {
-		if (ws->held[i].seq != seq)
-			continue;
-		memmove(&ws->held[i], &ws->held[i + 1], (size_t)(ws->nheld - i - 1) * sizeof ws->held[0]);
-		ws->nheld--;
-		if (i == 0)
-			ws->started = clock_now();	/* on to the next one */
-		return;
-	}
-}
-
-/*
- * Remember a failure of chunk seq (or, while counting quotes, of grid
- * segment seq) unless an earlier one is known; takes msg.  The input
- * before seq may hold an earlier error, so the failure is reported only
- * once every earlier task is processed (failure_settled).
- */
-static void fail_at(struct sup *s, uint64_t seq, int code, char *msg)
-{
-	if (s->failure.set && s->failure.seq <= seq) {
-		free(msg);
-		return;
-	}
-	free(s->failure.msg);
-	s->failure = (struct failure){ true, seq, code, msg };
-}
-
-/* Whether every task before the failure is processed (or lost with a
- * worker that failed itself, which then set an earlier failure). */
-static bool failure_settled(const struct sup *s)
-{
-	for (size_t i = 0; i < s->nretry; i++)
-		if (s->retry[i].seq < s->failure.seq)
-			return false;
-	for (int i = 0; i < s->nprocs; i++) {
-		const struct wstate *ws = &s->ws[i];
-
-		if (!ws->gone && ws->nheld > 0 && ws->held[0].seq < s->failure.seq)
-			return false;
-	}
-	return true;
-}
-
-static void __attribute__((noreturn)) report_failure(struct sup *s)
-{
-	fatal(s->failure.code, "%s", s->failure.msg);
-}
-
-/*
- * Write part of a task frame to a non-blocking pipe: the header by
- * write(), the chunk bytes by vmsplice(), which hands the pages to the
- * pipe without copying them.  That is safe because a chunk's buffer is
- * kept, untouched, until its result is in, and by then the worker has
- * read every byte.  Returns bytes written, or -1 with errno.
- */
-static ssize_t send_some(int fd, struct sender *sd)
-{
-	static bool no_vmsplice;
-	size_t dsent;
-
-	if (sd->sent < sd->hdr_len)
-		return write(fd, sd->hdr + sd->sent, sd->hdr_len - sd->sent);
-	dsent = sd->sent - sd->hdr_len;
-	if (!no_vmsplice) {
-		struct iovec iov = { (char *)sd->data + dsent, sd->data_len - dsent };
-		ssize_t k = vmsplice(fd, &iov, 1, SPLICE_F_NONBLOCK);
-
-		if (k >= 0 || (errno != EINVAL && errno != ENOSYS))
-			return k;
-		no_vmsplice = true;
-	}
-	return write(fd, sd->data + dsent, sd->data_len - dsent);
-}
-
-/* Control frames go out between task frames, never inside one. */
-static int send_ctl(int fd, struct sender *sd)
-{
-	ssize_t k = write(fd, sd->ctl.data, sd->ctl.len);
-
-	if (k < 0)
-		return errno == EINTR ? 0 : -1;
-	memmove(sd->ctl.data, sd->ctl.data + k, sd->ctl.len - (size_t)k);
-	sd->ctl.len -= (size_t)k;
-	return 0;
-}
-
-static void try_send(struct sup *s, int w)
-{
-	struct sender *sd = &s->senders[w];
-
-	while (!sd->busy && sd->ctl.len > 0)
-		if (send_ctl(s->procs[w].task_fd, sd) < 0) {
-			if (errno != EAGAIN)
-				sd->ctl.len = 0;	/* the worker died: its pipe says so */
-			return;
-		}
-	while (sd->busy) {
-		ssize_t k = send_some(s->procs[w].task_fd, sd);
-
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			/* EPIPE means the worker died: its result pipe says so. */
-			if (errno != EAGAIN)
-				sd->busy = false;
-			return;
-		}
-		sd->sent += (size_t)k;
-		if (sd->sent == sd->hdr_len + sd->data_len) {
-			sd->busy = false;
-			if (sd->ctl.len > 0) {
-				try_send(s, w);
-				return;
-			}
-		}
-	}
-}
-
-/* The merger placed chunk seq at offset: tell the worker holding it. */
-static void place(void *arg, uint64_t seq, uint64_t offset)
-{
-	struct sup *s = arg;
-	int w = s->tasks[seq % s->window].worker;
-	unsigned char frame[FRAME_HDR_SIZE + 8];
-	struct frame_hdr h = { FRAME_WRITE, 0, seq, 8 };
-
-	if (s->ws[w].gone)
-		return;	/* the run fails: the output is not wanted */
-
-	frame_encode_hdr(frame, &h);
-	frame_put_u64(frame + FRAME_HDR_SIZE, offset);
-	buf_append(&s->senders[w].ctl, frame, sizeof frame);
-	try_send(s, w);
-}
-
-/* Send chunk c (a new one, or one lost with a worker) to worker w. */
-static void assign(struct sup *s, int w, const struct chunk *c)
-{
-	struct sender *sd = &s->senders[w];
-	struct task *t = &s->tasks[c->seq % s->window];
-	struct frame_hdr h = { 0, 0, c->seq, 0 };
-	struct held hd = { c->seq, c->file, c->offset, c->length, 0 };
-
-	if (&t->chunk != c) {
-		t->chunk = *c;
-		t->attempts = 0;
-		s->stats.chunks++;
-	}
-	t->worker = w;
-	hold(s, w, &hd);
-	struct frame_range r = { c->file, c->offset, c->length };
-
-	/* Both kinds start with the range (for messages, and for the worker
-	 * to read a file); a stream chunk's bytes follow it. */
-	h.type = c->data != NULL ? FRAME_TASK_DATA : FRAME_TASK_RANGE;
-	h.len = FRAME_RANGE_SIZE + (c->data != NULL ? c->length : 0);
-	frame_encode_range(sd->hdr + FRAME_HDR_SIZE, &r);
-	sd->hdr_len = FRAME_HDR_SIZE + FRAME_RANGE_SIZE;
-	sd->data = c->data;
-	sd->data_len = c->data != NULL ? c->length : 0;
-	frame_encode_hdr(sd->hdr, &h);
-	sd->sent = 0;
-	sd->busy = true;
-	try_send(s, w);
-}
-
-/* Send a small task frame to worker w, waiting for room if need be. */
-static void send_small(struct sup *s, int w, uint32_t type, const struct held *hd)
-{
-	unsigned char frame[FRAME_HDR_SIZE + FRAME_RANGE_SIZE];
-	struct frame_hdr h = { type, 0, hd->seq, FRAME_RANGE_SIZE };
-	struct frame_range r = { hd->file, hd->offset, hd->length };
-
-	frame_encode_hdr(frame, &h);
-	frame_encode_range(frame + FRAME_HDR_SIZE, &r);
-	hold(s, w, hd);
-	buf_append(&s->senders[w].ctl, frame, sizeof frame);
-	try_send(s, w);
-}
-
-/* Chunks lost with a worker go out again first, lowest first. */
-static void dispatch_retries(struct sup *s)
-{
-	while (s->nretry > 0) {
-		int w = pick_worker(s);
-
-		if (w < 0)
-			return;
-		struct held h = s->retry[0];
-
-		memmove(s->retry, s->retry + 1, --s->nretry * sizeof *s->retry);
-		if (s->counting)
-			send_small(s, w, FRAME_TASK_QUOTES, &h);
-		else
-			assign(s, w, &s->tasks[h.seq % s->window].chunk);
-	}
-}
-
-/* Hand out chunks while the window and the workers have room. */
-static void dispatch(struct sup *s)
-{
-	s->waiting_input = false;
-	dispatch_retries(s);
-	while (s->nretry == 0 && !s->failure.set && !s->input_done && !merger_done(s->merger) &&
-	    s->next_seq - merger_low(s->merger) < s->window) {
-		int w = pick_worker(s);
-		struct chunk c;
-		char *err = NULL;
-		int code = EXIT_IOERR;
-
-		if (w < 0)
-			return;
-		int rc = chunker_next(s->chunker, s->stream_readable, &c, &err, &code);
-
-		s->stream_readable = false;
-		if (rc == CHUNK_WAIT) {
-			s->waiting_input = true;
-			return;
-		}
-		if (rc == CHUNK_END) {
-			s->input_done = true;
-			return;
-		}
-		if (rc == CHUNK_ERROR) {
-			/* The chunker reads ahead of the workers: a chunk
-			 * before this point may still fail, and come first. */
-			fail_at(s, s->next_seq, code, err);
-			return;
-		}
-		s->next_seq = c.seq + 1;
-		assign(s, w, &c);
-	}
-}
-
-/* A worker is gone: stop polling it and sending to it.  It is reaped
- * with the others at the end. */
-static void worker_gone(struct sup *s, int w)
-{
-	s->ws[w].gone = true;
-	s->senders[w].busy = false;
-	s->senders[w].ctl.len = 0;
-	proc_close(&s->procs[w]);
-}
-
-/* Reap worker w, which died or is made to (a broken stream: it may
- * still be alive, waiting for a task), and say how it ended. */
-static void reap_dead(struct sup *s, int w, char *how, size_t cap)
-{
-	struct proc *p = &s->procs[w];
-	pid_t pid = p->pid;
-	int status = 0;
-	struct rusage ru;
-
-	snprintf(how, cap, "exited");
-	if (pid <= 0)
-		return;
-	kill(pid, SIGKILL);
-	if (wait4(pid, &status, 0, &ru) != pid)
-		return;
-	p->pid = 0;
-	p->status = status;
-	stats_worker_reaped(&s->stats, w, &ru);
-	if (s->ws[w].timed_out)
-		snprintf(how, cap, "took longer than --chunk-timeout %gs", s->job->chunk_timeout);
-	else if (WIFEXITED(status) && WEXITSTATUS(status) == EXIT_OUT_OF_MEMORY)
-		snprintf(how, cap, "ran out of memory%s",
-		    s->job->worker_memory > 0 ? " (--max-memory-per-worker)" : "");
-	else if (WIFSIGNALED(status))
-		snprintf(how, cap, "was killed by signal %d (%s)", WTERMSIG(status),
-		    strsignal(WTERMSIG(status)));
-	else if (WIFEXITED(status))
-		snprintf(how, cap, "exited with status %d", WEXITSTATUS(status));
-}
-
-/*
- * Task h, lost with worker w (pid), goes back in the queue, lowest
- * first; charged: it was the one the worker was working on.  A task
- * that has killed its worker more than --retries times fails the run,
- * in input order like any other failure.
- */
-static void requeue(struct sup *s, const struct held *h, bool charged, int w, pid_t pid,
-    const char *how)
-{
-	const char *path = chunker_path(s->chunker, h->file);
-	const char *what = s->counting ? "segment" : "chunk";
-	/* A compressed stream's offsets are not the file's. */
-	const char *bytes = chunker_inflated(s->chunker, h->file) ? "decompressed bytes" : "bytes";
-	unsigned long long from = h->offset, to = h->offset + h->length;
-	size_t i;
-
-	if (h->attempts > s->job->retries) {
-		fail_at(s, h->seq, EXIT_SOFTWARE, xasprintf("%s: %s %llu (%s %llu-%llu): its worker "
-		    "%s, %u time%s (--retries %u)", path, what, (unsigned long long)h->seq, bytes, from, to,
-		    how, h->attempts, h->attempts == 1 ? "" : "s", s->job->retries));
-		return;
-	}
-	if (charged) {
-		erase_progress();
-		warnx_("warning: worker %d (pid %d) %s while processing %s %s %llu-%llu; "
-		    "processing them again (attempt %u of %u)", w, (int)pid, how, path, bytes, from, to,
-		    h->attempts + 1, s->job->retries + 1);
-	}
-	s->stats.retries++;
-	s->retry = xreallocarray(s->retry, s->nretry + 1, sizeof *s->retry);
-	for (i = s->nretry; i > 0 && s->retry[i - 1].seq > h->seq; i--)
-		s->retry[i] = s->retry[i - 1];
-	s->retry[i] = *h;
-	s->nretry++;
-}
-
-/*
- * The tasks worker w lost: those it held, and chunks whose output it
- * kept for placing.  Only the one it was working on is charged with the
- * death.  Returns whether one was.
- */
-static bool requeue_lost(struct sup *s, int w, pid_t pid, const char *how)
-{
-	struct wstate *ws = &s->ws[w];
-	uint64_t busy = ws->nheld > 0 ? ws->held[0].seq : UINT64_MAX;
-
-	if (s->counting) {
-		for (int i = 0; i < ws->nheld; i++) {
-			struct held h = ws->held[i];
-
-			h.attempts += i == 0;
-			requeue(s, &h, i == 0, w, pid, how);
-		}
-	} else {
-		for (uint64_t seq = merger_low(s->merger); seq < s->next_seq; seq++) {
-			struct task *t = &s->tasks[seq % s->window];
-
-			if (t->worker != w || merger_complete(s->merger, seq))
-				continue;
-			t->attempts += seq == busy;
-			t->worker = -1;
-			merger_retry(s->merger, seq);
-			struct held h = { seq, t->chunk.file, t->chunk.offset, t->chunk.length,
-				t->attempts };
-
-			requeue(s, &h, seq == busy, w, pid, how);
-		}
-	}
-	ws->nheld = 0;
-	return busy != UINT64_MAX;
-}
-
-/* A fresh process in worker slot w, after the last one died. */
-static void respawn(struct sup *s, int w)
-{
-	char *err = NULL;
-
-	frame_reader_free(&s->readers[w]);
-	memset(&s->readers[w], 0, sizeof s->readers[w]);
-	s->senders[w].busy = false;
-	s->senders[w].ctl.len = 0;
-	s->ws[w].timed_out = false;
-	if (proc_spawn(s->procs, s->nprocs, w, worker_main, &s->env, &err) < 0)
-		fatal(EXIT_SOFTWARE, "restarting worker %d: %s", w, err);
-}
-
-/*
- * A worker's result pipe ended without an error frame: it died (killed,
- * out of memory, or past --chunk-timeout).  Nothing is lost: the chunks
- * it had are processed again by a new worker in its place, and output
- * already written of them is not written twice (merger_retry).
- */
-static void worker_died(struct sup *s, int w)
-{
-	char how[96];
-	pid_t pid = s->procs[w].pid;
-
-	reap_dead(s, w, how, sizeof how);
-	kill_groups(s, w);
-	proc_close(&s->procs[w]);
-	if (requeue_lost(s, w, pid, how))
-		s->idle_deaths = 0;
-	else if (++s->idle_deaths > IDLE_DEATHS_MAX)
-		fatal(EXIT_SOFTWARE, "worker %d (pid %d) %s, and workers keep dying without a chunk "
-		    "to blame", w, (int)pid, how);
-	respawn(s, w);
-}
-
-/* A worker reported the failure of a task; it exits after that. */
-static void worker_failed(struct sup *s, int w, const struct frame_reader *r)
-{
-	uint32_t code = r->hdr.aux;
-
-	fail_at(s, r->hdr.seq, code > 0 && code < 256 ? (int)code : EXIT_SOFTWARE,
-	    xstrndup(r->payload.data, r->payload.len));
-	worker_gone(s, w);
 }
 
 /* Worker w has processed chunk seq (its placed output may still wait
@@ -670,7 +123,7 @@ static void chunk_processed(struct sup *s, int w, uint64_t seq)
 
 	progress_records(&s->progress, stats_chunk_done(&s->stats, w, seq));
 	progress_add(&s->progress, t->chunk.length);
-	unhold(s, w, seq);
+	sup_unhold(s, w, seq);
 }
 
 /* Chunks the merger has released: their bytes, kept until now in case
@@ -691,7 +144,7 @@ static void take_quotes(struct sup *s, int w, const struct frame_reader *r)
 		fatal(EXIT_SOFTWARE, "worker %d: unexpected message while counting quotes", w);
 	chunker_set_quotes(s->chunker, ws->held[0].file, (size_t)r->hdr.seq,
 	    frame_get_u64(r->payload.data));
-	unhold(s, w, r->hdr.seq);
+	sup_unhold(s, w, r->hdr.seq);
 }
 
 static void take_result(struct sup *s, int w, struct frame_reader *r)
@@ -760,12 +213,12 @@ static void read_results(struct sup *s, int w)
 		if (rc == FRAME_AGAIN)
 			return;
 		if (rc != FRAME_READY) {
-			worker_died(s, w);
+			sup_worker_died(s, w);
 			return;
 		}
-		progressed(s, w);
+		sup_progressed(s, w);
 		if (r->hdr.type == FRAME_ERROR) {
-			worker_failed(s, w, r);
+			sup_worker_failed(s, w, r);
 			return;
 		}
 		if (s->counting)
@@ -780,141 +233,13 @@ static void read_results(struct sup *s, int w)
 	}
 }
 
-/*
- * --chunk-timeout: a worker past it is stopped (TERM, which also ends
- * the commands it runs; KILL a grace later) and its chunk retried.
- */
-static void check_timeouts(struct sup *s)
-{
-	double now = clock_now();
-
-	if (s->job->chunk_timeout <= 0)
-		return;
-	for (int i = 0; i < s->nprocs; i++) {
-		struct wstate *ws = &s->ws[i];
-
-		if (ws->gone || s->procs[i].pid <= 0 || ws->nheld == 0 ||
-		    now < ws->started + s->job->chunk_timeout)
-			continue;
-		if (!ws->timed_out)
-			kill(s->procs[i].pid, SIGTERM);
-		else if (now >= ws->started + s->job->chunk_timeout + STOP_GRACE_MS / 1000.0)
-			kill(s->procs[i].pid, SIGKILL);
-		ws->timed_out = true;
-	}
-}
-
-/*
- * --stall-warning: a worker that holds a chunk and has sent nothing for
- * that long is named on stderr, again each time the silence doubles
- * (a slow command is not a flood of lines).  A stopped one (SIGSTOP, a
- * stray kill -STOP) would hang the run for good, as nothing else wakes
- * it: it is sent SIGCONT.  --chunk-timeout, when set, still applies.
- */
-static void check_stalls(struct sup *s)
-{
-	double now = clock_now();
-
-	for (int i = 0; i < s->nprocs && s->job->stall_warning > 0; i++) {
-		struct wstate *ws = &s->ws[i];
-		pid_t pid = s->procs[i].pid;
-
-		if (ws->gone || pid <= 0 || ws->nheld == 0 || now < ws->progressed + ws->stall_next)
-			continue;
-		bool stopped = proc_state(pid) == 'T';
-		const struct held *h = &ws->held[0];
-
-		erase_progress();
-		warnx_("warning: worker %d (pid %d) has made no progress for %g s while processing "
-		    "%s bytes %llu-%llu%s", i, (int)pid, ws->stall_next,
-		    chunker_path(s->chunker, h->file), (unsigned long long)h->offset,
-		    (unsigned long long)(h->offset + h->length),
-		    stopped ? ": it is stopped (SIGSTOP); continuing it (SIGCONT)" : "");
-		if (stopped)
-			kill(pid, SIGCONT);
-		ws->stall_next *= 2;
-	}
-}
-
-/* When check_stalls next has something to do, or 0. */
-static double stall_deadline(const struct sup *s)
-{
-	double next = 0;
-
-	for (int i = 0; i < s->nprocs && s->job->stall_warning > 0; i++) {
-		const struct wstate *ws = &s->ws[i];
-
-		if (!ws->gone && ws->nheld > 0)
-			next = deadline_min(next, ws->progressed + ws->stall_next);
-	}
-	return next;
-}
-
-/* A stream quiet for STREAM_IDLE while the workers wait for its
- * records: what is complete goes out (a pipe that writes a line now and
- * then, such as tail -f). */
-static double idle_deadline(const struct sup *s)
-{
-	return s->waiting_input ? chunker_idle_deadline(s->chunker, STREAM_IDLE) : 0;
-}
-
-static void check_idle(struct sup *s)
-{
-	double due = idle_deadline(s);
-
-	if (due != 0 && clock_now() >= due)
-		chunker_flush(s->chunker);
-}
-
-/* When check_timeouts next has something to do, or 0. */
-static double chunk_deadline(const struct sup *s)
-{
-	double next = 0;
-
-	for (int i = 0; i < s->nprocs && s->job->chunk_timeout > 0; i++) {
-		const struct wstate *ws = &s->ws[i];
-		double at = ws->started + s->job->chunk_timeout;
-
-		if (ws->gone || ws->nheld == 0)
-			continue;
-		if (ws->timed_out)
-			at += STOP_GRACE_MS / 1000.0;
-		next = deadline_min(next, at);
-	}
-	return next;
-}
-
-/*
- * The nearest deadline of the event loop's timers (monotonic seconds),
- * or 0 for none: ppoll sleeps no longer than that.  Each timer adds its
- * own with deadline_min().
- */
-static double next_deadline(const struct sup *s)
-{
-	return deadline_min(deadline_min(chunk_deadline(s), stall_deadline(s)),
-	    deadline_min(idle_deadline(s), report_deadline()));
-}
-
-/* Run the timers whose deadline has come. */
-static void run_timers(struct sup *s)
-{
-	double due = report_deadline();
-
-	if (due != 0 && clock_now() >= due) {
-		if (report_to_stderr())
-			progress_end(&s->progress);
-		stats_snapshot(s);
-		report_interval();
-	}
-}
-
-static void wait_events(struct sup *s)
+void sup_wait_events(struct sup *s)
 {
 	struct pollfd *pfd;
 	struct timespec timeout;
 	int n = 0, in = -1;
 
-	run_timers(s);
+	sup_run_timers(s);
 	pfd = xcalloc((size_t)s->nprocs * 2 + 1, sizeof *pfd);
 
 	/* A gone worker's descriptors are -1, which poll ignores. */
@@ -929,21 +254,19 @@ static void wait_events(struct sup *s)
 		pfd[n].fd = chunker_wait_fd(s->chunker);
 		pfd[n++].events = POLLIN;
 	}
-	if (ppoll(pfd, (nfds_t)n, deadline_timeout(next_deadline(s), &timeout),
+	if (ppoll(pfd, (nfds_t)n, deadline_timeout(sup_next_deadline(s), &timeout),
 	    proc_poll_mask()) < 0) {
 		if (errno != EINTR)
 			fatal(EXIT_SOFTWARE, "poll() failed: %s", strerror(errno));
 		free(pfd);
 		return;
 	}
-	check_timeouts(s);
-	check_stalls(s);
-	check_idle(s);
+	sup_check_timers(s);
 	for (int i = 0; i < s->nprocs && !output_reader_gone(s->out); i++) {
 		if (pfd[2 * i].revents != 0)
 			read_results(s, i);
 		if (pfd[2 * i + 1].revents != 0)
-			try_send(s, i);
+			sup_try_send(s, i);
 	}
 	if (in >= 0 && pfd[in].revents != 0)
 		s->stream_readable = true;
@@ -978,67 +301,6 @@ static void start_workers(struct sup *s)
 			fatal(EXIT_SOFTWARE, "starting worker %d: %s", i, err);
 }
 
-static bool all_idle(const struct sup *s)
-{
-	for (int i = 0; i < s->nprocs; i++)
-		if (!s->ws[i].gone && s->ws[i].nheld > 0)
-			return false;
-	return true;
-}
-
-/*
- * Count the quotes of file f's grid segments.  A failure (a read error)
- * is handled like a chunk's: no segment is sent after it, and the lowest
- * failing segment is reported.  Returns a terminating signal, or 0.
- */
-static int count_file_quotes(struct sup *s, uint32_t f)
-{
-	uint64_t seg, size = chunker_file_size(s->chunker, f);
-	size_t nseg = chunker_quote_grid(s->chunker, f, &seg), next = 0;
-
-	for (;;) {
-		int sig = proc_quit_signal();
-
-		if (sig != 0)
-			return sig;
-		dispatch_retries(s);
-		while (!s->failure.set && s->nretry == 0 && next < nseg) {
-			int w = pick_worker(s);
-			struct held h = { next, f, next * seg, 0, 0 };
-
-			if (w < 0)
-				break;
-			h.length = size - h.offset < seg ? size - h.offset : seg;
-			send_small(s, w, FRAME_TASK_QUOTES, &h);
-			next++;
-		}
-		if (s->failure.set ? failure_settled(s) :
-		    next == nseg && s->nretry == 0 && all_idle(s))
-			break;
-		wait_events(s);
-	}
-	if (s->failure.set)
-		report_failure(s);
-	return 0;
-}
-
-/*
- * Before a CSV file is cut, the workers count the quotes of each segment
- * of its grid, in parallel (see chunker.c, csv_grid_boundary).  This
- * comes before any chunk is processed, so a read error here is reported
- * before errors in the data.  Returns a terminating signal, or 0.
- */
-static int csv_prescan(struct sup *s)
-{
-	int sig = 0;
-
-	s->counting = true;
-	for (uint32_t f = 0; f < chunker_count(s->chunker) && sig == 0; f++)
-		sig = count_file_quotes(s, f);
-	s->counting = false;
-	return sig;
-}
-
 /* Normal end: close the task pipes so the workers exit, and reap them. */
 static void stop_workers(struct sup *s, bool force)
 {
@@ -1047,50 +309,7 @@ static void stop_workers(struct sup *s, bool force)
 	if (force)
 		proc_kill_all(s->procs, s->nprocs, SIGTERM);
 	proc_reap(s->procs, s->nprocs, true, STOP_GRACE_MS);
-	kill_groups(s, -1);
-}
-
-/*
- * With --header, the first record is read now, before the workers fork:
- * the stages resolve field names against it.  Without, they are bound to
- * no header (names are then an error).
- */
-static void read_header(struct sup *s)
-{
-	char *err = NULL;
-	int code = EXIT_SOFTWARE;
-	const char *why = NULL;
-	struct header *h = &s->header;
-
-	chunker_set_format(s->chunker, &s->job->format, s->job->header);
-	if (s->job->header) {
-		int rc;
-
-		while ((rc = chunker_header(s->chunker, true, &h->raw, &err, &code)) == 0)
-			;
-		if (rc < 0)
-			fatal(code, "%s", err);
-		if (job_header_fields(s->job, h, &why) < 0)
-			fatal(EXIT_DATAERR, "%s: malformed CSV header: %s", chunker_path(s->chunker, 0), why);
-	}
-	if (job_bind(s->job, s->job->header ? h : NULL, &err, &code) < 0)
-		fatal(code, "%s", err);
-}
-
-static void write_header(struct sup *s)
-{
-	struct buf out = { 0 };
-	char *err = NULL;
-
-	if (s->job->partial_out)
-		partial_put_head(s->job, &s->header.raw, &out);
-	else if (s->job->header)
-		job_header_out(s->job, &s->header, &out);
-	if (out.len > 0 && output_write(s->out, out.data, out.len, &err) < 0)
-		fatal(EXIT_IOERR, "%s", err);
-	stats_header(&s->stats, s->job->header ? s->header.raw.len : 0,
-	    out.len > 0 && !s->job->partial_out);
-	buf_free(&out);
+	sup_kill_groups(s, -1);
 }
 
 static void free_sup(struct sup *s)
@@ -1174,17 +393,17 @@ static int run_chunks(struct sup *s)
 
 		if (sig != 0)
 			return sig;
-		dispatch(s);
+		sup_dispatch(s);
 		/* head's records are all out: every chunk before them was whole,
 		 * so a failure can only be in input nobody needs. */
 		if (merger_done(s->merger))
 			return 0;
-		if (s->failure.set && failure_settled(s))
-			report_failure(s);
+		if (s->failure.set && sup_failure_settled(s))
+			sup_report_failure(s);
 		if (output_reader_gone(s->out) ||
 		    (!s->failure.set && s->input_done && merger_low(s->merger) == s->next_seq))
 			return 0;
-		wait_events(s);
+		sup_wait_events(s);
 	}
 }
 
@@ -1227,7 +446,7 @@ int supervisor_run(struct job *job)
 	 * flight, so they can be larger: fewer round trips. */
 	if (job->chunk_size == 0 && job->reducer != NULL)
 		chunker_auto_target(s.chunker, job->jobs, reduce_chunk_max(job));
-	read_header(&s);
+	sup_read_header(&s);
 	s.out = output_open(job->output, &err);
 	if (s.out == NULL)
 		fatal(EXIT_CANTCREAT, "%s", err);
@@ -1242,14 +461,14 @@ int supervisor_run(struct job *job)
 	/* The workers measure their chunks for a report or the bar. */
 	stats_measure(&s.stats, stats_wanted(job) || s.progress.on);
 	s.env.meter = s.stats.on;
-	write_header(&s);
+	sup_write_header(&s);
 	/* Ordered map output into a regular file: the workers write it. */
 	s.placed = !job->unordered && job->reducer == NULL && job->limit == UINT64_MAX &&
 	    job->compress.kind == COMPRESS_NONE && !job_runs_commands(job) &&
 	    output_placeable(s.out, &s.place_base, &err);
 	current = &s;
 	fatal_cleanup(cleanup);
-	fatal_before(erase_progress);
+	fatal_before(sup_erase_progress);
 	proc_signals_init();
 	if (job->timeout > 0)
 		proc_alarm(job->timeout);
@@ -1264,8 +483,8 @@ int supervisor_run(struct job *job)
 	s.merger = merger_new(job, s.out, s.window);
 	merger_set_meter(s.merger, &s.stats.local);
 	if (s.placed)
-		merger_set_placed(s.merger, s.place_base, place, &s);
-	int sig = csv_prescan(&s);
+		merger_set_placed(s.merger, s.place_base, sup_place, &s);
+	int sig = sup_csv_prescan(&s);
 
 	if (sig == 0)
 		sig = run_chunks(&s);

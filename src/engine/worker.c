@@ -4,7 +4,11 @@
  * stay in the CPU cache between reading and matching.  A block's output
  * is written straight from the block when it is large, and gathered
  * with the next blocks' output when it is small, so that every result
- * frame carries at least FLUSH_MIN bytes or ends a chunk. */
+ * frame carries at least FLUSH_MIN bytes or ends a chunk.
+ *
+ * Pieces of the worker with state of their own are in files of their
+ * own, sharing worker_int.h: reading BGZF ranges (worker_bgzf.c), placed
+ * -o output (worker_placed.c), compressed output (worker_piece.c). */
 #include "autoconfig.h"
 
 #include <errno.h>
@@ -19,75 +23,16 @@
 #include "compress.h"
 #include "csv.h"
 #include "frame.h"
-#include "gzip_in.h"
-#include "gzip_out.h"
 #include "meter.h"
 #include "record.h"
 #include "scan.h"
-#include "spill.h"
 #include "util.h"
 #include "worker.h"
+#include "worker_int.h"
 
-#define BLOCK_SIZE (1 << 20)
 #define FLUSH_MIN (64 * 1024)
-#define KEEP_MEM (4 << 20)	/* --keep-going: a chunk's output held in memory */
 
-struct worker {
-	const struct job *job;
-	struct chunker *chunker;	/* this process's copy: opens inputs */
-	int result_fd;
-	char term;
-	uint64_t seq;		/* chunk being processed */
-	struct buf gather;	/* small outputs waiting for a frame */
-	struct buf read;	/* file bytes being processed */
-	size_t walked;		/* CSV records found by the last walk for record
-				 * ends, or NREC_UNKNOWN: stages need not count */
-	void *partial;		/* the reducer's partial for this chunk */
-	const char *name;	/* the input being processed, for messages */
-	int out_fd;		/* placed output (see place_output), or -1 */
-	const char *out_name;
-	struct buf out;		/* placed output of the chunk being processed */
-	struct buf spare;	/* a written chunk's buffer, for the next chunk:
-				 * fresh pages fault, reused ones do not */
-	struct held *held;	/* chunks whose output awaits its offset */
-	size_t nheld;
-	struct compressor *z;	/* compressing: the chunk's output is gathered in
-				 * out, then compressed into piece */
-	struct buf piece;
-	struct buf dict;
-	bool dict_known;	/* the input before the chunk is the output before
-				 * its output (a copy of a file) */
-	bool copy;		/* no stage, no header: the output is the input's
-				 * bytes exactly (as cat gives them) */
-	const char *supplied;	/* the terminator terminate() supplied to the
-				 * records being run, or NULL */
-	bool runs_commands;	/* a stage runs commands: set their environment */
-	bool hold_all;		/* --keep-going: a chunk's output is held to its end */
-	char *skipped;		/* --keep-going: why the chunk's output is dropped */
-	int keep_fd;		/* --keep-going: where held output beyond KEEP_MEM
-				 * goes (an unlinked temporary file), or -1 */
-	uint64_t kept;		/* bytes of the chunk's output in it */
-	uint32_t file;		/* the chunk's input, offset and length */
-	uint64_t offset;
-	uint64_t length;
-	struct gz_inflater *gz;	/* BGZF input: members inflated here */
-	struct buf comp;	/* compressed bytes read ahead */
-	uint64_t comp_at;	/* their file offset */
-	struct stage_out *outs;	/* by stage index: where a stage that runs
-				 * commands hands its output on (pass_on) */
-	uint64_t in_pass;	/* CPU spent handing on: the later stages' */
-	struct meter meter;	/* the chunk's figures, when asked for */
-	unsigned char *stats_frame;	/* and their FRAME_STATS, encoded */
-};
-
-/* A chunk's output waiting for the supervisor to say where it goes. */
-struct held {
-	uint64_t seq;
-	struct buf out;
-};
-
-static void __attribute__((noreturn, format(printf, 3, 4)))
-fail(struct worker *w, int code, const char *fmt, ...)
+void worker_fail(struct worker *w, int code, const char *fmt, ...)
 {
 	va_list ap;
 	char *msg;
@@ -116,7 +61,7 @@ static size_t stats_frame(struct worker *w)
 	return FRAME_HDR_SIZE + METER_PAYLOAD(n);
 }
 
-static void send_frame(struct worker *w, uint32_t type, uint32_t more,
+void worker_send_frame(struct worker *w, uint32_t type, uint32_t more,
     const struct iovec *iov, int n)
 {
 	size_t before = 0;
@@ -129,82 +74,21 @@ static void send_frame(struct worker *w, uint32_t type, uint32_t more,
 		_exit(EXIT_SOFTWARE);	/* the supervisor is gone */
 }
 
-/* Send gathered output plus extra (which may be empty) as one frame. */
-static void flush(struct worker *w, const char *extra, size_t n, uint32_t more)
+void worker_flush(struct worker *w, const char *extra, size_t n, uint32_t more)
 {
 	struct iovec iov[2] = {
 		{ w->gather.data, w->gather.len },
 		{ (void *)extra, n },
 	};
 
-	send_frame(w, FRAME_RESULT, more, iov, 2);
+	worker_send_frame(w, FRAME_RESULT, more, iov, 2);
 	w->gather.len = 0;
-}
-
-/*
- * --keep-going: a chunk's output waits for its commands' exit status
- * (a failed command's is dropped), in memory up to KEEP_MEM, the rest
- * in a temporary file (unlinked: it goes with the worker however it
- * ends), so that a command may write any amount.
- */
-static void keep_write(struct worker *w, const char *data, size_t len)
-{
-	const char *dir = spill_dir(w->job->tmpdir);
-	char *err = NULL;
-
-	if (w->keep_fd < 0 && (w->keep_fd = spill_open(dir, &err)) < 0)
-		fail(w, EXIT_IOERR, "--keep-going: %s", err);
-	if (spill_write(w->keep_fd, dir, data, len, &err) < 0)
-		fail(w, EXIT_IOERR, "--keep-going: %s", err);
-	w->kept += len;
-}
-
-static void keep(struct worker *w, const char *data, size_t len)
-{
-	if (w->out.len + len <= KEEP_MEM) {
-		buf_append(&w->out, data, len);
-		return;
-	}
-	keep_write(w, w->out.data, w->out.len);
-	keep_write(w, data, len);
-	w->out.len = 0;
-}
-
-/* The chunk's held output is sent or dropped: the file is emptied. */
-static void keep_reset(struct worker *w)
-{
-	w->out.len = 0;
-	if (w->kept == 0)
-		return;
-	w->kept = 0;
-	if (ftruncate(w->keep_fd, 0) < 0 || lseek(w->keep_fd, 0, SEEK_SET) < 0)
-		fail(w, EXIT_IOERR, "--keep-going: cannot empty a temporary file in %s: %s",
-		    spill_dir(w->job->tmpdir), strerror(errno));
-}
-
-/* The commands succeeded: the chunk's held output goes on, from the
- * file a block at a time, then from memory. */
-static void send_kept(struct worker *w)
-{
-	char *err = NULL;
-
-	for (uint64_t off = 0; off < w->kept;) {
-		size_t n = w->kept - off < BLOCK_SIZE ? (size_t)(w->kept - off) : BLOCK_SIZE;
-
-		buf_reserve(&w->piece, n);
-		if (spill_pread(w->keep_fd, spill_dir(w->job->tmpdir), w->piece.data, n, off, &err) < 0)
-			fail(w, EXIT_IOERR, "--keep-going: %s", err);
-		flush(w, w->piece.data, n, 1);
-		off += n;
-	}
-	flush(w, w->out.data, w->out.len, 0);
-	keep_reset(w);
 }
 
 static void emit(struct worker *w, const char *data, size_t len)
 {
 	if (w->hold_all) {
-		keep(w, data, len);
+		worker_keep(w, data, len);
 		return;
 	}
 	if (w->out_fd >= 0 || w->z != NULL) {
@@ -212,16 +96,14 @@ static void emit(struct worker *w, const char *data, size_t len)
 		return;
 	}
 	if (len >= FLUSH_MIN) {
-		flush(w, data, len, 1);
+		worker_flush(w, data, len, 1);
 		return;
 	}
 	buf_append(&w->gather, data, len);
 	if (w->gather.len >= 4 * FLUSH_MIN)
-		flush(w, NULL, 0, 1);
+		worker_flush(w, NULL, 0, 1);
 }
 
-/* Run the map stages from the from-th on a block of whole records, then
- * fold or emit. */
 /* A stage failed on the chunk: with --keep-going a command's failure
  * drops the chunk's output, anything else fails the run (bad data too:
  * a command's output record longer than --max-record, 65). */
@@ -238,7 +120,7 @@ static void stage_failed(struct worker *w, const struct stage *st, int rc, char 
 			free(msg);
 		return;
 	}
-	fail(w, rc > 0 ? rc : EXIT_SOFTWARE, "%s", msg);
+	worker_fail(w, rc > 0 ? rc : EXIT_SOFTWARE, "%s", msg);
 }
 
 /* Charge stage i the CPU since t0, less what it spent handing records
@@ -251,6 +133,8 @@ static void charge(struct worker *w, size_t i, uint64_t t0, uint64_t passed0)
 		meter_charge(&w->meter, i, meter_clock(&w->meter, st) - t0 - (w->in_pass - passed0));
 }
 
+/* Run the map stages from the from-th on a block of whole records, then
+ * fold or emit. */
 static void run_from(struct worker *w, struct block *b, size_t from)
 {
 	const struct job *job = w->job;
@@ -268,7 +152,7 @@ static void run_from(struct worker *w, struct block *b, size_t from)
 			return;
 		}
 		if (rc != 0)
-			fail(w, rc > 0 ? rc : EXIT_SOFTWARE, "%s: %s", w->name, err);
+			worker_fail(w, rc > 0 ? rc : EXIT_SOFTWARE, "%s: %s", w->name, err);
 		b->offset = OFFSET_UNKNOWN;
 		b->supplied = false;	/* a stage's output records are terminated */
 	}
@@ -337,8 +221,6 @@ static void end_stages(struct worker *w)
 	}
 }
 
-static void run_records(struct worker *w, char *data, size_t len, uint64_t offset);
-
 /*
  * Malformed CSV at data + at; data starts at a record start, at input
  * offset offset.  The records before the error go through the stages
@@ -352,21 +234,21 @@ bad_csv(struct worker *w, char *data, size_t at, uint64_t offset, const char *wh
 	size_t none_at, n = records_last_end(&w->job->format, w->term, data, at, &none, &none_at);
 
 	w->walked = NREC_UNKNOWN;
-	run_records(w, data, n, offset);
-	fail(w, EXIT_DATAERR, "%s: malformed CSV at byte offset %llu: %s", w->name,
+	worker_run_records(w, data, n, offset);
+	worker_fail(w, EXIT_DATAERR, "%s: malformed CSV at byte offset %llu: %s", w->name,
 	    (unsigned long long)(offset + at), why);
 }
 
 /* A record (or its first len bytes so far) from offset on, which the
  * worker holds whole: longer than --max-record fails the run. */
-static void check_record(struct worker *w, uint64_t len, uint64_t offset)
+void worker_check_record(struct worker *w, uint64_t len, uint64_t offset)
 {
 	if (len > w->job->max_record)
-		fail(w, EXIT_DATAERR, "%s", record_too_long(w->name, offset, w->job->max_record));
+		worker_fail(w, EXIT_DATAERR, "%s", record_too_long(w->name, offset, w->job->max_record));
 }
 
 /* The end of the last whole record in data[0..len), or 0. */
-static size_t last_end(struct worker *w, char *data, size_t len, uint64_t offset)
+size_t worker_last_end(struct worker *w, char *data, size_t len, uint64_t offset)
 {
 	const char *why;
 	size_t at, n = records_last_end_n(&w->job->format, w->term, data, len, &why, &at,
@@ -379,10 +261,10 @@ static size_t last_end(struct worker *w, char *data, size_t len, uint64_t offset
 
 /* Split a buffer of whole records into cache-sized blocks; offset is
  * where data[0] was in the input.  w->walked counts the records of the
- * whole buffer, or of each block once it is cut with last_end.  A block
+ * whole buffer, or of each block once it is cut with worker_last_end.  A block
  * is no larger than --max-record, so that a longer record is one alone,
  * and checked. */
-static void run_records(struct worker *w, char *data, size_t len, uint64_t offset)
+void worker_run_records(struct worker *w, char *data, size_t len, uint64_t offset)
 {
 	size_t block = w->job->max_record < BLOCK_SIZE ? (size_t)w->job->max_record : BLOCK_SIZE;
 
@@ -393,11 +275,11 @@ static void run_records(struct worker *w, char *data, size_t len, uint64_t offse
 			const char *why;
 			size_t at;
 
-			n = last_end(w, data, block, offset);
+			n = worker_last_end(w, data, block, offset);
 			if (n == 0) {
 				n = records_first_end(&w->job->format, w->term, data, len, &why, &at);
 				w->walked = NREC_UNKNOWN;
-				check_record(w, n > 0 ? n : len, offset);
+				worker_check_record(w, n > 0 ? n : len, offset);
 			}
 			if (n == 0)
 				n = len;
@@ -424,75 +306,16 @@ static void chunk_begin(struct worker *w, uint64_t seq)
 		w->partial = w->job->reducer->def->partial_new(w->job->reducer);
 }
 
-/*
- * Placed output: with a regular output file, a worker keeps a chunk's
- * whole output, tells the supervisor its size, and writes it itself with
- * pwrite() at the offset the supervisor hands out once every earlier
- * chunk's size is known.  The output bytes never cross a pipe, and the
- * copy into the page cache is spread over the workers.
- */
-static void hold_output(struct worker *w)
-{
-	unsigned char size[8];
-	struct iovec iov = { size, sizeof size };
-
-	frame_put_u64(size, w->out.len);
-	w->held = xreallocarray(w->held, w->nheld + 1, sizeof *w->held);
-	w->held[w->nheld].seq = w->seq;
-	w->held[w->nheld++].out = w->out;
-	w->out = w->spare;
-	w->out.len = 0;
-	memset(&w->spare, 0, sizeof w->spare);
-	send_frame(w, FRAME_SIZE, 0, &iov, 1);
-}
-
-static void write_held(struct worker *w, uint64_t seq, const struct buf *payload)
-{
-	for (size_t i = 0; i < w->nheld; i++) {
-		struct held *hd = &w->held[i];
-
-		if (hd->seq != seq)
-			continue;
-		uint64_t off = payload->len == 8 ? frame_get_u64(payload->data) : 0;
-		const char *p = hd->out.data;
-		size_t left = hd->out.len;
-
-		while (left > 0) {
-			ssize_t n = pwrite(w->out_fd, p, left, (off_t)off);
-
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0) {
-				w->seq = seq;
-				fail(w, EXIT_IOERR, "%s: write error: %s", w->out_name,
-				    n < 0 ? strerror(errno) : "no progress");
-			}
-			p += n;
-			left -= (size_t)n;
-			off += (uint64_t)n;
-		}
-		if (w->spare.cap == 0)
-			w->spare = hd->out;
-		else
-			buf_free(&hd->out);
-		w->held[i] = w->held[--w->nheld];
-		w->seq = seq;
-		send_frame(w, FRAME_WRITTEN, 0, NULL, 0);
-		return;
-	}
-	fail(w, EXIT_SOFTWARE, "worker: no output held for chunk %llu", (unsigned long long)seq);
-}
-
 /* The descriptor of input file: the worker opens the files it reads
  * itself, one at a time. */
-static int input_fd(struct worker *w, uint32_t file)
+int worker_input_fd(struct worker *w, uint32_t file)
 {
 	char *err = NULL;
 	int code = EXIT_NOINPUT;
 	int fd = chunker_input_fd(w->chunker, file, &err, &code);
 
 	if (fd < 0)
-		fail(w, code, "%s", err);
+		worker_fail(w, code, "%s", err);
 	return fd;
 }
 
@@ -506,8 +329,8 @@ static void count_quotes(struct worker *w, uint64_t seq, const struct buf *paylo
 
 	w->seq = seq;
 	if (frame_decode_range(payload->data, payload->len, &r) < 0)
-		fail(w, EXIT_SOFTWARE, "worker: malformed task");
-	int fd = input_fd(w, r.file);
+		worker_fail(w, EXIT_SOFTWARE, "worker: malformed task");
+	int fd = worker_input_fd(w, r.file);
 
 	for (uint64_t off = r.offset; off < r.offset + r.length;) {
 		size_t want = r.offset + r.length - off < BLOCK_SIZE ? (size_t)(r.offset + r.length - off) : BLOCK_SIZE;
@@ -516,57 +339,13 @@ static void count_quotes(struct worker *w, uint64_t seq, const struct buf *paylo
 		ssize_t n = pread_full(fd, w->read.data, want, off);
 
 		if (n <= 0)
-			fail(w, EXIT_IOERR, "%s: read error at offset %llu: %s", chunker_path(w->chunker, r.file),
+			worker_fail(w, EXIT_IOERR, "%s: read error at offset %llu: %s", chunker_path(w->chunker, r.file),
 			    (unsigned long long)off, n < 0 ? strerror(errno) : "file shrank");
 		count += scan_count_byte(w->read.data, (size_t)n, '"');
 		off += (uint64_t)n;
 	}
 	frame_put_u64(out, count);
-	send_frame(w, FRAME_QUOTES, 0, &iov, 1);
-}
-
-/*
- * The 32 KiB before the chunk primes its piece when they are the bytes
- * the output has just before it: a copy of a regular file, from a
- * chunk that does not start the file.  Otherwise the piece stands alone
- * (a few hundred bytes more per chunk).
- */
-static const struct buf *dictionary(struct worker *w)
-{
-	uint64_t start;
-	ssize_t n;
-
-	w->dict.len = 0;
-	if (!w->dict_known || w->offset == 0 || !compressor_wants_dict(w->z))
-		return &w->dict;
-	start = w->offset > GZ_DICT_MAX ? w->offset - GZ_DICT_MAX : 0;
-	buf_reserve(&w->dict, (size_t)(w->offset - start));
-	n = pread_full(input_fd(w, w->file), w->dict.data, (size_t)(w->offset - start),
-	    start);
-	w->dict.len = n == (ssize_t)(w->offset - start) ? (size_t)n : 0;
-	return &w->dict;
-}
-
-/* Compress the chunk's output into one piece, sent with its CRC-32 and
- * length for the output to assemble. */
-static void send_piece(struct worker *w)
-{
-	const struct buf *d = dictionary(w);
-	unsigned char info[PIECE_INFO_SIZE];
-	struct piece_info p;
-	char *err;
-
-	w->piece.len = 0;
-	if (compressor_piece(w->z, d->data, d->len, w->out.data, w->out.len, &w->piece, &p,
-	    &err) < 0)
-		fail(w, EXIT_SOFTWARE, "%s", err);
-	piece_info_put(info, p);
-	struct iovec iov[2] = {
-		{ info, sizeof info },
-		{ w->piece.data, w->piece.len },
-	};
-	send_frame(w, FRAME_PIECE, 0, iov, 2);
-	w->out.len = 0;
+	worker_send_frame(w, FRAME_QUOTES, 0, &iov, 1);
 }
 
 /* --keep-going: the chunk's output (or partial) is dropped, and the
@@ -576,10 +355,10 @@ static void skip_chunk(struct worker *w)
 	struct iovec iov = { w->skipped, strlen(w->skipped) };
 
 	w->meter.records_out = 0;	/* none of them is written */
-	send_frame(w, FRAME_SKIP, 0, &iov, 1);
+	worker_send_frame(w, FRAME_SKIP, 0, &iov, 1);
 	free(w->skipped);
 	w->skipped = NULL;
-	keep_reset(w);
+	worker_keep_reset(w);
 	if (w->partial != NULL) {
 		w->job->reducer->def->partial_free(w->partial);
 		w->partial = NULL;
@@ -596,19 +375,19 @@ static void chunk_end(struct worker *w)
 		return;
 	}
 	if (w->z != NULL) {
-		send_piece(w);
+		worker_send_piece(w);
 		return;
 	}
 	if (w->hold_all && r == NULL) {
-		send_kept(w);
+		worker_send_kept(w);
 		return;
 	}
 	if (r == NULL && w->out_fd >= 0) {
-		hold_output(w);
+		worker_hold_output(w);
 		return;
 	}
 	if (r == NULL) {
-		flush(w, NULL, 0, 0);
+		worker_flush(w, NULL, 0, 0);
 		return;
 	}
 	struct buf enc = { 0 };
@@ -619,7 +398,7 @@ static void chunk_end(struct worker *w)
 	meter_stop(&w->meter, w->job->nmap, r, t0);
 	iov.iov_base = enc.data;
 	iov.iov_len = enc.len;
-	send_frame(w, FRAME_PARTIAL, 0, &iov, 1);
+	worker_send_frame(w, FRAME_PARTIAL, 0, &iov, 1);
 	buf_free(&enc);
 	r->def->partial_free(w->partial);
 	w->partial = NULL;
@@ -642,7 +421,7 @@ static size_t terminate(struct worker *w, struct buf *b)
  * The end of a chunk: its last record may lack a terminator (the end of
  * a file), which is supplied; with CSV it must not be inside quotes.
  */
-static size_t whole(struct worker *w, struct buf *b, uint64_t offset)
+size_t worker_whole(struct worker *w, struct buf *b, uint64_t offset)
 {
 	size_t len = terminate(w, b);
 
@@ -665,7 +444,7 @@ static size_t whole(struct worker *w, struct buf *b, uint64_t offset)
 
 static void do_range(struct worker *w, const struct frame_range *r)
 {
-	int fd = input_fd(w, r->file);
+	int fd = worker_input_fd(w, r->file);
 	uint64_t off = r->offset, end = r->offset + r->length;
 
 	w->read.len = 0;
@@ -676,168 +455,26 @@ static void do_range(struct worker *w, const struct frame_range *r)
 		ssize_t n = pread_full(fd, w->read.data + w->read.len, want, off);
 
 		if (n < 0)
-			fail(w, EXIT_IOERR, "%s: read error at offset %llu: %s",
+			worker_fail(w, EXIT_IOERR, "%s: read error at offset %llu: %s",
 			    chunker_path(w->chunker, r->file), (unsigned long long)off, strerror(errno));
 		if ((size_t)n < want)
-			fail(w, EXIT_IOERR, "%s: file shrank while being read (offset %llu)",
+			worker_fail(w, EXIT_IOERR, "%s: file shrank while being read (offset %llu)",
 			    chunker_path(w->chunker, r->file), (unsigned long long)(off + (uint64_t)n));
 		w->read.len += (size_t)n;
 		off += (uint64_t)n;
 		/* Process the whole records read so far; keep the tail.  (at
-		 * before whole(), which may add a terminator.) */
+		 * before worker_whole(), which may add a terminator.) */
 		uint64_t at = off - w->read.len;
-		size_t cut = off == end ? whole(w, &w->read, at) : last_end(w, w->read.data, w->read.len, at);
+		size_t cut = off == end ? worker_whole(w, &w->read, at) :
+		    worker_last_end(w, w->read.data, w->read.len, at);
 
 		if (cut == 0) {	/* a record longer than a block */
-			check_record(w, w->read.len, at);
+			worker_check_record(w, w->read.len, at);
 			continue;
 		}
-		run_records(w, w->read.data, cut, at);
+		worker_run_records(w, w->read.data, cut, at);
 		memmove(w->read.data, w->read.data + cut, w->read.len - cut);
 		w->read.len -= cut;
-	}
-}
-
-/* Inflate member m of a BGZF file onto w->read, reading the compressed
- * bytes about a megabyte at a time. */
-static void inflate_member(struct worker *w, int fd, const struct gz_member *m,
-    const struct gz_member *last)
-{
-	char *err = NULL;
-	size_t used;
-	int rc;
-
-	if (m->offset < w->comp_at || m->offset + m->csize > w->comp_at + w->comp.len) {
-		/* Whole members only, up to about a block. */
-		const struct gz_member *e = m + 1;
-		uint64_t want = m->csize;
-
-		while (e <= last && e->offset + e->csize - m->offset <= BLOCK_SIZE) {
-			want = e->offset + e->csize - m->offset;
-			e++;
-		}
-		w->comp.len = 0;
-		buf_reserve(&w->comp, (size_t)want);
-		ssize_t n = pread_full(fd, w->comp.data, (size_t)want, m->offset);
-
-		if (n < 0)
-			fail(w, EXIT_IOERR, "%s: read error at offset %llu: %s", w->name,
-			    (unsigned long long)m->offset, strerror(errno));
-		if ((uint64_t)n < want)
-			fail(w, EXIT_IOERR, "%s: file shrank while being read (offset %llu)", w->name,
-			    (unsigned long long)(m->offset + (uint64_t)n));
-		w->comp.len = (size_t)n;
-		w->comp_at = m->offset;
-	}
-	if (w->gz == NULL)
-		w->gz = gz_inflater_new();
-	rc = gz_inflate_member(w->gz, w->comp.data + (m->offset - w->comp_at), m->csize, m->offset,
-	    &w->read, &used, &err);
-	if (rc < 0)
-		fail(w, rc == GZ_FAILED ? EXIT_SOFTWARE : EXIT_DATAERR, "%s: %s", w->name, err);
-	if (used != m->csize)
-		fail(w, EXIT_DATAERR, "%s: corrupt gzip data at compressed byte offset %llu: "
-		    "the member ends before the size its header gives", w->name,
-		    (unsigned long long)(m->offset + used));
-}
-
-/* The first record end in data[from..len), or NULL. */
-static char *first_end(struct worker *w, size_t from)
-{
-	if (w->read.len <= from)
-		return NULL;
-	return memchr(w->read.data + from, w->term, w->read.len - from);
-}
-
-/*
- * A range of whole BGZF members.  The cut between ranges is no record
- * boundary, so a range's records are those after the first record end
- * at or after its first inflated byte (all of them for the range that
- * starts the file), through the first record end at or after the start
- * of the next range: the next range's worker starts after that same
- * record end, so every record is processed exactly once.  Each member
- * is inflated (and its CRC-32 and length checked) by the worker whose
- * range holds it, and perhaps also by the one before.
- */
-static void do_bgzf(struct worker *w, const struct frame_range *r, const struct gz_member *m,
-    size_t n)
-{
-	int fd = input_fd(w, r->file);
-	uint64_t end = r->offset + r->length;
-	size_t lo = 0, hi = n;
-	bool skipping = r->offset != 0;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (m[mid].offset < r->offset)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == n || m[lo].offset != r->offset)
-		fail(w, EXIT_SOFTWARE, "worker: no BGZF member at offset %llu", (unsigned long long)r->offset);
-	uint64_t base = chunker_member_offset(w->chunker, r->file, lo);
-	size_t cross = SIZE_MAX;	/* where the next range's bytes begin in w->read */
-
-	w->read.len = 0;
-	w->comp.len = 0;
-	w->walked = NREC_UNKNOWN;
-	for (size_t i = lo; i < n; i++) {
-		size_t before = w->read.len;
-		bool beyond = m[i].offset >= end, last = i + 1 == n;
-		char *t;
-
-		inflate_member(w, fd, &m[i], &m[n - 1]);
-		if (skipping) {
-			if ((t = first_end(w, 0)) == NULL) {
-				base += w->read.len;
-				w->read.len = 0;
-				if (m[i].offset + m[i].csize >= end)
-					return;	/* no record starts here */
-				continue;
-			}
-			size_t k = (size_t)(t + 1 - w->read.data);
-
-			memmove(w->read.data, t + 1, w->read.len - k);
-			w->read.len -= k;
-			base += k;
-			skipping = false;
-			before = 0;
-		}
-		if (beyond && (t = first_end(w, before)) != NULL) {
-			w->walked = NREC_UNKNOWN;
-			run_records(w, w->read.data, (size_t)(t + 1 - w->read.data), base);
-			return;
-		}
-		if (last) {
-			size_t len = whole(w, &w->read, base);
-
-			run_records(w, w->read.data, len, base);
-			return;
-		}
-		if (beyond) {
-			/* The record that crosses into the next range is held
-			 * whole: it started after the last record end before. */
-			cross = cross < before ? cross : before;
-			if (w->read.len - cross > w->job->max_record) {
-				size_t s = record_last_end(w->read.data, cross, w->term);
-
-				check_record(w, w->read.len - s, base + s);
-			}
-		}
-		if (beyond || w->read.len < BLOCK_SIZE)
-			continue;
-		size_t cut = last_end(w, w->read.data, w->read.len, base);
-
-		if (cut == 0) {
-			check_record(w, w->read.len, base);
-			continue;
-		}
-		run_records(w, w->read.data, cut, base);
-		memmove(w->read.data, w->read.data + cut, w->read.len - cut);
-		w->read.len -= cut;
-		base += cut;
 	}
 }
 
@@ -848,7 +485,7 @@ static void do_data(struct worker *w, struct buf *payload, const struct frame_ra
 	size_t len = terminate(w, payload);
 
 	w->walked = NREC_UNKNOWN;
-	run_records(w, payload->data + FRAME_RANGE_SIZE, len - FRAME_RANGE_SIZE, r->offset);
+	worker_run_records(w, payload->data + FRAME_RANGE_SIZE, len - FRAME_RANGE_SIZE, r->offset);
 }
 
 /* What commands run by the stages (exec) learn of the chunk. */
@@ -925,7 +562,7 @@ void worker_main(int id, int task_fd, int result_fd, void *arg)
 		if (rc < 0)
 			_exit(EXIT_SOFTWARE);
 		if (h.type == FRAME_WRITE) {
-			write_held(&w, h.seq, &payload);
+			worker_write_held(&w, h.seq, &payload);
 			continue;
 		}
 		if (h.type == FRAME_TASK_QUOTES) {
@@ -936,7 +573,7 @@ void worker_main(int id, int task_fd, int result_fd, void *arg)
 		size_t rlen = payload.len < FRAME_RANGE_SIZE ? payload.len : FRAME_RANGE_SIZE;
 
 		if (frame_decode_range(payload.data, rlen, &r) < 0)
-			fail(&w, EXIT_SOFTWARE, "worker: malformed task");
+			worker_fail(&w, EXIT_SOFTWARE, "worker: malformed task");
 		w.name = chunker_path(w.chunker, r.file);
 		const struct gz_member *members;
 		size_t nmembers;
@@ -952,13 +589,13 @@ void worker_main(int id, int task_fd, int result_fd, void *arg)
 		 * output's (a BGZF range's offsets are compressed ones). */
 		w.dict_known = h.type == FRAME_TASK_RANGE && members == NULL && w.copy;
 		if (members != NULL)
-			do_bgzf(&w, &r, members, nmembers);
+			worker_do_bgzf(&w, &r, members, nmembers);
 		else if (h.type == FRAME_TASK_RANGE)
 			do_range(&w, &r);
 		else if (h.type == FRAME_TASK_DATA)
 			do_data(&w, &payload, &r);
 		else
-			fail(&w, EXIT_SOFTWARE, "worker: unexpected message type %u", h.type);
+			worker_fail(&w, EXIT_SOFTWARE, "worker: unexpected message type %u", h.type);
 		chunk_end(&w);
 	}
 }

@@ -1,0 +1,97 @@
+/* worker_int.h - what the worker's files share (worker.c, worker_bgzf.c,
+ * worker_placed.c, worker_piece.c, worker_keep.c): a worker's state and the functions
+ * one of them defines for the others.  The supervisor uses worker.h. */
+#ifndef FORKPIPE_WORKER_INT_H
+#define FORKPIPE_WORKER_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+#include "buf.h"
+#include "chunker.h"
+#include "frame.h"
+#include "job.h"
+#include "meter.h"
+
+#define BLOCK_SIZE (1 << 20)
+
+struct worker {
+	const struct job *job;
+	struct chunker *chunker;	/* this process's copy: opens inputs */
+	int result_fd;
+	char term;
+	uint64_t seq;		/* chunk being processed */
+	struct buf gather;	/* small outputs waiting for a frame */
+	struct buf read;	/* file bytes being processed */
+	size_t walked;		/* CSV records found by the last walk for record
+				 * ends, or NREC_UNKNOWN: stages need not count */
+	void *partial;		/* the reducer's partial for this chunk */
+	const char *name;	/* the input being processed, for messages */
+	int out_fd;		/* placed output (see worker_placed.c), or -1 */
+	const char *out_name;
+	struct buf out;		/* placed output of the chunk being processed */
+	struct buf spare;	/* a written chunk's buffer, for the next chunk:
+				 * fresh pages fault, reused ones do not */
+	struct held *held;	/* chunks whose output awaits its offset */
+	size_t nheld;
+	struct compressor *z;	/* compressing: the chunk's output is gathered in
+				 * out, then compressed into piece */
+	struct buf piece;
+	struct buf dict;
+	bool dict_known;	/* the input before the chunk is the output before
+				 * its output (a copy of a file) */
+	bool copy;		/* no stage, no header: the output is the input's
+				 * bytes exactly (as cat gives them) */
+	const char *supplied;	/* the terminator terminate() supplied to the
+				 * records being run, or NULL */
+	bool runs_commands;	/* a stage runs commands: set their environment */
+	bool hold_all;		/* --keep-going: a chunk's output is held to its end */
+	char *skipped;		/* --keep-going: why the chunk's output is dropped */
+	int keep_fd;		/* --keep-going: where held output beyond KEEP_MEM
+				 * goes (an unlinked temporary file), or -1 */
+	uint64_t kept;		/* bytes of the chunk's output in it */
+	uint32_t file;		/* the chunk's input, offset and length */
+	uint64_t offset;
+	uint64_t length;
+	struct gz_inflater *gz;	/* BGZF input: members inflated here */
+	struct buf comp;	/* compressed bytes read ahead */
+	uint64_t comp_at;	/* their file offset */
+	struct stage_out *outs;	/* by stage index: where a stage that runs
+				 * commands hands its output on (pass_on) */
+	uint64_t in_pass;	/* CPU spent handing on: the later stages' */
+	struct meter meter;	/* the chunk's figures, when asked for */
+	unsigned char *stats_frame;	/* and their FRAME_STATS, encoded */
+};
+
+/* worker.c */
+/* Fail the chunk: an error frame to the supervisor, then exit with code. */
+void __attribute__((noreturn, format(printf, 3, 4)))
+worker_fail(struct worker *w, int code, const char *fmt, ...);
+void worker_send_frame(struct worker *w, uint32_t type, uint32_t more,
+    const struct iovec *iov, int n);
+/* Send gathered output plus extra (which may be empty) as one frame. */
+void worker_flush(struct worker *w, const char *extra, size_t n, uint32_t more);
+int worker_input_fd(struct worker *w, uint32_t file);
+void worker_run_records(struct worker *w, char *data, size_t len, uint64_t offset);
+size_t worker_last_end(struct worker *w, char *data, size_t len, uint64_t offset);
+size_t worker_whole(struct worker *w, struct buf *b, uint64_t offset);
+void worker_check_record(struct worker *w, uint64_t len, uint64_t offset);
+
+/* worker_keep.c */
+void worker_keep(struct worker *w, const char *data, size_t len);
+void worker_keep_reset(struct worker *w);
+void worker_send_kept(struct worker *w);
+
+/* worker_bgzf.c */
+void worker_do_bgzf(struct worker *w, const struct frame_range *r, const struct gz_member *m,
+    size_t n);
+
+/* worker_placed.c */
+void worker_hold_output(struct worker *w);
+void worker_write_held(struct worker *w, uint64_t seq, const struct buf *payload);
+
+/* worker_piece.c */
+void worker_send_piece(struct worker *w);
+
+#endif
