@@ -48,6 +48,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "bytes.h"
 #include "csv.h"
 #include "sortkey.h"
 #include "spill.h"
@@ -498,56 +499,21 @@ static int spill_fd(struct sortp *p)
 	return 0;
 }
 
-static inline void put_varint(struct buf *b, uint64_t v)
+/* A record's length at *pp (before end): the value, or UINT64_MAX if
+ * malformed. */
+static inline uint64_t get_len(const char **pp, const char *end)
 {
-	if (b->cap - b->len < 10)
-		buf_reserve(b, 10);
-	while (v >= 0x80) {
-		b->data[b->len++] = (char)(v | 0x80);
-		v >>= 7;
-	}
-	b->data[b->len++] = (char)v;
-}
+	uint64_t v;
 
-/* A varint at *p (before end): the value, or UINT64_MAX if malformed. */
-static inline uint64_t get_varint(const char **pp, const char *end)
-{
-	const unsigned char *p = (const unsigned char *)*pp;
-	uint64_t v = 0;
-
-	for (int shift = 0; shift < 64; shift += 7) {
-		if ((const char *)p >= end)
-			return UINT64_MAX;
-		v |= (uint64_t)(*p & 0x7f) << shift;
-		if (*p++ < 0x80) {
-			*pp = (const char *)p;
-			return v;
-		}
-	}
-	return UINT64_MAX;
-}
-
-static void put_u64(char *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (char)(v >> (8 * i));
-}
-
-static uint64_t get_u64(const char *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | (unsigned char)p[i];
-	return v;
+	return varint_get(pp, end, &v) ? v : UINT64_MAX;
 }
 
 static void put_header(struct buf *out, uint64_t seq, uint64_t count, int flags)
 {
 	char h[RUN_HEADER] = { RUN_MAGIC, RUN_VERSION, (char)flags };
 
-	put_u64(h + 8, seq);
-	put_u64(h + 16, count);
+	le_put64(h + 8, seq);
+	le_put64(h + 16, count);
 	buf_append(out, h, sizeof h);
 }
 
@@ -576,7 +542,7 @@ static void spill_ents(struct sortp *p)
 		for (; i < p->nents && w.len < PIECE; i++) {
 			const struct ent *e = &p->ents[i];
 
-			put_varint(&w, e->len + 1);
+			buf_put_varint(&w, e->len + 1);
 			buf_append(&w, p->data.data + e->off, e->len + 1);
 		}
 		if (spill_write(p->fd, p->dir, w.data, w.len, &msg) < 0) {
@@ -742,7 +708,7 @@ static int cur_next(struct merge *m, struct cursor *c)
 		c->e++;
 		return 0;
 	case RUN_MEM:
-		n = get_varint(&c->p, c->end);	/* checked by sort_merge */
+		n = get_len(&c->p, c->end);	/* checked by sort_merge */
 		c->v.rec = c->p;
 		c->v.len = (size_t)n - 1;
 		c->p += n;
@@ -755,7 +721,7 @@ static int cur_next(struct merge *m, struct cursor *c)
 		if (cur_fill(m, c, rest < 10 ? (size_t)rest : 10) < 0)
 			return -1;
 		q = c->buf + c->bpos;
-		n = get_varint(&q, c->buf + c->blen);
+		n = get_len(&q, c->buf + c->blen);
 		if (n == 0 || n == UINT64_MAX || n > SIZE_MAX / 2) {
 			m->err = xasprintf("sort: a temporary file in %s is corrupt", m->p->dir);
 			return -1;
@@ -848,7 +814,7 @@ static int emit(struct merge *m, struct emitter *em, const struct cursor *c, cha
 		em->have_prev = true;
 	}
 	if (em->kind != EMIT_SINK)
-		put_varint(b, c->v.len + 1);
+		buf_put_varint(b, c->v.len + 1);
 	buf_append(b, c->v.rec, c->v.len + 1);
 	em->count++;
 	return b->len >= em->flush_at ? emit_flush(m, em, err) : 0;
@@ -1092,7 +1058,7 @@ static void sort_encode(struct stage *st, const void *partial, struct buf *out)
 		for (size_t i = 0; i < p->nents; i++) {
 			const struct ent *e = &p->ents[i];
 
-			put_varint(out, e->len + 1);
+			buf_put_varint(out, e->len + 1);
 			buf_append(out, p->data.data + e->off, e->len + 1);
 		}
 		return;
@@ -1111,7 +1077,7 @@ static void sort_encode(struct stage *st, const void *partial, struct buf *out)
 		rc = merge_all(&m, &em, &err);
 		merge_close(&m);
 		emitter_free(&em);
-		put_u64(out->data + hdr + 16, em.count);
+		le_put64(out->data + hdr + 16, em.count);
 	}
 	if (rc != 0) {
 		out->len = hdr;
@@ -1131,8 +1097,8 @@ static int sort_merge(struct stage *st, void *partial, const char *data, size_t 
 
 	if (len < RUN_HEADER || data[0] != RUN_MAGIC || data[1] != RUN_VERSION)
 		return -1;
-	seq = st->seq_base + get_u64(data + 8);
-	count = get_u64(data + 16);
+	seq = st->seq_base + le_get64(data + 8);
+	count = le_get64(data + 16);
 	if (data[2] & RUN_FLAG_ERROR) {
 		if (st->from_files)
 			return -1;	/* damage: see from_files */
@@ -1143,7 +1109,7 @@ static int sort_merge(struct stage *st, void *partial, const char *data, size_t 
 	/* Check every length, so that finish can trust the run. */
 	q = data + RUN_HEADER;
 	for (uint64_t i = 0; i < count; i++) {
-		uint64_t n = get_varint(&q, end);
+		uint64_t n = get_len(&q, end);
 
 		if (n == 0 || n == UINT64_MAX || n > (uint64_t)(end - q) || q[n - 1] != p->term)
 			return -1;
