@@ -13,7 +13,7 @@
 #include "csv.h"
 #include "fields.h"
 #include "keytab.h"
-#include "spill.h"
+#include "runs.h"
 #include "util.h"
 
 typedef __int128 i128;
@@ -810,8 +810,7 @@ struct agg_part {
 	bool stop;		/* nothing more to fold */
 
 	/* spilled runs, all in one file */
-	int fd;
-	uint64_t fsize;
+	struct spillfile sf;
 	struct { uint64_t off, len; } *runs;
 	size_t nruns;
 	size_t nmerged;		/* the first runs: each made by compact() */
@@ -856,7 +855,7 @@ static struct agg_part *part_new(const struct agg_spec *s, const struct stage *s
 		keytab_init(&p->kt, s->statesize);
 		keytab_init(&p->vals, sizeof(struct s_vnode));
 	}
-	p->fd = -1;
+	spillfile_init(&p->sf, s->stage, p->tmpdir);
 	p->nums = xcalloc((size_t)s->nnum + 1, sizeof *p->nums);
 	if (s->maxfield > 0 && s->maxfield <= PLAIN_MAX) {
 		p->fv.cap = s->maxfield;
@@ -889,8 +888,7 @@ void agg_part_free(void *part)
 	}
 	free(p->pairs);
 	buf_free(&p->eval);
-	if (p->fd >= 0)
-		close(p->fd);
+	spillfile_close(&p->sf);
 	free(p->runs);
 	fieldvec_free(&p->fv);
 	buf_free(&p->kbuf);
@@ -1395,52 +1393,38 @@ void agg_fold(struct agg_part *p, const struct block *b)
 
 /* ---- spilling ------------------------------------------------------------------ */
 
-/* The spill file, opened on first use: false (and the error kept) if it
- * cannot be. */
-static bool spill_ready(struct agg_part *p)
+/* A spill failed: its error becomes the partial's. */
+static void spill_failed(struct agg_part *p)
 {
-	char *msg = NULL;
-
-	if (p->fd >= 0)
-		return true;
-	p->fd = spill_open(p->tmpdir, &msg);
-	if (p->fd >= 0)
-		return true;
-	io_error(p, xasprintf("%s: %s", p->spec->stage, msg));
-	free(msg);
-	return false;
+	io_error(p, xstrdup(p->sf.err));
 }
 
 static void spill(struct agg_part *p)
 {
-	uint64_t *v, start = p->fsize;
-	struct buf out = { 0 };
-	char *msg = NULL;
+	struct run_writer w;
+	uint64_t *v;
+	int64_t len;
 
-	if (p->kt.n == 0 || p->stop || !spill_ready(p))
+	if (p->kt.n == 0 || p->stop)
 		return;
 	v = keytab_sorted(&p->kt);
+	run_writer_begin(&w, &p->sf, PIECE);
 	for (size_t i = 0; i < p->kt.n; i++) {
 		if (i + 8 < p->kt.n)
 			keytab_prefetch(&p->kt, v[i + 8]);
-		encode_entry(p, v[i], &out);
-		if (out.len >= PIECE || i + 1 == p->kt.n) {
-			if (spill_write(p->fd, p->tmpdir, out.data, out.len, &msg) < 0) {
-				io_error(p, xasprintf("%s: %s", p->spec->stage, msg));
-				free(msg);
-				break;
-			}
-			p->fsize += out.len;
-			out.len = 0;
-		}
+		encode_entry(p, v[i], &w.b);
+		if (run_writer_step(&w) < 0)
+			break;
 	}
 	free(v);
-	buf_free(&out);
-	if (p->stop)
+	len = run_writer_end(&w);
+	if (len < 0) {
+		spill_failed(p);
 		return;
+	}
 	p->runs = xreallocarray(p->runs, p->nruns + 1, sizeof *p->runs);
-	p->runs[p->nruns].off = start;
-	p->runs[p->nruns++].len = p->fsize - start;
+	p->runs[p->nruns].off = w.off;
+	p->runs[p->nruns++].len = (uint64_t)len;
 	keytab_clear(&p->kt);
 	keytab_clear(&p->vals);
 	/* Slots kept for reuse must leave room for entries. */
@@ -1493,21 +1477,17 @@ void agg_encode(struct agg_part *p, struct buf *out)
 		return;	/* the result is the error: no entries */
 	/* Spilled runs first, then the table. */
 	for (size_t i = 0; i < p->nruns; i++) {
-		char *msg = NULL;
 		size_t at = out->len;
 
 		buf_reserve(out, p->runs[i].len);
-		if (spill_pread(p->fd, p->tmpdir, out->data + at, p->runs[i].len, p->runs[i].off,
-		    &msg) < 0) {
+		if (spillfile_pread(&p->sf, out->data + at, p->runs[i].len, p->runs[i].off) < 0) {
 			/* Report it in the partial instead of its entries. */
-			char *m = xasprintf("%s: %s", s->stage, msg);
+			const char *m = p->sf.err;
 
 			out->len = code_at;
 			buf_putc(out, (char)EXIT_IOERR);
 			put_varint(out, strlen(m));
 			buf_append(out, m, strlen(m));
-			free(m);
-			free(msg);
 			return;
 		}
 		out->len += p->runs[i].len;
@@ -1676,19 +1656,15 @@ static const unsigned char *ascending(const unsigned char *at, const unsigned ch
 /* Sorted entries kept as they are: a run in the spill file. */
 static void add_run(struct agg_part *p, const void *data, size_t len)
 {
-	char *msg = NULL;
+	uint64_t at = p->sf.size;
 
-	if (!spill_ready(p))
-		return;
-	if (spill_write(p->fd, p->tmpdir, data, len, &msg) < 0) {
-		io_error(p, xasprintf("%s: %s", p->spec->stage, msg));
-		free(msg);
+	if (spillfile_write(&p->sf, data, len) < 0) {
+		spill_failed(p);
 		return;
 	}
 	p->runs = xreallocarray(p->runs, p->nruns + 1, sizeof *p->runs);
-	p->runs[p->nruns].off = p->fsize;
+	p->runs[p->nruns].off = at;
 	p->runs[p->nruns++].len = len;
-	p->fsize += len;
 	if (p->nruns >= RUNS_MAX)
 		compact(p);
 }
@@ -1873,117 +1849,100 @@ static char *error_message(const struct agg_part *p)
 	return m.data;
 }
 
-/* A sorted run, read back in buffered pieces. */
-struct run_rd {
-	uint64_t pos, end;	/* what is left of the run in the file */
-	char *buf;
-	size_t cap, lo, hi;	/* buffered bytes [lo, hi) */
+/* A sorted run being merged: its reader and current entry. */
+struct run_src {
+	struct run_reader rd;
+	bool done;
 	const char *ent;	/* the current entry */
 	size_t elen;
 	const char *key;
 	size_t klen;
 };
 
-/* Make n bytes available at lo: 0, 1 at the end of the run, -1 on error. */
-static int rd_fill(struct agg_part *p, struct run_rd *r, size_t n, char **err)
-{
-	size_t want;
-
-	if (r->hi - r->lo >= n)
-		return 0;
-	if (r->lo > 0) {
-		memmove(r->buf, r->buf + r->lo, r->hi - r->lo);
-		r->hi -= r->lo;
-		r->lo = 0;
-	}
-	if (n > r->cap) {
-		r->cap = n;
-		r->buf = xrealloc(r->buf, r->cap);
-	}
-	want = r->cap - r->hi;
-	if (want > r->end - r->pos)
-		want = (size_t)(r->end - r->pos);
-	if (want > 0) {
-		if (spill_pread(p->fd, p->tmpdir, r->buf + r->hi, want, r->pos, err) < 0)
-			return -1;
-		r->hi += want;
-		r->pos += want;
-	}
-	return r->hi - r->lo >= n ? 0 : 1;
-}
-
-/* The next entry of a run: 0, 1 at the end, -1 with *err. */
-static int rd_next(struct agg_part *p, struct run_rd *r, char **err)
+/* The next entry of a run: 0 (or done at the end), -1 (p->sf.err). */
+static int src_next(struct run_src *r)
 {
 	struct rd d;
-	size_t elen, klen;
-	int rc;
 
-	if (r->hi == r->lo && r->pos == r->end)
-		return 1;
-	rc = rd_fill(p, r, 10, err);
-	if (rc < 0)
+	switch (run_reader_next(&r->rd, &r->ent, &r->elen)) {
+	case 0:
+		break;
+	case 1:
+		r->done = true;
+		return 0;
+	default:
 		return -1;
-	d.p = (const unsigned char *)r->buf + r->lo;
-	d.end = (const unsigned char *)r->buf + r->hi;
-	d.bad = false;
-	elen = get_varint(&d);
-	if (d.bad)
-		goto corrupt;
-	r->lo = (size_t)((const char *)d.p - r->buf);
-	if (rd_fill(p, r, elen, err) != 0) {
-		if (*err != NULL)
-			return -1;
-		goto corrupt;
 	}
-	r->ent = r->buf + r->lo;
-	r->elen = elen;
-	r->lo += elen;
 	d.p = (const unsigned char *)r->ent;
-	d.end = d.p + elen;
-	klen = get_varint(&d);
-	r->key = get_bytes(&d, klen);
-	r->klen = klen;
-	if (d.bad)
-		goto corrupt;
-	return 0;
-corrupt:
-	*err = xasprintf("%s: a temporary file in %s is corrupt", p->spec->stage, p->tmpdir);
-	return -1;
+	d.end = d.p + r->elen;
+	d.bad = false;
+	r->klen = get_varint(&d);
+	r->key = get_bytes(&d, r->klen);
+	return d.bad ? spillfile_corrupt(r->rd.f) : 0;
 }
 
-static bool rd_less(const struct run_rd *a, const struct run_rd *b)
+/* Keys in order; equal keys in the order of the runs. */
+static inline bool src_less(void *ctx, size_t a, size_t b)
 {
-	return keytab_keycmp(a->key, a->klen, b->key, b->klen) < 0;
+	const struct run_src *x = (const struct run_src *)ctx + a, *y = (const struct run_src *)ctx + b;
+	int c;
+
+	if (x->done || y->done)
+		return !x->done;
+	c = keytab_keycmp(x->key, x->klen, y->key, y->klen);
+	return c != 0 ? c < 0 : a < b;
 }
 
-static void heap_down(struct run_rd *rd, size_t *h, size_t n, size_t i)
+/* The read buffer of each of n runs. */
+static size_t run_buffer(const struct agg_part *p, size_t n)
 {
+	size_t bufsz = p->memory != 0 ? p->memory / (n + 1) : PIECE;
+
+	if (bufsz < 4096)
+		bufsz = 4096;
+	return bufsz > PIECE ? PIECE : bufsz;
+}
+
+/* The groups of equal keys at the top of the tree, combined into one's
+ * table: the entry's offset there, or 0 with p->sf.err set. */
+static uint64_t combine_top(struct agg_part *p, struct agg_part *one, struct run_src *rs,
+    struct losertree *lt)
+{
+	uint64_t off;
+	const char *k;
+	size_t kl;
+
+	keytab_clear(&one->kt);
+	if (one->vals.mask > 4096)
+		keytab_release(&one->vals);
+	else
+		keytab_clear(&one->vals);
 	for (;;) {
-		size_t l = 2 * i + 1, m = i;
+		struct run_src *r = &rs[losertree_top(lt)];
 
-		if (l < n && rd_less(&rd[h[l]], &rd[h[m]]))
-			m = l;
-		if (l + 1 < n && rd_less(&rd[h[l + 1]], &rd[h[m]]))
-			m = l + 1;
-		if (m == i)
-			return;
-		size_t t = h[i];
-
-		h[i] = h[m];
-		h[m] = t;
-		i = m;
+		off = merge_entry(one, r->ent, r->elen, 0);
+		if (off == 0) {
+			spillfile_corrupt(&p->sf);
+			return 0;
+		}
+		if (src_next(r) < 0)
+			return 0;
+		losertree_next(lt, src_less, rs);
+		k = keytab_key(&one->kt, off, &kl);
+		r = &rs[losertree_top(lt)];
+		if (r->done || keytab_keycmp(r->key, r->klen, k, kl) != 0)
+			return off;
 	}
 }
 
 /* Runs first.. merged in key order, each group passed to fn. */
 static int finish_runs(struct agg_part *p, size_t first, agg_group_fn fn, void *ctx, char **err)
 {
-	struct run_rd *rd = xcalloc(p->nruns, sizeof *rd);
-	size_t *heap = xcalloc(p->nruns, sizeof *heap), n = 0;
+	size_t n = p->nruns - first, bufsz = run_buffer(p, n);
+	struct run_src *rs = xcalloc(n, sizeof *rs);
 	struct stage scratch_st = { 0 };
+	struct losertree lt = { 0 };
 	struct agg_part *one;
-	size_t bufsz;
 	int rc = 0;
 
 	/* The groups of one key are combined in a table of their own. */
@@ -1991,58 +1950,19 @@ static int finish_runs(struct agg_part *p, size_t first, agg_group_fn fn, void *
 	scratch_st.term = p->term;
 	scratch_st.tmpdir = p->tmpdir;
 	one = part_new(p->spec, &scratch_st, false);
-	bufsz = p->memory != 0 ? p->memory / (p->nruns - first + 1) : PIECE;
-	if (bufsz < 4096)
-		bufsz = 4096;
-	if (bufsz > PIECE)
-		bufsz = PIECE;
-	for (size_t i = first; i < p->nruns; i++) {
-		rd[i].pos = p->runs[i].off;
-		rd[i].end = p->runs[i].off + p->runs[i].len;
-		rd[i].cap = bufsz;
-		rd[i].buf = xmalloc(bufsz);
-		rc = rd_next(p, &rd[i], err);
-		if (rc < 0)
-			goto out;
-		if (rc == 0)
-			heap[n++] = i;
+	for (size_t i = 0; i < n; i++) {
+		run_reader_open(&rs[i].rd, &p->sf, p->runs[first + i].off, p->runs[first + i].len,
+		    bufsz);
+		if (src_next(&rs[i]) < 0)
+			goto io_error;
 	}
-	rc = 0;
-	for (size_t i = n; i-- > 0;)
-		heap_down(rd, heap, n, i);
-	while (n > 0) {
-		uint64_t off = 0;
+	losertree_init(&lt, n, src_less, rs);
+	while (!rs[losertree_top(&lt)].done) {
 		struct agg_group g;
-		const char *k;
-		size_t kl = 0;
+		uint64_t off = combine_top(p, one, rs, &lt);
 
-		keytab_clear(&one->kt);
-		if (one->vals.mask > 4096)
-			keytab_release(&one->vals);
-		else
-			keytab_clear(&one->vals);
-		do {
-			struct run_rd *r = &rd[heap[0]];
-			int nr;
-
-			off = merge_entry(one, r->ent, r->elen, 0);
-			if (off == 0) {
-				*err = xasprintf("%s: a temporary file in %s is corrupt", p->spec->stage,
-				    p->tmpdir);
-				rc = EXIT_IOERR;
-				goto out;
-			}
-			nr = rd_next(p, r, err);
-			if (nr < 0) {
-				rc = EXIT_IOERR;
-				goto out;
-			}
-			if (nr == 1)
-				heap[0] = heap[--n];
-			if (n > 0)
-				heap_down(rd, heap, n, 0);
-			k = keytab_key(&one->kt, off, &kl);
-		} while (n > 0 && keytab_keycmp(rd[heap[0]].key, rd[heap[0]].klen, k, kl) == 0);
+		if (off == 0)
+			goto io_error;
 		g.key = keytab_key(&one->kt, off, &g.klen);
 		g.count = *keytab_aux(&one->kt, off);
 		g.part = one;
@@ -2051,35 +1971,27 @@ static int finish_runs(struct agg_part *p, size_t first, agg_group_fn fn, void *
 		if (rc != 0)
 			goto out;
 	}
+	goto out;
+io_error:
+	*err = xstrdup(p->sf.err);
+	rc = EXIT_IOERR;
 out:
-	for (size_t i = 0; i < p->nruns; i++)
-		free(rd[i].buf);
-	free(rd);
-	free(heap);
+	for (size_t i = 0; i < n; i++)
+		run_reader_close(&rs[i].rd);
+	free(rs);
+	losertree_free(&lt);
 	agg_part_free(one);
 	return rc;
 }
 
 /* Merging runs into a new run: each combined group is encoded again. */
-struct compaction {
-	struct agg_part *p;
-	struct buf out;
-	char *err;
-};
-
 static int compact_put(void *ctx, const struct agg_group *g)
 {
-	struct compaction *c = ctx;
-	struct agg_part *p = c->p;
+	struct run_writer *w = ctx;
+	const struct agg_part *one = g->part;
 
-	encode_entry((struct agg_part *)g->part, g->off, &c->out);
-	if (c->out.len < PIECE)
-		return 0;
-	if (spill_write(p->fd, p->tmpdir, c->out.data, c->out.len, &c->err) < 0)
-		return EXIT_IOERR;
-	p->fsize += c->out.len;
-	c->out.len = 0;
-	return 0;
+	encode_entry((struct agg_part *)one, g->off, &w->b);
+	return run_writer_step(w) < 0 ? EXIT_IOERR : 0;
 }
 
 /*
@@ -2092,31 +2004,23 @@ static int compact_put(void *ctx, const struct agg_group *g)
  */
 static void compact(struct agg_part *p)
 {
-	struct compaction c = { p, { 0 }, NULL };
-	uint64_t start = p->fsize;
+	struct run_writer w;
 	char *err = NULL;
 	/* The runs not yet merged, unless earlier merges are many too. */
 	size_t first = p->nmerged < RUNS_MAX / 2 ? p->nmerged : 0;
-	int rc = finish_runs(p, first, compact_put, &c, &err);
+	int rc;
+	int64_t len;
 
-	if (rc == 0 && c.out.len > 0) {
-		if (spill_write(p->fd, p->tmpdir, c.out.data, c.out.len, &c.err) < 0)
-			rc = EXIT_IOERR;
-		else
-			p->fsize += c.out.len;
-	}
-	buf_free(&c.out);
-	if (rc != 0) {
-		char *m = c.err != NULL ? c.err : err;
-
-		io_error(p, m != NULL && strncmp(m, p->spec->stage, strlen(p->spec->stage)) == 0 ?
-		    xstrdup(m) : xasprintf("%s: %s", p->spec->stage, m ? m : "cannot merge runs"));
-		free(c.err);
-		free(err);
+	run_writer_begin(&w, &p->sf, PIECE);
+	rc = finish_runs(p, first, compact_put, &w, &err);
+	len = run_writer_end(&w);
+	free(err);
+	if (rc != 0 || len < 0) {
+		spill_failed(p);
 		return;
 	}
-	p->runs[first].off = start;
-	p->runs[first].len = p->fsize - start;
+	p->runs[first].off = w.off;
+	p->runs[first].len = (uint64_t)len;
 	p->nruns = first + 1;
 	p->nmerged = first + 1;
 }

@@ -51,7 +51,7 @@
 #include "bytes.h"
 #include "csv.h"
 #include "sortkey.h"
-#include "spill.h"
+#include "runs.h"
 #include "stage.h"
 #include "util.h"
 
@@ -102,7 +102,6 @@ struct run {
 struct sortp {
 	const struct sortspec *spec;
 	uint64_t memory;	/* 0: no limit */
-	const char *dir;
 	char term;
 	const struct format *fmt;
 
@@ -117,8 +116,8 @@ struct sortp {
 	size_t nruns, capruns;
 	uint64_t nsub;		/* runs made or received so far */
 	uint64_t inmem;		/* bytes of RUN_MEM runs */
-	int fd;			/* the spill file, or -1 */
-	char *err;		/* the first spill failure */
+	struct spillfile sf;	/* its error: the first spill failure, or a
+				 * worker's, merged in */
 };
 
 static const struct stage_opt sort_opts[] = {
@@ -427,10 +426,9 @@ static void *sort_partial_new(struct stage *st)
 
 	p->spec = &((struct sorter *)st->priv)->spec;
 	p->memory = st->memory;
-	p->dir = spill_dir(st->tmpdir);
+	spillfile_init(&p->sf, "sort", spill_dir(st->tmpdir));
 	p->term = st->term;
 	p->fmt = st->fmt;
-	p->fd = -1;
 	return p;
 }
 
@@ -453,9 +451,7 @@ static void sort_partial_free(void *partial)
 		free(p->scratch);
 		buf_free(&p->data);
 	}
-	if (p->fd >= 0)
-		close(p->fd);
-	free(p->err);
+	spillfile_close(&p->sf);
 	free(p);
 }
 
@@ -473,30 +469,6 @@ static struct run *add_run(struct sortp *p, enum run_kind kind, uint64_t seq)
 	r->seq = seq;
 	r->sub = p->nsub++;
 	return r;
-}
-
-static void set_err(struct sortp *p, char *msg)
-{
-	if (p->err == NULL)
-		p->err = xasprintf("sort: %s", msg);
-	free(msg);
-}
-
-/* The spill file, opened on first use: 0, or -1 with p->err set. */
-static int spill_fd(struct sortp *p)
-{
-	char *msg = NULL;
-
-	if (p->fd >= 0)
-		return 0;
-	if (p->err != NULL)
-		return -1;
-	p->fd = spill_open(p->dir, &msg);
-	if (p->fd < 0) {
-		set_err(p, msg);
-		return -1;
-	}
-	return 0;
 }
 
 /* A record's length at *pp (before end): the value, or UINT64_MAX if
@@ -518,44 +490,32 @@ static void put_header(struct buf *out, uint64_t seq, uint64_t count, int flags)
 }
 
 /* Sort the folded records and write them to the spill file as a run.
- * On failure the records stay where they are (p->err says why). */
+ * On failure the records stay where they are (p->sf.err says why). */
 static void spill_ents(struct sortp *p)
 {
-	struct buf w = { 0 };
+	struct run_writer w;
 	struct run *r;
-	uint64_t start;
-	size_t i = 0;
-	char *msg = NULL;
-	off_t at;
+	int64_t len;
 
-	if (p->nents == 0 || spill_fd(p) < 0)
+	if (p->nents == 0 || p->sf.err != NULL)
 		return;
 	sort_ents(p);
-	at = lseek(p->fd, 0, SEEK_END);
-	if (at < 0) {
-		set_err(p, xasprintf("cannot seek a temporary file in %s", p->dir));
-		return;
-	}
-	start = (uint64_t)at;
-	while (i < p->nents) {
-		w.len = 0;
-		for (; i < p->nents && w.len < PIECE; i++) {
-			const struct ent *e = &p->ents[i];
+	run_writer_begin(&w, &p->sf, PIECE);
+	for (size_t i = 0; i < p->nents; i++) {
+		const struct ent *e = &p->ents[i];
 
-			buf_put_varint(&w, e->len + 1);
-			buf_append(&w, p->data.data + e->off, e->len + 1);
-		}
-		if (spill_write(p->fd, p->dir, w.data, w.len, &msg) < 0) {
-			set_err(p, msg);
-			buf_free(&w);
-			return;
-		}
+		buf_put_varint(&w.b, e->len + 1);
+		buf_append(&w.b, p->data.data + e->off, e->len + 1);
+		if (run_writer_step(&w) < 0)
+			break;
 	}
-	buf_free(&w);
+	len = run_writer_end(&w);
+	if (len < 0)
+		return;
 	r = add_run(p, RUN_FILE, p->seq);
 	r->count = p->nents;
-	r->off = start;
-	r->len = (uint64_t)lseek(p->fd, 0, SEEK_END) - start;
+	r->off = w.off;
+	r->len = (uint64_t)len;
 	p->nents = 0;
 	p->data.len = 0;
 }
@@ -628,7 +588,7 @@ static void sort_fold(struct stage *st, void *partial, const struct block *b)
 		}
 	}
 	/* The records, their entries and the merge sort's scratch space. */
-	if (p->memory > 0 && p->err == NULL &&
+	if (p->memory > 0 && p->sf.err == NULL &&
 	    p->data.len + p->nents * (sizeof(struct ent) * 3 / 2) > p->memory)
 		spill_ents(p);
 }
@@ -645,9 +605,7 @@ struct cursor {
 	const struct ent *e;	/* RUN_ENTS */
 	const char *base;
 	const char *p, *end;	/* RUN_MEM */
-	uint64_t foff, fend;	/* RUN_FILE: what is still to read */
-	char *buf;
-	size_t bcap, bpos, blen;
+	struct run_reader rd;	/* RUN_FILE */
 };
 
 struct merge {
@@ -655,43 +613,27 @@ struct merge {
 	struct sortp *p;
 	struct cursor *cs;
 	size_t k;
-	size_t *tree;		/* [0]: the winner; [1..k-1]: losers */
-	char *err;		/* a spill file could not be read */
+	struct losertree lt;
 };
 
-/* Make sure the buffer holds n bytes from bpos: 0, or -1 (m->err). */
-static int cur_fill(struct merge *m, struct cursor *c, size_t n)
+/* The next record of a spilled run: 0, or -1 (p->sf.err). */
+static int file_next(struct cursor *c, const char **rec, uint64_t *n)
 {
-	size_t want;
+	size_t len;
 
-	if (c->blen - c->bpos >= n)
-		return 0;
-	if (c->bpos > 0) {
-		memmove(c->buf, c->buf + c->bpos, c->blen - c->bpos);
-		c->blen -= c->bpos;
-		c->bpos = 0;
-	}
-	if (n > c->bcap) {
-		c->bcap = n;
-		c->buf = xrealloc(c->buf, c->bcap);
-	}
-	want = c->bcap - c->blen;
-	if (want > c->fend - c->foff)
-		want = (size_t)(c->fend - c->foff);
-	if (c->blen + want < n) {
-		m->err = xasprintf("sort: a temporary file in %s is shorter than written",
-		    m->p->dir);
+	switch (run_reader_next(&c->rd, rec, &len)) {
+	case 0:
+		*n = len;
+		/* a record has its terminator at least */
+		return len > 0 ? 0 : spillfile_corrupt(c->rd.f);
+	case 1:
+		return spillfile_corrupt(c->rd.f);	/* fewer records than counted */
+	default:
 		return -1;
 	}
-	if (want > 0 && spill_pread(m->p->fd, m->p->dir, c->buf + c->blen, want, c->foff,
-	    &m->err) < 0)
-		return -1;
-	c->blen += want;
-	c->foff += want;
-	return 0;
 }
 
-/* The next record of a cursor: 0, or -1 (m->err). */
+/* The next record of a cursor: 0, or -1 (p->sf.err). */
 static int cur_next(struct merge *m, struct cursor *c)
 {
 	const struct sortspec *s = m->spec;
@@ -713,27 +655,11 @@ static int cur_next(struct merge *m, struct cursor *c)
 		c->v.len = (size_t)n - 1;
 		c->p += n;
 		break;
-	case RUN_FILE: {
-		const char *q;
-
-		uint64_t rest = (c->blen - c->bpos) + (c->fend - c->foff);
-
-		if (cur_fill(m, c, rest < 10 ? (size_t)rest : 10) < 0)
+	case RUN_FILE:
+		if (file_next(c, &c->v.rec, &n) < 0)
 			return -1;
-		q = c->buf + c->bpos;
-		n = get_len(&q, c->buf + c->blen);
-		if (n == 0 || n == UINT64_MAX || n > SIZE_MAX / 2) {
-			m->err = xasprintf("sort: a temporary file in %s is corrupt", m->p->dir);
-			return -1;
-		}
-		c->bpos = (size_t)(q - c->buf);
-		if (cur_fill(m, c, (size_t)n) < 0)
-			return -1;
-		c->v.rec = c->buf + c->bpos;
 		c->v.len = (size_t)n - 1;
-		c->bpos += (size_t)n;
 		break;
-	}
 	}
 	sortkey_bounds(s, &s->keys[0], c->v.rec, c->v.len, &c->v.kb, &c->v.ke);
 	c->v.pfx = sortkey_prefix_exact(&s->keys[0], c->v.kb, c->v.ke, &c->v.exact);
@@ -756,6 +682,13 @@ static inline bool cur_less(const struct sortspec *s, const struct cursor *a,
 	return a->seq != b->seq ? a->seq < b->seq : a->sub < b->sub;
 }
 
+static inline bool merge_less(void *ctx, size_t a, size_t b)
+{
+	const struct merge *m = ctx;
+
+	return cur_less(m->spec, &m->cs[a], &m->cs[b]);
+}
+
 /* Where merged records go. */
 enum emit_kind {
 	EMIT_SINK,	/* plain records, to the next stage in pieces */
@@ -766,8 +699,10 @@ enum emit_kind {
 struct emitter {
 	enum emit_kind kind;
 	struct sink *sink;
-	struct buf *out;	/* EMIT_BUF: the run; else the pending piece */
+	struct buf *out;	/* EMIT_BUF: the run; EMIT_FILE: w.b; else the
+				 * pending piece */
 	struct buf piece;
+	struct run_writer w;	/* EMIT_FILE */
 	size_t flush_at;
 	uint64_t count;
 	struct buf prev;	/* -u: the last record emitted */
@@ -788,14 +723,10 @@ static int emit_flush(struct merge *m, struct emitter *em, char **err)
 		b->len = 0;
 		return rc;
 	}
-	if (spill_write(m->p->fd, m->p->dir, b->data, b->len, err) < 0) {
-		char *why = *err;
-
-		*err = xasprintf("sort: %s", why);
-		free(why);
+	if (run_writer_flush(&em->w) < 0) {
+		*err = xstrdup(m->p->sf.err);
 		return EXIT_IOERR;
 	}
-	b->len = 0;
 	return 0;
 }
 
@@ -823,58 +754,30 @@ static int emit(struct merge *m, struct emitter *em, const struct cursor *c, cha
 /* Merge the cursors into em: 0 or an exit code (*err, or the sink's). */
 static int merge_all(struct merge *m, struct emitter *em, char **err)
 {
-	const struct sortspec *s = m->spec;
 	struct cursor *cs = m->cs;
-	size_t k = m->k, *t = m->tree, *w;
 	int rc = 0;
 
-	if (k == 0)
+	if (m->k == 0)
 		return emit_flush(m, em, err);
-	for (size_t i = 0; i < k; i++) {
+	for (size_t i = 0; i < m->k; i++) {
 		if (cur_next(m, &cs[i]) < 0)
 			goto read_error;
 	}
-	/* Build the loser tree: leaves k..2k-1, internal nodes 1..k-1. */
-	w = xmalloc(2 * k * sizeof *w);
-	for (size_t i = 0; i < k; i++)
-		w[k + i] = i;
-	for (size_t n = k - 1; n >= 1; n--) {
-		size_t l = w[2 * n], r = w[2 * n + 1];
+	losertree_init(&m->lt, m->k, merge_less, m);
+	while (!cs[losertree_top(&m->lt)].done) {
+		struct cursor *c = &cs[losertree_top(&m->lt)];
 
-		if (cur_less(s, &cs[r], &cs[l])) {
-			w[n] = r;
-			t[n] = l;
-		} else {
-			w[n] = l;
-			t[n] = r;
-		}
-	}
-	t[0] = k > 1 ? w[1] : 0;
-	free(w);
-
-	while (!cs[t[0]].done) {
-		size_t c = t[0];
-
-		rc = emit(m, em, &cs[c], err);
+		rc = emit(m, em, c, err);
 		if (rc != 0)
 			return rc;
-		if (cur_next(m, &cs[c]) < 0)
+		if (cur_next(m, c) < 0)
 			goto read_error;
-		for (size_t n = (c + k) / 2; n >= 1; n /= 2) {
-			if (cur_less(s, &cs[t[n]], &cs[c])) {
-				size_t x = t[n];
-
-				t[n] = c;
-				c = x;
-			}
-		}
-		t[0] = c;
+		losertree_next(&m->lt, merge_less, m);
 	}
 	return emit_flush(m, em, err);
 
 read_error:
-	*err = m->err;
-	m->err = NULL;
+	*err = xstrdup(m->p->sf.err);
 	return EXIT_IOERR;
 }
 
@@ -888,7 +791,6 @@ static void merge_open(struct merge *m, struct sortp *p, const struct run *runs,
 	m->p = p;
 	m->k = n;
 	m->cs = xcalloc(n, sizeof *m->cs);
-	m->tree = xcalloc(n, sizeof *m->tree);
 	for (size_t i = 0; i < n; i++) {
 		struct cursor *c = &m->cs[i];
 		const struct run *r = &runs[i];
@@ -907,10 +809,7 @@ static void merge_open(struct merge *m, struct sortp *p, const struct run *runs,
 			c->end = r->mem + r->memlen;
 			break;
 		case RUN_FILE:
-			c->foff = r->off;
-			c->fend = r->off + r->len;
-			c->bcap = rbuf;
-			c->buf = xmalloc(rbuf);
+			run_reader_open(&c->rd, &p->sf, r->off, r->len, rbuf);
 			break;
 		}
 	}
@@ -919,10 +818,9 @@ static void merge_open(struct merge *m, struct sortp *p, const struct run *runs,
 static void merge_close(struct merge *m)
 {
 	for (size_t i = 0; i < m->k; i++)
-		free(m->cs[i].buf);
+		run_reader_close(&m->cs[i].rd);
 	free(m->cs);
-	free(m->tree);
-	free(m->err);
+	losertree_free(&m->lt);
 }
 
 static void emitter_free(struct emitter *em)
@@ -964,26 +862,24 @@ static int merge_into_file(struct sortp *p, size_t i, size_t j, char **err)
 	struct merge m;
 	struct emitter em = { 0 };
 	size_t rbuf = read_buffer(p, j - i);
-	off_t at = lseek(p->fd, 0, SEEK_END);
+	int64_t len;
 	int rc;
 
-	if (at < 0) {
-		*err = xasprintf("sort: cannot seek a temporary file in %s", p->dir);
-		return EXIT_IOERR;
-	}
 	em.kind = EMIT_FILE;
-	em.out = &em.piece;
+	run_writer_begin(&em.w, &p->sf, rbuf);
+	em.out = &em.w.b;
 	em.flush_at = rbuf;
 	merge_open(&m, p, p->runs + i, j - i, rbuf);
 	rc = merge_all(&m, &em, err);
 	merge_close(&m);
+	len = run_writer_end(&em.w);
 	if (rc == 0) {
 		struct run r = p->runs[i];
 
 		r.kind = RUN_FILE;
 		r.count = em.count;
-		r.off = (uint64_t)at;
-		r.len = (uint64_t)lseek(p->fd, 0, SEEK_END) - r.off;
+		r.off = em.w.off;
+		r.len = (uint64_t)len;
 		r.mem = NULL;
 		for (size_t x = i; x < j; x++) {
 			if (p->runs[x].kind == RUN_MEM)
@@ -1007,9 +903,8 @@ static int prepare(struct sortp *p, char **err)
 {
 	size_t fanin;
 
-	if (p->err != NULL) {
-		*err = p->err;
-		p->err = NULL;
+	if (p->sf.err != NULL) {
+		*err = xstrdup(p->sf.err);
 		return EXIT_IOERR;
 	}
 	if (p->nents > 0) {
@@ -1051,7 +946,7 @@ static void sort_encode(struct stage *st, const void *partial, struct buf *out)
 	int rc;
 
 	(void)st;
-	if (p->nruns == 0 && p->err == NULL) {
+	if (p->nruns == 0 && p->sf.err == NULL) {
 		sort_ents(p);
 		buf_reserve(out, RUN_HEADER + p->data.len + 2 * p->nents);
 		put_header(out, p->seq, p->nents, 0);
@@ -1093,7 +988,6 @@ static int sort_merge(struct stage *st, void *partial, const char *data, size_t 
 	const char *q, *end = data + len;
 	uint64_t seq, count;
 	struct run *r;
-	char *msg = NULL;
 
 	if (len < RUN_HEADER || data[0] != RUN_MAGIC || data[1] != RUN_VERSION)
 		return -1;
@@ -1102,8 +996,8 @@ static int sort_merge(struct stage *st, void *partial, const char *data, size_t 
 	if (data[2] & RUN_FLAG_ERROR) {
 		if (st->from_files)
 			return -1;	/* damage: see from_files */
-		if (p->err == NULL)
-			p->err = xstrndup(data + RUN_HEADER, len - RUN_HEADER);
+		if (p->sf.err == NULL)
+			p->sf.err = xstrndup(data + RUN_HEADER, len - RUN_HEADER);
 		return 0;
 	}
 	/* Check every length, so that finish can trust the run. */
@@ -1121,17 +1015,16 @@ static int sort_merge(struct stage *st, void *partial, const char *data, size_t 
 		return 0;
 	len -= RUN_HEADER;
 	data += RUN_HEADER;
-	if (p->memory > 0 && p->inmem + len > p->memory && spill_fd(p) == 0) {
-		off_t at = lseek(p->fd, 0, SEEK_END);
+	if (p->memory > 0 && p->inmem + len > p->memory && p->sf.err == NULL) {
+		uint64_t at = p->sf.size;
 
-		if (at >= 0 && spill_write(p->fd, p->dir, data, len, &msg) == 0) {
+		if (spillfile_write(&p->sf, data, len) == 0) {
 			r = add_run(p, RUN_FILE, seq);
 			r->count = count;
-			r->off = (uint64_t)at;
+			r->off = at;
 			r->len = len;
 			return 0;
 		}
-		set_err(p, msg != NULL ? msg : xasprintf("cannot seek a temporary file in %s", p->dir));
 	}
 	r = add_run(p, RUN_MEM, seq);
 	r->count = count;
