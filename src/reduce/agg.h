@@ -71,9 +71,12 @@
  * merged; beyond the stage's budget the table is written to a temporary
  * file as a run (entries of the form above, sorted by key, one per key)
  * and started afresh.  Every 64 runs are merged into one, so the end
- * reads at most 64: it merges them in key order with a heap, combining
- * a key's entries in a small table of its own, and streams the groups
- * out.  A worker sends its runs and its table as its partial. */
+ * reads at most 64: it merges them in key order with a loser tree
+ * (runs.h), combining a key's entries, in the order of the runs, in a
+ * small table of its own, and streams the groups out.  A worker sends
+ * its runs and its table as its partial.
+ *
+ * The engine's files: aggpart.h lists them. */
 #ifndef FORKPIPE_AGG_H
 #define FORKPIPE_AGG_H
 
@@ -83,6 +86,7 @@
 
 #include "buf.h"
 #include "fieldlist.h"
+#include "num.h"
 #include "stage.h"
 
 enum agg_kind {
@@ -169,23 +173,6 @@ void agg_key_fields(const struct agg_spec *s, const char *key, size_t klen, stru
 void agg_format(const struct agg_group *g, size_t i, struct buf *out);
 /* Op i's result as a number (sum and count: for top's ranking). */
 long double agg_value(const struct agg_group *g, size_t i);
-
-/* Append v as "%.14Lg" does (datamash's output format). */
-void agg_put_ld(struct buf *out, long double v);
-/* Append v in decimal. */
-void agg_put_u64(struct buf *out, uint64_t v);
-/* Append ex x 10^-scale as "%.14Lg" prints the long double nearest to it,
- * when that is the decimal itself (at most 14 significant digits, and no
- * exponent): true; false and nothing appended otherwise. */
-bool agg_put_exact(struct buf *out, __int128 ex, unsigned scale);
-
-/*
- * Parse a value as datamash does.  Returns true for a number: plain
- * decimals set *mant, *scale (decimal places) and *neg exactly; others
- * set *v (and *scale to 255).
- */
-bool agg_parse_number(const char *p, size_t len, uint64_t *mant, unsigned *scale, bool *neg,
-    long double *v);
 
 /* Collects output records into pieces of about 1 MiB for a sink. */
 struct agg_out {
