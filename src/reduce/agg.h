@@ -182,5 +182,27 @@ struct agg_out {
 /* Hand the collected bytes to the sink when there are enough of them
  * (or always, with force).  0 or the sink's code. */
 int agg_out_flush(struct agg_out *o, bool force);
+/* After the last record (rc 0, else the code to keep): flush, free the
+ * buffer.  rc, or the sink's code. */
+int agg_out_end(struct agg_out *o, int rc);
+/* The format group and top print in: the input's, but tabs for blank-
+ * separated input (as datamash). */
+struct format agg_out_format(const struct format *f);
+
+/* Bind s now when its fields are all numbers (a header may still come,
+ * and binds the same); else the stage's bind does.  0, or -1 with *err. */
+int agg_spec_ready(struct agg_spec *s, char **err);
+
+/*
+ * The stage callbacks group, uniq and top share.  Their st->priv is a
+ * struct that begins with the struct agg_spec and owns no other memory
+ * (teardown frees the spec and the struct).
+ */
+int agg_stage_bind(struct stage *st, const struct header *h, char **err);
+void agg_stage_teardown(struct stage *st);
+void *agg_stage_partial_new(struct stage *st);
+void agg_stage_fold(struct stage *st, void *partial, const struct block *b);
+void agg_stage_encode(struct stage *st, const void *partial, struct buf *out);
+int agg_stage_merge(struct stage *st, void *partial, const char *data, size_t len);
 
 #endif

@@ -1,5 +1,6 @@
-/* agg_out.c - what the grouping stages (group, uniq, top) print: key
- * fields, op results as text or numbers, output in pieces. */
+/* agg_out.c - what the grouping stages (group, uniq, top) print (key
+ * fields, op results as text or numbers, output in pieces), and the
+ * stage callbacks they share. */
 #include "autoconfig.h"
 
 #include <stdlib.h>
@@ -113,3 +114,74 @@ int agg_out_flush(struct agg_out *o, bool force)
 	return rc;
 }
 
+
+struct format agg_out_format(const struct format *f)
+{
+	struct format o = *f;
+
+	/* datamash's output: tabs between the columns of blank-separated input. */
+	if (o.kind == FORMAT_BLANKS) {
+		o.kind = FORMAT_DELIM;
+		o.delim = '\t';
+	}
+	return o;
+}
+
+int agg_out_end(struct agg_out *o, int rc)
+{
+	if (rc == 0)
+		rc = agg_out_flush(o, true);
+	buf_free(&o->b);
+	return rc;
+}
+
+/* ---- the stages' shared callbacks ----------------------------------------------- */
+
+int agg_spec_ready(struct agg_spec *s, char **err)
+{
+	bool named = false;
+
+	for (size_t i = 0; i < s->keylist.n; i++)
+		named |= s->keylist.v[i].name != NULL;
+	for (size_t i = 0; i < s->nops; i++)
+		named |= s->ops[i].name != NULL;
+	/* Numbers only: ready now (bind may still come, and agrees). */
+	return named ? 0 : agg_spec_bind(s, NULL, err);
+}
+
+int agg_stage_bind(struct stage *st, const struct header *h, char **err)
+{
+	return agg_spec_bind(st->priv, h, err);
+}
+
+void agg_stage_teardown(struct stage *st)
+{
+	if (st->priv == NULL)
+		return;
+	agg_spec_free(st->priv);
+	free(st->priv);
+	st->priv = NULL;
+}
+
+void *agg_stage_partial_new(struct stage *st)
+{
+	return agg_part_new(st->priv, st);
+}
+
+void agg_stage_fold(struct stage *st, void *partial, const struct block *b)
+{
+	(void)st;
+	agg_fold(partial, b);
+}
+
+void agg_stage_encode(struct stage *st, const void *partial, struct buf *out)
+{
+	(void)st;
+	agg_encode((struct agg_part *)partial, out);
+}
+
+int agg_stage_merge(struct stage *st, void *partial, const char *data, size_t len)
+{
+	(void)st;
+	return agg_merge(partial, data, len);
+}
