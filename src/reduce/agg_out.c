@@ -48,7 +48,6 @@ long double agg_value(const struct agg_group *g, size_t i)
 {
 	const struct agg_op *op = &g->part->spec->ops[i];
 	const void *o = op_state(g, i);
-
 	struct sumv v;
 
 	switch (op->kind) {
@@ -101,7 +100,6 @@ void agg_format(const struct agg_group *g, size_t i, struct buf *out)
 		break;
 	}
 }
-
 
 int agg_out_flush(struct agg_out *o, bool force)
 {

@@ -68,6 +68,216 @@ static long double get_ld(struct rd *r)
 	return v;
 }
 
+/* ---- each op's state on the wire --------------------------------------------- */
+
+/*
+ * Per op kind: encode appends a group's state x of op i to e; merge reads
+ * one from r (chunk numbers offset by base) and combines it into the
+ * state of op i of entry off, unless r has gone bad.
+ */
+struct op_wire {
+	void (*encode)(const struct agg_part *p, const void *x, struct buf *e);
+	void (*merge)(struct agg_part *p, uint64_t off, size_t i, struct rd *r, uint64_t base);
+};
+
+static char *op_at(struct agg_part *p, uint64_t off, size_t i)
+{
+	return (char *)keytab_state(&p->kt, off) + p->spec->ops[i].off;
+}
+
+static void count_encode(const struct agg_part *p, const void *x, struct buf *e)
+{
+	(void)p, (void)x, (void)e;	/* the entry's record count is the count */
+}
+
+static void count_merge(struct agg_part *p, uint64_t off, size_t i, struct rd *r, uint64_t base)
+{
+	(void)p, (void)off, (void)i, (void)r, (void)base;
+}
+
+static void sum_encode(const struct agg_part *p, const void *x, struct buf *e)
+{
+	struct sumv v;
+
+	sum_load(&p->kt, x, &v);
+	buf_putc(e, (char)v.scale);
+	put_zz(e, v.ex);
+	buf_putc(e, (char)v.hasf);
+	if (v.hasf) {
+		put_ld(e, v.fs);
+		put_ld(e, v.fc);
+	}
+}
+
+static void sum_merge(struct agg_part *p, uint64_t off, size_t i, struct rd *r, uint64_t base)
+{
+	struct sumv x = { 0 }, d;
+	char *o = op_at(p, off, i);
+
+	(void)base;
+	x.scale = get_u8(r);
+	x.ex = get_zz(r);
+	x.hasf = get_u8(r) != 0;
+	if (x.hasf) {
+		x.fs = get_ld(r);
+		x.fc = get_ld(r);
+	}
+	if (x.scale > 18)
+		r->bad = true;
+	if (r->bad)
+		return;
+	sum_load(&p->kt, (const struct s_sum *)o, &d);
+	sumv_merge(&d, &x);
+	sum_store(&p->kt, (uint64_t)(o - p->kt.arena), &d);
+}
+
+static void mm_encode(const struct agg_part *p, const void *o, struct buf *e)
+{
+	const struct s_mm *x = o;
+
+	(void)p;
+	buf_putc(e, (char)(x->has | x->any << 1 | x->fnan << 2));
+	if (x->has) {
+		put_ld(e, x->v);
+		buf_put_varint(e, x->seq);
+		buf_put_varint(e, x->idx);
+	}
+	if (x->any) {
+		buf_put_varint(e, x->fseq);
+		buf_put_varint(e, x->fidx);
+	}
+}
+
+static void mm_merge_op(struct agg_part *p, uint64_t off, size_t i, struct rd *r, uint64_t base)
+{
+	struct s_mm x = { 0 };
+	unsigned f = get_u8(r);
+
+	x.has = f & 1;
+	x.any = f >> 1 & 1;
+	x.fnan = (uint8_t)(f >> 2 & 3);
+	if (x.has) {
+		x.v = get_ld(r);
+		x.seq = base + get_varint(r);
+		x.idx = get_varint(r);
+	}
+	if (x.any) {
+		x.fseq = base + get_varint(r);
+		x.fidx = get_varint(r);
+	}
+	if (!r->bad)
+		mm_merge((struct s_mm *)op_at(p, off, i), p->spec->ops[i].kind == AGG_MAX, &x);
+}
+
+static void var_encode(const struct agg_part *p, const void *o, struct buf *e)
+{
+	const struct s_var *x = o;
+
+	(void)p;
+	buf_put_varint(e, x->n);
+	buf_putc(e, (char)x->chan);
+	if (!x->chan) {
+		buf_putc(e, (char)x->scale);
+		put_zz(e, x->s1);
+		put_zz(e, x->s2);
+	} else {
+		put_ld(e, x->mean);
+		put_ld(e, x->m2);
+	}
+}
+
+static void var_merge_op(struct agg_part *p, uint64_t off, size_t i, struct rd *r, uint64_t base)
+{
+	struct s_var x = { 0 };
+
+	(void)base;
+	x.n = get_varint(r);
+	x.chan = (uint8_t)get_u8(r);
+	if (!x.chan) {
+		x.scale = (uint8_t)get_u8(r);
+		x.s1 = get_zz(r);
+		x.s2 = get_zz(r);
+		if (x.scale > 18)
+			r->bad = true;
+	} else {
+		x.mean = get_ld(r);
+		x.m2 = get_ld(r);
+	}
+	if (!r->bad)
+		var_merge((struct s_var *)op_at(p, off, i), &x);
+}
+
+static void dist_encode(const struct agg_part *p, const void *o, struct buf *e)
+{
+	const struct s_dist *x = o;
+
+	buf_put_varint(e, x->n);
+	for (uint64_t v = x->head; v != 0;) {
+		const struct s_vnode *vn = keytab_state(&p->vals, v);
+		size_t vlen;
+		const char *vk = keytab_key(&p->vals, v, &vlen);
+
+		buf_put_varint(e, vlen - 8);
+		buf_append(e, vk + 8, vlen - 8);
+		v = vn->next;
+	}
+}
+
+static void dist_merge(struct agg_part *p, uint64_t off, size_t i, struct rd *r, uint64_t base)
+{
+	uint64_t n = get_varint(r);
+
+	(void)base;
+	for (uint64_t k = 0; k < n && !r->bad; k++) {
+		size_t vlen = get_varint(r);
+		const char *v = get_bytes(r, vlen);
+
+		if (!r->bad)
+			agg_dist_add(p, off, i, v, vlen);
+	}
+}
+
+static void pos_encode(const struct agg_part *p, const void *o, struct buf *e)
+{
+	const struct s_pos *x = o;
+
+	buf_putc(e, (char)x->has);
+	if (x->has) {
+		buf_put_varint(e, x->seq);
+		buf_put_varint(e, x->idx);
+		buf_put_varint(e, x->len);
+		buf_append(e, keytab_blob(&p->kt, x->blob), x->len);
+	}
+}
+
+static void pos_merge(struct agg_part *p, uint64_t off, size_t i, struct rd *r, uint64_t base)
+{
+	if (get_u8(r)) {
+		uint64_t seq = base + get_varint(r), idx = get_varint(r);
+		size_t vlen = get_varint(r);
+		const char *v = get_bytes(r, vlen);
+		const struct s_pos *x = (const struct s_pos *)op_at(p, off, i);
+		bool take = !x->has || (p->spec->ops[i].kind == AGG_FIRST ?
+		    (seq < x->seq || (seq == x->seq && idx < x->idx)) :
+		    (seq > x->seq || (seq == x->seq && idx > x->idx)));
+
+		if (!r->bad && take)
+			agg_pos_set(p, off, i, seq, idx, v, vlen);
+	}
+}
+
+static const struct op_wire op_wire[] = {
+	[AGG_COUNT] = { count_encode, count_merge },
+	[AGG_SUM] = { sum_encode, sum_merge },
+	[AGG_MEAN] = { sum_encode, sum_merge },
+	[AGG_MIN] = { mm_encode, mm_merge_op },
+	[AGG_MAX] = { mm_encode, mm_merge_op },
+	[AGG_STDEV] = { var_encode, var_merge_op },
+	[AGG_DISTINCT] = { dist_encode, dist_merge },
+	[AGG_FIRST] = { pos_encode, pos_merge },
+	[AGG_LAST] = { pos_encode, pos_merge },
+};
+
 void agg_encode_entry(struct agg_part *p, uint64_t off, struct buf *out)
 {
 	const struct agg_spec *s = p->spec;
@@ -80,87 +290,8 @@ void agg_encode_entry(struct agg_part *p, uint64_t off, struct buf *out)
 	buf_put_varint(e, klen);
 	buf_append(e, key, klen);
 	buf_put_varint(e, *keytab_aux(&p->kt, off));
-	for (size_t i = 0; i < s->nops; i++) {
-		const void *o = state + s->ops[i].off;
-
-		switch (s->ops[i].kind) {
-		case AGG_COUNT:
-			break;
-		case AGG_SUM:
-		case AGG_MEAN: {
-			struct sumv v;
-
-			sum_load(&p->kt, o, &v);
-			buf_putc(e, (char)v.scale);
-			put_zz(e, v.ex);
-			buf_putc(e, (char)v.hasf);
-			if (v.hasf) {
-				put_ld(e, v.fs);
-				put_ld(e, v.fc);
-			}
-			break;
-		}
-		case AGG_MIN:
-		case AGG_MAX: {
-			const struct s_mm *x = o;
-
-			buf_putc(e, (char)(x->has | x->any << 1 | x->fnan << 2));
-			if (x->has) {
-				put_ld(e, x->v);
-				buf_put_varint(e, x->seq);
-				buf_put_varint(e, x->idx);
-			}
-			if (x->any) {
-				buf_put_varint(e, x->fseq);
-				buf_put_varint(e, x->fidx);
-			}
-			break;
-		}
-		case AGG_STDEV: {
-			const struct s_var *x = o;
-
-			buf_put_varint(e, x->n);
-			buf_putc(e, (char)x->chan);
-			if (!x->chan) {
-				buf_putc(e, (char)x->scale);
-				put_zz(e, x->s1);
-				put_zz(e, x->s2);
-			} else {
-				put_ld(e, x->mean);
-				put_ld(e, x->m2);
-			}
-			break;
-		}
-		case AGG_DISTINCT: {
-			const struct s_dist *x = o;
-
-			buf_put_varint(e, x->n);
-			for (uint64_t v = x->head; v != 0;) {
-				const struct s_vnode *vn = keytab_state(&p->vals, v);
-				size_t vlen;
-				const char *vk = keytab_key(&p->vals, v, &vlen);
-
-				buf_put_varint(e, vlen - 8);
-				buf_append(e, vk + 8, vlen - 8);
-				v = vn->next;
-			}
-			break;
-		}
-		case AGG_FIRST:
-		case AGG_LAST: {
-			const struct s_pos *x = o;
-
-			buf_putc(e, (char)x->has);
-			if (x->has) {
-				buf_put_varint(e, x->seq);
-				buf_put_varint(e, x->idx);
-				buf_put_varint(e, x->len);
-				buf_append(e, keytab_blob(&p->kt, x->blob), x->len);
-			}
-			break;
-		}
-		}
-	}
+	for (size_t i = 0; i < s->nops; i++)
+		op_wire[s->ops[i].kind].encode(p, state + s->ops[i].off, e);
 	buf_put_varint(out, e->len);
 	buf_append(out, e->data, e->len);
 }
@@ -238,108 +369,15 @@ uint64_t agg_merge_entry(struct agg_part *p, const char *data, size_t len, uint6
 	struct rd r = { (const unsigned char *)data, (const unsigned char *)data + len, false };
 	size_t klen = get_varint(&r);
 	const char *key = get_bytes(&r, klen);
-	uint64_t off, nrec, srcn;
+	uint64_t off, nrec;
 	bool added;
 
 	if (r.bad)
 		return 0;
 	off = keytab_put(&p->kt, key, klen, keytab_hash(key, klen), &added);
 	nrec = get_varint(&r);
-	for (size_t i = 0; i < s->nops && !r.bad; i++) {
-		const struct agg_op *op = &s->ops[i];
-		char *o = (char *)keytab_state(&p->kt, off) + op->off;
-
-		switch (op->kind) {
-		case AGG_COUNT:
-			break;
-		case AGG_SUM:
-		case AGG_MEAN: {
-			struct sumv x = { 0 }, d;
-
-			x.scale = get_u8(&r);
-			x.ex = get_zz(&r);
-			x.hasf = get_u8(&r) != 0;
-			if (x.hasf) {
-				x.fs = get_ld(&r);
-				x.fc = get_ld(&r);
-			}
-			if (x.scale > 18)
-				r.bad = true;
-			if (r.bad)
-				break;
-			sum_load(&p->kt, (const struct s_sum *)o, &d);
-			sumv_merge(&d, &x);
-			sum_store(&p->kt, (uint64_t)(o - p->kt.arena), &d);
-			break;
-		}
-		case AGG_MIN:
-		case AGG_MAX:
-		{
-			struct s_mm x = { 0 };
-			unsigned f = get_u8(&r);
-
-			x.has = f & 1;
-			x.any = f >> 1 & 1;
-			x.fnan = (uint8_t)(f >> 2 & 3);
-			if (x.has) {
-				x.v = get_ld(&r);
-				x.seq = base + get_varint(&r);
-				x.idx = get_varint(&r);
-			}
-			if (x.any) {
-				x.fseq = base + get_varint(&r);
-				x.fidx = get_varint(&r);
-			}
-			if (!r.bad)
-				mm_merge((struct s_mm *)o, op->kind == AGG_MAX, &x);
-			break;
-		}
-		case AGG_STDEV: {
-			struct s_var x = { 0 };
-
-			x.n = get_varint(&r);
-			x.chan = (uint8_t)get_u8(&r);
-			if (!x.chan) {
-				x.scale = (uint8_t)get_u8(&r);
-				x.s1 = get_zz(&r);
-				x.s2 = get_zz(&r);
-				if (x.scale > 18)
-					r.bad = true;
-			} else {
-				x.mean = get_ld(&r);
-				x.m2 = get_ld(&r);
-			}
-			if (!r.bad)
-				var_merge((struct s_var *)o, &x);
-			break;
-		}
-		case AGG_DISTINCT:
-			srcn = get_varint(&r);
-			for (uint64_t k = 0; k < srcn && !r.bad; k++) {
-				size_t vlen = get_varint(&r);
-				const char *v = get_bytes(&r, vlen);
-
-				if (!r.bad)
-					agg_dist_add(p, off, i, v, vlen);
-			}
-			break;
-		case AGG_FIRST:
-		case AGG_LAST:
-			if (get_u8(&r)) {
-				uint64_t seq = base + get_varint(&r), idx = get_varint(&r);
-				size_t vlen = get_varint(&r);
-				const char *v = get_bytes(&r, vlen);
-				struct s_pos *x = (struct s_pos *)o;
-				bool take = !x->has || (op->kind == AGG_FIRST ?
-				    (seq < x->seq || (seq == x->seq && idx < x->idx)) :
-				    (seq > x->seq || (seq == x->seq && idx > x->idx)));
-
-				if (!r.bad && take)
-					agg_pos_set(p, off, i, seq, idx, v, vlen);
-			}
-			break;
-		}
-	}
+	for (size_t i = 0; i < s->nops && !r.bad; i++)
+		op_wire[s->ops[i].kind].merge(p, off, i, &r, base);
 	if (r.bad || r.p != r.end)
 		return 0;
 	*keytab_aux(&p->kt, off) += nrec;
