@@ -113,7 +113,6 @@ static void data_error(struct agg_part *p, unsigned what, size_t op, size_t fiel
 	p->stop = true;
 }
 
-
 /* ---- folding records -------------------------------------------------------- */
 
 void agg_dist_add(struct agg_part *p, uint64_t off, size_t i, const char *v, size_t len)

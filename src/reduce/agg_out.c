@@ -112,7 +112,6 @@ int agg_out_flush(struct agg_out *o, bool force)
 	return rc;
 }
 
-
 struct format agg_out_format(const struct format *f)
 {
 	struct format o = *f;

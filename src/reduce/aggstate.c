@@ -126,7 +126,6 @@ void sum_store(struct keytab *kt, uint64_t soff, const struct sumv *v)
 	f->fc = v->fc;
 }
 
-
 /* ---- min and max ---------------------------------------------------------- */
 
 long double mm_value(const struct s_mm *s)

@@ -163,7 +163,6 @@ void agg_put_ld(struct buf *out, long double v)
 	buf_append(out, tmp, (size_t)n);
 }
 
-
 bool agg_put_exact(struct buf *out, __int128 ex, unsigned scale)
 {
 	u128 u = ex < 0 ? -(u128)ex : (u128)ex;

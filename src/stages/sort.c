@@ -45,14 +45,9 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
-#include "bytes.h"
 #include "csv.h"
-#include "sortkey.h"
-#include "runs.h"
-#include "stage.h"
+#include "sortrun.h"
 #include "util.h"
 
 #define RUN_MAGIC 'S'
@@ -60,64 +55,8 @@
 #define RUN_FLAG_ERROR 1
 #define RUN_HEADER 24
 
-#define PIECE (1 << 20)		/* what finish hands to the sink at a time */
-#define RBUF_MIN (16 << 10)	/* the smallest read buffer of a spilled run */
-#define RBUF_MAX (1 << 20)
-#define KEY_UNKNOWN UINT32_MAX
-#define KEY_EXACT (UINT32_C(1) << 31)	/* in ent.kb: the prefix is the whole key */
-#define KEY_MAXREC (KEY_EXACT - 1)	/* longer records: KEY_UNKNOWN */
-
 struct sorter {
 	struct sortspec spec;
-};
-
-/* A record waiting to be sorted: where it is in the partial's data, its
- * length without the terminator, and its first key.  Most comparisons
- * are decided by the prefixes alone, without touching the records. */
-struct ent {
-	uint64_t pfx;		/* sortkey_prefix of the first key */
-	uint64_t pfx2;		/* next_prefix: what decides first key ties */
-	size_t off;
-	size_t len;
-	uint32_t kb, ke;	/* the first key's bounds in the record (kb may
-				 * carry KEY_EXACT), or KEY_UNKNOWN for records
-				 * of 2 GiB or more */
-};
-
-enum run_kind {
-	RUN_ENTS,	/* the partial's own records, sorted in place */
-	RUN_MEM,	/* encoded records in memory */
-	RUN_FILE,	/* encoded records in the spill file */
-};
-
-struct run {
-	enum run_kind kind;
-	uint64_t seq, sub;	/* input order of runs: ties go to the lower */
-	uint64_t count;
-	char *mem;		/* RUN_MEM: the records (owned, see run_alloc) */
-	size_t memlen;
-	uint64_t off, len;	/* RUN_FILE: where the records are */
-};
-
-struct sortp {
-	const struct sortspec *spec;
-	uint64_t memory;	/* 0: no limit */
-	char term;
-	const struct format *fmt;
-
-	struct buf data;	/* folded records, terminators included */
-	struct ent *ents;
-	size_t nents, capents;
-	struct ent *scratch;	/* for the merge sort: capents / 2 + 1 */
-	uint64_t seq;		/* of the folded blocks */
-	bool seen;
-
-	struct run *runs;
-	size_t nruns, capruns;
-	uint64_t nsub;		/* runs made or received so far */
-	uint64_t inmem;		/* bytes of RUN_MEM runs */
-	struct spillfile sf;	/* its error: the first spill failure, or a
-				 * worker's, merged in */
 };
 
 static const struct stage_opt sort_opts[] = {
@@ -186,172 +125,7 @@ static int sort_setup(struct stage *st, char **err)
 	return 0;
 }
 
-/* ---- comparison ----------------------------------------------------------- */
-
-/* A record as the comparisons see it: where it is, its first key's
- * bounds and prefix (exact: the prefix is the whole key), and next_prefix. */
-struct view {
-	const char *rec;
-	size_t len;
-	const char *kb, *ke;
-	uint64_t pfx, pfx2;
-	bool exact;
-};
-
-/*
- * The prefix of what is compared when the first keys tie: the second
- * key's, or the record's first 8 bytes for the last-resort comparison
- * (reversed with -r), or 0 when nothing is compared after the first key.
- */
-static uint64_t next_prefix(const struct sortspec *s, const char *rec, size_t len)
-{
-	if (s->nkeys > 1) {
-		const char *b, *l;
-
-		sortkey_bounds(s, &s->keys[1], rec, len, &b, &l);
-		return sortkey_prefix(&s->keys[1], b, l);
-	}
-	if (s->last_resort) {
-		struct sortkey whole = { .reverse = s->reverse };
-
-		return sortkey_prefix(&whole, rec, rec + len);
-	}
-	return 0;
-}
-
-/* The order of two records whose first keys have equal prefixes. */
-static inline int tie_cmp(const struct sortspec *s, const struct view *a, const struct view *b)
-{
-	const struct sortkey *k = &s->keys[0];
-	int c;
-
-	if (k->numeric) {
-		c = a->exact && b->exact ? 0 : sortkey_numcmp(a->kb, a->ke, b->kb, b->ke);
-	} else {
-		size_t la = (size_t)(a->ke - a->kb), lb = (size_t)(b->ke - b->kb);
-		size_t m = la < lb ? la : lb;
-
-		/* The first 8 bytes (or all of a shorter key) are equal. */
-		c = m > 8 ? memcmp(a->kb + 8, b->kb + 8, m - 8) : 0;
-		if (c == 0)
-			c = (la > lb) - (la < lb);
-	}
-	if (c != 0)
-		return (c < 0) != k->reverse ? -1 : 1;
-	if (s->nkeys == 1 && !s->last_resort)
-		return 0;
-	if (a->pfx2 != b->pfx2)
-		return a->pfx2 < b->pfx2 ? -1 : 1;
-	return sortspec_compare_from(s, 1, a->rec, a->len, b->rec, b->len);
-}
-
-static inline void ent_view(const struct sortspec *s, const char *base, const struct ent *e,
-    struct view *v)
-{
-	v->rec = base + e->off;
-	v->len = e->len;
-	v->pfx = e->pfx;
-	v->pfx2 = e->pfx2;
-	if (e->kb != KEY_UNKNOWN) {
-		v->kb = v->rec + (e->kb & ~KEY_EXACT);
-		v->ke = v->rec + e->ke;
-		v->exact = (e->kb & KEY_EXACT) != 0;
-	} else {
-		sortkey_bounds(s, &s->keys[0], v->rec, v->len, &v->kb, &v->ke);
-		v->exact = false;
-	}
-}
-
-static inline int ent_cmp(const struct sortspec *s, const char *base, const struct ent *a,
-    const struct ent *b)
-{
-	struct view va, vb;
-
-	if (a->pfx != b->pfx)
-		return a->pfx < b->pfx ? -1 : 1;
-	ent_view(s, base, a, &va);
-	ent_view(s, base, b, &vb);
-	return tie_cmp(s, &va, &vb);
-}
-
-/* ---- sorting a partial's records ------------------------------------------ */
-
-static void insertion_sort(const struct sortspec *s, const char *base, struct ent *a, size_t n)
-{
-	for (size_t i = 1; i < n; i++) {
-		struct ent x = a[i];
-		size_t j = i;
-
-		while (j > 0 && ent_cmp(s, base, &a[j - 1], &x) > 0) {
-			a[j] = a[j - 1];
-			j--;
-		}
-		a[j] = x;
-	}
-}
-
-/* A stable merge sort of a[0..n) with scratch t (n/2 entries suffice). */
-static void merge_sort(const struct sortspec *s, const char *base, struct ent *a, struct ent *t,
-    size_t n)
-{
-	size_t h = n / 2, i = 0, j = h, k = 0;
-
-	if (n <= 16) {
-		insertion_sort(s, base, a, n);
-		return;
-	}
-	merge_sort(s, base, a, t, h);
-	merge_sort(s, base, a + h, t, n - h);
-	if (ent_cmp(s, base, &a[h - 1], &a[h]) <= 0)
-		return;
-	memcpy(t, a, h * sizeof *a);
-	while (i < h && j < n) {
-		if (ent_cmp(s, base, &a[j], &t[i]) < 0)
-			a[k++] = a[j++];
-		else
-			a[k++] = t[i++];
-	}
-	while (i < h)
-		a[k++] = t[i++];
-}
-
-/* Whether two records are duplicates for -u. */
-static bool ent_same(const struct sortspec *s, const char *base, const struct ent *a,
-    const struct ent *b)
-{
-	if (a->pfx != b->pfx)
-		return false;
-	if (s->nkeys == 1 && (a->kb & b->kb & KEY_EXACT) != 0 && a->kb != KEY_UNKNOWN &&
-	    b->kb != KEY_UNKNOWN)
-		return s->keys[0].numeric || a->ke - (a->kb & ~KEY_EXACT) == b->ke - (b->kb & ~KEY_EXACT);
-	return sortspec_same(s, base + a->off, a->len, base + b->off, b->len);
-}
-
-/* Sort the folded records; with -u keep the first of each equal set. */
-static void sort_ents(struct sortp *p)
-{
-	const struct sortspec *s = p->spec;
-	const char *base = p->data.data;
-	size_t n = p->nents, k;
-
-	if (n < 2)
-		return;
-	if (p->scratch == NULL)
-		p->scratch = xreallocarray(NULL, p->capents / 2 + 1, sizeof *p->scratch);
-	merge_sort(s, base, p->ents, p->scratch, n);
-	if (!s->unique)
-		return;
-	k = 1;
-	for (size_t i = 1; i < n; i++) {
-		const struct ent *a = &p->ents[k - 1], *b = &p->ents[i];
-
-		if (!ent_same(s, base, a, b))
-			p->ents[k++] = *b;
-	}
-	p->nents = k;
-}
-
-/* ---- memory --------------------------------------------------------------- */
+/* ---- partials ------------------------------------------------------------- */
 
 /*
  * A worker makes and frees a partial per chunk.  Fresh memory costs a page
@@ -363,55 +137,6 @@ static struct {
 	struct ent *ents, *scratch;
 	size_t capents;
 } spare;
-
-/*
- * The merger keeps every run it receives.  Large ones get memory of their
- * own, mapped with transparent huge pages where the system offers them:
- * one fault per 2 MiB instead of one per 4 KiB.
- */
-#define HUGE_MIN (4u << 20)
-#define HUGE_ALIGN (2u << 20)
-
-static size_t run_mapped_size(size_t len)
-{
-	return (len + HUGE_ALIGN - 1) / HUGE_ALIGN * HUGE_ALIGN;
-}
-
-static char *run_alloc(size_t len)
-{
-	if (len >= HUGE_MIN) {
-		size_t n = run_mapped_size(len);
-		char *p = mmap(NULL, n + HUGE_ALIGN, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-		if (p != MAP_FAILED) {
-			/* Keep the 2 MiB-aligned part of the mapping. */
-			size_t head = (HUGE_ALIGN - (uintptr_t)p % HUGE_ALIGN) % HUGE_ALIGN;
-
-			if (head > 0)
-				munmap(p, head);
-			if (HUGE_ALIGN - head > 0)
-				munmap(p + head + n, HUGE_ALIGN - head);
-#ifdef MADV_HUGEPAGE
-			(void)madvise(p + head, n, MADV_HUGEPAGE);
-#endif
-			return p + head;
-		}
-	}
-	return xmalloc(len);
-}
-
-static void run_release(char *mem, size_t len)
-{
-	if (mem == NULL)
-		return;
-	if (len >= HUGE_MIN)
-		munmap(mem, run_mapped_size(len));
-	else
-		free(mem);
-}
-
-/* ---- partials ------------------------------------------------------------- */
 
 static void *sort_partial_new(struct stage *st)
 {
@@ -439,7 +164,7 @@ static void sort_partial_free(void *partial)
 	if (p == NULL)
 		return;
 	for (size_t i = 0; i < p->nruns; i++)
-		run_release(p->runs[i].mem, p->runs[i].memlen);
+		sortp_run_release(p->runs[i].mem, p->runs[i].memlen);
 	free(p->runs);
 	if (spare.data.cap == 0 && spare.capents == 0) {
 		spare.data = p->data;
@@ -455,31 +180,6 @@ static void sort_partial_free(void *partial)
 	free(p);
 }
 
-static struct run *add_run(struct sortp *p, enum run_kind kind, uint64_t seq)
-{
-	struct run *r;
-
-	if (p->nruns == p->capruns) {
-		p->capruns = p->capruns ? 2 * p->capruns : 8;
-		p->runs = xreallocarray(p->runs, p->capruns, sizeof *p->runs);
-	}
-	r = &p->runs[p->nruns++];
-	memset(r, 0, sizeof *r);
-	r->kind = kind;
-	r->seq = seq;
-	r->sub = p->nsub++;
-	return r;
-}
-
-/* A record's length at *pp (before end): the value, or UINT64_MAX if
- * malformed. */
-static inline uint64_t get_len(const char **pp, const char *end)
-{
-	uint64_t v;
-
-	return varint_get(pp, end, &v) ? v : UINT64_MAX;
-}
-
 static void put_header(struct buf *out, uint64_t seq, uint64_t count, int flags)
 {
 	char h[RUN_HEADER] = { RUN_MAGIC, RUN_VERSION, (char)flags };
@@ -487,37 +187,6 @@ static void put_header(struct buf *out, uint64_t seq, uint64_t count, int flags)
 	le_put64(h + 8, seq);
 	le_put64(h + 16, count);
 	buf_append(out, h, sizeof h);
-}
-
-/* Sort the folded records and write them to the spill file as a run.
- * On failure the records stay where they are (p->sf.err says why). */
-static void spill_ents(struct sortp *p)
-{
-	struct run_writer w;
-	struct run *r;
-	int64_t len;
-
-	if (p->nents == 0 || p->sf.err != NULL)
-		return;
-	sort_ents(p);
-	run_writer_begin(&w, &p->sf, PIECE);
-	for (size_t i = 0; i < p->nents; i++) {
-		const struct ent *e = &p->ents[i];
-
-		buf_put_varint(&w.b, e->len + 1);
-		buf_append(&w.b, p->data.data + e->off, e->len + 1);
-		if (run_writer_step(&w) < 0)
-			break;
-	}
-	len = run_writer_end(&w);
-	if (len < 0)
-		return;
-	r = add_run(p, RUN_FILE, p->seq);
-	r->count = p->nents;
-	r->off = w.off;
-	r->len = (uint64_t)len;
-	p->nents = 0;
-	p->data.len = 0;
 }
 
 static void add_ent(struct sortp *p, size_t off, size_t len)
@@ -590,350 +259,7 @@ static void sort_fold(struct stage *st, void *partial, const struct block *b)
 	/* The records, their entries and the merge sort's scratch space. */
 	if (p->memory > 0 && p->sf.err == NULL &&
 	    p->data.len + p->nents * (sizeof(struct ent) * 3 / 2) > p->memory)
-		spill_ents(p);
-}
-
-/* ---- merging runs --------------------------------------------------------- */
-
-struct cursor {
-	struct view v;		/* the current record, without its terminator */
-	bool done;
-	uint64_t seq, sub;
-
-	enum run_kind kind;
-	uint64_t left;		/* records still to read */
-	const struct ent *e;	/* RUN_ENTS */
-	const char *base;
-	const char *p, *end;	/* RUN_MEM */
-	struct run_reader rd;	/* RUN_FILE */
-};
-
-struct merge {
-	const struct sortspec *spec;
-	struct sortp *p;
-	struct cursor *cs;
-	size_t k;
-	struct losertree lt;
-};
-
-/* The next record of a spilled run: 0, or -1 (p->sf.err). */
-static int file_next(struct cursor *c, const char **rec, uint64_t *n)
-{
-	size_t len;
-
-	switch (run_reader_next(&c->rd, rec, &len)) {
-	case 0:
-		*n = len;
-		/* a record has its terminator at least */
-		return len > 0 ? 0 : spillfile_corrupt(c->rd.f);
-	case 1:
-		return spillfile_corrupt(c->rd.f);	/* fewer records than counted */
-	default:
-		return -1;
-	}
-}
-
-/* The next record of a cursor: 0, or -1 (p->sf.err). */
-static int cur_next(struct merge *m, struct cursor *c)
-{
-	const struct sortspec *s = m->spec;
-	uint64_t n;
-
-	if (c->left == 0) {
-		c->done = true;
-		return 0;
-	}
-	c->left--;
-	switch (c->kind) {
-	case RUN_ENTS:
-		ent_view(s, c->base, c->e, &c->v);
-		c->e++;
-		return 0;
-	case RUN_MEM:
-		n = get_len(&c->p, c->end);	/* checked by sort_merge */
-		c->v.rec = c->p;
-		c->v.len = (size_t)n - 1;
-		c->p += n;
-		break;
-	case RUN_FILE:
-		if (file_next(c, &c->v.rec, &n) < 0)
-			return -1;
-		c->v.len = (size_t)n - 1;
-		break;
-	}
-	sortkey_bounds(s, &s->keys[0], c->v.rec, c->v.len, &c->v.kb, &c->v.ke);
-	c->v.pfx = sortkey_prefix_exact(&s->keys[0], c->v.kb, c->v.ke, &c->v.exact);
-	c->v.pfx2 = next_prefix(s, c->v.rec, c->v.len);
-	return 0;
-}
-
-static inline bool cur_less(const struct sortspec *s, const struct cursor *a,
-    const struct cursor *b)
-{
-	int c;
-
-	if (a->done || b->done)
-		return !a->done;
-	if (a->v.pfx != b->v.pfx)
-		return a->v.pfx < b->v.pfx;
-	c = tie_cmp(s, &a->v, &b->v);
-	if (c != 0)
-		return c < 0;
-	return a->seq != b->seq ? a->seq < b->seq : a->sub < b->sub;
-}
-
-static inline bool merge_less(void *ctx, size_t a, size_t b)
-{
-	const struct merge *m = ctx;
-
-	return cur_less(m->spec, &m->cs[a], &m->cs[b]);
-}
-
-/* Where merged records go. */
-enum emit_kind {
-	EMIT_SINK,	/* plain records, to the next stage in pieces */
-	EMIT_BUF,	/* encoded records, appended to a buffer (a run) */
-	EMIT_FILE,	/* encoded records, appended to the spill file */
-};
-
-struct emitter {
-	enum emit_kind kind;
-	struct sink *sink;
-	struct buf *out;	/* EMIT_BUF: the run; EMIT_FILE: w.b; else the
-				 * pending piece */
-	struct buf piece;
-	struct run_writer w;	/* EMIT_FILE */
-	size_t flush_at;
-	uint64_t count;
-	struct buf prev;	/* -u: the last record emitted */
-	uint64_t prev_pfx;
-	bool have_prev;
-};
-
-/* Pass the pending piece on: 0, the sink's code, or EXIT_IOERR (*err). */
-static int emit_flush(struct merge *m, struct emitter *em, char **err)
-{
-	struct buf *b = em->out;
-
-	if (b->len == 0 || em->kind == EMIT_BUF)
-		return 0;
-	if (em->kind == EMIT_SINK) {
-		int rc = em->sink->put(em->sink, b->data, b->len);
-
-		b->len = 0;
-		return rc;
-	}
-	if (run_writer_flush(&em->w) < 0) {
-		*err = xstrdup(m->p->sf.err);
-		return EXIT_IOERR;
-	}
-	return 0;
-}
-
-static int emit(struct merge *m, struct emitter *em, const struct cursor *c, char **err)
-{
-	const struct sortspec *s = m->spec;
-	struct buf *b = em->out;
-
-	if (s->unique) {
-		if (em->have_prev && em->prev_pfx == c->v.pfx &&
-		    sortspec_same(s, em->prev.data, em->prev.len, c->v.rec, c->v.len))
-			return 0;
-		em->prev.len = 0;
-		buf_append(&em->prev, c->v.rec, c->v.len);
-		em->prev_pfx = c->v.pfx;
-		em->have_prev = true;
-	}
-	if (em->kind != EMIT_SINK)
-		buf_put_varint(b, c->v.len + 1);
-	buf_append(b, c->v.rec, c->v.len + 1);
-	em->count++;
-	return b->len >= em->flush_at ? emit_flush(m, em, err) : 0;
-}
-
-/* Merge the cursors into em: 0 or an exit code (*err, or the sink's). */
-static int merge_all(struct merge *m, struct emitter *em, char **err)
-{
-	struct cursor *cs = m->cs;
-	int rc = 0;
-
-	if (m->k == 0)
-		return emit_flush(m, em, err);
-	for (size_t i = 0; i < m->k; i++) {
-		if (cur_next(m, &cs[i]) < 0)
-			goto read_error;
-	}
-	losertree_init(&m->lt, m->k, merge_less, m);
-	while (!cs[losertree_top(&m->lt)].done) {
-		struct cursor *c = &cs[losertree_top(&m->lt)];
-
-		rc = emit(m, em, c, err);
-		if (rc != 0)
-			return rc;
-		if (cur_next(m, c) < 0)
-			goto read_error;
-		losertree_next(&m->lt, merge_less, m);
-	}
-	return emit_flush(m, em, err);
-
-read_error:
-	*err = xstrdup(m->p->sf.err);
-	return EXIT_IOERR;
-}
-
-/* Set up cursors over runs[lo..hi) for a merge, each file run with a read
- * buffer of rbuf bytes. */
-static void merge_open(struct merge *m, struct sortp *p, const struct run *runs, size_t n,
-    size_t rbuf)
-{
-	memset(m, 0, sizeof *m);
-	m->spec = p->spec;
-	m->p = p;
-	m->k = n;
-	m->cs = xcalloc(n, sizeof *m->cs);
-	for (size_t i = 0; i < n; i++) {
-		struct cursor *c = &m->cs[i];
-		const struct run *r = &runs[i];
-
-		c->kind = r->kind;
-		c->seq = r->seq;
-		c->sub = r->sub;
-		c->left = r->count;
-		switch (r->kind) {
-		case RUN_ENTS:
-			c->e = p->ents;
-			c->base = p->data.data;
-			break;
-		case RUN_MEM:
-			c->p = r->mem;
-			c->end = r->mem + r->memlen;
-			break;
-		case RUN_FILE:
-			run_reader_open(&c->rd, &p->sf, r->off, r->len, rbuf);
-			break;
-		}
-	}
-}
-
-static void merge_close(struct merge *m)
-{
-	for (size_t i = 0; i < m->k; i++)
-		run_reader_close(&m->cs[i].rd);
-	free(m->cs);
-	losertree_free(&m->lt);
-}
-
-static void emitter_free(struct emitter *em)
-{
-	buf_free(&em->piece);
-	buf_free(&em->prev);
-}
-
-static int run_order(const void *x, const void *y)
-{
-	const struct run *a = x, *b = y;
-
-	if (a->seq != b->seq)
-		return a->seq < b->seq ? -1 : 1;
-	return (a->sub > b->sub) - (a->sub < b->sub);
-}
-
-static size_t count_files(const struct sortp *p)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < p->nruns; i++)
-		n += p->runs[i].kind == RUN_FILE;
-	return n;
-}
-
-static size_t read_buffer(const struct sortp *p, size_t nfiles)
-{
-	uint64_t avail = p->memory > p->inmem ? p->memory - p->inmem : 0;
-	uint64_t per = nfiles > 0 ? avail / nfiles : RBUF_MAX;
-
-	return per < RBUF_MIN ? RBUF_MIN : per > RBUF_MAX ? RBUF_MAX : (size_t)per;
-}
-
-/* Merge runs[i..j) (neighbours in input order) into one spilled run that
- * takes their place: 0 or EXIT_IOERR with *err. */
-static int merge_into_file(struct sortp *p, size_t i, size_t j, char **err)
-{
-	struct merge m;
-	struct emitter em = { 0 };
-	size_t rbuf = read_buffer(p, j - i);
-	int64_t len;
-	int rc;
-
-	em.kind = EMIT_FILE;
-	run_writer_begin(&em.w, &p->sf, rbuf);
-	em.out = &em.w.b;
-	em.flush_at = rbuf;
-	merge_open(&m, p, p->runs + i, j - i, rbuf);
-	rc = merge_all(&m, &em, err);
-	merge_close(&m);
-	len = run_writer_end(&em.w);
-	if (rc == 0) {
-		struct run r = p->runs[i];
-
-		r.kind = RUN_FILE;
-		r.count = em.count;
-		r.off = em.w.off;
-		r.len = (uint64_t)len;
-		r.mem = NULL;
-		for (size_t x = i; x < j; x++) {
-			if (p->runs[x].kind == RUN_MEM)
-				p->inmem -= p->runs[x].memlen;
-			run_release(p->runs[x].mem, p->runs[x].memlen);
-		}
-		p->runs[i] = r;
-		memmove(p->runs + i + 1, p->runs + j, (p->nruns - j) * sizeof *p->runs);
-		p->nruns -= j - i - 1;
-	}
-	emitter_free(&em);
-	return rc;
-}
-
-/*
- * Sort what was folded, put the runs in input order, and while there are
- * more spilled runs than read buffers fit in the budget, merge
- * neighbouring runs into longer spilled ones.  0 or EXIT_IOERR (*err).
- */
-static int prepare(struct sortp *p, char **err)
-{
-	size_t fanin;
-
-	if (p->sf.err != NULL) {
-		*err = xstrdup(p->sf.err);
-		return EXIT_IOERR;
-	}
-	if (p->nents > 0) {
-		sort_ents(p);
-		add_run(p, RUN_ENTS, p->seq)->count = p->nents;
-	}
-	if (p->nruns > 1)
-		qsort(p->runs, p->nruns, sizeof *p->runs, run_order);
-	fanin = p->memory / (2 * RBUF_MIN);
-	if (fanin < 2)
-		fanin = 2;
-	while (p->memory > 0 && count_files(p) > fanin) {
-		size_t i = 0;
-
-		while (i < p->nruns) {
-			size_t j = i, files = 0;
-
-			while (j < p->nruns && files < fanin)
-				files += p->runs[j++].kind == RUN_FILE;
-			if (files >= 2) {
-				int rc = merge_into_file(p, i, j, err);
-
-				if (rc != 0)
-					return rc;
-			}
-			i++;
-		}
-	}
-	return 0;
+		sortp_spill(p);
 }
 
 /* ---- encode, merge, finish ------------------------------------------------ */
@@ -947,7 +273,7 @@ static void sort_encode(struct stage *st, const void *partial, struct buf *out)
 
 	(void)st;
 	if (p->nruns == 0 && p->sf.err == NULL) {
-		sort_ents(p);
+		sortp_sort(p);
 		buf_reserve(out, RUN_HEADER + p->data.len + 2 * p->nents);
 		put_header(out, p->seq, p->nents, 0);
 		for (size_t i = 0; i < p->nents; i++) {
@@ -959,20 +285,13 @@ static void sort_encode(struct stage *st, const void *partial, struct buf *out)
 		return;
 	}
 	/* Some records were spilled: merge everything into the one run. */
-	rc = prepare(p, &err);
+	rc = sortp_prepare(p, &err);
 	if (rc == 0) {
-		struct merge m;
-		struct emitter em = { 0 };
+		uint64_t count = 0;
 
 		put_header(out, p->seq, 0, 0);
-		em.kind = EMIT_BUF;
-		em.out = out;
-		em.flush_at = SIZE_MAX;
-		merge_open(&m, p, p->runs, p->nruns, read_buffer(p, count_files(p)));
-		rc = merge_all(&m, &em, &err);
-		merge_close(&m);
-		emitter_free(&em);
-		le_put64(out->data + hdr + 16, em.count);
+		rc = sortp_merge(p, NULL, out, &count, &err);
+		le_put64(out->data + hdr + 16, count);
 	}
 	if (rc != 0) {
 		out->len = hdr;
@@ -1019,16 +338,16 @@ static int sort_merge(struct stage *st, void *partial, const char *data, size_t 
 		uint64_t at = p->sf.size;
 
 		if (spillfile_write(&p->sf, data, len) == 0) {
-			r = add_run(p, RUN_FILE, seq);
+			r = sortp_add_run(p, RUN_FILE, seq);
 			r->count = count;
 			r->off = at;
 			r->len = len;
 			return 0;
 		}
 	}
-	r = add_run(p, RUN_MEM, seq);
+	r = sortp_add_run(p, RUN_MEM, seq);
 	r->count = count;
-	r->mem = run_alloc(len);
+	r->mem = sortp_run_alloc(len);
 	memcpy(r->mem, data, len);
 	r->memlen = len;
 	p->inmem += len;
@@ -1038,24 +357,12 @@ static int sort_merge(struct stage *st, void *partial, const char *data, size_t 
 static int sort_finish(struct stage *st, void *partial, struct sink *out, char **err)
 {
 	struct sortp *p = partial;
-	struct merge m;
-	struct emitter em = { 0 };
+	uint64_t count;
 	int rc;
 
 	(void)st;
-	rc = prepare(p, err);
-	if (rc != 0)
-		return rc;
-	em.kind = EMIT_SINK;
-	em.sink = out;
-	em.out = &em.piece;
-	em.flush_at = PIECE;
-	buf_reserve(&em.piece, PIECE + 4096);
-	merge_open(&m, p, p->runs, p->nruns, read_buffer(p, count_files(p)));
-	rc = merge_all(&m, &em, err);
-	merge_close(&m);
-	emitter_free(&em);
-	return rc;
+	rc = sortp_prepare(p, err);
+	return rc != 0 ? rc : sortp_merge(p, out, NULL, &count, err);
 }
 
 const struct stage_def stage_sort = {
@@ -1096,3 +403,4 @@ const struct stage_def stage_sort = {
 	.finish = sort_finish,
 	.partial_free = sort_partial_free,
 };
+
