@@ -205,4 +205,16 @@ void agg_stage_fold(struct stage *st, void *partial, const struct block *b);
 void agg_stage_encode(struct stage *st, const void *partial, struct buf *out);
 int agg_stage_merge(struct stage *st, void *partial, const char *data, size_t len);
 
+/* Their stage_def fields but for the name, the docs, the options, setup
+ * and finish. */
+#define AGG_STAGE_CALLBACKS \
+	.kind = STAGE_REDUCE, \
+	.bind = agg_stage_bind, \
+	.teardown = agg_stage_teardown, \
+	.partial_new = agg_stage_partial_new, \
+	.fold = agg_stage_fold, \
+	.encode = agg_stage_encode, \
+	.merge = agg_stage_merge, \
+	.partial_free = agg_part_free
+
 #endif

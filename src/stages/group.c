@@ -152,16 +152,9 @@ const struct stage_def stage_group = {
 		"Groups beyond the memory budget (--memory) are spilled to temporary files as runs "
 		"sorted by key and merged at the end, so the number of groups is not bounded by "
 		"memory; the values of one group's distinct op must fit in it.",
-	.kind = STAGE_REDUCE,
+	AGG_STAGE_CALLBACKS,
 	.opts = group_opts,
 	.args = group_args,
 	.setup = group_setup,
-	.bind = agg_stage_bind,
-	.teardown = agg_stage_teardown,
-	.partial_new = agg_stage_partial_new,
-	.fold = agg_stage_fold,
-	.encode = agg_stage_encode,
-	.merge = agg_stage_merge,
 	.finish = group_finish,
-	.partial_free = agg_part_free,
 };

@@ -236,16 +236,9 @@ const struct stage_def stage_top = {
 		"in full (the table spills to temporary files beyond --memory) before the N best "
 		"are chosen. The values summed follow group's rules: one that is not a number ends "
 		"the run with status 65.",
-	.kind = STAGE_REDUCE,
+	AGG_STAGE_CALLBACKS,
 	.opts = top_opts,
 	.args = top_args,
 	.setup = top_setup,
-	.bind = agg_stage_bind,
-	.teardown = agg_stage_teardown,
-	.partial_new = agg_stage_partial_new,
-	.fold = agg_stage_fold,
-	.encode = agg_stage_encode,
-	.merge = agg_stage_merge,
 	.finish = top_finish,
-	.partial_free = agg_part_free,
 };

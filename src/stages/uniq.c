@@ -119,16 +119,9 @@ const struct stage_def stage_uniq = {
 		"read, so a CSV record keeps its quotes and a CR before the newline is part of the "
 		"record. Keys beyond the memory budget (--memory) are spilled to temporary files "
 		"as sorted runs and merged at the end.",
-	.kind = STAGE_REDUCE,
+	AGG_STAGE_CALLBACKS,
 	.opts = uniq_opts,
 	.args = NULL,
 	.setup = uniq_setup,
-	.bind = agg_stage_bind,
-	.teardown = agg_stage_teardown,
-	.partial_new = agg_stage_partial_new,
-	.fold = agg_stage_fold,
-	.encode = agg_stage_encode,
-	.merge = agg_stage_merge,
 	.finish = uniq_finish,
-	.partial_free = agg_part_free,
 };
