@@ -6,51 +6,30 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bytes.h"
 #include "frame.h"
 #include "util.h"
 
-static void put32(unsigned char *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static void put64(unsigned char *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static uint32_t get32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t get64(const unsigned char *p)
-{
-	return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32;
-}
-
 void frame_encode_hdr(unsigned char out[FRAME_HDR_SIZE], const struct frame_hdr *h)
 {
-	put32(out, FRAME_MAGIC | h->type);
-	put32(out + 4, h->aux);
-	put64(out + 8, h->seq);
-	put64(out + 16, h->len);
+	le_put32(out, FRAME_MAGIC | h->type);
+	le_put32(out + 4, h->aux);
+	le_put64(out + 8, h->seq);
+	le_put64(out + 16, h->len);
 }
 
 int frame_decode_hdr(const unsigned char in[FRAME_HDR_SIZE], struct frame_hdr *h)
 {
-	uint32_t w = get32(in);
+	uint32_t w = le_get32(in);
 
 	if ((w & 0xffff0000u) != FRAME_MAGIC)
 		return -1;
 	h->type = w & 0xffffu;
 	if (h->type < FRAME_TASK_RANGE || h->type > FRAME_LAST)
 		return -1;
-	h->aux = get32(in + 4);
-	h->seq = get64(in + 8);
-	h->len = get64(in + 16);
+	h->aux = le_get32(in + 4);
+	h->seq = le_get64(in + 8);
+	h->len = le_get64(in + 16);
 	if (h->len > FRAME_MAX_PAYLOAD)
 		return -1;
 	if (h->type == FRAME_STATS &&
@@ -76,19 +55,19 @@ bool frame_ends_chunk(uint32_t type, uint32_t aux)
 
 void frame_put_u64(unsigned char out[8], uint64_t v)
 {
-	put64(out, v);
+	le_put64(out, v);
 }
 
 uint64_t frame_get_u64(const char *in)
 {
-	return get64((const unsigned char *)in);
+	return le_get64(in);
 }
 
 void frame_encode_range(unsigned char out[FRAME_RANGE_SIZE], const struct frame_range *r)
 {
-	put32(out, r->file);
-	put64(out + 4, r->offset);
-	put64(out + 12, r->length);
+	le_put32(out, r->file);
+	le_put64(out + 4, r->offset);
+	le_put64(out + 12, r->length);
 }
 
 int frame_decode_range(const char *in, size_t len, struct frame_range *r)
@@ -97,9 +76,9 @@ int frame_decode_range(const char *in, size_t len, struct frame_range *r)
 
 	if (len != FRAME_RANGE_SIZE)
 		return -1;
-	r->file = get32(p);
-	r->offset = get64(p + 4);
-	r->length = get64(p + 12);
+	r->file = le_get32(p);
+	r->offset = le_get64(p + 4);
+	r->length = le_get64(p + 12);
 	if (r->offset > INT64_MAX || r->length > INT64_MAX - r->offset)
 		return -1;
 	return 0;

@@ -531,7 +531,7 @@ void worker_main(int id, int task_fd, int result_fd, void *arg)
 	w.term = env->job->null ? '\0' : '\n';
 	w.out_fd = env->out_fd;
 	w.out_name = env->out_name;
-	w.keep_fd = -1;
+	spillfile_init(&w.keep, "--keep-going", spill_dir(w.job->tmpdir));
 	w.copy = w.job->nstages == 0 && !w.job->header;
 	/* Without a reducer or head's cut, what the workers emit is the
 	 * output, so they count its records. */

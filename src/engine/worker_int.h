@@ -13,6 +13,7 @@
 #include "frame.h"
 #include "job.h"
 #include "meter.h"
+#include "spill.h"
 
 #define BLOCK_SIZE (1 << 20)
 
@@ -48,9 +49,8 @@ struct worker {
 	bool runs_commands;	/* a stage runs commands: set their environment */
 	bool hold_all;		/* --keep-going: a chunk's output is held to its end */
 	char *skipped;		/* --keep-going: why the chunk's output is dropped */
-	int keep_fd;		/* --keep-going: where held output beyond KEEP_MEM
-				 * goes (an unlinked temporary file), or -1 */
-	uint64_t kept;		/* bytes of the chunk's output in it */
+	struct spillfile keep;	/* --keep-going: where held output beyond
+				 * KEEP_MEM goes (an unlinked temporary file) */
 	uint32_t file;		/* the chunk's input, offset and length */
 	uint64_t offset;
 	uint64_t length;

@@ -71,9 +71,12 @@
  * merged; beyond the stage's budget the table is written to a temporary
  * file as a run (entries of the form above, sorted by key, one per key)
  * and started afresh.  Every 64 runs are merged into one, so the end
- * reads at most 64: it merges them in key order with a heap, combining
- * a key's entries in a small table of its own, and streams the groups
- * out.  A worker sends its runs and its table as its partial. */
+ * reads at most 64: it merges them in key order with a loser tree
+ * (runs.h), combining a key's entries, in the order of the runs, in a
+ * small table of its own, and streams the groups out.  A worker sends
+ * its runs and its table as its partial.
+ *
+ * The engine's files: aggpart.h lists them. */
 #ifndef FORKPIPE_AGG_H
 #define FORKPIPE_AGG_H
 
@@ -83,6 +86,7 @@
 
 #include "buf.h"
 #include "fieldlist.h"
+#include "num.h"
 #include "stage.h"
 
 enum agg_kind {
@@ -170,23 +174,6 @@ void agg_format(const struct agg_group *g, size_t i, struct buf *out);
 /* Op i's result as a number (sum and count: for top's ranking). */
 long double agg_value(const struct agg_group *g, size_t i);
 
-/* Append v as "%.14Lg" does (datamash's output format). */
-void agg_put_ld(struct buf *out, long double v);
-/* Append v in decimal. */
-void agg_put_u64(struct buf *out, uint64_t v);
-/* Append ex x 10^-scale as "%.14Lg" prints the long double nearest to it,
- * when that is the decimal itself (at most 14 significant digits, and no
- * exponent): true; false and nothing appended otherwise. */
-bool agg_put_exact(struct buf *out, __int128 ex, unsigned scale);
-
-/*
- * Parse a value as datamash does.  Returns true for a number: plain
- * decimals set *mant, *scale (decimal places) and *neg exactly; others
- * set *v (and *scale to 255).
- */
-bool agg_parse_number(const char *p, size_t len, uint64_t *mant, unsigned *scale, bool *neg,
-    long double *v);
-
 /* Collects output records into pieces of about 1 MiB for a sink. */
 struct agg_out {
 	struct sink *sink;
@@ -195,5 +182,39 @@ struct agg_out {
 /* Hand the collected bytes to the sink when there are enough of them
  * (or always, with force).  0 or the sink's code. */
 int agg_out_flush(struct agg_out *o, bool force);
+/* After the last record (rc 0, else the code to keep): flush, free the
+ * buffer.  rc, or the sink's code. */
+int agg_out_end(struct agg_out *o, int rc);
+/* The format group and top print in: the input's, but tabs for blank-
+ * separated input (as datamash). */
+struct format agg_out_format(const struct format *f);
+
+/* Bind s now when its fields are all numbers (a header may still come,
+ * and binds the same); else the stage's bind does.  0, or -1 with *err. */
+int agg_spec_ready(struct agg_spec *s, char **err);
+
+/*
+ * The stage callbacks group, uniq and top share.  Their st->priv is a
+ * struct that begins with the struct agg_spec and owns no other memory
+ * (teardown frees the spec and the struct).
+ */
+int agg_stage_bind(struct stage *st, const struct header *h, char **err);
+void agg_stage_teardown(struct stage *st);
+void *agg_stage_partial_new(struct stage *st);
+void agg_stage_fold(struct stage *st, void *partial, const struct block *b);
+void agg_stage_encode(struct stage *st, const void *partial, struct buf *out);
+int agg_stage_merge(struct stage *st, void *partial, const char *data, size_t len);
+
+/* Their stage_def fields but for the name, the docs, the options, setup
+ * and finish. */
+#define AGG_STAGE_CALLBACKS \
+	.kind = STAGE_REDUCE, \
+	.bind = agg_stage_bind, \
+	.teardown = agg_stage_teardown, \
+	.partial_new = agg_stage_partial_new, \
+	.fold = agg_stage_fold, \
+	.encode = agg_stage_encode, \
+	.merge = agg_stage_merge, \
+	.partial_free = agg_part_free
 
 #endif

@@ -1,4 +1,4 @@
-/* spill.c - anonymous temporary files for spilled reducer state. */
+/* spill.c - the anonymous spill file of a reducer, and runs written to it. */
 #include "autoconfig.h"
 
 #include <errno.h>
@@ -20,6 +20,30 @@ const char *spill_dir(const char *dir)
 	return t != NULL && *t != '\0' ? t : "/tmp";
 }
 
+void spillfile_init(struct spillfile *f, const char *stage, const char *dir)
+{
+	memset(f, 0, sizeof *f);
+	f->stage = stage;
+	f->dir = dir;
+	f->fd = -1;
+}
+
+void spillfile_close(struct spillfile *f)
+{
+	if (f->fd >= 0)
+		close(f->fd);
+	f->fd = -1;
+	free(f->err);
+	f->err = NULL;
+}
+
+void spillfile_fail(struct spillfile *f, char *msg)
+{
+	if (f->err == NULL)
+		f->err = xasprintf("%s: %s", f->stage, msg);
+	free(msg);
+}
+
 /* Without O_TMPFILE (or where the file system refuses it): a named file,
  * unlinked at once. */
 static int named_then_unlinked(const char *dir)
@@ -35,58 +59,67 @@ static int named_then_unlinked(const char *dir)
 	return fd;
 }
 
-int spill_open(const char *dir, char **err)
+/* The file, created on first use: 0, or -1 with f->err. */
+static int spill_open(struct spillfile *f)
 {
 	int fd = -1;
 
+	if (f->fd >= 0)
+		return 0;
 #ifdef O_TMPFILE
-	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	fd = open(f->dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	if (fd < 0 && errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
 		goto fail;
 #endif
 	if (fd < 0)
-		fd = named_then_unlinked(dir);
-	if (fd >= 0)
-		return fd;
+		fd = named_then_unlinked(f->dir);
+	if (fd >= 0) {
+		f->fd = fd;
+		return 0;
+	}
 #ifdef O_TMPFILE
 fail:
 #endif
-	*err = xasprintf("cannot create a temporary file in %s: %s", dir, strerror(errno));
+	spillfile_fail(f, xasprintf("cannot create a temporary file in %s: %s", f->dir,
+	    strerror(errno)));
 	return -1;
 }
 
-int spill_write(int fd, const char *dir, const void *p, size_t len, char **err)
+int spillfile_write(struct spillfile *f, const void *p, size_t len)
 {
 	const char *c = p;
 
+	if (f->err != NULL || spill_open(f) < 0)
+		return -1;
 	while (len > 0) {
-		ssize_t n = write(fd, c, len);
+		ssize_t n = write(f->fd, c, len);
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			*err = xasprintf("cannot write a temporary file in %s: %s", dir,
-			    n < 0 ? strerror(errno) : "no space");
+			spillfile_fail(f, xasprintf("cannot write a temporary file in %s: %s", f->dir,
+			    n < 0 ? strerror(errno) : "no space"));
 			return -1;
 		}
 		c += n;
 		len -= (size_t)n;
+		f->size += (uint64_t)n;
 	}
 	return 0;
 }
 
-int spill_pread(int fd, const char *dir, void *p, size_t len, uint64_t off, char **err)
+int spillfile_pread(struct spillfile *f, void *p, size_t len, uint64_t off)
 {
 	char *c = p;
 
 	while (len > 0) {
-		ssize_t n = pread(fd, c, len, (off_t)off);
+		ssize_t n = pread(f->fd, c, len, (off_t)off);
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			*err = xasprintf("cannot read a temporary file in %s: %s", dir,
-			    n < 0 ? strerror(errno) : "file shrank");
+			spillfile_fail(f, xasprintf("cannot read a temporary file in %s: %s", f->dir,
+			    n < 0 ? strerror(errno) : "file shrank"));
 			return -1;
 		}
 		c += n;
@@ -94,4 +127,28 @@ int spill_pread(int fd, const char *dir, void *p, size_t len, uint64_t off, char
 		off += (uint64_t)n;
 	}
 	return 0;
+}
+
+void run_writer_begin(struct run_writer *w, struct spillfile *f, size_t flush_at)
+{
+	w->f = f;
+	w->b = (struct buf){ 0 };
+	w->off = f->size;
+	w->flush_at = flush_at;
+}
+
+int run_writer_flush(struct run_writer *w)
+{
+	int rc = w->b.len > 0 ? spillfile_write(w->f, w->b.data, w->b.len) : 0;
+
+	w->b.len = 0;
+	return rc;
+}
+
+int64_t run_writer_end(struct run_writer *w)
+{
+	int rc = run_writer_flush(w);
+
+	buf_free(&w->b);
+	return rc < 0 || w->f->err != NULL ? -1 : (int64_t)(w->f->size - w->off);
 }

@@ -1,29 +1,70 @@
-/* spill.h - temporary files for reducer state that outgrows its memory
- * budget (sorted runs of sort and group).
+/* spill.h - the spill file of a reducer whose state outgrows its memory
+ * budget: sorted runs (of sort and the grouping reducers) appended one
+ * after another, read back by runs.h.
  *
  * A spill file is unlinked as soon as it is created (O_TMPFILE where the
  * file system has it), so it disappears with the process on every exit
- * path, a signal or SIGKILL included, and no name is ever left behind. */
+ * path, a signal or SIGKILL included, and no name is ever left behind.
+ * It is opened on the first write.
+ *
+ * Errors stick: the first failure is kept as "STAGE: why" and every later
+ * write fails at once, so a caller may go on and look once at the end.
+ * The messages, one set for every reducer:
+ *   STAGE: cannot create a temporary file in DIR: why
+ *   STAGE: cannot write a temporary file in DIR: why
+ *   STAGE: cannot read a temporary file in DIR: why
+ *   STAGE: a temporary file in DIR is corrupt */
 #ifndef FORKPIPE_SPILL_H
 #define FORKPIPE_SPILL_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
+
 /* The directory spills go to: dir if given, else $TMPDIR, else /tmp. */
 const char *spill_dir(const char *dir);
 
-/*
- * A new anonymous read-write file in dir.  Returns its descriptor, or -1
- * with *err ("cannot create a temporary file in DIR: why").
- */
-int spill_open(const char *dir, char **err);
+struct spillfile {
+	const char *stage;	/* for messages */
+	const char *dir;
+	int fd;			/* -1 until the first write */
+	uint64_t size;		/* bytes written: where the next run starts */
+	char *err;		/* the first failure, or NULL */
+};
 
-/* Write all of p[0..len) at the end of fd.  0, or -1 with *err naming dir. */
-int spill_write(int fd, const char *dir, const void *p, size_t len, char **err);
+void spillfile_init(struct spillfile *f, const char *stage, const char *dir);
+/* Close the file and forget the error. */
+void spillfile_close(struct spillfile *f);
 
-/* Read exactly len bytes at offset off.  0, or -1 with *err (a short read
- * is an error: spills never shrink). */
-int spill_pread(int fd, const char *dir, void *p, size_t len, uint64_t off, char **err);
+/* Append p[0..len).  0, or -1 with f->err set (now or before). */
+int spillfile_write(struct spillfile *f, const void *p, size_t len);
+
+/* Read exactly len bytes at offset off.  0, or -1 with f->err set (a
+ * short read is an error: spills never shrink). */
+int spillfile_pread(struct spillfile *f, void *p, size_t len, uint64_t off);
+
+/* Keep msg ("why", without the stage) as the error unless there is one. */
+void spillfile_fail(struct spillfile *f, char *msg);
+
+/* A run being written: its bytes gather in b and go to the file in
+ * pieces of flush_at bytes. */
+struct run_writer {
+	struct spillfile *f;
+	struct buf b;
+	uint64_t off;		/* where the run starts in the file */
+	size_t flush_at;
+};
+
+void run_writer_begin(struct run_writer *w, struct spillfile *f, size_t flush_at);
+/* Write what b holds.  0, or -1 (f->err). */
+int run_writer_flush(struct run_writer *w);
+/* Write b out when it holds flush_at bytes.  0, or -1 (f->err). */
+static inline int run_writer_step(struct run_writer *w)
+{
+	return w->b.len >= w->flush_at ? run_writer_flush(w) : 0;
+}
+/* Write the rest and free the buffer: the run's length, or -1 (f->err). */
+int64_t run_writer_end(struct run_writer *w);
 
 #endif

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "record.h"
 #include "scan.h"
 #include "stage.h"
@@ -44,33 +45,15 @@ static void count_fold(struct stage *st, void *partial, const struct block *b)
 		c->words += scan_count_words(b->data, b->len, (unsigned char)st->term, &in_word);
 }
 
-static void put_u64(struct buf *out, uint64_t v)
-{
-	unsigned char b[8];
-
-	for (int i = 0; i < 8; i++)
-		b[i] = (unsigned char)(v >> (8 * i));
-	buf_append(out, b, sizeof b);
-}
-
-static uint64_t get_u64(const char *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | (unsigned char)p[i];
-	return v;
-}
-
 /* Partial: three little-endian 64-bit counters. */
 static void count_encode(struct stage *st, const void *partial, struct buf *out)
 {
 	const struct counts *c = partial;
 
 	(void)st;
-	put_u64(out, c->records);
-	put_u64(out, c->words);
-	put_u64(out, c->bytes);
+	buf_put_le64(out, c->records);
+	buf_put_le64(out, c->words);
+	buf_put_le64(out, c->bytes);
 }
 
 static int count_merge(struct stage *st, void *partial, const char *data, size_t len)
@@ -80,9 +63,9 @@ static int count_merge(struct stage *st, void *partial, const char *data, size_t
 	(void)st;
 	if (len != 24)
 		return -1;
-	c->records += get_u64(data);
-	c->words += get_u64(data + 8);
-	c->bytes += get_u64(data + 16);
+	c->records += le_get64(data);
+	c->words += le_get64(data + 8);
+	c->bytes += le_get64(data + 16);
 	return 0;
 }
 

@@ -35,8 +35,7 @@
 #include "util.h"
 
 struct group {
-	struct agg_spec spec;
-	bool named;		/* some field is a header name: bind resolves it */
+	struct agg_spec spec;	/* first: see agg_stage_teardown */
 };
 
 static const struct stage_opt group_opts[] = {
@@ -69,55 +68,7 @@ static int group_setup(struct stage *st, char **err)
 		*err = xasprintf("group: missing ops (count, sum:F, ...)");
 		return -1;
 	}
-	for (size_t i = 0; i < g->spec.keylist.n; i++)
-		g->named |= g->spec.keylist.v[i].name != NULL;
-	for (size_t i = 0; i < g->spec.nops; i++)
-		g->named |= g->spec.ops[i].name != NULL;
-	/* Numbers only: ready now (bind may still come, and agrees). */
-	return g->named ? 0 : agg_spec_bind(&g->spec, NULL, err);
-}
-
-static int group_bind(struct stage *st, const struct header *h, char **err)
-{
-	struct group *g = st->priv;
-
-	return agg_spec_bind(&g->spec, h, err);
-}
-
-static void group_teardown(struct stage *st)
-{
-	struct group *g = st->priv;
-
-	if (g == NULL)
-		return;
-	agg_spec_free(&g->spec);
-	free(g);
-	st->priv = NULL;
-}
-
-static void *group_partial_new(struct stage *st)
-{
-	struct group *g = st->priv;
-
-	return agg_part_new(&g->spec, st);
-}
-
-static void group_fold(struct stage *st, void *partial, const struct block *b)
-{
-	(void)st;
-	agg_fold(partial, b);
-}
-
-static void group_encode(struct stage *st, const void *partial, struct buf *out)
-{
-	(void)st;
-	agg_encode((struct agg_part *)partial, out);
-}
-
-static int group_merge(struct stage *st, void *partial, const char *data, size_t len)
-{
-	(void)st;
-	return agg_merge(partial, data, len);
+	return agg_spec_ready(&g->spec, err);
 }
 
 struct emit {
@@ -161,19 +112,11 @@ static int group_finish(struct stage *st, void *partial, struct sink *out, char 
 
 	e.st = st;
 	e.spec = &g->spec;
-	/* datamash's output: tabs between the columns of blank-separated input. */
-	e.ofmt = *st->fmt;
-	if (e.ofmt.kind == FORMAT_BLANKS) {
-		e.ofmt.kind = FORMAT_DELIM;
-		e.ofmt.delim = '\t';
-	}
+	e.ofmt = agg_out_format(st->fmt);
 	e.out.sink = out;
 	e.ends = xcalloc(g->spec.nops + 1, sizeof *e.ends);
 	e.fv = xcalloc(g->spec.nkeys + g->spec.nops + 1, sizeof *e.fv);
-	rc = agg_finish(partial, group_emit, &e, err);
-	if (rc == 0)
-		rc = agg_out_flush(&e.out, true);
-	buf_free(&e.out.b);
+	rc = agg_out_end(&e.out, agg_finish(partial, group_emit, &e, err));
 	buf_free(&e.vals);
 	buf_free(&e.scratch);
 	free(e.ends);
@@ -209,16 +152,9 @@ const struct stage_def stage_group = {
 		"Groups beyond the memory budget (--memory) are spilled to temporary files as runs "
 		"sorted by key and merged at the end, so the number of groups is not bounded by "
 		"memory; the values of one group's distinct op must fit in it.",
-	.kind = STAGE_REDUCE,
+	AGG_STAGE_CALLBACKS,
 	.opts = group_opts,
 	.args = group_args,
 	.setup = group_setup,
-	.bind = group_bind,
-	.teardown = group_teardown,
-	.partial_new = group_partial_new,
-	.fold = group_fold,
-	.encode = group_encode,
-	.merge = group_merge,
 	.finish = group_finish,
-	.partial_free = agg_part_free,
 };

@@ -45,13 +45,9 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "csv.h"
-#include "sortkey.h"
-#include "spill.h"
-#include "stage.h"
+#include "sortrun.h"
 #include "util.h"
 
 #define RUN_MAGIC 'S'
@@ -59,65 +55,8 @@
 #define RUN_FLAG_ERROR 1
 #define RUN_HEADER 24
 
-#define PIECE (1 << 20)		/* what finish hands to the sink at a time */
-#define RBUF_MIN (16 << 10)	/* the smallest read buffer of a spilled run */
-#define RBUF_MAX (1 << 20)
-#define KEY_UNKNOWN UINT32_MAX
-#define KEY_EXACT (UINT32_C(1) << 31)	/* in ent.kb: the prefix is the whole key */
-#define KEY_MAXREC (KEY_EXACT - 1)	/* longer records: KEY_UNKNOWN */
-
 struct sorter {
 	struct sortspec spec;
-};
-
-/* A record waiting to be sorted: where it is in the partial's data, its
- * length without the terminator, and its first key.  Most comparisons
- * are decided by the prefixes alone, without touching the records. */
-struct ent {
-	uint64_t pfx;		/* sortkey_prefix of the first key */
-	uint64_t pfx2;		/* next_prefix: what decides first key ties */
-	size_t off;
-	size_t len;
-	uint32_t kb, ke;	/* the first key's bounds in the record (kb may
-				 * carry KEY_EXACT), or KEY_UNKNOWN for records
-				 * of 2 GiB or more */
-};
-
-enum run_kind {
-	RUN_ENTS,	/* the partial's own records, sorted in place */
-	RUN_MEM,	/* encoded records in memory */
-	RUN_FILE,	/* encoded records in the spill file */
-};
-
-struct run {
-	enum run_kind kind;
-	uint64_t seq, sub;	/* input order of runs: ties go to the lower */
-	uint64_t count;
-	char *mem;		/* RUN_MEM: the records (owned, see run_alloc) */
-	size_t memlen;
-	uint64_t off, len;	/* RUN_FILE: where the records are */
-};
-
-struct sortp {
-	const struct sortspec *spec;
-	uint64_t memory;	/* 0: no limit */
-	const char *dir;
-	char term;
-	const struct format *fmt;
-
-	struct buf data;	/* folded records, terminators included */
-	struct ent *ents;
-	size_t nents, capents;
-	struct ent *scratch;	/* for the merge sort: capents / 2 + 1 */
-	uint64_t seq;		/* of the folded blocks */
-	bool seen;
-
-	struct run *runs;
-	size_t nruns, capruns;
-	uint64_t nsub;		/* runs made or received so far */
-	uint64_t inmem;		/* bytes of RUN_MEM runs */
-	int fd;			/* the spill file, or -1 */
-	char *err;		/* the first spill failure */
 };
 
 static const struct stage_opt sort_opts[] = {
@@ -186,172 +125,7 @@ static int sort_setup(struct stage *st, char **err)
 	return 0;
 }
 
-/* ---- comparison ----------------------------------------------------------- */
-
-/* A record as the comparisons see it: where it is, its first key's
- * bounds and prefix (exact: the prefix is the whole key), and next_prefix. */
-struct view {
-	const char *rec;
-	size_t len;
-	const char *kb, *ke;
-	uint64_t pfx, pfx2;
-	bool exact;
-};
-
-/*
- * The prefix of what is compared when the first keys tie: the second
- * key's, or the record's first 8 bytes for the last-resort comparison
- * (reversed with -r), or 0 when nothing is compared after the first key.
- */
-static uint64_t next_prefix(const struct sortspec *s, const char *rec, size_t len)
-{
-	if (s->nkeys > 1) {
-		const char *b, *l;
-
-		sortkey_bounds(s, &s->keys[1], rec, len, &b, &l);
-		return sortkey_prefix(&s->keys[1], b, l);
-	}
-	if (s->last_resort) {
-		struct sortkey whole = { .reverse = s->reverse };
-
-		return sortkey_prefix(&whole, rec, rec + len);
-	}
-	return 0;
-}
-
-/* The order of two records whose first keys have equal prefixes. */
-static inline int tie_cmp(const struct sortspec *s, const struct view *a, const struct view *b)
-{
-	const struct sortkey *k = &s->keys[0];
-	int c;
-
-	if (k->numeric) {
-		c = a->exact && b->exact ? 0 : sortkey_numcmp(a->kb, a->ke, b->kb, b->ke);
-	} else {
-		size_t la = (size_t)(a->ke - a->kb), lb = (size_t)(b->ke - b->kb);
-		size_t m = la < lb ? la : lb;
-
-		/* The first 8 bytes (or all of a shorter key) are equal. */
-		c = m > 8 ? memcmp(a->kb + 8, b->kb + 8, m - 8) : 0;
-		if (c == 0)
-			c = (la > lb) - (la < lb);
-	}
-	if (c != 0)
-		return (c < 0) != k->reverse ? -1 : 1;
-	if (s->nkeys == 1 && !s->last_resort)
-		return 0;
-	if (a->pfx2 != b->pfx2)
-		return a->pfx2 < b->pfx2 ? -1 : 1;
-	return sortspec_compare_from(s, 1, a->rec, a->len, b->rec, b->len);
-}
-
-static inline void ent_view(const struct sortspec *s, const char *base, const struct ent *e,
-    struct view *v)
-{
-	v->rec = base + e->off;
-	v->len = e->len;
-	v->pfx = e->pfx;
-	v->pfx2 = e->pfx2;
-	if (e->kb != KEY_UNKNOWN) {
-		v->kb = v->rec + (e->kb & ~KEY_EXACT);
-		v->ke = v->rec + e->ke;
-		v->exact = (e->kb & KEY_EXACT) != 0;
-	} else {
-		sortkey_bounds(s, &s->keys[0], v->rec, v->len, &v->kb, &v->ke);
-		v->exact = false;
-	}
-}
-
-static inline int ent_cmp(const struct sortspec *s, const char *base, const struct ent *a,
-    const struct ent *b)
-{
-	struct view va, vb;
-
-	if (a->pfx != b->pfx)
-		return a->pfx < b->pfx ? -1 : 1;
-	ent_view(s, base, a, &va);
-	ent_view(s, base, b, &vb);
-	return tie_cmp(s, &va, &vb);
-}
-
-/* ---- sorting a partial's records ------------------------------------------ */
-
-static void insertion_sort(const struct sortspec *s, const char *base, struct ent *a, size_t n)
-{
-	for (size_t i = 1; i < n; i++) {
-		struct ent x = a[i];
-		size_t j = i;
-
-		while (j > 0 && ent_cmp(s, base, &a[j - 1], &x) > 0) {
-			a[j] = a[j - 1];
-			j--;
-		}
-		a[j] = x;
-	}
-}
-
-/* A stable merge sort of a[0..n) with scratch t (n/2 entries suffice). */
-static void merge_sort(const struct sortspec *s, const char *base, struct ent *a, struct ent *t,
-    size_t n)
-{
-	size_t h = n / 2, i = 0, j = h, k = 0;
-
-	if (n <= 16) {
-		insertion_sort(s, base, a, n);
-		return;
-	}
-	merge_sort(s, base, a, t, h);
-	merge_sort(s, base, a + h, t, n - h);
-	if (ent_cmp(s, base, &a[h - 1], &a[h]) <= 0)
-		return;
-	memcpy(t, a, h * sizeof *a);
-	while (i < h && j < n) {
-		if (ent_cmp(s, base, &a[j], &t[i]) < 0)
-			a[k++] = a[j++];
-		else
-			a[k++] = t[i++];
-	}
-	while (i < h)
-		a[k++] = t[i++];
-}
-
-/* Whether two records are duplicates for -u. */
-static bool ent_same(const struct sortspec *s, const char *base, const struct ent *a,
-    const struct ent *b)
-{
-	if (a->pfx != b->pfx)
-		return false;
-	if (s->nkeys == 1 && (a->kb & b->kb & KEY_EXACT) != 0 && a->kb != KEY_UNKNOWN &&
-	    b->kb != KEY_UNKNOWN)
-		return s->keys[0].numeric || a->ke - (a->kb & ~KEY_EXACT) == b->ke - (b->kb & ~KEY_EXACT);
-	return sortspec_same(s, base + a->off, a->len, base + b->off, b->len);
-}
-
-/* Sort the folded records; with -u keep the first of each equal set. */
-static void sort_ents(struct sortp *p)
-{
-	const struct sortspec *s = p->spec;
-	const char *base = p->data.data;
-	size_t n = p->nents, k;
-
-	if (n < 2)
-		return;
-	if (p->scratch == NULL)
-		p->scratch = xreallocarray(NULL, p->capents / 2 + 1, sizeof *p->scratch);
-	merge_sort(s, base, p->ents, p->scratch, n);
-	if (!s->unique)
-		return;
-	k = 1;
-	for (size_t i = 1; i < n; i++) {
-		const struct ent *a = &p->ents[k - 1], *b = &p->ents[i];
-
-		if (!ent_same(s, base, a, b))
-			p->ents[k++] = *b;
-	}
-	p->nents = k;
-}
-
-/* ---- memory --------------------------------------------------------------- */
+/* ---- partials ------------------------------------------------------------- */
 
 /*
  * A worker makes and frees a partial per chunk.  Fresh memory costs a page
@@ -363,55 +137,6 @@ static struct {
 	struct ent *ents, *scratch;
 	size_t capents;
 } spare;
-
-/*
- * The merger keeps every run it receives.  Large ones get memory of their
- * own, mapped with transparent huge pages where the system offers them:
- * one fault per 2 MiB instead of one per 4 KiB.
- */
-#define HUGE_MIN (4u << 20)
-#define HUGE_ALIGN (2u << 20)
-
-static size_t run_mapped_size(size_t len)
-{
-	return (len + HUGE_ALIGN - 1) / HUGE_ALIGN * HUGE_ALIGN;
-}
-
-static char *run_alloc(size_t len)
-{
-	if (len >= HUGE_MIN) {
-		size_t n = run_mapped_size(len);
-		char *p = mmap(NULL, n + HUGE_ALIGN, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-		if (p != MAP_FAILED) {
-			/* Keep the 2 MiB-aligned part of the mapping. */
-			size_t head = (HUGE_ALIGN - (uintptr_t)p % HUGE_ALIGN) % HUGE_ALIGN;
-
-			if (head > 0)
-				munmap(p, head);
-			if (HUGE_ALIGN - head > 0)
-				munmap(p + head + n, HUGE_ALIGN - head);
-#ifdef MADV_HUGEPAGE
-			(void)madvise(p + head, n, MADV_HUGEPAGE);
-#endif
-			return p + head;
-		}
-	}
-	return xmalloc(len);
-}
-
-static void run_release(char *mem, size_t len)
-{
-	if (mem == NULL)
-		return;
-	if (len >= HUGE_MIN)
-		munmap(mem, run_mapped_size(len));
-	else
-		free(mem);
-}
-
-/* ---- partials ------------------------------------------------------------- */
 
 static void *sort_partial_new(struct stage *st)
 {
@@ -426,10 +151,9 @@ static void *sort_partial_new(struct stage *st)
 
 	p->spec = &((struct sorter *)st->priv)->spec;
 	p->memory = st->memory;
-	p->dir = spill_dir(st->tmpdir);
+	spillfile_init(&p->sf, "sort", spill_dir(st->tmpdir));
 	p->term = st->term;
 	p->fmt = st->fmt;
-	p->fd = -1;
 	return p;
 }
 
@@ -440,7 +164,7 @@ static void sort_partial_free(void *partial)
 	if (p == NULL)
 		return;
 	for (size_t i = 0; i < p->nruns; i++)
-		run_release(p->runs[i].mem, p->runs[i].memlen);
+		sortp_run_release(p->runs[i].mem, p->runs[i].memlen);
 	free(p->runs);
 	if (spare.data.cap == 0 && spare.capents == 0) {
 		spare.data = p->data;
@@ -452,146 +176,17 @@ static void sort_partial_free(void *partial)
 		free(p->scratch);
 		buf_free(&p->data);
 	}
-	if (p->fd >= 0)
-		close(p->fd);
-	free(p->err);
+	spillfile_close(&p->sf);
 	free(p);
-}
-
-static struct run *add_run(struct sortp *p, enum run_kind kind, uint64_t seq)
-{
-	struct run *r;
-
-	if (p->nruns == p->capruns) {
-		p->capruns = p->capruns ? 2 * p->capruns : 8;
-		p->runs = xreallocarray(p->runs, p->capruns, sizeof *p->runs);
-	}
-	r = &p->runs[p->nruns++];
-	memset(r, 0, sizeof *r);
-	r->kind = kind;
-	r->seq = seq;
-	r->sub = p->nsub++;
-	return r;
-}
-
-static void set_err(struct sortp *p, char *msg)
-{
-	if (p->err == NULL)
-		p->err = xasprintf("sort: %s", msg);
-	free(msg);
-}
-
-/* The spill file, opened on first use: 0, or -1 with p->err set. */
-static int spill_fd(struct sortp *p)
-{
-	char *msg = NULL;
-
-	if (p->fd >= 0)
-		return 0;
-	if (p->err != NULL)
-		return -1;
-	p->fd = spill_open(p->dir, &msg);
-	if (p->fd < 0) {
-		set_err(p, msg);
-		return -1;
-	}
-	return 0;
-}
-
-static inline void put_varint(struct buf *b, uint64_t v)
-{
-	if (b->cap - b->len < 10)
-		buf_reserve(b, 10);
-	while (v >= 0x80) {
-		b->data[b->len++] = (char)(v | 0x80);
-		v >>= 7;
-	}
-	b->data[b->len++] = (char)v;
-}
-
-/* A varint at *p (before end): the value, or UINT64_MAX if malformed. */
-static inline uint64_t get_varint(const char **pp, const char *end)
-{
-	const unsigned char *p = (const unsigned char *)*pp;
-	uint64_t v = 0;
-
-	for (int shift = 0; shift < 64; shift += 7) {
-		if ((const char *)p >= end)
-			return UINT64_MAX;
-		v |= (uint64_t)(*p & 0x7f) << shift;
-		if (*p++ < 0x80) {
-			*pp = (const char *)p;
-			return v;
-		}
-	}
-	return UINT64_MAX;
-}
-
-static void put_u64(char *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (char)(v >> (8 * i));
-}
-
-static uint64_t get_u64(const char *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | (unsigned char)p[i];
-	return v;
 }
 
 static void put_header(struct buf *out, uint64_t seq, uint64_t count, int flags)
 {
 	char h[RUN_HEADER] = { RUN_MAGIC, RUN_VERSION, (char)flags };
 
-	put_u64(h + 8, seq);
-	put_u64(h + 16, count);
+	le_put64(h + 8, seq);
+	le_put64(h + 16, count);
 	buf_append(out, h, sizeof h);
-}
-
-/* Sort the folded records and write them to the spill file as a run.
- * On failure the records stay where they are (p->err says why). */
-static void spill_ents(struct sortp *p)
-{
-	struct buf w = { 0 };
-	struct run *r;
-	uint64_t start;
-	size_t i = 0;
-	char *msg = NULL;
-	off_t at;
-
-	if (p->nents == 0 || spill_fd(p) < 0)
-		return;
-	sort_ents(p);
-	at = lseek(p->fd, 0, SEEK_END);
-	if (at < 0) {
-		set_err(p, xasprintf("cannot seek a temporary file in %s", p->dir));
-		return;
-	}
-	start = (uint64_t)at;
-	while (i < p->nents) {
-		w.len = 0;
-		for (; i < p->nents && w.len < PIECE; i++) {
-			const struct ent *e = &p->ents[i];
-
-			put_varint(&w, e->len + 1);
-			buf_append(&w, p->data.data + e->off, e->len + 1);
-		}
-		if (spill_write(p->fd, p->dir, w.data, w.len, &msg) < 0) {
-			set_err(p, msg);
-			buf_free(&w);
-			return;
-		}
-	}
-	buf_free(&w);
-	r = add_run(p, RUN_FILE, p->seq);
-	r->count = p->nents;
-	r->off = start;
-	r->len = (uint64_t)lseek(p->fd, 0, SEEK_END) - start;
-	p->nents = 0;
-	p->data.len = 0;
 }
 
 static void add_ent(struct sortp *p, size_t off, size_t len)
@@ -662,417 +257,9 @@ static void sort_fold(struct stage *st, void *partial, const struct block *b)
 		}
 	}
 	/* The records, their entries and the merge sort's scratch space. */
-	if (p->memory > 0 && p->err == NULL &&
+	if (p->memory > 0 && p->sf.err == NULL &&
 	    p->data.len + p->nents * (sizeof(struct ent) * 3 / 2) > p->memory)
-		spill_ents(p);
-}
-
-/* ---- merging runs --------------------------------------------------------- */
-
-struct cursor {
-	struct view v;		/* the current record, without its terminator */
-	bool done;
-	uint64_t seq, sub;
-
-	enum run_kind kind;
-	uint64_t left;		/* records still to read */
-	const struct ent *e;	/* RUN_ENTS */
-	const char *base;
-	const char *p, *end;	/* RUN_MEM */
-	uint64_t foff, fend;	/* RUN_FILE: what is still to read */
-	char *buf;
-	size_t bcap, bpos, blen;
-};
-
-struct merge {
-	const struct sortspec *spec;
-	struct sortp *p;
-	struct cursor *cs;
-	size_t k;
-	size_t *tree;		/* [0]: the winner; [1..k-1]: losers */
-	char *err;		/* a spill file could not be read */
-};
-
-/* Make sure the buffer holds n bytes from bpos: 0, or -1 (m->err). */
-static int cur_fill(struct merge *m, struct cursor *c, size_t n)
-{
-	size_t want;
-
-	if (c->blen - c->bpos >= n)
-		return 0;
-	if (c->bpos > 0) {
-		memmove(c->buf, c->buf + c->bpos, c->blen - c->bpos);
-		c->blen -= c->bpos;
-		c->bpos = 0;
-	}
-	if (n > c->bcap) {
-		c->bcap = n;
-		c->buf = xrealloc(c->buf, c->bcap);
-	}
-	want = c->bcap - c->blen;
-	if (want > c->fend - c->foff)
-		want = (size_t)(c->fend - c->foff);
-	if (c->blen + want < n) {
-		m->err = xasprintf("sort: a temporary file in %s is shorter than written",
-		    m->p->dir);
-		return -1;
-	}
-	if (want > 0 && spill_pread(m->p->fd, m->p->dir, c->buf + c->blen, want, c->foff,
-	    &m->err) < 0)
-		return -1;
-	c->blen += want;
-	c->foff += want;
-	return 0;
-}
-
-/* The next record of a cursor: 0, or -1 (m->err). */
-static int cur_next(struct merge *m, struct cursor *c)
-{
-	const struct sortspec *s = m->spec;
-	uint64_t n;
-
-	if (c->left == 0) {
-		c->done = true;
-		return 0;
-	}
-	c->left--;
-	switch (c->kind) {
-	case RUN_ENTS:
-		ent_view(s, c->base, c->e, &c->v);
-		c->e++;
-		return 0;
-	case RUN_MEM:
-		n = get_varint(&c->p, c->end);	/* checked by sort_merge */
-		c->v.rec = c->p;
-		c->v.len = (size_t)n - 1;
-		c->p += n;
-		break;
-	case RUN_FILE: {
-		const char *q;
-
-		uint64_t rest = (c->blen - c->bpos) + (c->fend - c->foff);
-
-		if (cur_fill(m, c, rest < 10 ? (size_t)rest : 10) < 0)
-			return -1;
-		q = c->buf + c->bpos;
-		n = get_varint(&q, c->buf + c->blen);
-		if (n == 0 || n == UINT64_MAX || n > SIZE_MAX / 2) {
-			m->err = xasprintf("sort: a temporary file in %s is corrupt", m->p->dir);
-			return -1;
-		}
-		c->bpos = (size_t)(q - c->buf);
-		if (cur_fill(m, c, (size_t)n) < 0)
-			return -1;
-		c->v.rec = c->buf + c->bpos;
-		c->v.len = (size_t)n - 1;
-		c->bpos += (size_t)n;
-		break;
-	}
-	}
-	sortkey_bounds(s, &s->keys[0], c->v.rec, c->v.len, &c->v.kb, &c->v.ke);
-	c->v.pfx = sortkey_prefix_exact(&s->keys[0], c->v.kb, c->v.ke, &c->v.exact);
-	c->v.pfx2 = next_prefix(s, c->v.rec, c->v.len);
-	return 0;
-}
-
-static inline bool cur_less(const struct sortspec *s, const struct cursor *a,
-    const struct cursor *b)
-{
-	int c;
-
-	if (a->done || b->done)
-		return !a->done;
-	if (a->v.pfx != b->v.pfx)
-		return a->v.pfx < b->v.pfx;
-	c = tie_cmp(s, &a->v, &b->v);
-	if (c != 0)
-		return c < 0;
-	return a->seq != b->seq ? a->seq < b->seq : a->sub < b->sub;
-}
-
-/* Where merged records go. */
-enum emit_kind {
-	EMIT_SINK,	/* plain records, to the next stage in pieces */
-	EMIT_BUF,	/* encoded records, appended to a buffer (a run) */
-	EMIT_FILE,	/* encoded records, appended to the spill file */
-};
-
-struct emitter {
-	enum emit_kind kind;
-	struct sink *sink;
-	struct buf *out;	/* EMIT_BUF: the run; else the pending piece */
-	struct buf piece;
-	size_t flush_at;
-	uint64_t count;
-	struct buf prev;	/* -u: the last record emitted */
-	uint64_t prev_pfx;
-	bool have_prev;
-};
-
-/* Pass the pending piece on: 0, the sink's code, or EXIT_IOERR (*err). */
-static int emit_flush(struct merge *m, struct emitter *em, char **err)
-{
-	struct buf *b = em->out;
-
-	if (b->len == 0 || em->kind == EMIT_BUF)
-		return 0;
-	if (em->kind == EMIT_SINK) {
-		int rc = em->sink->put(em->sink, b->data, b->len);
-
-		b->len = 0;
-		return rc;
-	}
-	if (spill_write(m->p->fd, m->p->dir, b->data, b->len, err) < 0) {
-		char *why = *err;
-
-		*err = xasprintf("sort: %s", why);
-		free(why);
-		return EXIT_IOERR;
-	}
-	b->len = 0;
-	return 0;
-}
-
-static int emit(struct merge *m, struct emitter *em, const struct cursor *c, char **err)
-{
-	const struct sortspec *s = m->spec;
-	struct buf *b = em->out;
-
-	if (s->unique) {
-		if (em->have_prev && em->prev_pfx == c->v.pfx &&
-		    sortspec_same(s, em->prev.data, em->prev.len, c->v.rec, c->v.len))
-			return 0;
-		em->prev.len = 0;
-		buf_append(&em->prev, c->v.rec, c->v.len);
-		em->prev_pfx = c->v.pfx;
-		em->have_prev = true;
-	}
-	if (em->kind != EMIT_SINK)
-		put_varint(b, c->v.len + 1);
-	buf_append(b, c->v.rec, c->v.len + 1);
-	em->count++;
-	return b->len >= em->flush_at ? emit_flush(m, em, err) : 0;
-}
-
-/* Merge the cursors into em: 0 or an exit code (*err, or the sink's). */
-static int merge_all(struct merge *m, struct emitter *em, char **err)
-{
-	const struct sortspec *s = m->spec;
-	struct cursor *cs = m->cs;
-	size_t k = m->k, *t = m->tree, *w;
-	int rc = 0;
-
-	if (k == 0)
-		return emit_flush(m, em, err);
-	for (size_t i = 0; i < k; i++) {
-		if (cur_next(m, &cs[i]) < 0)
-			goto read_error;
-	}
-	/* Build the loser tree: leaves k..2k-1, internal nodes 1..k-1. */
-	w = xmalloc(2 * k * sizeof *w);
-	for (size_t i = 0; i < k; i++)
-		w[k + i] = i;
-	for (size_t n = k - 1; n >= 1; n--) {
-		size_t l = w[2 * n], r = w[2 * n + 1];
-
-		if (cur_less(s, &cs[r], &cs[l])) {
-			w[n] = r;
-			t[n] = l;
-		} else {
-			w[n] = l;
-			t[n] = r;
-		}
-	}
-	t[0] = k > 1 ? w[1] : 0;
-	free(w);
-
-	while (!cs[t[0]].done) {
-		size_t c = t[0];
-
-		rc = emit(m, em, &cs[c], err);
-		if (rc != 0)
-			return rc;
-		if (cur_next(m, &cs[c]) < 0)
-			goto read_error;
-		for (size_t n = (c + k) / 2; n >= 1; n /= 2) {
-			if (cur_less(s, &cs[t[n]], &cs[c])) {
-				size_t x = t[n];
-
-				t[n] = c;
-				c = x;
-			}
-		}
-		t[0] = c;
-	}
-	return emit_flush(m, em, err);
-
-read_error:
-	*err = m->err;
-	m->err = NULL;
-	return EXIT_IOERR;
-}
-
-/* Set up cursors over runs[lo..hi) for a merge, each file run with a read
- * buffer of rbuf bytes. */
-static void merge_open(struct merge *m, struct sortp *p, const struct run *runs, size_t n,
-    size_t rbuf)
-{
-	memset(m, 0, sizeof *m);
-	m->spec = p->spec;
-	m->p = p;
-	m->k = n;
-	m->cs = xcalloc(n, sizeof *m->cs);
-	m->tree = xcalloc(n, sizeof *m->tree);
-	for (size_t i = 0; i < n; i++) {
-		struct cursor *c = &m->cs[i];
-		const struct run *r = &runs[i];
-
-		c->kind = r->kind;
-		c->seq = r->seq;
-		c->sub = r->sub;
-		c->left = r->count;
-		switch (r->kind) {
-		case RUN_ENTS:
-			c->e = p->ents;
-			c->base = p->data.data;
-			break;
-		case RUN_MEM:
-			c->p = r->mem;
-			c->end = r->mem + r->memlen;
-			break;
-		case RUN_FILE:
-			c->foff = r->off;
-			c->fend = r->off + r->len;
-			c->bcap = rbuf;
-			c->buf = xmalloc(rbuf);
-			break;
-		}
-	}
-}
-
-static void merge_close(struct merge *m)
-{
-	for (size_t i = 0; i < m->k; i++)
-		free(m->cs[i].buf);
-	free(m->cs);
-	free(m->tree);
-	free(m->err);
-}
-
-static void emitter_free(struct emitter *em)
-{
-	buf_free(&em->piece);
-	buf_free(&em->prev);
-}
-
-static int run_order(const void *x, const void *y)
-{
-	const struct run *a = x, *b = y;
-
-	if (a->seq != b->seq)
-		return a->seq < b->seq ? -1 : 1;
-	return (a->sub > b->sub) - (a->sub < b->sub);
-}
-
-static size_t count_files(const struct sortp *p)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < p->nruns; i++)
-		n += p->runs[i].kind == RUN_FILE;
-	return n;
-}
-
-static size_t read_buffer(const struct sortp *p, size_t nfiles)
-{
-	uint64_t avail = p->memory > p->inmem ? p->memory - p->inmem : 0;
-	uint64_t per = nfiles > 0 ? avail / nfiles : RBUF_MAX;
-
-	return per < RBUF_MIN ? RBUF_MIN : per > RBUF_MAX ? RBUF_MAX : (size_t)per;
-}
-
-/* Merge runs[i..j) (neighbours in input order) into one spilled run that
- * takes their place: 0 or EXIT_IOERR with *err. */
-static int merge_into_file(struct sortp *p, size_t i, size_t j, char **err)
-{
-	struct merge m;
-	struct emitter em = { 0 };
-	size_t rbuf = read_buffer(p, j - i);
-	off_t at = lseek(p->fd, 0, SEEK_END);
-	int rc;
-
-	if (at < 0) {
-		*err = xasprintf("sort: cannot seek a temporary file in %s", p->dir);
-		return EXIT_IOERR;
-	}
-	em.kind = EMIT_FILE;
-	em.out = &em.piece;
-	em.flush_at = rbuf;
-	merge_open(&m, p, p->runs + i, j - i, rbuf);
-	rc = merge_all(&m, &em, err);
-	merge_close(&m);
-	if (rc == 0) {
-		struct run r = p->runs[i];
-
-		r.kind = RUN_FILE;
-		r.count = em.count;
-		r.off = (uint64_t)at;
-		r.len = (uint64_t)lseek(p->fd, 0, SEEK_END) - r.off;
-		r.mem = NULL;
-		for (size_t x = i; x < j; x++) {
-			if (p->runs[x].kind == RUN_MEM)
-				p->inmem -= p->runs[x].memlen;
-			run_release(p->runs[x].mem, p->runs[x].memlen);
-		}
-		p->runs[i] = r;
-		memmove(p->runs + i + 1, p->runs + j, (p->nruns - j) * sizeof *p->runs);
-		p->nruns -= j - i - 1;
-	}
-	emitter_free(&em);
-	return rc;
-}
-
-/*
- * Sort what was folded, put the runs in input order, and while there are
- * more spilled runs than read buffers fit in the budget, merge
- * neighbouring runs into longer spilled ones.  0 or EXIT_IOERR (*err).
- */
-static int prepare(struct sortp *p, char **err)
-{
-	size_t fanin;
-
-	if (p->err != NULL) {
-		*err = p->err;
-		p->err = NULL;
-		return EXIT_IOERR;
-	}
-	if (p->nents > 0) {
-		sort_ents(p);
-		add_run(p, RUN_ENTS, p->seq)->count = p->nents;
-	}
-	if (p->nruns > 1)
-		qsort(p->runs, p->nruns, sizeof *p->runs, run_order);
-	fanin = p->memory / (2 * RBUF_MIN);
-	if (fanin < 2)
-		fanin = 2;
-	while (p->memory > 0 && count_files(p) > fanin) {
-		size_t i = 0;
-
-		while (i < p->nruns) {
-			size_t j = i, files = 0;
-
-			while (j < p->nruns && files < fanin)
-				files += p->runs[j++].kind == RUN_FILE;
-			if (files >= 2) {
-				int rc = merge_into_file(p, i, j, err);
-
-				if (rc != 0)
-					return rc;
-			}
-			i++;
-		}
-	}
-	return 0;
+		sortp_spill(p);
 }
 
 /* ---- encode, merge, finish ------------------------------------------------ */
@@ -1085,33 +272,26 @@ static void sort_encode(struct stage *st, const void *partial, struct buf *out)
 	int rc;
 
 	(void)st;
-	if (p->nruns == 0 && p->err == NULL) {
-		sort_ents(p);
+	if (p->nruns == 0 && p->sf.err == NULL) {
+		sortp_sort(p);
 		buf_reserve(out, RUN_HEADER + p->data.len + 2 * p->nents);
 		put_header(out, p->seq, p->nents, 0);
 		for (size_t i = 0; i < p->nents; i++) {
 			const struct ent *e = &p->ents[i];
 
-			put_varint(out, e->len + 1);
+			buf_put_varint(out, e->len + 1);
 			buf_append(out, p->data.data + e->off, e->len + 1);
 		}
 		return;
 	}
 	/* Some records were spilled: merge everything into the one run. */
-	rc = prepare(p, &err);
+	rc = sortp_prepare(p, &err);
 	if (rc == 0) {
-		struct merge m;
-		struct emitter em = { 0 };
+		uint64_t count = 0;
 
 		put_header(out, p->seq, 0, 0);
-		em.kind = EMIT_BUF;
-		em.out = out;
-		em.flush_at = SIZE_MAX;
-		merge_open(&m, p, p->runs, p->nruns, read_buffer(p, count_files(p)));
-		rc = merge_all(&m, &em, &err);
-		merge_close(&m);
-		emitter_free(&em);
-		put_u64(out->data + hdr + 16, em.count);
+		rc = sortp_merge(p, NULL, out, &count, &err);
+		le_put64(out->data + hdr + 16, count);
 	}
 	if (rc != 0) {
 		out->len = hdr;
@@ -1127,23 +307,22 @@ static int sort_merge(struct stage *st, void *partial, const char *data, size_t 
 	const char *q, *end = data + len;
 	uint64_t seq, count;
 	struct run *r;
-	char *msg = NULL;
 
 	if (len < RUN_HEADER || data[0] != RUN_MAGIC || data[1] != RUN_VERSION)
 		return -1;
-	seq = st->seq_base + get_u64(data + 8);
-	count = get_u64(data + 16);
+	seq = st->seq_base + le_get64(data + 8);
+	count = le_get64(data + 16);
 	if (data[2] & RUN_FLAG_ERROR) {
 		if (st->from_files)
 			return -1;	/* damage: see from_files */
-		if (p->err == NULL)
-			p->err = xstrndup(data + RUN_HEADER, len - RUN_HEADER);
+		if (p->sf.err == NULL)
+			p->sf.err = xstrndup(data + RUN_HEADER, len - RUN_HEADER);
 		return 0;
 	}
 	/* Check every length, so that finish can trust the run. */
 	q = data + RUN_HEADER;
 	for (uint64_t i = 0; i < count; i++) {
-		uint64_t n = get_varint(&q, end);
+		uint64_t n = get_len(&q, end);
 
 		if (n == 0 || n == UINT64_MAX || n > (uint64_t)(end - q) || q[n - 1] != p->term)
 			return -1;
@@ -1155,21 +334,20 @@ static int sort_merge(struct stage *st, void *partial, const char *data, size_t 
 		return 0;
 	len -= RUN_HEADER;
 	data += RUN_HEADER;
-	if (p->memory > 0 && p->inmem + len > p->memory && spill_fd(p) == 0) {
-		off_t at = lseek(p->fd, 0, SEEK_END);
+	if (p->memory > 0 && p->inmem + len > p->memory && p->sf.err == NULL) {
+		uint64_t at = p->sf.size;
 
-		if (at >= 0 && spill_write(p->fd, p->dir, data, len, &msg) == 0) {
-			r = add_run(p, RUN_FILE, seq);
+		if (spillfile_write(&p->sf, data, len) == 0) {
+			r = sortp_add_run(p, RUN_FILE, seq);
 			r->count = count;
-			r->off = (uint64_t)at;
+			r->off = at;
 			r->len = len;
 			return 0;
 		}
-		set_err(p, msg != NULL ? msg : xasprintf("cannot seek a temporary file in %s", p->dir));
 	}
-	r = add_run(p, RUN_MEM, seq);
+	r = sortp_add_run(p, RUN_MEM, seq);
 	r->count = count;
-	r->mem = run_alloc(len);
+	r->mem = sortp_run_alloc(len);
 	memcpy(r->mem, data, len);
 	r->memlen = len;
 	p->inmem += len;
@@ -1179,24 +357,12 @@ static int sort_merge(struct stage *st, void *partial, const char *data, size_t 
 static int sort_finish(struct stage *st, void *partial, struct sink *out, char **err)
 {
 	struct sortp *p = partial;
-	struct merge m;
-	struct emitter em = { 0 };
+	uint64_t count;
 	int rc;
 
 	(void)st;
-	rc = prepare(p, err);
-	if (rc != 0)
-		return rc;
-	em.kind = EMIT_SINK;
-	em.sink = out;
-	em.out = &em.piece;
-	em.flush_at = PIECE;
-	buf_reserve(&em.piece, PIECE + 4096);
-	merge_open(&m, p, p->runs, p->nruns, read_buffer(p, count_files(p)));
-	rc = merge_all(&m, &em, err);
-	merge_close(&m);
-	emitter_free(&em);
-	return rc;
+	rc = sortp_prepare(p, err);
+	return rc != 0 ? rc : sortp_merge(p, out, NULL, &count, err);
 }
 
 const struct stage_def stage_sort = {
@@ -1237,3 +403,4 @@ const struct stage_def stage_sort = {
 	.finish = sort_finish,
 	.partial_free = sort_partial_free,
 };
+

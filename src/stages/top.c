@@ -32,8 +32,7 @@
 #include "util.h"
 
 struct top {
-	struct agg_spec spec;
-	bool named;
+	struct agg_spec spec;	/* first: see agg_stage_teardown */
 	uint64_t n;
 	bool by_sum;
 };
@@ -80,54 +79,7 @@ static int top_setup(struct stage *st, char **err)
 			return -1;
 		t->by_sum = true;
 	}
-	for (size_t i = 0; i < t->spec.keylist.n; i++)
-		t->named |= t->spec.keylist.v[i].name != NULL;
-	for (size_t i = 0; i < t->spec.nops; i++)
-		t->named |= t->spec.ops[i].name != NULL;
-	return t->named ? 0 : agg_spec_bind(&t->spec, NULL, err);
-}
-
-static int top_bind(struct stage *st, const struct header *h, char **err)
-{
-	struct top *t = st->priv;
-
-	return agg_spec_bind(&t->spec, h, err);
-}
-
-static void top_teardown(struct stage *st)
-{
-	struct top *t = st->priv;
-
-	if (t == NULL)
-		return;
-	agg_spec_free(&t->spec);
-	free(t);
-	st->priv = NULL;
-}
-
-static void *top_partial_new(struct stage *st)
-{
-	struct top *t = st->priv;
-
-	return agg_part_new(&t->spec, st);
-}
-
-static void top_fold(struct stage *st, void *partial, const struct block *b)
-{
-	(void)st;
-	agg_fold(partial, b);
-}
-
-static void top_encode(struct stage *st, const void *partial, struct buf *out)
-{
-	(void)st;
-	agg_encode((struct agg_part *)partial, out);
-}
-
-static int top_merge(struct stage *st, void *partial, const char *data, size_t len)
-{
-	(void)st;
-	return agg_merge(partial, data, len);
+	return agg_spec_ready(&t->spec, err);
 }
 
 /* A candidate: its rank value and a copy of its key. */
@@ -232,13 +184,9 @@ static int top_finish(struct stage *st, void *partial, struct sink *out, char **
 	struct agg_out o = { out, { 0 } };
 	struct buf scratch = { 0 }, num = { 0 };
 	struct field *fv = xcalloc(t->spec.nkeys + 2, sizeof *fv);
-	struct format ofmt = *st->fmt;
+	struct format ofmt = agg_out_format(st->fmt);
 	int rc;
 
-	if (ofmt.kind == FORMAT_BLANKS) {
-		ofmt.kind = FORMAT_DELIM;
-		ofmt.delim = '\t';
-	}
 	rc = agg_finish(partial, top_select, &s, err);
 	if (rc == 0 && s.n > 1)
 		qsort(s.h, s.n, sizeof *s.h, cmp_best_first);
@@ -264,13 +212,11 @@ static int top_finish(struct stage *st, void *partial, struct sink *out, char **
 		buf_putc(&o.b, st->term);
 		rc = agg_out_flush(&o, false);
 	}
-	if (rc == 0)
-		rc = agg_out_flush(&o, true);
+	rc = agg_out_end(&o, rc);
 	for (size_t i = 0; i < s.n; i++)
 		free(s.h[i].key);
 	free(s.h);
 	free(fv);
-	buf_free(&o.b);
 	buf_free(&scratch);
 	buf_free(&num);
 	return rc;
@@ -290,16 +236,9 @@ const struct stage_def stage_top = {
 		"in full (the table spills to temporary files beyond --memory) before the N best "
 		"are chosen. The values summed follow group's rules: one that is not a number ends "
 		"the run with status 65.",
-	.kind = STAGE_REDUCE,
+	AGG_STAGE_CALLBACKS,
 	.opts = top_opts,
 	.args = top_args,
 	.setup = top_setup,
-	.bind = top_bind,
-	.teardown = top_teardown,
-	.partial_new = top_partial_new,
-	.fold = top_fold,
-	.encode = top_encode,
-	.merge = top_merge,
 	.finish = top_finish,
-	.partial_free = agg_part_free,
 };

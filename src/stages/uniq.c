@@ -30,8 +30,7 @@
 #include "util.h"
 
 struct uniq {
-	struct agg_spec spec;
-	bool named;
+	struct agg_spec spec;	/* first: see agg_stage_teardown */
 	bool count;
 };
 
@@ -52,52 +51,7 @@ static int uniq_setup(struct stage *st, char **err)
 	u->count = stage_flag(st, "count");
 	if (agg_spec_keys(&u->spec, "uniq", keys, true, err) < 0)
 		return -1;
-	for (size_t i = 0; i < u->spec.keylist.n; i++)
-		u->named |= u->spec.keylist.v[i].name != NULL;
-	return u->named ? 0 : agg_spec_bind(&u->spec, NULL, err);
-}
-
-static int uniq_bind(struct stage *st, const struct header *h, char **err)
-{
-	struct uniq *u = st->priv;
-
-	return agg_spec_bind(&u->spec, h, err);
-}
-
-static void uniq_teardown(struct stage *st)
-{
-	struct uniq *u = st->priv;
-
-	if (u == NULL)
-		return;
-	agg_spec_free(&u->spec);
-	free(u);
-	st->priv = NULL;
-}
-
-static void *uniq_partial_new(struct stage *st)
-{
-	struct uniq *u = st->priv;
-
-	return agg_part_new(&u->spec, st);
-}
-
-static void uniq_fold(struct stage *st, void *partial, const struct block *b)
-{
-	(void)st;
-	agg_fold(partial, b);
-}
-
-static void uniq_encode(struct stage *st, const void *partial, struct buf *out)
-{
-	(void)st;
-	agg_encode((struct agg_part *)partial, out);
-}
-
-static int uniq_merge(struct stage *st, void *partial, const char *data, size_t len)
-{
-	(void)st;
-	return agg_merge(partial, data, len);
+	return agg_spec_ready(&u->spec, err);
 }
 
 struct emit {
@@ -146,10 +100,7 @@ static int uniq_finish(struct stage *st, void *partial, struct sink *out, char *
 	e.u = u;
 	e.out.sink = out;
 	e.fv = xcalloc(u->spec.nkeys + 1, sizeof *e.fv);
-	rc = agg_finish(partial, uniq_emit, &e, err);
-	if (rc == 0)
-		rc = agg_out_flush(&e.out, true);
-	buf_free(&e.out.b);
+	rc = agg_out_end(&e.out, agg_finish(partial, uniq_emit, &e, err));
 	buf_free(&e.scratch);
 	free(e.fv);
 	return rc;
@@ -168,16 +119,9 @@ const struct stage_def stage_uniq = {
 		"read, so a CSV record keeps its quotes and a CR before the newline is part of the "
 		"record. Keys beyond the memory budget (--memory) are spilled to temporary files "
 		"as sorted runs and merged at the end.",
-	.kind = STAGE_REDUCE,
+	AGG_STAGE_CALLBACKS,
 	.opts = uniq_opts,
 	.args = NULL,
 	.setup = uniq_setup,
-	.bind = uniq_bind,
-	.teardown = uniq_teardown,
-	.partial_new = uniq_partial_new,
-	.fold = uniq_fold,
-	.encode = uniq_encode,
-	.merge = uniq_merge,
 	.finish = uniq_finish,
-	.partial_free = agg_part_free,
 };

@@ -256,6 +256,13 @@ check_dir_listing "spill: no temporary file left" "$T/tmp"
 # fails (and without a budget to exceed it does not try).
 expect_exit 74 'cannot create a temporary file in /nonexistent/dir' -- \
 	fp --memory 64K --tmpdir /nonexistent/dir --tsv -j 2 -b 4K -e 'group -k 1 count' "$T/big.tsv"
+# A spill file that cannot grow (a file size limit, SIGXFSZ ignored: the
+# write fails with EFBIG): one message, as sort's (src/reduce/spill.c).
+for st in "group -k 1 count" "uniq -c -k 1" "top 3 -k 1"; do
+	expect_exit 74 "^forkpipe: ${st%% *}: cannot write a temporary file in $T/tmp: File too large\$" -- \
+		bash -c 'trap "" XFSZ; ulimit -f 64; exec timeout -k 5 "$@"' _ "$FP_TIMEOUT" \
+		"$FORKPIPE" --memory 64K --tmpdir "$T/tmp" --tsv -j 2 -b 4K -e "$st" "$T/big.tsv"
+done
 expect_out "no spill within the budget" "$T/ref.few" fp --tmpdir /nonexistent/dir --tsv -j 2 -b 4K -e "group -k 1 $FP_OPS" "$T/few.tsv"
 
 # ---- stages around the reducer -------------------------------------------------------

@@ -156,6 +156,11 @@ done
 check_dir_listing "spill files leave no names behind" "$T/spill"
 expect_exit 74 'sort: cannot create a temporary file in .*nonexistent' -- \
 	fp --memory 64K --tmpdir "$T/nonexistent" -j 2 -b 64K -e 'sort' "$T/big"
+# A spill file that cannot grow (a file size limit, SIGXFSZ ignored: the
+# write fails with EFBIG): the message group's spills give too.
+expect_exit 74 "^forkpipe: sort: cannot write a temporary file in $T/spill: File too large\$" -- \
+	bash -c 'trap "" XFSZ; ulimit -f 64; exec timeout -k 5 "$@"' _ "$FP_TIMEOUT" \
+	"$FORKPIPE" --memory 64K --tmpdir "$T/spill" -j 2 -b 64K -e 'sort' "$T/big"
 # Enough memory: nothing is spilled, so no temporary directory is needed.
 LC_ALL=C sort "$T/words" > "$T/ref"
 expect_out "no spill within the budget" "$T/ref" \

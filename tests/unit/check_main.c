@@ -23,6 +23,7 @@ int main(void)
 	srunner_add_suite(sr, suite_fields());
 	srunner_add_suite(sr, suite_sortkey());
 	srunner_add_suite(sr, suite_agg());
+	srunner_add_suite(sr, suite_runs());
 	srunner_add_suite(sr, suite_gzip());
 	srunner_add_suite(sr, suite_report());
 	srunner_run_all(sr, CK_ENV);

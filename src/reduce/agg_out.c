@@ -1,0 +1,184 @@
+/* agg_out.c - what the grouping stages (group, uniq, top) print (key
+ * fields, op results as text or numbers, output in pieces), and the
+ * stage callbacks they share. */
+#include "autoconfig.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "aggpart.h"
+#include "util.h"
+
+/* ---- output helpers -------------------------------------------------------------- */
+
+void agg_key_fields(const struct agg_spec *s, const char *key, size_t klen, struct field *v,
+    struct buf *scratch)
+{
+	size_t n = 0;
+
+	if (s->whole || s->nkeys <= 1) {
+		v[0].p = key;
+		v[0].len = klen;
+		return;
+	}
+	scratch->len = 0;
+	buf_reserve(scratch, klen + 1);
+	v[0].p = scratch->data;
+	for (size_t i = 0; i < klen; i++) {
+		if (key[i] == '\0' && i + 1 < klen && key[i + 1] == '\0') {
+			v[n].len = (size_t)(scratch->data + scratch->len - v[n].p);
+			n++;
+			v[n].p = scratch->data + scratch->len;
+			i++;
+		} else {
+			buf_putc(scratch, key[i]);
+			if (key[i] == '\0')
+				i++;	/* the 0x01 after an escaped NUL */
+		}
+	}
+	v[n].len = (size_t)(scratch->data + scratch->len - v[n].p);
+}
+
+static const void *op_state(const struct agg_group *g, size_t i)
+{
+	return (const char *)keytab_state(&g->part->kt, g->off) + g->part->spec->ops[i].off;
+}
+
+long double agg_value(const struct agg_group *g, size_t i)
+{
+	const struct agg_op *op = &g->part->spec->ops[i];
+	const void *o = op_state(g, i);
+	struct sumv v;
+
+	switch (op->kind) {
+	case AGG_SUM:
+		sum_load(&g->part->kt, o, &v);
+		return sumv_total(&v);
+	case AGG_MEAN:
+		sum_load(&g->part->kt, o, &v);
+		return sumv_total(&v) / (long double)g->count;
+	case AGG_MIN:
+	case AGG_MAX:
+		return mm_value(o);
+	case AGG_STDEV:
+		return var_stdev(o);
+	case AGG_DISTINCT:
+		return (long double)((const struct s_dist *)o)->n;
+	default:
+		return (long double)g->count;
+	}
+}
+
+void agg_format(const struct agg_group *g, size_t i, struct buf *out)
+{
+	const struct agg_op *op = &g->part->spec->ops[i];
+	const void *o = op_state(g, i);
+
+	switch (op->kind) {
+	case AGG_COUNT:
+		agg_put_u64(out, g->count);
+		break;
+	case AGG_DISTINCT:
+		agg_put_u64(out, ((const struct s_dist *)o)->n);
+		break;
+	case AGG_FIRST:
+	case AGG_LAST: {
+		const struct s_pos *x = o;
+
+		buf_append(out, keytab_blob(&g->part->kt, x->blob), x->len);
+		break;
+	}
+	case AGG_SUM: {
+		const struct s_sum *x = o;
+
+		if (x->fblob == 0 && agg_put_exact(out, x->ex, x->scale))
+			break;
+	}
+		/* fall through */
+	default:
+		agg_put_ld(out, agg_value(g, i));
+		break;
+	}
+}
+
+int agg_out_flush(struct agg_out *o, bool force)
+{
+	int rc = 0;
+
+	if (o->b.len >= PIECE || (force && o->b.len > 0)) {
+		rc = o->sink->put(o->sink, o->b.data, o->b.len);
+		o->b.len = 0;
+	}
+	return rc;
+}
+
+struct format agg_out_format(const struct format *f)
+{
+	struct format o = *f;
+
+	/* datamash's output: tabs between the columns of blank-separated input. */
+	if (o.kind == FORMAT_BLANKS) {
+		o.kind = FORMAT_DELIM;
+		o.delim = '\t';
+	}
+	return o;
+}
+
+int agg_out_end(struct agg_out *o, int rc)
+{
+	if (rc == 0)
+		rc = agg_out_flush(o, true);
+	buf_free(&o->b);
+	return rc;
+}
+
+/* ---- the stages' shared callbacks ----------------------------------------------- */
+
+int agg_spec_ready(struct agg_spec *s, char **err)
+{
+	bool named = false;
+
+	for (size_t i = 0; i < s->keylist.n; i++)
+		named |= s->keylist.v[i].name != NULL;
+	for (size_t i = 0; i < s->nops; i++)
+		named |= s->ops[i].name != NULL;
+	/* Numbers only: ready now (bind may still come, and agrees). */
+	return named ? 0 : agg_spec_bind(s, NULL, err);
+}
+
+int agg_stage_bind(struct stage *st, const struct header *h, char **err)
+{
+	return agg_spec_bind(st->priv, h, err);
+}
+
+void agg_stage_teardown(struct stage *st)
+{
+	if (st->priv == NULL)
+		return;
+	agg_spec_free(st->priv);
+	free(st->priv);
+	st->priv = NULL;
+}
+
+void *agg_stage_partial_new(struct stage *st)
+{
+	return agg_part_new(st->priv, st);
+}
+
+void agg_stage_fold(struct stage *st, void *partial, const struct block *b)
+{
+	(void)st;
+	agg_fold(partial, b);
+}
+
+void agg_stage_encode(struct stage *st, const void *partial, struct buf *out)
+{
+	(void)st;
+	agg_encode((struct agg_part *)partial, out);
+}
+
+int agg_stage_merge(struct stage *st, void *partial, const char *data, size_t len)
+{
+	(void)st;
+	return agg_merge(partial, data, len);
+}

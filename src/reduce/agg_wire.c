@@ -1,0 +1,544 @@
+/* agg_wire.c - the partial of the grouping reducers as bytes (the format
+ * is in agg.h): encoding a partial and its entries, and merging encoded
+ * partials into a table or, when they are large and sorted, into runs. */
+#include "autoconfig.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "aggpart.h"
+#include "util.h"
+
+/* ---- encoding ---------------------------------------------------------------- */
+
+static void put_zz(struct buf *b, i128 x)
+{
+	u128 u = ((u128)x << 1) ^ (u128)(x >> 127);
+	unsigned char t[20];
+	size_t n = 0;
+
+	while (u >= 0x80) {
+		t[n++] = (unsigned char)(u | 0x80);
+		u >>= 7;
+	}
+	t[n++] = (unsigned char)u;
+	buf_append(b, t, n);
+}
+
+static void put_ld(struct buf *b, long double v)
+{
+	buf_append(b, &v, LD_BYTES);
+}
+
+static i128 get_zz(struct rd *r)
+{
+	u128 u = 0;
+
+	for (int shift = 0; shift < 128; shift += 7) {
+		if (r->p >= r->end) {
+			r->bad = true;
+			return 0;
+		}
+		unsigned char c = *r->p++;
+
+		u |= (u128)(c & 0x7f) << shift;
+		if (!(c & 0x80))
+			return (i128)(u >> 1) ^ -(i128)(u & 1);
+	}
+	r->bad = true;
+	return 0;
+}
+
+static unsigned get_u8(struct rd *r)
+{
+	if (r->p >= r->end) {
+		r->bad = true;
+		return 0;
+	}
+	return *r->p++;
+}
+
+static long double get_ld(struct rd *r)
+{
+	long double v = 0;
+	const char *q = get_bytes(r, LD_BYTES);
+
+	if (q != NULL)
+		memcpy(&v, q, LD_BYTES);
+	return v;
+}
+
+/* ---- each op's state on the wire --------------------------------------------- */
+
+/*
+ * Per op kind: encode appends a group's state x of op i to e; merge reads
+ * one from r (chunk numbers offset by base) and combines it into the
+ * state of op i of entry off, unless r has gone bad.
+ */
+struct op_wire {
+	void (*encode)(const struct agg_part *p, const void *x, struct buf *e);
+	void (*merge)(struct agg_part *p, uint64_t off, size_t i, struct rd *r, uint64_t base);
+};
+
+static char *op_at(struct agg_part *p, uint64_t off, size_t i)
+{
+	return (char *)keytab_state(&p->kt, off) + p->spec->ops[i].off;
+}
+
+static void count_encode(const struct agg_part *p, const void *x, struct buf *e)
+{
+	(void)p, (void)x, (void)e;	/* the entry's record count is the count */
+}
+
+static void count_merge(struct agg_part *p, uint64_t off, size_t i, struct rd *r, uint64_t base)
+{
+	(void)p, (void)off, (void)i, (void)r, (void)base;
+}
+
+static void sum_encode(const struct agg_part *p, const void *x, struct buf *e)
+{
+	struct sumv v;
+
+	sum_load(&p->kt, x, &v);
+	buf_putc(e, (char)v.scale);
+	put_zz(e, v.ex);
+	buf_putc(e, (char)v.hasf);
+	if (v.hasf) {
+		put_ld(e, v.fs);
+		put_ld(e, v.fc);
+	}
+}
+
+static void sum_merge(struct agg_part *p, uint64_t off, size_t i, struct rd *r, uint64_t base)
+{
+	struct sumv x = { 0 }, d;
+	char *o = op_at(p, off, i);
+
+	(void)base;
+	x.scale = get_u8(r);
+	x.ex = get_zz(r);
+	x.hasf = get_u8(r) != 0;
+	if (x.hasf) {
+		x.fs = get_ld(r);
+		x.fc = get_ld(r);
+	}
+	if (x.scale > 18)
+		r->bad = true;
+	if (r->bad)
+		return;
+	sum_load(&p->kt, (const struct s_sum *)o, &d);
+	sumv_merge(&d, &x);
+	sum_store(&p->kt, (uint64_t)(o - p->kt.arena), &d);
+}
+
+static void mm_encode(const struct agg_part *p, const void *o, struct buf *e)
+{
+	const struct s_mm *x = o;
+
+	(void)p;
+	buf_putc(e, (char)(x->has | x->any << 1 | x->fnan << 2));
+	if (x->has) {
+		put_ld(e, x->v);
+		buf_put_varint(e, x->seq);
+		buf_put_varint(e, x->idx);
+	}
+	if (x->any) {
+		buf_put_varint(e, x->fseq);
+		buf_put_varint(e, x->fidx);
+	}
+}
+
+static void mm_merge_op(struct agg_part *p, uint64_t off, size_t i, struct rd *r, uint64_t base)
+{
+	struct s_mm x = { 0 };
+	unsigned f = get_u8(r);
+
+	x.has = f & 1;
+	x.any = f >> 1 & 1;
+	x.fnan = (uint8_t)(f >> 2 & 3);
+	if (x.has) {
+		x.v = get_ld(r);
+		x.seq = base + get_varint(r);
+		x.idx = get_varint(r);
+	}
+	if (x.any) {
+		x.fseq = base + get_varint(r);
+		x.fidx = get_varint(r);
+	}
+	if (!r->bad)
+		mm_merge((struct s_mm *)op_at(p, off, i), p->spec->ops[i].kind == AGG_MAX, &x);
+}
+
+static void var_encode(const struct agg_part *p, const void *o, struct buf *e)
+{
+	const struct s_var *x = o;
+
+	(void)p;
+	buf_put_varint(e, x->n);
+	buf_putc(e, (char)x->chan);
+	if (!x->chan) {
+		buf_putc(e, (char)x->scale);
+		put_zz(e, x->s1);
+		put_zz(e, x->s2);
+	} else {
+		put_ld(e, x->mean);
+		put_ld(e, x->m2);
+	}
+}
+
+static void var_merge_op(struct agg_part *p, uint64_t off, size_t i, struct rd *r, uint64_t base)
+{
+	struct s_var x = { 0 };
+
+	(void)base;
+	x.n = get_varint(r);
+	x.chan = (uint8_t)get_u8(r);
+	if (!x.chan) {
+		x.scale = (uint8_t)get_u8(r);
+		x.s1 = get_zz(r);
+		x.s2 = get_zz(r);
+		if (x.scale > 18)
+			r->bad = true;
+	} else {
+		x.mean = get_ld(r);
+		x.m2 = get_ld(r);
+	}
+	if (!r->bad)
+		var_merge((struct s_var *)op_at(p, off, i), &x);
+}
+
+static void dist_encode(const struct agg_part *p, const void *o, struct buf *e)
+{
+	const struct s_dist *x = o;
+
+	buf_put_varint(e, x->n);
+	for (uint64_t v = x->head; v != 0;) {
+		const struct s_vnode *vn = keytab_state(&p->vals, v);
+		size_t vlen;
+		const char *vk = keytab_key(&p->vals, v, &vlen);
+
+		buf_put_varint(e, vlen - 8);
+		buf_append(e, vk + 8, vlen - 8);
+		v = vn->next;
+	}
+}
+
+static void dist_merge(struct agg_part *p, uint64_t off, size_t i, struct rd *r, uint64_t base)
+{
+	uint64_t n = get_varint(r);
+
+	(void)base;
+	for (uint64_t k = 0; k < n && !r->bad; k++) {
+		size_t vlen = get_varint(r);
+		const char *v = get_bytes(r, vlen);
+
+		if (!r->bad)
+			agg_dist_add(p, off, i, v, vlen);
+	}
+}
+
+static void pos_encode(const struct agg_part *p, const void *o, struct buf *e)
+{
+	const struct s_pos *x = o;
+
+	buf_putc(e, (char)x->has);
+	if (x->has) {
+		buf_put_varint(e, x->seq);
+		buf_put_varint(e, x->idx);
+		buf_put_varint(e, x->len);
+		buf_append(e, keytab_blob(&p->kt, x->blob), x->len);
+	}
+}
+
+static void pos_merge(struct agg_part *p, uint64_t off, size_t i, struct rd *r, uint64_t base)
+{
+	if (get_u8(r)) {
+		uint64_t seq = base + get_varint(r), idx = get_varint(r);
+		size_t vlen = get_varint(r);
+		const char *v = get_bytes(r, vlen);
+		const struct s_pos *x = (const struct s_pos *)op_at(p, off, i);
+		bool take = !x->has || (p->spec->ops[i].kind == AGG_FIRST ?
+		    (seq < x->seq || (seq == x->seq && idx < x->idx)) :
+		    (seq > x->seq || (seq == x->seq && idx > x->idx)));
+
+		if (!r->bad && take)
+			agg_pos_set(p, off, i, seq, idx, v, vlen);
+	}
+}
+
+static const struct op_wire op_wire[] = {
+	[AGG_COUNT] = { count_encode, count_merge },
+	[AGG_SUM] = { sum_encode, sum_merge },
+	[AGG_MEAN] = { sum_encode, sum_merge },
+	[AGG_MIN] = { mm_encode, mm_merge_op },
+	[AGG_MAX] = { mm_encode, mm_merge_op },
+	[AGG_STDEV] = { var_encode, var_merge_op },
+	[AGG_DISTINCT] = { dist_encode, dist_merge },
+	[AGG_FIRST] = { pos_encode, pos_merge },
+	[AGG_LAST] = { pos_encode, pos_merge },
+};
+
+void agg_encode_entry(struct agg_part *p, uint64_t off, struct buf *out)
+{
+	const struct agg_spec *s = p->spec;
+	struct buf *e = &p->ebuf;
+	const char *state = keytab_state(&p->kt, off), *key;
+	size_t klen;
+
+	e->len = 0;
+	key = keytab_key(&p->kt, off, &klen);
+	buf_put_varint(e, klen);
+	buf_append(e, key, klen);
+	buf_put_varint(e, *keytab_aux(&p->kt, off));
+	for (size_t i = 0; i < s->nops; i++)
+		op_wire[s->ops[i].kind].encode(p, state + s->ops[i].off, e);
+	buf_put_varint(out, e->len);
+	buf_append(out, e->data, e->len);
+}
+
+/* ---- encode and merge ------------------------------------------------------------- */
+
+void agg_encode(struct agg_part *p, struct buf *out)
+{
+	const struct agg_spec *s = p->spec;
+	uint64_t *v;
+	size_t code_at;
+
+	buf_append(out, "FPA\1", 4);
+	buf_putc(out, (char)LD_BYTES);
+	buf_put_varint(out, s->nops);
+	for (size_t i = 0; i < s->nops; i++)
+		buf_putc(out, (char)s->ops[i].kind);
+	buf_put_varint(out, p->npairs + (p->cur_any ? 1 : 0));
+	for (size_t i = 0; i < p->npairs; i++) {
+		buf_put_varint(out, p->pairs[i].seq);
+		buf_put_varint(out, p->pairs[i].nrec);
+	}
+	if (p->cur_any) {
+		buf_put_varint(out, p->cur_seq);
+		buf_put_varint(out, p->cur_n);
+	}
+	code_at = out->len;
+	buf_putc(out, (char)p->code);
+	if (p->code == EXIT_DATAERR) {
+		buf_put_varint(out, p->eseq);
+		buf_put_varint(out, p->eidx);
+		buf_putc(out, (char)p->ewhat);
+		buf_put_varint(out, p->efield);
+		buf_put_varint(out, p->eop);
+		buf_put_varint(out, p->enf);
+		buf_put_varint(out, p->eval.len);
+		buf_append(out, p->eval.data, p->eval.len);
+	} else if (p->code == EXIT_IOERR) {
+		buf_put_varint(out, p->eval.len);
+		buf_append(out, p->eval.data, p->eval.len);
+	}
+	if (p->code != 0)
+		return;	/* the result is the error: no entries */
+	/* Spilled runs first, then the table. */
+	for (size_t i = 0; i < p->nruns; i++) {
+		size_t at = out->len;
+
+		buf_reserve(out, p->runs[i].len);
+		if (spillfile_pread(&p->sf, out->data + at, p->runs[i].len, p->runs[i].off) < 0) {
+			/* Report it in the partial instead of its entries. */
+			const char *m = p->sf.err;
+
+			out->len = code_at;
+			buf_putc(out, (char)EXIT_IOERR);
+			buf_put_varint(out, strlen(m));
+			buf_append(out, m, strlen(m));
+			return;
+		}
+		out->len += p->runs[i].len;
+	}
+	/* Sorted by key, so that the merger can keep a large table as a run
+	 * (the sort runs here, in parallel, not in the merger). */
+	v = keytab_sorted(&p->kt);
+	for (size_t i = 0; i < p->kt.n; i++) {
+		if (i + 8 < p->kt.n)
+			keytab_prefetch(&p->kt, v[i + 8]);
+		agg_encode_entry(p, v[i], out);
+	}
+	free(v);
+}
+
+uint64_t agg_merge_entry(struct agg_part *p, const char *data, size_t len, uint64_t base)
+{
+	const struct agg_spec *s = p->spec;
+	struct rd r = { (const unsigned char *)data, (const unsigned char *)data + len, false };
+	size_t klen = get_varint(&r);
+	const char *key = get_bytes(&r, klen);
+	uint64_t off, nrec;
+	bool added;
+
+	if (r.bad)
+		return 0;
+	off = keytab_put(&p->kt, key, klen, keytab_hash(key, klen), &added);
+	nrec = get_varint(&r);
+	for (size_t i = 0; i < s->nops && !r.bad; i++)
+		op_wire[s->ops[i].kind].merge(p, off, i, &r, base);
+	if (r.bad || r.p != r.end)
+		return 0;
+	*keytab_aux(&p->kt, off) += nrec;
+	return off;
+}
+
+/*
+ * The entries from at on that are in strictly ascending key order: where
+ * they end, and their number in *n.  NULL if the bytes are malformed.
+ */
+static const unsigned char *ascending(const unsigned char *at, const unsigned char *end, size_t *n)
+{
+	const char *prev = NULL;
+	size_t plen = 0;
+
+	*n = 0;
+	while (at < end) {
+		struct rd r = { at, end, false }, k;
+		size_t elen = get_varint(&r);
+		const char *e = get_bytes(&r, elen), *key;
+		size_t klen;
+
+		if (r.bad)
+			return NULL;
+		k = (struct rd){ (const unsigned char *)e, (const unsigned char *)e + elen, false };
+		klen = get_varint(&k);
+		key = get_bytes(&k, klen);
+		if (k.bad)
+			return NULL;
+		if (prev != NULL && keytab_keycmp(prev, plen, key, klen) >= 0)
+			break;
+		prev = key;
+		plen = klen;
+		(*n)++;
+		at = r.p;
+	}
+	return at;
+}
+
+/* Whether the table has outgrown the caches, or a good part of a small
+ * budget (so that tests with a tiny --memory take the same path). */
+static bool table_big(const struct agg_part *p)
+{
+	uint64_t big = TABLE_BIG;
+
+	if (p->memory != 0 && p->memory / 4 < big)
+		big = p->memory / 4;
+	return agg_part_bytes(p) >= big;
+}
+
+/*
+ * Merge the entries of a partial.  Into the table while it is small; once
+ * it has outgrown the caches, every probe of a new key is a cache miss
+ * (microseconds on a virtual machine), so a long sorted stretch of
+ * entries, as workers send, is kept whole as a run instead, and merged
+ * with the others in key order at the end, reading memory in sequence.
+ */
+static int merge_entries(struct agg_part *p, const unsigned char *at, const unsigned char *end)
+{
+	/* Once the result is an error, the groups do not matter. */
+	while (at < end && !p->stop) {
+		const unsigned char *stop = end;
+		size_t n;
+
+		/* A run keeps its entries' bytes: only without an offset to add
+		 * to their chunk numbers. */
+		if (table_big(p) && *p->seq_base == 0) {
+			stop = ascending(at, end, &n);
+			if (stop == NULL)
+				return -1;
+			if (n >= RUN_MIN || (p->memory != 0 && (uint64_t)(stop - at) >= p->memory / 16)) {
+				agg_add_run(p, at, (size_t)(stop - at));
+				at = stop;
+				continue;
+			}
+		}
+		while (at < stop && !p->stop) {
+			struct rd r = { at, stop, false };
+			size_t elen = get_varint(&r);
+			const char *e = get_bytes(&r, elen);
+
+			if (r.bad || agg_merge_entry(p, e, elen, *p->seq_base) == 0)
+				return -1;
+			at = r.p;
+			if (p->memory != 0 && agg_part_bytes(p) > p->memory)
+				agg_spill(p);
+		}
+	}
+	return 0;
+}
+
+int agg_merge(struct agg_part *p, const char *data, size_t len)
+{
+	const struct agg_spec *s = p->spec;
+	struct rd r = { (const unsigned char *)data, (const unsigned char *)data + len, false };
+	const char *magic = get_bytes(&r, 4);
+	uint64_t n;
+	unsigned code;
+
+	if (magic == NULL || memcmp(magic, "FPA\1", 4) != 0 || get_u8(&r) != LD_BYTES)
+		return -1;
+	if (get_varint(&r) != s->nops)
+		return -1;
+	for (size_t i = 0; i < s->nops; i++)
+		if (get_u8(&r) != (unsigned)s->ops[i].kind)
+			return -1;
+	n = get_varint(&r);
+	if (r.bad || n > len)
+		return -1;
+	for (uint64_t i = 0; i < n; i++) {
+		struct pair pr;
+
+		pr.seq = *p->seq_base + get_varint(&r);
+		pr.nrec = get_varint(&r);
+		if (r.bad)
+			return -1;
+		p->pairs = xreallocarray(p->pairs, p->npairs + 1, sizeof *p->pairs);
+		p->pairs[p->npairs++] = pr;
+	}
+	code = get_u8(&r);
+	if (code != 0 && p->from_files)
+		return -1;
+	if (code == EXIT_DATAERR) {
+		uint64_t seq = *p->seq_base + get_varint(&r), idx = get_varint(&r);
+		unsigned what = get_u8(&r);
+		uint64_t field = get_varint(&r), op = get_varint(&r), nf = get_varint(&r);
+		size_t vlen = get_varint(&r);
+		const char *v = get_bytes(&r, vlen);
+
+		if (r.bad || r.p != r.end)
+			return -1;
+		if (p->code == 0 || (p->code == EXIT_DATAERR &&
+		    (seq < p->eseq || (seq == p->eseq && idx < p->eidx)))) {
+			p->code = EXIT_DATAERR;
+			p->eseq = seq;
+			p->eidx = idx;
+			p->ewhat = what;
+			p->efield = field;
+			p->eop = op;
+			p->enf = nf;
+			p->eval.len = 0;
+			buf_append(&p->eval, v, vlen);
+		}
+		p->stop = true;
+		return 0;
+	}
+	if (code == EXIT_IOERR) {
+		size_t mlen = get_varint(&r);
+		const char *m = get_bytes(&r, mlen);
+
+		if (r.bad || r.p != r.end)
+			return -1;
+		if (p->code != EXIT_IOERR) {
+			p->code = EXIT_IOERR;
+			p->eval.len = 0;
+			buf_append(&p->eval, m, mlen);
+		}
+		p->stop = true;
+		return 0;
+	}
+	if (code != 0 || r.bad)
+		return -1;
+	return merge_entries(p, r.p, r.end);
+}

@@ -1,0 +1,140 @@
+/* aggpart.h - the partial state of the grouping reducers, shared by the
+ * files that make up the engine (not by its users: they see agg.h):
+ *   agg.c       the partial's life and the fold of records (the hot path)
+ *   agg_wire.c  the partial's encoding (agg.h has the format) and merging
+ *   agg_runs.c  spilled runs, their compaction, and the finish
+ *   agg_out.c   what the stages print, and their shared callbacks
+ *   ops.c       the op specs; aggstate.h the states; num.h numbers */
+#ifndef FORKPIPE_AGGPART_H
+#define FORKPIPE_AGGPART_H
+
+#include <float.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "agg.h"
+#include "aggstate.h"
+#include "bytes.h"
+#include "fields.h"
+#include "keytab.h"
+#include "runs.h"
+
+#define PIECE (1u << 20)		/* output and spill writes */
+#define ERRVAL_MAX 64			/* bytes of a bad value kept for the message */
+#define PLAIN_MAX 4096			/* split_plain: fields room made for */
+#define RUNS_MAX 64			/* spilled runs before they are merged into one */
+#define RUN_MIN 4096			/* sorted entries a merged partial keeps as a run */
+#define TABLE_BIG (32u << 20)		/* table bytes beyond which partials become runs */
+/* The significant bytes of a long double in partials and runs. */
+#define LD_BYTES (LDBL_MANT_DIG == 64 ? 10 : (int)sizeof(long double))
+
+struct pair {
+	uint64_t seq, nrec;
+};
+
+enum { ERR_NUMBER = 1, ERR_MISSING, ERR_CSV };
+
+struct agg_part {
+	const struct agg_spec *spec;
+	const struct format *fmt;
+	char term;
+	uint64_t memory;	/* 0: no limit */
+	const char *tmpdir;
+
+	struct keytab kt;	/* groups */
+	struct keytab vals;	/* distinct values: owner (8 bytes) + value */
+
+	/* input positions: records folded per chunk */
+	struct pair *pairs;
+	size_t npairs;
+	uint64_t cur_seq, cur_n;
+	bool cur_any;
+
+	/* the first error */
+	int code;		/* 0, EXIT_DATAERR, EXIT_IOERR */
+	uint64_t eseq, eidx;
+	unsigned ewhat;
+	uint64_t efield, eop, enf;
+	struct buf eval;	/* the value, or the I/O message */
+	bool stop;		/* nothing more to fold */
+
+	/* spilled runs, all in one file */
+	struct spillfile sf;
+	struct { uint64_t off, len; } *runs;
+	size_t nruns;
+	size_t nmerged;		/* the first runs: each made by compact() */
+
+	/* scratch */
+	struct fieldvec fv;
+	struct buf kbuf, vkey, ebuf;
+	struct num *nums;
+	uint64_t numhave;
+	bool reuse;		/* tables from and to the cache */
+	const uint64_t *seq_base;	/* the stage's: added to the chunk numbers
+					 * of partials merged in (partial files) */
+	bool from_files;	/* the stage's: an error report merged in is damage */
+};
+
+/* A new partial; reuse: its tables come from and go back to the cache
+ * of the last one (agg.c). */
+struct agg_part *agg_part_make(const struct agg_spec *s, const struct stage *st, bool reuse);
+
+static inline size_t agg_part_bytes(const struct agg_part *p)
+{
+	/* the table, the array sorting it would take, the value sets */
+	return keytab_bytes(&p->kt) + p->kt.n * 16 + keytab_bytes(&p->vals);
+}
+
+/* The partial's result becomes an I/O error with message msg (taken),
+ * unless it is one already; nothing more is folded. */
+void agg_io_error(struct agg_part *p, char *msg);
+
+/* Add value v to distinct op i of entry off. */
+void agg_dist_add(struct agg_part *p, uint64_t off, size_t i, const char *v, size_t len);
+/* Set first/last op i of entry off to v at position (seq, idx). */
+void agg_pos_set(struct agg_part *p, uint64_t off, size_t i, uint64_t seq, uint64_t idx,
+    const char *v, size_t len);
+
+/* Append entry off, encoded (agg.h), to out. */
+void agg_encode_entry(struct agg_part *p, uint64_t off, struct buf *out);
+/* Combine one encoded entry, its chunk numbers offset by base, into the
+ * table; the entry's offset, or 0 if the bytes are malformed. */
+uint64_t agg_merge_entry(struct agg_part *p, const char *data, size_t len, uint64_t base);
+
+/* Write the table to the spill file as a sorted run and start afresh. */
+void agg_spill(struct agg_part *p);
+/* Keep len bytes of sorted entries as they are, as a run. */
+void agg_add_run(struct agg_part *p, const void *data, size_t len);
+
+/* Reading encoded bytes: a failed read sets bad and yields 0. */
+struct rd {
+	const unsigned char *p, *end;
+	bool bad;
+};
+
+static inline uint64_t get_varint(struct rd *r)
+{
+	const char *q = (const char *)r->p;
+	uint64_t v;
+
+	if (!varint_get(&q, (const char *)r->end, &v)) {
+		r->bad = true;
+		return 0;
+	}
+	r->p = (const unsigned char *)q;
+	return v;
+}
+
+static inline const char *get_bytes(struct rd *r, size_t n)
+{
+	const char *q = (const char *)r->p;
+
+	if ((size_t)(r->end - r->p) < n) {
+		r->bad = true;
+		return NULL;
+	}
+	r->p += n;
+	return q;
+}
+
+#endif

@@ -1,0 +1,208 @@
+/* ops.c - the op specs of the grouping reducers: the ops and their
+ * names, the key fields, and the layout of a group's state. */
+#include "autoconfig.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agg.h"
+#include "aggstate.h"
+#include "util.h"
+
+#define KEYS_MAX 1024			/* key fields of a group */
+
+static const struct {
+	const char *name;
+	const char *alias;	/* datamash's name */
+	enum agg_kind kind;
+	bool field;		/* needs :F */
+	size_t size;
+} op_table[] = {
+	{ "count", NULL, AGG_COUNT, false, 0 },
+	{ "sum", NULL, AGG_SUM, true, sizeof(struct s_sum) },
+	{ "min", NULL, AGG_MIN, true, sizeof(struct s_mm) },
+	{ "max", NULL, AGG_MAX, true, sizeof(struct s_mm) },
+	{ "mean", NULL, AGG_MEAN, true, sizeof(struct s_sum) },
+	{ "stdev", "sstdev", AGG_STDEV, true, sizeof(struct s_var) },
+	{ "distinct", "countunique", AGG_DISTINCT, true, sizeof(struct s_dist) },
+	{ "first", NULL, AGG_FIRST, true, sizeof(struct s_pos) },
+	{ "last", NULL, AGG_LAST, true, sizeof(struct s_pos) },
+};
+
+static bool kind_numeric(enum agg_kind k)
+{
+	return k == AGG_SUM || k == AGG_MIN || k == AGG_MAX || k == AGG_MEAN || k == AGG_STDEV;
+}
+
+/* ---- the spec -------------------------------------------------------------- */
+
+static void spec_error(char **err, const char *stage, char *why)
+{
+	*err = xasprintf("%s: %s", stage, why);
+	free(why);
+}
+
+int agg_spec_keys(struct agg_spec *s, const char *stage, const char *keys, bool whole, char **err)
+{
+	s->stage = stage;
+	num_init();
+	if (keys == NULL) {
+		s->whole = whole;
+		return 0;
+	}
+	if (fieldlist_parse(keys, &s->keylist, err) < 0) {
+		char *why = *err;
+
+		*err = xasprintf("%s: -k: %s", stage, why);
+		free(why);
+		return -1;
+	}
+	for (size_t i = 0; i < s->keylist.n; i++) {
+		if (s->keylist.v[i].name == NULL && s->keylist.v[i].hi == SIZE_MAX) {
+			*err = xasprintf("%s: -k: open range '%zu-': key fields must be listed "
+			    "(numbers, closed ranges, header names)", stage, s->keylist.v[i].lo);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static bool parse_field(const char *p, size_t *out)
+{
+	size_t v = 0;
+
+	if (*p == '\0' || strlen(p) > 15)
+		return false;
+	for (; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9')
+			return false;
+		v = v * 10 + (size_t)(*p - '0');
+	}
+	*out = v;
+	return true;
+}
+
+int agg_spec_op(struct agg_spec *s, const char *text, char **err)
+{
+	const char *colon = strchr(text, ':');
+	size_t nlen = colon ? (size_t)(colon - text) : strlen(text);
+	struct agg_op op = { 0 };
+	size_t k;
+
+	for (k = 0; k < sizeof op_table / sizeof op_table[0]; k++) {
+		if ((strlen(op_table[k].name) == nlen && memcmp(op_table[k].name, text, nlen) == 0) ||
+		    (op_table[k].alias != NULL && strlen(op_table[k].alias) == nlen &&
+		    memcmp(op_table[k].alias, text, nlen) == 0))
+			break;
+	}
+	if (k == sizeof op_table / sizeof op_table[0]) {
+		*err = xasprintf("%s: unknown op '%s' (ops: count, sum:F, min:F, max:F, mean:F, "
+		    "stdev:F, distinct:F, first:F, last:F)", s->stage, text);
+		return -1;
+	}
+	op.kind = op_table[k].kind;
+	op.numslot = -1;
+	if (colon == NULL && op_table[k].field) {
+		*err = xasprintf("%s: op '%s' needs a field: %s:F, F a number from 1 or a header name",
+		    s->stage, text, op_table[k].name);
+		return -1;
+	}
+	if (colon != NULL) {
+		const char *f = colon + 1;
+
+		if (*f == '\0') {
+			*err = xasprintf("%s: op '%s': missing field after ':'", s->stage, text);
+			return -1;
+		}
+		if (parse_field(f, &op.field)) {
+			if (op.field == 0) {
+				*err = xasprintf("%s: op '%s': bad field '0' (fields are numbered from 1)",
+				    s->stage, text);
+				return -1;
+			}
+		} else {
+			op.name = xstrdup(f);
+		}
+	}
+	op.text = xstrdup(text);
+	s->ops = xreallocarray(s->ops, s->nops + 1, sizeof *s->ops);
+	s->ops[s->nops++] = op;
+	return 0;
+}
+
+int agg_spec_bind(struct agg_spec *s, const struct header *h, char **err)
+{
+	size_t off = 0;
+
+	num_init();
+	if (fieldlist_bind(&s->keylist, h, err) < 0) {
+		spec_error(err, s->stage, *err);
+		return -1;
+	}
+	free(s->keys);
+	s->keys = NULL;
+	s->nkeys = 0;
+	s->maxfield = 0;
+	for (size_t i = 0; i < s->keylist.n; i++) {
+		if (s->keylist.v[i].hi - s->keylist.v[i].lo >= KEYS_MAX - s->nkeys) {
+			*err = xasprintf("%s: -k: more than %d key fields", s->stage, KEYS_MAX);
+			return -1;
+		}
+		for (size_t f = s->keylist.v[i].lo; f <= s->keylist.v[i].hi; f++) {
+			s->keys = xreallocarray(s->keys, s->nkeys + 1, sizeof *s->keys);
+			s->keys[s->nkeys++] = f - 1;
+			if (f > s->maxfield)
+				s->maxfield = f;
+		}
+	}
+	s->nnum = 0;
+	for (size_t i = 0; i < s->nops; i++) {
+		struct agg_op *op = &s->ops[i];
+
+		if (op->name != NULL) {
+			if (h == NULL) {
+				*err = xasprintf("%s: op '%s': field names need a header (--header)",
+				    s->stage, op->text);
+				return -1;
+			}
+			op->field = header_index(h, op->name);
+			if (op->field == 0) {
+				*err = xasprintf("%s: op '%s': no field '%s' in the header", s->stage,
+				    op->text, op->name);
+				return -1;
+			}
+			free(op->name);
+			op->name = NULL;
+		}
+		if (op->kind != AGG_COUNT && op->field > s->maxfield)
+			s->maxfield = op->field;
+		for (size_t k = 0; k < sizeof op_table / sizeof op_table[0]; k++)
+			if (op_table[k].kind == op->kind) {
+				op->off = off;
+				off += ALIGN16(op_table[k].size);
+			}
+		op->numslot = -1;
+		if (kind_numeric(op->kind)) {
+			for (size_t j = 0; j < i; j++)
+				if (s->ops[j].numslot >= 0 && s->ops[j].field == op->field)
+					op->numslot = s->ops[j].numslot;
+			if (op->numslot < 0)
+				op->numslot = s->nnum++;
+		}
+	}
+	s->statesize = off;
+	return 0;
+}
+
+void agg_spec_free(struct agg_spec *s)
+{
+	fieldlist_free(&s->keylist);
+	free(s->keys);
+	for (size_t i = 0; i < s->nops; i++) {
+		free(s->ops[i].text);
+		free(s->ops[i].name);
+	}
+	free(s->ops);
+	memset(s, 0, sizeof *s);
+}

@@ -1,0 +1,203 @@
+/* check_runs.c - the run engine: runs written in pieces and read back
+ * with buffers of any size, errors that stick with one message each, and
+ * the loser tree's order (ties to the lower source). */
+#include "autoconfig.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bytes.h"
+#include "check_suites.h"
+#include "runs.h"
+#include "spill.h"
+#include "util.h"
+
+static const char *tmpdir(void)
+{
+	return spill_dir(NULL);
+}
+
+/* Item i of a run: i bytes, each (char)(i + j). */
+static void put_item(struct buf *b, unsigned i)
+{
+	buf_put_varint(b, i);
+	for (unsigned j = 0; j < i; j++)
+		buf_putc(b, (char)(i + j));
+}
+
+START_TEST(test_write_read)
+{
+	struct spillfile f;
+	struct run_writer w;
+	uint64_t off[2], len[2];
+
+	spillfile_init(&f, "st", tmpdir());
+	/* Two runs one after the other, written in pieces of 7 bytes. */
+	for (int r = 0; r < 2; r++) {
+		int64_t n;
+
+		run_writer_begin(&w, &f, 7);
+		for (unsigned i = 0; i < 300; i++) {
+			put_item(&w.b, i + (unsigned)r);
+			ck_assert_int_eq(run_writer_step(&w), 0);
+		}
+		n = run_writer_end(&w);
+		ck_assert_int_ge(n, 0);
+		off[r] = w.off;
+		len[r] = (uint64_t)n;
+	}
+	ck_assert_uint_eq(off[1], off[0] + len[0]);
+	ck_assert_uint_eq(f.size, len[0] + len[1]);
+	/* Read back with buffers smaller and larger than the items. */
+	for (size_t bufsize = 1; bufsize <= 4096; bufsize *= 8) {
+		for (int r = 0; r < 2; r++) {
+			struct run_reader rd;
+			const char *p;
+			size_t n;
+			unsigned i = 0;
+
+			run_reader_open(&rd, &f, off[r], len[r], bufsize);
+			while (run_reader_next(&rd, &p, &n) == 0) {
+				ck_assert_uint_eq(n, i + (unsigned)r);
+				for (size_t j = 0; j < n; j++)
+					ck_assert_int_eq(p[j], (char)(n + j));
+				i++;
+			}
+			ck_assert_uint_eq(i, 300);
+			ck_assert_int_eq(run_reader_next(&rd, &p, &n), 1);
+			run_reader_close(&rd);
+		}
+	}
+	ck_assert_ptr_null(f.err);
+	spillfile_close(&f);
+}
+END_TEST
+
+START_TEST(test_error_sticks)
+{
+	struct spillfile f;
+	struct run_writer w;
+	const char *want = "st: cannot create a temporary file in /nonexistent/dir: "
+	    "No such file or directory";
+
+	spillfile_init(&f, "st", "/nonexistent/dir");
+	ck_assert_int_eq(spillfile_write(&f, "x", 1), -1);
+	ck_assert_str_eq(f.err, want);
+	/* Later failures keep the first message. */
+	spillfile_fail(&f, xstrdup("something else"));
+	ck_assert_int_eq(spillfile_write(&f, "y", 1), -1);
+	run_writer_begin(&w, &f, 1);
+	put_item(&w.b, 3);
+	ck_assert_int_eq(run_writer_step(&w), -1);
+	ck_assert_int_eq(run_writer_end(&w), -1);
+	ck_assert_str_eq(f.err, want);
+	spillfile_close(&f);
+	ck_assert_ptr_null(f.err);
+}
+END_TEST
+
+START_TEST(test_corrupt)
+{
+	struct spillfile f;
+	struct run_reader rd;
+	struct buf b = { 0 };
+	const char *p;
+	size_t n;
+	char *want;
+
+	spillfile_init(&f, "st", tmpdir());
+	put_item(&b, 5);
+	buf_put_varint(&b, 100);	/* an item longer than the run */
+	buf_append(&b, "abc", 3);
+	ck_assert_int_eq(spillfile_write(&f, b.data, b.len), 0);
+	run_reader_open(&rd, &f, 0, b.len, 4);
+	ck_assert_int_eq(run_reader_next(&rd, &p, &n), 0);
+	ck_assert_uint_eq(n, 5);
+	ck_assert_int_eq(run_reader_next(&rd, &p, &n), -1);
+	want = xasprintf("st: a temporary file in %s is corrupt", tmpdir());
+	ck_assert_str_eq(f.err, want);
+	free(want);
+	run_reader_close(&rd);
+	/* A varint that never ends is corrupt too. */
+	free(f.err);
+	f.err = NULL;
+	ck_assert_int_eq(spillfile_write(&f, "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff", 11), 0);
+	run_reader_open(&rd, &f, b.len, 11, 64);
+	ck_assert_int_eq(run_reader_next(&rd, &p, &n), -1);
+	ck_assert_ptr_nonnull(strstr(f.err, "is corrupt"));
+	run_reader_close(&rd);
+	buf_free(&b);
+	spillfile_close(&f);
+}
+END_TEST
+
+/* Sources of sorted numbers; UINT32_MAX ends one. */
+struct srcs {
+	const unsigned *v[8];
+	size_t at[8];
+};
+
+static unsigned cur(const struct srcs *s, size_t i)
+{
+	return s->v[i][s->at[i]];
+}
+
+static bool less(void *ctx, size_t a, size_t b)
+{
+	const struct srcs *s = ctx;
+	unsigned x = cur(s, a), y = cur(s, b);
+
+	if (x == UINT32_MAX || y == UINT32_MAX)
+		return x != UINT32_MAX;
+	return x != y ? x < y : a < b;
+}
+
+START_TEST(test_losertree)
+{
+	static const unsigned a[] = { 1, 3, 3, 9, UINT32_MAX }, b[] = { 3, 4, UINT32_MAX },
+	    c[] = { UINT32_MAX }, d[] = { 0, 3, 9, 9, UINT32_MAX }, e[] = { 2, UINT32_MAX };
+	/* value * 10 + source: equal values in source order */
+	static const unsigned want[] = { 3, 10, 24, 30, 30, 31, 33, 41, 90, 93, 93 };
+	struct srcs s = { { a, b, c, d, e }, { 0 } };
+	struct losertree lt;
+	size_t n = 0;
+
+	losertree_init(&lt, 5, less, &s);
+	while (cur(&s, losertree_top(&lt)) != UINT32_MAX) {
+		size_t t = losertree_top(&lt);
+
+		ck_assert_uint_lt(n, 11);
+		ck_assert_uint_eq(cur(&s, t) * 10 + (unsigned)t, want[n]);
+		n++;
+		s.at[t]++;
+		losertree_next(&lt, less, &s);
+	}
+	ck_assert_uint_eq(n, 11);
+	losertree_free(&lt);
+	/* One source. */
+	memset(&s, 0, sizeof s);
+	s.v[0] = a;
+	losertree_init(&lt, 1, less, &s);
+	for (n = 0; cur(&s, losertree_top(&lt)) != UINT32_MAX; n++) {
+		s.at[0]++;
+		losertree_next(&lt, less, &s);
+	}
+	ck_assert_uint_eq(n, 4);
+	losertree_free(&lt);
+}
+END_TEST
+
+Suite *suite_runs(void)
+{
+	Suite *s = suite_create("runs");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_write_read);
+	tcase_add_test(tc, test_error_sticks);
+	tcase_add_test(tc, test_corrupt);
+	tcase_add_test(tc, test_losertree);
+	suite_add_tcase(s, tc);
+	return s;
+}
