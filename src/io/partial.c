@@ -9,7 +9,7 @@
 #include <unistd.h>
 #include <zlib.h>	/* crc32_z */
 
-#include "frame.h"
+#include "bytes.h"
 #include "partial.h"
 #include "util.h"
 
@@ -104,14 +104,6 @@ void partial_identity(const struct job *job, struct buf *out)
 		put_stage(job->stages[i], out);
 }
 
-static void put_u64(struct buf *out, uint64_t v)
-{
-	unsigned char b[8];
-
-	frame_put_u64(b, v);
-	buf_append(out, b, 8);
-}
-
 void partial_origin_free(struct partial_origin *o)
 {
 	for (size_t i = 0; i < o->ninputs; i++)
@@ -171,9 +163,9 @@ static void put_origin(const struct partial_origin *o, struct buf *out)
 
 static void put_u32(struct buf *out, uint32_t v)
 {
-	unsigned char b[4] = { (unsigned char)v, (unsigned char)(v >> 8),
-	    (unsigned char)(v >> 16), (unsigned char)(v >> 24) };
+	unsigned char b[4];
 
+	le_put32(b, v);
 	buf_append(out, b, 4);
 }
 
@@ -207,7 +199,7 @@ void partial_put_head_origin(const struct job *job, const struct buf *header,
 	partial_identity(job, out);
 	buf_putc(out, '\n');
 	put_origin(o, out);
-	put_u64(out, header != NULL ? header->len : 0);
+	buf_put_le64(out, header != NULL ? header->len : 0);
 	if (header != NULL)
 		buf_append(out, header->data, header->len);
 	put_crc(out, start);
@@ -217,8 +209,8 @@ void partial_put_piece(struct buf *out, const char *data, uint64_t len, uint64_t
 {
 	size_t start = out->len;
 
-	put_u64(out, len);
-	put_u64(out, base);
+	buf_put_le64(out, len);
+	buf_put_le64(out, base);
 	put_u32(out, crc(crc(0, out->data + start, 16), data, len));
 }
 
@@ -226,9 +218,9 @@ void partial_put_end(struct buf *out, uint64_t chunks, uint64_t pieces)
 {
 	size_t start = out->len;
 
-	put_u64(out, 0);
-	put_u64(out, chunks);
-	put_u64(out, pieces);
+	buf_put_le64(out, 0);
+	buf_put_le64(out, chunks);
+	buf_put_le64(out, pieces);
 	put_crc(out, start);
 }
 
@@ -323,7 +315,7 @@ static int take_u64(struct partial_reader *r, uint64_t *v, char **err, int *code
 
 	if (take(r, b, 8, err, code) < 0)
 		return -1;
-	*v = frame_get_u64(b);
+	*v = le_get64(b);
 	return 0;
 }
 
