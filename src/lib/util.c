@@ -291,13 +291,16 @@ int write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
-ssize_t read_full(int fd, void *buf, size_t len)
+/* Read len bytes (at off, or from the file position when off is
+ * negative), retrying short reads and EINTR: fewer only at end of file. */
+static ssize_t full_read(int fd, void *buf, size_t len, int64_t off)
 {
 	char *p = buf;
 	size_t got = 0;
 
 	while (got < len) {
-		ssize_t n = read(fd, p + got, len - got);
+		ssize_t n = off < 0 ? read(fd, p + got, len - got) :
+		    pread(fd, p + got, len - got, (off_t)((uint64_t)off + got));
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -311,24 +314,14 @@ ssize_t read_full(int fd, void *buf, size_t len)
 	return (ssize_t)got;
 }
 
+ssize_t read_full(int fd, void *buf, size_t len)
+{
+	return full_read(fd, buf, len, -1);
+}
+
 ssize_t pread_full(int fd, void *buf, size_t len, uint64_t off)
 {
-	char *p = buf;
-	size_t got = 0;
-
-	while (got < len) {
-		ssize_t n = pread(fd, p + got, len - got, (off_t)(off + got));
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	return (ssize_t)got;
+	return full_read(fd, buf, len, (int64_t)off);
 }
 
 /* The device and inode of path's directory, and where its last name
