@@ -380,7 +380,7 @@ static size_t whole_records(struct stage *st)
 	size_t at, from = x->scanned;
 
 	x->scanned = x->buf.len;
-	if (memchr(x->buf.data + from, st->term, x->buf.len - from) == NULL)
+	if (x->buf.len == from || memchr(x->buf.data + from, st->term, x->buf.len - from) == NULL)
 		return 0;
 	return records_last_end(st->fmt, st->term, x->buf.data, x->buf.len, &none, &at);
 }
