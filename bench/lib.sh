@@ -13,7 +13,8 @@
 #   median (N = online CPUs), so a ratio above 1 is how many times faster
 #   forkpipe -jN is.
 #
-# Tools take turns run by run (a slow phase of the machine hits every tool
+# Tools take turns run by run, in reverse order every other run (a slow
+# phase of the machine, or the wake of the run before, hits every tool
 # alike), the case's input file is read into the page cache before every
 # timed run, and every result is checked against the case's reference: a
 # tool that disagrees shows WRONG and is not timed again.
@@ -376,7 +377,7 @@ size_vs() {
 #   The reference is the first tool of kind ref, else forkpipe -j1; it
 #   runs first in every round so the others can be checked.
 run_case() {
-	local title=$1 mode=$2 input=$3 i run out base="" j1 fpn expect
+	local title=$1 mode=$2 input=$3 i k run out base="" j1 fpn expect order
 	shift 3
 	TAG=${T_FUNC[0]%_*} WANT=""
 	find_kind ref
@@ -393,7 +394,18 @@ run_case() {
 	load0=$(load_avg)
 	for ((run = 1; run <= BENCH_RUNS; run++)); do
 		printf '   run %d/%d:' "$run" "$BENCH_RUNS"
-		for i in "${runorder[@]}"; do
+		# After the first round, every other round runs the tools in
+		# reverse: a run can be slowed by the one before it (the
+		# write-back of a large output, evicted page cache), and the
+		# reference's output is there from the first round on.
+		order=("${runorder[@]}")
+		if [ $((run % 2)) = 0 ]; then
+			order=()
+			for ((k = ${#runorder[@]} - 1; k >= 0; k--)); do
+				order+=("${runorder[k]}")
+			done
+		fi
+		for i in "${order[@]}"; do
 			[ "${T_STATUS[i]}" = ok ] || continue
 			if [ "$i" = "$REF" ]; then out=$refout; else out=$BENCH_DIR/$TAG.$i.out; fi
 			time_tool "$i" "$out" "$input"
