@@ -255,8 +255,9 @@ gone "SIGTERM in the last phase: the command" 'sleep 59.4'
 # session.
 # supervisor_death NAME N STOP ARGS...: forkpipe ARGS in a session of
 # its own; once N of its processes run (and, with STOP=stop, its workers
-# are stopped), SIGKILL it; nothing of the run may be left within 1 s
-# (poll: the bound is for a loaded machine, it takes milliseconds).
+# are stopped), SIGKILL it; nothing of the run may be left 100 ms later
+# (it takes a few milliseconds; what is left is then killed, so that a
+# failure leaves nothing behind).
 supervisor_death() {
 	local name=$1 n=$2 stop=$3 left i
 	shift 3
@@ -273,13 +274,15 @@ supervisor_death() {
 	sleep 0.1
 	kill -9 "$SID"
 	wait "$SID" 2> /dev/null
+	sleep 0.1
+	left=$(session_procs "$SID")
+	[ -z "$left" ] && pass ||
+		fail "supervisor killed $name: left 100 ms later: $(ps -o pid=,stat=,args= -p "$(echo $left | tr ' ' ,)")"
 	for i in $(seq 50); do
-		left=$(session_procs "$SID")
 		[ -z "$left" ] && break
 		sleep 0.02
+		left=$(session_procs "$SID")
 	done
-	[ -z "$left" ] && pass ||
-		fail "supervisor killed $name: left after 1 s: $(ps -o pid=,stat=,args= -p "$(echo $left | tr ' ' ,)")"
 	kill -9 $left 2> /dev/null
 	check_empty "supervisor killed $name: stderr" "$T/death.err"
 }
