@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/agg.sh - time forkpipe's reducers (group, uniq, sort) against
-# mawk, GNU datamash, Miller and GNU sort on synthetic TSV, and measure
-# the peak memory of the whole process tree.
+# mawk, GNU datamash, Miller, DuckDB and GNU sort on synthetic TSV, and
+# measure the peak memory of the whole process tree.
 #
 # Run by `make bench` (after bench/csv.sh) or `make bench-agg`, or by hand
 # from the build directory:
@@ -20,6 +20,11 @@
 #   BENCH_BIG_PEERS 1: also time GNU sort -S BENCH_BIG_MEM in case (d)
 #                   (default 0: it takes minutes)
 #
+# DuckDB runs through node and @duckdb/node-api (bench/duckdb.js): when
+# node finds no @duckdb/node-api (NODE_PATH, then BENCH_DIR/node), it is
+# installed with `npm install --prefix BENCH_DIR/node` if npm is there;
+# else the tables say DuckDB is missing.
+#
 # The TSV comes from gencsv -t: ten columns, a header line, city (3) has
 # 16 values, amount (4) is a decimal, email (7) has 80,000 values and
 # date (8) 336, so the pair email, date has about 8.9 million distinct
@@ -28,11 +33,15 @@
 #
 # The cases:
 #   (a) group by city: count and sum of amount, vs mawk, datamash -s,
-#       Miller; the sums are printed with %.2f by every tool (each sums
-#       in its own floating point or, forkpipe, exactly), and mawk's
-#       groups are sorted;
+#       Miller, DuckDB; the sums are printed with %.2f by every tool (each
+#       sums in its own floating point or, forkpipe and DuckDB's DECIMAL,
+#       exactly), and mawk's groups are sorted;
 #   (b) the ~9M distinct (email, date) pairs: uniq -c vs
-#       cut | sort | uniq -c, then group count vs datamash -s;
+#       cut | sort | uniq -c and DuckDB, then group count vs datamash -s
+#       and DuckDB;
+# DuckDB reads the TSV with read_csv (every key as text, amount as
+# DECIMAL), runs with threads = the online CPUs (as forkpipe -jN), and
+# writes forkpipe's format in forkpipe's order with COPY ... ORDER BY.
 #   (c) sort by email (-k7,7) vs LC_ALL=C sort --parallel=2 -S MEM -T DIR,
 #       forkpipe with --memory MEM and its spills in the same DIR;
 #   (d) once each on the big file with --memory BENCH_BIG_MEM: group by
@@ -101,16 +110,30 @@ HAVE_MAWK=0 HAVE_DM=0 HAVE_MLR=0
 have mawk && HAVE_MAWK=1
 have datamash && HAVE_DM=1
 have mlr && HAVE_MLR=1
+# DuckDB: node and @duckdb/node-api, from NODE_PATH or BENCH_DIR/node.
+DUCKDB_JS=$HERE/duckdb.js
+export NODE_PATH=$BENCH_DIR/node/node_modules${NODE_PATH:+:$NODE_PATH}
+have_duckdb() { have node && node -e "require('@duckdb/node-api')" > /dev/null 2>&1; }
+if have node && ! have_duckdb && have npm; then
+	echo "installing @duckdb/node-api with npm into $BENCH_DIR/node (log: $BENCH_DIR/npm.log)..."
+	npm install --prefix "$BENCH_DIR/node" @duckdb/node-api > "$BENCH_DIR/npm.log" 2>&1 < /dev/null ||
+		echo "npm install failed; going on without DuckDB"
+fi
+HAVE_DUCK=0
+have_duckdb && HAVE_DUCK=1
+
 missing=()
 [ "$HAVE_MAWK" = 1 ] || missing+=("mawk")
 [ "$HAVE_DM" = 1 ] || missing+=("datamash")
 [ "$HAVE_MLR" = 1 ] || missing+=("mlr (Miller)")
+[ "$HAVE_DUCK" = 1 ] || missing+=("DuckDB (node and npm's @duckdb/node-api)")
 
 print_machine "forkpipe group, uniq and sort benchmark"
 print_input "$TSV" "gencsv -t"
 [ "$HAVE_MAWK" = 1 ] && print_tool mawk mawk -W version
 [ "$HAVE_DM" = 1 ] && print_tool datamash datamash --version
 [ "$HAVE_MLR" = 1 ] && print_tool mlr mlr --version
+[ "$HAVE_DUCK" = 1 ] && print_tool duckdb node "$DUCKDB_JS" version
 print_tool sort sort --version
 print_missing "${missing[@]}"
 echo
@@ -177,16 +200,20 @@ agg_a_mlr() {
 	mlr --itsv --otsv --headerless-tsv-output stats1 -a count,sum -f amount -g city \
 		'then' sort -f city "$TSV" | norm_sum
 }
+# DuckDB prints the DECIMAL sums with their two decimals already.
+agg_a_duck() { node "$DUCKDB_JS" city "$TSV" "$N"; }
 
 # (b) the (email, date) pairs: about 9M distinct in 1 GiB.
 B_FP=(-H --tsv -e 'uniq -c -k 7,8' "$TSV")
 agg_b_fpN() { "$FORKPIPE" -j"$N" "${B_FP[@]}"; }
 agg_b_fp1() { "$FORKPIPE" -j1 "${B_FP[@]}"; }
 agg_b_sort() { cut -f 7,8 "$TSV" | tail -n +2 | sort | uniq -c; }
+agg_b_duck() { node "$DUCKDB_JS" uniq "$TSV" "$N"; }
 B2_FP=(-H --tsv -e 'group -k 7,8 count' "$TSV")
 agg_s_fpN() { "$FORKPIPE" -j"$N" "${B2_FP[@]}"; }
 agg_s_fp1() { "$FORKPIPE" -j1 "${B2_FP[@]}"; }
 agg_s_dm() { datamash -s --header-in -g 7,8 count 7 < "$TSV"; }
+agg_s_duck() { node "$DUCKDB_JS" pairs "$TSV" "$N"; }
 
 # (c) sort by email; the header line is a record to both.
 C_FP=(--memory "$BENCH_SORT_MEM" --tmpdir "$BENCH_DIR" --tsv -e 'sort -k7,7' "$TSV")
@@ -206,6 +233,7 @@ add_fp agg_a "-H --tsv -e 'group -k 3 count sum:4'"
 [ "$HAVE_DM" = 1 ] && add_tool ref "datamash -s --header-in -g 3 count 3 sum 4" agg_a_dm
 [ "$HAVE_MAWK" = 1 ] && add_tool peer "mawk -F'\\t' '{ n[\$3]++; s[\$3] += \$4 } ...' | sort" agg_a_mawk
 [ "$HAVE_MLR" = 1 ] && add_tool peer "mlr --itsv stats1 -a count,sum -f amount -g city then sort" agg_a_mlr
+[ "$HAVE_DUCK" = 1 ] && add_tool peer "duckdb threads=$N: GROUP BY city count(*), sum(amount)" agg_a_duck
 echo "(a): every tool's sums are printed with %.2f (| awk ... sprintf), the groups in key order"
 run_case "(a) TSV: group by a 16-value key (city): count, sum" lines "$TSV" -j"$N" "${A_FP[@]}"
 peak_line "forkpipe -j$N (default --memory)" "$N" "$FORKPIPE" --stats -j"$N" "${A_FP[@]}"
@@ -213,13 +241,16 @@ echo
 
 add_fp agg_b "-H --tsv -e 'uniq -c -k 7,8'"
 add_tool ref "cut -f 7,8 | tail -n +2 | sort | uniq -c" agg_b_sort
+[ "$HAVE_DUCK" = 1 ] && add_tool peer "duckdb threads=$N: GROUP BY email, date printf('%7d %s')" agg_b_duck
 run_case "(b) TSV: uniq -c over ~9M distinct (email, date) pairs" lines "$TSV" -j"$N" "${B_FP[@]}"
 peak_line "forkpipe -j$N (default --memory)" "$N" "$FORKPIPE" --stats -j"$N" "${B_FP[@]}"
+[ "$HAVE_DUCK" = 1 ] && peak_line "duckdb threads=$N" 1 node "$DUCKDB_JS" uniq "$TSV" "$N"
 echo
 
-if [ "$HAVE_DM" = 1 ]; then
+if [ "$HAVE_DM" = 1 ] || [ "$HAVE_DUCK" = 1 ]; then
 	add_fp agg_s "-H --tsv -e 'group -k 7,8 count'"
-	add_tool ref "datamash -s --header-in -g 7,8 count 7" agg_s_dm
+	[ "$HAVE_DM" = 1 ] && add_tool ref "datamash -s --header-in -g 7,8 count 7" agg_s_dm
+	[ "$HAVE_DUCK" = 1 ] && add_tool peer "duckdb threads=$N: GROUP BY email, date count(*)" agg_s_duck
 	run_case "(b') TSV: group count over the same ~9M pairs" lines "$TSV" -j"$N" "${B2_FP[@]}"
 fi
 

@@ -1,0 +1,71 @@
+// bench/duckdb.js - DuckDB's side of bench/agg.sh: run one case's query
+// over gencsv -t's TSV in an in-memory DuckDB and write the result to
+// stdout as tab-separated lines, in forkpipe's format and key order.
+//
+//   node bench/duckdb.js CASE FILE THREADS
+//   node bench/duckdb.js version
+//
+// CASE: city (group by city: count, sum of amount), uniq (uniq -c of the
+// (email, date) pairs) or pairs (group count of the same pairs).  THREADS
+// is DuckDB's `threads` setting (agg.sh passes the online CPUs, as
+// forkpipe -jN).  @duckdb/node-api is found through NODE_PATH (agg.sh
+// installs it under BENCH_DIR/node).
+//
+// Every column is read as text (keys compare byte for byte, as forkpipe's
+// do), amount as DECIMAL(18,2) so the sums are exact, like forkpipe's.
+// No quote or escape character: gencsv -t's fields hold none, and a TSV
+// field is its bytes.  DuckDB sorts VARCHAR in byte order (no collation),
+// and COPY writes the rows in the ORDER BY order, straight from DuckDB to
+// stdout (no row goes through JavaScript).
+'use strict';
+
+const { DuckDBInstance } = require('@duckdb/node-api');
+
+const COLS = ['id', 'name', 'city', 'amount', 'qty', 'note', 'email', 'date', 'flag', 'comment'];
+
+// SQL string literal.
+const lit = (s) => "'" + String(s).replace(/'/g, "''") + "'";
+
+function source(file) {
+	const cols = COLS.map((c) => `${lit(c)}: ${lit(c === 'amount' ? 'DECIMAL(18,2)' : 'VARCHAR')}`);
+	return `read_csv(${lit(file)}, delim = '\t', header = true, quote = '', escape = '',
+		auto_detect = false, columns = {${cols.join(', ')}})`;
+}
+
+// The queries, each in the output format of forkpipe's command of the case.
+const CASES = {
+	// group -k 3 count sum:4: city, count, sum (two decimals).
+	city: (src) => `SELECT city, count(*), CAST(sum(amount) AS VARCHAR)
+		FROM ${src} GROUP BY city ORDER BY city`,
+	// uniq -c -k 7,8: "%7d email" and date, as uniq -c prints them.
+	uniq: (src) => `SELECT printf('%7d %s', count(*), email), date
+		FROM ${src} GROUP BY email, date ORDER BY email, date`,
+	// group -k 7,8 count: email, date, count.
+	pairs: (src) => `SELECT email, date, count(*)
+		FROM ${src} GROUP BY email, date ORDER BY email, date`,
+};
+
+async function main() {
+	const [name, file, threads] = process.argv.slice(2);
+	if (name === 'version') {
+		const con = await (await DuckDBInstance.create(':memory:')).connect();
+		const rows = (await con.runAndReadAll('SELECT version()')).getRows();
+		const api = require('@duckdb/node-api/package.json').version;
+		console.log(`DuckDB ${rows[0][0]} (@duckdb/node-api ${api}, node ${process.version})`);
+		return;
+	}
+	if (!CASES[name] || !file || !/^[1-9][0-9]*$/.test(threads || '')) {
+		console.error('usage: node bench/duckdb.js city|uniq|pairs FILE THREADS | version');
+		process.exit(64);
+	}
+	const instance = await DuckDBInstance.create(':memory:', { threads });
+	const con = await instance.connect();
+	await con.run(`COPY (${CASES[name](source(file))}) TO '/dev/stdout'
+		(FORMAT csv, DELIMITER '\t', HEADER false, QUOTE '', ESCAPE '')`);
+	con.closeSync();
+}
+
+main().catch((e) => {
+	console.error(`duckdb.js: ${e.message}`);
+	process.exit(1);
+});
