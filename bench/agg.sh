@@ -156,9 +156,12 @@ mem_run() {
 	read -r PK_PSS PK_RSS PK_WALL < <(awk '{
 		for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
 		print v["pss_kb"], v["rss_kb"], v["wall_s"] }' "$rep")
-	PK_BOUND=$(awk -v j="$jobs" '/forkpipe: stats:/ {
-		for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-		print v["supervisor_rss_kb"] + j * v["worker_max_rss_kb"] }' "$err")
+	# --stats's process table: "supervisor - USER SYS MAXRSS", and
+	# "worker K CHUNKS USER SYS MAXRSS" for each worker (MaxRSS in KiB).
+	PK_BOUND=$(awk -v j="$jobs" '/^forkpipe: stats:/ { on = 1 }
+		on && $1 == "supervisor" && $NF ~ /^[0-9]+$/ { sup = $NF; seen = 1 }
+		on && $1 == "worker" && $NF ~ /^[0-9]+$/ && $NF > w { w = $NF }
+		END { if (seen) print sup + j * w }' "$err")
 	if [ "$PK_STATUS" != 0 ]; then
 		echo "   note: exit status $PK_STATUS: $(head -c 300 "$err" | tr '\n' ' ')"
 	fi

@@ -95,7 +95,7 @@ clean_outputs() { # tag...
 	for t in "$@"; do
 		rm -f "$BENCH_DIR/$t".*.out "$BENCH_DIR/$t".*.err "$BENCH_DIR/$t".ref
 	done
-	rm -f "$BENCH_DIR"/*.tmp "$BENCH_DIR"/stats.out "$BENCH_DIR"/stats.err
+	rm -f "$BENCH_DIR"/*.tmp "$BENCH_DIR"/stats.out "$BENCH_DIR"/stats.json
 }
 
 # need_generator VAR NAME: make $VAR a runnable generator.  `make bench`
@@ -222,29 +222,19 @@ reset_case() {
 	T_LABEL=() T_FUNC=() T_KIND=() T_STATUS=() T_TIMES=() T_NOTE=() T_SIZE=()
 }
 
-# Supervisor share of forkpipe's CPU time, from `--stats` on stderr:
-# a line with supervisor_cpu=<s> and workers_cpu=<s> (any other *_cpu=
-# fields count toward the total).  Prints "n/a" without such a line.
+# Supervisor share of forkpipe's CPU time, from the run report
+# (--stats-json: the supervisor's user and system seconds over the run's
+# cpu_seconds).  Prints "n/a" when the run fails or jq is missing.
 supervisor_share() { # forkpipe-args...
-	local err=$BENCH_DIR/stats.err out=$BENCH_DIR/stats.out
-	if ! "$FORKPIPE" --stats "$@" > "$out" 2> "$err"; then
+	local rep=$BENCH_DIR/stats.json out=$BENCH_DIR/stats.out
+	if ! have jq || ! "$FORKPIPE" --stats-json "$rep" "$@" > "$out" 2> /dev/null; then
 		echo "n/a"
 		return
 	fi
-	awk '{
-		for (i = 1; i <= NF; i++) {
-			if (split($i, kv, "=") != 2 || kv[1] !~ /_cpu$/) continue
-			v = kv[2]; sub(/s$/, "", v)
-			if (v !~ /^[0-9]*\.?[0-9]+$/) continue
-			if (kv[1] == "supervisor_cpu") { sup = v; found = 1 }
-			total += v
-		}
-	}
-	END {
-		if (!found) print "n/a"
-		else if (total <= 0) print "0.0% (no CPU time recorded)"
-		else printf "%.1f%% (supervisor %.3f s of %.3f s CPU)\n", 100 * sup / total, sup, total
-	}' "$err"
+	jq -r '"\(.supervisor.user_seconds + .supervisor.system_seconds) \(.cpu_seconds)"' "$rep" 2> /dev/null |
+		awk 'NF == 2 { if ($2 <= 0) print "0.0% (no CPU time recorded)"
+			else printf "%.1f%% (supervisor %.3f s of %.3f s CPU)\n", 100 * $1 / $2, $1, $2; ok = 1 }
+			END { if (!ok) print "n/a" }'
 }
 
 # The index of the first tool of a kind into REPLY, or -1.
