@@ -219,22 +219,29 @@ void proc_child_init(pid_t parent, const struct proc_child *c)
  */
 static const struct proc_child worker_child = { SIGCONT, true, "forkpipe-worker", NULL, 0 };
 
+int proc_pipes(int a[2], int b[2], char **err)
+{
+	if (pipe2(a, O_CLOEXEC) < 0) {
+		*err = xasprintf("pipe() failed: %s", strerror(errno));
+		return -1;
+	}
+	if (pipe2(b, O_CLOEXEC) < 0) {
+		*err = xasprintf("pipe() failed: %s", strerror(errno));
+		close(a[0]);
+		close(a[1]);
+		return -1;
+	}
+	return 0;
+}
+
 int proc_spawn(struct proc *procs, int nprocs, int id, proc_main_fn fn, void *arg, char **err)
 {
 	int task[2], result[2];
 	struct proc *p = &procs[id];
 	pid_t parent = getpid();
 
-	if (pipe2(task, O_CLOEXEC) < 0) {
-		*err = xasprintf("pipe() failed: %s", strerror(errno));
+	if (proc_pipes(task, result, err) < 0)
 		return -1;
-	}
-	if (pipe2(result, O_CLOEXEC) < 0) {
-		*err = xasprintf("pipe() failed: %s", strerror(errno));
-		close(task[0]);
-		close(task[1]);
-		return -1;
-	}
 	set_pipe_size(task[1]);
 	set_pipe_size(result[1]);
 	fflush(NULL);

@@ -57,6 +57,10 @@ struct proc_child {
  */
 void proc_child_init(pid_t parent, const struct proc_child *c);
 
+/* The two pipes between the supervisor and a child (close-on-exec): 0,
+ * or -1 with *err and neither left open. */
+int proc_pipes(int a[2], int b[2], char **err);
+
 /*
  * Fork worker procs[id] running fn.  The child dies with its parent and
  * closes the pipes of the other workers in the table.  0, or -1 with *err.

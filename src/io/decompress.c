@@ -163,16 +163,8 @@ int decompressor_start(struct decompressor *d, enum codec codec, int fd, const v
 
 	memset(d, 0, sizeof *d);
 	d->data_fd = d->status_fd = -1;
-	if (pipe2(data, O_CLOEXEC) < 0) {
-		*err = xasprintf("pipe() failed: %s", strerror(errno));
+	if (proc_pipes(data, status, err) < 0)
 		return -1;
-	}
-	if (pipe2(status, O_CLOEXEC) < 0) {
-		*err = xasprintf("pipe() failed: %s", strerror(errno));
-		close(data[0]);
-		close(data[1]);
-		return -1;
-	}
 	/* A bigger pipe: fewer wake-ups on both sides; failure only costs
 	 * speed. */
 	(void)fcntl(data[1], F_SETPIPE_SZ, DATA_PIPE_SIZE);
