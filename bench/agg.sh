@@ -19,6 +19,9 @@
 #   BENCH_BIG_MEM   forkpipe --memory in case (d) (default 1G)
 #   BENCH_BIG_PEERS 1: also time GNU sort -S BENCH_BIG_MEM in case (d)
 #                   (default 0: it takes minutes)
+#   GENKV           key/value TSV generator of case (e) (default ./bench/genkv;
+#                   built from bench/genkv.c into BENCH_DIR when missing)
+#   BENCH_KV_SIZE   size of case (e)'s TSV (default BENCH_SIZE)
 #
 # DuckDB runs through node and @duckdb/node-api (bench/duckdb.js): when
 # node finds no @duckdb/node-api (NODE_PATH, then BENCH_DIR/node), it is
@@ -44,6 +47,9 @@
 # writes forkpipe's format in forkpipe's order with COPY ... ORDER BY.
 #   (c) sort by email (-k7,7) vs LC_ALL=C sort --parallel=2 -S MEM -T DIR,
 #       forkpipe with --memory MEM and its spills in the same DIR;
+#   (e) high cardinality: genkv's two-column TSV (about 60M records a GiB,
+#       the key one of 1,000,000 values, the value an integer below 10^9),
+#       group -k 1 count sum:2 vs DuckDB, mawk and datamash -s;
 #   (d) once each on the big file with --memory BENCH_BIG_MEM: group by
 #       id (every record its own group: ~54M groups in 5 GiB) and sort
 #       by email, with wall time and peak memory.
@@ -75,21 +81,26 @@ HERE=$(dirname "${BASH_SOURCE[0]}")
 . "$HERE/peakmem.sh" || exit 1
 
 GENCSV=${GENCSV:-./bench/gencsv}
+GENKV=${GENKV:-./bench/genkv}
 TAB=$(printf '\t')
 
 bench_setup
 BENCH_AGG_SIZE=${BENCH_AGG_SIZE:-$BENCH_SIZE}
+BENCH_KV_SIZE=${BENCH_KV_SIZE:-$BENCH_SIZE}
 BENCH_SORT_MEM=${BENCH_SORT_MEM:-1G}
 BENCH_BIG=${BENCH_BIG:-5G}
 BENCH_BIG_MEM=${BENCH_BIG_MEM:-1G}
 BENCH_BIG_PEERS=${BENCH_BIG_PEERS:-0}
 LABEL_W=60
 [ -x "$FORKPIPE" ] || die "no forkpipe at $FORKPIPE (build it first, or set FORKPIPE)"
-clean_outputs agg_a agg_b agg_c agg_s
+clean_outputs agg_a agg_b agg_c agg_s agg_e
 rm -f "$BENCH_DIR"/big.*.out "$BENCH_DIR"/peak.*
 TSV=$BENCH_DIR/orders.tsv
 need_generator GENCSV gencsv
 cache_input "$TSV" "$BENCH_AGG_SIZE" "$GENCSV" -t
+KV=$BENCH_DIR/kv.tsv
+need_generator GENKV genkv
+cache_input "$KV" "$BENCH_KV_SIZE" "$GENKV"
 
 # Bytes a SIZE (K/M/G/T: powers of 1024) stands for.
 size_bytes() {
@@ -226,6 +237,17 @@ agg_c_fpN() { "$FORKPIPE" -j"$N" "${C_FP[@]}"; }
 agg_c_fp1() { "$FORKPIPE" -j1 "${C_FP[@]}"; }
 agg_c_sort() { "${C_GNU[@]}"; }
 
+# (e) a million keys: count and sum of integers, printed as integers.
+E_FP=(--tsv -e 'group -k 1 count sum:2' "$KV")
+agg_e_fpN() { "$FORKPIPE" -j"$N" "${E_FP[@]}"; }
+agg_e_fp1() { "$FORKPIPE" -j1 "${E_FP[@]}"; }
+agg_e_dm() { datamash -s -g 1 count 1 sum 2 < "$KV"; }
+agg_e_mawk() {
+	mawk -F'\t' '{ n[$1]++; s[$1] += $2 }
+		END { for (k in n) printf "%s\t%d\t%.0f\n", k, n[k], s[k] }' "$KV" | sort
+}
+agg_e_duck() { node "$DUCKDB_JS" kv "$KV" "$N"; }
+
 # ---- the cases ------------------------------------------------------------------------
 
 print_legend
@@ -256,6 +278,15 @@ if [ "$HAVE_DM" = 1 ] || [ "$HAVE_DUCK" = 1 ]; then
 	[ "$HAVE_DUCK" = 1 ] && add_tool peer "duckdb threads=$N: GROUP BY email, date count(*)" agg_s_duck
 	run_case "(b') TSV: group count over the same ~9M pairs" lines "$TSV" -j"$N" "${B2_FP[@]}"
 fi
+
+add_fp agg_e "--tsv -e 'group -k 1 count sum:2'"
+[ "$HAVE_DM" = 1 ] && add_tool ref "datamash -s -g 1 count 1 sum 2" agg_e_dm
+[ "$HAVE_DUCK" = 1 ] && add_tool peer "duckdb threads=$N: GROUP BY k count(*), sum(v)" agg_e_duck
+[ "$HAVE_MAWK" = 1 ] && add_tool peer "mawk -F'\\t' '{ n[\$1]++; s[\$1] += \$2 } ...' | sort" agg_e_mawk
+run_case "(e) TSV: group by a 1,000,000-value key: count, sum" lines "$KV" -j"$N" "${E_FP[@]}"
+peak_line "forkpipe -j$N (default --memory)" "$N" "$FORKPIPE" --stats -j"$N" "${E_FP[@]}"
+[ "$HAVE_DUCK" = 1 ] && peak_line "duckdb threads=$N" 1 node "$DUCKDB_JS" kv "$KV" "$N"
+echo
 
 add_fp agg_c "--memory $BENCH_SORT_MEM --tmpdir DIR --tsv -e 'sort -k7,7'"
 add_tool ref "sort --parallel=2 -S $BENCH_SORT_MEM -T DIR -t '\\t' -k7,7" agg_c_sort

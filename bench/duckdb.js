@@ -6,7 +6,8 @@
 //   node bench/duckdb.js version
 //
 // CASE: city (group by city: count, sum of amount), uniq (uniq -c of the
-// (email, date) pairs) or pairs (group count of the same pairs).  THREADS
+// (email, date) pairs), pairs (group count of the same pairs), or kv
+// (genkv's key/value TSV: count and sum of the value by key).  THREADS
 // is DuckDB's `threads` setting (agg.sh passes the online CPUs, as
 // forkpipe -jN).  @duckdb/node-api is found through NODE_PATH (agg.sh
 // installs it under BENCH_DIR/node).
@@ -43,6 +44,10 @@ const CASES = {
 	// group -k 7,8 count: email, date, count.
 	pairs: (src) => `SELECT email, date, count(*)
 		FROM ${src} GROUP BY email, date ORDER BY email, date`,
+	// genkv's TSV, group -k 1 count sum:2: key, count, sum.
+	kv: (src, file) => `SELECT k, count(*), sum(v) FROM read_csv(${lit(file)}, delim = '\t',
+		header = false, quote = '', escape = '', auto_detect = false,
+		columns = {'k': 'VARCHAR', 'v': 'BIGINT'}) GROUP BY k ORDER BY k`,
 };
 
 async function main() {
@@ -55,12 +60,12 @@ async function main() {
 		return;
 	}
 	if (!CASES[name] || !file || !/^[1-9][0-9]*$/.test(threads || '')) {
-		console.error('usage: node bench/duckdb.js city|uniq|pairs FILE THREADS | version');
+		console.error('usage: node bench/duckdb.js city|uniq|pairs|kv FILE THREADS | version');
 		process.exit(64);
 	}
 	const instance = await DuckDBInstance.create(':memory:', { threads });
 	const con = await instance.connect();
-	await con.run(`COPY (${CASES[name](source(file))}) TO '/dev/stdout'
+	await con.run(`COPY (${CASES[name](source(file), file)}) TO '/dev/stdout'
 		(FORMAT csv, DELIMITER '\t', HEADER false, QUOTE '', ESCAPE '')`);
 	con.closeSync();
 }

@@ -190,12 +190,13 @@ print_missing() { # what...
 print_legend() {
 	echo "ratio = tool median / forkpipe -j$N median (above 1: forkpipe -j$N is that many times faster)"
 	echo "MB/s = input file bytes / 10^6 / median; every command runs with LC_ALL=C and writes to a file"
+	echo "CPU s = median user + system seconds of the command and every process it waited for (bash's times)"
 }
 
 # ---- one case ----------------------------------------------------------------
 
 # Per-case state, filled by add_tool and run_case.
-T_LABEL=() T_FUNC=() T_KIND=() T_STATUS=() T_TIMES=() T_NOTE=()
+T_LABEL=() T_FUNC=() T_KIND=() T_STATUS=() T_TIMES=() T_CPU=() T_NOTE=()
 
 # add_tool KIND LABEL FUNC.  FUNC writes the tool's result to stdout.
 # KIND: ref (the reference), fpN (forkpipe -jN, the base of the ratios),
@@ -206,6 +207,7 @@ add_tool() {
 	T_FUNC+=("$3")
 	T_STATUS+=(ok)
 	T_TIMES+=("")
+	T_CPU+=("")
 	T_NOTE+=("")
 	T_SIZE+=("")
 }
@@ -219,7 +221,7 @@ add_fp() {
 }
 
 reset_case() {
-	T_LABEL=() T_FUNC=() T_KIND=() T_STATUS=() T_TIMES=() T_NOTE=() T_SIZE=()
+	T_LABEL=() T_FUNC=() T_KIND=() T_STATUS=() T_TIMES=() T_CPU=() T_NOTE=() T_SIZE=()
 }
 
 # Supervisor share of forkpipe's CPU time, from the run report
@@ -296,17 +298,39 @@ check_compressed() {
 
 # time_tool I OUT INPUT: one timed run of tool I, its time appended to
 # T_TIMES[I], or its status set to FAILED.
+# The CPU seconds (user + system) of this shell's children so far, in
+# REPLY: bash's `times` counts every process waited for, so a tool's
+# workers, threads and pipeline members are all in the difference.
+children_cpu() {
+	local line f=$BENCH_DIR/times.out
+	# Not in $(...): a subshell's times are its own children's.
+	times > "$f"
+	line=$(tail -n 1 "$f")
+	REPLY=$(awk -v l="$line" 'BEGIN {
+		n = split(l, f, " "); t = 0
+		for (i = 1; i <= n; i++) {
+			s = f[i]; sub(/s$/, "", s); split(s, ms, "m"); t += ms[1] * 60 + ms[2]
+		}
+		printf "%.3f", t }')
+}
+
 time_tool() {
-	local i=$1 out=$2 input=$3 err=$BENCH_DIR/$TAG.$1.err rc t0
+	local i=$1 out=$2 input=$3 err=$BENCH_DIR/$TAG.$1.err rc t0 t1 c0
 	rm -f "$out"
 	# Earlier outputs are written back now, not during the timed run.
 	sync
 	cat "$input" > /dev/null
+	children_cpu
+	c0=$REPLY
 	now
 	t0=$REPLY
 	"${T_FUNC[i]}" > "$out" 2> "$err"
 	rc=$?
 	now
+	t1=$REPLY
+	children_cpu
+	T_CPU[i]="${T_CPU[i]} $(awk -v a="$c0" -v b="$REPLY" 'BEGIN { printf "%.3f", b - a }')"
+	REPLY=$t1
 	if [ "$rc" != 0 ]; then
 		T_STATUS[i]=FAILED
 		T_NOTE[i]="exit status $rc: $(head -c 300 "$err" | head -n 2 | tr '\n' ' ')"
@@ -317,11 +341,11 @@ time_tool() {
 
 # print_table BYTES BASE: one row per tool, forkpipe first; notes after.
 print_table() {
-	local bytes=$1 base=$2 w=$LABEL_W i k order=() notes=()
+	local bytes=$1 base=$2 w=$LABEL_W i k cpu order=() notes=()
 	for ((i = 0; i < ${#T_LABEL[@]}; i++)); do
 		[ "${#T_LABEL[i]}" -le "$w" ] || w=${#T_LABEL[i]}
 	done
-	printf "   %-${w}s %9s %9s %9s %9s %8s\n" tool "median s" "MB/s" "min s" "max s" ratio
+	printf "   %-${w}s %9s %9s %9s %9s %8s %9s\n" tool "median s" "MB/s" "min s" "max s" ratio "CPU s"
 	for k in fpN fp1 ref peer; do
 		for ((i = 0; i < ${#T_KIND[@]}; i++)); do
 			[ "${T_KIND[i]}" = "$k" ] && order+=("$i")
@@ -335,10 +359,12 @@ print_table() {
 		fi
 		# The label goes through the environment: awk -v would turn a \t
 		# in it into a tab.
-		stat_of "${T_TIMES[i]}" | LABEL=${T_LABEL[i]} awk -v bytes="$bytes" -v base="$base" -v w="$w" '{
+		cpu=$(stat_of "${T_CPU[i]}" | awk '{ print $1 }')
+		stat_of "${T_TIMES[i]}" | LABEL=${T_LABEL[i]} awk -v bytes="$bytes" -v base="$base" -v w="$w" \
+			-v cpu="${cpu:-0}" '{
 			label = ENVIRON["LABEL"]
 			ratio = (base != "" && base > 0) ? sprintf("%.2fx", $1 / base) : "n/a"
-			printf "   %-" w "s %9.3f %9.1f %9.3f %9.3f %8s\n", label, $1, bytes / 1e6 / $1, $2, $3, ratio
+			printf "   %-" w "s %9.3f %9.1f %9.3f %9.3f %8s %9.2f\n", label, $1, bytes / 1e6 / $1, $2, $3, ratio, cpu
 		}'
 	done
 	for i in "${order[@]}"; do
@@ -402,7 +428,7 @@ run_case() {
 			printf ' .'
 			[ "${T_STATUS[i]}" = ok ] && check_result "$i" "$out" "$refout" "$mode"
 			# A WRONG tool keeps no time: its speed is not comparable.
-			[ "${T_STATUS[i]}" = ok ] || T_TIMES[i]=""
+			[ "${T_STATUS[i]}" = ok ] || T_TIMES[i]="" T_CPU[i]=""
 		done
 		echo
 	done
