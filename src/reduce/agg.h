@@ -99,6 +99,29 @@ enum agg_kind {
 	AGG_DISTINCT,
 	AGG_FIRST,
 	AGG_LAST,
+	/* order statistics and moments: from the group's sorted values
+	 * (aggvals.h, ostat.h) */
+	AGG_MEDIAN,
+	AGG_Q1,
+	AGG_Q3,
+	AGG_IQR,
+	AGG_PERC,
+	AGG_MODE,
+	AGG_ANTIMODE,
+	AGG_MAD,
+	AGG_MADRAW,
+	AGG_TRIMMEAN,
+	AGG_SSKEW,
+	AGG_PSKEW,
+	AGG_SKURT,
+	AGG_PKURT,
+	AGG_DPO,
+	AGG_JARQUE,
+	AGG_GEOMEAN,
+	AGG_HARMMEAN,
+	/* value lists of text */
+	AGG_UNIQUE,
+	AGG_COLLAPSE,
 };
 
 struct agg_op {
@@ -109,6 +132,10 @@ struct agg_op {
 	size_t off;		/* the state's offset in an entry's state */
 	int numslot;		/* per-record parsed number, shared by the ops
 				 * reading the same field; -1: none */
+	long double param;	/* perc: the percentile; trimmean: the fraction */
+	bool shared;		/* the state is an earlier op's (the value list
+				 * of the same field): not folded, sent or
+				 * merged again */
 };
 
 /* What to group by and what to compute: built at setup, bound to the
