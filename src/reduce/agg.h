@@ -96,7 +96,10 @@
  * says: about 16 bytes a number in the table and as many again for the
  * sorted copy the result is computed from (collapse: the values' bytes
  * and about 60 bytes each).  Many groups spill as usual; one group of a
- * billion numbers needs about 32 GB at the end.
+ * billion numbers needs about 32 GB at the end.  Results are computed
+ * from the sorted values (ostat.h), so they do not depend on -j, the
+ * chunk size or spilling; where datamash's input-order sums round
+ * differently, the moments can differ from its in the last digits.
  *
  * The engine's files: aggpart.h lists them. */
 #ifndef FORKPIPE_AGG_H

@@ -8,8 +8,9 @@
  * moments; geomean as exp of the mean log; harmmean as n over the sum of
  * reciprocals).  Sums run over the sorted values in order, so a result
  * is the same at any -j; datamash sums in its input order, so the two
- * can differ in the last digit printed where rounding errors decide it
- * (a skewness of almost 0, say). */
+ * differ where the sums' rounding errors reach the digits printed: the
+ * last digit now and then, and more where the moments cancel (the
+ * skewness, near 0, of a million values agreed to 11 digits). */
 #ifndef FORKPIPE_OSTAT_H
 #define FORKPIPE_OSTAT_H
 
