@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "aggpart.h"
+#include "aggvals.h"
 #include "csv.h"
 #include "util.h"
 
@@ -318,6 +319,25 @@ static void fold_record(struct agg_part *p, const char *rec, size_t len)
 			break;
 		case AGG_LAST:
 			agg_pos_set(p, off, i, p->cur_seq, idx, f ? f->p : "", f ? f->len : 0);
+			break;
+		case AGG_MEDIAN: case AGG_Q1: case AGG_Q3: case AGG_IQR: case AGG_PERC:
+		case AGG_MODE: case AGG_ANTIMODE: case AGG_MAD: case AGG_MADRAW:
+		case AGG_TRIMMEAN: case AGG_SSKEW: case AGG_PSKEW: case AGG_SKURT:
+		case AGG_PKURT: case AGG_DPO: case AGG_JARQUE: case AGG_GEOMEAN:
+		case AGG_HARMMEAN:
+			if (!op->shared)
+				vals_add_num(&p->kt, off, op->off, num_ld(n));
+			break;
+		case AGG_UNIQUE:
+		case AGG_COLLAPSE:
+			if (f == NULL) {
+				data_error(p, ERR_MISSING, i, op->field, p->fv.n, "", 0);
+				return;
+			}
+			if (op->kind == AGG_UNIQUE)
+				agg_dist_add(p, off, i, f->p, f->len);
+			else
+				vals_add_pos(&p->kt, off, op->off, p->cur_seq, idx, f->p, f->len);
 			break;
 		}
 		state = keytab_state(&p->kt, off);	/* the arena may have moved */

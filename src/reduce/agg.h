@@ -1,6 +1,9 @@
 /* agg.h - grouping and aggregation, shared by the group, uniq and top
  * reducers: the ops (count, sum, min, max, mean, stdev, distinct, first,
- * last), numbers parsed and printed as GNU datamash does, and the
+ * last; the order statistics median, q1, q3, iqr, perc, mode, antimode,
+ * mad, madraw, trimmean; the moments sskew, pskew, skurt, pkurt, dpo,
+ * jarque, geomean, harmmean; the value lists unique and collapse, and
+ * countunique, distinct's datamash name), numbers parsed and printed as GNU datamash does, and the
  * partial state: a hash table of groups that spills sorted runs to
  * temporary files beyond its memory budget and is merged back in key
  * order at the end.
@@ -28,12 +31,12 @@
  * addition, so the two can differ only where the exact result is a tie
  * at the 15th significant digit.
  *
- * Partial format, version 1 (all integers unsigned LEB128 varints unless
+ * Partial format, version 2 (all integers unsigned LEB128 varints unless
  * said otherwise; "zz" is a zigzag-encoded signed 128-bit varint; "LD" is
  * a long double's significant bytes, little-endian, as many as the
  * header says):
  *
- *   "FPA" 0x01                 magic and version
+ *   "FPA" 0x02                 magic and version (2: the value lists)
  *   u8 LD size                 10 on x86 (80-bit extended)
  *   varint nops, nops x u8     the op kinds, checked against the stage
  *   varint n, n x (varint seq, varint records)
@@ -62,6 +65,14 @@
  *     distinct  varint n, n x (varint len, value)
  *     first,    u8 has a value, [varint seq, varint index, varint len,
  *     last      value]
+ *     median .. harmmean (the order statistics and moments)
+ *               varint n, n x LD: the group's numbers sorted by value
+ *               (-0 before 0, NaNs last); the ops of one field share
+ *               one list: the first writes it, the others nothing
+ *               (agg_op.shared)
+ *     unique    as distinct
+ *     collapse  varint n, n x (varint seq, varint index, varint len,
+ *               value), in input order
  *
  * A key may appear in several entries (a worker that spilled); merging
  * combines them.
@@ -75,6 +86,20 @@
  * (runs.h), combining a key's entries, in the order of the runs, in a
  * small table of its own, and streams the groups out.  A worker sends
  * its runs and its table as its partial.
+ *
+ * Value lists (aggvals.h).  The order statistics, the moments and
+ * collapse keep every value of a group: 16 bytes a number (collapse: 20
+ * bytes and the value), in chunks in the table's arena, so they count
+ * against the budget and spill with their groups like any state.  The
+ * limit: the finish combines one key's entries from all runs in memory,
+ * so one group's values must fit in memory there, whatever --memory
+ * says: about 16 bytes a number in the table and as many again for the
+ * sorted copy the result is computed from (collapse: the values' bytes
+ * and about 60 bytes each).  Many groups spill as usual; one group of a
+ * billion numbers needs about 32 GB at the end.  Results are computed
+ * from the sorted values (ostat.h), so they do not depend on -j, the
+ * chunk size or spilling; where datamash's input-order sums round
+ * differently, the moments can differ from its in the last digits.
  *
  * The engine's files: aggpart.h lists them. */
 #ifndef FORKPIPE_AGG_H
@@ -99,6 +124,29 @@ enum agg_kind {
 	AGG_DISTINCT,
 	AGG_FIRST,
 	AGG_LAST,
+	/* order statistics and moments: from the group's sorted values
+	 * (aggvals.h, ostat.h) */
+	AGG_MEDIAN,
+	AGG_Q1,
+	AGG_Q3,
+	AGG_IQR,
+	AGG_PERC,
+	AGG_MODE,
+	AGG_ANTIMODE,
+	AGG_MAD,
+	AGG_MADRAW,
+	AGG_TRIMMEAN,
+	AGG_SSKEW,
+	AGG_PSKEW,
+	AGG_SKURT,
+	AGG_PKURT,
+	AGG_DPO,
+	AGG_JARQUE,
+	AGG_GEOMEAN,
+	AGG_HARMMEAN,
+	/* value lists of text */
+	AGG_UNIQUE,
+	AGG_COLLAPSE,
 };
 
 struct agg_op {
@@ -109,6 +157,10 @@ struct agg_op {
 	size_t off;		/* the state's offset in an entry's state */
 	int numslot;		/* per-record parsed number, shared by the ops
 				 * reading the same field; -1: none */
+	long double param;	/* perc: the percentile; trimmean: the fraction */
+	bool shared;		/* the state is an earlier op's (the value list
+				 * of the same field): not folded, sent or
+				 * merged again */
 };
 
 /* What to group by and what to compute: built at setup, bound to the

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "aggpart.h"
+#include "aggvals.h"
 #include "util.h"
 
 /* ---- output helpers -------------------------------------------------------------- */
@@ -64,6 +65,12 @@ long double agg_value(const struct agg_group *g, size_t i)
 		return var_stdev(o);
 	case AGG_DISTINCT:
 		return (long double)((const struct s_dist *)o)->n;
+	case AGG_MEDIAN: case AGG_Q1: case AGG_Q3: case AGG_IQR: case AGG_PERC:
+	case AGG_MODE: case AGG_ANTIMODE: case AGG_MAD: case AGG_MADRAW:
+	case AGG_TRIMMEAN: case AGG_SSKEW: case AGG_PSKEW: case AGG_SKURT:
+	case AGG_PKURT: case AGG_DPO: case AGG_JARQUE: case AGG_GEOMEAN:
+	case AGG_HARMMEAN:
+		return agg_vals_value(g, i);
 	default:
 		return (long double)g->count;
 	}
@@ -80,6 +87,10 @@ void agg_format(const struct agg_group *g, size_t i, struct buf *out)
 		break;
 	case AGG_DISTINCT:
 		agg_put_u64(out, ((const struct s_dist *)o)->n);
+		break;
+	case AGG_UNIQUE:
+	case AGG_COLLAPSE:
+		agg_vals_format(g, i, out);
 		break;
 	case AGG_FIRST:
 	case AGG_LAST: {

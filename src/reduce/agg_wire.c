@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "aggpart.h"
+#include "aggvals.h"
 #include "util.h"
 
 /* ---- encoding ---------------------------------------------------------------- */
@@ -276,6 +277,26 @@ static const struct op_wire op_wire[] = {
 	[AGG_DISTINCT] = { dist_encode, dist_merge },
 	[AGG_FIRST] = { pos_encode, pos_merge },
 	[AGG_LAST] = { pos_encode, pos_merge },
+	[AGG_MEDIAN] = { vals_num_encode, vals_num_merge },
+	[AGG_Q1] = { vals_num_encode, vals_num_merge },
+	[AGG_Q3] = { vals_num_encode, vals_num_merge },
+	[AGG_IQR] = { vals_num_encode, vals_num_merge },
+	[AGG_PERC] = { vals_num_encode, vals_num_merge },
+	[AGG_MODE] = { vals_num_encode, vals_num_merge },
+	[AGG_ANTIMODE] = { vals_num_encode, vals_num_merge },
+	[AGG_MAD] = { vals_num_encode, vals_num_merge },
+	[AGG_MADRAW] = { vals_num_encode, vals_num_merge },
+	[AGG_TRIMMEAN] = { vals_num_encode, vals_num_merge },
+	[AGG_SSKEW] = { vals_num_encode, vals_num_merge },
+	[AGG_PSKEW] = { vals_num_encode, vals_num_merge },
+	[AGG_SKURT] = { vals_num_encode, vals_num_merge },
+	[AGG_PKURT] = { vals_num_encode, vals_num_merge },
+	[AGG_DPO] = { vals_num_encode, vals_num_merge },
+	[AGG_JARQUE] = { vals_num_encode, vals_num_merge },
+	[AGG_GEOMEAN] = { vals_num_encode, vals_num_merge },
+	[AGG_HARMMEAN] = { vals_num_encode, vals_num_merge },
+	[AGG_UNIQUE] = { dist_encode, dist_merge },
+	[AGG_COLLAPSE] = { vals_pos_encode, vals_pos_merge },
 };
 
 void agg_encode_entry(struct agg_part *p, uint64_t off, struct buf *out)
@@ -291,7 +312,8 @@ void agg_encode_entry(struct agg_part *p, uint64_t off, struct buf *out)
 	buf_append(e, key, klen);
 	buf_put_varint(e, *keytab_aux(&p->kt, off));
 	for (size_t i = 0; i < s->nops; i++)
-		op_wire[s->ops[i].kind].encode(p, state + s->ops[i].off, e);
+		if (!s->ops[i].shared)
+			op_wire[s->ops[i].kind].encode(p, state + s->ops[i].off, e);
 	buf_put_varint(out, e->len);
 	buf_append(out, e->data, e->len);
 }
@@ -304,7 +326,7 @@ void agg_encode(struct agg_part *p, struct buf *out)
 	uint64_t *v;
 	size_t code_at;
 
-	buf_append(out, "FPA\1", 4);
+	buf_append(out, "FPA\2", 4);
 	buf_putc(out, (char)LD_BYTES);
 	buf_put_varint(out, s->nops);
 	for (size_t i = 0; i < s->nops; i++)
@@ -377,7 +399,8 @@ uint64_t agg_merge_entry(struct agg_part *p, const char *data, size_t len, uint6
 	off = keytab_put(&p->kt, key, klen, keytab_hash(key, klen), &added);
 	nrec = get_varint(&r);
 	for (size_t i = 0; i < s->nops && !r.bad; i++)
-		op_wire[s->ops[i].kind].merge(p, off, i, &r, base);
+		if (!s->ops[i].shared)
+			op_wire[s->ops[i].kind].merge(p, off, i, &r, base);
 	if (r.bad || r.p != r.end)
 		return 0;
 	*keytab_aux(&p->kt, off) += nrec;
@@ -477,7 +500,7 @@ int agg_merge(struct agg_part *p, const char *data, size_t len)
 	uint64_t n;
 	unsigned code;
 
-	if (magic == NULL || memcmp(magic, "FPA\1", 4) != 0 || get_u8(&r) != LD_BYTES)
+	if (magic == NULL || memcmp(magic, "FPA\2", 4) != 0 || get_u8(&r) != LD_BYTES)
 		return -1;
 	if (get_varint(&r) != s->nops)
 		return -1;

@@ -8,6 +8,7 @@
 
 #include "agg.h"
 #include "aggstate.h"
+#include "aggvals.h"
 #include "util.h"
 
 #define KEYS_MAX 1024			/* key fields of a group */
@@ -28,11 +29,32 @@ static const struct {
 	{ "distinct", "countunique", AGG_DISTINCT, true, sizeof(struct s_dist) },
 	{ "first", NULL, AGG_FIRST, true, sizeof(struct s_pos) },
 	{ "last", NULL, AGG_LAST, true, sizeof(struct s_pos) },
+	{ "median", NULL, AGG_MEDIAN, true, sizeof(struct s_vlist) },
+	{ "q1", NULL, AGG_Q1, true, sizeof(struct s_vlist) },
+	{ "q3", NULL, AGG_Q3, true, sizeof(struct s_vlist) },
+	{ "iqr", NULL, AGG_IQR, true, sizeof(struct s_vlist) },
+	{ "perc", NULL, AGG_PERC, true, sizeof(struct s_vlist) },
+	{ "mode", NULL, AGG_MODE, true, sizeof(struct s_vlist) },
+	{ "antimode", NULL, AGG_ANTIMODE, true, sizeof(struct s_vlist) },
+	{ "mad", NULL, AGG_MAD, true, sizeof(struct s_vlist) },
+	{ "madraw", NULL, AGG_MADRAW, true, sizeof(struct s_vlist) },
+	{ "trimmean", NULL, AGG_TRIMMEAN, true, sizeof(struct s_vlist) },
+	{ "sskew", NULL, AGG_SSKEW, true, sizeof(struct s_vlist) },
+	{ "pskew", NULL, AGG_PSKEW, true, sizeof(struct s_vlist) },
+	{ "skurt", NULL, AGG_SKURT, true, sizeof(struct s_vlist) },
+	{ "pkurt", NULL, AGG_PKURT, true, sizeof(struct s_vlist) },
+	{ "dpo", NULL, AGG_DPO, true, sizeof(struct s_vlist) },
+	{ "jarque", NULL, AGG_JARQUE, true, sizeof(struct s_vlist) },
+	{ "geomean", NULL, AGG_GEOMEAN, true, sizeof(struct s_vlist) },
+	{ "harmmean", NULL, AGG_HARMMEAN, true, sizeof(struct s_vlist) },
+	{ "unique", NULL, AGG_UNIQUE, true, sizeof(struct s_dist) },
+	{ "collapse", NULL, AGG_COLLAPSE, true, sizeof(struct s_vlist) },
 };
 
 static bool kind_numeric(enum agg_kind k)
 {
-	return k == AGG_SUM || k == AGG_MIN || k == AGG_MAX || k == AGG_MEAN || k == AGG_STDEV;
+	return k == AGG_SUM || k == AGG_MIN || k == AGG_MAX || k == AGG_MEAN || k == AGG_STDEV ||
+	    agg_kind_values(k);
 }
 
 /* ---- the spec -------------------------------------------------------------- */
@@ -87,6 +109,7 @@ int agg_spec_op(struct agg_spec *s, const char *text, char **err)
 {
 	const char *colon = strchr(text, ':');
 	size_t nlen = colon ? (size_t)(colon - text) : strlen(text);
+	const char *fend = NULL;	/* where the field ends, before a parameter */
 	struct agg_op op = { 0 };
 	size_t k;
 
@@ -98,7 +121,10 @@ int agg_spec_op(struct agg_spec *s, const char *text, char **err)
 	}
 	if (k == sizeof op_table / sizeof op_table[0]) {
 		*err = xasprintf("%s: unknown op '%s' (ops: count, sum:F, min:F, max:F, mean:F, "
-		    "stdev:F, distinct:F, first:F, last:F)", s->stage, text);
+		    "stdev:F, distinct:F, first:F, last:F, median:F, q1:F, q3:F, iqr:F, perc:F[:P], "
+		    "mode:F, antimode:F, mad:F, madraw:F, trimmean:F[:P], sskew:F, pskew:F, "
+		    "skurt:F, pkurt:F, dpo:F, jarque:F, geomean:F, harmmean:F, unique:F, "
+		    "collapse:F, countunique:F)", s->stage, text);
 		return -1;
 	}
 	op.kind = op_table[k].kind;
@@ -108,21 +134,33 @@ int agg_spec_op(struct agg_spec *s, const char *text, char **err)
 		    s->stage, text, op_table[k].name);
 		return -1;
 	}
+	if (agg_kind_param(op.kind)) {
+		/* perc:F:P, trimmean:F:P: the parameter after a second ':'. */
+		const char *pc = colon != NULL ? strrchr(colon + 1, ':') : NULL;
+
+		if (agg_op_param(&op, s->stage, text, pc != NULL ? pc + 1 : NULL, err) < 0)
+			return -1;
+		if (pc != NULL)
+			fend = pc;
+	}
 	if (colon != NULL) {
-		const char *f = colon + 1;
+		char *f = fend != NULL ? xstrndup(colon + 1, (size_t)(fend - colon - 1)) :
+		    xstrdup(colon + 1);
 
 		if (*f == '\0') {
 			*err = xasprintf("%s: op '%s': missing field after ':'", s->stage, text);
+			free(f);
 			return -1;
 		}
 		if (parse_field(f, &op.field)) {
+			free(f);
 			if (op.field == 0) {
 				*err = xasprintf("%s: op '%s': bad field '0' (fields are numbered from 1)",
 				    s->stage, text);
 				return -1;
 			}
 		} else {
-			op.name = xstrdup(f);
+			op.name = f;
 		}
 	}
 	op.text = xstrdup(text);
@@ -177,7 +215,15 @@ int agg_spec_bind(struct agg_spec *s, const struct header *h, char **err)
 		}
 		if (op->kind != AGG_COUNT && op->field > s->maxfield)
 			s->maxfield = op->field;
-		for (size_t k = 0; k < sizeof op_table / sizeof op_table[0]; k++)
+		op->shared = false;
+		for (size_t j = 0; j < i && agg_kind_values(op->kind); j++)
+			if (agg_kind_values(s->ops[j].kind) && !s->ops[j].shared &&
+			    s->ops[j].field == op->field) {
+				/* One list of a field's numbers serves its ops. */
+				op->off = s->ops[j].off;
+				op->shared = true;
+			}
+		for (size_t k = 0; k < sizeof op_table / sizeof op_table[0] && !op->shared; k++)
 			if (op_table[k].kind == op->kind) {
 				op->off = off;
 				off += ALIGN16(op_table[k].size);

@@ -1,19 +1,26 @@
 /* group.c - the group stage: group records by key fields and compute
  * counts, sums, minimums, maximums, means, sample standard deviations,
- * distinct counts and first and last values per group, as
- * `datamash -s -g KEYS op F ...` does.
+ * distinct counts, first and last values, order statistics (median,
+ * quartiles, percentiles, mode, MAD, trimmed mean), moments (skewness,
+ * kurtosis, normality tests, geometric and harmonic means) and value
+ * lists (unique, collapse) per group, as `datamash -s -g KEYS op F ...`
+ * does.
  *
  * A reducer.  Each worker folds its chunk into a hash table of groups
  * (src/reduce/keytab.c) whose states are mergeable: counts and exact sums add,
  * min and max compare, stdev combines (n, sums) exactly or (n, mean, M2)
  * by Chan et al.'s formula, distinct unites value sets, first and last
  * keep the value at the lowest or highest input position (chunk sequence
- * number, record index in the chunk).  The merger merges the partials in
+ * number, record index in the chunk), the order statistics and moments
+ * keep the group's numbers (sent sorted, merged, computed from the
+ * sorted list in one fixed order: src/reduce/aggvals.h, ostat.h), unique
+ * shares distinct's value set, collapse keeps values with their
+ * positions.  The merger merges the partials in
  * any order; merging is associative and commutative, so the output does
  * not depend on -j or the chunk size.
  *
- * Partial format (src/reduce/agg.h has the details), version 1: the magic
- * "FPA" 0x01, the long double size, the op kinds, the records folded per
+ * Partial format (src/reduce/agg.h has the details), version 2: the magic
+ * "FPA" 0x02, the long double size, the op kinds, the records folded per
  * chunk, the first bad value if any, then one entry per group: its
  * length, the key, the record count and each op's state.  A table that
  * outgrows the stage's memory budget is written to a temporary file as
@@ -46,8 +53,18 @@ static const struct stage_opt group_opts[] = {
 
 static const struct stage_arg group_args[] = {
 	{ "ops", "what to compute for each group, one output column each: count, sum:F, min:F, "
-	  "max:F, mean:F, stdev:F (sample standard deviation), distinct:F (number of distinct "
-	  "values), first:F, last:F (in input order); F is a field number or a header name", true },
+	  "max:F, mean:F, stdev:F (sample standard deviation), distinct:F or countunique:F "
+	  "(number of distinct values), first:F, last:F (in input order); the order statistics "
+	  "median:F, q1:F, q3:F, iqr:F, perc:F[:P] (percentile P, an integer from 1 to 100, "
+	  "default 95), mode:F, antimode:F, mad:F (scaled by 1.4826), madraw:F, trimmean:F[:P] "
+	  "(P the fraction trimmed from each end, 0 to 0.5, default 0); the moments sskew:F, "
+	  "pskew:F, skurt:F, pkurt:F (sample and population skewness and excess kurtosis), "
+	  "dpo:F, jarque:F (p-values of the D'Agostino-Pearson and Jarque-Bera tests), "
+	  "geomean:F, harmmean:F; unique:F (the sorted distinct values) and collapse:F (all "
+	  "values in input order), joined by commas; F is a field number or a header name.  "
+	  "The order statistics, moments and collapse keep every value of a group: they spill "
+	  "beyond --memory with their groups, but the end holds one group's values at once "
+	  "(about 32 bytes a number), whatever --memory says", true },
 	{ NULL, NULL, false },
 };
 

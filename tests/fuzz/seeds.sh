@@ -73,6 +73,8 @@ part uniq 204 "$T/tsv" --tsv -e 'uniq -c -k 1,4'
 part top 005 "$T/tsv" --tsv -e 'top -k 4 7'
 part top-sum 006 "$T/tsv" --tsv -e 'top -k 1 5 sum:2'
 part csv-header 007 "$T/csv" --csv -H -e 'group -k city count sum:amount'
+part group-values 210 "$T/tsv" --tsv -e "group -k 1 median:2 q1:3 perc:3:90 mode:2 \
+trimmean:3:0.2 sskew:3 jarque:2 geomean:3 unique:4 collapse:4 countunique:4"
 # A shard's partial: its input named and timed alike in every run, so
 # that the seed does not change.
 touch -d @1700000000 "$T/tsv"

@@ -1,0 +1,342 @@
+/* aggvals.c - the value lists of the grouping ops (aggvals.h): growing
+ * them in the key table's arena, their partial encoding, their merging,
+ * the ops' parameters, and their results. */
+#include "autoconfig.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "aggpart.h"
+#include "aggvals.h"
+#include "ostat.h"
+#include "util.h"
+
+#define CHUNK_MIN 32			/* bytes of a list's first chunk */
+#define CHUNK_MAX (1u << 20)		/* chunks grow by doubling up to this */
+#define POS_HDR 20			/* collapse: seq (8), idx (8), len (4) */
+
+/* A chunk of a list: a blob, this header then cap bytes of items. */
+struct vchunk {
+	uint64_t next;		/* the next chunk's blob; 0: the last */
+	uint32_t used, cap;
+};
+
+static struct s_vlist *vl_at(const struct keytab *kt, uint64_t off, size_t so)
+{
+	return (struct s_vlist *)((char *)keytab_state(kt, off) + so);
+}
+
+static struct vchunk *chunk(const struct keytab *kt, uint64_t blob)
+{
+	return keytab_blob(kt, blob);
+}
+
+/* Room for an item of len bytes at the end of the list: where to write. */
+static char *vl_append(struct keytab *kt, uint64_t off, size_t so, size_t len)
+{
+	struct s_vlist *l = vl_at(kt, off, so);
+	size_t cap = CHUNK_MIN;
+	struct vchunk *c;
+	uint64_t b;
+
+	if (l->tail != 0) {
+		c = chunk(kt, l->tail);
+		if (c->cap - c->used >= len) {
+			char *at = (char *)(c + 1) + c->used;
+
+			c->used += (uint32_t)len;
+			return at;
+		}
+		cap = c->cap < CHUNK_MAX / 2 ? (size_t)c->cap * 2 : CHUNK_MAX;
+	}
+	if (cap < len)
+		cap = len;
+	b = keytab_alloc(kt, sizeof *c + cap);	/* the arena may move */
+	c = chunk(kt, b);
+	c->next = 0;
+	c->used = (uint32_t)len;
+	c->cap = (uint32_t)cap;
+	l = vl_at(kt, off, so);
+	if (l->tail != 0)
+		chunk(kt, l->tail)->next = b;
+	else
+		l->head = b;
+	l->tail = b;
+	return (char *)(c + 1);
+}
+
+void vals_add_num(struct keytab *kt, uint64_t off, size_t so, long double v)
+{
+	char *at = vl_append(kt, off, so, sizeof v);
+
+	memcpy(at, &v, sizeof v);
+	vl_at(kt, off, so)->n++;
+}
+
+void vals_add_pos(struct keytab *kt, uint64_t off, size_t so, uint64_t seq, uint64_t idx,
+    const char *v, size_t len)
+{
+	char *at = vl_append(kt, off, so, POS_HDR + len);
+
+	le_put64(at, seq);
+	le_put64(at + 8, idx);
+	le_put32(at + 16, (uint32_t)len);
+	if (len > 0)
+		memcpy(at + POS_HDR, v, len);
+	vl_at(kt, off, so)->n++;
+}
+
+/* ---- reading a list in order ------------------------------------------------ */
+
+/* The numbers of a list, sorted (ostat_cmp), in a new array. */
+static long double *vl_numbers(const struct keytab *kt, const struct s_vlist *l)
+{
+	long double *a = xreallocarray(NULL, l->n ? l->n : 1, sizeof *a);
+	size_t k = 0;
+
+	for (uint64_t b = l->head; b != 0 && k < l->n; b = chunk(kt, b)->next) {
+		const struct vchunk *c = chunk(kt, b);
+
+		memcpy(a + k, c + 1, c->used);
+		k += c->used / sizeof *a;
+	}
+	qsort(a, k, sizeof *a, ostat_cmp);
+	return a;
+}
+
+/* A collapse value where it lies in the arena, and its position. */
+struct pitem {
+	uint64_t seq, idx;
+	const char *v;
+	size_t len;
+};
+
+static int pitem_cmp(const void *a, const void *b)
+{
+	const struct pitem *x = a, *y = b;
+
+	if (x->seq != y->seq)
+		return x->seq < y->seq ? -1 : 1;
+	return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+/* The values of a collapse list in input order, in a new array (valid
+ * until the arena next grows). */
+static struct pitem *vl_positions(const struct keytab *kt, const struct s_vlist *l)
+{
+	struct pitem *a = xreallocarray(NULL, l->n ? l->n : 1, sizeof *a);
+	size_t k = 0;
+
+	for (uint64_t b = l->head; b != 0; b = chunk(kt, b)->next) {
+		const struct vchunk *c = chunk(kt, b);
+		const char *q = (const char *)(c + 1), *end = q + c->used;
+
+		while (q < end && k < l->n) {
+			a[k].seq = le_get64(q);
+			a[k].idx = le_get64(q + 8);
+			a[k].len = le_get32(q + 16);
+			a[k].v = q + POS_HDR;
+			q += POS_HDR + a[k++].len;
+		}
+	}
+	qsort(a, k, sizeof *a, pitem_cmp);
+	return a;
+}
+
+/* ---- the wire --------------------------------------------------------------- */
+
+/* Numbers: varint n, then n long doubles (LD_BYTES each) in order. */
+void vals_num_encode(const struct agg_part *p, const void *x, struct buf *e)
+{
+	const struct s_vlist *l = x;
+	long double *a = vl_numbers(&p->kt, l);
+
+	buf_put_varint(e, l->n);
+	buf_reserve(e, l->n * LD_BYTES);
+	for (uint64_t k = 0; k < l->n; k++)
+		buf_append(e, &a[k], LD_BYTES);
+	free(a);
+}
+
+void vals_num_merge(struct agg_part *p, uint64_t off, size_t i, struct rd *r, uint64_t base)
+{
+	uint64_t n = get_varint(r);
+	size_t so = p->spec->ops[i].off;
+
+	(void)base;
+	if (r->bad || n > (uint64_t)(r->end - r->p) / LD_BYTES) {
+		r->bad = true;
+		return;
+	}
+	for (uint64_t k = 0; k < n; k++) {
+		long double v = 0;
+
+		memcpy(&v, get_bytes(r, LD_BYTES), LD_BYTES);
+		vals_add_num(&p->kt, off, so, v);
+	}
+}
+
+/* collapse: varint n, then n x (varint seq, varint index, varint len,
+ * value) in input order. */
+void vals_pos_encode(const struct agg_part *p, const void *x, struct buf *e)
+{
+	const struct s_vlist *l = x;
+	struct pitem *a = vl_positions(&p->kt, l);
+
+	buf_put_varint(e, l->n);
+	for (uint64_t k = 0; k < l->n; k++) {
+		buf_put_varint(e, a[k].seq);
+		buf_put_varint(e, a[k].idx);
+		buf_put_varint(e, a[k].len);
+		buf_append(e, a[k].v, a[k].len);
+	}
+	free(a);
+}
+
+void vals_pos_merge(struct agg_part *p, uint64_t off, size_t i, struct rd *r, uint64_t base)
+{
+	uint64_t n = get_varint(r);
+	size_t so = p->spec->ops[i].off;
+
+	/* Each value takes 3 bytes at least. */
+	if (r->bad || n > (uint64_t)(r->end - r->p) / 3) {
+		r->bad = true;
+		return;
+	}
+	for (uint64_t k = 0; k < n && !r->bad; k++) {
+		uint64_t seq = base + get_varint(r), idx = get_varint(r), len = get_varint(r);
+		const char *v = r->bad || len > UINT32_MAX - POS_HDR ? NULL : get_bytes(r, len);
+
+		if (v == NULL) {
+			r->bad = true;
+			return;
+		}
+		vals_add_pos(&p->kt, off, so, seq, idx, v, len);
+	}
+}
+
+/* ---- parameters -------------------------------------------------------------- */
+
+bool agg_kind_param(enum agg_kind k)
+{
+	return k == AGG_PERC || k == AGG_TRIMMEAN;
+}
+
+static bool all_digits(const char *p, size_t n)
+{
+	if (n == 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (p[i] < '0' || p[i] > '9')
+			return false;
+	return true;
+}
+
+int agg_op_param(struct agg_op *op, const char *stage, const char *text, const char *p,
+    char **err)
+{
+	if (op->kind == AGG_PERC) {
+		/* An integer from 1 to 100, as datamash's perc:P. */
+		op->param = 95;
+		if (p == NULL)
+			return 0;
+		if (all_digits(p, strlen(p)) && strlen(p) <= 9 && atoi(p) >= 1 && atoi(p) <= 100) {
+			op->param = atoi(p);
+			return 0;
+		}
+		*err = xasprintf("%s: op '%s': bad percentile '%s' (an integer from 1 to 100)", stage,
+		    text, p);
+		return -1;
+	}
+	/* trimmean: a decimal from 0 to 0.5 (digits, a point, digits), read
+	 * as a long double as datamash reads it. */
+	op->param = 0;
+	if (p == NULL)
+		return 0;
+	{
+		const char *dot = strchr(p, '.');
+		size_t ilen = dot ? (size_t)(dot - p) : strlen(p);
+
+		if (all_digits(p, ilen) && (dot == NULL || all_digits(dot + 1, strlen(dot + 1)))) {
+			long double v = strtold(p, NULL);
+
+			if (v >= 0 && v <= 0.5) {
+				op->param = v;
+				return 0;
+			}
+		}
+	}
+	*err = xasprintf("%s: op '%s': bad trim fraction '%s' (a decimal from 0 to 0.5)", stage,
+	    text, p);
+	return -1;
+}
+
+/* ---- results ------------------------------------------------------------------ */
+
+static const void *op_state(const struct agg_group *g, size_t i)
+{
+	return (const char *)keytab_state(&g->part->kt, g->off) + g->part->spec->ops[i].off;
+}
+
+long double agg_vals_value(const struct agg_group *g, size_t i)
+{
+	const struct agg_op *op = &g->part->spec->ops[i];
+	const struct s_vlist *l = op_state(g, i);
+	long double *a, r;
+
+	if (l->n == 0)
+		return __builtin_nanl("");
+	a = vl_numbers(&g->part->kt, l);
+	r = ostat_value(op->kind, op->param, a, l->n);
+	free(a);
+	return r;
+}
+
+/* unique: distinct's value set, sorted by bytes (as strcmp). */
+static int bytes_cmp(const void *a, const void *b)
+{
+	const struct field *x = a, *y = b;
+
+	return keytab_keycmp(x->p, x->len, y->p, y->len);
+}
+
+static void unique_format(const struct agg_group *g, size_t i, struct buf *out)
+{
+	const struct agg_part *p = g->part;
+	const struct s_dist *d = op_state(g, i);
+	struct field *a = xreallocarray(NULL, d->n ? d->n : 1, sizeof *a);
+	size_t k = 0;
+
+	for (uint64_t v = d->head; v != 0 && k < d->n; k++) {
+		size_t vlen;
+		const char *vk = keytab_key(&p->vals, v, &vlen);
+
+		a[k].p = vk + 8;	/* after the owner */
+		a[k].len = vlen - 8;
+		v = ((const struct s_vnode *)keytab_state(&p->vals, v))->next;
+	}
+	qsort(a, k, sizeof *a, bytes_cmp);
+	for (size_t j = 0; j < k; j++) {
+		if (j > 0)
+			buf_putc(out, ',');
+		buf_append(out, a[j].p, a[j].len);
+	}
+	free(a);
+}
+
+void agg_vals_format(const struct agg_group *g, size_t i, struct buf *out)
+{
+	if (g->part->spec->ops[i].kind == AGG_UNIQUE) {
+		unique_format(g, i, out);
+	} else {
+		const struct s_vlist *l = op_state(g, i);
+		struct pitem *a = vl_positions(&g->part->kt, l);
+
+		for (uint64_t k = 0; k < l->n; k++) {
+			if (k > 0)
+				buf_putc(out, ',');
+			buf_append(out, a[k].v, a[k].len);
+		}
+		free(a);
+	}
+}

@@ -1,0 +1,68 @@
+/* aggvals.h - the value lists of the grouping ops that need every value
+ * of a group: the order statistics and moments (median, q1, q3, iqr,
+ * perc, mode, antimode, mad, madraw, trimmean, sskew, pskew, skurt,
+ * pkurt, dpo, jarque, geomean, harmmean: a list of numbers) and collapse
+ * (a list of values with their input positions).  unique shares
+ * distinct's value set (agg.c) and only prints differently.
+ *
+ * A list is a chain of chunks, blobs in the key table's arena (so its
+ * bytes count against the stage's memory budget and spill with the
+ * table); a chunk is never moved or copied as the list grows, and no
+ * blob comes near the arena's 4 GiB limit of one blob.  The fold
+ * appends in input order; encoding (a partial, a spilled run) sorts a
+ * copy: numbers by value, collapse's values by position, so that
+ * partials and runs hold each group's values sorted; merging appends
+ * them; printing sorts them again and computes from the sorted list
+ * (ostat.h), in one fixed order, so results do not depend on -j, the
+ * chunk size or spilling.
+ *
+ * Numbers sort by value; -0 before 0, and NaNs (by their bytes) after
+ * every number, so that the order is total and the same everywhere. */
+#ifndef FORKPIPE_AGGVALS_H
+#define FORKPIPE_AGGVALS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "agg.h"
+#include "keytab.h"
+
+struct agg_part;
+struct rd;
+
+struct s_vlist {		/* a group's value list (zeroed = empty) */
+	uint64_t head, tail;	/* the first and last chunk's blob; 0: none */
+	uint64_t n;		/* values */
+};
+
+/* The ops whose state is a list of numbers. */
+static inline bool agg_kind_values(enum agg_kind k)
+{
+	return k >= AGG_MEDIAN && k <= AGG_HARMMEAN;
+}
+
+/* Set op's parameter (perc:F:P, trimmean:F:P) from p, the text after the
+ * last ':' of the op text, or NULL for the default.  0, or -1 with *err
+ * (naming the op text). */
+int agg_op_param(struct agg_op *op, const char *stage, const char *text, const char *p,
+    char **err);
+/* Whether op kind k takes a parameter. */
+bool agg_kind_param(enum agg_kind k);
+
+/* Append to the list at state offset so of entry off. */
+void vals_add_num(struct keytab *kt, uint64_t off, size_t so, long double v);
+void vals_add_pos(struct keytab *kt, uint64_t off, size_t so, uint64_t seq, uint64_t idx,
+    const char *v, size_t len);
+
+/* The wire (agg_wire.c's op_wire): encode and merge. */
+void vals_num_encode(const struct agg_part *p, const void *x, struct buf *e);
+void vals_num_merge(struct agg_part *p, uint64_t off, size_t i, struct rd *r, uint64_t base);
+void vals_pos_encode(const struct agg_part *p, const void *x, struct buf *e);
+void vals_pos_merge(struct agg_part *p, uint64_t off, size_t i, struct rd *r, uint64_t base);
+
+/* Results: op i of group g as a number (the list ops), or as text
+ * (unique, collapse). */
+long double agg_vals_value(const struct agg_group *g, size_t i);
+void agg_vals_format(const struct agg_group *g, size_t i, struct buf *out);
+
+#endif

@@ -1,0 +1,257 @@
+/* ostat.c - order statistics and moments from sorted values (ostat.h).
+ * The arithmetic follows datamash's, operation for operation and type
+ * for type (a double percentile, size_t products of n), so that the
+ * same values give the same bits, NaNs of 0/0 included. */
+#include "autoconfig.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ostat.h"
+#include "util.h"
+
+#define NAN_LD __builtin_nanl("")
+
+static long double median(const long double *v, size_t n)
+{
+	return (n & 1) ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
+}
+
+/* R's quantile type 7; the percentile is a double, as datamash's. */
+static long double percentile(const long double *v, size_t n, double pct)
+{
+	double h = (double)(n - 1) * pct;
+	size_t fh = (size_t)floor(h);
+	/* At the top, datamash reads one past the end, times a zero
+	 * weight: the value itself gives the same sum. */
+	long double next = fh + 1 < n ? v[fh + 1] : v[fh];
+
+	if (n == 1)
+		return v[0];
+	return v[fh] + (h - (double)fh) * (next - v[fh]);
+}
+
+int ostat_cmp(const void *a, const void *b)
+{
+	long double x = *(const long double *)a, y = *(const long double *)b;
+	bool nx = isnan(x), ny = isnan(y);
+
+	if (nx || ny)
+		return nx != ny ? (nx ? 1 : -1) : memcmp(a, b, OSTAT_LD_BYTES);
+	if (x != y)
+		return x < y ? -1 : 1;
+	return !signbit(x) - !signbit(y);	/* -0 first */
+}
+
+static long double mad(const long double *v, size_t n, double scale)
+{
+	long double m = median(v, n), r;
+	long double *d = xreallocarray(NULL, n, sizeof *d);
+
+	for (size_t i = 0; i < n; i++)
+		d[i] = fabsl(m - v[i]);
+	qsort(d, n, sizeof *d, ostat_cmp);
+	r = median(d, n);
+	free(d);
+	return r * scale;
+}
+
+/* datamash's scan: a run's length is compared at every step, so a run
+ * at the very end is not seen by antimode. */
+static long double mode(const long double *v, size_t n, bool anti)
+{
+	long double last = v[0], best = v[0];
+	size_t run = 1, bestrun = anti ? SIZE_MAX : 1;
+
+	for (size_t i = 1; i < n; i++) {
+		bool eq = !(v[i] > last) && !(v[i] < last);
+
+		if (eq)
+			run++;
+		if (anti ? run < bestrun : run > bestrun) {
+			bestrun = run;
+			best = last;
+		}
+		if (!eq)
+			run = 1;
+		last = v[i];
+	}
+	return best;
+}
+
+static long double trimmean(const long double *v, size_t n, long double frac)
+{
+	size_t c;
+	long double s = 0;
+
+	if (frac >= 0.5)
+		return median(v, n);
+	c = (size_t)floorl(frac * n);
+	for (size_t i = c; i < n - c; i++)
+		s += v[i];
+	return s / (long double)(n - c * 2);
+}
+
+static long double mean(const long double *v, size_t n)
+{
+	long double s = 0;
+
+	for (size_t i = 0; i < n; i++)
+		s += v[i];
+	return s / n;
+}
+
+static long double skewness(const long double *v, size_t n, bool sample)
+{
+	long double m, m2 = 0, m3 = 0, s;
+
+	if (n <= 1)
+		return NAN_LD;
+	m = mean(v, n);
+	for (size_t i = 0; i < n; i++) {
+		long double t = v[i] - m;
+
+		m2 += t * t;
+		m3 += t * t * t;
+	}
+	m2 /= n;
+	m3 /= n;
+	s = m3 / sqrtl(m2 * m2 * m2);
+	if (sample) {
+		if (n <= 2)
+			return NAN_LD;
+		s = (sqrtl(n * (n - 1)) / (n - 2)) * s;
+	}
+	return s;
+}
+
+static long double kurtosis(const long double *v, size_t n, bool sample)
+{
+	long double m, m2 = 0, m4 = 0, k;
+
+	if (n <= 1)
+		return NAN_LD;
+	m = mean(v, n);
+	for (size_t i = 0; i < n; i++) {
+		long double t = v[i] - m;
+
+		m2 += t * t;
+		m4 += t * t * t * t;
+	}
+	m2 /= n;
+	m4 /= n;
+	k = m4 / (m2 * m2) - 3;
+	if (sample) {
+		if (n <= 3)
+			return NAN_LD;
+		k = (((long double)n - 1) / (((long double)n - 2) * ((long double)n - 3))) *
+		    ((n + 1) * k + 6);
+	}
+	return k;
+}
+
+/* The standard errors of skewness and kurtosis. */
+static long double ses(size_t n)
+{
+	if (n <= 2)
+		return NAN_LD;
+	return sqrtl((long double)(6.0 * n * (n - 1)) / ((long double)(n - 2) * (n + 1) * (n + 3)));
+}
+
+static long double sek(size_t n)
+{
+	long double s = ses(n);
+
+	if (n <= 3)
+		return NAN_LD;
+	return 2 * s * sqrtl((long double)(n * n - 1) / ((long double)((n - 3) * (n + 5))));
+}
+
+/* The chi-squared distribution's upper tail for 2 degrees of freedom,
+ * as 1 - CDF, the CDF being 1 - exp(-x/2). */
+static long double chisq2_upper(long double x)
+{
+	return 1.0 - (1.0 - expl(-x / 2));
+}
+
+static long double jarque(const long double *v, size_t n)
+{
+	long double k = kurtosis(v, n, false), s = skewness(v, n, false);
+	long double jb = (long double)(n * (s * s + k * k / 4)) / 6.0;
+
+	if (n <= 1 || isnan(k) || isnan(s))
+		return NAN_LD;
+	return chisq2_upper(jb);
+}
+
+static long double dpo(const long double *v, size_t n)
+{
+	long double sk = skewness(v, n, true), se = ses(n), ku = kurtosis(v, n, true), sk2 = sek(n);
+	long double zs = isnan(sk) || isnan(se) ? NAN_LD : sk / se;
+	long double zk = isnan(ku) || isnan(sk2) ? NAN_LD : ku / sk2;
+
+	if (isnan(zs) || isnan(zk))
+		return NAN_LD;
+	return chisq2_upper(zs * zs + zk * zk);
+}
+
+static long double geomean(const long double *v, size_t n)
+{
+	long double s = 0;
+
+	for (size_t i = 0; i < n; i++)
+		s += logl(v[i]);
+	return expl(s / n);
+}
+
+static long double harmmean(const long double *v, size_t n)
+{
+	long double s = 0;
+
+	for (size_t i = 0; i < n; i++)
+		s += 1.0 / v[i];
+	return n / s;
+}
+
+long double ostat_value(enum agg_kind k, long double param, const long double *v, size_t n)
+{
+	switch (k) {
+	case AGG_MEDIAN:
+		return median(v, n);
+	case AGG_Q1:
+		return percentile(v, n, 0.25);
+	case AGG_Q3:
+		return percentile(v, n, 0.75);
+	case AGG_IQR:
+		return percentile(v, n, 0.75) - percentile(v, n, 0.25);
+	case AGG_PERC:
+		return percentile(v, n, (double)(int)param / 100.0);
+	case AGG_MODE:
+	case AGG_ANTIMODE:
+		return mode(v, n, k == AGG_ANTIMODE);
+	case AGG_MAD:
+		return mad(v, n, 1.4826);
+	case AGG_MADRAW:
+		return mad(v, n, 1.0);
+	case AGG_TRIMMEAN:
+		return trimmean(v, n, param);
+	case AGG_SSKEW:
+	case AGG_PSKEW:
+		return skewness(v, n, k == AGG_SSKEW);
+	case AGG_SKURT:
+	case AGG_PKURT:
+		return kurtosis(v, n, k == AGG_SKURT);
+	case AGG_DPO:
+		return dpo(v, n);
+	case AGG_JARQUE:
+		return jarque(v, n);
+	case AGG_GEOMEAN:
+		return geomean(v, n);
+	case AGG_HARMMEAN:
+		return harmmean(v, n);
+	default:
+		return NAN_LD;
+	}
+}
