@@ -22,6 +22,7 @@
 #   GENKV           key/value TSV generator of case (e) (default ./bench/genkv;
 #                   built from bench/genkv.c into BENCH_DIR when missing)
 #   BENCH_KV_SIZE   size of case (e)'s TSV (default BENCH_SIZE)
+#   GENLOG          the access log generator of case (f) (default ./bench/genlog)
 #
 # DuckDB runs through node and @duckdb/node-api (bench/duckdb.js): when
 # node finds no @duckdb/node-api (NODE_PATH, then BENCH_DIR/node), it is
@@ -50,6 +51,13 @@
 #   (e) high cardinality: genkv's two-column TSV (about 60M records a GiB,
 #       the key one of 1,000,000 values, the value an integer below 10^9),
 #       group -k 1 count sum:2 vs DuckDB, mawk and datamash -s;
+#   (f) order statistics: the median and 99th percentile of the bytes
+#       (10) by status (9) in bench/run.sh's access log (BENCH_SIZE)
+#       without the records whose bytes are "-" (a 304's; datamash has no
+#       way to skip them), vs datamash -s -W and DuckDB's median and
+#       quantile_cont (what datamash computes: the interpolated
+#       percentile; quantile_disc is the nearest rank, another number),
+#       its doubles printed with 14 significant digits as datamash's;
 #   (d) once each on the big file with --memory BENCH_BIG_MEM: group by
 #       id (every record its own group: ~54M groups in 5 GiB) and sort
 #       by email, with wall time and peak memory.
@@ -82,6 +90,7 @@ HERE=$(dirname "${BASH_SOURCE[0]}")
 
 GENCSV=${GENCSV:-./bench/gencsv}
 GENKV=${GENKV:-./bench/genkv}
+GENLOG=${GENLOG:-./bench/genlog}
 TAB=$(printf '\t')
 
 bench_setup
@@ -93,7 +102,7 @@ BENCH_BIG_MEM=${BENCH_BIG_MEM:-1G}
 BENCH_BIG_PEERS=${BENCH_BIG_PEERS:-0}
 LABEL_W=60
 [ -x "$FORKPIPE" ] || die "no forkpipe at $FORKPIPE (build it first, or set FORKPIPE)"
-clean_outputs agg_a agg_b agg_c agg_s agg_e
+clean_outputs agg_a agg_b agg_c agg_s agg_e agg_f
 rm -f "$BENCH_DIR"/big.*.out "$BENCH_DIR"/peak.*
 TSV=$BENCH_DIR/orders.tsv
 need_generator GENCSV gencsv
@@ -101,6 +110,15 @@ cache_input "$TSV" "$BENCH_AGG_SIZE" "$GENCSV" -t
 KV=$BENCH_DIR/kv.tsv
 need_generator GENKV genkv
 cache_input "$KV" "$BENCH_KV_SIZE" "$GENKV"
+LOG=$BENCH_DIR/access.log
+need_generator GENLOG genlog
+cache_input "$LOG" "$BENCH_SIZE" "$GENLOG"
+# The log without the records whose bytes are "-", made again when the
+# log is newer.
+LOGB=$BENCH_DIR/access-bytes.log
+if [ ! -s "$LOGB" ] || [ "$LOG" -nt "$LOGB" ]; then
+	mawk '$10 != "-"' "$LOG" > "$LOGB.tmp" && mv -f "$LOGB.tmp" "$LOGB" || die "cannot write $LOGB"
+fi
 
 # Bytes a SIZE (K/M/G/T: powers of 1024) stands for.
 size_bytes() {
@@ -248,6 +266,13 @@ agg_e_mawk() {
 }
 agg_e_duck() { node "$DUCKDB_JS" kv "$KV" "$N"; }
 
+# (f) median and 99th percentile of the bytes by status.
+F_FP=(-e 'group -k 9 median:10 perc:10:99' "$LOGB")
+agg_f_fpN() { "$FORKPIPE" -j"$N" "${F_FP[@]}"; }
+agg_f_fp1() { "$FORKPIPE" -j1 "${F_FP[@]}"; }
+agg_f_dm() { datamash -s -W -g 9 median 10 perc:99 10 < "$LOGB"; }
+agg_f_duck() { node "$DUCKDB_JS" quantiles "$LOGB" "$N"; }
+
 # ---- the cases ------------------------------------------------------------------------
 
 print_legend
@@ -286,6 +311,12 @@ add_fp agg_e "--tsv -e 'group -k 1 count sum:2'"
 run_case "(e) TSV: group by a 1,000,000-value key: count, sum" lines "$KV" -j"$N" "${E_FP[@]}"
 peak_line "forkpipe -j$N (default --memory)" "$N" "$FORKPIPE" --stats -j"$N" "${E_FP[@]}"
 [ "$HAVE_DUCK" = 1 ] && peak_line "duckdb threads=$N" 1 node "$DUCKDB_JS" kv "$KV" "$N"
+echo
+
+add_fp agg_f "-e 'group -k 9 median:10 perc:10:99'"
+[ "$HAVE_DM" = 1 ] && add_tool ref "datamash -s -W -g 9 median 10 perc:99 10" agg_f_dm
+[ "$HAVE_DUCK" = 1 ] && add_tool peer "duckdb threads=$N: GROUP BY status median, quantile_cont 0.99" agg_f_duck
+run_case "(f) log: median and 99th percentile of the bytes by status" lines "$LOGB" -j"$N" "${F_FP[@]}"
 echo
 
 add_fp agg_c "--memory $BENCH_SORT_MEM --tmpdir DIR --tsv -e 'sort -k7,7'"

@@ -7,7 +7,9 @@
 //
 // CASE: city (group by city: count, sum of amount), uniq (uniq -c of the
 // (email, date) pairs), pairs (group count of the same pairs), or kv
-// (genkv's key/value TSV: count and sum of the value by key).  THREADS
+// (genkv's key/value TSV: count and sum of the value by key), or
+// quantiles (an access log: median and 99th percentile of the bytes by
+// status).  THREADS
 // is DuckDB's `threads` setting (agg.sh passes the online CPUs, as
 // forkpipe -jN).  @duckdb/node-api is found through NODE_PATH (agg.sh
 // installs it under BENCH_DIR/node).
@@ -48,6 +50,16 @@ const CASES = {
 	kv: (src, file) => `SELECT k, count(*), sum(v) FROM read_csv(${lit(file)}, delim = '\t',
 		header = false, quote = '', escape = '', auto_detect = false,
 		columns = {'k': 'VARCHAR', 'v': 'BIGINT'}) GROUP BY k ORDER BY k`,
+	// An access log's lines split at spaces (the status and bytes come
+	// before the first field that holds a space), group -k 9 median:10
+	// perc:10:99: the interpolated median and 99th percentile, as datamash
+	// computes them, printed with 14 significant digits as datamash does.
+	quantiles: (src, file) => `SELECT s[9], printf('%.14g', median(b)),
+		printf('%.14g', quantile_cont(b, 0.99))
+		FROM (SELECT s, CAST(s[10] AS BIGINT) AS b FROM (SELECT string_split(line, ' ') AS s
+		FROM read_csv(${lit(file)}, delim = '\x01', header = false, quote = '', escape = '',
+		auto_detect = false, columns = {'line': 'VARCHAR'})))
+		GROUP BY s[9] ORDER BY s[9]`,
 };
 
 async function main() {
@@ -60,7 +72,7 @@ async function main() {
 		return;
 	}
 	if (!CASES[name] || !file || !/^[1-9][0-9]*$/.test(threads || '')) {
-		console.error('usage: node bench/duckdb.js city|uniq|pairs|kv FILE THREADS | version');
+		console.error('usage: node bench/duckdb.js city|uniq|pairs|kv|quantiles FILE THREADS | version');
 		process.exit(64);
 	}
 	const instance = await DuckDBInstance.create(':memory:', { threads });
