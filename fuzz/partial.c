@@ -31,6 +31,7 @@ static const struct {
 	{ "top -k 4 7", FORMAT_DELIM, false },
 	{ "top -k 1 5 sum:2", FORMAT_DELIM, false },
 	{ "group -k city count sum:amount", FORMAT_CSV, true },
+	{ "group -k 1 pstdev:2 range:3 absmax:3 pcov:2:3 dotprod:3:2 ms:2", FORMAT_DELIM, false },
 };
 #define NPIPELINES (sizeof pipelines / sizeof pipelines[0])
 

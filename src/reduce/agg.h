@@ -1,6 +1,7 @@
 /* agg.h - grouping and aggregation, shared by the group, uniq and top
  * reducers: the ops (count, sum, min, max, mean, stdev, distinct, first,
- * last), numbers parsed and printed as GNU datamash does, and the
+ * last, and datamash's pstdev, pvar, svar, range, absmin, absmax, pcov,
+ * scov, ppearson, spearson, with ms, rms and dotprod), numbers parsed and printed as GNU datamash does, and the
  * partial state: a hash table of groups that spills sorted runs to
  * temporary files beyond its memory budget and is merged back in key
  * order at the end.
@@ -28,12 +29,12 @@
  * addition, so the two can differ only where the exact result is a tie
  * at the 15th significant digit.
  *
- * Partial format, version 1 (all integers unsigned LEB128 varints unless
+ * Partial format, version 2 (all integers unsigned LEB128 varints unless
  * said otherwise; "zz" is a zigzag-encoded signed 128-bit varint; "LD" is
  * a long double's significant bytes, little-endian, as many as the
  * header says):
  *
- *   "FPA" 0x01                 magic and version
+ *   "FPA" 0x02                 magic and version
  *   u8 LD size                 10 on x86 (80-bit extended)
  *   varint nops, nops x u8     the op kinds, checked against the stage
  *   varint n, n x (varint seq, varint records)
@@ -61,7 +62,19 @@
  *               mode 1: LD mean, LD M2 (Welford/Chan)
  *     distinct  varint n, n x (varint len, value)
  *     first,    u8 has a value, [varint seq, varint index, varint len,
- *     last      value]
+ *     last,     value]
+ *     full
+ *     pstdev, pvar, svar, ms, rms   as stdev
+ *     range     two states as min's: the minimum, then the maximum
+ *     absmin,   as min (the value of least or greatest magnitude)
+ *     absmax
+ *     pcov, scov, ppearson, spearson, dotprod
+ *               varint n, u8 mode; mode 0 (exact): u8 scale of x, u8
+ *               scale of y, zz sums of x, y, xy, x^2, y^2 (x 10^ their
+ *               scales); mode 1: LD mean x, LD mean y, LD co-moment,
+ *               LD M2 x, LD M2 y, LD sum of xy, LD its compensation
+ *     count:F under --narm: varint the values not missing
+ *     mean under --narm: as sum, then varint the values summed
  *
  * A key may appear in several entries (a worker that spilled); merging
  * combines them.
@@ -99,6 +112,23 @@ enum agg_kind {
 	AGG_DISTINCT,
 	AGG_FIRST,
 	AGG_LAST,
+	/* the fixed-state datamash ops (aggmoments.c) */
+	AGG_PSTDEV,		/* from struct s_var, as stdev */
+	AGG_PVAR,
+	AGG_SVAR,
+	AGG_MS,			/* mean square */
+	AGG_RMS,
+	AGG_RANGE,		/* struct s_range: a min and a max */
+	AGG_ABSMIN,		/* struct s_mm, compared by magnitude */
+	AGG_ABSMAX,
+	AGG_PCOV,		/* two fields: struct s_cov */
+	AGG_SCOV,
+	AGG_PPEARSON,
+	AGG_SPEARSON,
+	AGG_DOTPROD,
+	AGG_NCOUNT,		/* count:F under --narm: the values not missing */
+	AGG_NMEAN,		/* mean under --narm: struct s_nsum */
+	AGG_FULL,		/* the group's first whole record (--full, rmdup) */
 };
 
 struct agg_op {
@@ -109,6 +139,9 @@ struct agg_op {
 	size_t off;		/* the state's offset in an entry's state */
 	int numslot;		/* per-record parsed number, shared by the ops
 				 * reading the same field; -1: none */
+	size_t field2;		/* two-field ops (pcov:F1:F2): the second */
+	char *name2;		/* its header name, until bound */
+	int numslot2;
 };
 
 /* What to group by and what to compute: built at setup, bound to the
@@ -124,6 +157,11 @@ struct agg_spec {
 	size_t maxfield;	/* split records this far */
 	size_t statesize;	/* bytes of state per group */
 	int nnum;		/* number slots */
+	bool narm;		/* skip missing values (agg_is_na) */
+	char **na;		/* more markers of a missing value (--na) */
+	size_t nna;
+	char *numfmt;		/* printf format of numeric results (-R,
+				 * --format, with the L added); NULL: %.14Lg */
 };
 
 /* Parse -k KEYS (NULL: the whole record when whole, else one group). */
@@ -133,6 +171,20 @@ int agg_spec_op(struct agg_spec *s, const char *text, char **err);
 /* Resolve header names and lay the state out.  0, or -1 with *err. */
 int agg_spec_bind(struct agg_spec *s, const struct header *h, char **err);
 void agg_spec_free(struct agg_spec *s);
+
+/* The group stage's datamash options (agg_opts.c). */
+/* --narm: skip NA, N/A and NaN (any case) and the markers of list (a
+ * comma-separated list, or NULL).  0, or -1 with *err. */
+int agg_spec_narm(struct agg_spec *s, const char *list, char **err);
+/* Whether v is a missing value under --narm. */
+bool agg_is_na(const struct agg_spec *s, const char *v, size_t len);
+/* -R N (round >= 0) or --format FMT (fmt non-NULL): how numeric results
+ * print.  0, or -1 with *err for a format datamash refuses. */
+int agg_spec_numfmt(struct agg_spec *s, const char *fmt, long round, char **err);
+/* The op's name as datamash's --header-out prints it. */
+const char *agg_op_name(enum agg_kind k);
+/* Whether the op's result is a number (-R and --format apply). */
+bool agg_op_numeric(enum agg_kind k);
 
 struct agg_part;
 

@@ -12,8 +12,8 @@
  * any order; merging is associative and commutative, so the output does
  * not depend on -j or the chunk size.
  *
- * Partial format (src/reduce/agg.h has the details), version 1: the magic
- * "FPA" 0x01, the long double size, the op kinds, the records folded per
+ * Partial format (src/reduce/agg.h has the details), version 2: the magic
+ * "FPA" 0x02, the long double size, the op kinds, the records folded per
  * chunk, the first bad value if any, then one entry per group: its
  * length, the key, the record count and each op's state.  A table that
  * outgrows the stage's memory budget is written to a temporary file as

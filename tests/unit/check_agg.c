@@ -477,7 +477,7 @@ START_TEST(test_malformed)
 		ck_assert_msg(st->def->merge(st, m, enc.data, n) < 0, "truncated to %zu bytes", n);
 	ck_assert_int_lt(st->def->merge(st, m, enc.data, enc.len - 1), 0);
 	ck_assert_int_lt(st->def->merge(st, m, "garbage", 7), 0);
-	ck_assert_int_lt(st->def->merge(st, m, "FPA\2", 4), 0);
+	ck_assert_int_lt(st->def->merge(st, m, "FPA\1", 4), 0);
 	/* A partial of other ops is refused. */
 	void *mo = other->def->partial_new(other);
 
