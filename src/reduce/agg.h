@@ -168,6 +168,8 @@ struct agg_spec {
 int agg_spec_keys(struct agg_spec *s, const char *stage, const char *keys, bool whole, char **err);
 /* Add an op ("count", "sum:3", "distinct:name"). 0, or -1 with *err. */
 int agg_spec_op(struct agg_spec *s, const char *text, char **err);
+/* Add the op that keeps each group's first whole record (--full, rmdup). */
+void agg_spec_full(struct agg_spec *s);
 /* Resolve header names and lay the state out.  0, or -1 with *err. */
 int agg_spec_bind(struct agg_spec *s, const struct header *h, char **err);
 void agg_spec_free(struct agg_spec *s);

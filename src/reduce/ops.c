@@ -201,6 +201,17 @@ int agg_spec_op(struct agg_spec *s, const char *text, char **err)
 	return 0;
 }
 
+void agg_spec_full(struct agg_spec *s)
+{
+	struct agg_op op = { 0 };
+
+	op.kind = AGG_FULL;
+	op.text = xstrdup("--full");
+	op.numslot = op.numslot2 = -1;
+	s->ops = xreallocarray(s->ops, s->nops + 1, sizeof *s->ops);
+	s->ops[s->nops++] = op;
+}
+
 int agg_spec_bind(struct agg_spec *s, const struct header *h, char **err)
 {
 	size_t off = 0;
