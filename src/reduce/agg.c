@@ -259,6 +259,20 @@ static bool skip_na(const struct agg_part *p, const struct agg_op *op, const str
 	    (f2 != NULL && agg_is_na(p->spec, f2->p, f2->len));
 }
 
+/* Whether the record has every key field; else a data error. */
+static bool keys_present(struct agg_part *p)
+{
+	const struct agg_spec *s = p->spec;
+
+	for (size_t k = 0; k < s->nkeys; k++) {
+		if (s->keys[k] >= p->fv.n) {
+			data_error(p, ERR_MISSING, s->nops, s->keys[k] + 1, p->fv.n, "", 0);
+			return false;
+		}
+	}
+	return true;
+}
+
 static void fold_record(struct agg_part *p, const char *rec, size_t len)
 {
 	const struct agg_spec *s = p->spec;
@@ -280,6 +294,8 @@ static void fold_record(struct agg_part *p, const char *rec, size_t len)
 	} else {
 		p->fv.n = 0;
 	}
+	if (s->keys_strict && !keys_present(p))
+		return;
 	if (s->whole) {
 		key = rec;
 		klen = len;

@@ -160,6 +160,8 @@ struct agg_spec {
 	bool narm;		/* skip missing values (agg_is_na) */
 	char **na;		/* more markers of a missing value (--na) */
 	size_t nna;
+	bool keys_strict;	/* a key field a record lacks is an error
+				 * (rmdup, crosstab), not empty */
 	char *numfmt;		/* printf format of numeric results (-R,
 				 * --format, with the L added); NULL: %.14Lg */
 };
@@ -225,6 +227,8 @@ void agg_key_fields(const struct agg_spec *s, const char *key, size_t klen, stru
     struct buf *scratch);
 /* Append op i's result for g as text. */
 void agg_format(const struct agg_group *g, size_t i, struct buf *out);
+/* The input position of first/last/full op i's value (agg.h). */
+void agg_pos(const struct agg_group *g, size_t i, uint64_t *seq, uint64_t *idx);
 /* Op i's result as a number (sum and count: for top's ranking). */
 long double agg_value(const struct agg_group *g, size_t i);
 

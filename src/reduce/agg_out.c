@@ -45,6 +45,14 @@ static const void *op_state(const struct agg_group *g, size_t i)
 	return (const char *)keytab_state(&g->part->kt, g->off) + g->part->spec->ops[i].off;
 }
 
+void agg_pos(const struct agg_group *g, size_t i, uint64_t *seq, uint64_t *idx)
+{
+	const struct s_pos *x = op_state(g, i);
+
+	*seq = x->seq;
+	*idx = x->idx;
+}
+
 long double agg_value(const struct agg_group *g, size_t i)
 {
 	const struct agg_op *op = &g->part->spec->ops[i];
