@@ -34,7 +34,7 @@ static const struct stage_opt crosstab_opts[] = {
 	{ "na", 0, OPT_STRING, "more markers of a missing value, separated by commas; implies "
 	  "--narm", "LIST" },
 	{ "round", 'R', OPT_INT, "print numeric cells with N decimal places (datamash --round)",
-	  "N" },
+	  NULL },
 	{ "format", 0, OPT_STRING, "print numeric cells with the printf format FMT, one "
 	  "floating-point conversion (datamash --format)", "FMT" },
 	{ NULL, 0, 0, NULL, NULL },

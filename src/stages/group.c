@@ -56,7 +56,7 @@ static const struct stage_opt group_opts[] = {
 	  "GroupBy(NAME) per key field, then OP(NAME) per op, NAME the input header's or "
 	  "field-N", NULL },
 	{ "round", 'R', OPT_INT, "print numeric results with N decimal places (datamash "
-	  "--round)", "N" },
+	  "--round)", NULL },
 	{ "format", 0, OPT_STRING, "print numeric results with the printf format FMT, one "
 	  "floating-point conversion such as %.3f or %08.2e (datamash --format)", "FMT" },
 	{ "output-delimiter", 0, OPT_STRING, "separate output fields with CHAR instead of the "
@@ -315,7 +315,9 @@ const struct stage_def stage_group = {
 		"rms:F, come from the same exact states; pcov:F1:F2, scov:F1:F2, ppearson:F1:F2, "
 		"spearson:F1:F2 and dotprod:F1:F2 read two fields, summing x, y, xy, x^2 and y^2 "
 		"exactly for plain decimals (else by Chan et al.'s formulas). "
-		"As datamash: --full prints each group's first record instead of the key fields, "
+		"As datamash: --full prints each group's first record (in input order) instead of "
+		"the key fields (datamash prints the record where a min, max, absmin, absmax or "
+		"last op last took its value, where there is one), "
 		"--narm skips missing values (NA, N/A, NaN in any case, and the markers of --na; a "
 		"two-field op skips the pair), --header-out prints a header line (GroupBy(NAME), "
 		"OP(NAME), a two-field op named by its second field, NAME the header's or field-N), "
