@@ -1,7 +1,10 @@
 /* group.c - the group stage: group records by key fields and compute
  * counts, sums, minimums, maximums, means, sample standard deviations,
- * distinct counts and first and last values per group, as
- * `datamash -s -g KEYS op F ...` does.
+ * distinct counts and first and last values per group, and datamash's
+ * other fixed-state ops (pstdev, pvar, svar, range, absmin, absmax, the
+ * two-field pcov, scov, ppearson, spearson; with ms, rms, dotprod), as
+ * `datamash -s -g KEYS op F ...` does, with datamash's --full, --narm,
+ * --header-out, -R, --format and --output-delimiter.
  *
  * A reducer.  Each worker folds its chunk into a hash table of groups
  * (src/reduce/keytab.c) whose states are mergeable: counts and exact sums add,
@@ -21,9 +24,12 @@
  * the runs in key order, combining equal keys, and streams the output.
  *
  * Output: one record per group in key order (bytes, as LC_ALL=C sort),
- * the key fields then one column per op, joined by the input's
- * delimiter (a tab for blank-separated input, CSV quoting for --csv),
- * each ending with the record terminator. */
+ * the key fields (with --full: the fields of the group's first record,
+ * kept by a last, hidden op) then one column per op, joined by the
+ * input's delimiter or --output-delimiter (a tab for blank-separated
+ * input, CSV quoting for --csv), each ending with the record
+ * terminator; with --header-out a header line first (before the first
+ * group, or at once when the input has a header). */
 #include "autoconfig.h"
 
 #include <stdlib.h>
