@@ -17,6 +17,8 @@ const struct stage_def *const stage_table[] = {
 	&stage_filter,
 	&stage_group,
 	&stage_uniq,
+	&stage_rmdup,
+	&stage_crosstab,
 	&stage_top,
 	&stage_sort,
 	&stage_head,

@@ -222,6 +222,8 @@ extern const struct stage_def stage_sub;
 extern const struct stage_def stage_filter;
 extern const struct stage_def stage_group;
 extern const struct stage_def stage_uniq;
+extern const struct stage_def stage_rmdup;
+extern const struct stage_def stage_crosstab;
 extern const struct stage_def stage_top;
 extern const struct stage_def stage_sort;
 extern const struct stage_def stage_head;

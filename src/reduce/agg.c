@@ -223,6 +223,57 @@ static inline void split_plain(struct agg_part *p, const char *rec, size_t len)
 	p->fv.n = n;
 }
 
+/* The number in field (1-based; f, NULL when the record lacks it) for
+ * op i, parsed once per record into slot; NULL after a data error. */
+static inline struct num *op_num(struct agg_part *p, size_t i, size_t field, int slot,
+    const struct field *f)
+{
+	struct num *n = &p->nums[slot];
+
+	if (slot < 64 && (p->numhave & (1ULL << slot)))
+		return n;
+	if (f == NULL) {
+		data_error(p, ERR_MISSING, i, field, p->fv.n, "", 0);
+		return NULL;
+	}
+	n->have_v = false;
+	if (!agg_parse_number(f->p, f->len, &n->mant, &n->scale, &n->neg, &n->v)) {
+		data_error(p, ERR_NUMBER, i, field, p->fv.n, f->p, f->len);
+		return NULL;
+	}
+	if (n->scale == NOSCALE)
+		n->have_v = true;
+	if (slot < 64)
+		p->numhave |= 1ULL << slot;
+	return n;
+}
+
+/* Under --narm: whether op skips this record (its value, or for a
+ * two-field op either value, is missing).  A field the record lacks is
+ * not missing but an error, which the op then reports. */
+static bool skip_na(const struct agg_part *p, const struct agg_op *op, const struct field *f)
+{
+	const struct field *f2 = op->field2 > 0 && op->field2 - 1 < p->fv.n ?
+	    &p->fv.v[op->field2 - 1] : NULL;
+
+	return (f != NULL && agg_is_na(p->spec, f->p, f->len)) ||
+	    (f2 != NULL && agg_is_na(p->spec, f2->p, f2->len));
+}
+
+/* Whether the record has every key field; else a data error. */
+static bool keys_present(struct agg_part *p)
+{
+	const struct agg_spec *s = p->spec;
+
+	for (size_t k = 0; k < s->nkeys; k++) {
+		if (s->keys[k] >= p->fv.n) {
+			data_error(p, ERR_MISSING, s->nops, s->keys[k] + 1, p->fv.n, "", 0);
+			return false;
+		}
+	}
+	return true;
+}
+
 static void fold_record(struct agg_part *p, const char *rec, size_t len)
 {
 	const struct agg_spec *s = p->spec;
@@ -244,6 +295,8 @@ static void fold_record(struct agg_part *p, const char *rec, size_t len)
 	} else {
 		p->fv.n = 0;
 	}
+	if (s->keys_strict && !keys_present(p))
+		return;
 	if (s->whole) {
 		key = rec;
 		klen = len;
@@ -274,30 +327,32 @@ static void fold_record(struct agg_part *p, const char *rec, size_t len)
 		const struct agg_op *op = &s->ops[i];
 		const struct field *f = op->field - 1 < p->fv.n ? &p->fv.v[op->field - 1] : NULL;
 		void *o = state + op->off;
-		struct num *n = NULL;
+		struct num *n = NULL, *n2 = NULL;
 
 		if (op->kind == AGG_COUNT)
 			continue;
+		if (op->kind == AGG_FULL) {
+			if (!((struct s_pos *)o)->has)
+				agg_pos_set(p, off, i, p->cur_seq, idx, rec, len);
+			state = keytab_state(&p->kt, off);
+			continue;
+		}
+		if (s->narm && skip_na(p, op, f))
+			continue;
 		if (op->numslot >= 0) {
-			n = &p->nums[op->numslot];
-			if (op->numslot >= 64 || !(p->numhave & (1ULL << op->numslot))) {
-				if (f == NULL) {
-					data_error(p, ERR_MISSING, i, op->field, p->fv.n, "", 0);
-					return;
-				}
-				n->have_v = false;
-				if (!agg_parse_number(f->p, f->len, &n->mant, &n->scale, &n->neg, &n->v)) {
-					data_error(p, ERR_NUMBER, i, op->field, p->fv.n, f->p, f->len);
-					return;
-				}
-				if (n->scale == NOSCALE)
-					n->have_v = true;
-				if (op->numslot < 64)
-					p->numhave |= 1ULL << op->numslot;
-			}
+			n = op_num(p, i, op->field, op->numslot, f);
+			if (n == NULL)
+				return;
+		}
+		if (op->numslot2 >= 0) {
+			n2 = op_num(p, i, op->field2, op->numslot2,
+			    op->field2 - 1 < p->fv.n ? &p->fv.v[op->field2 - 1] : NULL);
+			if (n2 == NULL)
+				return;
 		}
 		switch (op->kind) {
 		case AGG_COUNT:
+		case AGG_FULL:
 			break;
 		case AGG_SUM:
 		case AGG_MEAN:
@@ -308,6 +363,11 @@ static void fold_record(struct agg_part *p, const char *rec, size_t len)
 			mm_add(o, op->kind == AGG_MAX, num_ld(n), p->cur_seq, idx);
 			break;
 		case AGG_STDEV:
+		case AGG_PSTDEV:
+		case AGG_PVAR:
+		case AGG_SVAR:
+		case AGG_MS:
+		case AGG_RMS:
 			var_num(o, n);
 			break;
 		case AGG_DISTINCT:
@@ -338,6 +398,28 @@ static void fold_record(struct agg_part *p, const char *rec, size_t len)
 				agg_dist_add(p, off, i, f->p, f->len);
 			else
 				vals_add_pos(&p->kt, off, op->off, p->cur_seq, idx, f->p, f->len);
+			break;
+		case AGG_RANGE:
+			mm_add(&((struct s_range *)o)->lo, false, num_ld(n), p->cur_seq, idx);
+			mm_add(&((struct s_range *)o)->hi, true, num_ld(n), p->cur_seq, idx);
+			break;
+		case AGG_ABSMIN:
+		case AGG_ABSMAX:
+			amm_add(o, op->kind == AGG_ABSMAX, num_ld(n), p->cur_seq, idx);
+			break;
+		case AGG_PCOV:
+		case AGG_SCOV:
+		case AGG_PPEARSON:
+		case AGG_SPEARSON:
+		case AGG_DOTPROD:
+			cov_add(o, n, n2);
+			break;
+		case AGG_NCOUNT:
+			(*(uint64_t *)o)++;
+			break;
+		case AGG_NMEAN:
+			sum_add(&p->kt, (uint64_t)((char *)o - p->kt.arena), n);
+			((struct s_nsum *)o)->n++;
 			break;
 		}
 		state = keytab_state(&p->kt, off);	/* the arena may have moved */

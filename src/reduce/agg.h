@@ -3,8 +3,10 @@
  * last; the order statistics median, q1, q3, iqr, perc, mode, antimode,
  * mad, madraw, trimmean; the moments sskew, pskew, skurt, pkurt, dpo,
  * jarque, geomean, harmmean; the value lists unique and collapse, and
- * countunique, distinct's datamash name), numbers parsed and printed as GNU datamash does, and the
- * partial state: a hash table of groups that spills sorted runs to
+ * countunique, distinct's datamash name; the fixed-state pstdev, pvar,
+ * svar, range, absmin, absmax, pcov, scov, ppearson, spearson, with ms,
+ * rms and dotprod), numbers parsed and printed as GNU datamash does, and
+ * the partial state: a hash table of groups that spills sorted runs to
  * temporary files beyond its memory budget and is merged back in key
  * order at the end.
  *
@@ -64,7 +66,8 @@
  *               mode 1: LD mean, LD M2 (Welford/Chan)
  *     distinct  varint n, n x (varint len, value)
  *     first,    u8 has a value, [varint seq, varint index, varint len,
- *     last      value]
+ *     last,     value]
+ *     full
  *     median .. harmmean (the order statistics and moments)
  *               varint n, n x LD: the group's numbers sorted by value
  *               (-0 before 0, NaNs last); the ops of one field share
@@ -73,6 +76,17 @@
  *     unique    as distinct
  *     collapse  varint n, n x (varint seq, varint index, varint len,
  *               value), in input order
+ *     pstdev, pvar, svar, ms, rms   as stdev
+ *     range     two states as min's: the minimum, then the maximum
+ *     absmin,   as min (the value of least or greatest magnitude)
+ *     absmax
+ *     pcov, scov, ppearson, spearson, dotprod
+ *               varint n, u8 mode; mode 0 (exact): u8 scale of x, u8
+ *               scale of y, zz sums of x, y, xy, x^2, y^2 (x 10^ their
+ *               scales); mode 1: LD mean x, LD mean y, LD co-moment,
+ *               LD M2 x, LD M2 y, LD sum of xy, LD its compensation
+ *     count:F under --narm: varint the values not missing
+ *     mean under --narm: as sum, then varint the values summed
  *
  * A key may appear in several entries (a worker that spilled); merging
  * combines them.
@@ -147,6 +161,23 @@ enum agg_kind {
 	/* value lists of text */
 	AGG_UNIQUE,
 	AGG_COLLAPSE,
+	/* the fixed-state datamash ops (aggmoments.c) */
+	AGG_PSTDEV,		/* from struct s_var, as stdev */
+	AGG_PVAR,
+	AGG_SVAR,
+	AGG_MS,			/* mean square */
+	AGG_RMS,
+	AGG_RANGE,		/* struct s_range: a min and a max */
+	AGG_ABSMIN,		/* struct s_mm, compared by magnitude */
+	AGG_ABSMAX,
+	AGG_PCOV,		/* two fields: struct s_cov */
+	AGG_SCOV,
+	AGG_PPEARSON,
+	AGG_SPEARSON,
+	AGG_DOTPROD,
+	AGG_NCOUNT,		/* count:F under --narm: the values not missing */
+	AGG_NMEAN,		/* mean under --narm: struct s_nsum */
+	AGG_FULL,		/* the group's first whole record (--full, rmdup) */
 };
 
 struct agg_op {
@@ -161,6 +192,9 @@ struct agg_op {
 	bool shared;		/* the state is an earlier op's (the value list
 				 * of the same field): not folded, sent or
 				 * merged again */
+	size_t field2;		/* two-field ops (pcov:F1:F2): the second */
+	char *name2;		/* its header name, until bound */
+	int numslot2;
 };
 
 /* What to group by and what to compute: built at setup, bound to the
@@ -176,15 +210,38 @@ struct agg_spec {
 	size_t maxfield;	/* split records this far */
 	size_t statesize;	/* bytes of state per group */
 	int nnum;		/* number slots */
+	bool narm;		/* skip missing values (agg_is_na) */
+	char **na;		/* more markers of a missing value (--na) */
+	size_t nna;
+	bool keys_strict;	/* a key field a record lacks is an error
+				 * (rmdup, crosstab), not empty */
+	char *numfmt;		/* printf format of numeric results (-R,
+				 * --format, with the L added); NULL: %.14Lg */
 };
 
 /* Parse -k KEYS (NULL: the whole record when whole, else one group). */
 int agg_spec_keys(struct agg_spec *s, const char *stage, const char *keys, bool whole, char **err);
 /* Add an op ("count", "sum:3", "distinct:name"). 0, or -1 with *err. */
 int agg_spec_op(struct agg_spec *s, const char *text, char **err);
+/* Add the op that keeps each group's first whole record (--full, rmdup). */
+void agg_spec_full(struct agg_spec *s);
 /* Resolve header names and lay the state out.  0, or -1 with *err. */
 int agg_spec_bind(struct agg_spec *s, const struct header *h, char **err);
 void agg_spec_free(struct agg_spec *s);
+
+/* The group stage's datamash options (agg_opts.c). */
+/* --narm: skip NA, N/A and NaN (any case) and the markers of list (a
+ * comma-separated list, or NULL).  0, or -1 with *err. */
+int agg_spec_narm(struct agg_spec *s, const char *list, char **err);
+/* Whether v is a missing value under --narm. */
+bool agg_is_na(const struct agg_spec *s, const char *v, size_t len);
+/* -R N (round >= 0) or --format FMT (fmt non-NULL): how numeric results
+ * print.  0, or -1 with *err for a format datamash refuses. */
+int agg_spec_numfmt(struct agg_spec *s, const char *fmt, long round, char **err);
+/* The op's name as datamash's --header-out prints it. */
+const char *agg_op_name(enum agg_kind k);
+/* Whether the op's result is a number (-R and --format apply). */
+bool agg_op_numeric(enum agg_kind k);
 
 struct agg_part;
 
@@ -223,6 +280,8 @@ void agg_key_fields(const struct agg_spec *s, const char *key, size_t klen, stru
     struct buf *scratch);
 /* Append op i's result for g as text. */
 void agg_format(const struct agg_group *g, size_t i, struct buf *out);
+/* The input position of first/last/full op i's value (agg.h). */
+void agg_pos(const struct agg_group *g, size_t i, uint64_t *seq, uint64_t *idx);
 /* Op i's result as a number (sum and count: for top's ranking). */
 long double agg_value(const struct agg_group *g, size_t i);
 

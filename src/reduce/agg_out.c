@@ -3,6 +3,7 @@
  * stage callbacks they share. */
 #include "autoconfig.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,7 +27,9 @@ void agg_key_fields(const struct agg_spec *s, const char *key, size_t klen, stru
 	buf_reserve(scratch, klen + 1);
 	v[0].p = scratch->data;
 	for (size_t i = 0; i < klen; i++) {
-		if (key[i] == '\0' && i + 1 < klen && key[i + 1] == '\0') {
+		/* A key from a damaged partial may have more separators than
+		 * key fields: the rest goes into the last field. */
+		if (key[i] == '\0' && i + 1 < klen && key[i + 1] == '\0' && n + 1 < s->nkeys) {
 			v[n].len = (size_t)(scratch->data + scratch->len - v[n].p);
 			n++;
 			v[n].p = scratch->data + scratch->len;
@@ -38,11 +41,24 @@ void agg_key_fields(const struct agg_spec *s, const char *key, size_t klen, stru
 		}
 	}
 	v[n].len = (size_t)(scratch->data + scratch->len - v[n].p);
+	/* ...or fewer: the fields it lacks are empty. */
+	while (++n < s->nkeys) {
+		v[n].p = scratch->data + scratch->len;
+		v[n].len = 0;
+	}
 }
 
 static const void *op_state(const struct agg_group *g, size_t i)
 {
 	return (const char *)keytab_state(&g->part->kt, g->off) + g->part->spec->ops[i].off;
+}
+
+void agg_pos(const struct agg_group *g, size_t i, uint64_t *seq, uint64_t *idx)
+{
+	const struct s_pos *x = op_state(g, i);
+
+	*seq = x->seq;
+	*idx = x->idx;
 }
 
 long double agg_value(const struct agg_group *g, size_t i)
@@ -60,6 +76,11 @@ long double agg_value(const struct agg_group *g, size_t i)
 		return sumv_total(&v) / (long double)g->count;
 	case AGG_MIN:
 	case AGG_MAX:
+	case AGG_ABSMIN:
+	case AGG_ABSMAX:
+		/* no value at all (--narm): datamash's -inf and inf */
+		if (!((const struct s_mm *)o)->any)
+			return op->kind == AGG_MIN || op->kind == AGG_ABSMIN ? -INFINITY : INFINITY;
 		return mm_value(o);
 	case AGG_STDEV:
 		return var_stdev(o);
@@ -71,6 +92,35 @@ long double agg_value(const struct agg_group *g, size_t i)
 	case AGG_PKURT: case AGG_DPO: case AGG_JARQUE: case AGG_GEOMEAN:
 	case AGG_HARMMEAN:
 		return agg_vals_value(g, i);
+	case AGG_PSTDEV:
+		return ld_sqrt(var_variance(o, 0));
+	case AGG_PVAR:
+		return var_variance(o, 0);
+	case AGG_SVAR:
+		return var_variance(o, 1);
+	case AGG_MS:
+		return var_meansq(o);
+	case AGG_RMS:
+		return ld_sqrt(var_meansq(o));
+	case AGG_RANGE: {
+		const struct s_range *x = o;
+
+		return x->lo.any ? mm_value(&x->hi) - mm_value(&x->lo) : NAN;
+	}
+	case AGG_PCOV:
+	case AGG_SCOV:
+	case AGG_PPEARSON:
+	case AGG_SPEARSON:
+	case AGG_DOTPROD:
+		return cov_value(o, (int)op->kind);
+	case AGG_NCOUNT:
+		return (long double)*(const uint64_t *)o;
+	case AGG_NMEAN: {
+		const struct s_nsum *x = o;
+
+		sum_load(&g->part->kt, &x->s, &v);
+		return x->n > 0 ? sumv_total(&v) / (long double)x->n : NAN;
+	}
 	default:
 		return (long double)g->count;
 	}
@@ -81,6 +131,10 @@ void agg_format(const struct agg_group *g, size_t i, struct buf *out)
 	const struct agg_op *op = &g->part->spec->ops[i];
 	const void *o = op_state(g, i);
 
+	if (g->part->spec->numfmt != NULL && agg_op_numeric(op->kind)) {
+		agg_put_fmt(out, g->part->spec->numfmt, agg_value(g, i));
+		return;
+	}
 	switch (op->kind) {
 	case AGG_COUNT:
 		agg_put_u64(out, g->count);
@@ -92,11 +146,18 @@ void agg_format(const struct agg_group *g, size_t i, struct buf *out)
 	case AGG_COLLAPSE:
 		agg_vals_format(g, i, out);
 		break;
+	case AGG_NCOUNT:
+		agg_put_u64(out, *(const uint64_t *)o);
+		break;
 	case AGG_FIRST:
-	case AGG_LAST: {
+	case AGG_LAST:
+	case AGG_FULL: {
 		const struct s_pos *x = o;
 
-		buf_append(out, keytab_blob(&g->part->kt, x->blob), x->len);
+		if (!x->has)
+			buf_append(out, "N/A", 3);	/* no value (--narm), as datamash */
+		else
+			buf_append(out, keytab_blob(&g->part->kt, x->blob), x->len);
 		break;
 	}
 	case AGG_SUM: {

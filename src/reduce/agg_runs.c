@@ -95,7 +95,7 @@ static char *error_message(const struct agg_part *p)
 	const struct agg_spec *s = p->spec;
 	struct buf m = { 0 };
 	uint64_t rec = p->eidx + 1;
-	const char *op = p->eop < s->nops ? s->ops[p->eop].text : "?";
+	const char *op = p->eop < s->nops ? s->ops[p->eop].text : "key";	/* keys_strict */
 
 	if (p->code == EXIT_IOERR) {
 		buf_append(&m, p->eval.data, p->eval.len);

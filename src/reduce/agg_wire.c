@@ -258,13 +258,148 @@ static void pos_merge(struct agg_part *p, uint64_t off, size_t i, struct rd *r, 
 		size_t vlen = get_varint(r);
 		const char *v = get_bytes(r, vlen);
 		const struct s_pos *x = (const struct s_pos *)op_at(p, off, i);
-		bool take = !x->has || (p->spec->ops[i].kind == AGG_FIRST ?
+		bool take = !x->has || (p->spec->ops[i].kind != AGG_LAST ?
 		    (seq < x->seq || (seq == x->seq && idx < x->idx)) :
 		    (seq > x->seq || (seq == x->seq && idx > x->idx)));
 
 		if (!r->bad && take)
 			agg_pos_set(p, off, i, seq, idx, v, vlen);
 	}
+}
+
+static void range_encode(const struct agg_part *p, const void *o, struct buf *e)
+{
+	mm_encode(p, &((const struct s_range *)o)->lo, e);
+	mm_encode(p, &((const struct s_range *)o)->hi, e);
+}
+
+/* An s_mm as mm_encode wrote it, chunk numbers offset by base. */
+static void mm_read(struct rd *r, uint64_t base, struct s_mm *x)
+{
+	unsigned f = get_u8(r);
+
+	x->has = f & 1;
+	x->any = f >> 1 & 1;
+	x->fnan = (uint8_t)(f >> 2 & 3);
+	if (x->has) {
+		x->v = get_ld(r);
+		x->seq = base + get_varint(r);
+		x->idx = get_varint(r);
+	}
+	if (x->any) {
+		x->fseq = base + get_varint(r);
+		x->fidx = get_varint(r);
+	}
+}
+
+static void range_merge(struct agg_part *p, uint64_t off, size_t i, struct rd *r, uint64_t base)
+{
+	struct s_mm lo = { 0 }, hi = { 0 };
+
+	mm_read(r, base, &lo);
+	mm_read(r, base, &hi);
+	if (!r->bad) {
+		struct s_range *d = (struct s_range *)op_at(p, off, i);
+
+		mm_merge(&d->lo, false, &lo);
+		mm_merge(&d->hi, true, &hi);
+	}
+}
+
+static void amm_merge_op(struct agg_part *p, uint64_t off, size_t i, struct rd *r, uint64_t base)
+{
+	struct s_mm x = { 0 };
+
+	mm_read(r, base, &x);
+	if (!r->bad)
+		amm_merge((struct s_mm *)op_at(p, off, i), p->spec->ops[i].kind == AGG_ABSMAX, &x);
+}
+
+static void cov_encode(const struct agg_part *p, const void *o, struct buf *e)
+{
+	const struct s_cov *x = o;
+
+	(void)p;
+	buf_put_varint(e, x->n);
+	buf_putc(e, (char)x->chan);
+	if (!x->chan) {
+		buf_putc(e, (char)x->ax);
+		buf_putc(e, (char)x->ay);
+		put_zz(e, x->sx);
+		put_zz(e, x->sy);
+		put_zz(e, x->sxy);
+		put_zz(e, x->sxx);
+		put_zz(e, x->syy);
+	} else {
+		put_ld(e, x->mx);
+		put_ld(e, x->my);
+		put_ld(e, x->cxy);
+		put_ld(e, x->m2x);
+		put_ld(e, x->m2y);
+		put_ld(e, x->ds);
+		put_ld(e, x->dc);
+	}
+}
+
+static void cov_merge_op(struct agg_part *p, uint64_t off, size_t i, struct rd *r, uint64_t base)
+{
+	struct s_cov x = { 0 };
+
+	(void)base;
+	x.n = get_varint(r);
+	x.chan = (uint8_t)get_u8(r);
+	if (!x.chan) {
+		x.ax = (uint8_t)get_u8(r);
+		x.ay = (uint8_t)get_u8(r);
+		x.sx = get_zz(r);
+		x.sy = get_zz(r);
+		x.sxy = get_zz(r);
+		x.sxx = get_zz(r);
+		x.syy = get_zz(r);
+		if (x.ax > 18 || x.ay > 18)
+			r->bad = true;
+	} else {
+		x.mx = get_ld(r);
+		x.my = get_ld(r);
+		x.cxy = get_ld(r);
+		x.m2x = get_ld(r);
+		x.m2y = get_ld(r);
+		x.ds = get_ld(r);
+		x.dc = get_ld(r);
+	}
+	if (!r->bad)
+		cov_merge((struct s_cov *)op_at(p, off, i), &x);
+}
+
+static void ncount_encode(const struct agg_part *p, const void *o, struct buf *e)
+{
+	(void)p;
+	buf_put_varint(e, *(const uint64_t *)o);
+}
+
+static void ncount_merge(struct agg_part *p, uint64_t off, size_t i, struct rd *r, uint64_t base)
+{
+	uint64_t n = get_varint(r);
+
+	(void)base;
+	if (!r->bad)
+		*(uint64_t *)op_at(p, off, i) += n;
+}
+
+static void nmean_encode(const struct agg_part *p, const void *o, struct buf *e)
+{
+	sum_encode(p, o, e);
+	buf_put_varint(e, ((const struct s_nsum *)o)->n);
+}
+
+static void nmean_merge(struct agg_part *p, uint64_t off, size_t i, struct rd *r, uint64_t base)
+{
+	uint64_t n;
+
+	sum_merge(p, off, i, r, base);
+	n = get_varint(r);
+	if (!r->bad)
+		((struct s_nsum *)op_at(p, off, i))->n += n;
 }
 
 static const struct op_wire op_wire[] = {
@@ -297,6 +432,22 @@ static const struct op_wire op_wire[] = {
 	[AGG_HARMMEAN] = { vals_num_encode, vals_num_merge },
 	[AGG_UNIQUE] = { dist_encode, dist_merge },
 	[AGG_COLLAPSE] = { vals_pos_encode, vals_pos_merge },
+	[AGG_PSTDEV] = { var_encode, var_merge_op },
+	[AGG_PVAR] = { var_encode, var_merge_op },
+	[AGG_SVAR] = { var_encode, var_merge_op },
+	[AGG_MS] = { var_encode, var_merge_op },
+	[AGG_RMS] = { var_encode, var_merge_op },
+	[AGG_RANGE] = { range_encode, range_merge },
+	[AGG_ABSMIN] = { mm_encode, amm_merge_op },
+	[AGG_ABSMAX] = { mm_encode, amm_merge_op },
+	[AGG_PCOV] = { cov_encode, cov_merge_op },
+	[AGG_SCOV] = { cov_encode, cov_merge_op },
+	[AGG_PPEARSON] = { cov_encode, cov_merge_op },
+	[AGG_SPEARSON] = { cov_encode, cov_merge_op },
+	[AGG_DOTPROD] = { cov_encode, cov_merge_op },
+	[AGG_NCOUNT] = { ncount_encode, ncount_merge },
+	[AGG_NMEAN] = { nmean_encode, nmean_merge },
+	[AGG_FULL] = { pos_encode, pos_merge },
 };
 
 void agg_encode_entry(struct agg_part *p, uint64_t off, struct buf *out)

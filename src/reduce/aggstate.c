@@ -9,7 +9,7 @@
 
 /* ---- sums ------------------------------------------------------------- */
 
-static void nadd(long double *s, long double *c, long double x)
+void nadd(long double *s, long double *c, long double x)
 {
 	long double t = *s + x;
 

@@ -67,6 +67,27 @@ struct s_vnode {		/* a distinct value (state of a value entry) */
 	uint64_t next;
 };
 
+struct s_nsum {			/* mean under --narm: a sum and its values */
+	struct s_sum s;		/* first: sum_add takes its offset */
+	uint64_t n;
+};
+
+struct s_range {		/* range: datamash's min and max */
+	struct s_mm lo, hi;
+};
+
+/* The two-field ops (pcov, scov, ppearson, spearson, dotprod): exact
+ * sums while the values are plain decimals and 128 bits hold them, else
+ * means, co-moment and second moments by Welford's and Chan's formulas
+ * and a Neumaier sum of the products. */
+struct s_cov {
+	i128 sx, sy, sxy, sxx, syy;	/* x 10^ax, 10^ay, 10^(ax+ay), 10^2ax, 10^2ay */
+	long double mx, my, cxy, m2x, m2y, ds, dc;
+	uint64_t n;
+	uint8_t ax, ay;
+	uint8_t chan;
+};
+
 /* ---- sums ------------------------------------------------------------- */
 
 /* A sum to compute with; s_sum is how a group stores it. */
@@ -133,6 +154,31 @@ static inline void mm_add(struct s_mm *s, bool max, long double x, uint64_t seq,
 }
 
 long double mm_value(const struct s_mm *s);
+
+/* absmin and absmax: as min and max, by magnitude (datamash: the first
+ * value, replaced by each later one of strictly smaller (larger)
+ * magnitude; so of -3 and 3 the earlier wins). */
+static inline void amm_add(struct s_mm *s, bool max, long double x, uint64_t seq, uint64_t idx)
+{
+	long double a = __builtin_fabsl(x), b = __builtin_fabsl(s->v);
+
+	if (!s->any || pos_less(seq, idx, s->fseq, s->fidx)) {
+		s->fseq = seq;
+		s->fidx = idx;
+		s->fnan = isnan(x) ? (signbit(x) ? 2 : 1) : 0;
+		s->any = 1;
+	}
+	if (isnan(x))
+		return;
+	if (!s->has || (max ? a > b : a < b) || (a == b && pos_less(seq, idx, s->seq, s->idx))) {
+		s->v = x;
+		s->seq = seq;
+		s->idx = idx;
+		s->has = 1;
+	}
+}
+
+void amm_merge(struct s_mm *d, bool max, const struct s_mm *s);
 void mm_merge(struct s_mm *d, bool max, const struct s_mm *s);
 
 /* ---- stdev ----------------------------------------------------------------- */
@@ -143,6 +189,20 @@ bool var_rescale(const struct s_var *s, unsigned scale, i128 *s1, i128 *s2);
 void welford(struct s_var *s, long double x);
 void var_merge(struct s_var *d, const struct s_var *s);
 long double var_stdev(const struct s_var *s);
+/* The variance with df degrees of freedom taken (0 or 1), NaN without
+ * enough values; the mean square (aggmoments.c). */
+long double var_variance(const struct s_var *s, unsigned df);
+long double var_meansq(const struct s_var *s);
+
+/* ---- two fields (aggmoments.c) ---------------------------------------------- */
+
+void cov_add(struct s_cov *s, struct num *x, struct num *y);
+void cov_merge(struct s_cov *d, const struct s_cov *s);
+/* The result of op kind k (AGG_PCOV ... AGG_DOTPROD). */
+long double cov_value(const struct s_cov *s, int k);
+
+/* Neumaier's compensated addition of x to (*s, *c). */
+void nadd(long double *s, long double *c, long double x);
 
 static inline void var_num(struct s_var *s, struct num *n)
 {

@@ -143,6 +143,25 @@ slow:;
 
 /* ---- formatting --------------------------------------------------------- */
 
+void agg_put_fmt(struct buf *out, const char *fmt, long double v)
+{
+	char tmp[128];
+	/* the format is checked (agg_spec_numfmt): one conversion, of v */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	int n = snprintf(tmp, sizeof tmp, fmt, v);
+
+	if (n >= (int)sizeof tmp) {
+		buf_reserve(out, (size_t)n + 1);
+		n = snprintf(out->data + out->len, (size_t)n + 1, fmt, v);
+		out->len += (size_t)n;
+		return;
+	}
+#pragma GCC diagnostic pop
+	if (n > 0)
+		buf_append(out, tmp, (size_t)n);
+}
+
 void agg_put_u64(struct buf *out, uint64_t v)
 {
 	char tmp[24];

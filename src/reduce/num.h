@@ -63,6 +63,8 @@ static inline long double num_ld(struct num *n)
 
 /* Append v as "%.14Lg" does (datamash's output format). */
 void agg_put_ld(struct buf *out, long double v);
+/* Append v as printf's fmt (one long double conversion) prints it. */
+void agg_put_fmt(struct buf *out, const char *fmt, long double v);
 /* Append v in decimal. */
 void agg_put_u64(struct buf *out, uint64_t v);
 /* Append ex x 10^-scale as "%.14Lg" prints the long double nearest to it,

@@ -49,12 +49,55 @@ static const struct {
 	{ "harmmean", NULL, AGG_HARMMEAN, true, sizeof(struct s_vlist) },
 	{ "unique", NULL, AGG_UNIQUE, true, sizeof(struct s_dist) },
 	{ "collapse", NULL, AGG_COLLAPSE, true, sizeof(struct s_vlist) },
+	{ "pstdev", NULL, AGG_PSTDEV, true, sizeof(struct s_var) },
+	{ "pvar", NULL, AGG_PVAR, true, sizeof(struct s_var) },
+	{ "svar", NULL, AGG_SVAR, true, sizeof(struct s_var) },
+	{ "ms", NULL, AGG_MS, true, sizeof(struct s_var) },
+	{ "rms", NULL, AGG_RMS, true, sizeof(struct s_var) },
+	{ "range", NULL, AGG_RANGE, true, sizeof(struct s_range) },
+	{ "absmin", NULL, AGG_ABSMIN, true, sizeof(struct s_mm) },
+	{ "absmax", NULL, AGG_ABSMAX, true, sizeof(struct s_mm) },
+	{ "pcov", NULL, AGG_PCOV, true, sizeof(struct s_cov) },
+	{ "scov", NULL, AGG_SCOV, true, sizeof(struct s_cov) },
+	{ "ppearson", NULL, AGG_PPEARSON, true, sizeof(struct s_cov) },
+	{ "spearson", NULL, AGG_SPEARSON, true, sizeof(struct s_cov) },
+	{ "dotprod", NULL, AGG_DOTPROD, true, sizeof(struct s_cov) },
+	/* not named in specs: chosen by the spec and the stages */
+	{ "count", NULL, AGG_NCOUNT, true, sizeof(uint64_t) },
+	{ "mean", NULL, AGG_NMEAN, true, sizeof(struct s_nsum) },
+	{ "full", NULL, AGG_FULL, false, sizeof(struct s_pos) },
 };
+
+/* The ops that read two fields (pcov:F1:F2). */
+static bool kind_pair(enum agg_kind k)
+{
+	return k >= AGG_PCOV && k <= AGG_DOTPROD;
+}
+
+/* The kinds a spec does not name (they come first by name above). */
+static bool kind_hidden(enum agg_kind k)
+{
+	return k == AGG_NCOUNT || k == AGG_NMEAN || k == AGG_FULL;
+}
 
 static bool kind_numeric(enum agg_kind k)
 {
 	return k == AGG_SUM || k == AGG_MIN || k == AGG_MAX || k == AGG_MEAN || k == AGG_STDEV ||
-	    agg_kind_values(k);
+	    agg_kind_values(k) || (k >= AGG_PSTDEV && k <= AGG_DOTPROD) || k == AGG_NMEAN;
+}
+
+const char *agg_op_name(enum agg_kind k)
+{
+	for (size_t i = 0; i < sizeof op_table / sizeof op_table[0]; i++)
+		if (op_table[i].kind == k)
+			return op_table[i].alias != NULL ? op_table[i].alias : op_table[i].name;
+	return "?";
+}
+
+bool agg_op_numeric(enum agg_kind k)
+{
+	return k != AGG_FIRST && k != AGG_LAST && k != AGG_FULL && k != AGG_UNIQUE &&
+	    k != AGG_COLLAPSE;
 }
 
 /* ---- the spec -------------------------------------------------------------- */
@@ -105,6 +148,26 @@ static bool parse_field(const char *p, size_t *out)
 	return true;
 }
 
+/* One field of op text: a number into *field or a name into *name. */
+static int op_field(const struct agg_spec *s, const char *text, const char *f, size_t *field,
+    char **name, char **err)
+{
+	if (*f == '\0') {
+		*err = xasprintf("%s: op '%s': missing field after ':'", s->stage, text);
+		return -1;
+	}
+	if (parse_field(f, field)) {
+		if (*field == 0) {
+			*err = xasprintf("%s: op '%s': bad field '0' (fields are numbered from 1)",
+			    s->stage, text);
+			return -1;
+		}
+	} else {
+		*name = xstrdup(f);
+	}
+	return 0;
+}
+
 int agg_spec_op(struct agg_spec *s, const char *text, char **err)
 {
 	const char *colon = strchr(text, ':');
@@ -113,18 +176,20 @@ int agg_spec_op(struct agg_spec *s, const char *text, char **err)
 	struct agg_op op = { 0 };
 	size_t k;
 
-	for (k = 0; k < sizeof op_table / sizeof op_table[0]; k++) {
+	for (k = 0; k < sizeof op_table / sizeof op_table[0] && !kind_hidden(op_table[k].kind); k++) {
 		if ((strlen(op_table[k].name) == nlen && memcmp(op_table[k].name, text, nlen) == 0) ||
 		    (op_table[k].alias != NULL && strlen(op_table[k].alias) == nlen &&
 		    memcmp(op_table[k].alias, text, nlen) == 0))
 			break;
 	}
-	if (k == sizeof op_table / sizeof op_table[0]) {
+	if (k == sizeof op_table / sizeof op_table[0] || kind_hidden(op_table[k].kind)) {
 		*err = xasprintf("%s: unknown op '%s' (ops: count, sum:F, min:F, max:F, mean:F, "
 		    "stdev:F, distinct:F, first:F, last:F, median:F, q1:F, q3:F, iqr:F, perc:F[:P], "
 		    "mode:F, antimode:F, mad:F, madraw:F, trimmean:F[:P], sskew:F, pskew:F, "
 		    "skurt:F, pkurt:F, dpo:F, jarque:F, geomean:F, harmmean:F, unique:F, "
-		    "collapse:F, countunique:F)", s->stage, text);
+		    "collapse:F, countunique:F, absmin:F, absmax:F, range:F, ms:F, rms:F, pstdev:F, "
+		    "sstdev:F, pvar:F, svar:F, pcov:F1:F2, scov:F1:F2, ppearson:F1:F2, "
+		    "spearson:F1:F2, dotprod:F1:F2)", s->stage, text);
 		return -1;
 	}
 	op.kind = op_table[k].kind;
@@ -143,30 +208,45 @@ int agg_spec_op(struct agg_spec *s, const char *text, char **err)
 		if (pc != NULL)
 			fend = pc;
 	}
+	op.numslot2 = -1;
 	if (colon != NULL) {
 		char *f = fend != NULL ? xstrndup(colon + 1, (size_t)(fend - colon - 1)) :
 		    xstrdup(colon + 1);
+		char *f2 = kind_pair(op_table[k].kind) ? strchr(f, ':') : NULL;
+		int rc;
 
-		if (*f == '\0') {
-			*err = xasprintf("%s: op '%s': missing field after ':'", s->stage, text);
+		if (f2 != NULL)
+			*f2++ = '\0';
+		else if (kind_pair(op_table[k].kind)) {
+			*err = xasprintf("%s: op '%s' needs two fields: %s:F1:F2, each a number from 1 "
+			    "or a header name", s->stage, text, op_table[k].name);
 			free(f);
 			return -1;
 		}
-		if (parse_field(f, &op.field)) {
-			free(f);
-			if (op.field == 0) {
-				*err = xasprintf("%s: op '%s': bad field '0' (fields are numbered from 1)",
-				    s->stage, text);
-				return -1;
-			}
-		} else {
-			op.name = f;
+		rc = op_field(s, text, f, &op.field, &op.name, err);
+		if (rc == 0 && f2 != NULL)
+			rc = op_field(s, text, f2, &op.field2, &op.name2, err);
+		free(f);
+		if (rc < 0) {
+			free(op.name);
+			return -1;
 		}
 	}
 	op.text = xstrdup(text);
 	s->ops = xreallocarray(s->ops, s->nops + 1, sizeof *s->ops);
 	s->ops[s->nops++] = op;
 	return 0;
+}
+
+void agg_spec_full(struct agg_spec *s)
+{
+	struct agg_op op = { 0 };
+
+	op.kind = AGG_FULL;
+	op.text = xstrdup("--full");
+	op.numslot = op.numslot2 = -1;
+	s->ops = xreallocarray(s->ops, s->nops + 1, sizeof *s->ops);
+	s->ops[s->nops++] = op;
 }
 
 int agg_spec_bind(struct agg_spec *s, const struct header *h, char **err)
@@ -213,8 +293,29 @@ int agg_spec_bind(struct agg_spec *s, const struct header *h, char **err)
 			free(op->name);
 			op->name = NULL;
 		}
-		if (op->kind != AGG_COUNT && op->field > s->maxfield)
+		if (op->name2 != NULL) {
+			if (h == NULL) {
+				*err = xasprintf("%s: op '%s': field names need a header (--header)",
+				    s->stage, op->text);
+				return -1;
+			}
+			op->field2 = header_index(h, op->name2);
+			if (op->field2 == 0) {
+				*err = xasprintf("%s: op '%s': no field '%s' in the header", s->stage,
+				    op->text, op->name2);
+				return -1;
+			}
+			free(op->name2);
+			op->name2 = NULL;
+		}
+		if (op->kind == AGG_COUNT && s->narm && op->field > 0)
+			op->kind = AGG_NCOUNT;	/* counts the values that are not missing */
+		if (op->kind == AGG_MEAN && s->narm)
+			op->kind = AGG_NMEAN;	/* divides by them */
+		if (op->kind != AGG_COUNT && op->kind != AGG_FULL && op->field > s->maxfield)
 			s->maxfield = op->field;
+		if (op->field2 > s->maxfield)
+			s->maxfield = op->field2;
 		op->shared = false;
 		for (size_t j = 0; j < i && agg_kind_values(op->kind); j++)
 			if (agg_kind_values(s->ops[j].kind) && !s->ops[j].shared &&
@@ -236,6 +337,17 @@ int agg_spec_bind(struct agg_spec *s, const struct header *h, char **err)
 			if (op->numslot < 0)
 				op->numslot = s->nnum++;
 		}
+		op->numslot2 = -1;
+		if (op->field2 > 0) {
+			for (size_t j = 0; j <= i; j++) {
+				if (s->ops[j].numslot >= 0 && s->ops[j].field == op->field2)
+					op->numslot2 = s->ops[j].numslot;
+				if (j < i && s->ops[j].numslot2 >= 0 && s->ops[j].field2 == op->field2)
+					op->numslot2 = s->ops[j].numslot2;
+			}
+			if (op->numslot2 < 0)
+				op->numslot2 = s->nnum++;
+		}
 	}
 	s->statesize = off;
 	return 0;
@@ -248,7 +360,12 @@ void agg_spec_free(struct agg_spec *s)
 	for (size_t i = 0; i < s->nops; i++) {
 		free(s->ops[i].text);
 		free(s->ops[i].name);
+		free(s->ops[i].name2);
 	}
 	free(s->ops);
+	for (size_t i = 0; i < s->nna; i++)
+		free(s->na[i]);
+	free(s->na);
+	free(s->numfmt);
 	memset(s, 0, sizeof *s);
 }
