@@ -117,6 +117,19 @@ static void cov_to_chan(struct s_cov *s)
 	    ((long double)s->syy - (long double)s->sy * (long double)s->sy / n) / p10l(2u * s->ay);
 }
 
+/* Exact sums v (x, y, xy, x^2, y^2 at scales ax, ay) of n more pairs. */
+static void cov_store(struct s_cov *s, const i128 v[5], unsigned ax, unsigned ay, uint64_t n)
+{
+	s->sx = v[0];
+	s->sy = v[1];
+	s->sxy = v[2];
+	s->sxx = v[3];
+	s->syy = v[4];
+	s->ax = (uint8_t)ax;
+	s->ay = (uint8_t)ay;
+	s->n += n;
+}
+
 /* Add the pair exactly: false (and s unchanged) where it does not fit. */
 static bool cov_exact(struct s_cov *s, const struct num *x, const struct num *y)
 {
@@ -140,14 +153,7 @@ static bool cov_exact(struct s_cov *s, const struct num *x, const struct num *y)
 	    __builtin_mul_overflow(tx, tx, &t) || __builtin_add_overflow(v[3], t, &v[3]) ||
 	    __builtin_mul_overflow(ty, ty, &t) || __builtin_add_overflow(v[4], t, &v[4]))
 		return false;
-	s->sx = v[0];
-	s->sy = v[1];
-	s->sxy = v[2];
-	s->sxx = v[3];
-	s->syy = v[4];
-	s->ax = (uint8_t)ax;
-	s->ay = (uint8_t)ay;
-	s->n++;
+	cov_store(s, v, ax, ay, 1);
 	return true;
 }
 
@@ -191,14 +197,7 @@ void cov_merge(struct s_cov *d, const struct s_cov *s)
 		for (int k = 0; k < 5 && ok; k++)
 			ok = !__builtin_add_overflow(u[k], v[k], &u[k]);
 		if (ok) {
-			d->sx = u[0];
-			d->sy = u[1];
-			d->sxy = u[2];
-			d->sxx = u[3];
-			d->syy = u[4];
-			d->ax = (uint8_t)ax;
-			d->ay = (uint8_t)ay;
-			d->n += b.n;
+			cov_store(d, u, ax, ay, b.n);
 			return;
 		}
 	}

@@ -132,9 +132,9 @@ static inline bool pos_less(uint64_t s1, uint64_t i1, uint64_t s2, uint64_t i2)
 	return s1 < s2 || (s1 == s2 && i1 < i2);
 }
 
-/* Value x at position (seq, idx); nan: x is the first value and NaN (1,
- * or 2 for -NaN) when it was seen as such. */
-static inline void mm_add(struct s_mm *s, bool max, long double x, uint64_t seq, uint64_t idx)
+/* The position of the first value, and whether it was NaN (1) or -NaN
+ * (2): the result when the first value is NaN. */
+static inline void mm_first(struct s_mm *s, long double x, uint64_t seq, uint64_t idx)
 {
 	if (!s->any || pos_less(seq, idx, s->fseq, s->fidx)) {
 		s->fseq = seq;
@@ -142,6 +142,12 @@ static inline void mm_add(struct s_mm *s, bool max, long double x, uint64_t seq,
 		s->fnan = isnan(x) ? (signbit(x) ? 2 : 1) : 0;
 		s->any = 1;
 	}
+}
+
+/* Value x at position (seq, idx). */
+static inline void mm_add(struct s_mm *s, bool max, long double x, uint64_t seq, uint64_t idx)
+{
+	mm_first(s, x, seq, idx);
 	if (isnan(x))
 		return;
 	if (!s->has || (max ? x > s->v : x < s->v) ||
@@ -162,12 +168,7 @@ static inline void amm_add(struct s_mm *s, bool max, long double x, uint64_t seq
 {
 	long double a = __builtin_fabsl(x), b = __builtin_fabsl(s->v);
 
-	if (!s->any || pos_less(seq, idx, s->fseq, s->fidx)) {
-		s->fseq = seq;
-		s->fidx = idx;
-		s->fnan = isnan(x) ? (signbit(x) ? 2 : 1) : 0;
-		s->any = 1;
-	}
+	mm_first(s, x, seq, idx);
 	if (isnan(x))
 		return;
 	if (!s->has || (max ? a > b : a < b) || (a == b && pos_less(seq, idx, s->seq, s->idx))) {

@@ -103,21 +103,32 @@ static long double mean(const long double *v, size_t n)
 	return s / n;
 }
 
-static long double skewness(const long double *v, size_t n, bool sample)
+/* The second, third and fourth central moments of n >= 1 values. */
+static void moments(const long double *v, size_t n, long double *m2, long double *m3,
+    long double *m4)
 {
-	long double m, m2 = 0, m3 = 0, s;
+	long double m = mean(v, n);
 
-	if (n <= 1)
-		return NAN_LD;
-	m = mean(v, n);
+	*m2 = *m3 = *m4 = 0;
 	for (size_t i = 0; i < n; i++) {
 		long double t = v[i] - m;
 
-		m2 += t * t;
-		m3 += t * t * t;
+		*m2 += t * t;
+		*m3 += t * t * t;
+		*m4 += t * t * t * t;
 	}
-	m2 /= n;
-	m3 /= n;
+	*m2 /= n;
+	*m3 /= n;
+	*m4 /= n;
+}
+
+static long double skewness(const long double *v, size_t n, bool sample)
+{
+	long double m2, m3, m4, s;
+
+	if (n <= 1)
+		return NAN_LD;
+	moments(v, n, &m2, &m3, &m4);
 	s = m3 / sqrtl(m2 * m2 * m2);
 	if (sample) {
 		if (n <= 2)
@@ -129,19 +140,11 @@ static long double skewness(const long double *v, size_t n, bool sample)
 
 static long double kurtosis(const long double *v, size_t n, bool sample)
 {
-	long double m, m2 = 0, m4 = 0, k;
+	long double m2, m3, m4, k;
 
 	if (n <= 1)
 		return NAN_LD;
-	m = mean(v, n);
-	for (size_t i = 0; i < n; i++) {
-		long double t = v[i] - m;
-
-		m2 += t * t;
-		m4 += t * t * t * t;
-	}
-	m2 /= n;
-	m4 /= n;
+	moments(v, n, &m2, &m3, &m4);
 	k = m4 / (m2 * m2) - 3;
 	if (sample) {
 		if (n <= 3)
