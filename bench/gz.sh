@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# bench/gz.sh - time forkpipe on compressed input against zcat and
-# pigz -dc piped into wc and grep.
+# bench/gz.sh - time forkpipe on compressed input against zcat, pigz -dc
+# and igzip -dc (ISA-L, the inflater forkpipe uses) piped into wc and grep.
 #
 # Run by `make bench-gz` (and by `make bench`, after the others), or by
 # hand from the build directory:
@@ -14,7 +14,7 @@
 # and as BGZF (bgzip: members that forkpipe's workers inflate in
 # parallel).  The cases: (a) count lines, (b) count the lines holding a
 # literal, (c) print them to a file.  The references are zcat piped
-# into wc -l, grep -F -c and grep -F.
+# into wc -l, grep -F -c and grep -F; pigz and igzip are peers.
 
 if [ -z "${BASH_VERSION:-}" ]; then
 	if command -v bash > /dev/null 2>&1; then
@@ -40,9 +40,9 @@ LOG=$BENCH_DIR/access.log
 need_generator GENLOG genlog
 cache_input "$LOG" "$BENCH_SIZE" "$GENLOG"
 
-install_missing pigz:pigz bgzip:tabix
-for t in zcat pigz bgzip; do
-	have "$t" || die "$t is required (Debian: gzip, pigz, tabix)"
+install_missing pigz:pigz bgzip:tabix igzip:isal
+for t in zcat pigz bgzip igzip; do
+	have "$t" || die "$t is required (Debian: gzip, pigz, tabix, isal)"
 done
 [ -x "$FORKPIPE" ] || die "forkpipe ($FORKPIPE) is not an executable"
 
@@ -64,6 +64,7 @@ printf '  gzip:     %s, %s bytes, one member (pigz -6)\n' "$GZ" "$(file_size "$G
 printf '  BGZF:     %s, %s bytes (bgzip)\n' "$BGZ" "$(file_size "$BGZ")"
 print_tool gzip gzip --version
 print_tool pigz pigz --version
+print_tool igzip igzip --version
 echo
 
 FP_GREP_F="grep -F \"$LIT\""
@@ -73,18 +74,21 @@ ga_fp1() { "$FORKPIPE" -j1 -e count "$GZ"; }
 ga_bgzf() { "$FORKPIPE" -j"$N" -e count "$BGZ"; }
 ga_zcat() { zcat "$GZ" | wc -l; }
 ga_pigz() { pigz -dc "$GZ" | wc -l; }
+ga_igzip() { igzip -dc "$GZ" | wc -l; }
 
 gc_fpN() { "$FORKPIPE" -j"$N" -e "$FP_GREP_F" -e count "$GZ"; }
 gc_fp1() { "$FORKPIPE" -j1 -e "$FP_GREP_F" -e count "$GZ"; }
 gc_bgzf() { "$FORKPIPE" -j"$N" -e "$FP_GREP_F" -e count "$BGZ"; }
 gc_zcat() { zcat "$GZ" | grep -F -c "$LIT"; }
 gc_pigz() { pigz -dc "$GZ" | grep -F -c "$LIT"; }
+gc_igzip() { igzip -dc "$GZ" | grep -F -c "$LIT"; }
 
 gp_fpN() { "$FORKPIPE" -j"$N" -e "$FP_GREP_F" "$GZ"; }
 gp_fp1() { "$FORKPIPE" -j1 -e "$FP_GREP_F" "$GZ"; }
 gp_bgzf() { "$FORKPIPE" -j"$N" -e "$FP_GREP_F" "$BGZ"; }
 gp_zcat() { zcat "$GZ" | grep -F "$LIT"; }
 gp_pigz() { pigz -dc "$GZ" | grep -F "$LIT"; }
+gp_igzip() { igzip -dc "$GZ" | grep -F "$LIT"; }
 
 print_legend
 echo "MB/s here: compressed bytes of the .gz file / 10^6 / median"
@@ -93,17 +97,20 @@ echo
 add_fp ga "-e count FILE.gz"
 add_tool ref "zcat | wc -l" ga_zcat
 add_tool peer "pigz -dc | wc -l" ga_pigz
+add_tool peer "igzip -dc | wc -l" ga_igzip
 add_tool peer "forkpipe -j$N -e count FILE.bgz (BGZF)" ga_bgzf
 run_case "(a) count lines" count "$GZ" -j"$N" -e count "$GZ"
 
 add_fp gc "-e 'grep -F \" 404 \"' -e count FILE.gz"
 add_tool ref "zcat | grep -F -c" gc_zcat
 add_tool peer "pigz -dc | grep -F -c" gc_pigz
+add_tool peer "igzip -dc | grep -F -c" gc_igzip
 add_tool peer "forkpipe -j$N ... FILE.bgz (BGZF)" gc_bgzf
 run_case "(b) literal '$LIT': count matching lines" count "$GZ" -j"$N" -e "$FP_GREP_F" -e count "$GZ"
 
 add_fp gp "-e 'grep -F \" 404 \"' FILE.gz > FILE"
 add_tool ref "zcat | grep -F > FILE" gp_zcat
 add_tool peer "pigz -dc | grep -F > FILE" gp_pigz
+add_tool peer "igzip -dc | grep -F > FILE" gp_igzip
 add_tool peer "forkpipe -j$N ... FILE.bgz > FILE (BGZF)" gp_bgzf
 run_case "(c) literal '$LIT': print matching lines to a file" lines "$GZ" -j"$N" -e "$FP_GREP_F" "$GZ"

@@ -1,7 +1,10 @@
 /* main.c - forkpipe: run record-processing pipelines on every core. */
 #include "autoconfig.h"
 
+#include <string.h>
+
 #include "cli.h"
+#include "indexcmd.h"
 #include "job.h"
 #include "lock.h"
 #include "merge.h"
@@ -18,6 +21,9 @@ int main(int argc, char **argv)
 	char *err = NULL;
 	int code;
 
+	/* `forkpipe index FILE.gz...` is a command of its own. */
+	if (argc > 1 && strcmp(argv[1], "index") == 0)
+		return indexcmd_run(argc - 1, argv + 1);
 	job = job_new();
 	cli_parse(job, argc, argv);
 	/* From here on, a failure is reported in --stats-json too. */

@@ -12,8 +12,9 @@
  *     bytes after a member are neither a member nor all zeros (gzip -t
  *     calls this a warning, exit status 2; here it fails the input);
  *   - "corrupt gzip data at compressed byte offset N: REASON" for bad
- *     deflate data (REASON is zlib's: "invalid distance too far back"...),
- *     a CRC-32 mismatch ("CRC-32 mismatch", N is the CRC field) or a length
+ *     deflate data (N is the member's first byte; REASON is ISA-L's
+ *     verdict in zlib's words: "invalid distance too far back", "invalid
+ *     block", "invalid literal/length or distance code"), a CRC-32 mismatch ("CRC-32 mismatch", N is the CRC field) or a length
  *     mismatch ("length mismatch", N is the ISIZE field);
  *   - "corrupt gzip header at compressed byte offset N: REASON" for an
  *     unknown method, reserved flags or a bad header CRC (N is the
@@ -23,7 +24,7 @@
  * (pack, compress, LZH, and gzip 0.5's 1f 9e magic) as members; here they
  * are not gzip.  Errors are xmalloc'd strings without the file name; the
  * caller prefixes "forkpipe: FILE: " and exits with EXIT_DATAERR.  A
- * failure of zlib itself (GZ_FAILED: a bug, never the data's) is an
+ * failure of ISA-L itself (GZ_FAILED: a bug, never the data's) is an
  * internal one, EXIT_SOFTWARE; when memory runs out, the inflater exits
  * as xmalloc() does (see lib_out_of_memory()), in any process. */
 #ifndef FORKPIPE_GZIP_IN_H
@@ -39,18 +40,17 @@
  * Pass at least 3 bytes when the input has them; fewer never match. */
 bool gzip_detect(const void *p, size_t len);
 
-/* One inflate state, allocated once and reused (about 45 KiB). */
+/* One inflate state, allocated once and reused (about 100 KiB). */
 struct gz_inflater;
 
 enum {
-	GZ_FAILED = -2,	/* zlib failed, not the data: *err says how; for good */
+	GZ_FAILED = -2,	/* ISA-L failed, not the data: *err says how; for good */
 	GZ_ERROR = -1,	/* *err says what is wrong; reset before reuse */
 	GZ_MORE = 0,	/* all input consumed, or the output is full */
 	GZ_END = 1,	/* eof was set and the stream ended well */
 };
 
-/* Exits like xmalloc() when memory runs out; any other failure of zlib
- * is the GZ_FAILED of the first use. */
+/* Exits like xmalloc() when memory runs out. */
 struct gz_inflater *gz_inflater_new(void);
 void gz_inflater_free(struct gz_inflater *z);
 /* Start a new stream, at compressed offset 0. */
@@ -83,7 +83,7 @@ uint64_t gz_inflater_members(const struct gz_inflater *z);
  * in the file, for error messages.  *used returns the member's compressed
  * size.  Checks the CRC-32 and length; the member must end within len.
  * Resets z (its stream state is lost).  0, or -1 with *err (bad data),
- * or GZ_FAILED with *err (zlib failed).
+ * or GZ_FAILED with *err (ISA-L failed).
  */
 int gz_inflate_member(struct gz_inflater *z, const void *in, size_t len, uint64_t base,
     struct buf *out, size_t *used, char **err);

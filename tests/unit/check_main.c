@@ -15,6 +15,7 @@ int main(void)
 
 	sr = srunner_create(suite_record());
 	srunner_add_suite(sr, suite_frame());
+	srunner_add_suite(sr, suite_gzindex());
 	srunner_add_suite(sr, suite_shellwords());
 	srunner_add_suite(sr, suite_stage());
 	srunner_add_suite(sr, suite_config());

@@ -14,6 +14,7 @@ Suite *suite_expr(void);
 Suite *suite_fields(void);
 Suite *suite_sortkey(void);
 Suite *suite_agg(void);
+Suite *suite_gzindex(void);
 Suite *suite_runs(void);
 Suite *suite_gzip(void);
 Suite *suite_report(void);
