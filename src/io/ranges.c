@@ -99,7 +99,12 @@ const struct gz_member *chunker_members(const struct chunker *c, uint32_t file, 
 
 uint64_t chunker_member_offset(const struct chunker *c, uint32_t file, size_t member)
 {
-	return c->in[file].uoff[member];
+	return c->in[file].usize_estimated ? UINT64_MAX : c->in[file].uoff[member];
+}
+
+bool chunker_members_zstd(const struct chunker *c, uint32_t file)
+{
+	return file < c->n && c->in[file].bgzf && c->in[file].codec == CODEC_ZSTD;
 }
 
 /* The first record end at or after want in a plain or CSV file; from is

@@ -7,9 +7,12 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zstd.h>
+#include <zstd_errors.h>
 
 #include "bytes.h"
 #include "util.h"
+#include "zstd_codec.h"
 #include "zstd_frames.h"
 
 #define FRAME_MAGIC 0xFD2FB528u
@@ -20,6 +23,7 @@
 #define SEEK_FOOTER 9
 #define BLOCK_MAX (128 * 1024)
 #define HEADER_MAX 18
+#define ROOM (256 * 1024)	/* explain()'s output, thrown away */
 /* The reference implementation's limits on a seekable file's frames. */
 #define SEEK_DSIZE_MAX 0x40000000u
 #define SEEK_FRAMES_MAX 0x8000000u
@@ -232,6 +236,69 @@ out:
 	free(m);
 	free(known);
 	return ret;
+}
+
+struct zstd_frame_decoder {
+	ZSTD_DCtx *dctx;
+	struct zstd_decoder *stream;	/* for the messages of bad frames */
+};
+
+struct zstd_frame_decoder *zstd_frame_decoder_new(void)
+{
+	struct zstd_frame_decoder *d = xcalloc(1, sizeof *d);
+
+	d->dctx = ZSTD_createDCtx();
+	if (d->dctx == NULL)
+		lib_out_of_memory();	/* its only failure */
+	return d;
+}
+
+/* Decode the frame as a stream into a scratch buffer, for its message. */
+static int explain(struct zstd_frame_decoder *d, const void *in, size_t len, uint64_t base,
+    size_t r, char **err)
+{
+	unsigned char *scratch = xmalloc(ROOM);
+	size_t at = 0;
+	int rc;
+
+	if (d->stream == NULL)
+		d->stream = zstd_decoder_new();
+	zstd_decoder_reset_at(d->stream, base);
+	do {
+		size_t used, made;
+
+		rc = zstd_decode(d->stream, (const char *)in + at, len - at, &used, scratch, ROOM,
+		    &made, true, err);
+		at += used;
+	} while (rc == GZ_MORE);
+	free(scratch);
+	if (rc < 0)
+		return rc;
+	/* The stream decoder took it: the one-shot failure was not the
+	 * data's (a frame larger than its bound is, and says so). */
+	*err = ZSTD_getErrorCode(r) == ZSTD_error_dstSize_tooSmall ?
+	    xasprintf("corrupt zstd data at compressed byte offset %llu: the frame holds more "
+	    "than its blocks can", (unsigned long long)base) :
+	    xasprintf("zstd: %s", ZSTD_getErrorName(r));
+	return ZSTD_getErrorCode(r) == ZSTD_error_dstSize_tooSmall ? GZ_ERROR : GZ_FAILED;
+}
+
+int zstd_decode_frame(struct zstd_frame_decoder *d, const void *in, size_t len, uint64_t base,
+    size_t cap, struct buf *out, size_t *made, char **err)
+{
+	size_t r;
+
+	*made = 0;
+	buf_reserve(out, cap + 1);
+	r = ZSTD_decompressDCtx(d->dctx, out->data + out->len, cap + 1, in, len);
+	if (ZSTD_isError(r)) {
+		if (ZSTD_getErrorCode(r) == ZSTD_error_memory_allocation)
+			lib_out_of_memory();
+		return explain(d, in, len, base, r, err);
+	}
+	out->len += r;
+	*made = r;
+	return 0;
 }
 
 void zstd_seek_add(struct zstd_seek *t, uint64_t csize, uint64_t dsize)

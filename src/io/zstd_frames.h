@@ -43,6 +43,22 @@
 int zstd_list_frames(int fd, uint64_t size, struct gz_member **members, size_t *n, bool *exact,
     char **err);
 
+/*
+ * Decompress the one frame of len bytes at in (m's, at compressed
+ * offset base of its file) onto out, whose room is made for cap bytes
+ * (the frame's size, or the upper bound zstd_list_frames() estimates:
+ * a compressed block never holds more than 128 KiB).  All at once, so
+ * that the frame is decoded straight into out; a damaged frame is then
+ * decoded again as a stream by z, for the very message (and offsets)
+ * that decompressing the file as one stream gives.  *made: the bytes
+ * appended.  0, or GZ_ERROR or GZ_FAILED with *err (gzip_in.h).
+ */
+struct zstd_decoder;
+struct zstd_frame_decoder;
+struct zstd_frame_decoder *zstd_frame_decoder_new(void);
+int zstd_decode_frame(struct zstd_frame_decoder *d, const void *in, size_t len, uint64_t base,
+    size_t cap, struct buf *out, size_t *made, char **err);
+
 /* A seek table being written: one entry per frame, in order. */
 struct zstd_seek {
 	struct buf entries;	/* 8 bytes each: compressed, decompressed size */
