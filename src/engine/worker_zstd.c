@@ -31,10 +31,8 @@ void worker_zstd_frame(struct worker *w, const struct gz_member *m, const char *
 	if (rc < 0)
 		worker_fail(w, rc == GZ_FAILED ? EXIT_SOFTWARE : EXIT_DATAERR, "%s: %s", w->name, err);
 	if (exact && made != m->usize)
-		worker_fail(w, EXIT_DATAERR, "%s: corrupt zstd data at compressed byte offset %llu: "
-		    "the frame holds %llu bytes, not the %lu its seek table gives",
-		    w->name, (unsigned long long)m->offset, (unsigned long long)made,
-		    (unsigned long)m->usize);
+		worker_fail(w, EXIT_DATAERR, "%s: %s", w->name,
+		    zstd_frame_size_error(m->offset, made, m->usize));
 }
 
 #define HEAD_IN (64 * 1024)	/* compressed bytes read at a time */

@@ -47,6 +47,7 @@ struct input {
 	size_t nmembers;
 	uint64_t *uoff;		/* inflated offset of each member, and the total */
 	bool usize_estimated;	/* zstd: some frames' sizes are not stated */
+	bool streamed;		/* cut by members, but read as one stream */
 	/* CSV: quote counts of the segments of a grid (see csv_cut.c) */
 	uint64_t seg;		/* segment size, 0: no grid */
 	size_t nseg;

@@ -50,6 +50,7 @@ static int open_bgzf(struct input *in, const char *path, char **err, int *code)
 void chunker_bgzf_to_stream(struct input *in)
 {
 	in->bgzf = false;
+	in->streamed = true;
 	free(in->members);
 	free(in->uoff);
 	in->members = NULL;

@@ -142,11 +142,38 @@ static int record_start(struct chunker *c, struct input *in, uint64_t from, uint
  * start at or after lo to the first at or after hi.  pos is a record
  * start here (0, or past the header).
  */
+/* The first member of a BGZF or multi-frame zstd file at or after x. */
+static size_t member_at(const struct input *in, uint64_t x)
+{
+	size_t lo = 0, hi = in->nmembers;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (in->members[mid].offset < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static uint64_t member_offset(const struct input *in, size_t m)
+{
+	return m < in->nmembers ? in->members[m].offset : in->size;
+}
+
 int chunker_enter_range(struct chunker *c, struct input *in, char **err, int *code)
 {
 	uint64_t start = c->pos, end = in->size;
 
-	if (c->sharded && (record_start(c, in, c->pos, in->lo, &start, err, code) < 0 ||
+	/* A shard of a file cut between members is the members that start
+	 * in its range: their records are found as a chunk's are. */
+	if (c->sharded && in->bgzf) {
+		c->member = member_at(in, in->lo);
+		start = member_offset(in, c->member);
+		end = member_offset(in, member_at(in, in->hi));
+	} else if (c->sharded && (record_start(c, in, c->pos, in->lo, &start, err, code) < 0 ||
 	    record_start(c, in, start, in->hi, &end, err, code) < 0))
 		return -1;
 	c->pos = start;

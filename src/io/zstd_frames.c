@@ -255,10 +255,11 @@ struct zstd_frame_decoder *zstd_frame_decoder_new(void)
 
 /* Decode the frame as a stream into a scratch buffer, for its message. */
 static int explain(struct zstd_frame_decoder *d, const void *in, size_t len, uint64_t base,
-    size_t r, char **err)
+    size_t cap, size_t r, char **err)
 {
 	unsigned char *scratch = xmalloc(ROOM);
 	size_t at = 0;
+	uint64_t held = 0;
 	int rc;
 
 	if (d->stream == NULL)
@@ -270,17 +271,26 @@ static int explain(struct zstd_frame_decoder *d, const void *in, size_t len, uin
 		rc = zstd_decode(d->stream, (const char *)in + at, len - at, &used, scratch, ROOM,
 		    &made, true, err);
 		at += used;
+		held += made;
 	} while (rc == GZ_MORE);
 	free(scratch);
 	if (rc < 0)
 		return rc;
 	/* The stream decoder took it: the one-shot failure was not the
-	 * data's (a frame larger than its bound is, and says so). */
-	*err = ZSTD_getErrorCode(r) == ZSTD_error_dstSize_tooSmall ?
-	    xasprintf("corrupt zstd data at compressed byte offset %llu: the frame holds more "
-	    "than its blocks can", (unsigned long long)base) :
-	    xasprintf("zstd: %s", ZSTD_getErrorName(r));
-	return ZSTD_getErrorCode(r) == ZSTD_error_dstSize_tooSmall ? GZ_ERROR : GZ_FAILED;
+	 * data's, unless the frame is larger than the seek table said. */
+	if (ZSTD_getErrorCode(r) != ZSTD_error_dstSize_tooSmall) {
+		*err = xasprintf("zstd: %s", ZSTD_getErrorName(r));
+		return GZ_FAILED;
+	}
+	*err = zstd_frame_size_error(base, held, cap);
+	return GZ_ERROR;
+}
+
+char *zstd_frame_size_error(uint64_t base, uint64_t held, uint64_t said)
+{
+	return xasprintf("corrupt zstd data at compressed byte offset %llu: the frame holds %llu "
+	    "bytes, not the %llu its seek table gives", (unsigned long long)base,
+	    (unsigned long long)held, (unsigned long long)said);
 }
 
 int zstd_decode_frame(struct zstd_frame_decoder *d, const void *in, size_t len, uint64_t base,
@@ -294,7 +304,7 @@ int zstd_decode_frame(struct zstd_frame_decoder *d, const void *in, size_t len, 
 	if (ZSTD_isError(r)) {
 		if (ZSTD_getErrorCode(r) == ZSTD_error_memory_allocation)
 			lib_out_of_memory();
-		return explain(d, in, len, base, r, err);
+		return explain(d, in, len, base, cap, r, err);
 	}
 	out->len += r;
 	*made = r;

@@ -59,6 +59,10 @@ struct zstd_frame_decoder *zstd_frame_decoder_new(void);
 int zstd_decode_frame(struct zstd_frame_decoder *d, const void *in, size_t len, uint64_t base,
     size_t cap, struct buf *out, size_t *made, char **err);
 
+/* The message of a frame that holds other than the said bytes its seek
+ * table gives (only a seek table can be wrong and the frame good). */
+char *zstd_frame_size_error(uint64_t base, uint64_t held, uint64_t said);
+
 /* A seek table being written: one entry per frame, in order. */
 struct zstd_seek {
 	struct buf entries;	/* 8 bytes each: compressed, decompressed size */
