@@ -49,9 +49,12 @@ void chunker_abort(struct chunker *c);
 
 /*
  * Process shard s->k of s->n only (see shard.h): the records that start
- * in its byte range of the inputs, which must all be plain regular
- * files.  Sets the range in *s.  Call before the first chunk; -1 with
- * *err and *code (64) when an input cannot be sharded.
+ * in its byte range of the inputs, which must all be regular files cut
+ * by offsets: plain, or BGZF and multi-frame zstd files (the records of
+ * the members that start in the range).  Call chunker_set_format()
+ * first: --csv and --header read compressed files as one stream, which
+ * cannot be sharded.  Sets the range in *s.  Call before the first
+ * chunk; -1 with *err and *code (64) when an input cannot be sharded.
  */
 int chunker_set_shard(struct chunker *c, struct shard *s, char **err, int *code);
 
