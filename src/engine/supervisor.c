@@ -439,6 +439,8 @@ int supervisor_run(struct job *job)
 	if (s.chunker == NULL)
 		fatal(code, "%s", err);
 	chunker_set_max_record(s.chunker, job->max_record);
+	/* The format first: it decides whether compressed files are cut. */
+	chunker_set_format(s.chunker, &job->format, job->header);
 	if (job->shard.n > 0 && (chunker_set_shard(s.chunker, &job->shard, &err, &code) < 0 ||
 	    shard_fingerprint(&job->shard, job->inputs, job->ninputs, &err, &code) < 0))
 		fatal(code, "%s", err);

@@ -293,7 +293,7 @@ void worker_run_records(struct worker *w, char *data, size_t len, uint64_t offse
 		w->walked = NREC_UNKNOWN;
 		data += n;
 		len -= n;
-		offset += n;
+		offset = offset == OFFSET_UNKNOWN ? offset : offset + n;
 	}
 }
 

@@ -1,5 +1,6 @@
-/* worker_bgzf.c - a range of BGZF members: read and inflated by the
- * worker, with the records that start in the range (see worker_do_bgzf). */
+/* worker_bgzf.c - a range of BGZF members (or of a multi-frame zstd
+ * file's frames, worker_zstd.c): read and inflated by the worker, with
+ * the records that start in the range (see worker_do_bgzf). */
 #include "autoconfig.h"
 
 #include <errno.h>
@@ -42,6 +43,10 @@ static void inflate_member(struct worker *w, int fd, const struct gz_member *m,
 		w->comp.len = (size_t)n;
 		w->comp_at = m->offset;
 	}
+	if (w->zframes) {
+		worker_zstd_frame(w, m, w->comp.data + (m->offset - w->comp_at), w->zexact);
+		return;
+	}
 	if (w->gz == NULL)
 		w->gz = gz_inflater_new();
 	rc = gz_inflate_member(w->gz, w->comp.data + (m->offset - w->comp_at), m->csize, m->offset,
@@ -52,6 +57,13 @@ static void inflate_member(struct worker *w, int fd, const struct gz_member *m,
 		worker_fail(w, EXIT_DATAERR, "%s: corrupt gzip data at compressed byte offset %llu: "
 		    "the member ends before the size its header gives", w->name,
 		    (unsigned long long)(m->offset + used));
+}
+
+/* base + k, where base may be unknown (UINT64_MAX: a zstd file whose
+ * frames do not all state their size). */
+static uint64_t past(uint64_t base, size_t k)
+{
+	return base == UINT64_MAX ? base : base + k;
 }
 
 /* The first record end in data[from..len), or NULL. */
@@ -92,6 +104,9 @@ void worker_do_bgzf(struct worker *w, const struct frame_range *r, const struct 
 		worker_fail(w, EXIT_SOFTWARE, "worker: no BGZF member at offset %llu",
 		    (unsigned long long)r->offset);
 	uint64_t base = chunker_member_offset(w->chunker, r->file, lo);
+
+	w->zframes = chunker_members_zstd(w->chunker, r->file);
+	w->zexact = base != UINT64_MAX;
 	size_t cross = SIZE_MAX;	/* where the next range's bytes begin in w->read */
 
 	w->read.len = 0;
@@ -102,10 +117,13 @@ void worker_do_bgzf(struct worker *w, const struct frame_range *r, const struct 
 		bool beyond = m[i].offset >= end, last = i + 1 == n;
 		char *t;
 
-		inflate_member(w, fd, &m[i], &m[n - 1]);
+		if (beyond && w->zframes)
+			worker_zstd_head(w, fd, &m[i]);	/* a frame is large */
+		else
+			inflate_member(w, fd, &m[i], &m[n - 1]);
 		if (skipping) {
 			if ((t = first_end(w, 0)) == NULL) {
-				base += w->read.len;
+				base = past(base, w->read.len);
 				w->read.len = 0;
 				if (m[i].offset + m[i].csize >= end)
 					return;	/* no record starts here */
@@ -115,7 +133,7 @@ void worker_do_bgzf(struct worker *w, const struct frame_range *r, const struct 
 
 			memmove(w->read.data, t + 1, w->read.len - k);
 			w->read.len -= k;
-			base += k;
+			base = past(base, k);
 			skipping = false;
 			before = 0;
 		}
@@ -137,7 +155,7 @@ void worker_do_bgzf(struct worker *w, const struct frame_range *r, const struct 
 			if (w->read.len - cross > w->job->max_record) {
 				size_t s = record_last_end(w->read.data, cross, w->term);
 
-				worker_check_record(w, w->read.len - s, base + s);
+				worker_check_record(w, w->read.len - s, past(base, s));
 			}
 		}
 		if (beyond || w->read.len < BLOCK_SIZE)
@@ -151,6 +169,6 @@ void worker_do_bgzf(struct worker *w, const struct frame_range *r, const struct 
 		worker_run_records(w, w->read.data, cut, base);
 		memmove(w->read.data, w->read.data + cut, w->read.len - cut);
 		w->read.len -= cut;
-		base += cut;
+		base = past(base, cut);
 	}
 }

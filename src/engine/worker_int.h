@@ -1,4 +1,4 @@
-/* worker_int.h - what the worker's files share (worker.c, worker_bgzf.c,
+/* worker_int.h - what the worker's files share (worker.c, worker_bgzf.c, worker_zstd.c,
  * worker_placed.c, worker_piece.c, worker_keep.c): a worker's state and the functions
  * one of them defines for the others.  The supervisor uses worker.h. */
 #ifndef FORKPIPE_WORKER_INT_H
@@ -55,6 +55,10 @@ struct worker {
 	uint64_t offset;
 	uint64_t length;
 	struct gz_inflater *gz;	/* BGZF input: members inflated here */
+	struct zstd_frame_decoder *zd;	/* multi-frame zstd input: frames, here */
+	struct zstd_decoder *zs;	/* and the first records of the frame after */
+	bool zframes;		/* the range's members are zstd frames */
+	bool zexact;		/* and their sizes are known */
 	struct buf comp;	/* compressed bytes read ahead */
 	uint64_t comp_at;	/* their file offset */
 	struct stage_out *outs;	/* by stage index: where a stage that runs
@@ -86,6 +90,10 @@ void worker_send_kept(struct worker *w);
 /* worker_bgzf.c */
 void worker_do_bgzf(struct worker *w, const struct frame_range *r, const struct gz_member *m,
     size_t n);
+
+/* worker_zstd.c */
+void worker_zstd_frame(struct worker *w, const struct gz_member *m, const char *in, bool exact);
+void worker_zstd_head(struct worker *w, int fd, const struct gz_member *m);
 
 /* worker_placed.c */
 void worker_hold_output(struct worker *w);

@@ -355,7 +355,10 @@ const struct jobopt jobopts[] = {
 		    "zstd frame (with its content size and checksum); frames back to back are one\n"
 		    "zstd stream, which\n"
 		    ".B zstd \\-dc\n"
-		    "reads whole.\n",
+		    "reads whole.\n"
+		    "The output ends in the seek table of zstd's seekable format (a skippable\n"
+		    "frame that lists each frame's compressed and decompressed sizes), so that\n"
+		    "other tools can seek in it; forkpipe cuts such a file between its frames.\n",
 	},
 	{
 		.name = "delimiter",
@@ -638,8 +641,15 @@ const struct jobopt jobopts[] = {
 		    ".I N\n"
 		    "from the task of a Slurm job array that runs forkpipe (see\n"
 		    ".BR ENVIRONMENT ).\n"
-		    "Only plain regular files can be sharded: standard input, a pipe, or a\n"
-		    "gzip or zstd file is refused with exit 64, as is a bad value.\n"
+		    "Only regular files that can be cut by offsets can be sharded: plain files,\n"
+		    "BGZF files and zstd files of several frames (cut between members and\n"
+		    "frames; not with\n"
+		    ".B \\-\\-csv\n"
+		    "or\n"
+		    ".BR \\-\\-header ,\n"
+		    "which read them as one stream).\n"
+		    "Standard input, a pipe, another gzip file or a zstd file of one frame is\n"
+		    "refused with exit 64, as is a bad value.\n"
 		    "YAML:\n"
 		    ".BR \"shard: \" \\fIK\\fR/\\fIN\\fR \" or \" \"shard: auto\" .\n",
 	},

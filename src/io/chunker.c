@@ -79,7 +79,13 @@ static char *unshardable(const struct input *in)
 {
 	if (strcmp(in->path, "-") == 0)
 		return xasprintf("standard input cannot be sharded (name the file)");
-	if (in->codec != CODEC_NONE)
+	if (in->streamed)
+		return xasprintf("%s: a compressed file cannot be sharded with --csv or --header "
+		    "(only plain files can)", in->path);
+	if (in->codec == CODEC_ZSTD && !in->bgzf)
+		return xasprintf("%s: a zstd file of one frame cannot be sharded (write it in "
+		    "frames, as pzstd or forkpipe --zstd do)", in->path);
+	if (in->codec != CODEC_NONE && !in->bgzf)
 		return xasprintf("%s: a %s input cannot be sharded (only plain files can)", in->path,
 		    in->codec == CODEC_GZIP ? "gzip" : "zstd");
 	if (in->unsized)

@@ -49,9 +49,12 @@ void chunker_abort(struct chunker *c);
 
 /*
  * Process shard s->k of s->n only (see shard.h): the records that start
- * in its byte range of the inputs, which must all be plain regular
- * files.  Sets the range in *s.  Call before the first chunk; -1 with
- * *err and *code (64) when an input cannot be sharded.
+ * in its byte range of the inputs, which must all be regular files cut
+ * by offsets: plain, or BGZF and multi-frame zstd files (the records of
+ * the members that start in the range).  Call chunker_set_format()
+ * first: --csv and --header read compressed files as one stream, which
+ * cannot be sharded.  Sets the range in *s.  Call before the first
+ * chunk; -1 with *err and *code (64) when an input cannot be sharded.
  */
 int chunker_set_shard(struct chunker *c, struct shard *s, char **err, int *code);
 
@@ -93,16 +96,20 @@ int chunker_header(struct chunker *c, bool readable, struct buf *raw, char **err
 void chunker_auto_target(struct chunker *c, long workers, uint64_t max);
 
 /*
- * A BGZF input file's members (inflated by the workers: a chunk is a
- * range of whole members, and its records are those that start after
- * the first record end at or after the range's first inflated byte, up
- * to the first record end at or after the range's last one), or NULL
- * for any other input.  chunker_member_offset() is where member i
- * starts once inflated, as the members' own sizes say.
+ * A BGZF input file's members, or a multi-frame zstd file's frames
+ * (chunker_members_zstd() says which; skippable frames are members that
+ * inflate to nothing), inflated by the workers: a chunk is a range of
+ * whole members, and its records are those that start after the first
+ * record end at or after the range's first inflated byte, up to the
+ * first record end at or after the range's last one.  NULL for any
+ * other input.  chunker_member_offset() is where member i starts once
+ * inflated, as the members' own sizes say, or UINT64_MAX (the stages'
+ * OFFSET_UNKNOWN) when some of a zstd file's frames do not state theirs.
  */
 struct gz_member;
 const struct gz_member *chunker_members(const struct chunker *c, uint32_t file, size_t *n);
 uint64_t chunker_member_offset(const struct chunker *c, uint32_t file, size_t member);
+bool chunker_members_zstd(const struct chunker *c, uint32_t file);
 
 /*
  * The descriptor of input file, to pread from.  A named regular file is

@@ -39,12 +39,15 @@ struct input {
 	struct decompressor dec;
 	bool detected;		/* a stream's format is known */
 	struct buf magic;	/* the stream bytes read to know it */
-	/* A BGZF file (gzip members that state their own size) is cut on
-	 * member boundaries, and the workers inflate the members. */
+	/* A BGZF file (gzip members that state their own size), or a zstd
+	 * file of several frames (codec says which), is cut on member
+	 * boundaries, and the workers inflate the members. */
 	bool bgzf;
 	struct gz_member *members;
 	size_t nmembers;
 	uint64_t *uoff;		/* inflated offset of each member, and the total */
+	bool usize_estimated;	/* zstd: some frames' sizes are not stated */
+	bool streamed;		/* cut by members, but read as one stream */
 	/* CSV: quote counts of the segments of a grid (see csv_cut.c) */
 	uint64_t seg;		/* segment size, 0: no grid */
 	size_t nseg;

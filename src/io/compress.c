@@ -130,6 +130,7 @@ void compress_stream_init(struct compress_stream *s, const struct compress_opts 
 	s->level = level_of(o);
 	s->crc = 0;
 	s->len = 0;
+	s->seek = (struct zstd_seek){ { 0 }, 0, false };
 }
 
 void compress_stream_head(const struct compress_stream *s, struct buf *out)
@@ -138,7 +139,7 @@ void compress_stream_head(const struct compress_stream *s, struct buf *out)
 		gzip_header(out, s->level);
 }
 
-void compress_stream_add(struct compress_stream *s, struct piece_info p)
+void compress_stream_add(struct compress_stream *s, struct piece_info p, uint64_t csize)
 {
 	struct gz_writer w = { s->crc, s->len };
 
@@ -146,13 +147,25 @@ void compress_stream_add(struct compress_stream *s, struct piece_info p)
 		gz_writer_add(&w, (struct gz_piece){ p.crc, p.len });
 		s->crc = w.crc;
 	}
+	if (s->kind == COMPRESS_ZSTD)
+		zstd_seek_add(&s->seek, csize, p.len);
 	s->len += p.len;
 }
 
-void compress_stream_end(const struct compress_stream *s, struct buf *out)
+void compress_stream_end(struct compress_stream *s, struct buf *out)
 {
-	if (s->kind == COMPRESS_GZIP)
+	size_t at = out->len;
+
+	if (s->kind == COMPRESS_GZIP) {
 		gzip_trailer(out, s->crc, s->len);
-	else if (s->kind == COMPRESS_ZSTD)
-		zstd_finish(out, s->len);
+	} else if (s->kind == COMPRESS_ZSTD) {
+		zstd_finish(out, s->len);	/* an empty output's one frame */
+		zstd_seek_add(&s->seek, out->len - at, 0);
+		zstd_seek_table(&s->seek, out);
+	}
+}
+
+void compress_stream_free(struct compress_stream *s)
+{
+	zstd_seek_free(&s->seek);
 }

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "zstd_frames.h"
 
 enum compress_kind {
 	COMPRESS_NONE,
@@ -75,14 +76,18 @@ struct compress_stream {
 	int level;
 	uint32_t crc;
 	uint64_t len;
+	struct zstd_seek seek;	/* zstd: the frames, for the seek table */
 };
 
 void compress_stream_init(struct compress_stream *s, const struct compress_opts *o);
 /* Append what comes before the first piece. */
 void compress_stream_head(const struct compress_stream *s, struct buf *out);
-/* A piece was written after the others. */
-void compress_stream_add(struct compress_stream *s, struct piece_info p);
-/* Append what comes after the last piece. */
-void compress_stream_end(const struct compress_stream *s, struct buf *out);
+/* A piece of csize compressed bytes was written after the others. */
+void compress_stream_add(struct compress_stream *s, struct piece_info p, uint64_t csize);
+/* Append what comes after the last piece: gzip's trailer; zstd's seek
+ * table (the zstd seekable format, see zstd_frames.h), so that other
+ * tools can seek in the output and forkpipe can cut it by frames. */
+void compress_stream_end(struct compress_stream *s, struct buf *out);
+void compress_stream_free(struct compress_stream *s);
 
 #endif

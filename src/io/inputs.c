@@ -16,14 +16,19 @@
 
 #include "chunker_int.h"
 #include "util.h"
+#include "zstd_frames.h"
 
 #define STREAM_PIPE_SIZE (1 << 20)
 
-/* List a gzip file's members if it is BGZF; -1 on a read error. */
+/* List a gzip file's members if it is BGZF, a zstd file's frames if it
+ * has several (zstd_frames.h); -1 on a read error. */
 static int open_bgzf(struct input *in, const char *path, char **err, int *code)
 {
 	char *why = NULL;
-	int rc = bgzf_members(in->fd, in->size, &in->members, &in->nmembers, &why);
+	bool exact = true;
+	int rc = in->codec == CODEC_GZIP ?
+	    bgzf_members(in->fd, in->size, &in->members, &in->nmembers, &why) :
+	    zstd_list_frames(in->fd, in->size, &in->members, &in->nmembers, &exact, &why);
 
 	if (rc < 0) {
 		*err = xasprintf("%s: %s", strcmp(path, "-") == 0 ? "stdin" : path, why);
@@ -34,6 +39,7 @@ static int open_bgzf(struct input *in, const char *path, char **err, int *code)
 	if (rc == 0)
 		return 0;
 	in->bgzf = true;
+	in->usize_estimated = !exact;
 	in->uoff = xcalloc(in->nmembers + 1, sizeof *in->uoff);
 	for (size_t i = 0; i < in->nmembers; i++)
 		in->uoff[i + 1] = in->uoff[i] + in->members[i].usize;
@@ -44,6 +50,7 @@ static int open_bgzf(struct input *in, const char *path, char **err, int *code)
 void chunker_bgzf_to_stream(struct input *in)
 {
 	in->bgzf = false;
+	in->streamed = true;
 	free(in->members);
 	free(in->uoff);
 	in->members = NULL;
@@ -190,7 +197,7 @@ static int open_input(struct input *in, const char *path, bool again, char **err
 		}
 		in->detected = true;
 		in->codec = codec_detect(m, (size_t)n);
-		if (in->codec == CODEC_GZIP && at == 0 && open_bgzf(in, path, err, code) < 0)
+		if (in->codec != CODEC_NONE && at == 0 && open_bgzf(in, path, err, code) < 0)
 			return -1;
 		if (in->codec != CODEC_NONE && !in->bgzf) {
 			/* Inflated as a stream, by the child. */

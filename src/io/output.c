@@ -218,7 +218,7 @@ static int compress_pending(struct output *o, char **err)
 	if (compressor_piece(o->z, o->zdict.data, o->zdict.len, o->zin.data, o->zin.len,
 	    &o->zout, &p, &why) < 0)
 		fatal(EXIT_SOFTWARE, "%s", why);
-	compress_stream_add(&o->zs, p);
+	compress_stream_add(&o->zs, p, o->zout.len);
 	if (o->zin.len >= GZ_DICT_MAX) {
 		o->zdict.len = 0;
 		buf_append(&o->zdict, o->zin.data + o->zin.len - GZ_DICT_MAX, GZ_DICT_MAX);
@@ -250,7 +250,7 @@ int output_write_piece(struct output *o, const void *data, size_t len, struct pi
 	if (compress_pending(o, err) < 0)
 		return -1;
 	o->zdict.len = 0;	/* the stream's last bytes are not ours now */
-	compress_stream_add(&o->zs, p);
+	compress_stream_add(&o->zs, p, len);
 	return put(o, data, len, err);
 }
 
@@ -388,6 +388,7 @@ void output_free(struct output *o)
 		close(o->fd);
 	buf_free(&o->pending);
 	compressor_free(o->z);
+	compress_stream_free(&o->zs);
 	buf_free(&o->zin);
 	buf_free(&o->zout);
 	buf_free(&o->zdict);

@@ -99,7 +99,12 @@ const struct gz_member *chunker_members(const struct chunker *c, uint32_t file, 
 
 uint64_t chunker_member_offset(const struct chunker *c, uint32_t file, size_t member)
 {
-	return c->in[file].uoff[member];
+	return c->in[file].usize_estimated ? UINT64_MAX : c->in[file].uoff[member];
+}
+
+bool chunker_members_zstd(const struct chunker *c, uint32_t file)
+{
+	return file < c->n && c->in[file].bgzf && c->in[file].codec == CODEC_ZSTD;
 }
 
 /* The first record end at or after want in a plain or CSV file; from is
@@ -137,11 +142,38 @@ static int record_start(struct chunker *c, struct input *in, uint64_t from, uint
  * start at or after lo to the first at or after hi.  pos is a record
  * start here (0, or past the header).
  */
+/* The first member of a BGZF or multi-frame zstd file at or after x. */
+static size_t member_at(const struct input *in, uint64_t x)
+{
+	size_t lo = 0, hi = in->nmembers;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (in->members[mid].offset < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static uint64_t member_offset(const struct input *in, size_t m)
+{
+	return m < in->nmembers ? in->members[m].offset : in->size;
+}
+
 int chunker_enter_range(struct chunker *c, struct input *in, char **err, int *code)
 {
 	uint64_t start = c->pos, end = in->size;
 
-	if (c->sharded && (record_start(c, in, c->pos, in->lo, &start, err, code) < 0 ||
+	/* A shard of a file cut between members is the members that start
+	 * in its range: their records are found as a chunk's are. */
+	if (c->sharded && in->bgzf) {
+		c->member = member_at(in, in->lo);
+		start = member_offset(in, c->member);
+		end = member_offset(in, member_at(in, in->hi));
+	} else if (c->sharded && (record_start(c, in, c->pos, in->lo, &start, err, code) < 0 ||
 	    record_start(c, in, start, in->hi, &end, err, code) < 0))
 		return -1;
 	c->pos = start;

@@ -146,6 +146,13 @@ void zstd_decoder_reset(struct zstd_decoder *z)
 	z->failed = false;
 }
 
+void zstd_decoder_reset_at(struct zstd_decoder *z, uint64_t base)
+{
+	zstd_decoder_reset(z);
+	z->in_total = z->frame_start = base;
+	z->frames = 1;
+}
+
 uint64_t zstd_decoder_total_in(const struct zstd_decoder *z)
 {
 	return z->in_total;

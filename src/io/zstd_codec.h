@@ -63,6 +63,10 @@ struct zstd_decoder;
 struct zstd_decoder *zstd_decoder_new(void);
 void zstd_decoder_free(struct zstd_decoder *z);
 void zstd_decoder_reset(struct zstd_decoder *z);
+/* Reset z to decode one frame (or several) that start at compressed
+ * offset base of a file, as one of a multi-frame file's: its messages
+ * give file offsets, and the bytes before it were good frames. */
+void zstd_decoder_reset_at(struct zstd_decoder *z, uint64_t base);
 
 /* Exactly gz_inflate()'s contract (see gzip_in.h), GZ_FAILED included;
  * exits like xmalloc() when memory runs out. */

@@ -133,6 +133,9 @@ size_t records_prefix(const struct format *f, char term, const char *buf, size_t
 
 char *record_too_long(const char *name, uint64_t off, uint64_t max)
 {
+	if (off == UINT64_MAX)	/* where it starts is not known */
+		return xasprintf("%s: a record is longer than --max-record (%llu bytes)", name,
+		    (unsigned long long)max);
 	return xasprintf("%s: record at byte offset %llu is longer than --max-record (%llu bytes)",
 	    name, (unsigned long long)off, (unsigned long long)max);
 }

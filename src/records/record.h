@@ -41,7 +41,8 @@ size_t records_first_end(const struct format *f, char term, const char *buf, siz
 size_t records_count(const struct format *f, char term, const char *buf, size_t len);
 
 /* The message (xmalloc'd) for a record of input name, starting at byte
- * offset off, that is longer than max bytes (--max-record). */
+ * offset off (UINT64_MAX: not known), that is longer than max bytes
+ * (--max-record). */
 char *record_too_long(const char *name, uint64_t off, uint64_t max);
 
 /*
