@@ -376,6 +376,8 @@ int job_plan(struct job *job, char **err, int *code)
 		st->term = job->null ? '\0' : '\n';
 		st->fmt = &job->format;
 		st->from_files = job->merge;
+		st->inputs = job->inputs;
+		st->ninputs = job->ninputs;
 		if (st->def->setup != NULL && st->def->setup(st, err) < 0)
 			return stage_error(st, err, code);
 	}

@@ -175,6 +175,9 @@ struct stage {
 	bool from_files;	/* forkpipe merge: the partials come from files,
 				 * where an error report is damage (a run that
 				 * makes one fails, and its file is not kept) */
+	char *const *inputs;	/* the job's inputs ("-" is stdin), for
+				 * messages that name them (sort -c) */
+	size_t ninputs;
 	struct stage_out *out;	/* a stage with an end callback: where it hands
 				 * records on as they come (see stage_out) */
 	void *priv;		/* the stage's own state after setup */

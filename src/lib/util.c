@@ -164,7 +164,8 @@ void fatal(int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	msg = xvasprintf(fmt, ap);
 	va_end(ap);
-	put_message(msg);
+	if (*msg != '\0')	/* nothing to say: sort -C */
+		put_message(msg);
 	if (cleanup_fn != NULL) {
 		void (*fn)(void) = cleanup_fn;
 

@@ -44,7 +44,8 @@ char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0
 void lib_out_of_memory(void) __attribute__((noreturn));
 
 /*
- * Print "forkpipe: <message>" on stderr and exit with code.  Only the
+ * Print "forkpipe: <message>" on stderr (nothing when the message is
+ * empty: sort -C has nothing to say) and exit with code.  Only the
  * process that owns the run's clean-up may call fatal(): the supervisor
  * registers its clean-up with fatal_cleanup().
  */

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sortcmp.h"
 #include "sortkey.h"
 #include "util.h"
 
@@ -44,31 +45,40 @@ static bool parse_count(const char **p, size_t *out)
 	return true;
 }
 
-/* Ordering letters after a position: b (on the start or the end), n, r. */
-static const char *parse_opts(const char *s, struct sortkey *k, bool end, char *bad)
+/* Set the ordering letter c on k, as sort does (d wins over i, whatever
+ * their order); false if c is no ordering letter.  Shared by -k keys and
+ * the stage's global options. */
+bool sortkey_letter(struct sortkey *k, char c, bool end)
 {
-	for (;; s++) {
-		switch (*s) {
-		case 'b':
-			if (end)
-				k->skipeblanks = true;
-			else
-				k->skipsblanks = true;
-			break;
-		case 'n':
-			k->numeric = true;
-			break;
-		case 'r':
-			k->reverse = true;
-			break;
-		case 'd': case 'f': case 'g': case 'h': case 'i': case 'M': case 'R': case 'V':
-			*bad = *s;
-			return s;
-		default:
-			return s;
-		}
-		k->has_opts = true;
+	switch (c) {
+	case 'b':
+		if (end)
+			k->skipeblanks = true;
+		else
+			k->skipsblanks = true;
+		break;
+	case 'd': k->ignore = 'd'; break;
+	case 'i': if (k->ignore == 0) k->ignore = 'i'; break;
+	case 'f': k->fold = true; break;
+	case 'g': k->general = true; break;
+	case 'h': k->human = true; break;
+	case 'M': k->month = true; break;
+	case 'n': k->numeric = true; break;
+	case 'R': k->random = true; break;
+	case 'r': k->reverse = true; break;
+	case 'V': k->version = true; break;
+	default:
+		return false;
 	}
+	return true;
+}
+
+/* Ordering letters after a position. */
+static const char *parse_opts(const char *s, struct sortkey *k, bool end)
+{
+	for (; sortkey_letter(k, *s, end); s++)
+		k->has_opts = true;
+	return s;
 }
 
 static int bad_key(const char *def, const char *why, char **err)
@@ -80,7 +90,6 @@ static int bad_key(const char *def, const char *why, char **err)
 int sortkey_parse(const char *def, struct sortkey *k, char **err)
 {
 	const char *s = def;
-	char bad = 0;
 
 	memset(k, 0, sizeof *k);
 	if (!parse_count(&s, &k->sword))
@@ -94,8 +103,8 @@ int sortkey_parse(const char *def, struct sortkey *k, char **err)
 		if (k->schar-- == 0)
 			return bad_key(def, "character positions start at 1", err);
 	}
-	s = parse_opts(s, k, false, &bad);
-	if (bad == 0 && *s == ',') {
+	s = parse_opts(s, k, false);
+	if (*s == ',') {
 		s++;
 		if (!parse_count(&s, &k->eword))
 			return bad_key(def, "expected a field number after ','", err);
@@ -106,17 +115,10 @@ int sortkey_parse(const char *def, struct sortkey *k, char **err)
 			if (!parse_count(&s, &k->echar))
 				return bad_key(def, "expected a character position after '.'", err);
 		}
-		s = parse_opts(s, k, true, &bad);
-	} else if (bad == 0) {
+		s = parse_opts(s, k, true);
+	} else {
 		k->eword = SORTKEY_EOL;
 		k->echar = 0;
-	}
-	if (bad != 0) {
-		char *why = xasprintf("ordering option '%c' is not supported (only b, n and r)", bad);
-		int rc = bad_key(def, why, err);
-
-		free(why);
-		return rc;
 	}
 	if (*s != '\0') {
 		char *why = xasprintf("unexpected '%c'", *s);
@@ -130,32 +132,99 @@ int sortkey_parse(const char *def, struct sortkey *k, char **err)
 
 void sortspec_finish(struct sortspec *s, bool numeric, bool blanks)
 {
+	struct sortkey g = { .numeric = numeric, .skipsblanks = blanks, .reverse = s->reverse };
+
+	sortspec_finish_global(s, &g);
+}
+
+/* Copy the global ordering options of g onto k (not its positions). */
+static void inherit(struct sortkey *k, const struct sortkey *g)
+{
+	k->numeric = g->numeric;
+	k->skipsblanks = k->skipeblanks = g->skipsblanks;
+	k->reverse = g->reverse;
+	k->general = g->general;
+	k->human = g->human;
+	k->month = g->month;
+	k->version = g->version;
+	k->random = g->random;
+	k->fold = g->fold;
+	k->ignore = g->ignore;
+}
+
+/* Whether a key orders differently from the plain byte comparison (sort's
+ * default_key_compare, negated: -r alone does not count). */
+static bool orders(const struct sortkey *k)
+{
+	return k->numeric || k->skipsblanks || k->skipeblanks || k->general || k->human ||
+	       k->month || k->version || k->random || k->fold || k->ignore != 0;
+}
+
+void sortspec_finish_global(struct sortspec *s, const struct sortkey *g)
+{
 	bool user_keys = s->nkeys > 0;
 
 	for (size_t i = 0; i < s->nkeys; i++) {
 		struct sortkey *k = &s->keys[i];
 
-		if (!k->has_opts) {
-			k->numeric = numeric;
-			k->skipsblanks = k->skipeblanks = blanks;
-			k->reverse = s->reverse;
-		}
+		if (!k->has_opts)
+			inherit(k, g);
 	}
 	if (!user_keys) {
-		/* The whole record is the key: with -n or -b as a key of its own
-		 * (then equal keys fall back to the byte comparison), else the
-		 * byte comparison itself. */
+		/* The whole record is the key: with ordering options as a key of
+		 * its own (then equal keys fall back to the byte comparison),
+		 * else the byte comparison itself. */
 		struct sortkey *k = &s->keys[0];
 
 		memset(k, 0, sizeof *k);
 		k->eword = SORTKEY_EOL;
-		k->numeric = numeric;
-		k->skipsblanks = k->skipeblanks = blanks;
-		k->reverse = s->reverse;
+		inherit(k, g);
 		s->nkeys = 1;
-		user_keys = numeric || blanks;
+		user_keys = orders(k);
+	}
+	for (size_t i = 0; i < s->nkeys; i++) {
+		struct sortkey *k = &s->keys[i];
+
+		k->slow = k->general || k->human || k->month || k->version || k->random ||
+			  k->fold || k->ignore != 0;
+		k->seed = s->seed;
 	}
 	s->last_resort = user_keys && !s->unique && !s->stable;
+}
+
+int sortspec_check(const struct sortspec *s, char **err)
+{
+	for (size_t i = 0; i < s->nkeys; i++) {
+		const struct sortkey *k = &s->keys[i];
+		char o[16], *q = o;
+
+		if (k->numeric + k->general + k->human + k->month +
+		    (k->version || k->random || k->ignore != 0) <= 1)
+			continue;
+		/* sort names them in this order, without b and r */
+		if (k->ignore == 'd')
+			*q++ = 'd';
+		if (k->fold)
+			*q++ = 'f';
+		if (k->general)
+			*q++ = 'g';
+		if (k->human)
+			*q++ = 'h';
+		if (k->ignore == 'i')
+			*q++ = 'i';
+		if (k->month)
+			*q++ = 'M';
+		if (k->numeric)
+			*q++ = 'n';
+		if (k->random)
+			*q++ = 'R';
+		if (k->version)
+			*q++ = 'V';
+		*q = '\0';
+		*err = xasprintf("sort: options '-%s' are incompatible", o);
+		return -1;
+	}
+	return 0;
 }
 
 void sortspec_free(struct sortspec *s)
@@ -359,6 +428,13 @@ static uint64_t num_prefix(const char *beg, const char *lim, bool *exact)
 	return n.neg ? (UINT64_C(1) << 63) - digits : (UINT64_C(1) << 63) + digits;
 }
 
+uint64_t sortkey_numprefix(const char *beg, const char *lim)
+{
+	bool exact;
+
+	return num_prefix(beg, lim, &exact);
+}
+
 /* ---- comparison -------------------------------------------------------- */
 
 uint64_t sortkey_prefix(const struct sortkey *k, const char *beg, const char *lim)
@@ -373,7 +449,10 @@ uint64_t sortkey_prefix_exact(const struct sortkey *k, const char *beg, const ch
 {
 	uint64_t v = 0;
 
-	if (k->numeric) {
+	if (k->slow) {
+		*exact = false;
+		v = sortcmp_prefix(k, beg, lim);
+	} else if (k->numeric) {
 		v = num_prefix(beg, lim, exact);
 	} else {
 		size_t n = (size_t)(lim - beg);
@@ -403,6 +482,8 @@ static inline int bytes_cmp(const char *a, size_t alen, const char *b, size_t bl
 int sortkey_cmp(const struct sortkey *k, const char *a, const char *alim, const char *b,
     const char *blim)
 {
+	if (k->slow)
+		return sortcmp_slow(k, a, alim, b, blim);
 	if (k->numeric)
 		return sortkey_numcmp(a, alim, b, blim);
 	return bytes_cmp(a, (size_t)(alim - a), b, (size_t)(blim - b));

@@ -1,6 +1,8 @@
 /* sortkey.h - sort keys and record comparison as GNU sort does them in
  * the C locale (LC_ALL=C sort): -k definitions, -t, -b, -n, -r, and the
- * last-resort comparison of whole records.
+ * last-resort comparison of whole records.  The other orderings (-d -f
+ * -g -h -i -M -R -V) are compared in sortcmp.c, on a slower general path
+ * that leaves the byte and -n fast paths as they are.
  *
  * Records are passed without their terminator.  Blanks are space, tab
  * and newline (a newline can only occur inside a record with -z), as in
@@ -27,7 +29,17 @@ struct sortkey {
 	bool skipeblanks;	/* b on the end */
 	bool numeric;		/* n */
 	bool reverse;		/* r */
+	bool general;		/* g: numbers as strtold reads them */
+	bool human;		/* h: numbers with an SI suffix (2K < 1M) */
+	bool month;		/* M: JAN < ... < DEC, others first */
+	bool version;		/* V: version strings (filevercmp) */
+	bool random;		/* R: by the MD5 of seed and key */
+	bool fold;		/* f: lower case as upper case */
+	char ignore;		/* 'd' (keep only blanks and alphanumerics),
+				 * 'i' (keep only printable bytes), or 0 */
 	bool has_opts;		/* some ordering option was given on the key */
+	bool slow;		/* one of g h M V R f d i: see sortcmp.c */
+	const unsigned char *seed;	/* R: the 16-byte seed (the spec's) */
 };
 
 struct sortspec {
@@ -38,13 +50,20 @@ struct sortspec {
 	bool unique;		/* -u */
 	bool stable;		/* -s */
 	bool last_resort;	/* compare whole records when the keys tie */
+	bool check;		/* -c or -C: only check that input is sorted */
+	bool check_quiet;	/* -C */
+	bool merge_only;	/* -m: the inputs are sorted already */
+	unsigned char seed[16];	/* -R: what keys' digests start with */
 };
 
 /*
- * Parse a -k definition ("2,2", "3,3nr", "1.2,1.4", "2b") into *k.
+ * Parse a -k definition ("2,2", "3,3nr", "1.2,1.4", "2b", "2,2hr") into *k.
  * Returns 0, or -1 with *err ("bad key definition '2,x': ...").
  */
 int sortkey_parse(const char *def, struct sortkey *k, char **err);
+/* Set ordering letter c (b d f g h i M n R r V) on k; b on the key's end
+ * when end.  False if c is none of them. */
+bool sortkey_letter(struct sortkey *k, char c, bool end);
 
 /*
  * Complete a spec once its keys are parsed: keys without ordering options
@@ -55,6 +74,12 @@ int sortkey_parse(const char *def, struct sortkey *k, char **err);
  * key when nkeys is 0.
  */
 void sortspec_finish(struct sortspec *s, bool numeric, bool blanks);
+/* The same with every global option: those of *g (its skipsblanks for -b). */
+void sortspec_finish_global(struct sortspec *s, const struct sortkey *g);
+/* Whether a key's orderings exclude each other as sort says (-n with -g,
+ * -d with -M ...): 0, or -1 with *err ("sort: options '-dn' are
+ * incompatible"). */
+int sortspec_check(const struct sortspec *s, char **err);
 
 /* The key k of rec[0..len): [*beg, *lim), empty when the key's end comes
  * before its start. */
@@ -62,7 +87,8 @@ void sortkey_bounds(const struct sortspec *s, const struct sortkey *k, const cha
     size_t len, const char **beg, const char **lim);
 
 /* Compare two keys' texts (already bounded) as key k orders them, before
- * its reverse flag is applied: bytes, or numbers as sort -n reads them. */
+ * its reverse flag is applied: bytes, numbers as sort -n reads them, or
+ * (slow keys) as sortcmp_slow does. */
 int sortkey_cmp(const struct sortkey *k, const char *a, const char *alim, const char *b,
     const char *blim);
 
@@ -70,6 +96,10 @@ int sortkey_cmp(const struct sortkey *k, const char *a, const char *alim, const 
  * an optional '.' and fraction; anything else ends the number, and no
  * number is zero.  Exact: -0 equals 0, 1.50 equals 1.5. */
 int sortkey_numcmp(const char *a, const char *alim, const char *b, const char *blim);
+
+/* The prefix of a number as -n reads it (no reverse): ordered as
+ * sortkey_numcmp orders numbers. */
+uint64_t sortkey_numprefix(const char *beg, const char *lim);
 
 /*
  * An 8-byte summary of a key that orders like the key: if the prefixes of

@@ -70,9 +70,13 @@ void sortp_sort(struct sortp *p)
 
 	if (n < 2)
 		return;
-	if (p->scratch == NULL)
-		p->scratch = xreallocarray(NULL, p->capents / 2 + 1, sizeof *p->scratch);
-	merge_sort(s, base, p->ents, p->scratch, n);
+	if (s->merge_only) {
+		/* -m: the chunk is a piece of a sorted input, and sorted */
+	} else {
+		if (p->scratch == NULL)
+			p->scratch = xreallocarray(NULL, p->capents / 2 + 1, sizeof *p->scratch);
+		merge_sort(s, base, p->ents, p->scratch, n);
+	}
 	if (!s->unique)
 		return;
 	k = 1;

@@ -2,6 +2,7 @@
  * src/stages/sort.c, which describes the design and the format):
  *   sortrun.c    sorting a partial's records, the runs' memory, spilling
  *   sortmerge.c  merging the runs with the loser tree (runs.h)
+ *   sortcheck.c  -c and -C: checking instead of sorting
  * The comparisons are inline here, for the sort and the merge loops. */
 #ifndef FORKPIPE_SORTRUN_H
 #define FORKPIPE_SORTRUN_H
@@ -69,7 +70,10 @@ struct sortp {
 	uint64_t inmem;		/* bytes of RUN_MEM runs */
 	struct spillfile sf;	/* its error: the first spill failure, or a
 				 * worker's, merged in */
+	struct sortcheck *check;	/* -c, -C: the chunks' summaries (sortcheck.c) */
 };
+
+struct sortcheck;
 
 /* ---- comparison ----------------------------------------------------------- */
 
@@ -110,7 +114,10 @@ static inline int tie_cmp(const struct sortspec *s, const struct view *a, const 
 	const struct sortkey *k = &s->keys[0];
 	int c;
 
-	if (k->numeric) {
+	if (k->slow) {
+		/* -d -f -g -h -i -M -R -V: the prefix says little, compare in full */
+		c = sortkey_cmp(k, a->kb, a->ke, b->kb, b->ke);
+	} else if (k->numeric) {
 		c = a->exact && b->exact ? 0 : sortkey_numcmp(a->kb, a->ke, b->kb, b->ke);
 	} else {
 		size_t la = (size_t)(a->ke - a->kb), lb = (size_t)(b->ke - b->kb);

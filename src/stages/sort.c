@@ -28,7 +28,9 @@
  *        1     1  version, 1
  *        2     1  flags: bit 0 set means the run is an error report: the
  *                 bytes after the header are a message (a worker could
- *                 not write its spill file), and count is 0
+ *                 not write its spill file), and count is 0; bit 1 set
+ *                 (-c, -C) means the bytes after the header are a
+ *                 chunk's check summary (sortcheck.h), count its records
  *        3     5  zero
  *        8     8  seq: the chunk's sequence number, little-endian
  *       16     8  count: the number of records, little-endian
@@ -43,27 +45,55 @@
  */
 #include "autoconfig.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "csv.h"
+#include "sortcheck.h"
 #include "sortrun.h"
 #include "util.h"
 
 #define RUN_MAGIC 'S'
 #define RUN_VERSION 1
 #define RUN_FLAG_ERROR 1
+#define RUN_FLAG_CHECK 2
 #define RUN_HEADER 24
 
 struct sorter {
 	struct sortspec spec;
+	const char *name;	/* the input, for -c's message */
 };
 
 static const struct stage_opt sort_opts[] = {
 	{ "key", 'k', OPT_LIST,
 	  "a key F[.C][OPTS][,F[.C][OPTS]] as in sort -k: field F, character C, both from 1; "
-	  "OPTS among b, n and r; repeat for keys that break ties", "KEYDEF" },
+	  "OPTS among b, d, f, g, h, i, M, n, R, r and V (the options of the same letters); "
+	  "repeat for keys that break ties", "KEYDEF" },
 	{ "numeric", 'n', OPT_FLAG, "compare numbers, as sort -n does in the C locale", NULL },
+	{ "general-numeric", 'g', OPT_FLAG,
+	  "compare numbers as sort -g does: floating point with exponents, hexadecimal, inf "
+	  "and nan (as strtold reads them); a key that is no number first, then NaNs", NULL },
+	{ "human-numeric", 'h', OPT_FLAG,
+	  "compare numbers with an SI suffix, as sort -h does (2K < 1M; K or k, M, G, T, P, "
+	  "E, Z, Y)", NULL },
+	{ "month", 'M', OPT_FLAG,
+	  "compare month names, as sort -M does: JAN < FEB < ... < DEC, in any case, after "
+	  "blanks; other keys first", NULL },
+	{ "version", 'V', OPT_FLAG,
+	  "compare version strings, as sort -V does (gnulib's filevercmp)", NULL },
+	{ "ignore-case", 'f', OPT_FLAG, "fold lower case to upper case", NULL },
+	{ "dictionary-order", 'd', OPT_FLAG,
+	  "compare only blanks and letters and digits", NULL },
+	{ "ignore-nonprinting", 'i', OPT_FLAG,
+	  "compare only printable bytes (0x20 to 0x7e)", NULL },
+	{ "random", 'R', OPT_FLAG,
+	  "order by the MD5 digest of a seed followed by the key, as sort -R does: equal keys "
+	  "stay together; with --random-source the order is GNU sort's with the same file, "
+	  "else the seed is random and the order changes from run to run", NULL },
+	{ "random-source", 0, OPT_STRING,
+	  "take -R's seed from the first 16 bytes of FILE (as sort --random-source=FILE)", "FILE" },
 	{ "reverse", 'r', OPT_FLAG, "reverse the order", NULL },
 	{ "unique", 'u', OPT_FLAG, "keep only the first of the records that compare equal", NULL },
 	{ "stable", 's', OPT_FLAG,
@@ -72,6 +102,13 @@ static const struct stage_opt sort_opts[] = {
 	{ "separator", 't', OPT_STRING,
 	  "fields are separated by this byte (or \\t); without it by -d, --tsv or --csv, "
 	  "else at each blank-to-non-blank transition", "CHAR" },
+	{ "check", 'c', OPT_FLAG,
+	  "output nothing; check that the input is sorted (with -u: with no equal records) "
+	  "and, if not, exit 1 naming the first record out of order: "
+	  "'sort: FILE:N: disorder: RECORD'", NULL },
+	{ "check-quiet", 'C', OPT_FLAG, "as -c, but exit 1 without a message", NULL },
+	{ "merge", 'm', OPT_FLAG,
+	  "the input is sorted already (each file, as for sort -m): merge, do not sort", NULL },
 	{ NULL, 0, 0, NULL, NULL },
 };
 
@@ -88,20 +125,11 @@ static void sort_teardown(struct stage *st)
 	st->priv = NULL;
 }
 
-static int sort_setup(struct stage *st, char **err)
+/* The separator of -t, or of -d, --tsv, --csv, or -1. */
+static int set_separator(struct stage *st, struct sorter *so, char **err)
 {
-	struct sorter *so = xcalloc(1, sizeof *so);
-	size_t n;
-	char *const *defs = stage_list(st, "key", &n);
 	const char *t = stage_str(st, "separator");
 
-	st->priv = so;
-	so->spec.keys = xcalloc(n + 1, sizeof *so->spec.keys);
-	for (size_t i = 0; i < n; i++) {
-		if (sortkey_parse(defs[i], &so->spec.keys[i], err) < 0)
-			return -1;
-		so->spec.nkeys++;
-	}
 	if (t != NULL) {
 		if (strcmp(t, "\\t") == 0 || strcmp(t, "tab") == 0) {
 			so->spec.tab = '\t';
@@ -118,11 +146,100 @@ static int sort_setup(struct stage *st, char **err)
 	} else {
 		so->spec.tab = -1;
 	}
+	return 0;
+}
+
+/* The global ordering options, as a key that keys without options copy. */
+static void global_key(const struct stage *st, struct sortkey *g)
+{
+	static const struct { const char *name; char letter; } flags[] = {
+		{ "numeric", 'n' }, { "general-numeric", 'g' }, { "human-numeric", 'h' },
+		{ "month", 'M' }, { "version", 'V' }, { "ignore-case", 'f' },
+		{ "dictionary-order", 'd' }, { "ignore-nonprinting", 'i' }, { "random", 'R' },
+		{ "reverse", 'r' }, { "ignore-blanks", 'b' },
+	};
+
+	memset(g, 0, sizeof *g);
+	for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
+		if (stage_flag(st, flags[i].name))
+			sortkey_letter(g, flags[i].letter, false);
+}
+
+/* -R's seed: the first 16 bytes of --random-source, else random bytes
+ * (read here, before the workers fork, so that they all share it). */
+static int set_seed(struct stage *st, struct sorter *so, char **err)
+{
+	const char *src = stage_str(st, "random-source");
+	const char *from = src != NULL ? src : "/dev/urandom";
+	FILE *f = fopen(from, "rb");
+	size_t n;
+
+	if (f == NULL) {
+		*err = xasprintf("sort: --random-source '%s': %s", from, strerror(errno));
+		return -1;
+	}
+	n = fread(so->spec.seed, 1, sizeof so->spec.seed, f);
+	fclose(f);
+	if (n < sizeof so->spec.seed) {
+		*err = xasprintf("sort: --random-source '%s': fewer than %zu bytes", from,
+		    sizeof so->spec.seed);
+		return -1;
+	}
+	return 0;
+}
+
+/* -c, -C and -m, and what they exclude. */
+static int set_modes(struct stage *st, struct sorter *so, char **err)
+{
+	struct sortspec *s = &so->spec;
+	bool c = stage_flag(st, "check"), q = stage_flag(st, "check-quiet");
+
+	s->check = c || q;
+	s->check_quiet = q;
+	s->merge_only = stage_flag(st, "merge");
+	if (c && q) {
+		*err = xstrdup("sort: options '-cC' are incompatible");
+		return -1;
+	}
+	if (s->check && s->merge_only) {
+		*err = xasprintf("sort: options '-%cm' are incompatible", q ? 'C' : 'c');
+		return -1;
+	}
+	if (s->check && st->ninputs > 1) {
+		*err = xasprintf("sort: -%c checks one input, not %zu", q ? 'C' : 'c', st->ninputs);
+		return -1;
+	}
+	so->name = st->ninputs == 1 ? st->inputs[0] : "-";
+	return 0;
+}
+
+static int sort_setup(struct stage *st, char **err)
+{
+	struct sorter *so = xcalloc(1, sizeof *so);
+	size_t n;
+	char *const *defs = stage_list(st, "key", &n);
+	struct sortkey g;
+	bool random = false;
+
+	st->priv = so;
+	so->spec.keys = xcalloc(n + 1, sizeof *so->spec.keys);
+	for (size_t i = 0; i < n; i++) {
+		if (sortkey_parse(defs[i], &so->spec.keys[i], err) < 0)
+			return -1;
+		so->spec.nkeys++;
+	}
+	if (set_separator(st, so, err) < 0 || set_modes(st, so, err) < 0)
+		return -1;
 	so->spec.reverse = stage_flag(st, "reverse");
 	so->spec.unique = stage_flag(st, "unique");
 	so->spec.stable = stage_flag(st, "stable");
-	sortspec_finish(&so->spec, stage_flag(st, "numeric"), stage_flag(st, "ignore-blanks"));
-	return 0;
+	global_key(st, &g);
+	sortspec_finish_global(&so->spec, &g);
+	if (sortspec_check(&so->spec, err) < 0)
+		return -1;
+	for (size_t i = 0; i < so->spec.nkeys; i++)
+		random |= so->spec.keys[i].random;
+	return random ? set_seed(st, so, err) : 0;
 }
 
 /* ---- partials ------------------------------------------------------------- */
@@ -166,6 +283,7 @@ static void sort_partial_free(void *partial)
 	for (size_t i = 0; i < p->nruns; i++)
 		sortp_run_release(p->runs[i].mem, p->runs[i].memlen);
 	free(p->runs);
+	sortcheck_free(p);
 	if (spare.data.cap == 0 && spare.capents == 0) {
 		spare.data = p->data;
 		spare.ents = p->ents;
@@ -257,7 +375,7 @@ static void sort_fold(struct stage *st, void *partial, const struct block *b)
 		}
 	}
 	/* The records, their entries and the merge sort's scratch space. */
-	if (p->memory > 0 && p->sf.err == NULL &&
+	if (p->memory > 0 && p->sf.err == NULL && !p->spec->check &&
 	    p->data.len + p->nents * (sizeof(struct ent) * 3 / 2) > p->memory)
 		sortp_spill(p);
 }
@@ -272,6 +390,11 @@ static void sort_encode(struct stage *st, const void *partial, struct buf *out)
 	int rc;
 
 	(void)st;
+	if (p->spec->check) {
+		put_header(out, p->seq, p->nents, RUN_FLAG_CHECK);
+		sortcheck_encode(p, out);
+		return;
+	}
 	if (p->nruns == 0 && p->sf.err == NULL) {
 		sortp_sort(p);
 		buf_reserve(out, RUN_HEADER + p->data.len + 2 * p->nents);
@@ -312,6 +435,10 @@ static int sort_merge(struct stage *st, void *partial, const char *data, size_t 
 		return -1;
 	seq = st->seq_base + le_get64(data + 8);
 	count = le_get64(data + 16);
+	if (((data[2] & RUN_FLAG_CHECK) != 0) != p->spec->check)
+		return -1;
+	if (p->spec->check)
+		return sortcheck_merge(p, seq, count, data + RUN_HEADER, len - RUN_HEADER);
 	if (data[2] & RUN_FLAG_ERROR) {
 		if (st->from_files)
 			return -1;	/* damage: see from_files */
@@ -360,7 +487,12 @@ static int sort_finish(struct stage *st, void *partial, struct sink *out, char *
 	uint64_t count;
 	int rc;
 
-	(void)st;
+	if (p->spec->check) {
+		rc = sortcheck_finish(p, ((struct sorter *)st->priv)->name, err);
+		if (rc < 0)
+			*err = xstrdup("sort: a chunk's check summary is damaged");
+		return rc < 0 ? EXIT_SOFTWARE : rc;
+	}
 	rc = sortp_prepare(p, err);
 	return rc != 0 ? rc : sortp_merge(p, out, NULL, &count, err);
 }

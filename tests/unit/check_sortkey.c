@@ -80,8 +80,12 @@ START_TEST(test_parse)
 	key_bad("2.", "after '.'");
 	key_bad("1,2.", "after '.'");
 	key_bad("2,3x", "'x'");
-	key_bad("2f", "'f'");
-	key_bad("2,2M", "'M'");
+	key_bad("2x", "unexpected 'x'");
+	key_bad("2,2Mq", "unexpected 'q'");
+	k = key_ok("2,2Mr");
+	ck_assert(k.month && k.reverse && k.has_opts);
+	k = key_ok("1.2dfgh,3iRV");
+	ck_assert(k.ignore == 'd' && k.fold && k.general && k.human && k.random && k.version);
 	key_bad("1,2,3", "','");
 }
 END_TEST
@@ -93,7 +97,7 @@ static const char *key_of(const char *def, int tab, bool blanks, const char *rec
 {
 	static char out[256];
 	struct sortkey keys[1];
-	struct sortspec s = { keys, 1, tab, false, false, false, false };
+	struct sortspec s = { .keys = keys, .nkeys = 1, .tab = tab };
 	const char *b, *l;
 
 	keys[0] = key_ok(def);
@@ -259,7 +263,7 @@ END_TEST
 START_TEST(test_compare)
 {
 	struct sortkey keys[2];
-	struct sortspec s = { keys, 0, -1, false, false, false, false };
+	struct sortspec s = { .keys = keys, .nkeys = 0, .tab = -1 };
 	const char *a = "x 10", *b = "y 9";
 
 	/* Global -n applies to a key without options... */
