@@ -261,21 +261,22 @@ static int random_cmp(const struct sortkey *k, const char *a, size_t alen, const
 /* ---- -V: gnulib's filenvercmp (2022), which coreutils 9.1 sort uses ------- */
 
 /* The length of s without its file suffix, the longest match of
- * (\.[A-Za-z~][A-Za-z0-9~]*)*$ */
+ * (\.[A-Za-z~][A-Za-z0-9~]*)*$ -- which in the gnulib of coreutils 9.1
+ * may be all of s: ".hidden" has no prefix, and sorts before ".5". */
 static size_t file_prefixlen(const char *s, size_t n)
 {
-	size_t prefixlen = 0;
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
 
-	for (size_t i = 0;;) {
-		if (i == n)
-			return prefixlen;
-		i++;
-		prefixlen = i;
-		while (i + 1 < n && s[i] == '.' &&
-		    (is_alpha((unsigned char)s[i + 1]) || s[i + 1] == '~'))
-			for (i += 2; i < n && (is_alnum((unsigned char)s[i]) || s[i] == '~'); i++)
+		while (j + 1 < n && s[j] == '.' &&
+		    (is_alpha((unsigned char)s[j + 1]) || s[j + 1] == '~'))
+			for (j += 2; j < n && (is_alnum((unsigned char)s[j]) || s[j] == '~'); j++)
 				continue;
+		if (j == n && j > i)
+			return i;
+		i = j > i ? j : i + 1;
 	}
+	return n;
 }
 
 static int order(const char *s, size_t pos, size_t len)
