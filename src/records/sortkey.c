@@ -381,9 +381,11 @@ int sortkey_numcmp(const char *a, const char *alim, const char *b, const char *b
  * first 14 significant digits as a binary integer (below 2^47), mirrored
  * below 2^63 for negative numbers.  Exponents too large or too small for
  * the 16 bits share the end buckets, with no digits: such keys tie on the
- * prefix and are compared in full.
+ * prefix and are compared in full.  Inlined into sortkey_prefix_exact, as
+ * it was before sortkey_numprefix (-h) called it too.
  */
-static uint64_t num_prefix(const char *beg, const char *lim, bool *exact)
+static inline __attribute__((always_inline)) uint64_t num_prefix(const char *beg,
+    const char *lim, bool *exact)
 {
 	struct num n;
 	const char *d, *dend, *f, *fend;
