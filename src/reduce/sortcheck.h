@@ -4,8 +4,8 @@
  * them in input order, checks the seams between neighbouring chunks and
  * reports the first record out of order (sortcheck_finish).
  *
- * The summary, after the sort stage's run header (sort.c) with flag bit
- * 1 set and count the chunk's number of records: the 1-based index of
+ * The summary, after the sort stage's run header (sort.c) with version 2
+ * and count the chunk's number of records: the 1-based index of
  * the chunk's first record out of order, 0 if none (unsigned LEB128),
  * then the chunk's first and last record and, if the index is not 0,
  * the record out of order, each as a run holds records (LEB128 length

@@ -25,12 +25,13 @@
  *
  *   offset  size  field
  *        0     1  magic 'S' (0x53)
- *        1     1  version, 1
+ *        1     1  version, 1; or 2 (-c, -C): the bytes after the header
+ *                 are a chunk's check summary (sortcheck.h) and count is
+ *                 its number of records (so that a forkpipe without -c
+ *                 refuses it rather than take it for a run)
  *        2     1  flags: bit 0 set means the run is an error report: the
  *                 bytes after the header are a message (a worker could
- *                 not write its spill file), and count is 0; bit 1 set
- *                 (-c, -C) means the bytes after the header are a
- *                 chunk's check summary (sortcheck.h), count its records
+ *                 not write its spill file), and count is 0
  *        3     5  zero
  *        8     8  seq: the chunk's sequence number, little-endian
  *       16     8  count: the number of records, little-endian
@@ -57,8 +58,8 @@
 
 #define RUN_MAGIC 'S'
 #define RUN_VERSION 1
+#define CHECK_VERSION 2	/* -c, -C: a check summary, not a run */
 #define RUN_FLAG_ERROR 1
-#define RUN_FLAG_CHECK 2
 #define RUN_HEADER 24
 
 struct sorter {
@@ -298,9 +299,9 @@ static void sort_partial_free(void *partial)
 	free(p);
 }
 
-static void put_header(struct buf *out, uint64_t seq, uint64_t count, int flags)
+static void put_header(struct buf *out, uint64_t seq, uint64_t count, int flags, int version)
 {
-	char h[RUN_HEADER] = { RUN_MAGIC, RUN_VERSION, (char)flags };
+	char h[RUN_HEADER] = { RUN_MAGIC, (char)version, (char)flags };
 
 	le_put64(h + 8, seq);
 	le_put64(h + 16, count);
@@ -391,14 +392,14 @@ static void sort_encode(struct stage *st, const void *partial, struct buf *out)
 
 	(void)st;
 	if (p->spec->check) {
-		put_header(out, p->seq, p->nents, RUN_FLAG_CHECK);
+		put_header(out, p->seq, p->nents, 0, CHECK_VERSION);
 		sortcheck_encode(p, out);
 		return;
 	}
 	if (p->nruns == 0 && p->sf.err == NULL) {
 		sortp_sort(p);
 		buf_reserve(out, RUN_HEADER + p->data.len + 2 * p->nents);
-		put_header(out, p->seq, p->nents, 0);
+		put_header(out, p->seq, p->nents, 0, RUN_VERSION);
 		for (size_t i = 0; i < p->nents; i++) {
 			const struct ent *e = &p->ents[i];
 
@@ -412,13 +413,13 @@ static void sort_encode(struct stage *st, const void *partial, struct buf *out)
 	if (rc == 0) {
 		uint64_t count = 0;
 
-		put_header(out, p->seq, 0, 0);
+		put_header(out, p->seq, 0, 0, RUN_VERSION);
 		rc = sortp_merge(p, NULL, out, &count, &err);
 		le_put64(out->data + hdr + 16, count);
 	}
 	if (rc != 0) {
 		out->len = hdr;
-		put_header(out, p->seq, 0, RUN_FLAG_ERROR);
+		put_header(out, p->seq, 0, RUN_FLAG_ERROR, RUN_VERSION);
 		buf_append(out, err, strlen(err));
 		free(err);
 	}
@@ -431,12 +432,11 @@ static int sort_merge(struct stage *st, void *partial, const char *data, size_t 
 	uint64_t seq, count;
 	struct run *r;
 
-	if (len < RUN_HEADER || data[0] != RUN_MAGIC || data[1] != RUN_VERSION)
+	if (len < RUN_HEADER || data[0] != RUN_MAGIC ||
+	    data[1] != (p->spec->check ? CHECK_VERSION : RUN_VERSION))
 		return -1;
 	seq = st->seq_base + le_get64(data + 8);
 	count = le_get64(data + 16);
-	if (((data[2] & RUN_FLAG_CHECK) != 0) != p->spec->check)
-		return -1;
 	if (p->spec->check)
 		return sortcheck_merge(p, seq, count, data + RUN_HEADER, len - RUN_HEADER);
 	if (data[2] & RUN_FLAG_ERROR) {

@@ -12,6 +12,8 @@
 #include "buf.h"
 #include "check_suites.h"
 #include "fields.h"
+#include "md5.h"
+#include "sortcmp.h"
 #include "sortkey.h"
 #include "stage.h"
 #include "util.h"
@@ -628,12 +630,43 @@ START_TEST(test_bad_partial)
 }
 END_TEST
 
+/* The slow orderings: -V's version order (pairs in increasing order, as
+ * coreutils 9.1 sort -V puts them), and the MD5 that -R uses. */
+START_TEST(test_slow_orderings)
+{
+	static const char *const asc[][2] = {
+		{ "", "." }, { ".", ".." }, { "..", ".a" }, { ".hidden", ".5" }, { "a.hidden", "a.5" },
+		{ "1.9", "1.10" }, { "foo-1.0~rc1", "foo-1.0" }, { "x5", "xh" }, { ".~", ".5" },
+		{ "1.2.9", "1.2.10" }, { "a01b2", "a1b3" }, { "foo-1.0.tar.gz", "foo-1.0a" },
+	};
+	unsigned char d[16];
+	char hex[33];
+	struct md5 m;
+
+	for (size_t i = 0; i < sizeof asc / sizeof asc[0]; i++) {
+		const char *a = asc[i][0], *b = asc[i][1];
+
+		ck_assert_msg(sortcmp_version(a, strlen(a), b, strlen(b)) < 0, "[%s] < [%s]", a, b);
+		ck_assert_msg(sortcmp_version(b, strlen(b), a, strlen(a)) > 0, "[%s] > [%s]", b, a);
+		ck_assert_int_eq(sortcmp_version(a, strlen(a), a, strlen(a)), 0);
+	}
+	md5_init(&m);
+	md5_update(&m, "a", 1);
+	md5_update(&m, "bc", 2);
+	md5_final(&m, d);
+	for (int i = 0; i < 16; i++)
+		snprintf(hex + 2 * i, 3, "%02x", d[i]);
+	ck_assert_str_eq(hex, "900150983cd24fb0d6963f7d28e17f72");
+}
+END_TEST
+
 Suite *suite_sortkey(void)
 {
 	Suite *s = suite_create("sortkey");
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, test_parse);
+	tcase_add_test(tc, test_slow_orderings);
 	tcase_add_test(tc, test_bounds);
 	tcase_add_test(tc, test_numcmp);
 	tcase_add_test(tc, test_prefix_numeric);
