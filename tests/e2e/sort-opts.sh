@@ -220,6 +220,15 @@ printf 'b\na\n' > "$T/ba"
 EE_STDOUT= expect_exit 1 '^forkpipe: sort: .*/ba:2: disorder: a$' -- fp -o "$T/o.txt" -e 'sort -c' "$T/ba"
 [ -e "$T/o.txt" ] && fail "sort -c: -o file left behind" || pass
 
+# ---- the YAML form --------------------------------------------------------
+printf 'stages:\n  - sort: {key: ["2,2h", "1,1V"], unique: true}\n' > "$T/keys.yaml"
+LC_ALL=C sort -k2,2h -k1,1V -u "$T/in" > "$T/ref"
+expect_out "YAML: key letters" "$T/ref" fp -j 2 -b 1K -c "$T/keys.yaml" "$T/in"
+printf 'stages:\n  - sort: {month: true, ignore-case: true, reverse: true, random-source: %s}\n' \
+	"$T/seed" > "$T/month.yaml"
+LC_ALL=C sort -M -f -r "$T/in" > "$T/ref"
+expect_out "YAML: month, ignore-case, reverse" "$T/ref" fp -j 2 -b 1K -c "$T/month.yaml" "$T/in"
+
 # ---- bad values -----------------------------------------------------------
 for o in "-gn" "-hM" "-dn" "-iM" "-MR" "-Vh" "-k1,1dn" "-k2,2Vg" "-g -k1,1hn" "-k2,2fbrgM"; do
 	msg=$(LC_ALL=C sort $o "$T/plain" 2>&1 >/dev/null)
