@@ -178,6 +178,31 @@ static inline void keytab_prefetch(const struct keytab *kt, uint64_t off)
 	__builtin_prefetch(kt->arena + off + 64);
 }
 
+/* Start reading the slot of a key hashed to h: the first step of finding
+ * entries of a batch of keys at once. */
+static inline void keytab_prefetch_slot(const struct keytab *kt, uint64_t h)
+{
+	__builtin_prefetch(&kt->slots[h & kt->mask]);
+}
+
+/* The second step: start reading the entry whose slot (among the first
+ * few probed) bears h's tag, likely the key's. */
+static inline void keytab_prefetch_match(const struct keytab *kt, uint64_t h)
+{
+	size_t i = h & kt->mask;
+
+	for (int k = 0; k < 4; k++, i = (i + 1) & kt->mask) {
+		kt_slot s = kt->slots[i];
+
+		if (s == 0)
+			return;
+		if (KT_SLOT_TAG(s) == h >> KT_OFF_BITS) {
+			keytab_prefetch(kt, KT_SLOT_OFF(s));
+			return;
+		}
+	}
+}
+
 static inline void *keytab_blob(const struct keytab *kt, uint64_t off)
 {
 	return kt->arena + off;
