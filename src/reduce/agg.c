@@ -72,6 +72,7 @@ void agg_part_free(void *part)
 		keytab_free(&p->kt);
 		keytab_free(&p->vals);
 	}
+	agg_batches_free(p->batch);
 	free(p->pairs);
 	buf_free(&p->eval);
 	spillfile_close(&p->sf);
@@ -367,20 +368,25 @@ static void fold_ops(struct agg_part *p, uint64_t off, uint64_t idx)
  * Once the table has outgrown the caches, finding a record's group costs
  * two misses (its slot, then its entry), each about half a microsecond
  * on a virtual machine; one record at a time, they are most of the
- * fold.  A batch splits and hashes BATCH records and starts reading
- * their slots, then reads the slots and starts reading the entries they
- * name, then folds the records in order, their memory on its way.  Only
- * plainly split records (not CSV, whose values may live in scratch) of
- * at most BATCH_FIELDS fields, each batch's fields kept side by side.
+ * fold.  So records go through a pipeline of batches of BATCH: while
+ * batch k is split and hashed and its slots start to be read, batch k-1
+ * reads its slots and starts reading the entries they name, and batch
+ * k-2 is folded, in order, its memory there by now.  Only plainly split
+ * records (not CSV, whose values may live in scratch) of at most
+ * BATCH_FIELDS fields; each batch keeps its records' fields, and its
+ * composite keys in a buffer of its own.
  */
 #define BATCH 32
 #define BATCH_FIELDS 16
 #define BATCH_GROUPS 16384	/* groups beyond which the table leaves the cache */
+#define BATCHES 3		/* batches in flight: split, matched, folded */
 
 struct batch {
+	size_t n;
 	const char *key[BATCH];
 	size_t klen[BATCH], koff[BATCH], nf[BATCH];
 	uint64_t h[BATCH];
+	struct buf kb;
 	struct field f[BATCH][BATCH_FIELDS];
 };
 
@@ -390,47 +396,92 @@ static inline bool batch_fits(const struct agg_part *p)
 	    p->kt.n >= BATCH_GROUPS;
 }
 
-/* Fold the records from q on, up to BATCH of them; where the next
- * batch begins. */
-static const char *fold_batch(struct agg_part *p, const char *q, const char *end)
+void agg_batches_free(struct batch *b)
 {
-	struct batch b;
-	struct field *own = p->fv.v;
+	if (b == NULL)
+		return;
+	for (int i = 0; i < BATCHES; i++)
+		buf_free(&b[i].kb);
+	free(b);
+}
+
+/* Split and hash the records from q on, up to BATCH of them, into b, and
+ * start reading their slots; where the next batch begins. */
+static const char *batch_split(struct agg_part *p, struct batch *b, const char *q,
+    const char *end)
+{
+	struct buf own = p->kbuf;
 	size_t n = 0;
 
+	p->kbuf = b->kb;
 	p->kbuf.len = 0;
 	for (; n < BATCH && q < end; n++) {
 		const char *t = memchr(q, p->term, (size_t)(end - q));
 
 		if (t == NULL)
 			t = end;
-		p->fv.v = b.f[n];
+		p->fv.v = b->f[n];
 		split_plain(p, q, (size_t)(t - q));
-		b.nf[n] = p->fv.n;
-		b.koff[n] = p->kbuf.len;
-		record_key(p, q, (size_t)(t - q), &b.key[n], &b.klen[n]);
-		if (b.key[n] != NULL) {
-			b.h[n] = keytab_hash(b.key[n], b.klen[n]);
-			keytab_prefetch_slot(&p->kt, b.h[n]);
+		b->nf[n] = p->fv.n;
+		b->koff[n] = p->kbuf.len;
+		record_key(p, q, (size_t)(t - q), &b->key[n], &b->klen[n]);
+		if (b->key[n] != NULL) {
+			b->h[n] = keytab_hash(b->key[n], b->klen[n]);
+			keytab_prefetch_slot(&p->kt, b->h[n]);
 		}
 		q = t + 1;
 	}
+	b->kb = p->kbuf;
+	p->kbuf = own;
 	for (size_t i = 0; i < n; i++) {
-		if (b.key[i] == NULL) {
-			b.key[i] = p->kbuf.data + b.koff[i];
-			b.h[i] = keytab_hash(b.key[i], b.klen[i]);
-			keytab_prefetch_slot(&p->kt, b.h[i]);
+		if (b->key[i] == NULL) {
+			b->key[i] = b->kb.data + b->koff[i];
+			b->h[i] = keytab_hash(b->key[i], b->klen[i]);
+			keytab_prefetch_slot(&p->kt, b->h[i]);
 		}
 	}
-	for (size_t i = 0; i < n; i++)
-		keytab_prefetch_match(&p->kt, b.h[i]);
-	for (size_t i = 0; i < n && !p->stop; i++) {
-		p->fv.v = b.f[i];
-		p->fv.n = b.nf[i];
-		fold_ops(p, find_group(p, b.key[i], b.klen[i], b.h[i]), p->cur_n++);
-	}
-	p->fv.v = own;
+	b->n = n;
 	return q;
+}
+
+static void batch_match(struct agg_part *p, const struct batch *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		keytab_prefetch_match(&p->kt, b->h[i]);
+}
+
+static void batch_fold(struct agg_part *p, struct batch *b)
+{
+	for (size_t i = 0; i < b->n && !p->stop; i++) {
+		p->fv.v = b->f[i];
+		p->fv.n = b->nf[i];
+		fold_ops(p, find_group(p, b->key[i], b->klen[i], b->h[i]), p->cur_n++);
+	}
+	b->n = 0;
+}
+
+/* Fold the records from q to end through the pipeline. */
+static void fold_batches(struct agg_part *p, const char *q, const char *end)
+{
+	struct field *own = p->fv.v;
+	struct batch *b;
+
+	if (p->batch == NULL)
+		p->batch = xcalloc(BATCHES, sizeof *p->batch);
+	b = p->batch;
+	for (size_t k = 0;; k++) {
+		struct batch *split = &b[k % BATCHES], *match = &b[(k + 2) % BATCHES],
+		    *fold = &b[(k + 1) % BATCHES];
+
+		q = batch_split(p, split, q, end);
+		batch_match(p, match);
+		batch_fold(p, fold);
+		if (p->stop || (split->n == 0 && match->n == 0))
+			break;
+	}
+	for (int i = 0; i < BATCHES; i++)
+		b[i].n = 0;
+	p->fv.v = own;
 }
 
 void agg_fold(struct agg_part *p, const struct block *b)
@@ -455,8 +506,8 @@ void agg_fold(struct agg_part *p, const struct block *b)
 		const char *t;
 
 		if (!csv && batch_fits(p)) {
-			q = fold_batch(p, q, end);
-			continue;
+			fold_batches(p, q, end);
+			break;
 		}
 		if (csv) {
 			const char *e = csv_iter_next(&it);

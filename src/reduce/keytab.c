@@ -71,6 +71,29 @@ static uint64_t item_alloc(struct keytab *kt, uint32_t tag, size_t hdrlen, size_
 	return off;
 }
 
+/*
+ * A group's entry of at most a cache line that would straddle two lines
+ * goes at the start of the next one, after a blob of padding: finding
+ * a group beyond the caches then misses once for the entry, not twice.
+ * The arena's address (not just the offset) is what counts; it is the
+ * same modulo 64 once the arena is large enough to be mapped on its own
+ * and to move with mremap, where this matters.
+ */
+#define LINE 64
+
+static uint64_t entry_alloc(struct keytab *kt, size_t len)
+{
+	size_t size = KT_HDR + ALIGN16(len), pad;
+
+	if (size > LINE)
+		return item_alloc(kt, KT_ENTRY, len - kt->statesize, len);
+	arena_reserve(kt, size + LINE - 16);
+	pad = (size_t)((uintptr_t)(kt->arena + kt->used) % LINE);
+	if (pad + size > LINE)
+		item_alloc(kt, KT_BLOB, LINE - pad - KT_HDR, LINE - pad - KT_HDR);
+	return item_alloc(kt, KT_ENTRY, len - kt->statesize, len);
+}
+
 uint64_t keytab_alloc(struct keytab *kt, size_t len)
 {
 	return item_alloc(kt, KT_BLOB, len, len) + KT_HDR;
@@ -129,7 +152,7 @@ uint64_t keytab_put(struct keytab *kt, const void *key, size_t len, uint64_t h, 
 		}
 	}
 	*added = true;
-	off = item_alloc(kt, KT_ENTRY, len, kt->statesize + len);
+	off = entry_alloc(kt, kt->statesize + len);
 	memset(kt->arena + off + KT_HDR, 0, kt->statesize);
 	if (len > 0)
 		memcpy(kt->arena + off + KT_HDR + kt->statesize, key, len);

@@ -197,7 +197,16 @@ static inline void keytab_prefetch_match(const struct keytab *kt, uint64_t h)
 		if (s == 0)
 			return;
 		if (KT_SLOT_TAG(s) == h >> KT_OFF_BITS) {
-			keytab_prefetch(kt, KT_SLOT_OFF(s));
+			const char *e = kt->arena + KT_SLOT_OFF(s);
+
+			/* its header, and its key's first bytes when they are
+			 * on the next line */
+			__builtin_prefetch(e);
+			if (((uintptr_t)e & 63) + KT_HDR + kt->statesize + 8 > 64)
+				__builtin_prefetch(e + KT_HDR + kt->statesize + 8);
+			/* GCC deletes a loop whose only effect is a prefetch
+			 * (it has no side effect): this empty statement is one. */
+			__asm__ __volatile__("" : : "r"(e));
 			return;
 		}
 	}
