@@ -155,6 +155,10 @@ struct stage_def {
 	 * as EXIT_IOERR when a spill file cannot be read) with *err set. */
 	int (*finish)(struct stage *st, void *partial, struct sink *out, char **err);
 	void (*partial_free)(void *partial);
+	/* A partial may fold several chunks, in input order, and be sent
+	 * once for all of them (worker_table.c): its merge does not depend
+	 * on which chunks each partial holds. */
+	bool lasting;
 };
 
 struct stage {

@@ -215,6 +215,7 @@ int agg_stage_merge(struct stage *st, void *partial, const char *data, size_t le
 	.fold = agg_stage_fold, \
 	.encode = agg_stage_encode, \
 	.merge = agg_stage_merge, \
-	.partial_free = agg_part_free
+	.partial_free = agg_part_free, \
+	.lasting = true
 
 #endif
