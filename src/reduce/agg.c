@@ -116,16 +116,25 @@ static void data_error(struct agg_part *p, unsigned what, size_t op, size_t fiel
 
 /* ---- folding records -------------------------------------------------------- */
 
-void agg_dist_add(struct agg_part *p, uint64_t off, size_t i, const char *v, size_t len)
+/* The key of value v of distinct op i of entry off in the value table,
+ * in p->vkey: the owner (8 bytes) and the value; its hash. */
+static inline uint64_t dist_key(struct agg_part *p, uint64_t off, size_t i, const char *v,
+    size_t len)
 {
-	uint64_t owner = off | (uint64_t)i << 56, voff, h;
-	bool added;
-	struct s_dist *d;
+	uint64_t owner = off | (uint64_t)i << 56;
 
 	p->vkey.len = 0;
 	buf_append(&p->vkey, &owner, 8);
 	buf_append(&p->vkey, v, len);
-	h = keytab_hash(p->vkey.data, p->vkey.len);
+	return keytab_hash(p->vkey.data, p->vkey.len);
+}
+
+void agg_dist_add(struct agg_part *p, uint64_t off, size_t i, const char *v, size_t len)
+{
+	uint64_t voff, h = dist_key(p, off, i, v, len);
+	bool added;
+	struct s_dist *d;
+
 	voff = keytab_put(&p->vals, p->vkey.data, p->vkey.len, h, &added);
 	if (!added)
 		return;
@@ -181,6 +190,31 @@ static void composite_key(struct agg_part *p)
 	}
 }
 
+/* The first blank (space or tab) of rec[i, len), or len: eight bytes at
+ * a time where the record has them (a byte is a blank when it xor the
+ * blank is zero; the lowest zero byte found this way is exact). */
+static inline size_t next_blank(const char *rec, size_t i, size_t len)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+
+	while (len - i >= 8) {
+		uint64_t w, s, t, m;
+
+		memcpy(&w, rec + i, 8);
+		s = w ^ (ones * ' ');
+		t = w ^ (ones * '\t');
+		m = (((s - ones) & ~s) | ((t - ones) & ~t)) & highs;
+		if (m != 0)
+			return i + (size_t)(__builtin_ctzll(m) >> 3);
+		i += 8;
+	}
+#endif
+	while (i < len && rec[i] != ' ' && rec[i] != '\t')
+		i++;
+	return i;
+}
+
 /* Blank-separated and delimited records split as fields_split_upto
  * splits them, inline: the fold's hottest loop.  p->fv has room for
  * maxfield fields (agg_part_new). */
@@ -198,8 +232,7 @@ static inline void split_plain(struct agg_part *p, const char *rec, size_t len)
 			if (i == len)
 				break;
 			start = i;
-			while (i < len && rec[i] != ' ' && rec[i] != '\t')
-				i++;
+			i = next_blank(rec, i, len);
 			v[n].p = rec + start;
 			v[n++].len = i - start;
 		}
@@ -378,14 +411,17 @@ static void fold_ops(struct agg_part *p, uint64_t off, uint64_t idx)
  */
 #define BATCH 32
 #define BATCH_FIELDS 16
-#define BATCH_GROUPS 16384	/* groups beyond which the table leaves the cache */
-#define BATCHES 3		/* batches in flight: split, matched, folded */
+#define BATCH_GROUPS 16384	/* entries beyond which a table leaves the cache */
+#define BATCHES 4		/* batches in flight: split, matched, values
+				 * matched, folded */
 
 struct batch {
 	size_t n;
 	const char *key[BATCH];
 	size_t klen[BATCH], koff[BATCH], nf[BATCH];
 	uint64_t h[BATCH];
+	uint64_t vh[BATCH];	/* the hash of the first distinct op's value
+				 * key, when the group was found; else 0 */
 	struct buf kb;
 	struct field f[BATCH][BATCH_FIELDS];
 };
@@ -393,7 +429,16 @@ struct batch {
 static inline bool batch_fits(const struct agg_part *p)
 {
 	return p->fmt->kind != FORMAT_CSV && p->spec->maxfield <= BATCH_FIELDS &&
-	    p->kt.n >= BATCH_GROUPS;
+	    (p->kt.n >= BATCH_GROUPS || p->vals.n >= BATCH_GROUPS);
+}
+
+/* The first distinct op, whose values are looked up ahead too, or -1. */
+static int first_distinct(const struct agg_spec *s)
+{
+	for (size_t i = 0; i < s->nops; i++)
+		if (s->ops[i].kind == AGG_DISTINCT)
+			return (int)i;
+	return -1;
 }
 
 void agg_batches_free(struct batch *b)
@@ -444,10 +489,33 @@ static const char *batch_split(struct agg_part *p, struct batch *b, const char *
 	return q;
 }
 
-static void batch_match(struct agg_part *p, const struct batch *b)
+/* Start reading the entries of b's groups; with a distinct op (dist >=
+ * 0), hash each value's key in the value table, the group's offset being
+ * likely the one found, and start reading its slot. */
+static void batch_match(struct agg_part *p, struct batch *b, int dist)
+{
+	size_t fi = dist >= 0 ? p->spec->ops[dist].field - 1 : 0;
+
+	for (size_t i = 0; i < b->n; i++) {
+		uint64_t off = keytab_prefetch_match(&p->kt, b->h[i]);
+
+		b->vh[i] = 0;
+		if (dist < 0 || off == 0)
+			continue;
+		if (fi < b->nf[i])
+			b->vh[i] = dist_key(p, off, (size_t)dist, b->f[i][fi].p, b->f[i][fi].len);
+		else
+			b->vh[i] = dist_key(p, off, (size_t)dist, "", 0);
+		keytab_prefetch_slot(&p->vals, b->vh[i]);
+	}
+}
+
+/* Start reading the value entries whose slots batch_match asked for. */
+static void batch_match_values(struct agg_part *p, const struct batch *b)
 {
 	for (size_t i = 0; i < b->n; i++)
-		keytab_prefetch_match(&p->kt, b->h[i]);
+		if (b->vh[i] != 0)
+			keytab_prefetch_match(&p->vals, b->vh[i]);
 }
 
 static void batch_fold(struct agg_part *p, struct batch *b)
@@ -465,18 +533,22 @@ static void fold_batches(struct agg_part *p, const char *q, const char *end)
 {
 	struct field *own = p->fv.v;
 	struct batch *b;
+	int dist = first_distinct(p->spec);
 
 	if (p->batch == NULL)
 		p->batch = xcalloc(BATCHES, sizeof *p->batch);
 	b = p->batch;
+	/* Batch k is split while k-1 is matched, k-2's values are matched
+	 * and k-3 is folded. */
 	for (size_t k = 0;; k++) {
-		struct batch *split = &b[k % BATCHES], *match = &b[(k + 2) % BATCHES],
-		    *fold = &b[(k + 1) % BATCHES];
+		struct batch *split = &b[k % BATCHES], *match = &b[(k + 3) % BATCHES],
+		    *values = &b[(k + 2) % BATCHES], *fold = &b[(k + 1) % BATCHES];
 
 		q = batch_split(p, split, q, end);
-		batch_match(p, match);
+		batch_match(p, match, dist);
+		batch_match_values(p, values);
 		batch_fold(p, fold);
-		if (p->stop || (split->n == 0 && match->n == 0))
+		if (p->stop || (split->n == 0 && match->n == 0 && values->n == 0))
 			break;
 	}
 	for (int i = 0; i < BATCHES; i++)

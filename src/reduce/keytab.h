@@ -186,8 +186,8 @@ static inline void keytab_prefetch_slot(const struct keytab *kt, uint64_t h)
 }
 
 /* The second step: start reading the entry whose slot (among the first
- * few probed) bears h's tag, likely the key's. */
-static inline void keytab_prefetch_match(const struct keytab *kt, uint64_t h)
+ * few probed) bears h's tag, likely the key's; its offset, or 0. */
+static inline uint64_t keytab_prefetch_match(const struct keytab *kt, uint64_t h)
 {
 	size_t i = h & kt->mask;
 
@@ -195,7 +195,7 @@ static inline void keytab_prefetch_match(const struct keytab *kt, uint64_t h)
 		kt_slot s = kt->slots[i];
 
 		if (s == 0)
-			return;
+			return 0;
 		if (KT_SLOT_TAG(s) == h >> KT_OFF_BITS) {
 			const char *e = kt->arena + KT_SLOT_OFF(s);
 
@@ -207,9 +207,10 @@ static inline void keytab_prefetch_match(const struct keytab *kt, uint64_t h)
 			/* GCC deletes a loop whose only effect is a prefetch
 			 * (it has no side effect): this empty statement is one. */
 			__asm__ __volatile__("" : : "r"(e));
-			return;
+			return KT_SLOT_OFF(s);
 		}
 	}
+	return 0;
 }
 
 static inline void *keytab_blob(const struct keytab *kt, uint64_t off)

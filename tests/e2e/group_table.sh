@@ -40,12 +40,24 @@ for j in 1 2 4 7; do
 		expect_out "many groups, pipe -j$j -b$b" "$T/big.ref" piped "$T/big" -j "$j" "${bopt[@]}" -e "$OPS"
 	done
 done
+expect_out "many groups --tsv" "$T/big.ref" fp -j 2 --tsv -e "$OPS" "$T/big"
 # One key only, the whole record, no key: batched too.
 cut -f 1,3 "$T/big" > "$T/k1"
 datamash -s -g 1 count 1 sum 2 < "$T/k1" > "$T/k1.ref"
 expect_out "one key field" "$T/k1.ref" fp -j 2 -e 'group -k 1 count sum:2' "$T/k1"
 LC_ALL=C sort "$T/k1" | LC_ALL=C uniq -c > "$T/u.ref"
 expect_out "uniq -c, whole records" "$T/u.ref" fp -j 2 -e 'uniq -c' "$T/k1"
+
+# Few groups with many distinct values (batched for the value table),
+# blank-separated (split eight bytes at a time), with runs of blanks.
+datamash -s -g 2 count 1 countunique 1 countunique 4 < "$T/big" > "$T/d.ref"
+awk '{ printf "%s  %s \t%s\t\t%s\n", $1, $2, $3, $4 }' "$T/big" > "$T/blank"
+for j in 1 2 7; do
+	expect_out "distinct, few groups -j$j" "$T/d.ref" fp -j "$j" -e 'group -k 2 count distinct:1 distinct:4' "$T/big"
+	expect_out "distinct, blanks -j$j" "$T/d.ref" fp -j "$j" -e 'group -k 2 count distinct:1 distinct:4' "$T/blank"
+done
+datamash -W -s -g 1 count 1 countunique 3 first 4 last 2 < "$T/blank" > "$T/b.ref"
+expect_out "many groups, blanks" "$T/b.ref" fp -j 2 -e 'group -k 1 count distinct:3 first:4 last:2' "$T/blank"
 
 # First and last across many tiny chunks: one record a chunk.
 gen "$T/small" 3 1500 40
