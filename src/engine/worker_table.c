@@ -12,8 +12,10 @@
  * with another worker and run again): a table folds its chunks in input
  * order, which its first error, first and last rely on.  Should the
  * worker die, the supervisor runs every chunk of its table again.  The
- * table's memory stays within the reducer's budget, as a chunk's did:
- * the reducer spills beyond it. */
+ * table's memory stays within the reducer's budget: once it has spilled
+ * or taken half the budget (stage_def.partial_full), it is sent at the
+ * end of the chunk, so what is encoded and sent at once is no more than
+ * a partial per chunk was. */
 #include "autoconfig.h"
 
 #include <sys/uio.h>
@@ -59,9 +61,12 @@ void worker_table_begin(struct worker *w, uint64_t seq)
 
 void worker_table_folded(struct worker *w)
 {
+	struct stage *r = w->job->reducer;
 	struct iovec iov = { NULL, 0 };
 
 	w->table_any = true;
 	w->table_last = w->seq;
 	worker_send_frame(w, FRAME_FOLDED, 0, &iov, 0);
+	if (r->def->partial_full != NULL && r->def->partial_full(w->partial))
+		worker_table_send(w);
 }

@@ -159,6 +159,10 @@ struct stage_def {
 	 * once for all of them (worker_table.c): its merge does not depend
 	 * on which chunks each partial holds. */
 	bool lasting;
+	/* With lasting: whether the partial has taken its share of memory
+	 * (it spilled, or it is half its budget), so that it is sent now:
+	 * what is sent at once stays bounded.  NULL: never. */
+	bool (*partial_full)(const void *partial);
 };
 
 struct stage {

@@ -85,6 +85,13 @@ void agg_part_free(void *part)
 	free(p);
 }
 
+bool agg_part_full(const void *part)
+{
+	const struct agg_part *p = part;
+
+	return p->nruns > 0 || (p->memory != 0 && agg_part_bytes(p) >= p->memory / 2);
+}
+
 void agg_io_error(struct agg_part *p, char *msg)
 {
 	if (p->code != EXIT_IOERR) {

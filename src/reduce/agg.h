@@ -139,6 +139,8 @@ struct agg_part;
 /* A partial for stage st (its budget, tmpdir, format and terminator). */
 struct agg_part *agg_part_new(const struct agg_spec *s, const struct stage *st);
 void agg_part_free(void *part);
+/* Whether the partial spilled, or holds half its budget or more. */
+bool agg_part_full(const void *part);
 void agg_fold(struct agg_part *p, const struct block *b);
 void agg_encode(struct agg_part *p, struct buf *out);
 /* 0, or -1 when the bytes are not a partial of this spec. */
@@ -216,6 +218,7 @@ int agg_stage_merge(struct stage *st, void *partial, const char *data, size_t le
 	.encode = agg_stage_encode, \
 	.merge = agg_stage_merge, \
 	.partial_free = agg_part_free, \
-	.lasting = true
+	.lasting = true, \
+	.partial_full = agg_part_full
 
 #endif
