@@ -73,8 +73,18 @@
  * and started afresh.  Every 64 runs are merged into one, so the end
  * reads at most 64: it merges them in key order with a loser tree
  * (runs.h), combining a key's entries, in the order of the runs, in a
- * small table of its own, and streams the groups out.  A worker sends
- * its runs and its table as its partial.
+ * small table of its own, and streams the groups out.  A worker keeps
+ * one partial across the chunks it takes (src/engine/worker_table.c) and
+ * sends its runs and its table when the supervisor asks, or at the end
+ * of a chunk once it has spilled or holds half its budget
+ * (agg_part_full).  The merger keeps a partial of 4 MiB or more, or any
+ * once its own table is big, as runs (its sorted stretches) rather than
+ * hashing its keys in.
+ *
+ * The fold.  Once a table has outgrown the cache (16384 groups, or
+ * distinct values), plainly split records go through a pipeline of
+ * batches that reads each record's slot, then entry, then its first
+ * distinct op's value entry ahead of folding it (agg.c).
  *
  * The engine's files: aggpart.h lists them. */
 #ifndef FORKPIPE_AGG_H

@@ -3,8 +3,10 @@
  * distinct counts and first and last values per group, as
  * `datamash -s -g KEYS op F ...` does.
  *
- * A reducer.  Each worker folds its chunk into a hash table of groups
- * (src/reduce/keytab.c) whose states are mergeable: counts and exact sums add,
+ * A reducer.  Each worker folds its chunks into a hash table of groups
+ * (src/reduce/keytab.c), one table for the chunks it takes until the
+ * supervisor asks for it or it fills its share of memory
+ * (src/engine/worker_table.c), whose states are mergeable: counts and exact sums add,
  * min and max compare, stdev combines (n, sums) exactly or (n, mean, M2)
  * by Chan et al.'s formula, distinct unites value sets, first and last
  * keep the value at the lowest or highest input position (chunk sequence
