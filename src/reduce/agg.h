@@ -66,7 +66,7 @@
  * A key may appear in several entries (a worker that spilled); merging
  * combines them.
  *
- * Memory.  The table's bytes (arena, slots, and 16 bytes a group for the
+ * Memory.  The table's bytes (arena, slots, and 32 bytes a group for the
  * sort it may need) are checked after every record folded and entry
  * merged; beyond the stage's budget the table is written to a temporary
  * file as a run (entries of the form above, sorted by key, one per key)

@@ -83,7 +83,7 @@ struct agg_part *agg_part_make(const struct agg_spec *s, const struct stage *st,
 static inline size_t agg_part_bytes(const struct agg_part *p)
 {
 	/* the table, the array sorting it would take, the value sets */
-	return keytab_bytes(&p->kt) + p->kt.n * 16 + keytab_bytes(&p->vals);
+	return keytab_bytes(&p->kt) + p->kt.n * KT_SORT_BYTES + keytab_bytes(&p->vals);
 }
 
 /* The fold's batches (agg.c), freed with their buffers. */

@@ -252,6 +252,53 @@ static void item_sort(const struct keytab *kt, struct sortitem *v, size_t n)
 	}
 }
 
+/*
+ * Sort v by prefix alone, least significant byte first (a counting sort
+ * per byte, through tmp), skipping the bytes every item shares: O(n)
+ * passes over memory in sequence, where comparisons would mispredict.
+ * Items of equal prefix (keys that share their first 8 bytes) are then
+ * put in order by item_sort, which compares whole keys.
+ */
+static void radix_sort(const struct keytab *kt, struct sortitem *v, struct sortitem *tmp, size_t n)
+{
+	size_t (*count)[256] = xcalloc(8, sizeof *count);
+	struct sortitem *from = v, *to = tmp;
+
+	for (size_t i = 0; i < n; i++)
+		for (int b = 0; b < 8; b++)
+			count[b][(v[i].prefix >> (8 * b)) & 0xff]++;
+	for (int b = 0; b < 8; b++) {
+		size_t sum = 0;
+
+		if (count[b][(v[0].prefix >> (8 * b)) & 0xff] == n)
+			continue;	/* one value: the order stays */
+		for (int d = 0; d < 256; d++) {
+			size_t c = count[b][d];
+
+			count[b][d] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			to[count[b][(from[i].prefix >> (8 * b)) & 0xff]++] = from[i];
+		struct sortitem *t = from;
+
+		from = to;
+		to = t;
+	}
+	if (from != v)
+		memcpy(v, from, n * sizeof *v);
+	free(count);
+	for (size_t i = 0, j; i < n; i = j) {
+		for (j = i + 1; j < n && v[j].prefix == v[i].prefix; j++)
+			;
+		if (j - i > 1)
+			item_sort(kt, v + i, j - i);
+	}
+}
+
+/* Below this many entries quicksort is as quick, and takes no buffer. */
+#define RADIX_MIN 4096
+
 uint64_t *keytab_sorted(const struct keytab *kt)
 {
 	struct sortitem *v = xreallocarray(NULL, kt->n ? kt->n : 1, sizeof *v);
@@ -273,7 +320,14 @@ uint64_t *keytab_sorted(const struct keytab *kt)
 		    (uint64_t)b[6] << 8 | b[7];
 		v[n++].off = off;
 	}
-	item_sort(kt, v, n);
+	if (n >= RADIX_MIN) {
+		struct sortitem *tmp = xreallocarray(NULL, n, sizeof *tmp);
+
+		radix_sort(kt, v, tmp, n);
+		free(tmp);
+	} else {
+		item_sort(kt, v, n);
+	}
 	/* Compact in place: the offsets are the second half of each item. */
 	out = (uint64_t *)v;
 	for (size_t i = 0; i < n; i++)
