@@ -307,17 +307,13 @@ uint64_t *keytab_sorted(const struct keytab *kt)
 
 	/* In arena order: memory is read in sequence. */
 	for (uint64_t off = 16; off < kt->used; off = item_next(kt, off)) {
-		unsigned char b[8] = { 0 };
 		const char *k;
 		size_t len;
 
 		if (((const struct kt_hdr *)(kt->arena + off))->tag != KT_ENTRY)
 			continue;
 		k = keytab_key(kt, off, &len);
-		memcpy(b, k, len < 8 ? len : 8);
-		v[n].prefix = (uint64_t)b[0] << 56 | (uint64_t)b[1] << 48 | (uint64_t)b[2] << 40 |
-		    (uint64_t)b[3] << 32 | (uint64_t)b[4] << 24 | (uint64_t)b[5] << 16 |
-		    (uint64_t)b[6] << 8 | b[7];
+		v[n].prefix = keytab_prefix(k, len);
 		v[n++].off = off;
 	}
 	if (n >= RADIX_MIN) {

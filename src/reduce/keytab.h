@@ -230,6 +230,19 @@ static inline int keytab_keycmp(const char *a, size_t alen, const char *b, size_
 	return alen < blen ? -1 : alen > blen;
 }
 
+/* A key's first 8 bytes (zero-padded) as a big-endian number: two keys
+ * whose prefixes differ compare as their prefixes do. */
+static inline uint64_t keytab_prefix(const char *k, size_t len)
+{
+	unsigned char b[8] = { 0 };
+
+	if (len > 0)
+		memcpy(b, k, len < 8 ? len : 8);
+	return (uint64_t)b[0] << 56 | (uint64_t)b[1] << 48 | (uint64_t)b[2] << 40 |
+	    (uint64_t)b[3] << 32 | (uint64_t)b[4] << 24 | (uint64_t)b[5] << 16 |
+	    (uint64_t)b[6] << 8 | b[7];
+}
+
 /*
  * The offsets of every entry, sorted by key (keytab_keycmp), in a new
  * array of kt->n elements (the caller frees it).  Sorting needs 32 bytes
