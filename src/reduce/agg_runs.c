@@ -170,9 +170,7 @@ static inline bool src_less(void *ctx, size_t a, size_t b)
 
 	if (x->done || y->done)
 		return !x->done;
-	if (x->prefix != y->prefix)
-		return x->prefix < y->prefix;
-	c = keytab_keycmp(x->key, x->klen, y->key, y->klen);
+	c = keytab_keycmp_pfx(x->key, x->klen, x->prefix, y->key, y->klen, y->prefix);
 	return c != 0 ? c < 0 : a < b;
 }
 
@@ -213,8 +211,8 @@ static uint64_t combine_top(struct agg_part *p, struct agg_part *one, struct run
 		losertree_next(lt, src_less, rs);
 		k = keytab_key(&one->kt, off, &kl);
 		r = &rs[losertree_top(lt)];
-		if (r->done || r->prefix != keytab_prefix(k, kl) ||
-		    keytab_keycmp(r->key, r->klen, k, kl) != 0)
+		if (r->done || keytab_keycmp_pfx(r->key, r->klen, r->prefix, k, kl,
+		    keytab_prefix(k, kl)) != 0)
 			return off;
 	}
 }

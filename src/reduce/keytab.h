@@ -243,6 +243,18 @@ static inline uint64_t keytab_prefix(const char *k, size_t len)
 	    (uint64_t)b[6] << 8 | b[7];
 }
 
+/* keytab_keycmp of two keys whose prefixes (keytab_prefix) are pa, pb:
+ * the bytes after the first 8 only where the prefixes are equal. */
+static inline int keytab_keycmp_pfx(const char *a, size_t alen, uint64_t pa, const char *b,
+    size_t blen, uint64_t pb)
+{
+	if (pa != pb)
+		return pa < pb ? -1 : 1;
+	if (alen <= 8 || blen <= 8)
+		return alen < blen ? -1 : alen > blen;
+	return keytab_keycmp(a + 8, alen - 8, b + 8, blen - 8);
+}
+
 /*
  * The offsets of every entry, sorted by key (keytab_keycmp), in a new
  * array of kt->n elements (the caller frees it).  Sorting needs 32 bytes
