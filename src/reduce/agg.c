@@ -89,7 +89,13 @@ bool agg_part_full(const void *part)
 {
 	const struct agg_part *p = part;
 
-	return p->nruns > 0 || (p->memory != 0 && agg_part_bytes(p) >= p->memory / 2);
+	if (p->nruns > 0 || (p->memory != 0 && agg_part_bytes(p) >= p->memory / 2))
+		return true;
+	/* A chunk after the first whose records were mostly new groups: the
+	 * keys hardly repeat across chunks, so keeping the table saves the
+	 * merger little and costs memory that grows with the input. */
+	return p->npairs > 0 && p->kt.n >= p->groups_before &&
+	    (p->kt.n - p->groups_before) * 4 > p->cur_n * 3;
 }
 
 void agg_io_error(struct agg_part *p, char *msg)
@@ -577,6 +583,8 @@ void agg_fold(struct agg_part *p, const struct block *b)
 		p->pairs[p->npairs++].nrec = p->cur_n;
 		p->cur_n = 0;
 	}
+	if (!p->cur_any || b->seq != p->cur_seq)
+		p->groups_before = p->kt.n;
 	p->cur_seq = b->seq;
 	p->cur_any = true;
 	if (csv)

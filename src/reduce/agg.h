@@ -149,7 +149,8 @@ struct agg_part;
 /* A partial for stage st (its budget, tmpdir, format and terminator). */
 struct agg_part *agg_part_new(const struct agg_spec *s, const struct stage *st);
 void agg_part_free(void *part);
-/* Whether the partial spilled, or holds half its budget or more. */
+/* Whether the partial spilled, holds half its budget or more, or its
+ * last chunk (not its first) made a new group of most of its records. */
 bool agg_part_full(const void *part);
 void agg_fold(struct agg_part *p, const struct block *b);
 void agg_encode(struct agg_part *p, struct buf *out);

@@ -49,6 +49,7 @@ struct agg_part {
 	size_t npairs;
 	uint64_t cur_seq, cur_n;
 	bool cur_any;
+	size_t groups_before;	/* kt.n when the current chunk began */
 
 	/* the first error */
 	int code;		/* 0, EXIT_DATAERR, EXIT_IOERR */
