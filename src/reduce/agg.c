@@ -178,6 +178,11 @@ void agg_pos_set(struct agg_part *p, uint64_t off, size_t i, uint64_t seq, uint6
 	x->has = 1;
 }
 
+/* The per-record functions, inlined where they are called (the plain
+ * fold and the batched one) as the one fold function they were: calls
+ * there cost a tenth of a fold over few groups. */
+#define FOLD_INLINE static inline __attribute__((always_inline))
+
 /* The key of a record already split into p->fv, appended to p->kbuf
  * (a batch keeps several there). */
 static void composite_key(struct agg_part *p)
@@ -231,7 +236,7 @@ static inline size_t next_blank(const char *rec, size_t i, size_t len)
 /* Blank-separated and delimited records split as fields_split_upto
  * splits them, inline: the fold's hottest loop.  p->fv has room for
  * maxfield fields (agg_part_new). */
-static inline void split_plain(struct agg_part *p, const char *rec, size_t len)
+FOLD_INLINE void split_plain(struct agg_part *p, const char *rec, size_t len)
 {
 	struct field *v = p->fv.v;
 	size_t max = p->spec->maxfield, n = 0, i = 0;
@@ -311,9 +316,9 @@ static inline uint64_t find_group(struct agg_part *p, const char *key, size_t kl
 	return off;
 }
 
-static void fold_ops(struct agg_part *p, uint64_t off, uint64_t idx);
+FOLD_INLINE void fold_ops(struct agg_part *p, uint64_t off, uint64_t idx);
 
-static void fold_record(struct agg_part *p, const char *rec, size_t len)
+FOLD_INLINE void fold_record(struct agg_part *p, const char *rec, size_t len)
 {
 	const struct agg_spec *s = p->spec;
 	const char *key;
@@ -343,7 +348,7 @@ static void fold_record(struct agg_part *p, const char *rec, size_t len)
 /* Apply the ops to group off for the record split into p->fv, the
  * idx'th of its chunk: the one place that knows what each op does with
  * a record. */
-static void fold_ops(struct agg_part *p, uint64_t off, uint64_t idx)
+FOLD_INLINE void fold_ops(struct agg_part *p, uint64_t off, uint64_t idx)
 {
 	const struct agg_spec *s = p->spec;
 	char *state;
