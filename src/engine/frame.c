@@ -44,6 +44,7 @@ bool frame_ends_chunk(uint32_t type, uint32_t aux)
 	case FRAME_RESULT:
 		return aux == 0;
 	case FRAME_PARTIAL:
+	case FRAME_FOLDED:
 	case FRAME_SIZE:
 	case FRAME_PIECE:
 	case FRAME_SKIP:

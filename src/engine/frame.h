@@ -17,7 +17,10 @@ enum frame_type {
 	FRAME_TASK_RANGE = 1,	/* payload: struct frame_range */
 	FRAME_TASK_DATA,	/* payload: struct frame_range, then the chunk's bytes */
 	FRAME_RESULT,		/* payload: output records of a chunk */
-	FRAME_PARTIAL,		/* payload: a reducer's encoded partial */
+	FRAME_PARTIAL,		/* payload: a reducer's encoded partial; aux 1:
+				 * the table a worker kept across chunks, which
+				 * covers every chunk it folded since its last
+				 * (worker_table.c) */
 	FRAME_ERROR,		/* aux: exit code; payload: message */
 	FRAME_SIZE,		/* worker: a chunk's output is ready; payload: u64 size */
 	FRAME_WRITE,		/* supervisor: write that output; payload: u64 offset */
@@ -32,7 +35,11 @@ enum frame_type {
 				 * ends a chunk: the chunk's figures (meter.h);
 				 * payload: u64 records in, u64 records out, u64
 				 * CPU nanoseconds of each stage the workers run */
-	FRAME_LAST = FRAME_STATS,	/* the highest type: frames beyond it are bad */
+	FRAME_FOLDED,		/* worker: the chunk is folded into the table it
+				 * keeps (not yet sent); no payload */
+	FRAME_FLUSH,		/* supervisor: send the table kept (FRAME_PARTIAL,
+				 * aux 1); no payload */
+	FRAME_LAST = FRAME_FLUSH,	/* the highest type: frames beyond it are bad */
 };
 
 #define FRAME_MAGIC 0x46500000u	/* "FP" in the high half of word 0 */

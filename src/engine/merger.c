@@ -410,6 +410,15 @@ void merger_retry(struct merger *m, uint64_t seq)
 	s->sized = false;
 }
 
+int merger_settle(struct merger *m, uint64_t seq, char **err)
+{
+	if (seq < m->low || seq >= m->low + m->window)
+		return 0;
+	slot_of(m, seq)->complete = true;
+	merger_chunks_seen(m, seq + 1);
+	return release(m, err);
+}
+
 int merger_take(struct merger *m, const struct frame_hdr *h, struct buf *payload,
     char **err, int *code)
 {
@@ -450,6 +459,8 @@ int merger_take(struct merger *m, const struct frame_hdr *h, struct buf *payload
 		return -1;
 	}
 	*code = EXIT_IOERR;
+	if (h->type == FRAME_FOLDED)
+		return 0;	/* whole when its worker's table comes */
 	if (h->type == FRAME_RESULT)
 		rc = take_result(m, h, payload, err, code);
 	else if (h->type == FRAME_PIECE)

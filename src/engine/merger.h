@@ -47,6 +47,10 @@ uint64_t merger_placed_end(const struct merger *m);
  */
 void merger_retry(struct merger *m, uint64_t seq);
 
+/* Chunk seq, folded into a worker's table that has now been merged,
+ * is whole.  0, or -1 with *err when releasing it failed. */
+int merger_settle(struct merger *m, uint64_t seq, char **err);
+
 /* Measure the merger's part of the pipeline (merging partials, the
  * stages after the reducer, the records it writes) into meter. */
 struct meter;

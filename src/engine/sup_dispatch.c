@@ -158,6 +158,7 @@ static void assign(struct sup *s, int w, const struct chunk *c)
 	struct frame_hdr h = { 0, 0, c->seq, 0 };
 	struct held hd = { c->seq, c->file, c->offset, c->length, 0 };
 
+	t->folded = false;
 	if (&t->chunk != c) {
 		t->chunk = *c;
 		t->attempts = 0;

@@ -179,6 +179,7 @@ static bool requeue_lost(struct sup *s, int w, pid_t pid, const char *how)
 			if (t->worker != w || merger_complete(s->merger, seq))
 				continue;
 			t->attempts += seq == busy;
+			sup_table_lost(s, w, t);
 			t->worker = -1;
 			merger_retry(s->merger, seq);
 			struct held h = { seq, t->chunk.file, t->chunk.offset, t->chunk.length,

@@ -117,13 +117,15 @@ static void cleanup(void)
 
 /* Worker w has processed chunk seq (its placed output may still wait
  * to be written). */
-static void chunk_processed(struct sup *s, int w, uint64_t seq)
+static uint64_t chunk_processed(struct sup *s, int w, uint64_t seq)
 {
 	struct task *t = &s->tasks[seq % s->window];
+	uint64_t records = stats_chunk_done(&s->stats, w, seq);
 
-	progress_records(&s->progress, stats_chunk_done(&s->stats, w, seq));
+	progress_records(&s->progress, records);
 	progress_add(&s->progress, t->chunk.length);
 	sup_unhold(s, w, seq);
+	return records;
 }
 
 /* Chunks the merger has released: their bytes, kept until now in case
@@ -167,10 +169,23 @@ static void take_result(struct sup *s, int w, struct frame_reader *r)
 	if (seq < merger_low(s->merger) || seq >= s->next_seq || s->tasks[seq % s->window].worker != w)
 		fatal(EXIT_SOFTWARE, "worker %d sent a result for chunk %llu, which it was not given",
 		    w, (unsigned long long)seq);
+	uint64_t low = merger_low(s->merger);
 	int rc = merger_take(s->merger, &r->hdr, &r->payload, &err, &code);
 
 	if (rc < 0)
 		fatal(code, "%s", err);
+	/* A worker's table kept across chunks (sup_table.c). */
+	if (r->hdr.type == FRAME_FOLDED) {
+		sup_table_folded(s, w, seq, chunk_processed(s, w, seq));
+		return;
+	}
+	if (r->hdr.type == FRAME_PARTIAL && r->hdr.aux == 1) {
+		stats_extra_done(&s->stats, w, seq);
+		if (sup_table_taken(s, w, low, &err) < 0)
+			fatal(EXIT_IOERR, "%s", err);
+		recycle_released(s);
+		return;
+	}
 	if (r->hdr.type == FRAME_SKIP) {
 		progress_end(&s->progress);
 		warnx_("%.*s (output skipped: --keep-going)", (int)r->payload.len, r->payload.data);
@@ -394,6 +409,7 @@ static int run_chunks(struct sup *s)
 		if (sig != 0)
 			return sig;
 		sup_dispatch(s);
+		sup_table_ask(s);
 		/* head's records are all out: every chunk before them was whole,
 		 * so a failure can only be in input nobody needs. */
 		if (merger_done(s->merger))
@@ -433,11 +449,13 @@ int supervisor_run(struct job *job)
 	s.window = (uint64_t)job->jobs * WINDOW_PER_WORKER;
 	s.hold_max = job->memory / 4 / s.window;
 	s.hold_max = s.hold_max < HOLD_MIN ? HOLD_MIN : s.hold_max > HOLD_MAX ? HOLD_MAX : s.hold_max;
-	s.tasks = xcalloc(s.window, sizeof *s.tasks);
 	s.chunker = chunker_open(job->inputs, job->ninputs, job->null ? '\0' : '\n',
 	    job->chunk_size, job->jobs, &err, &code);
 	if (s.chunker == NULL)
 		fatal(code, "%s", err);
+	s.env.lasting = sup_table_wanted(job);
+	s.window = sup_table_window(&s, s.window);
+	s.tasks = xcalloc(s.window, sizeof *s.tasks);
 	chunker_set_max_record(s.chunker, job->max_record);
 	/* The format first: it decides whether compressed files are cut. */
 	chunker_set_format(s.chunker, &job->format, job->header);

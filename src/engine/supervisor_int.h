@@ -34,6 +34,8 @@ struct task {
 	struct chunk chunk;
 	int worker;		/* -1 while waiting to be processed again */
 	unsigned attempts;	/* times it killed its worker */
+	bool folded;		/* folded into its worker's table, not yet sent */
+	uint64_t records;	/* then: its input records, as counted */
 };
 
 /* A task a worker holds: sent to it and not yet processed.  A worker
@@ -54,6 +56,8 @@ struct wstate {
 	bool timed_out;		/* killed for --chunk-timeout */
 	double progressed;	/* when it last sent something, or took a task */
 	double stall_next;	/* silence (seconds) at which to warn next */
+	unsigned folded;	/* chunks folded into its table, not yet sent */
+	bool flushing;		/* asked for its table (FRAME_FLUSH) */
 };
 
 /* The failure of the lowest chunk (or segment) seen so far. */
@@ -120,6 +124,21 @@ void __attribute__((noreturn)) sup_report_failure(struct sup *s);
 void sup_kill_groups(struct sup *s, int w);
 void sup_worker_died(struct sup *s, int w);
 void sup_worker_failed(struct sup *s, int w, const struct frame_reader *r);
+
+/* sup_table.c: reducer tables workers keep across chunks */
+/* Whether the job's workers keep them. */
+bool sup_table_wanted(const struct job *job);
+/* The window of chunks in flight: wider with them, for files. */
+uint64_t sup_table_window(const struct sup *s, uint64_t window);
+/* Worker w folded chunk seq (of records input records) into its table. */
+void sup_table_folded(struct sup *s, int w, uint64_t seq, uint64_t records);
+/* Worker w's table has been merged: its chunks from low on are whole.
+ * 0, or -1 with *err. */
+int sup_table_taken(struct sup *s, int w, uint64_t low, char **err);
+/* Task t, of worker w, is lost with it: it runs again. */
+void sup_table_lost(struct sup *s, int w, struct task *t);
+/* Ask idle workers for their tables when chunks wait on them. */
+void sup_table_ask(struct sup *s);
 
 /* sup_timers.c */
 void sup_stalls_snapshot(struct sup *s);

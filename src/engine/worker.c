@@ -307,7 +307,9 @@ static void chunk_begin(struct worker *w, uint64_t seq)
 	for (size_t i = 0; i < job->nmap; i++)
 		if (job->stages[i]->def->reset != NULL)
 			job->stages[i]->def->reset(job->stages[i]);
-	if (w->job->reducer != NULL)
+	if (w->job->reducer != NULL && w->lasting)
+		worker_table_begin(w, seq);
+	else if (w->job->reducer != NULL)
 		w->partial = w->job->reducer->def->partial_new(w->job->reducer);
 }
 
@@ -393,6 +395,10 @@ static void chunk_end(struct worker *w)
 	}
 	if (r == NULL) {
 		worker_flush(w, NULL, 0, 0);
+		return;
+	}
+	if (w->lasting) {
+		worker_table_folded(w);
 		return;
 	}
 	struct buf enc = { 0 };
@@ -545,6 +551,7 @@ void worker_main(int id, int task_fd, int result_fd, void *arg)
 	if (env->job->compress_workers)
 		w.z = compressor_new(&env->job->compress);
 	w.runs_commands = job_runs_commands(w.job);
+	w.lasting = env->lasting;
 	w.hold_all = w.job->keep_going && w.runs_commands && w.out_fd < 0 && w.z == NULL;
 	limit_memory(w.job->worker_memory);
 	if (w.runs_commands) {
@@ -568,6 +575,10 @@ void worker_main(int id, int task_fd, int result_fd, void *arg)
 			_exit(EXIT_SOFTWARE);
 		if (h.type == FRAME_WRITE) {
 			worker_write_held(&w, h.seq, &payload);
+			continue;
+		}
+		if (h.type == FRAME_FLUSH) {
+			worker_table_send(&w);
 			continue;
 		}
 		if (h.type == FRAME_TASK_QUOTES) {

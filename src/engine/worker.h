@@ -13,6 +13,8 @@ struct worker_env {
 	int out_fd;		/* placed output: workers pwrite, or -1 */
 	const char *out_name;
 	bool meter;		/* measure each chunk and send FRAME_STATS */
+	bool lasting;		/* the reducer's partial lives across chunks
+				 * (worker_table.c) */
 	volatile sig_atomic_t *groups;	/* shared with the supervisor: EXEC_GROUPS_MAX
 				 * per worker, the process groups of the commands
 				 * it runs (exec), or NULL */

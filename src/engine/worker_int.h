@@ -66,6 +66,9 @@ struct worker {
 	uint64_t in_pass;	/* CPU spent handing on: the later stages' */
 	struct meter meter;	/* the chunk's figures, when asked for */
 	unsigned char *stats_frame;	/* and their FRAME_STATS, encoded */
+	bool lasting;		/* partial kept across chunks (worker_table.c) */
+	bool table_any;		/* it has folded a chunk not yet sent */
+	uint64_t table_last;	/* the last chunk it folded */
 };
 
 /* worker.c */
@@ -98,6 +101,15 @@ void worker_zstd_head(struct worker *w, int fd, const struct gz_member *m);
 /* worker_placed.c */
 void worker_hold_output(struct worker *w);
 void worker_write_held(struct worker *w, uint64_t seq, const struct buf *payload);
+
+/* worker_table.c */
+/* Chunk seq begins: the partial kept, or a new one (the kept one sent
+ * first when seq comes before a chunk it holds). */
+void worker_table_begin(struct worker *w, uint64_t seq);
+/* The chunk is folded into the kept partial: FRAME_FOLDED. */
+void worker_table_folded(struct worker *w);
+/* Send the kept partial, if it holds a chunk (FRAME_PARTIAL, aux 1). */
+void worker_table_send(struct worker *w);
 
 /* worker_piece.c */
 void worker_send_piece(struct worker *w);

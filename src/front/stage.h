@@ -155,6 +155,14 @@ struct stage_def {
 	 * as EXIT_IOERR when a spill file cannot be read) with *err set. */
 	int (*finish)(struct stage *st, void *partial, struct sink *out, char **err);
 	void (*partial_free)(void *partial);
+	/* A partial may fold several chunks, in input order, and be sent
+	 * once for all of them (worker_table.c): its merge does not depend
+	 * on which chunks each partial holds. */
+	bool lasting;
+	/* With lasting: whether the partial has taken its share of memory
+	 * (it spilled, or it is half its budget), so that it is sent now:
+	 * what is sent at once stays bounded.  NULL: never. */
+	bool (*partial_full)(const void *partial);
 };
 
 struct stage {

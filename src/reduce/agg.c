@@ -2,7 +2,10 @@
  * and the fold of records into its table, the hot path, kept in one file
  * with the key table's inlines (keytab.h) and the states' (aggstate.h) so
  * that the compiler inlines them (agg.h has the key encoding, the number
- * rules and the partial format; aggpart.h lists the other files). */
+ * rules and the partial format; aggpart.h lists the other files).  The
+ * fold record by record and the fold in batches share their per-record
+ * functions, inlined into both, which is why this file is a little over
+ * 600 lines. */
 #include "autoconfig.h"
 
 #include <stdlib.h>
@@ -73,6 +76,7 @@ void agg_part_free(void *part)
 		keytab_free(&p->kt);
 		keytab_free(&p->vals);
 	}
+	agg_batches_free(p->batch);
 	free(p->pairs);
 	buf_free(&p->eval);
 	spillfile_close(&p->sf);
@@ -83,6 +87,19 @@ void agg_part_free(void *part)
 	buf_free(&p->ebuf);
 	free(p->nums);
 	free(p);
+}
+
+bool agg_part_full(const void *part)
+{
+	const struct agg_part *p = part;
+
+	if (p->nruns > 0 || (p->memory != 0 && agg_part_bytes(p) >= p->memory / 2))
+		return true;
+	/* A chunk after the first whose records were mostly new groups: the
+	 * keys hardly repeat across chunks, so keeping the table saves the
+	 * merger little and costs memory that grows with the input. */
+	return p->npairs > 0 && p->kt.n >= p->groups_before &&
+	    (p->kt.n - p->groups_before) * 4 > p->cur_n * 3;
 }
 
 void agg_io_error(struct agg_part *p, char *msg)
@@ -116,16 +133,25 @@ static void data_error(struct agg_part *p, unsigned what, size_t op, size_t fiel
 
 /* ---- folding records -------------------------------------------------------- */
 
-void agg_dist_add(struct agg_part *p, uint64_t off, size_t i, const char *v, size_t len)
+/* The key of value v of distinct op i of entry off in the value table,
+ * in p->vkey: the owner (8 bytes) and the value; its hash. */
+static inline uint64_t dist_key(struct agg_part *p, uint64_t off, size_t i, const char *v,
+    size_t len)
 {
-	uint64_t owner = off | (uint64_t)i << 56, voff, h;
-	bool added;
-	struct s_dist *d;
+	uint64_t owner = off | (uint64_t)i << 56;
 
 	p->vkey.len = 0;
 	buf_append(&p->vkey, &owner, 8);
 	buf_append(&p->vkey, v, len);
-	h = keytab_hash(p->vkey.data, p->vkey.len);
+	return keytab_hash(p->vkey.data, p->vkey.len);
+}
+
+void agg_dist_add(struct agg_part *p, uint64_t off, size_t i, const char *v, size_t len)
+{
+	uint64_t voff, h = dist_key(p, off, i, v, len);
+	bool added;
+	struct s_dist *d;
+
 	voff = keytab_put(&p->vals, p->vkey.data, p->vkey.len, h, &added);
 	if (!added)
 		return;
@@ -156,12 +182,17 @@ void agg_pos_set(struct agg_part *p, uint64_t off, size_t i, uint64_t seq, uint6
 	x->has = 1;
 }
 
-/* The key of a record already split into p->fv. */
+/* The per-record functions, inlined where they are called (the plain
+ * fold and the batched one) as the one fold function they were: calls
+ * there cost a tenth of a fold over few groups. */
+#define FOLD_INLINE static inline __attribute__((always_inline))
+
+/* The key of a record already split into p->fv, appended to p->kbuf
+ * (a batch keeps several there). */
 static void composite_key(struct agg_part *p)
 {
 	const struct agg_spec *s = p->spec;
 
-	p->kbuf.len = 0;
 	for (size_t i = 0; i < s->nkeys; i++) {
 		const struct field *f = s->keys[i] < p->fv.n ? &p->fv.v[s->keys[i]] : NULL;
 
@@ -181,10 +212,35 @@ static void composite_key(struct agg_part *p)
 	}
 }
 
+/* The first blank (space or tab) of rec[i, len), or len: eight bytes at
+ * a time where the record has them (a byte is a blank when it xor the
+ * blank is zero; the lowest zero byte found this way is exact). */
+static inline size_t next_blank(const char *rec, size_t i, size_t len)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+
+	while (len - i >= 8) {
+		uint64_t w, s, t, m;
+
+		memcpy(&w, rec + i, 8);
+		s = w ^ (ones * ' ');
+		t = w ^ (ones * '\t');
+		m = (((s - ones) & ~s) | ((t - ones) & ~t)) & highs;
+		if (m != 0)
+			return i + (size_t)(__builtin_ctzll(m) >> 3);
+		i += 8;
+	}
+#endif
+	while (i < len && rec[i] != ' ' && rec[i] != '\t')
+		i++;
+	return i;
+}
+
 /* Blank-separated and delimited records split as fields_split_upto
  * splits them, inline: the fold's hottest loop.  p->fv has room for
  * maxfield fields (agg_part_new). */
-static inline void split_plain(struct agg_part *p, const char *rec, size_t len)
+FOLD_INLINE void split_plain(struct agg_part *p, const char *rec, size_t len)
 {
 	struct field *v = p->fv.v;
 	size_t max = p->spec->maxfield, n = 0, i = 0;
@@ -198,8 +254,7 @@ static inline void split_plain(struct agg_part *p, const char *rec, size_t len)
 			if (i == len)
 				break;
 			start = i;
-			while (i < len && rec[i] != ' ' && rec[i] != '\t')
-				i++;
+			i = next_blank(rec, i, len);
 			v[n].p = rec + start;
 			v[n++].len = i - start;
 		}
@@ -274,14 +329,57 @@ static bool keys_present(struct agg_part *p)
 	return true;
 }
 
-static void fold_record(struct agg_part *p, const char *rec, size_t len)
+/* The key of record rec, split into p->fv: *key and *klen, or for a
+ * composite key its offset in p->kbuf (*key NULL: the buffer may move
+ * while a batch is gathered). */
+static inline void record_key(struct agg_part *p, const char *rec, size_t len,
+    const char **key, size_t *klen)
+{
+	const struct agg_spec *s = p->spec;
+
+	if (s->whole) {
+		*key = rec;
+		*klen = len;
+	} else if (s->nkeys == 0) {
+		*key = "";
+		*klen = 0;
+	} else if (s->nkeys == 1) {
+		if (s->keys[0] < p->fv.n) {
+			*key = p->fv.v[s->keys[0]].p;
+			*klen = p->fv.v[s->keys[0]].len;
+		} else {
+			*key = "";
+			*klen = 0;
+		}
+	} else {
+		size_t start = p->kbuf.len;
+
+		composite_key(p);
+		*key = NULL;
+		*klen = p->kbuf.len - start;
+	}
+}
+
+/* The group of a key, made if new. */
+static inline uint64_t find_group(struct agg_part *p, const char *key, size_t klen, uint64_t h)
+{
+	uint64_t off = keytab_get(&p->kt, key, klen, h);
+	bool added;
+
+	if (off == 0)
+		off = keytab_put(&p->kt, key, klen, h, &added);
+	return off;
+}
+
+FOLD_INLINE void fold_ops(struct agg_part *p, uint64_t off, uint64_t idx, const char *rec,
+    size_t len);
+
+FOLD_INLINE void fold_record(struct agg_part *p, const char *rec, size_t len)
 {
 	const struct agg_spec *s = p->spec;
 	const char *key;
 	size_t klen;
-	uint64_t off, idx = p->cur_n++, h;
-	bool added;
-	char *state;
+	uint64_t idx = p->cur_n++, h;
 
 	if (s->maxfield > 0 && s->maxfield <= PLAIN_MAX && p->fmt->kind != FORMAT_CSV) {
 		split_plain(p, rec, len);
@@ -297,29 +395,23 @@ static void fold_record(struct agg_part *p, const char *rec, size_t len)
 	}
 	if (s->keys_strict && !keys_present(p))
 		return;
-	if (s->whole) {
-		key = rec;
-		klen = len;
-	} else if (s->nkeys == 0) {
-		key = "";
-		klen = 0;
-	} else if (s->nkeys == 1) {
-		if (s->keys[0] < p->fv.n) {
-			key = p->fv.v[s->keys[0]].p;
-			klen = p->fv.v[s->keys[0]].len;
-		} else {
-			key = "";
-			klen = 0;
-		}
-	} else {
-		composite_key(p);
+	p->kbuf.len = 0;
+	record_key(p, rec, len, &key, &klen);
+	if (key == NULL)
 		key = p->kbuf.data;
-		klen = p->kbuf.len;
-	}
 	h = keytab_hash(key, klen);
-	off = keytab_get(&p->kt, key, klen, h);
-	if (off == 0)
-		off = keytab_put(&p->kt, key, klen, h, &added);
+	fold_ops(p, find_group(p, key, klen, h), idx, rec, len);
+}
+
+/* Apply the ops to group off for the record rec (len bytes; --full keeps
+ * it) split into p->fv, the idx'th of its chunk: the one place that
+ * knows what each op does with a record. */
+FOLD_INLINE void fold_ops(struct agg_part *p, uint64_t off, uint64_t idx, const char *rec,
+    size_t len)
+{
+	const struct agg_spec *s = p->spec;
+	char *state;
+
 	state = keytab_state(&p->kt, off);
 	(*keytab_aux(&p->kt, off))++;
 	p->numhave = 0;
@@ -428,6 +520,174 @@ static void fold_record(struct agg_part *p, const char *rec, size_t len)
 		agg_spill(p);
 }
 
+/* ---- folding in batches ------------------------------------------------------ */
+
+/*
+ * Once the table has outgrown the caches, finding a record's group costs
+ * two misses (its slot, then its entry), each about half a microsecond
+ * on a virtual machine; one record at a time, they are most of the
+ * fold.  So records go through a pipeline of batches of BATCH: while
+ * batch k is split and hashed and its slots start to be read, batch k-1
+ * reads its slots and starts reading the entries they name, and batch
+ * k-2 is folded, in order, its memory there by now.  Only plainly split
+ * records (not CSV, whose values may live in scratch) of at most
+ * BATCH_FIELDS fields; each batch keeps its records' fields, and its
+ * composite keys in a buffer of its own.
+ */
+#define BATCH 32
+#define BATCH_FIELDS 16
+#define BATCH_GROUPS 16384	/* entries beyond which a table leaves the cache */
+#define BATCHES 4		/* batches in flight: split, matched, values
+				 * matched, folded */
+
+struct batch {
+	size_t n;
+	const char *key[BATCH], *rec[BATCH];	/* rec: the record (--full) */
+	size_t klen[BATCH], koff[BATCH], nf[BATCH], rlen[BATCH];
+	uint64_t h[BATCH];
+	uint64_t vh[BATCH];	/* the hash of the first distinct op's value
+				 * key, when the group was found; else 0 */
+	struct buf kb;
+	struct field f[BATCH][BATCH_FIELDS];
+};
+
+static inline bool batch_fits(const struct agg_part *p)
+{
+	return p->fmt->kind != FORMAT_CSV && p->spec->maxfield <= BATCH_FIELDS &&
+	    (p->kt.n >= BATCH_GROUPS || p->vals.n >= BATCH_GROUPS);
+}
+
+/* The first distinct op, whose values are looked up ahead too, or -1. */
+static int first_distinct(const struct agg_spec *s)
+{
+	for (size_t i = 0; i < s->nops; i++)
+		if (s->ops[i].kind == AGG_DISTINCT)
+			return (int)i;
+	return -1;
+}
+
+void agg_batches_free(struct batch *b)
+{
+	if (b == NULL)
+		return;
+	for (int i = 0; i < BATCHES; i++)
+		buf_free(&b[i].kb);
+	free(b);
+}
+
+/* Split and hash the records from q on, up to BATCH of them, into b, and
+ * start reading their slots; where the next batch begins. */
+static const char *batch_split(struct agg_part *p, struct batch *b, const char *q,
+    const char *end)
+{
+	struct buf own = p->kbuf;
+	size_t n = 0;
+
+	p->kbuf = b->kb;
+	p->kbuf.len = 0;
+	for (; n < BATCH && q < end; n++) {
+		const char *t = memchr(q, p->term, (size_t)(end - q));
+
+		if (t == NULL)
+			t = end;
+		p->fv.v = b->f[n];
+		b->rec[n] = q;
+		b->rlen[n] = (size_t)(t - q);
+		split_plain(p, q, (size_t)(t - q));
+		b->nf[n] = p->fv.n;
+		b->koff[n] = p->kbuf.len;
+		record_key(p, q, (size_t)(t - q), &b->key[n], &b->klen[n]);
+		if (b->key[n] != NULL) {
+			b->h[n] = keytab_hash(b->key[n], b->klen[n]);
+			keytab_prefetch_slot(&p->kt, b->h[n]);
+		}
+		q = t + 1;
+	}
+	b->kb = p->kbuf;
+	p->kbuf = own;
+	for (size_t i = 0; i < n; i++) {
+		if (b->key[i] == NULL) {
+			b->key[i] = b->kb.data + b->koff[i];
+			b->h[i] = keytab_hash(b->key[i], b->klen[i]);
+			keytab_prefetch_slot(&p->kt, b->h[i]);
+		}
+	}
+	b->n = n;
+	return q;
+}
+
+/* Start reading the entries of b's groups; with a distinct op (dist >=
+ * 0), hash each value's key in the value table, the group's offset being
+ * likely the one found, and start reading its slot. */
+static void batch_match(struct agg_part *p, struct batch *b, int dist)
+{
+	size_t fi = dist >= 0 ? p->spec->ops[dist].field - 1 : 0;
+
+	for (size_t i = 0; i < b->n; i++) {
+		uint64_t off = keytab_prefetch_match(&p->kt, b->h[i]);
+
+		b->vh[i] = 0;
+		if (dist < 0 || off == 0)
+			continue;
+		if (fi < b->nf[i])
+			b->vh[i] = dist_key(p, off, (size_t)dist, b->f[i][fi].p, b->f[i][fi].len);
+		else
+			b->vh[i] = dist_key(p, off, (size_t)dist, "", 0);
+		keytab_prefetch_slot(&p->vals, b->vh[i]);
+	}
+}
+
+/* Start reading the value entries whose slots batch_match asked for. */
+static void batch_match_values(struct agg_part *p, const struct batch *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		if (b->vh[i] != 0)
+			keytab_prefetch_match(&p->vals, b->vh[i]);
+}
+
+static void batch_fold(struct agg_part *p, struct batch *b)
+{
+	for (size_t i = 0; i < b->n && !p->stop; i++) {
+		uint64_t idx = p->cur_n++;
+
+		p->fv.v = b->f[i];
+		p->fv.n = b->nf[i];
+		if (p->spec->keys_strict && !keys_present(p))
+			break;
+		fold_ops(p, find_group(p, b->key[i], b->klen[i], b->h[i]), idx, b->rec[i],
+		    b->rlen[i]);
+	}
+	b->n = 0;
+}
+
+/* Fold the records from q to end through the pipeline. */
+static void fold_batches(struct agg_part *p, const char *q, const char *end)
+{
+	struct field *own = p->fv.v;
+	struct batch *b;
+	int dist = first_distinct(p->spec);
+
+	if (p->batch == NULL)
+		p->batch = xcalloc(BATCHES, sizeof *p->batch);
+	b = p->batch;
+	/* Batch k is split while k-1 is matched, k-2's values are matched
+	 * and k-3 is folded. */
+	for (size_t k = 0;; k++) {
+		struct batch *split = &b[k % BATCHES], *match = &b[(k + 3) % BATCHES],
+		    *values = &b[(k + 2) % BATCHES], *fold = &b[(k + 1) % BATCHES];
+
+		q = batch_split(p, split, q, end);
+		batch_match(p, match, dist);
+		batch_match_values(p, values);
+		batch_fold(p, fold);
+		if (p->stop || (split->n == 0 && match->n == 0 && values->n == 0))
+			break;
+	}
+	for (int i = 0; i < BATCHES; i++)
+		b[i].n = 0;
+	p->fv.v = own;
+}
+
 void agg_fold(struct agg_part *p, const struct block *b)
 {
 	const char *q = b->data, *end = b->data + b->len;
@@ -442,6 +702,8 @@ void agg_fold(struct agg_part *p, const struct block *b)
 		p->pairs[p->npairs++].nrec = p->cur_n;
 		p->cur_n = 0;
 	}
+	if (!p->cur_any || b->seq != p->cur_seq)
+		p->groups_before = p->kt.n;
 	p->cur_seq = b->seq;
 	p->cur_any = true;
 	if (csv)
@@ -449,6 +711,10 @@ void agg_fold(struct agg_part *p, const struct block *b)
 	while (q < end && !p->stop) {
 		const char *t;
 
+		if (!csv && batch_fits(p)) {
+			fold_batches(p, q, end);
+			break;
+		}
 		if (csv) {
 			const char *e = csv_iter_next(&it);
 

@@ -91,15 +91,25 @@
  * A key may appear in several entries (a worker that spilled); merging
  * combines them.
  *
- * Memory.  The table's bytes (arena, slots, and 16 bytes a group for the
+ * Memory.  The table's bytes (arena, slots, and 32 bytes a group for the
  * sort it may need) are checked after every record folded and entry
  * merged; beyond the stage's budget the table is written to a temporary
  * file as a run (entries of the form above, sorted by key, one per key)
  * and started afresh.  Every 64 runs are merged into one, so the end
  * reads at most 64: it merges them in key order with a loser tree
  * (runs.h), combining a key's entries, in the order of the runs, in a
- * small table of its own, and streams the groups out.  A worker sends
- * its runs and its table as its partial.
+ * small table of its own, and streams the groups out.  A worker keeps
+ * one partial across the chunks it takes (src/engine/worker_table.c) and
+ * sends its runs and its table when the supervisor asks, or at the end
+ * of a chunk once it has spilled or holds half its budget
+ * (agg_part_full).  The merger keeps a partial of 4 MiB or more, or any
+ * once its own table is big, as runs (its sorted stretches) rather than
+ * hashing its keys in.
+ *
+ * The fold.  Once a table has outgrown the cache (16384 groups, or
+ * distinct values), plainly split records go through a pipeline of
+ * batches that reads each record's slot, then entry, then its first
+ * distinct op's value entry ahead of folding it (agg.c).
  *
  * Value lists (aggvals.h).  The order statistics, the moments and
  * collapse keep every value of a group: 16 bytes a number (collapse: 20
@@ -248,6 +258,9 @@ struct agg_part;
 /* A partial for stage st (its budget, tmpdir, format and terminator). */
 struct agg_part *agg_part_new(const struct agg_spec *s, const struct stage *st);
 void agg_part_free(void *part);
+/* Whether the partial spilled, holds half its budget or more, or its
+ * last chunk (not its first) made a new group of most of its records. */
+bool agg_part_full(const void *part);
 void agg_fold(struct agg_part *p, const struct block *b);
 void agg_encode(struct agg_part *p, struct buf *out);
 /* 0, or -1 when the bytes are not a partial of this spec. */
@@ -319,13 +332,19 @@ int agg_stage_merge(struct stage *st, void *partial, const char *data, size_t le
 /* Their stage_def fields but for the name, the docs, the options, setup
  * and finish. */
 #define AGG_STAGE_CALLBACKS \
-	.kind = STAGE_REDUCE, \
 	.bind = agg_stage_bind, \
 	.teardown = agg_stage_teardown, \
+	AGG_PARTIAL_CALLBACKS
+
+/* The same but for bind and teardown: for a stage with its own. */
+#define AGG_PARTIAL_CALLBACKS \
+	.kind = STAGE_REDUCE, \
 	.partial_new = agg_stage_partial_new, \
 	.fold = agg_stage_fold, \
 	.encode = agg_stage_encode, \
 	.merge = agg_stage_merge, \
-	.partial_free = agg_part_free
+	.partial_free = agg_part_free, \
+	.lasting = true, \
+	.partial_full = agg_part_full
 
 #endif

@@ -134,6 +134,7 @@ struct run_src {
 	size_t elen;
 	const char *key;
 	size_t klen;
+	uint64_t prefix;	/* keytab_prefix of the key: most comparisons */
 };
 
 /* The next entry of a run: 0 (or done at the end), -1 (p->sf.err). */
@@ -155,7 +156,10 @@ static int src_next(struct run_src *r)
 	d.bad = false;
 	r->klen = get_varint(&d);
 	r->key = get_bytes(&d, r->klen);
-	return d.bad ? spillfile_corrupt(r->rd.f) : 0;
+	if (d.bad)
+		return spillfile_corrupt(r->rd.f);
+	r->prefix = keytab_prefix(r->key, r->klen);
+	return 0;
 }
 
 /* Keys in order; equal keys in the order of the runs. */
@@ -166,7 +170,7 @@ static inline bool src_less(void *ctx, size_t a, size_t b)
 
 	if (x->done || y->done)
 		return !x->done;
-	c = keytab_keycmp(x->key, x->klen, y->key, y->klen);
+	c = keytab_keycmp_pfx(x->key, x->klen, x->prefix, y->key, y->klen, y->prefix);
 	return c != 0 ? c < 0 : a < b;
 }
 
@@ -207,7 +211,8 @@ static uint64_t combine_top(struct agg_part *p, struct agg_part *one, struct run
 		losertree_next(lt, src_less, rs);
 		k = keytab_key(&one->kt, off, &kl);
 		r = &rs[losertree_top(lt)];
-		if (r->done || keytab_keycmp(r->key, r->klen, k, kl) != 0)
+		if (r->done || keytab_keycmp_pfx(r->key, r->klen, r->prefix, k, kl,
+		    keytab_prefix(k, kl)) != 0)
 			return off;
 	}
 }

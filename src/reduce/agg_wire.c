@@ -611,6 +611,11 @@ static bool table_big(const struct agg_part *p)
  */
 static int merge_entries(struct agg_part *p, const unsigned char *at, const unsigned char *end)
 {
+	/* A partial beyond the caches itself (a worker's table kept across
+	 * chunks) goes the same way from the start: hashing its keys in
+	 * would miss the cache for each. */
+	bool big = (uint64_t)(end - at) >= TABLE_BIG / 8;
+
 	/* Once the result is an error, the groups do not matter. */
 	while (at < end && !p->stop) {
 		const unsigned char *stop = end;
@@ -618,7 +623,7 @@ static int merge_entries(struct agg_part *p, const unsigned char *at, const unsi
 
 		/* A run keeps its entries' bytes: only without an offset to add
 		 * to their chunk numbers. */
-		if (table_big(p) && *p->seq_base == 0) {
+		if ((big || table_big(p)) && *p->seq_base == 0) {
 			stop = ascending(at, end, &n);
 			if (stop == NULL)
 				return -1;

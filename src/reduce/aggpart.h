@@ -49,6 +49,7 @@ struct agg_part {
 	size_t npairs;
 	uint64_t cur_seq, cur_n;
 	bool cur_any;
+	size_t groups_before;	/* kt.n when the current chunk began */
 
 	/* the first error */
 	int code;		/* 0, EXIT_DATAERR, EXIT_IOERR */
@@ -70,6 +71,7 @@ struct agg_part {
 	struct num *nums;
 	uint64_t numhave;
 	bool reuse;		/* tables from and to the cache */
+	struct batch *batch;	/* the fold's pipeline of batches (agg.c), once needed */
 	const uint64_t *seq_base;	/* the stage's: added to the chunk numbers
 					 * of partials merged in (partial files) */
 	bool from_files;	/* the stage's: an error report merged in is damage */
@@ -82,8 +84,12 @@ struct agg_part *agg_part_make(const struct agg_spec *s, const struct stage *st,
 static inline size_t agg_part_bytes(const struct agg_part *p)
 {
 	/* the table, the array sorting it would take, the value sets */
-	return keytab_bytes(&p->kt) + p->kt.n * 16 + keytab_bytes(&p->vals);
+	return keytab_bytes(&p->kt) + p->kt.n * KT_SORT_BYTES + keytab_bytes(&p->vals);
 }
+
+/* The fold's batches (agg.c), freed with their buffers. */
+struct batch;
+void agg_batches_free(struct batch *b);
 
 /* The partial's result becomes an I/O error with message msg (taken),
  * unless it is one already; nothing more is folded. */

@@ -71,6 +71,29 @@ static uint64_t item_alloc(struct keytab *kt, uint32_t tag, size_t hdrlen, size_
 	return off;
 }
 
+/*
+ * A group's entry of at most a cache line that would straddle two lines
+ * goes at the start of the next one, after a blob of padding: finding
+ * a group beyond the caches then misses once for the entry, not twice.
+ * The arena's address (not just the offset) is what counts; it is the
+ * same modulo 64 once the arena is large enough to be mapped on its own
+ * and to move with mremap, where this matters.
+ */
+#define LINE 64
+
+static uint64_t entry_alloc(struct keytab *kt, size_t len)
+{
+	size_t size = KT_HDR + ALIGN16(len), pad;
+
+	if (size > LINE)
+		return item_alloc(kt, KT_ENTRY, len - kt->statesize, len);
+	arena_reserve(kt, size + LINE - 16);
+	pad = (size_t)((uintptr_t)(kt->arena + kt->used) % LINE);
+	if (pad + size > LINE)
+		item_alloc(kt, KT_BLOB, LINE - pad - KT_HDR, LINE - pad - KT_HDR);
+	return item_alloc(kt, KT_ENTRY, len - kt->statesize, len);
+}
+
 uint64_t keytab_alloc(struct keytab *kt, size_t len)
 {
 	return item_alloc(kt, KT_BLOB, len, len) + KT_HDR;
@@ -129,7 +152,7 @@ uint64_t keytab_put(struct keytab *kt, const void *key, size_t len, uint64_t h, 
 		}
 	}
 	*added = true;
-	off = item_alloc(kt, KT_ENTRY, len, kt->statesize + len);
+	off = entry_alloc(kt, kt->statesize + len);
 	memset(kt->arena + off + KT_HDR, 0, kt->statesize);
 	if (len > 0)
 		memcpy(kt->arena + off + KT_HDR + kt->statesize, key, len);
@@ -229,6 +252,53 @@ static void item_sort(const struct keytab *kt, struct sortitem *v, size_t n)
 	}
 }
 
+/*
+ * Sort v by prefix alone, least significant byte first (a counting sort
+ * per byte, through tmp), skipping the bytes every item shares: O(n)
+ * passes over memory in sequence, where comparisons would mispredict.
+ * Items of equal prefix (keys that share their first 8 bytes) are then
+ * put in order by item_sort, which compares whole keys.
+ */
+static void radix_sort(const struct keytab *kt, struct sortitem *v, struct sortitem *tmp, size_t n)
+{
+	size_t (*count)[256] = xcalloc(8, sizeof *count);
+	struct sortitem *from = v, *to = tmp;
+
+	for (size_t i = 0; i < n; i++)
+		for (int b = 0; b < 8; b++)
+			count[b][(v[i].prefix >> (8 * b)) & 0xff]++;
+	for (int b = 0; b < 8; b++) {
+		size_t sum = 0;
+
+		if (count[b][(v[0].prefix >> (8 * b)) & 0xff] == n)
+			continue;	/* one value: the order stays */
+		for (int d = 0; d < 256; d++) {
+			size_t c = count[b][d];
+
+			count[b][d] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			to[count[b][(from[i].prefix >> (8 * b)) & 0xff]++] = from[i];
+		struct sortitem *t = from;
+
+		from = to;
+		to = t;
+	}
+	if (from != v)
+		memcpy(v, from, n * sizeof *v);
+	free(count);
+	for (size_t i = 0, j; i < n; i = j) {
+		for (j = i + 1; j < n && v[j].prefix == v[i].prefix; j++)
+			;
+		if (j - i > 1)
+			item_sort(kt, v + i, j - i);
+	}
+}
+
+/* Below this many entries quicksort is as quick, and takes no buffer. */
+#define RADIX_MIN 4096
+
 uint64_t *keytab_sorted(const struct keytab *kt)
 {
 	struct sortitem *v = xreallocarray(NULL, kt->n ? kt->n : 1, sizeof *v);
@@ -237,20 +307,23 @@ uint64_t *keytab_sorted(const struct keytab *kt)
 
 	/* In arena order: memory is read in sequence. */
 	for (uint64_t off = 16; off < kt->used; off = item_next(kt, off)) {
-		unsigned char b[8] = { 0 };
 		const char *k;
 		size_t len;
 
 		if (((const struct kt_hdr *)(kt->arena + off))->tag != KT_ENTRY)
 			continue;
 		k = keytab_key(kt, off, &len);
-		memcpy(b, k, len < 8 ? len : 8);
-		v[n].prefix = (uint64_t)b[0] << 56 | (uint64_t)b[1] << 48 | (uint64_t)b[2] << 40 |
-		    (uint64_t)b[3] << 32 | (uint64_t)b[4] << 24 | (uint64_t)b[5] << 16 |
-		    (uint64_t)b[6] << 8 | b[7];
+		v[n].prefix = keytab_prefix(k, len);
 		v[n++].off = off;
 	}
-	item_sort(kt, v, n);
+	if (n >= RADIX_MIN) {
+		struct sortitem *tmp = xreallocarray(NULL, n, sizeof *tmp);
+
+		radix_sort(kt, v, tmp, n);
+		free(tmp);
+	} else {
+		item_sort(kt, v, n);
+	}
 	/* Compact in place: the offsets are the second half of each item. */
 	out = (uint64_t *)v;
 	for (size_t i = 0; i < n; i++)

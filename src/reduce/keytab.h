@@ -178,6 +178,41 @@ static inline void keytab_prefetch(const struct keytab *kt, uint64_t off)
 	__builtin_prefetch(kt->arena + off + 64);
 }
 
+/* Start reading the slot of a key hashed to h: the first step of finding
+ * entries of a batch of keys at once. */
+static inline void keytab_prefetch_slot(const struct keytab *kt, uint64_t h)
+{
+	__builtin_prefetch(&kt->slots[h & kt->mask]);
+}
+
+/* The second step: start reading the entry whose slot (among the first
+ * few probed) bears h's tag, likely the key's; its offset, or 0. */
+static inline uint64_t keytab_prefetch_match(const struct keytab *kt, uint64_t h)
+{
+	size_t i = h & kt->mask;
+
+	for (int k = 0; k < 4; k++, i = (i + 1) & kt->mask) {
+		kt_slot s = kt->slots[i];
+
+		if (s == 0)
+			return 0;
+		if (KT_SLOT_TAG(s) == h >> KT_OFF_BITS) {
+			const char *e = kt->arena + KT_SLOT_OFF(s);
+
+			/* its header, and its key's first bytes when they are
+			 * on the next line */
+			__builtin_prefetch(e);
+			if (((uintptr_t)e & 63) + KT_HDR + kt->statesize + 8 > 64)
+				__builtin_prefetch(e + KT_HDR + kt->statesize + 8);
+			/* GCC deletes a loop whose only effect is a prefetch
+			 * (it has no side effect): this empty statement is one. */
+			__asm__ __volatile__("" : : "r"(e));
+			return KT_SLOT_OFF(s);
+		}
+	}
+	return 0;
+}
+
 static inline void *keytab_blob(const struct keytab *kt, uint64_t off)
 {
 	return kt->arena + off;
@@ -195,11 +230,38 @@ static inline int keytab_keycmp(const char *a, size_t alen, const char *b, size_
 	return alen < blen ? -1 : alen > blen;
 }
 
+/* A key's first 8 bytes (zero-padded) as a big-endian number: two keys
+ * whose prefixes differ compare as their prefixes do. */
+static inline uint64_t keytab_prefix(const char *k, size_t len)
+{
+	unsigned char b[8] = { 0 };
+
+	if (len > 0)
+		memcpy(b, k, len < 8 ? len : 8);
+	return (uint64_t)b[0] << 56 | (uint64_t)b[1] << 48 | (uint64_t)b[2] << 40 |
+	    (uint64_t)b[3] << 32 | (uint64_t)b[4] << 24 | (uint64_t)b[5] << 16 |
+	    (uint64_t)b[6] << 8 | b[7];
+}
+
+/* keytab_keycmp of two keys whose prefixes (keytab_prefix) are pa, pb:
+ * the bytes after the first 8 only where the prefixes are equal. */
+static inline int keytab_keycmp_pfx(const char *a, size_t alen, uint64_t pa, const char *b,
+    size_t blen, uint64_t pb)
+{
+	if (pa != pb)
+		return pa < pb ? -1 : 1;
+	if (alen <= 8 || blen <= 8)
+		return alen < blen ? -1 : alen > blen;
+	return keytab_keycmp(a + 8, alen - 8, b + 8, blen - 8);
+}
+
 /*
  * The offsets of every entry, sorted by key (keytab_keycmp), in a new
- * array of kt->n elements (the caller frees it).  Sorting needs 16 bytes
- * per entry while it runs.
+ * array of kt->n elements (the caller frees it).  Sorting needs 32 bytes
+ * per entry while it runs (KT_SORT_BYTES): the items and, for a radix
+ * sort, as many again.
  */
+#define KT_SORT_BYTES 32
 uint64_t *keytab_sorted(const struct keytab *kt);
 /* The offsets of every entry in arena order, in a new array. */
 uint64_t *keytab_entries(const struct keytab *kt);

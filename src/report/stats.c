@@ -100,6 +100,29 @@ uint64_t stats_chunk_done(struct stats *s, int slot, uint64_t seq)
 	return p->records_in;
 }
 
+void stats_extra_done(struct stats *s, int slot, uint64_t seq)
+{
+	struct stats_pending *p;
+
+	if (!s->on || slot < 0 || slot >= s->nslots)
+		return;
+	p = &s->pending[slot];
+	if (!p->set || p->seq != seq)
+		return;
+	p->set = false;
+	for (size_t i = 0; i < s->job->post; i++)
+		s->stage_ns[i] += p->stage_ns[i];
+}
+
+void stats_chunk_undone(struct stats *s, int slot, uint64_t records)
+{
+	if (!s->on || slot < 0 || slot >= s->nslots)
+		return;
+	s->chunks_done--;
+	s->slots[slot].chunks--;
+	s->records_in -= records;
+}
+
 static uint64_t tv_us(const struct timeval *tv)
 {
 	return (uint64_t)tv->tv_sec * 1000000u + (uint64_t)tv->tv_usec;

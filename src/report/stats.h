@@ -76,6 +76,12 @@ double stats_elapsed(const struct stats *s);
 int stats_take(struct stats *s, int slot, uint64_t seq, const char *payload, uint64_t len);
 /* Chunk seq is complete: its figures count.  Returns its input records. */
 uint64_t stats_chunk_done(struct stats *s, int slot, uint64_t seq);
+/* Figures sent with a frame that ends no chunk of its own (a worker's
+ * table kept across chunks, sent once): only the stages' CPU counts. */
+void stats_extra_done(struct stats *s, int slot, uint64_t seq);
+/* A chunk counted done (with records input records) was lost with its
+ * worker's table and runs again: it no longer counts. */
+void stats_chunk_undone(struct stats *s, int slot, uint64_t records);
 /* A process that served the slot was reaped with this resource use. */
 void stats_worker_reaped(struct stats *s, int slot, const struct rusage *ru);
 /* The --header record: read (bytes, 0 when none), and written or not. */

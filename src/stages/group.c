@@ -9,8 +9,10 @@
  * `datamash -s -g KEYS op F ...` does, with datamash's --full, --narm,
  * --header-out, -R, --format and --output-delimiter.
  *
- * A reducer.  Each worker folds its chunk into a hash table of groups
- * (src/reduce/keytab.c) whose states are mergeable: counts and exact sums add,
+ * A reducer.  Each worker folds its chunks into a hash table of groups
+ * (src/reduce/keytab.c), one table for the chunks it takes until the
+ * supervisor asks for it or it fills its share of memory
+ * (src/engine/worker_table.c), whose states are mergeable: counts and exact sums add,
  * min and max compare, stdev combines (n, sums) exactly or (n, mean, M2)
  * by Chan et al.'s formula, distinct unites value sets, first and last
  * keep the value at the lowest or highest input position (chunk sequence
@@ -367,15 +369,10 @@ const struct stage_def stage_group = {
 		"Groups beyond the memory budget (--memory) are spilled to temporary files as runs "
 		"sorted by key and merged at the end, so the number of groups is not bounded by "
 		"memory; the values of one group's distinct op must fit in it.",
-	/* AGG_STAGE_CALLBACKS, but its own bind and teardown (the header's names) */
-	.kind = STAGE_REDUCE,
+	/* its own bind and teardown (the header's names) */
 	.bind = group_bind,
 	.teardown = group_teardown,
-	.partial_new = agg_stage_partial_new,
-	.fold = agg_stage_fold,
-	.encode = agg_stage_encode,
-	.merge = agg_stage_merge,
-	.partial_free = agg_part_free,
+	AGG_PARTIAL_CALLBACKS,
 	.opts = group_opts,
 	.args = group_args,
 	.setup = group_setup,

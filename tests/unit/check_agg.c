@@ -131,6 +131,27 @@ START_TEST(test_keytab_sorted)
 }
 END_TEST
 
+/* Comparing by prefixes first agrees with comparing whole keys. */
+START_TEST(test_keytab_keycmp_pfx)
+{
+	char a[64], b[64];
+
+	for (unsigned i = 0; i < 400; i++) {
+		for (unsigned j = 0; j < 400; j++) {
+			size_t la = make_key(i, a), lb = make_key(j * 3 % 400, b);
+			int want = keytab_keycmp(a, la, b, lb);
+			int got = keytab_keycmp_pfx(a, la, keytab_prefix(a, la), b, lb, keytab_prefix(b, lb));
+
+			ck_assert_msg((want > 0) - (want < 0) == (got > 0) - (got < 0), "keys %u %u", i, j);
+		}
+	}
+	/* a shorter key that the longer one extends with NULs comes first */
+	ck_assert_int_lt(keytab_keycmp_pfx("ab", 2, keytab_prefix("ab", 2), "ab\0", 3,
+	    keytab_prefix("ab\0", 3)), 0);
+	ck_assert_int_eq(keytab_keycmp_pfx("", 0, keytab_prefix("", 0), "", 0, 0), 0);
+}
+END_TEST
+
 /* --- numbers ----------------------------------------------------------------- */
 
 START_TEST(test_parse_number)
@@ -530,6 +551,7 @@ Suite *suite_agg(void)
 	tcase_add_test(tc, test_keytab_put_get);
 	tcase_add_test(tc, test_keytab_same);
 	tcase_add_test(tc, test_keytab_sorted);
+	tcase_add_test(tc, test_keytab_keycmp_pfx);
 	tcase_add_test(tc, test_parse_number);
 	tcase_add_test(tc, test_put_ld);
 	tcase_add_test(tc, test_put_exact);

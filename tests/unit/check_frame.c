@@ -113,7 +113,7 @@ START_TEST(test_hdr_stats_len)
 		ck_assert_msg(frame_decode_hdr(raw, &out) == cases[i].rc, "length %llu",
 		    (unsigned long long)cases[i].len);
 	}
-	ck_assert_uint_eq(FRAME_LAST, FRAME_STATS);
+	ck_assert_uint_eq(FRAME_LAST, FRAME_FLUSH);
 }
 END_TEST
 
@@ -126,6 +126,9 @@ START_TEST(test_ends_chunk)
 	ck_assert(frame_ends_chunk(FRAME_SIZE, 0));
 	ck_assert(frame_ends_chunk(FRAME_PIECE, 0));
 	ck_assert(frame_ends_chunk(FRAME_SKIP, 0));
+	ck_assert(frame_ends_chunk(FRAME_FOLDED, 0));
+	ck_assert(frame_ends_chunk(FRAME_PARTIAL, 1));	/* a kept table: its encoding's figures */
+	ck_assert(!frame_ends_chunk(FRAME_FLUSH, 0));
 	ck_assert(!frame_ends_chunk(FRAME_WRITTEN, 0));
 	ck_assert(!frame_ends_chunk(FRAME_QUOTES, 0));
 	ck_assert(!frame_ends_chunk(FRAME_ERROR, 65));
