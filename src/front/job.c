@@ -358,6 +358,19 @@ static int plan_descriptors(struct job *job, bool chosen, char **err, int *code)
 	return -1;
 }
 
+/* A delimiter that suits the record format: " is a plain byte outside
+ * CSV, a newline separates fields of NUL-terminated records. */
+static int plan_format(struct job *job, char **err, int *code)
+{
+	const char *why = format_check(&job->format, job->null ? '\0' : '\n');
+
+	if (why == NULL)
+		return 0;
+	*err = xasprintf("%s: %s", job->format.kind == FORMAT_CSV ? "--csv" : "-d", why);
+	*code = EXIT_USAGE;
+	return -1;
+}
+
 int job_plan(struct job *job, char **err, int *code)
 {
 	bool chosen = job->jobs > 0;
@@ -367,6 +380,8 @@ int job_plan(struct job *job, char **err, int *code)
 	if (job->jobs <= 0)
 		job->jobs = online_cpus();
 	if (plan_descriptors(job, chosen, err, code) < 0)
+		return -1;
+	if (plan_format(job, err, code) < 0)
 		return -1;
 	split_at_reducer(job);
 	plan_memory(job);

@@ -327,4 +327,48 @@ for j in 1 3; do
 		fp -j "$j" -e 'filter "$0 ~ \"(a+)+b\""' "$T/catastrophe.log"
 done
 
+# ---- delimiters: " is a plain byte outside CSV, a newline separates the
+# fields of NUL-terminated records; where they cannot be, 64 saying why ----
+printf 'a"b"c\n"x\nno quote\n""\n' > "$T/quoted"
+cut -d '"' -f 2,3 "$T/quoted" > "$T/quoted.exp"
+for j in 1 2; do
+	expect_out "-d '\"' cut -j $j" "$T/quoted.exp" fp -j "$j" -b 1 -d '"' -e 'cut -f 2,3' "$T/quoted"
+done
+datamash -t '"' -s -g 1 count 1 < "$T/quoted" > "$T/quoted.dm"
+expect_out "-d '\"' group" "$T/quoted.dm" fp -j 2 -d '"' -e 'group -k 1 count' "$T/quoted"
+printf 'a\nb\0c\nd\ne\0\0f\0' > "$T/nulnl"
+cut -z -d $'\n' -f 2 "$T/nulnl" > "$T/nulnl.exp"
+expect_out "-z -d newline cut" "$T/nulnl.exp" fp -j 2 -b 1 -z -d $'\n' -e 'cut -f 2' "$T/nulnl"
+NLMSG='^forkpipe: -d: the delimiter cannot be a newline, which ends records \(with -z, records end at NUL and a newline may separate fields\)$'
+rm -rf "$ODIR" && mkdir "$ODIR"
+expect_exit 64 "$NLMSG" -- fp -d $'\n' -e 'cut -f 1' -o "$ODIR/result" "$T/two"
+no_stdout "-d newline"
+check_dir_listing "-d newline: no output file" "$ODIR"
+QMSG="^forkpipe: --csv: the delimiter of CSV cannot be '\"', which quotes its fields \\(without --csv it is a plain delimiter\\)\$"
+expect_exit 64 "$QMSG" -- fp --csv -d '"' -e 'cut -f 1' -o "$ODIR/result" "$T/two"
+expect_exit 64 "$QMSG" -- fp --csv-delimiter='"' -e 'cut -f 1' "$T/two"
+expect_exit 64 '^forkpipe: --csv: the delimiter of CSV cannot be a newline or a CR, which end its records$' -- \
+	fp -z --csv-delimiter=$'\r' -e 'cut -f 1' "$T/two"
+expect_exit 64 "^forkpipe: -d: the delimiter must be one byte \\(or \\\\t\\), not 'ab'\$" -- fp -d ab "$T/two"
+check_dir_listing "refused delimiters: no output file" "$ODIR"
+
+# ---- a number out of long double's range (underflow, overflow) is not a
+# number, as datamash says: 65 naming the op, the record and the field ----
+printf 'a 1\na 2\nb 1e-20000\n' > "$T/under"
+for v in 1e-20000 -1e-4940 1e99999; do
+	printf 'a 1\na 2\nb %s\n' "$v" > "$T/under"
+	datamash -W -g 1 sum 2 < "$T/under" > /dev/null 2>&1
+	check_rc "datamash refuses $v" 1 $?
+	for j in 1 3; do
+		expect_exit 65 "^forkpipe: group: sum:2: invalid numeric value in record 3, field 2: '$v'\$" -- \
+			fp -j "$j" -b 1 -e 'group -k 1 sum:2' -o "$ODIR/result" "$T/under"
+		EE_STDIN=$T/under expect_exit 65 "^forkpipe: group: sum:2: invalid numeric value in record 3, field 2: '$v'\$" -- \
+			fp -j "$j" -e 'group -k 1 sum:2'
+	done
+done
+check_dir_listing "out-of-range numbers: no output file" "$ODIR"
+printf 'a 0e-20000\na 1e-400\n' > "$T/inrange"
+datamash -W -s -g 1 sum 2 < "$T/inrange" > "$T/inrange.exp"
+expect_out "0e-20000 and 1e-400 are numbers" "$T/inrange.exp" fp -e 'group -k 1 sum:2' "$T/inrange"
+
 finish
