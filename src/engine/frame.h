@@ -32,7 +32,10 @@ enum frame_type {
 				 * ends a chunk: the chunk's figures (meter.h);
 				 * payload: u64 records in, u64 records out, u64
 				 * CPU nanoseconds of each stage the workers run */
-	FRAME_LAST = FRAME_STATS,	/* the highest type: frames beyond it are bad */
+	FRAME_RECORDS,		/* worker, with grep -n, before the frame that
+				 * ends a chunk: payload: u64, the records
+				 * grep read in the chunk */
+	FRAME_LAST = FRAME_RECORDS,	/* the highest type: frames beyond it are bad */
 };
 
 #define FRAME_MAGIC 0x46500000u	/* "FP" in the high half of word 0 */

@@ -27,6 +27,7 @@
 #include "partial.h"
 #include "post.h"
 #include "record.h"
+#include "renumber.h"
 #include "util.h"
 
 struct slot {
@@ -42,6 +43,7 @@ struct slot {
 	uint64_t skip;		/* a re-run's bytes written before: dropped */
 	uint32_t crc;		/* of the bytes written (when checked) */
 	uint32_t skipped_crc;	/* of the re-run's bytes dropped so far */
+	uint64_t records;	/* grep -n: the records the chunk's grep read */
 };
 
 struct merger {
@@ -64,6 +66,8 @@ struct merger {
 	bool done;		/* head: every record wanted is out */
 	struct meter *meter;	/* NULL: nothing measured */
 	bool check;		/* a command's output may vary: retries check it */
+	uint64_t numbered;	/* grep -n: records of the chunks written */
+	struct buf renum;	/* grep -n: the bottom chunk's output renumbered */
 };
 
 void merger_set_placed(struct merger *m, uint64_t base, merger_place_fn place, void *arg)
@@ -107,6 +111,7 @@ void merger_free(struct merger *m)
 		return;
 	for (uint64_t i = 0; i < m->window; i++)
 		buf_free(&m->slots[i].data);
+	buf_free(&m->renum);
 	free(m->slots);
 	if (m->partial != NULL)
 		m->job->reducer->def->partial_free(m->partial);
@@ -137,6 +142,18 @@ static struct slot *slot_of(struct merger *m, uint64_t seq)
  * count of records in all (each chunk kept its own first records). */
 static int emit(struct merger *m, const char *p, size_t len, char **err)
 {
+	/* grep -n: the output is the bottom chunk's, whose numbers start
+	 * after the records of the chunks written. */
+	if (m->job->numbered != NULL) {
+		if (renumber(&m->job->format, m->job->null ? '\0' : '\n', m->numbered, p, len,
+		    &m->renum) < 0) {
+			*err = xasprintf("chunk %llu: malformed numbered output (grep -n)",
+			    (unsigned long long)m->low);
+			return -1;
+		}
+		p = m->renum.data;
+		len = m->renum.len;
+	}
 	if (m->left != UINT64_MAX) {
 		uint64_t before = m->left;
 
@@ -187,6 +204,8 @@ static int release(struct merger *m, char **err)
 			return 0;
 		s->complete = false;
 		s->placed = false;
+		m->numbered += s->records;
+		s->records = 0;
 		s->emitted = s->skip = 0;
 		s->crc = s->skipped_crc = 0;
 		m->low++;
@@ -394,6 +413,14 @@ static int take_placed(struct merger *m, const struct frame_hdr *h, const struct
 	s->size = frame_get_u64(payload->data);
 	s->sized = true;
 	place_ready(m);
+	return 0;
+}
+
+int merger_records(struct merger *m, uint64_t seq, uint64_t n)
+{
+	if (seq < m->low || seq >= m->low + m->window || m->job->numbered == NULL)
+		return -1;
+	slot_of(m, seq)->records = n;
 	return 0;
 }
 

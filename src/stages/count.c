@@ -33,6 +33,26 @@ static const struct stage_opt count_opts[] = {
 	{ NULL, 0, 0, NULL, NULL },
 };
 
+/* What grep -m N -c sets: at most cap records are counted. */
+struct count_cap {
+	uint64_t cap;
+};
+
+void stage_count_cap(struct stage *st, uint64_t n)
+{
+	struct count_cap *c = st->priv;
+
+	if (c == NULL)
+		st->priv = c = xcalloc(1, sizeof *c);
+	c->cap = n;
+}
+
+static void count_teardown(struct stage *st)
+{
+	free(st->priv);
+	st->priv = NULL;
+}
+
 static void *count_partial_new(struct stage *st)
 {
 	(void)st;
@@ -91,7 +111,10 @@ static int count_finish(struct stage *st, void *partial, struct sink *out, char 
 	int rc;
 
 	(void)err;
-	buf_printf(&line, "%llu", (unsigned long long)c->records);
+	const struct count_cap *cap = st->priv;
+	uint64_t records = cap != NULL && cap->cap < c->records ? cap->cap : c->records;
+
+	buf_printf(&line, "%llu", (unsigned long long)records);
 	if (stage_flag(st, "words"))
 		buf_printf(&line, " %llu", (unsigned long long)c->words);
 	/* wc's order: lines, words, characters, bytes, width. */
@@ -125,6 +148,7 @@ const struct stage_def stage_count = {
 	.kind = STAGE_REDUCE,
 	.opts = count_opts,
 	.args = NULL,
+	.teardown = count_teardown,
 	.partial_new = count_partial_new,
 	.fold = count_fold,
 	.encode = count_encode,
