@@ -68,6 +68,8 @@ struct merger {
 	bool check;		/* a command's output may vary: retries check it */
 	uint64_t numbered;	/* grep -n: records of the chunks written */
 	struct buf renum;	/* grep -n: the bottom chunk's output renumbered */
+	struct buf parts;	/* grep -o -m: the parts of what is written */
+	int code;		/* the exit code of emit's failure, or 0 (I/O) */
 };
 
 void merger_set_placed(struct merger *m, uint64_t base, merger_place_fn place, void *arg)
@@ -112,6 +114,7 @@ void merger_free(struct merger *m)
 	for (uint64_t i = 0; i < m->window; i++)
 		buf_free(&m->slots[i].data);
 	buf_free(&m->renum);
+	buf_free(&m->parts);
 	free(m->slots);
 	if (m->partial != NULL)
 		m->job->reducer->def->partial_free(m->partial);
@@ -162,6 +165,16 @@ static int emit(struct merger *m, const char *p, size_t len, char **err)
 		len = records_prefix(&m->job->format, m->job->null ? '\0' : '\n', p, len, &m->left);
 		m->done = m->left == 0;
 		meter_out_n(m->meter, before - m->left);
+	}
+	if (m->job->parts != NULL && len > 0) {
+		int code = stage_grep_parts(m->job->parts, p, len, &m->parts, err);
+
+		if (code != 0) {
+			m->code = code;
+			return -1;
+		}
+		p = m->parts.data;
+		len = m->parts.len;
 	}
 	return len > 0 ? output_write(m->out, p, len, err) : 0;
 }
@@ -483,10 +496,12 @@ int merger_take(struct merger *m, const struct frame_hdr *h, struct buf *payload
 		rc = take_piece(m, h, payload, err);
 	else
 		rc = take_partial(m, h, payload, err, code);
-	if (rc < 0)
+	if (rc < 0) {
+		*code = m->code != 0 ? m->code : *code;
 		return -1;
+	}
 	if (rc == 1 && release(m, err) < 0) {
-		*code = EXIT_IOERR;
+		*code = m->code != 0 ? m->code : EXIT_IOERR;
 		return -1;
 	}
 	return rc;

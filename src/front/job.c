@@ -236,7 +236,7 @@ static int grep_misplaced(struct stage *st, const char *what, char **err, int *c
  */
 static int plan_grep(struct job *job, char **err, int *code)
 {
-	job->numbered = NULL;
+	job->numbered = job->parts = NULL;
 	for (size_t i = 0; i < job->nmap; i++) {
 		struct stage *st = job->stages[i];
 		bool last = i + 1 == job->nmap && job->reducer == NULL;
@@ -251,6 +251,12 @@ static int plan_grep(struct job *job, char **err, int *code)
 			return grep_misplaced(st, "-m", err, code);
 		else if (limit != UINT64_MAX)
 			job->limit = limit < job->limit ? limit : job->limit;
+		/* The cut after N counts records, not -o's parts. */
+		if (limit != UINT64_MAX && last && stage_flag(st, "only-matching") &&
+		    !stage_flag(st, "count")) {
+			stage_grep_defer_parts(st);
+			job->parts = st;
+		}
 		if (!stage_grep_numbers(st))
 			continue;
 		if (!last)

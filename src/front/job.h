@@ -59,6 +59,9 @@ struct job {
 	uint64_t limit;		/* head or grep -m as the workers' last stage:
 				 * stop after this many output records
 				 * (UINT64_MAX: none) */
+	struct stage *parts;	/* grep -o -m as the workers' last stage: the
+				 * merger takes the parts of the records it
+				 * writes; else NULL */
 	struct stage *numbered;	/* grep -n as the workers' last stage: the
 				 * merger adds the records of the chunks before
 				 * to the numbers of each chunk; else NULL */

@@ -240,6 +240,12 @@ uint64_t stage_head_limit(const struct stage *st);
 uint64_t stage_grep_limit(const struct stage *st);
 bool stage_grep_numbers(const struct stage *st);
 uint64_t stage_grep_seen(const struct stage *st);
+/* grep -o -m as the workers' last stage: the workers write whole
+ * records, which the merger cuts after N and then takes the matching
+ * parts of: into out (p[0..len) whole records, numbered for -n).  0, or an
+ * exit code with *err. */
+void stage_grep_defer_parts(struct stage *st);
+int stage_grep_parts(struct stage *st, const char *p, size_t len, struct buf *out, char **err);
 /* count with at most n records (grep -m N -c). */
 void stage_count_cap(struct stage *st, uint64_t n);
 

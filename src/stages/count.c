@@ -107,12 +107,15 @@ static int count_merge(struct stage *st, void *partial, const char *data, size_t
 static int count_finish(struct stage *st, void *partial, struct sink *out, char **err)
 {
 	const struct counts *c = partial;
+	const struct count_cap *cap = st->priv;
+	uint64_t records = cap != NULL && cap->cap < c->records ? cap->cap : c->records;
 	struct buf line = { 0 };
 	int rc;
 
 	(void)err;
-	const struct count_cap *cap = st->priv;
-	uint64_t records = cap != NULL && cap->cap < c->records ? cap->cap : c->records;
+	/* As grep -m 0 -c: nothing at all. */
+	if (cap != NULL && cap->cap == 0)
+		return 0;
 
 	buf_printf(&line, "%llu", (unsigned long long)records);
 	if (stage_flag(st, "words"))

@@ -638,7 +638,7 @@ const struct stage_def stage_grep = {
 		"reducer (grep -m -c aside), or come after a reducer; grep -n is refused with "
 		"--unordered. "
 		"-c prints the number of selected records, as grep followed by count does "
-		"(with -m N, at most N).",
+		"(with -m N, at most N; with -m 0 nothing, as grep).",
 	.kind = STAGE_MAP,
 	.opts = grep_opts,
 	.args = grep_args,

@@ -29,6 +29,7 @@ struct grep {
 	bool per_record;	/* match each record alone (see pcre_block_safe) */
 	bool rewrite;		/* -o or -n: records are rewritten (grep_rec.c) */
 	bool only;		/* -o */
+	bool deferred;		/* -o -m: the merger takes the parts */
 	bool number;		/* -n */
 	bool csv;		/* records end at terminators outside quotes */
 	struct scan_lit lit;

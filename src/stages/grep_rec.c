@@ -6,7 +6,11 @@
  * In the workers -n numbers the records of the chunk from 1; the merger
  * adds the records of the chunks before (merger.c), so the numbers are
  * those of the whole input.  After a reducer the stage sees the whole
- * stream and its numbers are final. */
+ * stream and its numbers are final.
+ *
+ * With -m as well as -o, the merger's cut after N records must count
+ * whole records, not parts: the workers then write whole records, and
+ * the merger takes the parts of the records it writes (stage_grep_parts). */
 #include "autoconfig.h"
 
 #include <stdlib.h>
@@ -14,6 +18,7 @@
 
 #include "csv.h"
 #include "grep_int.h"
+#include "pcre_util.h"
 #include "record.h"
 #include "util.h"
 
@@ -145,5 +150,43 @@ int grep_map_records(struct stage *st, struct grep *g, struct block *b, char **e
 	b->data = g->out.data;
 	b->len = g->out.len;
 	b->nrec = g->only ? NREC_UNKNOWN : nrec;
+	return 0;
+}
+
+void stage_grep_defer_parts(struct stage *st)
+{
+	struct grep *g = st->priv;
+
+	g->only = false;
+	g->deferred = true;
+}
+
+int stage_grep_parts(struct stage *st, const char *p, size_t len, struct buf *out, char **err)
+{
+	struct grep *g = st->priv;
+	size_t pos = 0;
+
+	g->out.len = 0;
+	/* grep -v -o prints nothing. */
+	while (pos < len && !g->invert) {
+		const char *t = memchr(p + pos, st->term, len - pos);
+		size_t le = t != NULL ? (size_t)(t - p) : len, at = pos;
+		uint64_t n = 0;
+		int rc;
+
+		/* -n's number, made final by the merger already. */
+		while (g->number && at < le && p[at] >= '0' && p[at] <= '9')
+			n = n * 10 + (uint64_t)(p[at++] - '0');
+		if (g->number && at < le && p[at] == ':')
+			at++;
+		rc = put_parts(g, p + at, le - at, n, st->term);
+		if (rc < 0) {
+			*err = pcre_match_error(rc, "grep", g->pat, false, 0, &rc);
+			return rc;
+		}
+		pos = le + 1;
+	}
+	out->len = 0;
+	buf_append(out, g->out.data, g->out.len);
 	return 0;
 }
