@@ -261,9 +261,10 @@ static int plan_grep(struct job *job, char **err, int *code)
 			continue;
 		if (!last)
 			return grep_misplaced(st, "-n", err, code);
-		if (job->unordered) {
-			*err = xasprintf("stage '%s': grep -n numbers records in input order: not "
-			    "with --unordered", st->origin);
+		if (job->unordered || job->shard.n > 0 || job->shard.from_env) {
+			*err = xasprintf("stage '%s': grep -n numbers the records of the whole input "
+			    "in order: not with %s", st->origin, job->unordered ? "--unordered" :
+			    "--shard (a shard's numbers would start at 1)");
 			*code = EXIT_USAGE;
 			return -1;
 		}

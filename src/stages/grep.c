@@ -636,7 +636,7 @@ const struct stage_def stage_grep = {
 		"-m N stops the run once the first N selected records of the input are written; "
 		"like head, grep -m and grep -n must be the last stage of a pipeline without a "
 		"reducer (grep -m -c aside), or come after a reducer; grep -n is refused with "
-		"--unordered. "
+		"--unordered and --shard. "
 		"-c prints the number of selected records, as grep followed by count does "
 		"(with -m N, at most N; with -m 0 nothing, as grep).",
 	.kind = STAGE_MAP,

@@ -151,8 +151,10 @@ bad 64 "^forkpipe: stage 'grep -m 2 a': grep -m must be the last stage, or come 
 	-e 'grep -m 2 a' -e 'cut -f 1'
 bad 64 "^forkpipe: stage 'grep -n a': grep -n must be the last stage, or come after a reducer \\(group, uniq, top, sort, count\\)\$" \
 	-e 'grep -n a' -e count
-bad 64 "^forkpipe: stage 'grep -n a': grep -n numbers records in input order: not with --unordered\$" \
+bad 64 "^forkpipe: stage 'grep -n a': grep -n numbers the records of the whole input in order: not with --unordered\$" \
 	--unordered -e 'grep -n a'
+bad 64 "^forkpipe: stage 'grep -n a': grep -n numbers the records of the whole input in order: not with --shard \\(a shard's numbers would start at 1\\)\$" \
+	--shard 1/2 -e 'grep -n a'
 check_dir_listing "refused grep options: no output file" "$ODIR"
 
 finish
