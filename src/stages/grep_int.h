@@ -43,6 +43,12 @@ struct grep {
 	struct buf out;		/* a rewritten block */
 };
 
+/* Every pattern into g->pats (read once, before the workers fork).  0,
+ * or -1 with *err. */
+int grep_collect_patterns(struct stage *st, struct grep *g, char **err);
+/* Several -F strings as one pattern of lines (xmalloc'd). */
+char *grep_joined_strings(const struct grep *g);
+
 /* Match subject[0..len) from start with rx: 1 match, 0 none, else
  * PCRE2's error (negative). */
 int grep_run(struct grep *g, struct grep_rx *rx, const char *subject, size_t len, size_t start);
