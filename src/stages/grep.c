@@ -258,13 +258,18 @@ static int run(struct grep *g, const char *subject, size_t len, size_t start)
 	return grep_run(g, &g->rx[0], subject, len, start);
 }
 
+const char *grep_failed_pattern(const struct grep *g)
+{
+	return g->nrx > 1 && g->failed < g->npats ? g->pats[g->failed] : g->pat;
+}
+
 int grep_match_failed(const struct grep *g, const struct block *b, size_t pos, int rc,
     char **err)
 {
 	int code;
 
-	*err = pcre_match_error(rc, "grep", g->pat, b->offset != OFFSET_UNKNOWN, b->offset + pos,
-	    &code);
+	*err = pcre_match_error(rc, "grep", grep_failed_pattern(g), b->offset != OFFSET_UNKNOWN,
+	    b->offset + pos, &code);
 	return code;
 }
 

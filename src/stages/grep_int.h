@@ -35,6 +35,7 @@ struct grep {
 	struct scan_lit lit;
 	struct grep_rx *rx;	/* one per pattern, or one for their union */
 	size_t nrx;
+	size_t failed;		/* the pattern whose match failed (several) */
 	pcre2_match_context *mctx;
 	pcre2_jit_stack *stack;
 	uint64_t limit;		/* -m, or UINT64_MAX */
@@ -57,6 +58,10 @@ int grep_run(struct grep *g, struct grep_rx *rx, const char *subject, size_t len
  * and the exit code (65 when the record made the pattern hit a limit). */
 int grep_match_failed(const struct grep *g, const struct block *b, size_t pos, int rc,
     char **err);
+
+/* The pattern a failure names: the one that failed, when there are
+ * several. */
+const char *grep_failed_pattern(const struct grep *g);
 
 /* The map of the record-by-record path: -o, -n, several regular
  * expressions. */

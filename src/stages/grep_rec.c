@@ -33,8 +33,10 @@ static int leftmost(struct grep *g, const char *rec, size_t len, size_t start, s
 	for (size_t i = 0; i < g->nrx; i++) {
 		int rc = grep_run(g, &g->rx[i], rec, len, start);
 
-		if (rc < 0)
+		if (rc < 0) {
+			g->failed = i;
 			return rc;
+		}
 		if (rc == 0)
 			continue;
 		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(g->rx[i].md);
@@ -54,6 +56,8 @@ static int any_match(struct grep *g, const char *rec, size_t len)
 	for (size_t i = 0; i < g->nrx; i++) {
 		int rc = grep_run(g, &g->rx[i], rec, len, 0);
 
+		if (rc < 0)
+			g->failed = i;
 		if (rc != 0)
 			return rc;
 	}
@@ -181,7 +185,7 @@ int stage_grep_parts(struct stage *st, const char *p, size_t len, struct buf *ou
 			at++;
 		rc = put_parts(g, p + at, le - at, n, st->term);
 		if (rc < 0) {
-			*err = pcre_match_error(rc, "grep", g->pat, false, 0, &rc);
+			*err = pcre_match_error(rc, "grep", grep_failed_pattern(g), false, 0, &rc);
 			return rc;
 		}
 		pos = le + 1;

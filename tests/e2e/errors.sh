@@ -319,6 +319,14 @@ for j in 1 3; do
 	check_dir_listing "grep hitting the match limit -j $j: no output or temp file" "$ODIR"
 	expect_exit 65 "$(limit_msg stdin grep '(?=a)(a+)+b')" -- \
 		sh -c "\"\$0\" -j $j -e 'grep \"(?=a)(a+)+b\"' < \"\$1\"" "$FORKPIPE" "$T/catastrophe.log.gz"
+	# grep's new options: the pattern that hit the limit is named.
+	expect_exit 65 "$(limit_msg "$T/catastrophe.log" grep '(a+)+b')" -- \
+		fp -j "$j" -b 100 -e 'grep -e x -e "(a+)+b" -e y' "$T/catastrophe.log"
+	expect_exit 65 "$(limit_msg "$T/catastrophe.log" grep '(a+)+b')" -- \
+		fp -j "$j" -e 'grep -n -o "(a+)+b"' -o "$ODIR/result" "$T/catastrophe.log"
+	expect_exit 65 "$(limit_msg stdin grep '(a+)+b')" -- \
+		sh -c "\"\$0\" -j $j -e 'grep -c -m 5 \"(a+)+b\"' < \"\$1\"" "$FORKPIPE" "$T/catastrophe.log"
+	check_dir_listing "grep -n -o hitting the match limit -j $j: no output or temp file" "$ODIR"
 	expect_exit 65 "$(limit_msg "$T/catastrophe.log" sub '(a+)+b')" -- \
 		fp -j "$j" -e 'sub "(a+)+b" X' "$T/catastrophe.log"
 	expect_exit 65 "$(limit_msg "$T/catastrophe.log" sub 'y|(a+)+b')" -- \
