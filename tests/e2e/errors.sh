@@ -357,6 +357,11 @@ expect_exit 64 "$QMSG" -- fp --csv -d '"' -e 'cut -f 1' -o "$ODIR/result" "$T/tw
 expect_exit 64 "$QMSG" -- fp --csv-delimiter='"' -e 'cut -f 1' "$T/two"
 expect_exit 64 '^forkpipe: --csv: the delimiter of CSV cannot be a newline or a CR, which end its records$' -- \
 	fp -z --csv-delimiter=$'\r' -e 'cut -f 1' "$T/two"
+printf 'input: {format: csv, delimiter: "\\""}\nstages:\n  - count: {}\n' > "$T/csvq.yaml"
+expect_exit 78 "^forkpipe: $T/csvq\\.yaml:1:[0-9]+: 'delimiter' cannot be '\"' with 'format: csv', whose fields it quotes\$" -- \
+	fp -c "$T/csvq.yaml" "$T/two"
+printf 'input: {delimiter: "\\""}\nstages:\n  - cut: {fields: "2,3"}\n' > "$T/q.yaml"
+expect_out "YAML delimiter '\"'" "$T/quoted.exp" fp -c "$T/q.yaml" "$T/quoted"
 expect_exit 64 "^forkpipe: -d: the delimiter must be one byte \\(or \\\\t\\), not 'ab'\$" -- fp -d ab "$T/two"
 check_dir_listing "refused delimiters: no output file" "$ODIR"
 
