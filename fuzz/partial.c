@@ -37,6 +37,7 @@ static const struct {
 	{ "group -k 1 --narm --full count:2 mean:3 sstdev:2", FORMAT_DELIM, false },
 	{ "rmdup 1", FORMAT_DELIM, false },
 	{ "crosstab 1,4 sum:2", FORMAT_DELIM, false },
+	{ "count -m -L", FORMAT_DELIM, false },
 };
 #define NPIPELINES (sizeof pipelines / sizeof pipelines[0])
 

@@ -39,7 +39,10 @@ enum frame_type {
 				 * keeps (not yet sent); no payload */
 	FRAME_FLUSH,		/* supervisor: send the table kept (FRAME_PARTIAL,
 				 * aux 1); no payload */
-	FRAME_LAST = FRAME_FLUSH,	/* the highest type: frames beyond it are bad */
+	FRAME_RECORDS,		/* worker, with grep -n, before the frame that
+				 * ends a chunk: payload: u64, the records
+				 * grep read in the chunk */
+	FRAME_LAST = FRAME_RECORDS,	/* the highest type: frames beyond it are bad */
 };
 
 #define FRAME_MAGIC 0x46500000u	/* "FP" in the high half of word 0 */

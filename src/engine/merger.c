@@ -27,6 +27,7 @@
 #include "partial.h"
 #include "post.h"
 #include "record.h"
+#include "renumber.h"
 #include "util.h"
 
 struct slot {
@@ -42,6 +43,7 @@ struct slot {
 	uint64_t skip;		/* a re-run's bytes written before: dropped */
 	uint32_t crc;		/* of the bytes written (when checked) */
 	uint32_t skipped_crc;	/* of the re-run's bytes dropped so far */
+	uint64_t records;	/* grep -n: the records the chunk's grep read */
 };
 
 struct merger {
@@ -64,6 +66,10 @@ struct merger {
 	bool done;		/* head: every record wanted is out */
 	struct meter *meter;	/* NULL: nothing measured */
 	bool check;		/* a command's output may vary: retries check it */
+	uint64_t numbered;	/* grep -n: records of the chunks written */
+	struct buf renum;	/* grep -n: the bottom chunk's output renumbered */
+	struct buf parts;	/* grep -o -m: the parts of what is written */
+	int code;		/* the exit code of emit's failure, or 0 (I/O) */
 };
 
 void merger_set_placed(struct merger *m, uint64_t base, merger_place_fn place, void *arg)
@@ -107,6 +113,8 @@ void merger_free(struct merger *m)
 		return;
 	for (uint64_t i = 0; i < m->window; i++)
 		buf_free(&m->slots[i].data);
+	buf_free(&m->renum);
+	buf_free(&m->parts);
 	free(m->slots);
 	if (m->partial != NULL)
 		m->job->reducer->def->partial_free(m->partial);
@@ -137,6 +145,18 @@ static struct slot *slot_of(struct merger *m, uint64_t seq)
  * count of records in all (each chunk kept its own first records). */
 static int emit(struct merger *m, const char *p, size_t len, char **err)
 {
+	/* grep -n: the output is the bottom chunk's, whose numbers start
+	 * after the records of the chunks written. */
+	if (m->job->numbered != NULL) {
+		if (renumber(&m->job->format, m->job->null ? '\0' : '\n', m->numbered, p, len,
+		    &m->renum) < 0) {
+			*err = xasprintf("chunk %llu: malformed numbered output (grep -n)",
+			    (unsigned long long)m->low);
+			return -1;
+		}
+		p = m->renum.data;
+		len = m->renum.len;
+	}
 	if (m->left != UINT64_MAX) {
 		uint64_t before = m->left;
 
@@ -145,6 +165,16 @@ static int emit(struct merger *m, const char *p, size_t len, char **err)
 		len = records_prefix(&m->job->format, m->job->null ? '\0' : '\n', p, len, &m->left);
 		m->done = m->left == 0;
 		meter_out_n(m->meter, before - m->left);
+	}
+	if (m->job->parts != NULL && len > 0) {
+		int code = stage_grep_parts(m->job->parts, p, len, &m->parts, err);
+
+		if (code != 0) {
+			m->code = code;
+			return -1;
+		}
+		p = m->parts.data;
+		len = m->parts.len;
 	}
 	return len > 0 ? output_write(m->out, p, len, err) : 0;
 }
@@ -187,6 +217,8 @@ static int release(struct merger *m, char **err)
 			return 0;
 		s->complete = false;
 		s->placed = false;
+		m->numbered += s->records;
+		s->records = 0;
 		s->emitted = s->skip = 0;
 		s->crc = s->skipped_crc = 0;
 		m->low++;
@@ -397,6 +429,14 @@ static int take_placed(struct merger *m, const struct frame_hdr *h, const struct
 	return 0;
 }
 
+int merger_records(struct merger *m, uint64_t seq, uint64_t n)
+{
+	if (seq < m->low || seq >= m->low + m->window || m->job->numbered == NULL)
+		return -1;
+	slot_of(m, seq)->records = n;
+	return 0;
+}
+
 void merger_retry(struct merger *m, uint64_t seq)
 {
 	struct slot *s = slot_of(m, seq);
@@ -467,10 +507,12 @@ int merger_take(struct merger *m, const struct frame_hdr *h, struct buf *payload
 		rc = take_piece(m, h, payload, err);
 	else
 		rc = take_partial(m, h, payload, err, code);
-	if (rc < 0)
+	if (rc < 0) {
+		*code = m->code != 0 ? m->code : *code;
 		return -1;
+	}
 	if (rc == 1 && release(m, err) < 0) {
-		*code = EXIT_IOERR;
+		*code = m->code != 0 ? m->code : EXIT_IOERR;
 		return -1;
 	}
 	return rc;

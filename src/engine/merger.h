@@ -46,6 +46,10 @@ uint64_t merger_placed_end(const struct merger *m);
  * written is skipped.  A placed chunk goes where it was placed.
  */
 void merger_retry(struct merger *m, uint64_t seq);
+/* grep -n: chunk seq's grep read n records (its numbers are from 1);
+ * the chunks after it number on from there.  0, or -1 when the merger
+ * expects no such count for it. */
+int merger_records(struct merger *m, uint64_t seq, uint64_t n);
 
 /* Chunk seq, folded into a worker's table that has now been merged,
  * is whole.  0, or -1 with *err when releasing it failed. */

@@ -169,6 +169,13 @@ static void take_result(struct sup *s, int w, struct frame_reader *r)
 	if (seq < merger_low(s->merger) || seq >= s->next_seq || s->tasks[seq % s->window].worker != w)
 		fatal(EXIT_SOFTWARE, "worker %d sent a result for chunk %llu, which it was not given",
 		    w, (unsigned long long)seq);
+	if (r->hdr.type == FRAME_RECORDS) {
+		if (r->payload.len != 8 ||
+		    merger_records(s->merger, seq, frame_get_u64(r->payload.data)) < 0)
+			fatal(EXIT_SOFTWARE, "worker %d sent a malformed record count for chunk %llu",
+			    w, (unsigned long long)seq);
+		return;
+	}
 	uint64_t low = merger_low(s->merger);
 	int rc = merger_take(s->merger, &r->hdr, &r->payload, &err, &code);
 
@@ -484,6 +491,7 @@ int supervisor_run(struct job *job)
 	sup_write_header(&s);
 	/* Ordered map output into a regular file: the workers write it. */
 	s.placed = !job->unordered && job->reducer == NULL && job->limit == UINT64_MAX &&
+	    job->numbered == NULL &&
 	    job->compress.kind == COMPRESS_NONE && !job_runs_commands(job) &&
 	    output_placeable(s.out, &s.place_base, &err);
 	current = &s;

@@ -372,11 +372,24 @@ static void skip_chunk(struct worker *w)
 	}
 }
 
+/* grep -n: how many records the chunk had for it, so that the merger
+ * numbers the next chunk's on from there. */
+static void send_records(struct worker *w)
+{
+	unsigned char n[8];
+	struct iovec iov = { n, sizeof n };
+
+	frame_put_u64(n, stage_grep_seen(w->job->numbered));
+	worker_send_frame(w, FRAME_RECORDS, 0, &iov, 1);
+}
+
 static void chunk_end(struct worker *w)
 {
 	struct stage *r = w->job->reducer;
 
 	end_stages(w);
+	if (w->job->numbered != NULL)
+		send_records(w);
 	if (w->skipped != NULL) {
 		skip_chunk(w);
 		return;

@@ -327,6 +327,10 @@ static int load_input(struct loader *l, struct job *job, yaml_node_t *n)
 	    (strcmp(scalar(format), "tsv") == 0 && job->format.delim != '\t')))
 		return bad(l, delim, "'format: %s' and 'delimiter' contradict each other (choose one)",
 		    scalar(format));
+	/* The record terminator (-z) may come later: job_plan checks that. */
+	if (delim != NULL && job->format.kind == FORMAT_CSV && job->format.delim == '"')
+		return bad(l, delim, "'delimiter' cannot be '\"' with 'format: csv', whose fields "
+		    "it quotes");
 	return 0;
 }
 

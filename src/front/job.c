@@ -194,6 +194,85 @@ static int plan_head(struct job *job, char **err, int *code)
 	return 0;
 }
 
+/* grep -c is grep followed by count: the count stage is added here. */
+static int plan_grep_count(struct job *job, char **err, int *code)
+{
+	for (size_t i = 0; i < job->nstages; i++) {
+		struct stage *st = job->stages[i], *count;
+
+		if (st->def != &stage_grep || !stage_flag(st, "count"))
+			continue;
+		count = stage_from_spec("count", err);
+		if (count == NULL) {
+			*code = EXIT_SOFTWARE;
+			return -1;
+		}
+		count->from_config = st->from_config;
+		job->stages = xreallocarray(job->stages, job->nstages + 1, sizeof *job->stages);
+		memmove(job->stages + i + 2, job->stages + i + 1,
+		    (job->nstages - i - 1) * sizeof *job->stages);
+		job->stages[i + 1] = count;
+		job->nstages++;
+		i++;
+	}
+	return 0;
+}
+
+/* A grep -m or -n in the workers: where the merger can finish its work. */
+static int grep_misplaced(struct stage *st, const char *what, char **err, int *code)
+{
+	*err = xasprintf("stage '%s': grep %s must be the last stage, or come after a "
+	    "reducer (group, uniq, top, sort, count)", st->origin, what);
+	*code = EXIT_USAGE;
+	return -1;
+}
+
+/*
+ * grep -m in the workers keeps each chunk's first N records, and the
+ * merger cuts the ordered output after N, as for head (or, for grep -c,
+ * count stops at N).  grep -n numbers each chunk's records from 1, and
+ * the merger adds the records of the chunks before.  After a reducer
+ * both see the whole stream and need nothing.
+ */
+static int plan_grep(struct job *job, char **err, int *code)
+{
+	job->numbered = job->parts = NULL;
+	for (size_t i = 0; i < job->nmap; i++) {
+		struct stage *st = job->stages[i];
+		bool last = i + 1 == job->nmap && job->reducer == NULL;
+		uint64_t limit;
+
+		if (st->def != &stage_grep)
+			continue;
+		limit = stage_grep_limit(st);
+		if (limit != UINT64_MAX && stage_flag(st, "count") && i + 1 == job->nmap)
+			stage_count_cap(job->reducer, limit);
+		else if (limit != UINT64_MAX && !last)
+			return grep_misplaced(st, "-m", err, code);
+		else if (limit != UINT64_MAX)
+			job->limit = limit < job->limit ? limit : job->limit;
+		/* The cut after N counts records, not -o's parts. */
+		if (limit != UINT64_MAX && last && stage_flag(st, "only-matching") &&
+		    !stage_flag(st, "count")) {
+			stage_grep_defer_parts(st);
+			job->parts = st;
+		}
+		if (!stage_grep_numbers(st))
+			continue;
+		if (!last)
+			return grep_misplaced(st, "-n", err, code);
+		if (job->unordered || job->shard.n > 0 || job->shard.from_env) {
+			*err = xasprintf("stage '%s': grep -n numbers the records of the whole input "
+			    "in order: not with %s", st->origin, job->unordered ? "--unordered" :
+			    "--shard (a shard's numbers would start at 1)");
+			*code = EXIT_USAGE;
+			return -1;
+		}
+		job->numbered = st;
+	}
+	return 0;
+}
+
 /*
  * --memory bounds the whole process tree.  Half of it goes to reducer
  * state, shared evenly by the workers and the merger; the rest covers
@@ -326,7 +405,7 @@ static int plan_compress(struct job *job, char **err, int *code)
 		return -1;
 	}
 	job->compress_workers = c->kind != COMPRESS_NONE && job->reducer == NULL &&
-	    job->limit == UINT64_MAX && !job_runs_commands(job);
+	    job->limit == UINT64_MAX && job->numbered == NULL && !job_runs_commands(job);
 	return 0;
 }
 
@@ -358,6 +437,19 @@ static int plan_descriptors(struct job *job, bool chosen, char **err, int *code)
 	return -1;
 }
 
+/* A delimiter that suits the record format: " is a plain byte outside
+ * CSV, a newline separates fields of NUL-terminated records. */
+static int plan_format(struct job *job, char **err, int *code)
+{
+	const char *why = format_check(&job->format, job->null ? '\0' : '\n');
+
+	if (why == NULL)
+		return 0;
+	*err = xasprintf("%s: %s", job->format.kind == FORMAT_CSV ? "--csv" : "-d", why);
+	*code = EXIT_USAGE;
+	return -1;
+}
+
 int job_plan(struct job *job, char **err, int *code)
 {
 	bool chosen = job->jobs > 0;
@@ -367,6 +459,8 @@ int job_plan(struct job *job, char **err, int *code)
 	if (job->jobs <= 0)
 		job->jobs = online_cpus();
 	if (plan_descriptors(job, chosen, err, code) < 0)
+		return -1;
+	if (plan_format(job, err, code) < 0 || plan_grep_count(job, err, code) < 0)
 		return -1;
 	split_at_reducer(job);
 	plan_memory(job);
@@ -381,7 +475,8 @@ int job_plan(struct job *job, char **err, int *code)
 		if (st->def->setup != NULL && st->def->setup(st, err) < 0)
 			return stage_error(st, err, code);
 	}
-	if (plan_head(job, err, code) < 0 || plan_partials(job, err, code) < 0 ||
+	if (plan_head(job, err, code) < 0 || plan_grep(job, err, code) < 0 ||
+	    plan_partials(job, err, code) < 0 ||
 	    plan_report(job, err, code) < 0 ||
 	    plan_shard(job, err, code) < 0)
 		return -1;

@@ -56,8 +56,15 @@ struct job {
 	bool partial_out;	/* --partial: write the reducer's partials */
 	bool merge;		/* forkpipe merge: the inputs are partial files */
 	struct shard shard;	/* --shard: the part of the input to process */
-	uint64_t limit;		/* head as the workers' last stage: stop after
-				 * this many output records (UINT64_MAX: none) */
+	uint64_t limit;		/* head or grep -m as the workers' last stage:
+				 * stop after this many output records
+				 * (UINT64_MAX: none) */
+	struct stage *parts;	/* grep -o -m as the workers' last stage: the
+				 * merger takes the parts of the records it
+				 * writes; else NULL */
+	struct stage *numbered;	/* grep -n as the workers' last stage: the
+				 * merger adds the records of the chunks before
+				 * to the numbers of each chunk; else NULL */
 
 	/* The pipeline split around its reducer (filled by job_plan). */
 	size_t nmap;		/* stages before the reducer (or all) */

@@ -300,10 +300,22 @@ int stage_set(struct stage *st, const char *key, const char *value, char **err)
 	return -1;
 }
 
+/* Whether an option that stands for the last positional is given. */
+static bool stands_in(const struct stage *st)
+{
+	for (const char *const *o = st->def->last_arg_instead; o != NULL && *o != NULL; o++) {
+		int k = opt_index_long(st->def, *o, strlen(*o));
+
+		if (k >= 0 && st->opts[k].set)
+			return true;
+	}
+	return false;
+}
+
 int stage_check(const struct stage *st, char **err)
 {
 	for (size_t i = 0; i < count_args(st->def); i++) {
-		if (!st->args[i].set) {
+		if (!st->args[i].set && !(i + 1 == count_args(st->def) && stands_in(st))) {
 			*err = xasprintf("%s: missing %s", st->def->name, st->def->args[i].name);
 			return -1;
 		}

@@ -113,6 +113,9 @@ struct stage_def {
 					 * (sort): the -H header stays on top */
 	const struct stage_opt *opts;	/* terminated by a NULL name */
 	const struct stage_arg *args;	/* required positionals, NULL-terminated */
+	const char *const *last_arg_instead;	/* options that stand for the last
+						 * positional when given (grep's -e
+						 * and -f), NULL-terminated; or NULL */
 
 	/* Once, before the workers fork: validate, compile.  0 or -1 with *err. */
 	int (*setup)(struct stage *st, char **err);
@@ -242,6 +245,20 @@ extern const struct stage_def stage_exec;
 
 /* head's COUNT, once set up. */
 uint64_t stage_head_limit(const struct stage *st);
+/* grep's -m (UINT64_MAX without), whether it numbers records (-n), and
+ * how many records it read in the current chunk (the merger adds them
+ * up to number the next chunk's). */
+uint64_t stage_grep_limit(const struct stage *st);
+bool stage_grep_numbers(const struct stage *st);
+uint64_t stage_grep_seen(const struct stage *st);
+/* grep -o -m as the workers' last stage: the workers write whole
+ * records, which the merger cuts after N and then takes the matching
+ * parts of: into out (p[0..len) whole records, numbered for -n).  0, or an
+ * exit code with *err. */
+void stage_grep_defer_parts(struct stage *st);
+int stage_grep_parts(struct stage *st, const char *p, size_t len, struct buf *out, char **err);
+/* count with at most n records (grep -m N -c). */
+void stage_count_cap(struct stage *st, uint64_t n);
 
 /* In a worker: the exec stage's commands (each in a process group of its
  * own) are stopped with the worker on SIGTERM (see stages/exec.c).  The

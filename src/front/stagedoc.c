@@ -29,13 +29,17 @@ static void synopsis(FILE *fp, const struct stage_def *d, const char *bo, const 
 			fprintf(fp, " [--%s%s%s]%s", o->name, *v ? "=" : "", v, more);
 	}
 	for (const struct stage_arg *a = d->args; a != NULL && a->name != NULL; a++) {
-		fputc(' ', fp);
+		bool opt = d->last_arg_instead != NULL && a[1].name == NULL;
+
+		fputs(opt ? " [" : " ", fp);
 		fputs(bo, fp);
 		for (const char *c = a->name; *c != '\0'; c++)
 			fputc(*c >= 'a' && *c <= 'z' ? *c - 'a' + 'A' : *c, fp);
 		fputs(bc, fp);
 		if (a->many)
 			fputs("...", fp);
+		if (opt)
+			fputc(']', fp);
 	}
 }
 

@@ -117,12 +117,12 @@ int fieldlist_bind(struct fieldlist *fl, const struct header *h, char **err)
 	return 0;
 }
 
-size_t fieldlist_expand(struct fieldlist *fl, size_t nfields, size_t *out)
+/* Mark the selected fields of nfields in fl->seen; with out, also list
+ * them there in list order.  Returns how many were listed. */
+static size_t mark(struct fieldlist *fl, size_t nfields, size_t *out)
 {
 	size_t n = 0;
 
-	if (nfields == 0)
-		return 0;
 	if (fl->seen_cap < nfields) {
 		fl->seen = xrealloc(fl->seen, nfields);
 		fl->seen_cap = nfields;
@@ -132,11 +132,29 @@ size_t fieldlist_expand(struct fieldlist *fl, size_t nfields, size_t *out)
 		size_t hi = fl->v[i].hi < nfields ? fl->v[i].hi : nfields;
 
 		for (size_t f = fl->v[i].lo; f <= hi; f++) {
-			if (!fl->seen[f - 1])
+			if (!fl->seen[f - 1] && out != NULL)
 				out[n++] = f - 1;
 			fl->seen[f - 1] = 1;
 		}
 	}
+	return n;
+}
+
+size_t fieldlist_expand(struct fieldlist *fl, size_t nfields, size_t *out)
+{
+	return nfields == 0 ? 0 : mark(fl, nfields, out);
+}
+
+size_t fieldlist_expand_complement(struct fieldlist *fl, size_t nfields, size_t *out)
+{
+	size_t n = 0;
+
+	if (nfields == 0)
+		return 0;
+	mark(fl, nfields, NULL);
+	for (size_t f = 0; f < nfields; f++)
+		if (!fl->seen[f])
+			out[n++] = f;
 	return n;
 }
 

@@ -38,6 +38,9 @@ size_t header_index(const struct header *h, const char *name);
  * many were written to out (which has room for nfields).
  */
 size_t fieldlist_expand(struct fieldlist *fl, size_t nfields, size_t *out);
+/* The same for the fields not selected, in ascending order (cut
+ * --complement). */
+size_t fieldlist_expand_complement(struct fieldlist *fl, size_t nfields, size_t *out);
 /* The highest field number selected (SIZE_MAX for an open range), once
  * bound: records need splitting only that far. */
 size_t fieldlist_max(const struct fieldlist *fl);

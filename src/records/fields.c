@@ -207,10 +207,28 @@ bool format_delimiter(const char *arg, char *out)
 		*out = '\t';
 		return true;
 	}
-	if (strlen(arg) != 1 || arg[0] == '\n' || arg[0] == '"')
+	/* Any byte, as cut -d and datamash -t take it: whether it suits the
+	 * format (a quote in CSV, the record terminator) is format_check's. */
+	if (strlen(arg) != 1)
 		return false;
 	*out = arg[0];
 	return true;
+}
+
+const char *format_check(const struct format *f, char term)
+{
+	if (f->kind == FORMAT_BLANKS)
+		return NULL;
+	if (f->delim == term)
+		return term == '\n' ? "the delimiter cannot be a newline, which ends records "
+		    "(with -z, records end at NUL and a newline may separate fields)" :
+		    "the delimiter cannot be NUL, which ends records with -z";
+	if (f->kind == FORMAT_CSV && f->delim == '"')
+		return "the delimiter of CSV cannot be '\"', which quotes its fields "
+		    "(without --csv it is a plain delimiter)";
+	if (f->kind == FORMAT_CSV && (f->delim == '\n' || f->delim == '\r'))
+		return "the delimiter of CSV cannot be a newline or a CR, which end its records";
+	return NULL;
 }
 
 bool fields_csv_needs_quotes(const struct format *f, const char *p, size_t len)

@@ -57,6 +57,10 @@ void fields_join(const struct format *f, const struct field *v, size_t n, struct
 /* Parse a delimiter argument: one byte, or "\t".  false if invalid. */
 bool format_delimiter(const char *arg, char *out);
 
+/* Whether records ending in term can have f's delimiter: NULL, or why
+ * not (a static message). */
+const char *format_check(const struct format *f, char term);
+
 /* Whether a CSV value must be quoted on output. */
 bool fields_csv_needs_quotes(const struct format *f, const char *p, size_t len);
 

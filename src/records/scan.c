@@ -239,3 +239,25 @@ uint64_t scan_count_words(const char *p, size_t n, unsigned char term, int *in_w
 	*in_word = in;
 	return words;
 }
+
+uint64_t scan_max_width(const char *p, size_t n, unsigned char term)
+{
+	uint64_t pos = 0, max = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+
+		/* wc -L's single-byte rules: a tab goes to the next multiple
+		 * of 8, a printable byte is one column, other bytes none;
+		 * newline, CR and form feed start a new line. */
+		if (c == term || c == '\n' || c == '\r' || c == '\f') {
+			max = pos > max ? pos : max;
+			pos = 0;
+		} else if (c == '\t') {
+			pos += 8 - pos % 8;
+		} else if (c >= 0x20 && c < 0x7f) {
+			pos++;
+		}
+	}
+	return pos > max ? pos : max;
+}

@@ -35,5 +35,9 @@ const char *scan_lit_find(const struct scan_lit *l, const char *p, const char *e
  * between calls.
  */
 uint64_t scan_count_words(const char *p, size_t n, unsigned char term, int *in_word);
+/* The widest line of p[0..n) as wc -L measures it in the C locale (tabs
+ * to multiples of 8, only printable bytes take a column; a line ends at
+ * term, a newline, a CR or a form feed). */
+uint64_t scan_max_width(const char *p, size_t n, unsigned char term);
 
 #endif

@@ -17,9 +17,9 @@
  * LC_ALL=C sort orders them (the first key field first).  A key field a
  * record lacks is empty.
  *
- * Numbers.  A value is a number when strtold(3) reads all of it (so
- * "1e3", "0x10", "inf" and "nan" are numbers, "", " " and "7x" are not),
- * as datamash requires.  Plain decimals (an optional sign, at most 18
+ * Numbers.  A value is a number when strtold(3) reads all of it without
+ * a range error (so "1e3", "0x10", "inf" and "nan" are numbers, "", " ",
+ * "7x", "1e99999" and "1e-20000" are not), as datamash requires.  Plain decimals (an optional sign, at most 18
  * digits, at most one point, an optional exponent, when the value has at
  * most 18 decimal places and its digits fit 64 bits) are read without
  * strtold into an integer and a count of decimal places, and summed

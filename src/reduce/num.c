@@ -2,6 +2,7 @@
  * num.h and, for the rules, agg.h). */
 #include "autoconfig.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,8 +134,12 @@ slow:;
 
 	memcpy(c, p, len);
 	c[len] = '\0';
+	/* As datamash: a value out of long double's range, too large
+	 * (1e99999) or too small (1e-20000, and subnormals), is invalid, not
+	 * inf or 0. */
+	errno = 0;
 	*v = strtold(c, &end);
-	ok = end != c && end == c + len;
+	ok = end != c && end == c + len && errno != ERANGE;
 	if (c != small)
 		free(c);
 	*scale = NOSCALE;

@@ -3,34 +3,20 @@
  * The semantics are those of `LC_ALL=C grep -a -P` (or -F): a record
  * matches when the pattern matches inside it.  For speed the pattern is
  * run over the whole block at once rather than record by record; see
- * pcre_block_safe() for why that gives the same answer. */
+ * pcre_block_safe() for why that gives the same answer.  What needs each
+ * record alone (-o, -n, several regular expressions) is in grep_rec.c;
+ * -m keeps a chunk's first N records, and the merger cuts the output
+ * after N in all (as for head); -c is grep followed by count (job.c). */
 #include "autoconfig.h"
 
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>	/* compile, JIT, match */
 #include <stdlib.h>
 #include <string.h>
 
 #include "csv.h"
+#include "grep_int.h"
 #include "record.h"
-#include "scan.h"
 #include "pcre_util.h"
-#include "stage.h"
 #include "util.h"
-
-struct grep {
-	const char *pat;	/* as given, for messages */
-	bool invert;
-	bool literal;		/* plain -F: the vectorised literal search */
-	bool per_record;	/* match each record alone (see pcre_block_safe) */
-	bool csv;		/* records end at terminators outside quotes */
-	bool jit;
-	struct scan_lit lit;
-	pcre2_code *re;
-	pcre2_match_data *md;
-	pcre2_match_context *mctx;
-	pcre2_jit_stack *stack;
-};
 
 static const struct stage_opt grep_opts[] = {
 	{ "fixed", 'F', OPT_FLAG, "PATTERN is a fixed string, not a regular expression", NULL },
@@ -38,12 +24,27 @@ static const struct stage_opt grep_opts[] = {
 	{ "invert", 'v', OPT_FLAG, "keep the records that do not match", NULL },
 	{ "word", 'w', OPT_FLAG, "match whole words only", NULL },
 	{ "line", 'x', OPT_FLAG, "match whole records only", NULL },
+	{ "regexp", 'e', OPT_LIST, "a pattern; may repeat (a record matches when any does), "
+	  "and PATTERN is then left out", "PATTERN" },
+	{ "file", 'f', OPT_LIST, "the patterns are the lines of FILE (none in an empty file); "
+	  "may repeat, and PATTERN is then left out", "FILE" },
+	{ "only-matching", 'o', OPT_FLAG, "write only the matching parts of the records, each "
+	  "as a record, as grep -o (nothing with -v)", NULL },
+	{ "max-count", 'm', OPT_INT, "keep only the first N selected records of the input, "
+	  "in input order, and stop the run there", NULL },
+	{ "line-number", 'n', OPT_FLAG, "put each record's number in the whole input (from 1, "
+	  "across chunks and files, after any header) and a colon before it", NULL },
+	{ "count", 'c', OPT_FLAG, "print only the number of selected records (grep then "
+	  "count; -o and -n do not change it)", NULL },
 	{ NULL, 0, 0, NULL, NULL },
 };
 
+/* -e and -f stand for PATTERN. */
+static const char *const grep_pattern_options[] = { "regexp", "file", NULL };
+
 static const struct stage_arg grep_args[] = {
 	{ "pattern", "a Perl-compatible regular expression (PCRE2), or a string with -F; "
-	  "with -F, a newline separates several strings", false },
+	  "with -F, a newline separates several strings; left out with -e or -f", false },
 	{ NULL, NULL, false },
 };
 
@@ -105,7 +106,9 @@ static char *build_pattern(const struct stage *st, const char *pat, size_t *pref
 	return b.data;
 }
 
-static int compile(struct stage *st, struct grep *g, const char *pat, char **err)
+/* Compile one pattern into rx.  0, or -1 with *err. */
+static int compile(struct stage *st, struct grep *g, const char *pat, struct grep_rx *rx,
+    char **err)
 {
 	size_t prefix, erroff;
 	int errcode;
@@ -125,10 +128,10 @@ static int compile(struct stage *st, struct grep *g, const char *pat, char **err
 
 	if (stage_flag(st, "line"))
 		pcre2_set_compile_extra_options(cctx, PCRE2_EXTRA_MATCH_LINE);
-	g->re = pcre2_compile((PCRE2_SPTR)text, PCRE2_ZERO_TERMINATED, flags, &errcode, &erroff, cctx);
+	rx->re = pcre2_compile((PCRE2_SPTR)text, PCRE2_ZERO_TERMINATED, flags, &errcode, &erroff, cctx);
 	pcre2_compile_context_free(cctx);
 	free(text);
-	if (g->re == NULL) {
+	if (rx->re == NULL) {
 		PCRE2_UCHAR msg[256];
 
 		pcre2_get_error_message(errcode, msg, sizeof msg);
@@ -138,40 +141,79 @@ static int compile(struct stage *st, struct grep *g, const char *pat, char **err
 		*err = xasprintf("grep: invalid pattern '%s': %s at offset %zu", pat, (char *)msg, erroff);
 		return -1;
 	}
-	g->jit = pcre2_jit_compile(g->re, PCRE2_JIT_COMPLETE) == 0;
-	g->md = pcre2_match_data_create_from_pattern(g->re, NULL);
-	g->mctx = pcre2_match_context_create(NULL);
-	if (g->jit) {
-		/* The default 32 KiB JIT stack is too small for some patterns. */
-		g->stack = pcre2_jit_stack_create(32 * 1024, 8 * 1024 * 1024, NULL);
-		pcre2_jit_stack_assign(g->mctx, NULL, g->stack);
-	}
+	rx->jit = pcre2_jit_compile(rx->re, PCRE2_JIT_COMPLETE) == 0;
+	rx->md = pcre2_match_data_create_from_pattern(rx->re, NULL);
 	return 0;
+}
+
+/* The match context all patterns share, with a JIT stack large enough
+ * for some patterns (the default 32 KiB is not). */
+static void match_context(struct grep *g)
+{
+	g->mctx = pcre2_match_context_create(NULL);
+	g->stack = pcre2_jit_stack_create(32 * 1024, 8 * 1024 * 1024, NULL);
+	pcre2_jit_stack_assign(g->mctx, NULL, g->stack);
+}
+
+/* How to match: the literal search, whole blocks, or record by record;
+ * one pattern (several strings of -F are one) or one per pattern. */
+static int plan_matching(struct stage *st, struct grep *g, char **err)
+{
+	bool fixed = stage_flag(st, "fixed");
+	bool several = g->npats > 1 && (!fixed || g->only);
+	char *one = several || g->npats == 0 ? NULL : fixed ? grep_joined_strings(g) : xstrdup(g->pat);
+	int rc = 0;
+
+	for (size_t i = 0; i < g->npats && !fixed; i++) {
+		if (strchr(g->pats[i], '\n') != NULL) {
+			*err = xasprintf("grep: a regular expression cannot contain a newline");
+			free(one);
+			return -1;
+		}
+	}
+	/* -o and -n rewrite records, several expressions are tried in turn:
+	 * both record by record. */
+	g->rewrite = g->only || g->number || several || g->npats == 0;
+	if (!g->rewrite && !g->csv && fixed && *one != '\0' && strchr(one, '\n') == NULL &&
+	    !stage_flag(st, "ignore-case") && !stage_flag(st, "word") && !stage_flag(st, "line")) {
+		g->literal = true;
+		scan_lit_init(&g->lit, one, strlen(one));
+		free(one);
+		return 0;
+	}
+	g->per_record = g->rewrite || g->csv || st->term != '\n' ||
+	    (!fixed && !pcre_block_safe(one));
+	match_context(g);
+	g->nrx = one != NULL ? 1 : g->npats;
+	g->rx = xcalloc(g->nrx > 0 ? g->nrx : 1, sizeof *g->rx);
+	for (size_t i = 0; i < g->nrx && rc == 0; i++)
+		rc = compile(st, g, one != NULL ? one : g->pats[i], &g->rx[i], err);
+	free(one);
+	return rc;
 }
 
 static int grep_setup(struct stage *st, char **err)
 {
 	struct grep *g = xcalloc(1, sizeof *g);
-	const char *pat = stage_arg(st, "pattern");
-	bool fixed = stage_flag(st, "fixed");
+	bool counting = stage_flag(st, "count");
 
 	st->priv = g;
-	g->pat = pat;
 	g->invert = stage_flag(st, "invert");
+	/* grep -c counts records: -o and -n change nothing. */
+	g->only = stage_flag(st, "only-matching") && !counting;
+	g->number = stage_flag(st, "line-number") && !counting;
+	g->limit = g->left = stage_num(st, "max-count", -1) >= 0 ?
+	    (uint64_t)stage_num(st, "max-count", 0) : UINT64_MAX;
 	/* CSV records may hold newlines inside quotes: match record by record. */
 	g->csv = st->fmt != NULL && st->fmt->kind == FORMAT_CSV;
-	if (!fixed && strchr(pat, '\n') != NULL) {
-		*err = xasprintf("grep: a regular expression cannot contain a newline");
+	if (g->only && g->csv) {
+		*err = xasprintf("grep: -o cannot cut --csv records into parts (they would not be "
+		    "CSV records)");
 		return -1;
 	}
-	if (!g->csv && fixed && *pat != '\0' && strchr(pat, '\n') == NULL && !stage_flag(st, "ignore-case") &&
-	    !stage_flag(st, "word") && !stage_flag(st, "line")) {
-		g->literal = true;
-		scan_lit_init(&g->lit, pat, strlen(pat));
-		return 0;
-	}
-	g->per_record = g->csv || st->term != '\n' || (!fixed && !pcre_block_safe(pat));
-	return compile(st, g, pat, err);
+	if (grep_collect_patterns(st, g, err) < 0)
+		return -1;
+	return plan_matching(st, g, err);
 }
 
 static void grep_teardown(struct stage *st)
@@ -182,39 +224,59 @@ static void grep_teardown(struct stage *st)
 		return;
 	if (g->literal)
 		scan_lit_free(&g->lit);
-	pcre2_match_data_free(g->md);
+	for (size_t i = 0; i < g->nrx; i++) {
+		pcre2_match_data_free(g->rx[i].md);
+		pcre2_code_free(g->rx[i].re);
+	}
+	free(g->rx);
 	pcre2_match_context_free(g->mctx);
 	pcre2_jit_stack_free(g->stack);
-	pcre2_code_free(g->re);
+	for (size_t i = 0; i < g->npats; i++)
+		free(g->pats[i]);
+	free(g->pats);
+	buf_free(&g->out);
 	free(g);
 	st->priv = NULL;
 }
 
-/* Match subject[0..len) from start; 1 match, 0 none, else PCRE2's
- * error (negative). */
-static int run(struct grep *g, const char *subject, size_t len, size_t start)
+int grep_run(struct grep *g, struct grep_rx *rx, const char *subject, size_t len, size_t start)
 {
 	int rc;
 
-	if (g->jit)
-		rc = pcre2_jit_match(g->re, (PCRE2_SPTR)subject, len, start, 0, g->md, g->mctx);
+	if (rx->jit)
+		rc = pcre2_jit_match(rx->re, (PCRE2_SPTR)subject, len, start, 0, rx->md, g->mctx);
 	else
-		rc = pcre2_match(g->re, (PCRE2_SPTR)subject, len, start, 0, g->md, g->mctx);
+		rc = pcre2_match(rx->re, (PCRE2_SPTR)subject, len, start, 0, rx->md, g->mctx);
 	if (rc >= 0)
 		return 1;
 	return rc == PCRE2_ERROR_NOMATCH ? 0 : rc;
 }
 
-/* Matching the record at pos failed with rc: the map's return value,
- * 65 when the record made the pattern hit a limit. */
-static int match_failed(const struct grep *g, const struct block *b, size_t pos, int rc,
+/* The whole-block paths have one pattern. */
+static int run(struct grep *g, const char *subject, size_t len, size_t start)
+{
+	return grep_run(g, &g->rx[0], subject, len, start);
+}
+
+const char *grep_failed_pattern(const struct grep *g)
+{
+	return g->nrx > 1 && g->failed < g->npats ? g->pats[g->failed] : g->pat;
+}
+
+int grep_match_failed(const struct grep *g, const struct block *b, size_t pos, int rc,
     char **err)
 {
 	int code;
 
-	*err = pcre_match_error(rc, "grep", g->pat, b->offset != OFFSET_UNKNOWN, b->offset + pos,
-	    &code);
+	*err = pcre_match_error(rc, "grep", grep_failed_pattern(g), b->offset != OFFSET_UNKNOWN,
+	    b->offset + pos, &code);
 	return code;
+}
+
+static int match_failed(const struct grep *g, const struct block *b, size_t pos, int rc,
+    char **err)
+{
+	return grep_match_failed(g, b, pos, rc, err);
 }
 
 /*
@@ -299,7 +361,7 @@ static int block_limit(struct stage *st, struct grep *g, struct block *b, struct
 static int map_block(struct stage *st, struct grep *g, struct block *b, char term, char **err)
 {
 	struct keeper k = { b->data, 0, 0 };
-	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(g->md);
+	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(g->rx[0].md);
 	size_t sublen = b->len - 1;	/* the final terminator is left out */
 	size_t pos = 0;
 
@@ -383,17 +445,78 @@ static int map_per_record(struct stage *st, struct grep *g, struct block *b, cha
 	return records_from(st, g, b, &k, 0, err);
 }
 
+/* -m: the block keeps no more than the records still wanted. */
+static void cut_to_limit(struct stage *st, struct grep *g, struct block *b)
+{
+	uint64_t n = g->left;
+
+	if (g->limit == UINT64_MAX)
+		return;
+	b->len = records_prefix(st->fmt, st->term, b->data, b->len, &n);
+	if (b->nrec != NREC_UNKNOWN)
+		b->nrec = b->nrec < g->left ? b->nrec : (size_t)g->left;
+	g->left = n;
+}
+
 static int grep_map(struct stage *st, struct block *b, char **err)
 {
 	struct grep *g = st->priv;
+	int rc;
 
 	if (b->len == 0)
 		return 0;
+	if (g->rewrite)
+		return grep_map_records(st, g, b, err);
+	if (g->left == 0) {
+		b->len = 0;
+		b->nrec = 0;
+		return 0;
+	}
 	if (g->literal)
-		return map_literal(g, b, st->term);
-	if (g->per_record)
-		return map_per_record(st, g, b, err);
-	return map_block(st, g, b, st->term, err);
+		rc = map_literal(g, b, st->term);
+	else if (g->per_record)
+		rc = map_per_record(st, g, b, err);
+	else
+		rc = map_block(st, g, b, st->term, err);
+	if (rc == 0)
+		cut_to_limit(st, g, b);
+	return rc;
+}
+
+static void grep_reset(struct stage *st)
+{
+	struct grep *g = st->priv;
+
+	g->left = g->limit;
+	g->seen = 0;
+}
+
+static bool grep_sated(const struct stage *st)
+{
+	const struct grep *g = st->priv;
+
+	return g->left == 0;
+}
+
+uint64_t stage_grep_limit(const struct stage *st)
+{
+	const struct grep *g = st->priv;
+
+	return g->limit;
+}
+
+bool stage_grep_numbers(const struct stage *st)
+{
+	const struct grep *g = st->priv;
+
+	return g->number;
+}
+
+uint64_t stage_grep_seen(const struct stage *st)
+{
+	const struct grep *g = st->priv;
+
+	return g->seen;
 }
 
 const struct stage_def stage_grep = {
@@ -403,11 +526,23 @@ const struct stage_def stage_grep = {
 		"Keeps the records in which PATTERN matches, exactly as "
 		"LC_ALL=C grep -a -P (or grep -a -F with -F) selects lines with the same flags. "
 		"Patterns are compiled once, before the workers start, with PCRE2 and its JIT; "
-		"fixed strings use a vectorised search.",
+		"fixed strings use a vectorised search. "
+		"With several patterns (-e, -f, or -F strings on lines) a record matches when one "
+		"of them does; -o then writes, at each place, the longest of the matches that "
+		"start leftmost, as grep -o does with several patterns. "
+		"-m N stops the run once the first N selected records of the input are written; "
+		"like head, grep -m and grep -n must be the last stage of a pipeline without a "
+		"reducer (grep -m -c aside), or come after a reducer; grep -n is refused with "
+		"--unordered and --shard. "
+		"-c prints the number of selected records, as grep followed by count does "
+		"(with -m N, at most N; with -m 0 nothing, as grep).",
 	.kind = STAGE_MAP,
 	.opts = grep_opts,
 	.args = grep_args,
+	.last_arg_instead = grep_pattern_options,
 	.setup = grep_setup,
 	.teardown = grep_teardown,
 	.map = grep_map,
+	.reset = grep_reset,
+	.sated = grep_sated,
 };

@@ -76,9 +76,9 @@ fi
 grep -q -E -e '^ +--help-stages=man ' "$T/help" && pass || fail "--help does not list --help-stages"
 # A stage option's value is named for what it is (LIST, CHAR, ...): the
 # only stage options that take a number are -R N of group and crosstab
-# (datamash's --round), so no other placeholder N.
+# (datamash's --round) and grep's -m N, so no other placeholder N.
 awk '/^Stages/ { s = 1; next } s && /^$/ { exit } s && /^  [a-z]/' "$T/help" |
-	sed 's/ \[-R N\]//' > "$T/synopses"
+	sed 's/ \[-R N\]//; s/^\(  grep .*\) \[-m N\]/\1/' > "$T/synopses"
 if grep -n -E -e '(\[-[A-Za-z] N\]|=N\])' "$T/synopses" > "$T/badph"; then
 	fail "--help shows the placeholder N for options that take no number: $(tr '\n' ' ' < "$T/badph")"
 else

@@ -319,6 +319,14 @@ for j in 1 3; do
 	check_dir_listing "grep hitting the match limit -j $j: no output or temp file" "$ODIR"
 	expect_exit 65 "$(limit_msg stdin grep '(?=a)(a+)+b')" -- \
 		sh -c "\"\$0\" -j $j -e 'grep \"(?=a)(a+)+b\"' < \"\$1\"" "$FORKPIPE" "$T/catastrophe.log.gz"
+	# grep's new options: the pattern that hit the limit is named.
+	expect_exit 65 "$(limit_msg "$T/catastrophe.log" grep '(a+)+b')" -- \
+		fp -j "$j" -b 100 -e 'grep -e x -e "(a+)+b" -e y' "$T/catastrophe.log"
+	expect_exit 65 "$(limit_msg "$T/catastrophe.log" grep '(a+)+b')" -- \
+		fp -j "$j" -e 'grep -n -o "(a+)+b"' -o "$ODIR/result" "$T/catastrophe.log"
+	expect_exit 65 "$(limit_msg stdin grep '(a+)+b')" -- \
+		sh -c "\"\$0\" -j $j -e 'grep -c -m 5 \"(a+)+b\"' < \"\$1\"" "$FORKPIPE" "$T/catastrophe.log"
+	check_dir_listing "grep -n -o hitting the match limit -j $j: no output or temp file" "$ODIR"
 	expect_exit 65 "$(limit_msg "$T/catastrophe.log" sub '(a+)+b')" -- \
 		fp -j "$j" -e 'sub "(a+)+b" X' "$T/catastrophe.log"
 	expect_exit 65 "$(limit_msg "$T/catastrophe.log" sub 'y|(a+)+b')" -- \
@@ -326,5 +334,54 @@ for j in 1 3; do
 	expect_exit 65 "$(limit_msg "$T/catastrophe.log" filter '(a+)+b')" -- \
 		fp -j "$j" -e 'filter "$0 ~ \"(a+)+b\""' "$T/catastrophe.log"
 done
+
+# ---- delimiters: " is a plain byte outside CSV, a newline separates the
+# fields of NUL-terminated records; where they cannot be, 64 saying why ----
+printf 'a"b"c\n"x\nno quote\n""\n' > "$T/quoted"
+cut -d '"' -f 2,3 "$T/quoted" > "$T/quoted.exp"
+for j in 1 2; do
+	expect_out "-d '\"' cut -j $j" "$T/quoted.exp" fp -j "$j" -b 1 -d '"' -e 'cut -f 2,3' "$T/quoted"
+done
+datamash -t '"' -s -g 1 count 1 < "$T/quoted" > "$T/quoted.dm"
+expect_out "-d '\"' group" "$T/quoted.dm" fp -j 2 -d '"' -e 'group -k 1 count' "$T/quoted"
+printf 'a\nb\0c\nd\ne\0\0f\0' > "$T/nulnl"
+cut -z -d $'\n' -f 2 "$T/nulnl" > "$T/nulnl.exp"
+expect_out "-z -d newline cut" "$T/nulnl.exp" fp -j 2 -b 1 -z -d $'\n' -e 'cut -f 2' "$T/nulnl"
+NLMSG='^forkpipe: -d: the delimiter cannot be a newline, which ends records \(with -z, records end at NUL and a newline may separate fields\)$'
+rm -rf "$ODIR" && mkdir "$ODIR"
+expect_exit 64 "$NLMSG" -- fp -d $'\n' -e 'cut -f 1' -o "$ODIR/result" "$T/two"
+no_stdout "-d newline"
+check_dir_listing "-d newline: no output file" "$ODIR"
+QMSG="^forkpipe: --csv: the delimiter of CSV cannot be '\"', which quotes its fields \\(without --csv it is a plain delimiter\\)\$"
+expect_exit 64 "$QMSG" -- fp --csv -d '"' -e 'cut -f 1' -o "$ODIR/result" "$T/two"
+expect_exit 64 "$QMSG" -- fp --csv-delimiter='"' -e 'cut -f 1' "$T/two"
+expect_exit 64 '^forkpipe: --csv: the delimiter of CSV cannot be a newline or a CR, which end its records$' -- \
+	fp -z --csv-delimiter=$'\r' -e 'cut -f 1' "$T/two"
+printf 'input: {format: csv, delimiter: "\\""}\nstages:\n  - count: {}\n' > "$T/csvq.yaml"
+expect_exit 78 "^forkpipe: $T/csvq\\.yaml:1:[0-9]+: 'delimiter' cannot be '\"' with 'format: csv', whose fields it quotes\$" -- \
+	fp -c "$T/csvq.yaml" "$T/two"
+printf 'input: {delimiter: "\\""}\nstages:\n  - cut: {fields: "2,3"}\n' > "$T/q.yaml"
+expect_out "YAML delimiter '\"'" "$T/quoted.exp" fp -c "$T/q.yaml" "$T/quoted"
+expect_exit 64 "^forkpipe: -d: the delimiter must be one byte \\(or \\\\t\\), not 'ab'\$" -- fp -d ab "$T/two"
+check_dir_listing "refused delimiters: no output file" "$ODIR"
+
+# ---- a number out of long double's range (underflow, overflow) is not a
+# number, as datamash says: 65 naming the op, the record and the field ----
+printf 'a 1\na 2\nb 1e-20000\n' > "$T/under"
+for v in 1e-20000 -1e-4940 1e99999; do
+	printf 'a 1\na 2\nb %s\n' "$v" > "$T/under"
+	datamash -W -g 1 sum 2 < "$T/under" > /dev/null 2>&1
+	check_rc "datamash refuses $v" 1 $?
+	for j in 1 3; do
+		expect_exit 65 "^forkpipe: group: sum:2: invalid numeric value in record 3, field 2: '$v'\$" -- \
+			fp -j "$j" -b 1 -e 'group -k 1 sum:2' -o "$ODIR/result" "$T/under"
+		EE_STDIN=$T/under expect_exit 65 "^forkpipe: group: sum:2: invalid numeric value in record 3, field 2: '$v'\$" -- \
+			fp -j "$j" -e 'group -k 1 sum:2'
+	done
+done
+check_dir_listing "out-of-range numbers: no output file" "$ODIR"
+printf 'a 0e-20000\na 1e-400\n' > "$T/inrange"
+datamash -W -s -g 1 sum 2 < "$T/inrange" > "$T/inrange.exp"
+expect_out "0e-20000 and 1e-400 are numbers" "$T/inrange.exp" fp -e 'group -k 1 sum:2' "$T/inrange"
 
 finish

@@ -113,6 +113,7 @@ faulty "sort" -j 2 -b 64K -e "$SLOW" -e 'sort -k 2,2 -k 3,3nr' "$T/in"
 faulty "uniq -c and head after it" -j 2 -b 64K -e "$SLOW" -e 'uniq -c -k 2' -e 'sort -k1,1nr -k2,2' -e 'head 5' "$T/in"
 faulty "gzip output" -j 2 -b 64K --gzip -e "$SLOW" "$T/in"
 faulty "--unordered count" -j 2 -b 64K --unordered -e "$SLOW" -e count "$T/in"
+faulty "grep -n -o: numbers across re-run chunks" -j 2 -b 64K -e "$SLOW" -e 'grep -n -o "7+"' "$T/in"
 
 # Output placed by the workers themselves (-o, a regular file).
 fp -j 2 -b 64K -e "$SLOW" -e 'grep -F 3' "$T/in" -o "$T/clean"

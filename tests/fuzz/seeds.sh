@@ -79,6 +79,7 @@ part group-fixed 011 "$T/tsv" --tsv -e 'group -k 1 pstdev:2 range:3 absmax:3 pco
 part group-narm 212 "$T/tsv" --tsv -e 'group -k 1 --narm --full count:2 mean:3 sstdev:2'
 part rmdup 013 "$T/tsv" --tsv -e 'rmdup 1'
 part crosstab 014 "$T/tsv" --tsv -e 'crosstab 1,4 sum:2'
+part count-width 016 "$T/tsv" --tsv -e 'count -m -L'
 # A shard's partial: its input named and timed alike in every run, so
 # that the seed does not change.
 touch -d @1700000000 "$T/tsv"

@@ -113,7 +113,7 @@ START_TEST(test_hdr_stats_len)
 		ck_assert_msg(frame_decode_hdr(raw, &out) == cases[i].rc, "length %llu",
 		    (unsigned long long)cases[i].len);
 	}
-	ck_assert_uint_eq(FRAME_LAST, FRAME_FLUSH);
+	ck_assert_uint_eq(FRAME_LAST, FRAME_RECORDS);
 }
 END_TEST
 
