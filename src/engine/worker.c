@@ -28,6 +28,7 @@
 #include "compress.h"
 #include "csv.h"
 #include "frame.h"
+#include "jsonl.h"
 #include "meter.h"
 #include "record.h"
 #include "scan.h"
@@ -264,6 +265,23 @@ size_t worker_last_end(struct worker *w, char *data, size_t len, uint64_t offset
 	return n;
 }
 
+/*
+ * JSON Lines: every record of a block is validated before the stages see
+ * it, whatever they read.  The records before a bad one are run first, so
+ * the failure comes in input order, as malformed CSV's does.
+ */
+static void check_json(struct worker *w, char *data, size_t len, uint64_t offset)
+{
+	const char *why = NULL;
+	size_t bad = json_check_block(data, len, w->term, &why);
+
+	if (bad == len)
+		return;
+	run_block(w, data, bad, offset, NREC_UNKNOWN);
+	worker_fail(w, EXIT_DATAERR, "%s: invalid JSON at byte offset %llu: %s", w->name,
+	    (unsigned long long)(offset + bad), why);
+}
+
 /* Split a buffer of whole records into cache-sized blocks; offset is
  * where data[0] was in the input.  w->walked counts the records of the
  * whole buffer, or of each block once it is cut with worker_last_end.  A block
@@ -289,6 +307,8 @@ void worker_run_records(struct worker *w, char *data, size_t len, uint64_t offse
 			if (n == 0)
 				n = len;
 		}
+		if (w->job->format.kind == FORMAT_JSON)
+			check_json(w, data, n, offset);
 		run_block(w, data, n, offset, w->walked);
 		w->walked = NREC_UNKNOWN;
 		data += n;

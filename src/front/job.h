@@ -47,6 +47,9 @@ struct job {
 	char *lock;		/* --lock: a file to hold an exclusive lock on */
 	double lock_wait;	/* seconds to wait for it; 0: fail at once */
 	struct format format;	/* how records split into fields */
+	struct format made_format;	/* JSON Lines: how the records a reducer
+					 * makes (tab-separated) split, for the
+					 * stages after it */
 	bool header;		/* the first record is a header (-H) */
 	uint64_t memory;	/* bytes for the whole process tree; 0: default */
 	uint64_t max_record;	/* the longest record accepted; 0: default */

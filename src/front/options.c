@@ -105,6 +105,15 @@ static void set_csv_delimiter(struct job *job, const union jobopt_value *v)
 	job->format.kind = FORMAT_CSV;
 }
 
+/* JSON Lines: fields are paths; the tab joins values where a stage
+ * writes fields as text (the reducers). */
+static void set_json(struct job *job, const union jobopt_value *v)
+{
+	(void)v;
+	job->format.kind = FORMAT_JSON;
+	job->format.delim = '\t';
+}
+
 static void set_retries(struct job *job, const union jobopt_value *v)
 {
 	job->retries = (unsigned)v->count;
@@ -445,6 +454,28 @@ const struct jobopt jobopts[] = {
 		.man =
 		    "CSV that accepts stray quotes inside unquoted fields, and text after a\n"
 		    "closing quote, as data, the way common CSV parsers do.\n",
+	},
+	{
+		.name = "json",
+		/* no YAML key: YAML: input: {format: jsonl} */
+		.kind = JOBOPT_FLAG,
+		.store = set_json,
+		.format = "json",
+		.delim = "none",
+		.help =
+		    "records are JSON Lines: one JSON value per line, validated;\n"
+		    "fields are jq-style paths (.status, .req.path, .tags[0])",
+		.man =
+		    "Records are JSON Lines: each line holds one JSON value (RFC 8259, UTF-8).\n"
+		    "Every record is validated whole, whatever the stages read: strings' UTF-8\n"
+		    "and escapes (a \\eu escape of a lone surrogate is refused), numbers,\n"
+		    "nesting up to 512 levels; a CR before the newline is accepted, an empty\n"
+		    "or blank line is not.\n"
+		    "A record that is not valid ends the run with status 65, naming the file,\n"
+		    "the record's byte offset and what is wrong.\n"
+		    "Fields are named by jq's paths, described under\n"
+		    ".B JSON LINES\n"
+		    "below.\n",
 	},
 	{
 		.name = "header",

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "fields.h"
+#include "jsonl.h"
 #include "util.h"
 
 static void push(struct fieldvec *fv, const char *p, size_t len)
@@ -167,6 +168,33 @@ static int split_csv(const struct format *f, const char *rec, size_t len, size_t
 	return 0;
 }
 
+/* A JSON record's fields: its paths' values, strings unescaped. */
+static int split_json(const struct format *f, const char *rec, size_t len, struct fieldvec *fv,
+    const char **why)
+{
+	size_t n = f->paths != NULL ? f->paths->n : 0, need = 1;
+
+	if (fv->jcap < n) {
+		fv->jcap = n;
+		fv->jv = xreallocarray(fv->jv, n, sizeof *fv->jv);
+	}
+	if (!json_scan(f->paths, rec, len, fv->jv, why))
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		need += fv->jv[i].type == J_MISSING ? 0 : fv->jv[i].len;
+	/* Room for every value: those already in scratch never move. */
+	fv->scratch.len = 0;
+	buf_reserve(&fv->scratch, need);
+	for (size_t i = 0; i < n; i++) {
+		const char *p;
+		size_t l;
+
+		json_text(&fv->jv[i], &fv->scratch, &p, &l);
+		push(fv, p, l);
+	}
+	return 0;
+}
+
 int fields_split_upto(const struct format *f, const char *rec, size_t len, size_t max,
     struct fieldvec *fv, const char **why)
 {
@@ -184,6 +212,8 @@ int fields_split_upto(const struct format *f, const char *rec, size_t len, size_
 		return 0;
 	case FORMAT_CSV:
 		return split_csv(f, rec, len, max, fv, why);
+	case FORMAT_JSON:
+		return split_json(f, rec, len, fv, why);
 	}
 	return 0;
 }
@@ -197,6 +227,7 @@ int fields_split(const struct format *f, const char *rec, size_t len, struct fie
 void fieldvec_free(struct fieldvec *fv)
 {
 	free(fv->v);
+	free(fv->jv);
 	buf_free(&fv->scratch);
 	memset(fv, 0, sizeof *fv);
 }

@@ -283,7 +283,7 @@ static void fold_record(struct agg_part *p, const char *rec, size_t len)
 	bool added;
 	char *state;
 
-	if (s->maxfield > 0 && s->maxfield <= PLAIN_MAX && p->fmt->kind != FORMAT_CSV) {
+	if (s->maxfield > 0 && s->maxfield <= PLAIN_MAX && format_plain(p->fmt)) {
 		split_plain(p, rec, len);
 	} else if (s->maxfield > 0) {
 		const char *why = NULL;

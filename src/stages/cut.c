@@ -8,6 +8,7 @@
 #include "csv.h"
 #include "fieldlist.h"
 #include "fields.h"
+#include "jsonl.h"
 #include "stage.h"
 #include "util.h"
 
@@ -19,6 +20,7 @@ struct cut {
 	size_t cap;
 	size_t max;		/* the highest field selected: split no further */
 	struct buf out;		/* the block's output */
+	struct jout *jout;	/* JSON Lines: the shape of the output objects */
 };
 
 static const struct stage_opt cut_opts[] = {
@@ -60,6 +62,14 @@ static int cut_bind(struct stage *st, const struct header *h, char **err)
 		return -1;
 	}
 	c->max = fieldlist_max(&c->list);
+	if (st->fmt->kind == FORMAT_JSON) {
+		size_t *idx = xcalloc(c->list.n, sizeof *idx);
+
+		for (size_t i = 0; i < c->list.n; i++)
+			idx[i] = c->list.v[i].lo - 1;
+		c->jout = jout_new(st->fmt->paths, idx, c->list.n);
+		free(idx);
+	}
 	return 0;
 }
 
@@ -73,6 +83,7 @@ static void cut_teardown(struct stage *st)
 	fieldvec_free(&c->fv);
 	free(c->idx);
 	free(c->sel);
+	jout_free(c->jout);
 	buf_free(&c->out);
 	free(c);
 	st->priv = NULL;
@@ -137,11 +148,13 @@ static int cut_map(struct stage *st, struct block *b, char **err)
 			buf_append(&c->out, p, len);
 		} else if (fields_split_upto(st->fmt, p, len, c->max, &c->fv, &why) < 0) {
 			if (b->offset != OFFSET_UNKNOWN)
-				*err = xasprintf("malformed CSV at byte offset %llu: %s",
+				*err = xasprintf("%s at byte offset %llu: %s", format_malformed(st->fmt),
 				    (unsigned long long)(b->offset + (uint64_t)(p - b->data)), why);
 			else
-				*err = xasprintf("malformed CSV: %s", why);
+				*err = xasprintf("%s: %s", format_malformed(st->fmt), why);
 			return EXIT_DATAERR;
+		} else if (c->jout != NULL) {
+			jout_write(c->jout, c->fv.jv, &c->out);
 		} else {
 			fields_join(st->fmt, c->sel, select_fields(c, &c->fv), &c->out);
 		}
@@ -163,7 +176,10 @@ const struct stage_def stage_cut = {
 		"without the delimiter is kept whole, as cut -d does, so for an ascending list the "
 		"output is that of cut -d C -f LIST), by one space for whitespace-separated input, "
 		"and as CSV for --csv input, quoting exactly the fields that need it. With --header "
-		"the header is cut the same way and fields may be named by it.",
+		"the header is cut the same way and fields may be named by it. With --json the fields "
+		"are paths, and each record becomes an object holding just them, nested as in the "
+		"input, as jq's pick() writes it: cut -f .a.b,.c writes {\"a\":{\"b\":1},\"c\":2}, "
+		"a path the record lacks as null.",
 	.kind = STAGE_MAP,
 	.opts = cut_opts,
 	.args = NULL,

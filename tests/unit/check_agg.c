@@ -256,7 +256,7 @@ END_TEST
 
 /* --- partials ------------------------------------------------------------------ */
 
-static const struct format tsv = { FORMAT_DELIM, '\t', false };
+static const struct format tsv = { FORMAT_DELIM, '\t', false, NULL };
 
 static struct stage *make_stage(const char *spec, uint64_t memory)
 {

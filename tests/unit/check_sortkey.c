@@ -302,7 +302,7 @@ END_TEST
 
 /* --- the stage's partials ------------------------------------------------ */
 
-static const struct format blank_format = { FORMAT_BLANKS, '\t', false };
+static const struct format blank_format = { FORMAT_BLANKS, '\t', false, NULL };
 
 static struct stage *sort_stage(const char *spec, uint64_t memory, const char *tmpdir)
 {
