@@ -1,0 +1,220 @@
+#!/bin/bash
+# e2e/json.sh - JSON Lines input (--json, input: {format: jsonl}): jq-style
+# paths in cut, filter, group, uniq and top, differential against jq on
+# generated records (nested objects and arrays, escapes, surrogate pairs,
+# raw UTF-8, big integers, exponents, -0, duplicate keys) at several job
+# counts and chunk sizes, from a file, stdin and gzip; --partial and
+# merge; --shard; and every kind of bad record (exit 65, the exact
+# message with the record's offset, no -o file).
+. "$TEST_SRCDIR/lib.sh"
+
+command -v jq >/dev/null 2>&1 || die "reference tool 'jq' not found"
+command -v datamash >/dev/null 2>&1 || die "reference tool 'datamash' not found"
+
+# ---- the input -------------------------------------------------------------
+# 3000 records; every field a stage reads below is present in each, except
+# .opt (missing from a third: null) and .tags (sometimes short).
+awk 'BEGIN {
+	split("/a /b/c /caf\\u00e9 /x\\/y /\\\"q\\\" /\\ud83d\\ude00 /na\xc3\xafve /t", paths, " ")
+	split("1e2 -0 2.5E-1 0.5 -3 7 1E+1 12.0", xs, " ")
+	srand(17)
+	for (i = 0; i < 3000; i++) {
+		p = paths[1 + int(rand() * 8)]
+		x = xs[1 + int(rand() * 8)]
+		st = (rand() < 0.1) ? 500 + int(rand() * 4) : (rand() < 0.3 ? 404 : 200)
+		n = int(rand() * 100000)
+		sp = (i % 5 == 0) ? " " : ""
+		printf "{\"status\":%d,%s\"req\":{\"path\":\"%s\",%s\"m\":\"GET\"},\"n\":%d,\"x\":%s", st, sp, p, sp, n, x
+		if (i % 3 != 0)
+			printf ",\"opt\":{\"deep\":[%d,{\"k\":\"v%d\"}]}", i % 7, i % 4
+		if (i % 4 == 0)
+			printf ",\"tags\":[\"a\",\"b\\tc\",%s]", (i % 8 == 0 ? "null" : "{\"z\" : 1}")
+		else if (i % 4 == 1)
+			printf ",\"tags\":[]"
+		printf ",\"big\":1234567890123456789%d", i % 10
+		if (i % 11 == 0)
+			printf ",\"n\":%d", n + 1	# a duplicate key: the last wins
+		printf ",\"odd key\":\"k%d\"}%s\n", i % 3, (i % 13 == 0 ? "\r" : "")
+	}
+}' > "$T/in.jsonl"
+gzip -c "$T/in.jsonl" > "$T/in.jsonl.gz"
+jq -c . "$T/in.jsonl" > /dev/null || die "the generated input is not valid JSON"
+
+# ---- differential against jq ----------------------------------------------
+# jq_ref NAME FILTER: jq -r/-c over the input into $T/NAME.ref.
+jq_ref() {
+	jq "${@:2}" "$T/in.jsonl" > "$T/$1.ref" || die "jq failed for $1"
+}
+jq_ref uniq -r '.req.path'
+sort "$T/uniq.ref" | uniq -c | sort > "$T/uniq.exp"
+jq_ref group -r '[.status, .n] | @tsv'
+datamash -s -g 1 count 1 sum 2 < "$T/group.ref" > "$T/group.exp"
+jq_ref groupx -r '[(.req.path), (."odd key")] | @tsv'
+datamash -s -g 1,2 count 1 < "$T/groupx.ref" > "$T/groupx.exp"
+jq_ref filter -c 'select(.status >= 500 and .x > 0)'
+jq_ref cut -c '{req: {path: .req.path}, n: .n, tags: [null, .tags[1]], opt: {deep: [.opt.deep[0]]}}'
+jq_ref odd -r '.["odd key"]'
+jq_ref top -r '.req.path'
+sort "$T/top.ref" | uniq -c | sort -k1,1nr -k2 | head -n 3 | awk '{ n = $1; sub(/^ *[0-9]+ /, ""); print n "\t" $0 }' > "$T/top.exp"
+
+# run_case NAME JOBS CHUNK SRC ARGS...: forkpipe's output into $T/NAME.out,
+# SRC being file, stdin or gzip.
+run_case() {
+	local name=$1 j=$2 b=$3 src=$4
+	shift 4
+	case $src in
+	file) fp --json -j "$j" -b "$b" "$@" "$T/in.jsonl" ;;
+	stdin) fp --json -j "$j" -b "$b" "$@" < "$T/in.jsonl" ;;
+	gzip) fp --json -j "$j" -b "$b" "$@" "$T/in.jsonl.gz" ;;
+	esac > "$T/$name.out" 2> "$T/err" || fail "$name -j $j -b $b $src: exit $?: $(head -c 300 "$T/err")"
+}
+
+for j in 1 2 4 7; do
+	for b in 1 700 1M; do
+		for src in file stdin gzip; do
+			# Tiny chunks cost time: from a file, at two job counts.
+			[ "$b" = 1 ] && { [ "$src" != file ] || [ "$j" = 1 ] || [ "$j" = 4 ]; } && continue
+			at="-j $j -b $b $src"
+			run_case uniq "$j" "$b" "$src" -e 'uniq -c -k .req.path'
+			sort "$T/uniq.out" > "$T/uniq.sorted"
+			check_same "uniq $at" "$T/uniq.exp" "$T/uniq.sorted"
+			run_case group "$j" "$b" "$src" -e 'group -k .status count sum:.n'
+			check_same "group $at" "$T/group.exp" "$T/group.out"
+			run_case groupx "$j" "$b" "$src" -e "group -k '.req.path,.\"odd key\"' count"
+			check_same "group two keys $at" "$T/groupx.exp" "$T/groupx.out"
+			run_case filter "$j" "$b" "$src" -e 'filter ".status >= 500 && .x > 0"'
+			jq -c . "$T/filter.out" > "$T/filter.norm"
+			check_same "filter $at" "$T/filter.ref" "$T/filter.norm"
+			run_case cut "$j" "$b" "$src" -e 'cut -f .req.path,.n,.tags[1],.opt.deep[0]'
+			jq -c . "$T/cut.out" > "$T/cut.norm"
+			check_same "cut $at" "$T/cut.ref" "$T/cut.norm"
+		done
+	done
+done
+
+# filter and grep write the records byte for byte.
+run_case bytes 2 700 file -e 'filter ".n >= 0"'
+check_same "filter keeps the bytes" "$T/in.jsonl" "$T/bytes.out"
+run_case grepb 2 700 file -e 'grep -F "odd key"'
+check_same "grep keeps the bytes" "$T/in.jsonl" "$T/grepb.out"
+
+# Keys with odd characters, both spellings; top; uniq over a path.
+# (-e splits its words as the shell does: a quoted key is quoted again.)
+run_case odd1 2 1M file -e "cut -f '.\"odd key\"'"
+run_case odd2 2 1M file -e "cut -f '.[\"odd key\"]'"
+check_same "cut .\"odd key\" = .[\"odd key\"]" "$T/odd1.out" "$T/odd2.out"
+jq -r '."odd key"' "$T/odd1.out" > "$T/odd1.vals"
+check_same "cut .\"odd key\"" "$T/odd.ref" "$T/odd1.vals"
+run_case top 2 700 file -e 'top -k .req.path 3'
+check_same "top" "$T/top.exp" "$T/top.out"
+
+# A missing path is null; a path through a scalar too; duplicate keys:
+# the last wins.
+printf '%s\n' '{"a":1,"a":{"b":2}}' '{"a":{"b":1},"a":{"c":2}}' '{"a":5}' '{}' '[1,[2,3]]' > "$T/dup.jsonl"
+fp --json -e 'cut -f .a.b,.a.c' "$T/dup.jsonl" > "$T/dup.out" 2> "$T/err" || fail "dup: $(cat "$T/err")"
+check_text "duplicate keys: the last wins" '{"a":{"b":2,"c":null}}
+{"a":{"b":null,"c":2}}
+{"a":{"b":null,"c":null}}
+{"a":{"b":null,"c":null}}
+{"a":{"b":null,"c":null}}' "$T/dup.out"
+fp --json -e 'uniq -c -k .[1],.[0]' "$T/dup.jsonl" > "$T/arr.out" 2> "$T/err" || fail "arr: $(cat "$T/err")"
+check_text "indexes and compact values" '      1 [2,3]	1
+      4 null	null' "$T/arr.out"
+printf '%s\n' '{"s":"\u00e9"}' '{"s":"é"}' '{"s":"\ud83d\ude00"}' '{"s":"😀"}' '{"s":"a\"b\\c\/"}' > "$T/esc.jsonl"
+fp --json -e 'uniq -c -k .s' "$T/esc.jsonl" > "$T/esc.out" 2> "$T/err" || fail "esc: $(cat "$T/err")"
+check_text "strings compare unescaped" '      1 a"b\c/
+      2 é
+      2 😀' "$T/esc.out"
+
+# A numeric op over a path some records lack: null is no number.
+expect_exit 65 "^forkpipe: group: sum:\.opt\.deep\[0\]: invalid numeric value in record 1, field 2: 'null'\$" \
+	fp --json -j 1 -e 'group -k .status sum:.opt.deep[0]' "$T/in.jsonl"
+jq -r '[.status, (.opt.deep[0] // "null")] | @tsv' "$T/in.jsonl" |
+	datamash -s --narm --na null -g 1 sum 2 > "$T/narm.exp" 2> /dev/null ||
+	jq -r 'select(.opt) | [.status, .opt.deep[0]] | @tsv' "$T/in.jsonl" | datamash -s -g 1 sum 2 > "$T/narm.exp"
+run_case narm 2 700 file -e 'group --narm --na null -k .status sum:.opt.deep[0]'
+check_same "--narm --na null" "$T/narm.exp" "$T/narm.out"
+
+# YAML: input: {format: jsonl}.
+cat > "$T/p.yaml" <<'EOF'
+input: {format: jsonl}
+stages:
+  - group: {keys: .status, ops: [count, "sum:.n"]}
+EOF
+fp -c "$T/p.yaml" "$T/in.jsonl" > "$T/yaml.out" 2> "$T/err" || fail "yaml: $(cat "$T/err")"
+check_same "YAML input: {format: jsonl}" "$T/group.exp" "$T/yaml.out"
+
+# --partial and merge; --shard.
+for k in 0 1 2; do
+	fp --json --shard "$k/3" --partial -e 'group -k .status count sum:.n' "$T/in.jsonl" > "$T/s$k.part" 2> "$T/err" ||
+		fail "--partial --shard $k/3: $(cat "$T/err")"
+done
+fp merge --json -e 'group -k .status count sum:.n' "$T/s2.part" "$T/s0.part" "$T/s1.part" > "$T/merged.out" 2> "$T/err" || fail "merge: $(cat "$T/err")"
+check_same "--shard, --partial and merge" "$T/group.exp" "$T/merged.out"
+for k in 0 1 2; do
+	fp --json --shard "$k/3" -e 'filter ".n >= 0"' "$T/in.jsonl"
+done > "$T/shards.out" 2> "$T/err" || fail "--shard map: $(cat "$T/err")"
+check_same "--shard map output" "$T/in.jsonl" "$T/shards.out"
+
+# -o writes the output atomically.
+fp --json -j 2 -e 'group -k .status count sum:.n' -o "$T/o.out" "$T/in.jsonl" 2> "$T/err" || fail "-o: $(cat "$T/err")"
+check_same "-o" "$T/group.exp" "$T/o.out"
+
+# ---- bad records -----------------------------------------------------------
+# bad NAME LINE WHY: the line after 40 good ones; exit 65, the message
+# with the record's offset, at every job count, and no -o file.
+head -n 40 "$T/in.jsonl" > "$T/good40"
+OFF=$(wc -c < "$T/good40")
+bad() {
+	local name=$1 line=$2 why=$3 j
+	{ cat "$T/good40"; printf '%s\n' "$line"; head -n 20 "$T/in.jsonl"; } > "$T/$name.jsonl"
+	for j in 1 2 4; do
+		expect_exit 65 "^forkpipe: $T/$name.jsonl: invalid JSON at byte offset $OFF: $why\$" \
+			fp --json -j "$j" -b 500 -e count "$T/$name.jsonl"
+		rm -f "$T/bad.out"
+		expect_exit 65 "^forkpipe: $T/$name.jsonl: invalid JSON at byte offset $OFF: $why\$" \
+			fp --json -j "$j" -b 500 -e 'cut -f .n' -o "$T/bad.out" "$T/$name.jsonl"
+		[ -e "$T/bad.out" ] && fail "$name -j $j: -o left a file" || pass
+	done
+	EE_STDIN=$T/$name.jsonl expect_exit 65 "^forkpipe: stdin: invalid JSON at byte offset $OFF: $why\$" \
+		fp --json -j 2 -b 500 -e 'group -k .status count'
+}
+bad unterminated '{"a":"abc}' 'unterminated string'
+bad utf8 "$(printf '{"a":"\xc3\x28"}')" 'invalid UTF-8 in string'
+bad overlong "$(printf '{"a":"\xc0\xaf"}')" 'invalid UTF-8 in string'
+bad surrogate '{"a":"\ud800x"}' 'lone surrogate in \\u escape'
+bad escape '{"a":"\x41"}' 'invalid escape in string'
+bad control "$(printf '{"a":"\001"}')" 'control character in string'
+bad zero '{"a":01}' 'leading zero in number'
+bad number '{"a":1.}' 'invalid number'
+bad literal '{"a":tru}' 'invalid literal'
+bad trailing '{"a":1} x' 'text after the value'
+bad comma '{"a":1,}' 'expected a string key'
+bad close '[1,2' "expected ',' or '\\]' in an array"
+bad colon '{"a" 1}' "expected ':' after a key"
+bad empty '' 'empty line'
+bad blank '   ' 'empty line'
+bad deep "$(printf '%0600d' 0 | tr 0 '[')" 'nested too deeply'
+
+# Gzip input: the same message and offset.
+gzip -c "$T/zero.jsonl" > "$T/zero.jsonl.gz"
+expect_exit 65 "^forkpipe: $T/zero.jsonl.gz: invalid JSON at byte offset $OFF: leading zero in number\$" \
+	fp --json -j 2 -e count "$T/zero.jsonl.gz"
+
+# Fields are paths, never numbers; names must be paths; no header.
+expect_exit 64 "^forkpipe: cut: field '1': JSON fields are named by paths \(\.key, \.a\.b, \.\[0\]\), not numbers\$" \
+	fp --json -e 'cut -f 1' "$T/in.jsonl"
+expect_exit 64 "^forkpipe: cut: field 'status': 'status' is not a JSON path" \
+	fp --json -e 'cut -f status' "$T/in.jsonl"
+expect_exit 64 "^forkpipe: filter: field '\\\$2': JSON fields are named by paths" \
+	fp --json -e 'filter "$2 > 1"' "$T/in.jsonl"
+expect_exit 64 "^forkpipe: group: op 'sum:3': JSON fields are named by paths" \
+	fp --json -e 'group -k .a sum:3' "$T/in.jsonl"
+expect_exit 64 "^forkpipe: sub: -f is not supported with --json \(sub rewrites whole records\)\$" \
+	fp --json -e 'sub -f .a x y' "$T/in.jsonl"
+expect_exit 64 "^forkpipe: --header: JSON Lines have no header record" \
+	fp --json -H -e count "$T/in.jsonl"
+expect_exit 64 "^forkpipe: --json and --csv contradict each other" \
+	fp --json --csv -e count "$T/in.jsonl"
+
+finish
