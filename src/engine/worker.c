@@ -161,6 +161,7 @@ static void run_from(struct worker *w, struct block *b, size_t from)
 			worker_fail(w, rc > 0 ? rc : EXIT_SOFTWARE, "%s: %s", w->name, err);
 		b->offset = OFFSET_UNKNOWN;
 		b->supplied = false;	/* a stage's output records are terminated */
+		b->jv = NULL;		/* the records may have changed */
 	}
 	if (job->reducer != NULL) {
 		uint64_t t0 = meter_clock(&w->meter, job->reducer);
@@ -196,8 +197,10 @@ static int pass_on(struct stage_out *o, struct block *b, char **err)
 static void run_block(struct worker *w, char *data, size_t len, uint64_t offset, size_t nrec)
 {
 	struct block b = { .data = data, .len = len, .nrec = nrec, .offset = offset,
-	    .seq = w->seq, .supplied = len > 0 && data + len - 1 == w->supplied };
+	    .seq = w->seq, .supplied = len > 0 && data + len - 1 == w->supplied,
+	    .jv = w->jv_ready ? (const struct jval *)(const void *)w->jv.data : NULL };
 
+	w->jv_ready = false;
 	meter_in(&w->meter, &b);
 	run_from(w, &b, 0);
 }
@@ -267,19 +270,35 @@ size_t worker_last_end(struct worker *w, char *data, size_t len, uint64_t offset
 
 /*
  * JSON Lines: every record of a block is validated before the stages see
- * it, whatever they read.  The records before a bad one are run first, so
- * the failure comes in input order, as malformed CSV's does.
+ * it, whatever they read, and in the same pass the values of the job's
+ * paths are kept for the first stage (block.jv), so no record is scanned
+ * twice.  The records before a bad one are run first, so the failure
+ * comes in input order, as malformed CSV's does.
  */
-static void check_json(struct worker *w, char *data, size_t len, uint64_t offset)
+static void scan_json(struct worker *w, char *data, size_t len, uint64_t offset)
 {
+	const struct jpaths *ps = w->job->format.paths;
+	size_t n = ps != NULL ? ps->n : 0, pos = 0, k = 0;
 	const char *why = NULL;
-	size_t bad = json_check_block(data, len, w->term, &why);
 
-	if (bad == len)
-		return;
-	run_block(w, data, bad, offset, NREC_UNKNOWN);
-	worker_fail(w, EXIT_DATAERR, "%s: invalid JSON at byte offset %llu: %s", w->name,
-	    (unsigned long long)(offset + bad), why);
+	w->jv.len = 0;
+	while (pos < len) {
+		const char *t = memchr(data + pos, w->term, len - pos);
+		size_t e = t != NULL ? (size_t)(t - data) : len;
+
+		buf_reserve(&w->jv, n * sizeof(struct jval));
+		if (!json_scan(ps, data + pos, e - pos,
+		    n > 0 ? (struct jval *)(void *)w->jv.data + k * n : NULL, &why)) {
+			w->jv_ready = true;
+			run_block(w, data, pos, offset, k);
+			worker_fail(w, EXIT_DATAERR, "%s: invalid JSON at byte offset %llu: %s", w->name,
+			    (unsigned long long)(offset + pos), why);
+		}
+		w->jv.len += n * sizeof(struct jval);
+		k++;
+		pos = e + 1;
+	}
+	w->jv_ready = true;
 }
 
 /* Split a buffer of whole records into cache-sized blocks; offset is
@@ -308,7 +327,7 @@ void worker_run_records(struct worker *w, char *data, size_t len, uint64_t offse
 				n = len;
 		}
 		if (w->job->format.kind == FORMAT_JSON)
-			check_json(w, data, n, offset);
+			scan_json(w, data, n, offset);
 		run_block(w, data, n, offset, w->walked);
 		w->walked = NREC_UNKNOWN;
 		data += n;

@@ -27,6 +27,9 @@ struct worker {
 	struct buf read;	/* file bytes being processed */
 	size_t walked;		/* CSV records found by the last walk for record
 				 * ends, or NREC_UNKNOWN: stages need not count */
+	struct buf jv;		/* JSON Lines: the values of the job's paths in
+				 * each record of the block, as validated */
+	bool jv_ready;		/* jv describes the block about to run */
 	void *partial;		/* the reducer's partial for this chunk */
 	const char *name;	/* the input being processed, for messages */
 	int out_fd;		/* placed output (see worker_placed.c), or -1 */

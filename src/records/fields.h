@@ -69,6 +69,16 @@ int fields_split(const struct format *f, const char *rec, size_t len, struct fie
  */
 int fields_split_upto(const struct format *f, const char *rec, size_t len, size_t max,
     struct fieldvec *fv, const char **why);
+/*
+ * A JSON record's fields from its paths' values, scanned before (the
+ * worker scans each block once: struct block's jv): what fields_split
+ * gives for the record, without scanning it again.
+ */
+void fields_json_vals(const struct format *f, const struct jval *vals, struct fieldvec *fv);
+/* The record k of a block as the first stage gets it: its fields from
+ * jv when the worker scanned them, split otherwise. */
+int fields_split_block(const struct format *f, const struct jval *jv, size_t k, const char *rec,
+    size_t len, size_t max, struct fieldvec *fv, const char **why);
 void fieldvec_free(struct fieldvec *fv);
 
 /*

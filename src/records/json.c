@@ -403,21 +403,6 @@ bool json_scan(const struct jpaths *ps, const char *rec, size_t len, struct jval
 	return true;
 }
 
-size_t json_check_block(const char *data, size_t len, char term, const char **why)
-{
-	size_t pos = 0;
-
-	while (pos < len) {
-		const char *t = memchr(data + pos, term, len - pos);
-		size_t e = t != NULL ? (size_t)(t - data) : len;
-
-		if (!json_scan(NULL, data + pos, e - pos, NULL, why))
-			return pos;
-		pos = e + 1;
-	}
-	return len;
-}
-
 /* Append the UTF-8 of code point u. */
 static void put_utf8(struct buf *b, unsigned long u)
 {

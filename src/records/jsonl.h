@@ -75,9 +75,6 @@ void jpaths_free(struct jpaths *ps);
  */
 bool json_scan(const struct jpaths *ps, const char *rec, size_t len, struct jval *vals,
     const char **why);
-/* The first invalid record of data[0..len) (records ended by term):
- * its offset, or len if every record is valid; *why says what is wrong. */
-size_t json_check_block(const char *data, size_t len, char term, const char **why);
 /*
  * A value as a field's text: a string unescaped, an object or array in
  * compact form, anything else as written; a missing value is "null".

@@ -288,7 +288,7 @@ static void fold_record(struct agg_part *p, const char *rec, size_t len)
 	} else if (s->maxfield > 0) {
 		const char *why = NULL;
 
-		if (fields_split_upto(p->fmt, rec, len, s->maxfield, &p->fv, &why) < 0) {
+		if (fields_split_block(p->fmt, p->jv, p->jk++, rec, len, s->maxfield, &p->fv, &why) < 0) {
 			data_error(p, ERR_CSV, 0, 0, 0, why, strlen(why));
 			return;
 		}
@@ -444,6 +444,8 @@ void agg_fold(struct agg_part *p, const struct block *b)
 	}
 	p->cur_seq = b->seq;
 	p->cur_any = true;
+	p->jv = b->jv;
+	p->jk = 0;
 	if (csv)
 		csv_iter_init(&it, b->data, b->len, p->fmt, p->term);
 	while (q < end && !p->stop) {
@@ -461,4 +463,5 @@ void agg_fold(struct agg_part *p, const struct block *b)
 		fold_record(p, q, (size_t)(t - q));
 		q = t + 1;
 	}
+	p->jv = NULL;
 }

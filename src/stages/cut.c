@@ -146,7 +146,7 @@ static int cut_map(struct stage *st, struct block *b, char **err)
 		/* As cut -d does: a record without the delimiter is kept whole. */
 		if (st->fmt->kind == FORMAT_DELIM && memchr(p, st->fmt->delim, len) == NULL) {
 			buf_append(&c->out, p, len);
-		} else if (fields_split_upto(st->fmt, p, len, c->max, &c->fv, &why) < 0) {
+		} else if (fields_split_block(st->fmt, b->jv, nrec - 1, p, len, c->max, &c->fv, &why) < 0) {
 			if (b->offset != OFFSET_UNKNOWN)
 				*err = xasprintf("%s at byte offset %llu: %s", format_malformed(st->fmt),
 				    (unsigned long long)(b->offset + (uint64_t)(p - b->data)), why);

@@ -3,7 +3,8 @@
 # paths in cut, filter, group, uniq and top, differential against jq on
 # generated records (nested objects and arrays, escapes, surrogate pairs,
 # raw UTF-8, big integers, exponents, -0, duplicate keys) at several job
-# counts and chunk sizes, from a file, stdin and gzip; --partial and
+# counts and chunk sizes, from a file, stdin and gzip; the first stage
+# on the worker's scan and later ones scanning again; --partial and
 # merge; --shard; and every kind of bad record (exit 65, the exact
 # message with the record's offset, no -o file).
 . "$TEST_SRCDIR/lib.sh"
@@ -91,6 +92,16 @@ for j in 1 2 4 7; do
 		done
 	done
 done
+
+# Only the first stage gets the values the worker's scan kept; the later
+# ones scan again.
+jq -c 'select(.status >= 500 and .x > 0) | {n: .n, req: {path: .req.path}}' "$T/in.jsonl" > "$T/two.ref"
+run_case two 2 700 file -e 'grep -F status' -e 'filter ".status >= 500 && .x > 0"' -e 'cut -f .n,.req.path'
+jq -c . "$T/two.out" > "$T/two.norm"
+check_same "grep, filter and cut" "$T/two.ref" "$T/two.norm"
+jq -r 'select(.status >= 500 and .x > 0) | [.status, .n] | @tsv' "$T/in.jsonl" | datamash -s -g 1 count 1 sum 2 > "$T/fg.exp"
+run_case fg 2 700 file -e 'filter ".status >= 500 && .x > 0"' -e 'group -k .status count sum:.n'
+check_same "filter then group" "$T/fg.exp" "$T/fg.out"
 
 # filter and grep write the records byte for byte.
 run_case bytes 2 700 file -e 'filter ".n >= 0"'
