@@ -521,8 +521,9 @@ static void usage(FILE *f)
 	      "  -j, --json  the same log as JSON Lines (whole lines, at most SIZE)\n", f);
 }
 
-/* -j: whole JSON lines while they fit in SIZE. */
-static int json_main(const struct gen_opts *o)
+/* -j: whole JSON lines while they fit in SIZE; with -n (only_size)
+ * their byte count instead. */
+static int json_main(const struct gen_opts *o, int only_size)
 {
 	char line[LINE_MAX_LEN], *buf = malloc(OUTBUF_SIZE + 4 * LINE_MAX_LEN), *p = buf;
 	uint64_t left = o->size;
@@ -544,9 +545,15 @@ static int json_main(const struct gen_opts *o)
 		p = e;
 		clock_ms += below(41);
 		if (p - buf >= (ptrdiff_t)OUTBUF_SIZE) {
-			gen_write("genlog", buf, (size_t)(p - buf));
+			if (!only_size)
+				gen_write("genlog", buf, (size_t)(p - buf));
 			p = buf;
 		}
+	}
+	if (only_size) {
+		printf("%llu\n", (unsigned long long)(o->size - left));
+		free(buf);
+		return 0;
 	}
 	gen_write("genlog", buf, (size_t)(p - buf));
 	gen_flush("genlog");
@@ -565,9 +572,15 @@ int main(int argc, char **argv)
 	while ((c = gen_getopt(argc, argv, "s:nhj", &o)) != -1)
 		json = 1;
 	(void)c;
+	if (json) {
+		/* -n: the size of whole lines is known only by making them. */
+		int only = o.only_size;
+
+		o.only_size = 0;
+		gen_size_operand(argc, argv, 0, &o);
+		return json_main(&o, only);
+	}
 	gen_size_operand(argc, argv, 0, &o);
-	if (json)
-		return json_main(&o);
 
 	rng_state = o.seed;
 	clock_ms = INT64_C(1709251200) * 1000; /* 2024-03-01 00:00:00 UTC */
