@@ -12,7 +12,7 @@
 # fuzz/crashes/NAME-crash-... and fails the run.
 
 FUZZ_SECONDS = 60
-FUZZ_TARGETS = config stage record frame partial gzip
+FUZZ_TARGETS = config stage record frame partial gzip json
 # FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION: the convention of libFuzzer
 # and OSS-Fuzz; partial.c then ignores checksums, so that mutated
 # partial files reach the reducers' decoders.

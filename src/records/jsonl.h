@@ -85,7 +85,10 @@ void json_text(const struct jval *v, struct buf *scratch, const char **p, size_t
 /* Append v as JSON text (compact; strings as written). */
 void json_put(const struct jval *v, struct buf *out);
 
-/* jsonout.c: cut's output, objects holding just the selected paths. */
+/* jsonout.c: cut's output, objects holding just the selected paths.  An
+ * index writes an array with null before it: indexes above this are
+ * refused (jout_new returns NULL). */
+#define JOUT_MAX_INDEX 4095
 struct jout;
 struct jout *jout_new(const struct jpaths *ps, const size_t *idx, size_t n);
 void jout_write(const struct jout *o, const struct jval *vals, struct buf *out);

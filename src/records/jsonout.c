@@ -54,8 +54,13 @@ struct jout *jout_new(const struct jpaths *ps, const size_t *idx, size_t n)
 		const struct jpath *p = &ps->v[idx[i]];
 		struct jout *o = root;
 
-		for (size_t k = 0; o != NULL && k < p->nsteps; k++)
+		for (size_t k = 0; o != NULL && k < p->nsteps; k++) {
+			if (p->steps[k].key == NULL && p->steps[k].index > JOUT_MAX_INDEX) {
+				jout_free(root);
+				return NULL;
+			}
 			o = out_child(o, &p->steps[k]);
+		}
 		/* A whole value already selected holds the deeper ones. */
 		if (o != NULL && o->val < 0)
 			o->val = (long)idx[i];

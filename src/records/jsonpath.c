@@ -102,7 +102,9 @@ static bool literal_key(const char *s, size_t n, struct jstep *st)
 	v.esc = memchr(s, '\\', n) != NULL;
 	buf_reserve(&b, n + 1);
 	json_text(&v, &b, &p, &len);
-	st->key = xstrndup(p, len);
+	st->key = xmalloc(len + 1);	/* the key may hold a NUL (\u0000) */
+	memcpy(st->key, p, len);
+	st->key[len] = '\0';
 	st->klen = len;
 	buf_free(&b);
 	return true;
@@ -143,6 +145,12 @@ bool jpath_parse(const char *text, struct jpath *out)
 	while (text[at] != '\0') {
 		size_t k = step_span(text + at, at == 0);
 
+		/* Deeper than any record may nest: it could only be null, and
+		 * cut would write objects nested deeper than JSON input may. */
+		if (out->nsteps == JSON_MAX_DEPTH) {
+			jpath_free(out);
+			return false;
+		}
 		out->steps = xreallocarray(out->steps, out->nsteps + 1, sizeof *out->steps);
 		if (!parse_step(text + at, k, &out->steps[out->nsteps])) {
 			jpath_free(out);

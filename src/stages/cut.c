@@ -69,6 +69,11 @@ static int cut_bind(struct stage *st, const struct header *h, char **err)
 			idx[i] = c->list.v[i].lo - 1;
 		c->jout = jout_new(st->fmt->paths, idx, c->list.n);
 		free(idx);
+		if (c->jout == NULL) {
+			*err = xasprintf("cut: an index above %d would write that many nulls before "
+			    "its value", JOUT_MAX_INDEX);
+			return -1;
+		}
 	}
 	return 0;
 }

@@ -223,6 +223,8 @@ expect_exit 64 "^forkpipe: group: op 'sum:3': JSON fields are named by paths" \
 	fp --json -e 'group -k .a sum:3' "$T/in.jsonl"
 expect_exit 64 "^forkpipe: sub: -f is not supported with --json \(sub rewrites whole records\)\$" \
 	fp --json -e 'sub -f .a x y' "$T/in.jsonl"
+expect_exit 64 "^forkpipe: cut: an index above 4095 would write that many nulls before its value\$" \
+	fp --json -e 'cut -f .a[4096]' "$T/in.jsonl"
 expect_exit 64 "^forkpipe: --header: JSON Lines have no header record" \
 	fp --json -H -e count "$T/in.jsonl"
 expect_exit 64 "^forkpipe: --json and --csv contradict each other" \
