@@ -98,9 +98,18 @@ static int sort_setup(struct stage *st, char **err)
 	st->priv = so;
 	so->spec.keys = xcalloc(n + 1, sizeof *so->spec.keys);
 	for (size_t i = 0; i < n; i++) {
-		if (sortkey_parse(defs[i], &so->spec.keys[i], err) < 0)
+		if (sortkey_parse(defs[i], &so->spec.keys[i], err) < 0) {
+			so->spec.nkeys++;	/* its path, if any, is freed */
 			return -1;
+		}
 		so->spec.nkeys++;
+		bool json = st->fmt != NULL && st->fmt->kind == FORMAT_JSON;
+
+		if (json != (so->spec.keys[i].json != NULL)) {
+			*err = xasprintf(json ? "sort: -k %s: JSON records are sorted by paths "
+			    "(-k .status, -k .bytes:nr)" : "sort: -k %s: a path needs --json", defs[i]);
+			return -1;
+		}
 	}
 	if (t != NULL) {
 		if (strcmp(t, "\\t") == 0 || strcmp(t, "tab") == 0) {
@@ -377,7 +386,8 @@ const struct stage_def stage_sort = {
 		"position; fields and characters count from 1. "
 		"The letters b, n and r after a position make that key skip leading blanks, "
 		"compare numbers, or reverse its order; a key without letters takes -b, -n and -r "
-		"from the stage. "
+		"from the stage. With --json a key is a path, its letters after a colon (-k .bytes:nr), "
+		"and its text is the value as written (a string between its quotes). "
 		"Fields are separated by the -t byte, else by the delimiter of -d, --tsv or "
 		"--csv (quotes are not interpreted), else as sort does: each field is a run of "
 		"blanks followed by non-blanks, so that its leading blanks belong to it. "

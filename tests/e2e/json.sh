@@ -1,6 +1,6 @@
 #!/bin/bash
 # e2e/json.sh - JSON Lines input (--json, input: {format: jsonl}): jq-style
-# paths in cut, filter, group, uniq and top, differential against jq on
+# paths in cut, filter, group, uniq, top and sort, differential against jq on
 # generated records (nested objects and arrays, escapes, surrogate pairs,
 # raw UTF-8, big integers, exponents, -0, duplicate keys) at several job
 # counts and chunk sizes, from a file, stdin and gzip; the first stage
@@ -102,6 +102,33 @@ check_same "grep, filter and cut" "$T/two.ref" "$T/two.norm"
 jq -r 'select(.status >= 500 and .x > 0) | [.status, .n] | @tsv' "$T/in.jsonl" | datamash -s -g 1 count 1 sum 2 > "$T/fg.exp"
 run_case fg 2 700 file -e 'filter ".status >= 500 && .x > 0"' -e 'group -k .status count sum:.n'
 check_same "filter then group" "$T/fg.exp" "$T/fg.out"
+
+# sort by paths, stable, against jq's stable sort_by; numbers by value.
+jq -c -s 'sort_by(-.n, ."odd key") | .[]' "$T/in.jsonl" > "$T/sort.ref"
+jq -c -s 'sort_by(."odd key") | .[]' "$T/in.jsonl" > "$T/sort2.ref"
+for j in 1 2 7; do
+	run_case sort "$j" 700 file -e "sort -s -k .n:nr -k '.\"odd key\"'"
+	jq -c . "$T/sort.out" > "$T/sort.norm"
+	check_same "sort -k .n:nr -k .\"odd key\" -j $j" "$T/sort.ref" "$T/sort.norm"
+	run_case sort2 "$j" 700 stdin -e "sort -s -k '.[\"odd key\"]'" -e 'head 2000'
+	jq -c . "$T/sort2.out" > "$T/sort2.norm"
+	head -n 2000 "$T/sort2.ref" > "$T/sort2.head"
+	check_same "sort then head -j $j" "$T/sort2.head" "$T/sort2.norm"
+done
+expect_exit 64 "^forkpipe: sort: bad key definition '\.\[odd key\]': not a JSON path" \
+	fp --json -e 'sort -k .["odd key"]' "$T/in.jsonl"
+expect_exit 64 "^forkpipe: sort: -k 2: JSON records are sorted by paths \(-k \.status, -k \.bytes:nr\)\$" \
+	fp --json -e 'sort -k 2' "$T/in.jsonl"
+
+# Spilling under a tiny --memory.
+mkdir -p "$T/tmp"
+for j in 1 2; do
+	TMPDIR=$T/tmp run_case spill "$j" 700 file --memory 64K -e 'group -k .status count sum:.n'
+	check_same "group spilled -j $j" "$T/group.exp" "$T/spill.out"
+	TMPDIR=$T/tmp run_case spills "$j" 700 file --memory 64K -e "sort -s -k .n:nr -k '.\"odd key\"'"
+	jq -c . "$T/spills.out" > "$T/spills.norm"
+	check_same "sort spilled -j $j" "$T/sort.ref" "$T/spills.norm"
+done
 
 # filter and grep write the records byte for byte.
 run_case bytes 2 700 file -e 'filter ".n >= 0"'
