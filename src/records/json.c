@@ -4,6 +4,7 @@
  * the bytes are, are skipped 16 bytes at a time with SSE2. */
 #include "autoconfig.h"
 
+#include <stdint.h>
 #include <string.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -173,6 +174,25 @@ static inline bool digit(ptr p, ptr end)
 	return p < end && *p >= '0' && *p <= '9';
 }
 
+/* Past a run of digits: eight at a time while all eight are digits (an
+ * id or a timestamp is long), then byte by byte. */
+static inline ptr digits(ptr p, ptr end)
+{
+	while (end - p >= 8) {
+		uint64_t v;
+
+		memcpy(&v, p, 8);
+		if ((((v & UINT64_C(0xF0F0F0F0F0F0F0F0)) |
+		    (((v + UINT64_C(0x0606060606060606)) & UINT64_C(0xF0F0F0F0F0F0F0F0)) >> 4))) !=
+		    UINT64_C(0x3333333333333333))
+			break;
+		p += 8;
+	}
+	while (digit(p, end))
+		p++;
+	return p;
+}
+
 static bool number(struct scan *s)
 {
 	ptr p = s->p, end = s->end;
@@ -186,14 +206,12 @@ static bool number(struct scan *s)
 		if (digit(p, end))
 			return fail(s, "leading zero in number");
 	} else {
-		while (digit(p, end))
-			p++;
+		p = digits(p, end);
 	}
 	if (p < end && *p == '.') {
 		if (!digit(++p, end))
 			return fail(s, "invalid number");
-		while (digit(p, end))
-			p++;
+		p = digits(p, end);
 	}
 	if (p < end && (*p == 'e' || *p == 'E')) {
 		p++;
@@ -201,8 +219,7 @@ static bool number(struct scan *s)
 			p++;
 		if (!digit(p, end))
 			return fail(s, "invalid number");
-		while (digit(p, end))
-			p++;
+		p = digits(p, end);
 	}
 	s->p = p;
 	return true;
