@@ -73,8 +73,10 @@ run_case() {
 for j in 1 2 4 7; do
 	for b in 1 700 1M; do
 		for src in file stdin gzip; do
-			# Tiny chunks cost time: from a file, at two job counts.
+			# Tiny chunks cost time: from a file, at two job counts;
+			# streams at one chunk size.
 			[ "$b" = 1 ] && { [ "$src" != file ] || [ "$j" = 1 ] || [ "$j" = 4 ]; } && continue
+			[ "$b" = 1M ] && [ "$src" != file ] && continue
 			at="-j $j -b $b $src"
 			run_case uniq "$j" "$b" "$src" -e 'uniq -c -k .req.path'
 			sort "$T/uniq.out" > "$T/uniq.sorted"
@@ -220,6 +222,10 @@ bad() {
 bad unterminated '{"a":"abc}' 'unterminated string'
 bad utf8 "$(printf '{"a":"\xc3\x28"}')" 'invalid UTF-8 in string'
 bad overlong "$(printf '{"a":"\xc0\xaf"}')" 'invalid UTF-8 in string'
+bad utf8-surrogate "$(printf '{"a":"\xed\xa0\x80"}')" 'invalid UTF-8 in string'
+bad utf8-range "$(printf '{"a":"\xf4\x90\x80\x80"}')" 'invalid UTF-8 in string'
+bad utf8-cont "$(printf '{"a":"\x80"}')" 'invalid UTF-8 in string'
+bad utf8-trunc "$(printf '{"a":"\xe2\x82"}')" 'invalid UTF-8 in string'
 bad surrogate '{"a":"\ud800x"}' 'lone surrogate in \\u escape'
 bad escape '{"a":"\x41"}' 'invalid escape in string'
 bad control "$(printf '{"a":"\001"}')" 'control character in string'
@@ -234,10 +240,52 @@ bad empty '' 'empty line'
 bad blank '   ' 'empty line'
 bad deep "$(printf '%0600d' 0 | tr 0 '[')" 'nested too deeply'
 
-# Gzip input: the same message and offset.
+# ---- JSONTestSuite (tests/jsonsuite, made by its gen.mjs) -----------------
+# Every y_ case accepted, every n_ case refused on its own, the i_ cases
+# as i.verdicts says; then the two deepest n_ structures.
+SUITE=$TEST_SRCDIR/jsonsuite
+[ -f "$SUITE/y.jsonl" ] || die "no JSONTestSuite cases in $SUITE"
+ny=$(wc -l < "$SUITE/y.jsonl")
+fp --json -j 2 -b 1 -e count "$SUITE/y.jsonl" > "$T/y.out" 2> "$T/err" || fail "y_ cases: $(cat "$T/err")"
+check_text "JSONTestSuite: every y_ case accepted" "$ny" "$T/y.out"
+# suite_verdicts NAME: one line per case of NAME.jsonl: its name, a tab,
+# accept or the reason it was refused.
+suite_verdicts() {
+	local k n=$(wc -l < "$SUITE/$1.jsonl")
+	for ((k = 1; k <= n; k++)); do
+		sed -n "${k}p" "$SUITE/$1.jsonl" > "$T/case"
+		if fp --json -j 1 -e count "$T/case" > /dev/null 2> "$T/err"; then
+			echo accept
+		else
+			[ $? = 65 ] || echo "exit $?"
+			sed 's/^forkpipe: .*: invalid JSON at byte offset 0: //' "$T/err"
+		fi
+	done | paste -d '\t' "$SUITE/$1.names" -
+}
+suite_verdicts n | awk -F '\t' '$2 == "accept" || $2 ~ /^exit/ || $2 ~ /^forkpipe/' > "$T/n.wrong"
+check_empty "JSONTestSuite: every n_ case refused with 65 and a reason" "$T/n.wrong"
+suite_verdicts i > "$T/i.out"
+check_same "JSONTestSuite: the i_ cases' verdicts" "$SUITE/i.verdicts" "$T/i.out"
+printf '%0100000d\n' 0 | tr 0 '[' > "$T/open"
+expect_exit 65 "^forkpipe: $T/open: invalid JSON at byte offset 0: nested too deeply\$" fp --json -e count "$T/open"
+{ yes '[{"":' | head -n 50000 | tr -d '\n'; echo; } > "$T/open2"
+expect_exit 65 "^forkpipe: $T/open2: invalid JSON at byte offset 0: nested too deeply\$" fp --json -e count "$T/open2"
+
+# Gzip and zstd input: the same message and offset.
 gzip -c "$T/zero.jsonl" > "$T/zero.jsonl.gz"
 expect_exit 65 "^forkpipe: $T/zero.jsonl.gz: invalid JSON at byte offset $OFF: leading zero in number\$" \
 	fp --json -j 2 -e count "$T/zero.jsonl.gz"
+if command -v zstd > /dev/null 2>&1; then
+	zstd -q -c "$T/zero.jsonl" > "$T/zero.jsonl.zst"
+	expect_exit 65 "^forkpipe: $T/zero.jsonl.zst: invalid JSON at byte offset $OFF: leading zero in number\$" \
+		fp --json -j 2 -e count "$T/zero.jsonl.zst"
+	zstd -q -c "$T/in.jsonl" > "$T/in.jsonl.zst"
+	fp --json -j 2 -b 700 -e 'group -k .status count sum:.n' "$T/in.jsonl.zst" > "$T/zst.out" 2> "$T/err" ||
+		fail "zstd: $(cat "$T/err")"
+	check_same "group from zstd" "$T/group.exp" "$T/zst.out"
+else
+	die "reference tool 'zstd' not found"
+fi
 
 # Fields are paths, never numbers; names must be paths; no header.
 expect_exit 64 "^forkpipe: cut: field '1': JSON fields are named by paths \(\.key, \.a\.b, \.\[0\]\), not numbers\$" \
