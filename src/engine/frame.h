@@ -32,7 +32,11 @@ enum frame_type {
 				 * ends a chunk: the chunk's figures (meter.h);
 				 * payload: u64 records in, u64 records out, u64
 				 * CPU nanoseconds of each stage the workers run */
-	FRAME_LAST = FRAME_STATS,	/* the highest type: frames beyond it are bad */
+	FRAME_REJECT,		/* worker, with --reject, before the frame that
+				 * ends a chunk: its records that did not parse;
+				 * payload: for each, u64 input offset, u64
+				 * length, its bytes */
+	FRAME_LAST = FRAME_REJECT,	/* the highest type: frames beyond it are bad */
 };
 
 #define FRAME_MAGIC 0x46500000u	/* "FP" in the high half of word 0 */

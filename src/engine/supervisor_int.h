@@ -64,6 +64,8 @@ struct failure {
 	char *msg;
 };
 
+struct rslot;
+
 struct sup {
 	struct job *job;
 	struct chunker *chunker;
@@ -94,6 +96,11 @@ struct sup {
 	bool placed;		/* workers pwrite the output (see worker_placed.c) */
 	uint64_t place_base;
 	uint64_t hold_max;	/* see throttled (supervisor.c) */
+	struct {
+		struct output *out;	/* --reject FILE, or NULL */
+		struct rslot *slots;	/* by seq % window */
+		uint64_t next;		/* the next chunk whose rejects are due */
+	} rej;
 };
 
 /* supervisor.c */
@@ -120,6 +127,15 @@ void __attribute__((noreturn)) sup_report_failure(struct sup *s);
 void sup_kill_groups(struct sup *s, int w);
 void sup_worker_died(struct sup *s, int w);
 void sup_worker_failed(struct sup *s, int w, const struct frame_reader *r);
+
+/* sup_reject.c */
+void sup_reject_open(struct sup *s);
+void sup_reject_take(struct sup *s, int w, const struct frame_reader *r);
+/* Write the rejects of the chunks below upto (released, in order). */
+void sup_reject_flush(struct sup *s, uint64_t upto);
+void sup_reject_commit(struct sup *s);
+void sup_reject_abort(struct sup *s);
+void sup_reject_free(struct sup *s);
 
 /* sup_timers.c */
 void sup_stalls_snapshot(struct sup *s);

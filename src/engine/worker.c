@@ -275,10 +275,22 @@ size_t worker_last_end(struct worker *w, char *data, size_t len, uint64_t offset
  * twice.  The records before a bad one are run first, so the failure
  * comes in input order, as malformed CSV's does.
  */
-static void scan_json(struct worker *w, char *data, size_t len, uint64_t offset)
+/* --reject: the record data[0..len) at offset goes to the reject file
+ * instead of the stages. */
+static void reject_record(struct worker *w, const char *data, size_t len, uint64_t offset)
+{
+	unsigned char num[16];
+
+	frame_put_u64(num, offset);
+	frame_put_u64(num + 8, len);
+	buf_append(&w->rejects, num, sizeof num);
+	buf_append(&w->rejects, data, len);
+}
+
+static size_t scan_json(struct worker *w, char *data, size_t len, uint64_t offset)
 {
 	const struct jpaths *ps = w->job->format.paths;
-	size_t n = ps != NULL ? ps->n : 0, pos = 0, k = 0;
+	size_t n = ps != NULL ? ps->n : 0, pos = 0, k = 0, from = 0;
 	const char *why = NULL;
 
 	w->jv.len = 0;
@@ -290,15 +302,24 @@ static void scan_json(struct worker *w, char *data, size_t len, uint64_t offset)
 		if (!json_scan(ps, data + pos, e - pos,
 		    n > 0 ? (struct jval *)(void *)w->jv.data + k * n : NULL, &why)) {
 			w->jv_ready = true;
-			run_block(w, data, pos, offset, k);
-			worker_fail(w, EXIT_DATAERR, "%s: invalid JSON at byte offset %llu: %s", w->name,
-			    (unsigned long long)(offset + pos), why);
+			run_block(w, data + from, pos - from, offset + from, k);
+			if (w->job->reject == NULL)
+				worker_fail(w, EXIT_DATAERR, "%s: invalid JSON at byte offset %llu: %s",
+				    w->name, (unsigned long long)(offset + pos), why);
+			/* Byte for byte: a terminator the input lacks is left out. */
+			reject_record(w, data + pos, e - pos + (e < len && data + e != w->supplied),
+			    offset + pos);
+			w->jv.len = 0;
+			k = 0;
+			pos = from = e + 1;
+			continue;
 		}
 		w->jv.len += n * sizeof(struct jval);
 		k++;
 		pos = e + 1;
 	}
 	w->jv_ready = true;
+	return from < len ? from : len;
 }
 
 /* Split a buffer of whole records into cache-sized blocks; offset is
@@ -326,9 +347,14 @@ void worker_run_records(struct worker *w, char *data, size_t len, uint64_t offse
 			if (n == 0)
 				n = len;
 		}
+		size_t done = 0;
+
 		if (w->job->format.kind == FORMAT_JSON)
-			scan_json(w, data, n, offset);
-		run_block(w, data, n, offset, w->walked);
+			done = scan_json(w, data, n, offset);
+		if (done < n)
+			run_block(w, data + done, n - done, offset + done,
+			    done > 0 ? NREC_UNKNOWN : w->walked);
+		w->jv_ready = false;
 		w->walked = NREC_UNKNOWN;
 		data += n;
 		len -= n;
@@ -342,6 +368,7 @@ static void chunk_begin(struct worker *w, uint64_t seq)
 
 	w->seq = seq;
 	w->gather.len = 0;
+	w->rejects.len = 0;
 	w->supplied = NULL;
 	for (size_t i = 0; i < job->nmap; i++)
 		if (job->stages[i]->def->reset != NULL)
@@ -414,6 +441,12 @@ static void chunk_end(struct worker *w)
 	struct stage *r = w->job->reducer;
 
 	end_stages(w);
+	if (w->rejects.len > 0) {
+		struct iovec iov = { w->rejects.data, w->rejects.len };
+
+		worker_send_frame(w, FRAME_REJECT, 0, &iov, 1);
+		w->rejects.len = 0;
+	}
 	if (w->skipped != NULL) {
 		skip_chunk(w);
 		return;

@@ -30,6 +30,8 @@ struct worker {
 	struct buf jv;		/* JSON Lines: the values of the job's paths in
 				 * each record of the block, as validated */
 	bool jv_ready;		/* jv describes the block about to run */
+	struct buf rejects;	/* --reject: the chunk's records that did not
+				 * parse, as FRAME_REJECT's payload */
 	void *partial;		/* the reducer's partial for this chunk */
 	const char *name;	/* the input being processed, for messages */
 	int out_fd;		/* placed output (see worker_placed.c), or -1 */

@@ -18,6 +18,7 @@ struct job *job_new(void)
 	struct job *job = xcalloc(1, sizeof(struct job));
 
 	job->retries = JOB_DEFAULT_RETRIES;
+	job->max_rejects = -1;
 	job->stall_warning = JOB_DEFAULT_STALL_WARNING;
 	return job;
 }
@@ -61,6 +62,7 @@ void job_free(struct job *job)
 	job_clear_stages(job);
 	free(job->shard.prints);
 	free(job->output);
+	free(job->reject);
 	free(job->tmpdir);
 	free(job->lock);
 	free(job->stats_json);
@@ -392,6 +394,16 @@ int job_plan(struct job *job, char **err, int *code)
 		return -1;
 	}
 	job->made_format = (struct format){ FORMAT_DELIM, '\t', false, NULL };
+	if (job->reject != NULL && (job->format.kind != FORMAT_JSON || job->merge)) {
+		*err = xasprintf("--reject: only JSON Lines records (--json) are rejected so far");
+		*code = EXIT_USAGE;
+		return -1;
+	}
+	if (job->max_rejects >= 0 && job->reject == NULL) {
+		*err = xasprintf("--max-rejects: needs --reject FILE");
+		*code = EXIT_USAGE;
+		return -1;
+	}
 	const struct format *fmt = &job->format;
 
 	for (size_t i = 0; i < job->nstages; i++) {

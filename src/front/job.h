@@ -38,6 +38,8 @@ struct job {
 	bool strict_epipe;	/* a closed output is exit 141, not 0 */
 	bool line_buffered;	/* write each piece of output at once */
 	bool keep_going;	/* a failed command skips its chunk's output */
+	char *reject;		/* --reject: records that do not parse go here */
+	long max_rejects;	/* --max-rejects: more fail the run; -1: any */
 	unsigned retries;	/* more attempts for a chunk that kills its worker */
 	double chunk_timeout;	/* seconds a worker may spend on a chunk; 0: any */
 	double stall_warning;	/* seconds a worker holding a chunk may send

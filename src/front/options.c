@@ -114,6 +114,11 @@ static void set_json(struct job *job, const union jobopt_value *v)
 	job->format.delim = '\t';
 }
 
+static void set_max_rejects(struct job *job, const union jobopt_value *v)
+{
+	job->max_rejects = v->count;
+}
+
 static void set_retries(struct job *job, const union jobopt_value *v)
 {
 	job->retries = (unsigned)v->count;
@@ -862,6 +867,57 @@ const struct jobopt jobopts[] = {
 		    "command's output record longer than\n"
 		    ".B \\-\\-max\\-record\n"
 		    "is not a failed command, and ends the run with status 65.\n",
+	},
+	{
+		.name = "reject",
+		.yaml = "reject",
+		.kind = JOBOPT_STRING,
+		.field = offsetof(struct job, reject),
+		.arg = "FILE",
+		.help =
+		    "write records that do not parse (--json) to FILE\n"
+		    "(atomically) instead of failing the run",
+		.man =
+		    "A record that does not parse (with\n"
+		    ".BR \\-\\-json ;\n"
+		    "other formats are not covered yet) does not end the run: it is written to\n"
+		    ".I FILE\n"
+		    "byte for byte, in input order, and left out of the stages' input.\n"
+		    ".I FILE\n"
+		    "is written as\n"
+		    ".B \\-o\n"
+		    "writes its file: atomically, when the run succeeds, and not at all when\n"
+		    "it fails.\n"
+		    "How many records were rejected, and the input and offset of the first\n"
+		    "ten, are in\n"
+		    ".B \\-\\-stats\n"
+		    "and\n"
+		    ".B \\-\\-stats\\-json\n"
+		    ".RB ( rejected_records ,\n"
+		    ".BR rejected_first ).\n",
+	},
+	{
+		.name = "max-rejects",
+		.yaml = "max-rejects",
+		.kind = JOBOPT_COUNT,
+		.min = 0,
+		.max = 1e15,
+		.noun = "number",
+		.expect = "expected a whole number from 0",
+		.store = set_max_rejects,
+		.arg = "N",
+		.help =
+		    "with --reject: fail (65) once more than N records\n"
+		    "were rejected",
+		.man =
+		    "With\n"
+		    ".BR \\-\\-reject ,\n"
+		    "end the run with status 65 once more than\n"
+		    ".I N\n"
+		    "records were rejected, naming the input and offset of the last; neither\n"
+		    "the output nor\n"
+		    ".I FILE\n"
+		    "is then written.\n",
 	},
 	{
 		.name = "retries",

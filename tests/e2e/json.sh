@@ -287,6 +287,55 @@ else
 	die "reference tool 'zstd' not found"
 fi
 
+# ---- --reject and --max-rejects ------------------------------------------------
+# Every 97th record of the input spoiled: the good ones go through the
+# stages as if alone, the bad ones to the reject file, byte for byte, in
+# input order; a bad last record without its newline stays without.
+awk 'NR % 97 == 0 { print substr($0, 1, length($0) - 2); next } { print }' "$T/in.jsonl" > "$T/mixed.jsonl"
+printf '{"status":' >> "$T/mixed.jsonl"
+awk 'NR % 97 != 0' "$T/in.jsonl" > "$T/good.jsonl"
+{ awk 'NR % 97 == 0' "$T/mixed.jsonl"; printf '{"status":'; } > "$T/bad.exp"
+nbad=$(($(wc -l < "$T/in.jsonl") / 97 + 1))
+jq -r '[.status, .n] | @tsv' "$T/good.jsonl" | datamash -s -g 1 count 1 sum 2 > "$T/rgroup.exp"
+gzip -c "$T/mixed.jsonl" > "$T/mixed.jsonl.gz"
+for j in 1 2 4; do
+	for src in file stdin gzip; do
+		rm -f "$T/rej" "$T/rep.json"
+		case $src in
+		file) fp --json -j "$j" -b 700 --reject "$T/rej" --stats-json "$T/rep.json" -e 'group -k .status count sum:.n' "$T/mixed.jsonl" ;;
+		stdin) fp --json -j "$j" -b 700 --reject "$T/rej" --stats-json "$T/rep.json" -e 'group -k .status count sum:.n' < "$T/mixed.jsonl" ;;
+		gzip) fp --json -j "$j" -b 700 --reject "$T/rej" --stats-json "$T/rep.json" -e 'group -k .status count sum:.n' "$T/mixed.jsonl.gz" ;;
+		esac > "$T/rgroup.out" 2> "$T/err" || fail "--reject -j $j $src: exit $?: $(cat "$T/err")"
+		check_same "--reject: the good records -j $j $src" "$T/rgroup.exp" "$T/rgroup.out"
+		check_same "--reject: the reject file -j $j $src" "$T/bad.exp" "$T/rej"
+		jq -r '.rejected_records' "$T/rep.json" > "$T/nrej"
+		check_text "--reject: rejected_records -j $j $src" "$nbad" "$T/nrej"
+	done
+done
+fp --json -j 2 -b 1 --reject "$T/rej" -e 'filter ".n >= 0"' "$T/mixed.jsonl" > "$T/rmap.out" 2> "$T/err" ||
+	fail "--reject map: $(cat "$T/err")"
+check_same "--reject: filter writes the good records" "$T/good.jsonl" "$T/rmap.out"
+check_same "--reject: the reject file, -b 1" "$T/bad.exp" "$T/rej"
+first=$(awk 'NR % 97 == 0 { print off; exit } { off += length($0) + 1 }' "$T/mixed.jsonl")
+fp --json -j 2 --reject "$T/rej" --stats-json "$T/rep.json" -e count "$T/mixed.jsonl" > /dev/null 2> "$T/err"
+jq -r '.rejected_first[0] | "\(.input) \(.offset)"' "$T/rep.json" > "$T/first"
+check_text "--reject: the first offset in the report" "$T/mixed.jsonl $first" "$T/first"
+fp --json --reject "$T/rej" --max-rejects "$nbad" -e count "$T/mixed.jsonl" > /dev/null 2> "$T/err" ||
+	fail "--max-rejects $nbad: $(cat "$T/err")"
+rm -f "$T/rej" "$T/o"
+expect_exit 65 "^forkpipe: $T/mixed.jsonl: more than $((nbad - 1)) records rejected \(--max-rejects\), the last at byte offset $(wc -c < "$T/good.jsonl" | awk -v b="$(wc -c < "$T/bad.exp")" '{ print $1 + b - 10 }')\$" \
+	fp --json -j 2 -b 700 --reject "$T/rej" --max-rejects $((nbad - 1)) -e 'cut -f .n' -o "$T/o" "$T/mixed.jsonl"
+[ -e "$T/rej" ] || [ -e "$T/o" ] && fail "--max-rejects: a file was left" || pass
+expect_exit 64 "^forkpipe: --reject: only JSON Lines records \(--json\) are rejected so far\$" \
+	fp --csv --reject "$T/rej" -e count "$T/mixed.jsonl"
+expect_exit 64 "^forkpipe: --max-rejects: needs --reject FILE\$" \
+	fp --json --max-rejects 3 -e count "$T/mixed.jsonl"
+printf 'input: {format: jsonl}\nreject: %s\nmax-rejects: 100\nstages:\n  - count: {}\n' "$T/rej" > "$T/r.yaml"
+rm -f "$T/rej"
+fp -c "$T/r.yaml" "$T/mixed.jsonl" > "$T/ycount" 2> "$T/err" || fail "--reject in YAML: $(cat "$T/err")"
+check_text "--reject in YAML: count" "$(wc -l < "$T/good.jsonl")" "$T/ycount"
+check_same "--reject in YAML: the file" "$T/bad.exp" "$T/rej"
+
 # Fields are paths, never numbers; names must be paths; no header.
 expect_exit 64 "^forkpipe: cut: field '1': JSON fields are named by paths \(\.key, \.a\.b, \.\[0\]\), not numbers\$" \
 	fp --json -e 'cut -f 1' "$T/in.jsonl"
