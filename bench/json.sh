@@ -18,6 +18,8 @@
 # (e) cut -f .status,.bytes into a file, against jq -c's object of the
 # same paths (numbers only, so both write the same bytes).  Every result
 # is checked against the reference's; jq runs on one core by design.
+# Case (c) also runs DuckDB's read_json (through bench/duckdb.js, when
+# node finds @duckdb/node-api or npm can install it, as for bench/agg.sh).
 
 # `make bench` runs this with sh; the script needs bash.
 if [ -z "${BASH_VERSION:-}" ]; then
@@ -49,12 +51,26 @@ cache_input "$JSONL" "$BENCH_JSON_SIZE" "$GENLOG" --json
 install_missing jq:jq
 HAVE_JQ=0
 have jq && HAVE_JQ=1
+# DuckDB: node and @duckdb/node-api, from NODE_PATH or BENCH_DIR/node, as
+# bench/agg.sh finds or installs it.
+DUCKDB_JS=$(dirname "${BASH_SOURCE[0]}")/duckdb.js
+export NODE_PATH=$BENCH_DIR/node/node_modules${NODE_PATH:+:$NODE_PATH}
+have_duckdb() { have node && node -e "require('@duckdb/node-api')" > /dev/null 2>&1; }
+if have node && ! have_duckdb && have npm; then
+	echo "installing @duckdb/node-api with npm into $BENCH_DIR/node (log: $BENCH_DIR/npm.log)..."
+	npm install --prefix "$BENCH_DIR/node" @duckdb/node-api > "$BENCH_DIR/npm.log" 2>&1 < /dev/null ||
+		echo "npm install failed; going on without DuckDB"
+fi
+HAVE_DUCK=0
+have_duckdb && HAVE_DUCK=1
 missing=()
 [ "$HAVE_JQ" = 1 ] || missing+=("jq")
+[ "$HAVE_DUCK" = 1 ] || missing+=("DuckDB (node and npm's @duckdb/node-api)")
 
 print_machine "forkpipe JSON Lines benchmark"
 print_input "$JSONL" "genlog --json"
 [ "$HAVE_JQ" = 1 ] && print_tool jq jq --version
+[ "$HAVE_DUCK" = 1 ] && print_tool duckdb node "$DUCKDB_JS" version
 print_missing "${missing[@]}"
 echo
 
@@ -81,6 +97,8 @@ json_c_jq() {
 		| to_entries[] | "\(.key)\t\(.value[0])\t\(.value[1])"' "$JSONL" | sort
 }
 
+json_c_duck() { node "$DUCKDB_JS" jsonstatus "$JSONL" "$N"; }
+
 json_d_fpN() { "$FORKPIPE" -j"$N" --json -e "$FILTER" -e count "$JSONL"; }
 json_d_fp1() { "$FORKPIPE" -j1 --json -e "$FILTER" -e count "$JSONL"; }
 json_d_jq() { jq -c 'select(.status >= 500)' "$JSONL" | wc -l; }
@@ -104,6 +122,7 @@ run_case "(b) JSON Lines: $GROUP" lines "$JSONL" -j"$N" --json -e "$GROUP" "$JSO
 
 add_fp json_c "--json -e '$GSUM'"
 [ "$HAVE_JQ" = 1 ] && add_tool peer "jq -n 'reduce inputs ...' | sort" json_c_jq
+[ "$HAVE_DUCK" = 1 ] && add_tool peer "duckdb threads=$N: read_json GROUP BY status" json_c_duck
 run_case "(c) JSON Lines: count and sum:.bytes by .status" lines "$JSONL" -j"$N" --json -e "$GSUM" "$JSONL"
 
 add_fp json_d "--json -e '$FILTER' -e count"
