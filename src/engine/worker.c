@@ -28,7 +28,6 @@
 #include "compress.h"
 #include "csv.h"
 #include "frame.h"
-#include "jsonl.h"
 #include "meter.h"
 #include "record.h"
 #include "scan.h"
@@ -194,7 +193,7 @@ static int pass_on(struct stage_out *o, struct block *b, char **err)
 	return stages_sated(w->job->stages, o->next, w->job->nmap) ? STAGE_ENOUGH : 0;
 }
 
-static void run_block(struct worker *w, char *data, size_t len, uint64_t offset, size_t nrec)
+void worker_run_block(struct worker *w, char *data, size_t len, uint64_t offset, size_t nrec)
 {
 	struct block b = { .data = data, .len = len, .nrec = nrec, .offset = offset,
 	    .seq = w->seq, .supplied = len > 0 && data + len - 1 == w->supplied,
@@ -268,60 +267,6 @@ size_t worker_last_end(struct worker *w, char *data, size_t len, uint64_t offset
 	return n;
 }
 
-/*
- * JSON Lines: every record of a block is validated before the stages see
- * it, whatever they read, and in the same pass the values of the job's
- * paths are kept for the first stage (block.jv), so no record is scanned
- * twice.  The records before a bad one are run first, so the failure
- * comes in input order, as malformed CSV's does.
- */
-/* --reject: the record data[0..len) at offset goes to the reject file
- * instead of the stages. */
-static void reject_record(struct worker *w, const char *data, size_t len, uint64_t offset)
-{
-	unsigned char num[16];
-
-	frame_put_u64(num, offset);
-	frame_put_u64(num + 8, len);
-	buf_append(&w->rejects, num, sizeof num);
-	buf_append(&w->rejects, data, len);
-}
-
-static size_t scan_json(struct worker *w, char *data, size_t len, uint64_t offset)
-{
-	const struct jpaths *ps = w->job->format.paths;
-	size_t n = ps != NULL ? ps->n : 0, pos = 0, k = 0, from = 0;
-	const char *why = NULL;
-
-	w->jv.len = 0;
-	while (pos < len) {
-		const char *t = memchr(data + pos, w->term, len - pos);
-		size_t e = t != NULL ? (size_t)(t - data) : len;
-
-		buf_reserve(&w->jv, n * sizeof(struct jval));
-		if (!json_scan(ps, data + pos, e - pos,
-		    n > 0 ? (struct jval *)(void *)w->jv.data + k * n : NULL, &why)) {
-			w->jv_ready = true;
-			run_block(w, data + from, pos - from, offset + from, k);
-			if (w->job->reject == NULL)
-				worker_fail(w, EXIT_DATAERR, "%s: invalid JSON at byte offset %llu: %s",
-				    w->name, (unsigned long long)(offset + pos), why);
-			/* Byte for byte: a terminator the input lacks is left out. */
-			reject_record(w, data + pos, e - pos + (e < len && data + e != w->supplied),
-			    offset + pos);
-			w->jv.len = 0;
-			k = 0;
-			pos = from = e + 1;
-			continue;
-		}
-		w->jv.len += n * sizeof(struct jval);
-		k++;
-		pos = e + 1;
-	}
-	w->jv_ready = true;
-	return from < len ? from : len;
-}
-
 /* Split a buffer of whole records into cache-sized blocks; offset is
  * where data[0] was in the input.  w->walked counts the records of the
  * whole buffer, or of each block once it is cut with worker_last_end.  A block
@@ -350,9 +295,9 @@ void worker_run_records(struct worker *w, char *data, size_t len, uint64_t offse
 		size_t done = 0;
 
 		if (w->job->format.kind == FORMAT_JSON)
-			done = scan_json(w, data, n, offset);
+			done = worker_scan_json(w, data, n, offset);
 		if (done < n)
-			run_block(w, data + done, n - done, offset + done,
+			worker_run_block(w, data + done, n - done, offset + done,
 			    done > 0 ? NREC_UNKNOWN : w->walked);
 		w->jv_ready = false;
 		w->walked = NREC_UNKNOWN;

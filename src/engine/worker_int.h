@@ -73,6 +73,14 @@ struct worker {
 /* Fail the chunk: an error frame to the supervisor, then exit with code. */
 void __attribute__((noreturn, format(printf, 3, 4)))
 worker_fail(struct worker *w, int code, const char *fmt, ...);
+/* Run the stages over data[0..len), whole records at input offset
+ * offset (nrec of them, or NREC_UNKNOWN). */
+void worker_run_block(struct worker *w, char *data, size_t len, uint64_t offset, size_t nrec);
+/* worker_json.c: validate the JSON records of data[0..len) and keep their
+ * paths' values for the block's first stage; the records before a bad
+ * one are run at once, the bad one fails the run (or, with --reject, is
+ * set aside).  Returns where the records still to run start. */
+size_t worker_scan_json(struct worker *w, char *data, size_t len, uint64_t offset);
 void worker_send_frame(struct worker *w, uint32_t type, uint32_t more,
     const struct iovec *iov, int n);
 /* Send gathered output plus extra (which may be empty) as one frame. */

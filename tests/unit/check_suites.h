@@ -17,5 +17,6 @@ Suite *suite_agg(void);
 Suite *suite_runs(void);
 Suite *suite_gzip(void);
 Suite *suite_report(void);
+Suite *suite_json(void);
 
 #endif
