@@ -9,7 +9,8 @@
 // (email, date) pairs), pairs (group count of the same pairs), or kv
 // (genkv's key/value TSV: count and sum of the value by key), or
 // quantiles (an access log: median and 99th percentile of the bytes by
-// status).  THREADS
+// status), or jsonstatus (bench/json.sh's JSON Lines: count and sum of
+// .bytes by .status).  THREADS
 // is DuckDB's `threads` setting (agg.sh passes the online CPUs, as
 // forkpipe -jN).  @duckdb/node-api is found through NODE_PATH (agg.sh
 // installs it under BENCH_DIR/node).
@@ -60,6 +61,13 @@ const CASES = {
 		FROM read_csv(${lit(file)}, delim = '\x01', header = false, quote = '', escape = '',
 		auto_detect = false, columns = {'line': 'VARCHAR'})))
 		GROUP BY s[9] ORDER BY s[9]`,
+	// genlog --json's JSON Lines (bench/json.sh), group --narm --na null
+	// -k .status count sum:.bytes: status, count, the sum of the bytes
+	// that are not null (0 when none is).
+	jsonstatus: (src, file) => `SELECT status, count(*), coalesce(sum(bytes), 0)
+		FROM read_json(${lit(file)}, format = 'newline_delimited',
+		columns = {'status': 'BIGINT', 'bytes': 'BIGINT'})
+		GROUP BY status ORDER BY status`,
 };
 
 async function main() {
@@ -72,7 +80,8 @@ async function main() {
 		return;
 	}
 	if (!CASES[name] || !file || !/^[1-9][0-9]*$/.test(threads || '')) {
-		console.error('usage: node bench/duckdb.js city|uniq|pairs|kv|quantiles FILE THREADS | version');
+		console.error('usage: node bench/duckdb.js city|uniq|pairs|kv|quantiles|jsonstatus FILE ' +
+		    'THREADS | version');
 		process.exit(64);
 	}
 	const instance = await DuckDBInstance.create(':memory:', { threads });

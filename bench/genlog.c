@@ -18,6 +18,12 @@
  *     (a response size of 404 is bumped to 405);
  *   - a few 5xx, 403, 3xx statuses, referrers and user agents.
  *
+ * With -j (or --json) each line is the same request as one JSON object
+ * instead, nested ({"req":{"method":..,"path":..}}), with escapes (\/,
+ * \", \u00e9, a surrogate pair), raw UTF-8 and numbers in every form
+ * (integers, 20-digit ids, fractions, exponents, -0); whole lines only,
+ * so the output is SIZE bytes or a line less.
+ *
  * No dependencies beyond libc; the PRNG (splitmix64), the SIZE operand
  * and the options -s, -n, -h come from genutil.h, shared with gencsv.
  */
@@ -403,6 +409,106 @@ static char *put_line(char *p, size_t fit)
 	return put_str(p, "\"\n");
 }
 
+/* ---- JSON Lines ------------------------------------------------------------ */
+
+/* Copy the text from *q up to the byte stop into p as a JSON string's
+ * content, escaping quotes and, now and then, slashes. */
+static char *put_jstr(char *p, const char **q, char stop, int slashes)
+{
+	const char *s = *q;
+
+	for (; *s != stop && *s != '\n'; s++) {
+		if (*s == '"' || *s == '\\' || (*s == '/' && slashes))
+			*p++ = '\\';
+		*p++ = *s;
+	}
+	*q = *s == stop ? s + 1 : s;
+	return p;
+}
+
+static const char *const cities[] = {
+	"Z\\u00fcrich", "S\xc3\xa3o Paulo", "Reykjav\u00edk", "Tokyo",
+	"\u6771\u4eac", "Lyon", "Krak\xc3\xb3w", "smile \\ud83d\\ude00",
+};
+
+/* The combined line at q (from put_line) as one JSON object into p. */
+static char *put_json(char *p, const char *q)
+{
+	const char *sp = strchr(q, ' ');
+	uint32_t r = ppm();
+
+	p = put_str(p, "{\"ip\":\"");
+	memcpy(p, q, (size_t)(sp - q));
+	p += sp - q;
+	q = sp + 3;	/* " - " */
+	p = put_str(p, "\",\"user\":");
+	if (*q == '-') {
+		p = put_str(p, "null");
+		q += 2;
+	} else {
+		*p++ = '"';
+		p = put_jstr(p, &q, ' ', 0);
+		*p++ = '"';
+	}
+	q++;	/* '[' */
+	p = put_str(p, ",\"time\":\"");
+	p = put_jstr(p, &q, ']', 0);
+	p = put_str(p, "\",\"ts\":");
+	p = put_u(p, (uint64_t)(clock_ms / 1000));
+	*p++ = '.';
+	p = put_u(p, (uint64_t)(100 + clock_ms % 1000));
+	q += 2;	/* ' "' */
+	p = put_str(p, ",\"req\":{\"method\":\"");
+	p = put_jstr(p, &q, ' ', 0);
+	p = put_str(p, "\", \"path\":\"");
+	p = put_jstr(p, &q, ' ', r < 100000);
+	p = put_str(p, "\",\"proto\":\"");
+	p = put_jstr(p, &q, '"', 0);
+	p = put_str(p, "\"},\"status\":");
+	q++;
+	sp = strchr(q, ' ');
+	memcpy(p, q, (size_t)(sp - q));
+	p += sp - q;
+	q = sp + 1;
+	p = put_str(p, ",\"bytes\":");
+	if (*q == '-') {
+		p = put_str(p, "null");
+		q++;
+	} else {
+		sp = strchr(q, ' ');
+		memcpy(p, q, (size_t)(sp - q));
+		p += sp - q;
+		q = sp;
+	}
+	q += 2;	/* ' "' */
+	p = put_str(p, ",\"ref\":");
+	if (*q == '-') {
+		p = put_str(p, "null");
+		q += 2;
+	} else {
+		*p++ = '"';
+		p = put_jstr(p, &q, '"', r & 1);
+		*p++ = '"';
+	}
+	q += 2;	/* ' "' */
+	p = put_str(p, ",\"ua\":\"");
+	p = put_jstr(p, &q, '"', 0);
+	p = put_str(p, r % 7 == 0 ? "\\\"quoted\\\"\"" : "\"");
+	/* Numbers in every form. */
+	p = put_str(p, ",\"lat\":");
+	p = put_u(p, below(9) + 1);
+	p = put_str(p, (r >> 3) % 3 == 0 ? ".5e-3" : (r >> 3) % 3 == 1 ? "E+2" : ".25");
+	p = put_str(p, ",\"id\":");
+	p = put_u(p, UINT64_C(10000000000000000000) + rnd() % UINT64_C(8000000000000000000));
+	p = put_str(p, ",\"geo\":{\"city\":\"");
+	p = put_str(p, PICK(cities));
+	p = put_str(p, (r >> 5) % 4 == 0 ? "\",\"pt\":[-0,12.5e0]" : "\",\"pt\":[ 47.37 , -8.54 ]");
+	p = put_str(p, "},\"tags\":[");
+	if ((r >> 7) % 3 != 0)
+		p = put_str(p, (r >> 9) % 2 ? "\"a\",\"caf\xc3\xa9\"" : "\"b\", true, null");
+	return put_str(p, "]}\n");
+}
+
 /* ---- main ----------------------------------------------------------------- */
 
 static void usage(FILE *f)
@@ -411,16 +517,68 @@ static void usage(FILE *f)
 	      "  Write exactly SIZE bytes of synthetic Apache combined log to stdout.\n"
 	      "  SIZE: bytes with optional K/M/G/T suffix (powers of 1024), e.g. 1G.\n"
 	      "  -s SEED  PRNG seed (unsigned integer; default fixed)\n"
-	      "  -n       print the byte count SIZE stands for and exit\n", f);
+	      "  -n       print the byte count SIZE stands for and exit\n"
+	      "  -j, --json  the same log as JSON Lines (whole lines, at most SIZE)\n", f);
+}
+
+/* -j: whole JSON lines while they fit in SIZE; with -n (only_size)
+ * their byte count instead. */
+static int json_main(const struct gen_opts *o, int only_size)
+{
+	char line[LINE_MAX_LEN], *buf = malloc(OUTBUF_SIZE + 4 * LINE_MAX_LEN), *p = buf;
+	uint64_t left = o->size;
+
+	if (!buf) {
+		fprintf(stderr, "genlog: out of memory\n");
+		return 1;
+	}
+	rng_state = o->seed;
+	clock_ms = INT64_C(1709251200) * 1000;
+	for (;;) {
+		char *e = put_line(line, 0);
+
+		*e = '\0';
+		e = put_json(p, line);
+		if ((uint64_t)(e - p) > left)
+			break;
+		left -= (uint64_t)(e - p);
+		p = e;
+		clock_ms += below(41);
+		if (p - buf >= (ptrdiff_t)OUTBUF_SIZE) {
+			if (!only_size)
+				gen_write("genlog", buf, (size_t)(p - buf));
+			p = buf;
+		}
+	}
+	if (only_size) {
+		printf("%llu\n", (unsigned long long)(o->size - left));
+		free(buf);
+		return 0;
+	}
+	gen_write("genlog", buf, (size_t)(p - buf));
+	gen_flush("genlog");
+	free(buf);
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
 	struct gen_opts o = { .prog = "genlog", .usage = usage, .seed = DEFAULT_SEED };
+	int json = 0, c;
 
-	if (gen_getopt(argc, argv, "s:nh", &o) != -1) { /* no options of its own */
-		usage(stderr);
-		return 2;
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--json") == 0)
+			argv[i] = (char *)"-j";
+	while ((c = gen_getopt(argc, argv, "s:nhj", &o)) != -1)
+		json = 1;
+	(void)c;
+	if (json) {
+		/* -n: the size of whole lines is known only by making them. */
+		int only = o.only_size;
+
+		o.only_size = 0;
+		gen_size_operand(argc, argv, 0, &o);
+		return json_main(&o, only);
 	}
 	gen_size_operand(argc, argv, 0, &o);
 

@@ -12,7 +12,7 @@
 # fuzz/crashes/NAME-crash-... and fails the run.
 
 FUZZ_SECONDS = 60
-FUZZ_TARGETS = config stage record frame partial gzip gzindex
+FUZZ_TARGETS = config stage record frame partial gzip gzindex json
 # FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION: the convention of libFuzzer
 # and OSS-Fuzz; partial.c then ignores checksums, so that mutated
 # partial files reach the reducers' decoders.

@@ -42,7 +42,11 @@ enum frame_type {
 	FRAME_RECORDS,		/* worker, with grep -n, before the frame that
 				 * ends a chunk: payload: u64, the records
 				 * grep read in the chunk */
-	FRAME_LAST = FRAME_RECORDS,	/* the highest type: frames beyond it are bad */
+	FRAME_REJECT,		/* worker, with --reject, before the frame that
+				 * ends a chunk: its records that did not parse;
+				 * payload: for each, u64 input offset, u64
+				 * length, its bytes */
+	FRAME_LAST = FRAME_REJECT,	/* the highest type: frames beyond it are bad */
 };
 
 #define FRAME_MAGIC 0x46500000u	/* "FP" in the high half of word 0 */

@@ -112,6 +112,7 @@ static void cleanup(void)
 		sup_kill_groups(s, -1);
 	}
 	output_abort(s->out);
+	sup_reject_abort(s);
 	stats_collect(s);
 }
 
@@ -164,6 +165,10 @@ static void take_result(struct sup *s, int w, struct frame_reader *r)
 			    (unsigned long long)r->hdr.seq);
 		return;
 	}
+	if (r->hdr.type == FRAME_REJECT) {
+		sup_reject_take(s, w, r);
+		return;
+	}
 	uint64_t seq = r->hdr.seq;
 
 	if (seq < merger_low(s->merger) || seq >= s->next_seq || s->tasks[seq % s->window].worker != w)
@@ -190,6 +195,7 @@ static void take_result(struct sup *s, int w, struct frame_reader *r)
 		stats_extra_done(&s->stats, w, seq);
 		if (sup_table_taken(s, w, low, &err) < 0)
 			fatal(EXIT_IOERR, "%s", err);
+		sup_reject_flush(s, merger_low(s->merger));
 		recycle_released(s);
 		return;
 	}
@@ -202,6 +208,7 @@ static void take_result(struct sup *s, int w, struct frame_reader *r)
 	 * is written. */
 	if (rc == 1 || r->hdr.type == FRAME_SIZE)
 		chunk_processed(s, w, seq);
+	sup_reject_flush(s, merger_low(s->merger));
 	recycle_released(s);
 }
 
@@ -355,6 +362,7 @@ static void free_sup(struct sup *s)
 	fieldvec_free(&s->header.fields);
 	buf_free(&s->header.raw);
 	output_free(s->out);
+	sup_reject_free(s);
 	chunker_close(s->chunker);
 	report_attach(NULL);
 	stats_free(&s->stats);
@@ -383,6 +391,7 @@ static int finish(struct sup *s)
 	}
 	if (s->placed && output_placed_end(s->out, merger_placed_end(s->merger), &err) < 0)
 		fatal(EXIT_IOERR, "%s", err);
+	sup_reject_commit(s);
 	if (output_commit(s->out, &err) < 0)
 		fatal(EXIT_IOERR, "%s", err);
 	current = NULL;
@@ -481,6 +490,7 @@ int supervisor_run(struct job *job)
 		output_compress(s.out, &job->compress);
 	if (job->line_buffered)
 		output_unbuffered(s.out);
+	sup_reject_open(&s);
 	/* Someone is watching: records go out as their lines come. */
 	chunker_set_eager(s.chunker, job->line_buffered || isatty(STDIN_FILENO));
 	progress_init(&s.progress, job->progress, chunker_total_size(s.chunker),

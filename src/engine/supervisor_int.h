@@ -68,6 +68,8 @@ struct failure {
 	char *msg;
 };
 
+struct rslot;
+
 struct sup {
 	struct job *job;
 	struct chunker *chunker;
@@ -98,6 +100,11 @@ struct sup {
 	bool placed;		/* workers pwrite the output (see worker_placed.c) */
 	uint64_t place_base;
 	uint64_t hold_max;	/* see throttled (supervisor.c) */
+	struct {
+		struct output *out;	/* --reject FILE, or NULL */
+		struct rslot *slots;	/* by seq % window */
+		uint64_t next;		/* the next chunk whose rejects are due */
+	} rej;
 };
 
 /* supervisor.c */
@@ -139,6 +146,15 @@ int sup_table_taken(struct sup *s, int w, uint64_t low, char **err);
 void sup_table_lost(struct sup *s, int w, struct task *t);
 /* Ask idle workers for their tables when chunks wait on them. */
 void sup_table_ask(struct sup *s);
+
+/* sup_reject.c */
+void sup_reject_open(struct sup *s);
+void sup_reject_take(struct sup *s, int w, const struct frame_reader *r);
+/* Write the rejects of the chunks below upto (released, in order). */
+void sup_reject_flush(struct sup *s, uint64_t upto);
+void sup_reject_commit(struct sup *s);
+void sup_reject_abort(struct sup *s);
+void sup_reject_free(struct sup *s);
 
 /* sup_timers.c */
 void sup_stalls_snapshot(struct sup *s);

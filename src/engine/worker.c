@@ -160,6 +160,7 @@ static void run_from(struct worker *w, struct block *b, size_t from)
 			worker_fail(w, rc > 0 ? rc : EXIT_SOFTWARE, "%s: %s", w->name, err);
 		b->offset = OFFSET_UNKNOWN;
 		b->supplied = false;	/* a stage's output records are terminated */
+		b->jv = NULL;		/* the records may have changed */
 	}
 	if (job->reducer != NULL) {
 		uint64_t t0 = meter_clock(&w->meter, job->reducer);
@@ -192,11 +193,13 @@ static int pass_on(struct stage_out *o, struct block *b, char **err)
 	return stages_sated(w->job->stages, o->next, w->job->nmap) ? STAGE_ENOUGH : 0;
 }
 
-static void run_block(struct worker *w, char *data, size_t len, uint64_t offset, size_t nrec)
+void worker_run_block(struct worker *w, char *data, size_t len, uint64_t offset, size_t nrec)
 {
 	struct block b = { .data = data, .len = len, .nrec = nrec, .offset = offset,
-	    .seq = w->seq, .supplied = len > 0 && data + len - 1 == w->supplied };
+	    .seq = w->seq, .supplied = len > 0 && data + len - 1 == w->supplied,
+	    .jv = w->jv_ready ? (const struct jval *)(const void *)w->jv.data : NULL };
 
+	w->jv_ready = false;
 	meter_in(&w->meter, &b);
 	run_from(w, &b, 0);
 }
@@ -289,7 +292,14 @@ void worker_run_records(struct worker *w, char *data, size_t len, uint64_t offse
 			if (n == 0)
 				n = len;
 		}
-		run_block(w, data, n, offset, w->walked);
+		size_t done = 0;
+
+		if (w->job->format.kind == FORMAT_JSON)
+			done = worker_scan_json(w, data, n, offset);
+		if (done < n)
+			worker_run_block(w, data + done, n - done, offset + done,
+			    done > 0 ? NREC_UNKNOWN : w->walked);
+		w->jv_ready = false;
 		w->walked = NREC_UNKNOWN;
 		data += n;
 		len -= n;
@@ -303,6 +313,7 @@ static void chunk_begin(struct worker *w, uint64_t seq)
 
 	w->seq = seq;
 	w->gather.len = 0;
+	w->rejects.len = 0;
 	w->supplied = NULL;
 	for (size_t i = 0; i < job->nmap; i++)
 		if (job->stages[i]->def->reset != NULL)
@@ -390,6 +401,12 @@ static void chunk_end(struct worker *w)
 	end_stages(w);
 	if (w->job->numbered != NULL)
 		send_records(w);
+	if (w->rejects.len > 0) {
+		struct iovec iov = { w->rejects.data, w->rejects.len };
+
+		worker_send_frame(w, FRAME_REJECT, 0, &iov, 1);
+		w->rejects.len = 0;
+	}
 	if (w->skipped != NULL) {
 		skip_chunk(w);
 		return;

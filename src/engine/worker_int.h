@@ -27,6 +27,11 @@ struct worker {
 	struct buf read;	/* file bytes being processed */
 	size_t walked;		/* CSV records found by the last walk for record
 				 * ends, or NREC_UNKNOWN: stages need not count */
+	struct buf jv;		/* JSON Lines: the values of the job's paths in
+				 * each record of the block, as validated */
+	bool jv_ready;		/* jv describes the block about to run */
+	struct buf rejects;	/* --reject: the chunk's records that did not
+				 * parse, as FRAME_REJECT's payload */
 	void *partial;		/* the reducer's partial for this chunk */
 	const char *name;	/* the input being processed, for messages */
 	int out_fd;		/* placed output (see worker_placed.c), or -1 */
@@ -75,6 +80,14 @@ struct worker {
 /* Fail the chunk: an error frame to the supervisor, then exit with code. */
 void __attribute__((noreturn, format(printf, 3, 4)))
 worker_fail(struct worker *w, int code, const char *fmt, ...);
+/* Run the stages over data[0..len), whole records at input offset
+ * offset (nrec of them, or NREC_UNKNOWN). */
+void worker_run_block(struct worker *w, char *data, size_t len, uint64_t offset, size_t nrec);
+/* worker_json.c: validate the JSON records of data[0..len) and keep their
+ * paths' values for the block's first stage; the records before a bad
+ * one are run at once, the bad one fails the run (or, with --reject, is
+ * set aside).  Returns where the records still to run start. */
+size_t worker_scan_json(struct worker *w, char *data, size_t len, uint64_t offset);
 void worker_send_frame(struct worker *w, uint32_t type, uint32_t more,
     const struct iovec *iov, int n);
 /* Send gathered output plus extra (which may be empty) as one frame. */

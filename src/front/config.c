@@ -301,8 +301,10 @@ static int load_input_key(struct loader *l, struct job *job, yaml_node_t *k, yam
 		job->format.kind = FORMAT_DELIM, job->format.delim = delim ? delim : '\t';
 	else if (strcmp(f, "csv") == 0)
 		job->format.kind = FORMAT_CSV, job->format.delim = delim ? delim : ',';
+	else if (strcmp(f, "jsonl") == 0)
+		job->format.kind = FORMAT_JSON, job->format.delim = '\t';
 	else
-		return bad(l, v, "'format' must be blanks, delimited, tsv or csv, not '%s'", f);
+		return bad(l, v, "'format' must be blanks, delimited, tsv, csv or jsonl, not '%s'", f);
 	return 0;
 }
 

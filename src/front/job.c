@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "job.h"
+#include "jsonl.h"
 #include "spill.h"
 #include "sysmem.h"
 #include "util.h"
@@ -17,6 +18,7 @@ struct job *job_new(void)
 	struct job *job = xcalloc(1, sizeof(struct job));
 
 	job->retries = JOB_DEFAULT_RETRIES;
+	job->max_rejects = -1;
 	job->stall_warning = JOB_DEFAULT_STALL_WARNING;
 	return job;
 }
@@ -50,12 +52,17 @@ void job_clear_stages(struct job *job)
 
 void job_free(struct job *job)
 {
+	if (job->format.paths != NULL) {
+		jpaths_free(job->format.paths);
+		free(job->format.paths);
+	}
 	if (job == NULL)
 		return;
 	job_clear_inputs(job);
 	job_clear_stages(job);
 	free(job->shard.prints);
 	free(job->output);
+	free(job->reject);
 	free(job->tmpdir);
 	free(job->lock);
 	free(job->stats_json);
@@ -96,10 +103,20 @@ static int stage_error(struct stage *st, char **err, int *code)
 
 int job_bind(struct job *job, const struct header *h, char **err, int *code)
 {
+	/* JSON Lines names fields by paths: binding them makes the job's
+	 * list of paths, which every stage's records are scanned for. */
+	struct header jh = { 0 };
+
+	if (job->format.kind == FORMAT_JSON) {
+		if (job->format.paths == NULL)
+			job->format.paths = xcalloc(1, sizeof *job->format.paths);
+		jh.paths = job->format.paths;
+	}
 	for (size_t i = 0; i < job->nstages; i++) {
 		struct stage *st = job->stages[i];
+		const struct header *sh = st->fmt != NULL && st->fmt->kind == FORMAT_JSON ? &jh : h;
 
-		if (st->def->bind != NULL && st->def->bind(st, h, err) < 0)
+		if (st->def->bind != NULL && st->def->bind(st, sh, err) < 0)
 			return stage_error(st, err, code);
 	}
 	return 0;
@@ -464,11 +481,33 @@ int job_plan(struct job *job, char **err, int *code)
 		return -1;
 	split_at_reducer(job);
 	plan_memory(job);
+	if (job->format.kind == FORMAT_JSON && job->header) {
+		*err = xasprintf("--header: JSON Lines have no header record (fields are named by "
+		    "paths)");
+		*code = EXIT_USAGE;
+		return -1;
+	}
+	job->made_format = (struct format){ FORMAT_DELIM, '\t', false, NULL };
+	if (job->reject != NULL && (job->format.kind != FORMAT_JSON || job->merge)) {
+		*err = xasprintf("--reject: only JSON Lines records (--json) are rejected so far");
+		*code = EXIT_USAGE;
+		return -1;
+	}
+	if (job->max_rejects >= 0 && job->reject == NULL) {
+		*err = xasprintf("--max-rejects: needs --reject FILE");
+		*code = EXIT_USAGE;
+		return -1;
+	}
+	const struct format *fmt = &job->format;
+
 	for (size_t i = 0; i < job->nstages; i++) {
 		struct stage *st = job->stages[i];
 
 		st->term = job->null ? '\0' : '\n';
-		st->fmt = &job->format;
+		st->fmt = fmt;
+		/* A reducer that makes records writes them tab-separated. */
+		if (fmt->kind == FORMAT_JSON && st->def->kind == STAGE_REDUCE && !st->def->keeps_header)
+			fmt = &job->made_format;
 		st->from_files = job->merge;
 		st->inputs = job->inputs;
 		st->ninputs = job->ninputs;

@@ -38,6 +38,8 @@ struct job {
 	bool strict_epipe;	/* a closed output is exit 141, not 0 */
 	bool line_buffered;	/* write each piece of output at once */
 	bool keep_going;	/* a failed command skips its chunk's output */
+	char *reject;		/* --reject: records that do not parse go here */
+	long max_rejects;	/* --max-rejects: more fail the run; -1: any */
 	unsigned retries;	/* more attempts for a chunk that kills its worker */
 	double chunk_timeout;	/* seconds a worker may spend on a chunk; 0: any */
 	double stall_warning;	/* seconds a worker holding a chunk may send
@@ -47,6 +49,9 @@ struct job {
 	char *lock;		/* --lock: a file to hold an exclusive lock on */
 	double lock_wait;	/* seconds to wait for it; 0: fail at once */
 	struct format format;	/* how records split into fields */
+	struct format made_format;	/* JSON Lines: how the records a reducer
+					 * makes (tab-separated) split, for the
+					 * stages after it */
 	bool header;		/* the first record is a header (-H) */
 	uint64_t memory;	/* bytes for the whole process tree; 0: default */
 	uint64_t max_record;	/* the longest record accepted; 0: default */

@@ -105,6 +105,20 @@ static void set_csv_delimiter(struct job *job, const union jobopt_value *v)
 	job->format.kind = FORMAT_CSV;
 }
 
+/* JSON Lines: fields are paths; the tab joins values where a stage
+ * writes fields as text (the reducers). */
+static void set_json(struct job *job, const union jobopt_value *v)
+{
+	(void)v;
+	job->format.kind = FORMAT_JSON;
+	job->format.delim = '\t';
+}
+
+static void set_max_rejects(struct job *job, const union jobopt_value *v)
+{
+	job->max_rejects = v->count;
+}
+
 static void set_retries(struct job *job, const union jobopt_value *v)
 {
 	job->retries = (unsigned)v->count;
@@ -454,6 +468,28 @@ const struct jobopt jobopts[] = {
 		.man =
 		    "CSV that accepts stray quotes inside unquoted fields, and text after a\n"
 		    "closing quote, as data, the way common CSV parsers do.\n",
+	},
+	{
+		.name = "json",
+		/* no YAML key: YAML: input: {format: jsonl} */
+		.kind = JOBOPT_FLAG,
+		.store = set_json,
+		.format = "json",
+		.delim = "none",
+		.help =
+		    "records are JSON Lines: one JSON value per line, validated;\n"
+		    "fields are jq-style paths (.status, .req.path, .tags[0])",
+		.man =
+		    "Records are JSON Lines: each line holds one JSON value (RFC 8259, UTF-8).\n"
+		    "Every record is validated whole, whatever the stages read: strings' UTF-8\n"
+		    "and escapes (a \\eu escape of a lone surrogate is refused), numbers,\n"
+		    "nesting up to 512 levels; a CR before the newline is accepted, an empty\n"
+		    "or blank line is not.\n"
+		    "A record that is not valid ends the run with status 65, naming the file,\n"
+		    "the record's byte offset and what is wrong.\n"
+		    "Fields are named by jq's paths, described under\n"
+		    ".B JSON LINES\n"
+		    "below.\n",
 	},
 	{
 		.name = "header",
@@ -847,6 +883,57 @@ const struct jobopt jobopts[] = {
 		    "command's output record longer than\n"
 		    ".B \\-\\-max\\-record\n"
 		    "is not a failed command, and ends the run with status 65.\n",
+	},
+	{
+		.name = "reject",
+		.yaml = "reject",
+		.kind = JOBOPT_STRING,
+		.field = offsetof(struct job, reject),
+		.arg = "FILE",
+		.help =
+		    "write records that do not parse (--json) to FILE\n"
+		    "(atomically) instead of failing the run",
+		.man =
+		    "A record that does not parse (with\n"
+		    ".BR \\-\\-json ;\n"
+		    "other formats are not covered yet) does not end the run: it is written to\n"
+		    ".I FILE\n"
+		    "byte for byte, in input order, and left out of the stages' input.\n"
+		    ".I FILE\n"
+		    "is written as\n"
+		    ".B \\-o\n"
+		    "writes its file: atomically, when the run succeeds, and not at all when\n"
+		    "it fails.\n"
+		    "How many records were rejected, and the input and offset of the first\n"
+		    "ten, are in\n"
+		    ".B \\-\\-stats\n"
+		    "and\n"
+		    ".B \\-\\-stats\\-json\n"
+		    ".RB ( rejected_records ,\n"
+		    ".BR rejected_first ).\n",
+	},
+	{
+		.name = "max-rejects",
+		.yaml = "max-rejects",
+		.kind = JOBOPT_COUNT,
+		.min = 0,
+		.max = 1e15,
+		.noun = "number",
+		.expect = "expected a whole number from 0",
+		.store = set_max_rejects,
+		.arg = "N",
+		.help =
+		    "with --reject: fail (65) once more than N records\n"
+		    "were rejected",
+		.man =
+		    "With\n"
+		    ".BR \\-\\-reject ,\n"
+		    "end the run with status 65 once more than\n"
+		    ".I N\n"
+		    "records were rejected, naming the input and offset of the last; neither\n"
+		    "the output nor\n"
+		    ".I FILE\n"
+		    "is then written.\n",
 	},
 	{
 		.name = "retries",

@@ -34,6 +34,10 @@ struct block {
 	bool supplied;	/* its last terminator is not the input's but was
 			 * supplied (the end of a file that lacks one): a
 			 * copy leaves it out, count -c does not count it */
+	const struct jval *jv;	/* JSON Lines, the block as read: the values of
+				 * the job's paths in each record in turn (the
+				 * worker's scan validated them), so the first
+				 * stage need not scan again; NULL otherwise */
 };
 
 #define OFFSET_UNKNOWN UINT64_MAX

@@ -35,11 +35,11 @@ static void put_quoted(struct buf *out, const char *s)
 
 static void put_format(const struct job *job, struct buf *out)
 {
-	static const char *const kinds[] = { "blanks", "delimited", "csv" };
+	static const char *const kinds[] = { "blanks", "delimited", "csv", "jsonl" };
 	char d[2] = { job->format.delim, '\0' };
 
 	buf_printf(out, "format=%s", kinds[job->format.kind]);
-	if (job->format.kind != FORMAT_BLANKS) {
+	if (job->format.kind != FORMAT_BLANKS && job->format.kind != FORMAT_JSON) {
 		buf_printf(out, " delimiter=");
 		put_quoted(out, d);
 	}

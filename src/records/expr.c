@@ -90,6 +90,11 @@ static struct node *parse_field(struct parser *ps)
 	bool digits = true;
 
 	n->ref = xstrndup(t + ps->lx.start, e - ps->lx.start);
+	if (t[s - 1] == '.') {	/* a JSON path, as written */
+		n->name = xstrdup(n->ref);
+		n->idx = UNBOUND;
+		return n;
+	}
 	if (t[s] == '{') {
 		n->name = xstrndup(t + s + 1, e - s - 2);
 		n->idx = UNBOUND;
@@ -337,6 +342,14 @@ static int bind_node(struct node *n, const struct header *h, char **err)
 {
 	if (n == NULL)
 		return 0;
+	if (n->kind == N_FIELD && n->name == NULL && n->idx != 0) {
+		char *what = xasprintf("field '%s'", n->ref);
+
+		*err = header_numbered(h, what);
+		free(what);
+		if (*err != NULL)
+			return -1;
+	}
 	if (n->kind == N_FIELD && n->name != NULL) {
 		if (h == NULL) {
 			*err = xasprintf("field '%s': field names need a header (--header)", n->ref);
@@ -344,8 +357,11 @@ static int bind_node(struct node *n, const struct header *h, char **err)
 		}
 		n->idx = header_index(h, n->name);
 		if (n->idx == 0) {
+			char *what = xasprintf("field '%s'", n->ref);
+
 			n->idx = UNBOUND;
-			*err = xasprintf("field '%s': no such field in the header", n->ref);
+			*err = header_miss(h, what, n->name);
+			free(what);
 			return -1;
 		}
 	}

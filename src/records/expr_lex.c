@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "expr_impl.h"
+#include "jsonl.h"
 #include "util.h"
 
 void lex_error(struct lexer *lx, size_t at, const char *fmt, ...)
@@ -110,6 +111,14 @@ int lex_next(struct lexer *lx)
 		}
 		lx->tok = T_FIELD;
 		break;
+	case '.':
+		/* A JSON path (.status, .req["x"]), unless a number (.5). */
+		if (!is_digit(t[p + 1]) && jpath_span(t + p) > 1) {
+			p += jpath_span(t + p);
+			lx->tok = T_FIELD;
+			break;
+		}
+		/* fall through */
 	default: {
 		size_t n = strlen(t + p), k = t[p] == '-' ? 1 : 0;
 		size_t d = scan_decimal(t + p + k, n - k);

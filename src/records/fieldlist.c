@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "fieldlist.h"
+#include "jsonl.h"
 #include "util.h"
 
 static bool all_digits(const char *s, size_t n)
@@ -89,10 +90,31 @@ size_t header_index(const struct header *h, const char *name)
 {
 	if (h == NULL)
 		return 0;
+	if (h->paths != NULL) {
+		long k = jpaths_add(h->paths, name);
+
+		return k < 0 ? 0 : (size_t)k + 1;
+	}
 	for (size_t i = 0; i < h->fields.n; i++)
 		if (h->fields.v[i].len == strlen(name) && memcmp(h->fields.v[i].p, name, h->fields.v[i].len) == 0)
 			return i + 1;
 	return 0;
+}
+
+char *header_miss(const struct header *h, const char *what, const char *name)
+{
+	if (h != NULL && h->paths != NULL)
+		return xasprintf("%s: '%s' is not a JSON path (.key, .a.b, .[0], .\"key\", "
+		    ".[\"key\"])", what, name);
+	return xasprintf("%s: no such field in the header", what);
+}
+
+char *header_numbered(const struct header *h, const char *what)
+{
+	if (h == NULL || h->paths == NULL)
+		return NULL;
+	return xasprintf("%s: JSON fields are named by paths (.key, .a.b, .[0]), not numbers",
+	    what);
 }
 
 int fieldlist_bind(struct fieldlist *fl, const struct header *h, char **err)
@@ -100,15 +122,25 @@ int fieldlist_bind(struct fieldlist *fl, const struct header *h, char **err)
 	for (size_t i = 0; i < fl->n; i++) {
 		struct fieldsel *sel = &fl->v[i];
 
-		if (sel->name == NULL)
+		if (sel->name == NULL) {
+			char *what = xasprintf("field '%zu'", sel->lo);
+
+			*err = header_numbered(h, what);
+			free(what);
+			if (*err != NULL)
+				return -1;
 			continue;
+		}
 		if (h == NULL) {
 			*err = xasprintf("field '%s': field names need a header (--header)", sel->name);
 			return -1;
 		}
 		sel->lo = sel->hi = header_index(h, sel->name);
 		if (sel->lo == 0) {
-			*err = xasprintf("field '%s': no such field in the header", sel->name);
+			char *what = xasprintf("field '%s'", sel->name);
+
+			*err = header_miss(h, what, sel->name);
+			free(what);
 			return -1;
 		}
 		free(sel->name);

@@ -8,10 +8,13 @@
 
 #include "fields.h"
 
-/* The input's header record, split into names (present with -H). */
+/* The input's header record, split into names (present with -H).  For
+ * JSON Lines there is no header record, but names are paths: binding one
+ * adds it to the job's paths (fields.h, struct format). */
 struct header {
 	struct fieldvec fields;
 	struct buf raw;		/* the header record as read, terminator included */
+	struct jpaths *paths;	/* JSON Lines: where names go */
 };
 
 struct fieldsel {
@@ -30,8 +33,15 @@ struct fieldlist {
 int fieldlist_parse(const char *spec, struct fieldlist *fl, char **err);
 /* Resolve header names (h may be NULL: then any name is an error). */
 int fieldlist_bind(struct fieldlist *fl, const struct header *h, char **err);
-/* The 1-based index of a header name, or 0 if absent. */
+/* The 1-based index of a header name, or 0 if absent (for JSON Lines:
+ * of the path, 0 if name is not one). */
 size_t header_index(const struct header *h, const char *name);
+/* The message for a name that header_index did not find (to be freed);
+ * what names it, "field 'x'" or "op 'sum:x'", comes first. */
+char *header_miss(const struct header *h, const char *what, const char *name);
+/* For JSON Lines, fields are named, never numbered: the message for a
+ * numbered one (to be freed), or NULL when numbers are fine. */
+char *header_numbered(const struct header *h, const char *what);
 /*
  * The selected 0-based indexes for a record of nfields fields, in list
  * order, each at most once, those past the end left out.  Returns how

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "fields.h"
+#include "jsonl.h"
 #include "util.h"
 
 static void push(struct fieldvec *fv, const char *p, size_t len)
@@ -167,6 +168,68 @@ static int split_csv(const struct format *f, const char *rec, size_t len, size_t
 	return 0;
 }
 
+static size_t json_room(const struct format *f, struct fieldvec *fv)
+{
+	size_t n = f->paths != NULL ? f->paths->n : 0;
+
+	if (fv->jcap < n) {
+		fv->jcap = n;
+		fv->jv = xreallocarray(fv->jv, n, sizeof *fv->jv);
+	}
+	return n;
+}
+
+/* The fields of fv->jv: strings unescaped, objects compacted. */
+static void json_fields(size_t n, struct fieldvec *fv)
+{
+	size_t need = 1;
+
+	fv->n = 0;
+	for (size_t i = 0; i < n; i++)
+		need += fv->jv[i].type == J_MISSING ? 0 : fv->jv[i].len;
+	/* Room for every value: those already in scratch never move. */
+	fv->scratch.len = 0;
+	buf_reserve(&fv->scratch, need);
+	for (size_t i = 0; i < n; i++) {
+		const char *p;
+		size_t l;
+
+		json_text(&fv->jv[i], &fv->scratch, &p, &l);
+		push(fv, p, l);
+	}
+}
+
+/* A JSON record's fields: its paths' values. */
+static int split_json(const struct format *f, const char *rec, size_t len, struct fieldvec *fv,
+    const char **why)
+{
+	size_t n = json_room(f, fv);
+
+	if (!json_scan(f->paths, rec, len, fv->jv, why))
+		return -1;
+	json_fields(n, fv);
+	return 0;
+}
+
+void fields_json_vals(const struct format *f, const struct jval *vals, struct fieldvec *fv)
+{
+	size_t n = json_room(f, fv);
+
+	if (n > 0)
+		memcpy(fv->jv, vals, n * sizeof *vals);
+	json_fields(n, fv);
+}
+
+int fields_split_block(const struct format *f, const struct jval *jv, size_t k, const char *rec,
+    size_t len, size_t max, struct fieldvec *fv, const char **why)
+{
+	if (jv != NULL && f->kind == FORMAT_JSON) {
+		fields_json_vals(f, jv + k * (f->paths != NULL ? f->paths->n : 0), fv);
+		return 0;
+	}
+	return fields_split_upto(f, rec, len, max, fv, why);
+}
+
 int fields_split_upto(const struct format *f, const char *rec, size_t len, size_t max,
     struct fieldvec *fv, const char **why)
 {
@@ -184,6 +247,8 @@ int fields_split_upto(const struct format *f, const char *rec, size_t len, size_
 		return 0;
 	case FORMAT_CSV:
 		return split_csv(f, rec, len, max, fv, why);
+	case FORMAT_JSON:
+		return split_json(f, rec, len, fv, why);
 	}
 	return 0;
 }
@@ -197,6 +262,7 @@ int fields_split(const struct format *f, const char *rec, size_t len, struct fie
 void fieldvec_free(struct fieldvec *fv)
 {
 	free(fv->v);
+	free(fv->jv);
 	buf_free(&fv->scratch);
 	memset(fv, 0, sizeof *fv);
 }

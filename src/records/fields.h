@@ -1,5 +1,6 @@
 /* fields.h - splitting records into fields and joining them again, for
- * whitespace-separated, delimited (TSV) and CSV (RFC 4180) data. */
+ * whitespace-separated, delimited (TSV) and CSV (RFC 4180) data; for JSON
+ * Lines the "fields" are the values of the job's paths (json.h). */
 #ifndef FORKPIPE_FIELDS_H
 #define FORKPIPE_FIELDS_H
 
@@ -12,13 +13,31 @@ enum format_kind {
 	FORMAT_BLANKS,	/* runs of spaces and tabs separate fields, like awk */
 	FORMAT_DELIM,	/* each delimiter byte separates two fields, like cut -d */
 	FORMAT_CSV,	/* RFC 4180: quoted fields, "" inside quotes */
+	FORMAT_JSON,	/* JSON Lines: fields are jq-style paths' values */
 };
+
+struct jpaths;
+struct jval;
 
 struct format {
 	enum format_kind kind;
 	char delim;	/* FORMAT_DELIM and FORMAT_CSV */
 	bool lax;	/* CSV: accept stray quotes in unquoted fields */
+	struct jpaths *paths;	/* FORMAT_JSON: every path the stages name,
+				 * field i+1 being path i (set when they bind) */
 };
+
+/* Whether fields are found by splitting at separators alone. */
+static inline bool format_plain(const struct format *f)
+{
+	return f->kind == FORMAT_BLANKS || f->kind == FORMAT_DELIM;
+}
+
+/* What a record that does not parse is called in messages. */
+static inline const char *format_malformed(const struct format *f)
+{
+	return f != NULL && f->kind == FORMAT_JSON ? "invalid JSON" : "malformed CSV";
+}
 
 struct field {
 	const char *p;	/* the value, unquoted */
@@ -29,13 +48,18 @@ struct field {
 struct fieldvec {
 	struct field *v;
 	size_t n, cap;
-	struct buf scratch;	/* CSV values with doubled quotes, unescaped */
+	struct buf scratch;	/* CSV values with doubled quotes, unescaped;
+				 * JSON strings unescaped, objects compacted */
+	struct jval *jv;	/* JSON: the paths' values as spans of the record */
+	size_t jcap;
 };
 
 /*
  * Split rec[0..len) (one record, without its terminator) into fv.  A CSV
  * record may end with CR, which is dropped (CRLF line ends).  Returns 0,
- * or -1 for malformed CSV with *why set to a static description.
+ * or -1 for malformed CSV with *why set to a static description.  A JSON
+ * record is validated whole, and its fields are its paths' values as
+ * text (json_text), all of them whatever max says.
  */
 int fields_split(const struct format *f, const char *rec, size_t len, struct fieldvec *fv,
     const char **why);
@@ -45,6 +69,16 @@ int fields_split(const struct format *f, const char *rec, size_t len, struct fie
  */
 int fields_split_upto(const struct format *f, const char *rec, size_t len, size_t max,
     struct fieldvec *fv, const char **why);
+/*
+ * A JSON record's fields from its paths' values, scanned before (the
+ * worker scans each block once: struct block's jv): what fields_split
+ * gives for the record, without scanning it again.
+ */
+void fields_json_vals(const struct format *f, const struct jval *vals, struct fieldvec *fv);
+/* The record k of a block as the first stage gets it: its fields from
+ * jv when the worker scanned them, split otherwise. */
+int fields_split_block(const struct format *f, const struct jval *jv, size_t k, const char *rec,
+    size_t len, size_t max, struct fieldvec *fv, const char **why);
 void fieldvec_free(struct fieldvec *fv);
 
 /*

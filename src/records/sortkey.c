@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonl.h"
 #include "sortcmp.h"
 #include "sortkey.h"
 #include "util.h"
@@ -87,11 +88,36 @@ static int bad_key(const char *def, const char *why, char **err)
 	return -1;
 }
 
+/* A JSON path key: PATH[:LETTERS].  Its value is found by scanning the
+ * record for this path alone. */
+static int parse_path_key(const char *def, struct sortkey *k, char **err)
+{
+	size_t n = jpath_span(def);
+	char *text = xstrndup(def, n);
+	const char *s = def + n;
+
+	k->json = xcalloc(1, sizeof *k->json);
+	k->eword = SORTKEY_EOL;
+	if ((*s != ':' && *s != '\0') || jpaths_add(k->json, text) < 0) {
+		free(text);
+		return bad_key(def, "not a JSON path (.key, .a.b, .[0], .\"key\")", err);
+	}
+	free(text);
+	if (*s == ':')
+		s = parse_opts(s + 1, k, false);
+	if (*s != '\0')
+		return bad_key(def, "a path's ordering letters (b, d, f, g, h, i, M, n, R, r, V) "
+		    "follow a ':'", err);
+	return 0;
+}
+
 int sortkey_parse(const char *def, struct sortkey *k, char **err)
 {
 	const char *s = def;
 
 	memset(k, 0, sizeof *k);
+	if (*s == '.')
+		return parse_path_key(def, k, err);
 	if (!parse_count(&s, &k->sword))
 		return bad_key(def, "expected a field number at the start", err);
 	if (k->sword-- == 0)
@@ -229,6 +255,11 @@ int sortspec_check(const struct sortspec *s, char **err)
 
 void sortspec_free(struct sortspec *s)
 {
+	for (size_t i = 0; i < s->nkeys; i++) {
+		if (s->keys[i].json != NULL)
+			jpaths_free(s->keys[i].json);
+		free(s->keys[i].json);
+	}
 	free(s->keys);
 	s->keys = NULL;
 	s->nkeys = 0;
@@ -301,6 +332,21 @@ void sortkey_bounds(const struct sortspec *s, const struct sortkey *k, const cha
     size_t len, const char **beg, const char **lim)
 {
 	const char *end = rec + len;
+
+	if (k->json != NULL) {
+		/* The value as written: a string between its quotes (escapes
+		 * not decoded); a missing one, or a record that does not
+		 * scan, is empty. */
+		struct jval v;
+		const char *why;
+
+		*beg = *lim = rec;
+		if (!json_scan(k->json, rec, len, &v, &why) || v.type == J_MISSING)
+			return;
+		*beg = v.type == J_STRING ? v.p + 1 : v.p;
+		*lim = v.type == J_STRING ? v.p + v.len - 1 : v.p + v.len;
+		return;
+	}
 	const char *b = begfield(s, k, rec, end);
 	const char *l = k->eword == SORTKEY_EOL ? end : limfield(s, k, rec, end);
 

@@ -22,7 +22,11 @@
  * sword + 1 (0-based: sword fields are skipped) and ends echar bytes into
  * field eword + 1, or at the end of that field when echar is 0.
  */
+struct jpaths;
+
 struct sortkey {
+	struct jpaths *json;	/* JSON Lines: the key is this one path's value
+				 * as written (-k .status:n); NULL: positions */
 	size_t sword, schar;
 	size_t eword, echar;
 	bool skipsblanks;	/* b on the start: leading blanks not counted */
@@ -57,7 +61,8 @@ struct sortspec {
 };
 
 /*
- * Parse a -k definition ("2,2", "3,3nr", "1.2,1.4", "2b", "2,2hr") into *k.
+ * Parse a -k definition ("2,2", "3,3nr", "1.2,1.4", "2b", "2,2hr", or a
+ * JSON path with its ordering letters after a colon: ".bytes:nr") into *k.
  * Returns 0, or -1 with *err ("bad key definition '2,x': ...").
  */
 int sortkey_parse(const char *def, struct sortkey *k, char **err);

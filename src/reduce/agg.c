@@ -381,12 +381,12 @@ FOLD_INLINE void fold_record(struct agg_part *p, const char *rec, size_t len)
 	size_t klen;
 	uint64_t idx = p->cur_n++, h;
 
-	if (s->maxfield > 0 && s->maxfield <= PLAIN_MAX && p->fmt->kind != FORMAT_CSV) {
+	if (s->maxfield > 0 && s->maxfield <= PLAIN_MAX && format_plain(p->fmt)) {
 		split_plain(p, rec, len);
 	} else if (s->maxfield > 0) {
 		const char *why = NULL;
 
-		if (fields_split_upto(p->fmt, rec, len, s->maxfield, &p->fv, &why) < 0) {
+		if (fields_split_block(p->fmt, p->jv, p->jk++, rec, len, s->maxfield, &p->fv, &why) < 0) {
 			data_error(p, ERR_CSV, 0, 0, 0, why, strlen(why));
 			return;
 		}
@@ -553,7 +553,7 @@ struct batch {
 
 static inline bool batch_fits(const struct agg_part *p)
 {
-	return p->fmt->kind != FORMAT_CSV && p->spec->maxfield <= BATCH_FIELDS &&
+	return format_plain(p->fmt) && p->spec->maxfield <= BATCH_FIELDS &&
 	    (p->kt.n >= BATCH_GROUPS || p->vals.n >= BATCH_GROUPS);
 }
 
@@ -706,6 +706,8 @@ void agg_fold(struct agg_part *p, const struct block *b)
 		p->groups_before = p->kt.n;
 	p->cur_seq = b->seq;
 	p->cur_any = true;
+	p->jv = b->jv;
+	p->jk = 0;
 	if (csv)
 		csv_iter_init(&it, b->data, b->len, p->fmt, p->term);
 	while (q < end && !p->stop) {
@@ -727,4 +729,5 @@ void agg_fold(struct agg_part *p, const struct block *b)
 		fold_record(p, q, (size_t)(t - q));
 		q = t + 1;
 	}
+	p->jv = NULL;
 }

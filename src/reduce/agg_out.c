@@ -188,8 +188,9 @@ struct format agg_out_format(const struct format *f)
 {
 	struct format o = *f;
 
-	/* datamash's output: tabs between the columns of blank-separated input. */
-	if (o.kind == FORMAT_BLANKS) {
+	/* datamash's output: tabs between the columns of blank-separated
+	 * input; JSON Lines' keys and results are written the same way. */
+	if (o.kind == FORMAT_BLANKS || o.kind == FORMAT_JSON) {
 		o.kind = FORMAT_DELIM;
 		o.delim = '\t';
 	}

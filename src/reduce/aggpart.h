@@ -38,6 +38,9 @@ struct agg_part {
 	const struct agg_spec *spec;
 	const struct format *fmt;
 	char term;
+	const struct jval *jv;	/* JSON Lines: the block's scanned values (struct
+				 * block), record jk's next; NULL: split */
+	size_t jk;
 	uint64_t memory;	/* 0: no limit */
 	const char *tmpdir;
 

@@ -278,6 +278,14 @@ int agg_spec_bind(struct agg_spec *s, const struct header *h, char **err)
 	for (size_t i = 0; i < s->nops; i++) {
 		struct agg_op *op = &s->ops[i];
 
+		if ((op->name == NULL && op->field > 0) || (op->name2 == NULL && op->field2 > 0)) {
+			char *what = xasprintf("%s: op '%s'", s->stage, op->text);
+
+			*err = header_numbered(h, what);
+			free(what);
+			if (*err != NULL)
+				return -1;
+		}
 		if (op->name != NULL) {
 			if (h == NULL) {
 				*err = xasprintf("%s: op '%s': field names need a header (--header)",
@@ -286,8 +294,11 @@ int agg_spec_bind(struct agg_spec *s, const struct header *h, char **err)
 			}
 			op->field = header_index(h, op->name);
 			if (op->field == 0) {
-				*err = xasprintf("%s: op '%s': no field '%s' in the header", s->stage,
-				    op->text, op->name);
+				char *what = xasprintf("%s: op '%s'", s->stage, op->text);
+
+				*err = h->paths != NULL ? header_miss(h, what, op->name) :
+				    xasprintf("%s: no field '%s' in the header", what, op->name);
+				free(what);
 				return -1;
 			}
 			free(op->name);
@@ -301,8 +312,11 @@ int agg_spec_bind(struct agg_spec *s, const struct header *h, char **err)
 			}
 			op->field2 = header_index(h, op->name2);
 			if (op->field2 == 0) {
-				*err = xasprintf("%s: op '%s': no field '%s' in the header", s->stage,
-				    op->text, op->name2);
+				char *what = xasprintf("%s: op '%s'", s->stage, op->text);
+
+				*err = h->paths != NULL ? header_miss(h, what, op->name2) :
+				    xasprintf("%s: no field '%s' in the header", what, op->name2);
+				free(what);
 				return -1;
 			}
 			free(op->name2);

@@ -173,6 +173,15 @@ static void put_counts(struct buf *b, const struct stats *s, double wall)
 	json_u64(b, "output_records", s != NULL ? stats_records_out(s) : 0);
 	json_u64(b, "chunks", s != NULL ? s->chunks_done : 0);
 	json_u64(b, "retries", s != NULL ? s->retries : 0);
+	json_u64(b, "rejected_records", s != NULL ? s->rejected : 0);
+	json_open(b, "rejected_first", '[');
+	for (uint64_t i = 0; s != NULL && i < s->rejected && i < STATS_REJECTED_FIRST; i++) {
+		json_open(b, NULL, '{');
+		json_str(b, "input", s->rejected_first[i].input);
+		json_u64(b, "offset", s->rejected_first[i].offset);
+		json_close(b, '}');
+	}
+	json_close(b, ']');
 	json_num(b, "mb_per_second", rate((double)bin / 1e6, wall), 3);
 	json_num(b, "records_per_second", rate((double)rin, wall), 1);
 }

@@ -256,9 +256,26 @@ void stats_print(FILE *fp, const struct stats *s)
 	    (unsigned long long)rout);
 	fprintf(fp, "  %-12s %llu (%llu retries)\n", "chunks", (unsigned long long)s->chunks_done,
 	    (unsigned long long)s->retries);
+	if (s->job != NULL && s->job->reject != NULL) {
+		fprintf(fp, "  %-12s %llu records", "rejected", (unsigned long long)s->rejected);
+		for (uint64_t i = 0; i < s->rejected && i < STATS_REJECTED_FIRST; i++)
+			fprintf(fp, "%s%s:%llu", i == 0 ? " (" : ", ", s->rejected_first[i].input,
+			    (unsigned long long)s->rejected_first[i].offset);
+		fprintf(fp, "%s\n", s->rejected > 0 ? (s->rejected > STATS_REJECTED_FIRST ?
+		    ", ...)" : ")") : "");
+	}
 	fprintf(fp, "  %-12s %.1f MB/s, %.0f records/s\n", "throughput",
 	    rate((double)s->bytes_in / 1e6, wall), rate((double)rin, wall));
 	print_processes(fp, s);
 	fprintf(fp, "  %-12s %.3f s\n", "all CPU", cpu);
 	print_stages(fp, s, cpu);
+}
+
+void stats_rejected(struct stats *s, const char *input, uint64_t offset)
+{
+	if (s->rejected < STATS_REJECTED_FIRST) {
+		s->rejected_first[s->rejected].input = input;
+		s->rejected_first[s->rejected].offset = offset;
+	}
+	s->rejected++;
 }

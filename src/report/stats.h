@@ -39,6 +39,8 @@ struct stats_pending {
 	uint64_t *stage_ns;
 };
 
+#define STATS_REJECTED_FIRST 10
+
 struct stats {
 	bool on;		/* workers measure (a report or the bar wants it) */
 	const struct job *job;
@@ -49,6 +51,11 @@ struct stats {
 	uint64_t chunks;	/* handed out */
 	uint64_t chunks_done;
 	uint64_t retries;	/* chunks run again after their worker died */
+	uint64_t rejected;	/* --reject: records written to the reject file */
+	struct {
+		const char *input;	/* the chunker's name of the input */
+		uint64_t offset;
+	} rejected_first[STATS_REJECTED_FIRST];	/* the first of them */
 	uint64_t records_in, records_out;
 	uint64_t header_bytes;	/* --header: the record read before the chunks */
 	uint64_t *stage_ns;	/* by stage index: the workers' */
@@ -57,6 +64,9 @@ struct stats {
 	struct stats_slot *slots;
 	struct stats_pending *pending;	/* by slot */
 };
+
+/* A record of input at offset was rejected (--reject). */
+void stats_rejected(struct stats *s, const char *input, uint64_t offset);
 
 /* Whether the job asks for a report (--stats, --stats-json, --stats-interval). */
 bool stats_wanted(const struct job *job);

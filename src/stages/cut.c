@@ -9,6 +9,7 @@
 #include "cutbytes.h"
 #include "fieldlist.h"
 #include "fields.h"
+#include "jsonl.h"
 #include "stage.h"
 #include "util.h"
 
@@ -28,6 +29,7 @@ struct cut {
 	size_t cap;
 	size_t max;		/* the highest field selected: split no further */
 	struct buf out;		/* the block's output */
+	struct jout *jout;	/* JSON Lines: the shape of the output objects */
 };
 
 static const struct stage_opt cut_opts[] = {
@@ -145,6 +147,24 @@ static int cut_bind(struct stage *st, const struct header *h, char **err)
 		return -1;
 	}
 	c->max = split_max(c);
+	if (st->fmt->kind == FORMAT_JSON) {
+		if (c->by_bytes || c->complement || c->od != NULL || c->only_delimited) {
+			*err = xasprintf("cut: -b, -c, --complement, --output-delimiter and -s do not "
+			    "apply to --json records");
+			return -1;
+		}
+		size_t *idx = xcalloc(c->list.n, sizeof *idx);
+
+		for (size_t i = 0; i < c->list.n; i++)
+			idx[i] = c->list.v[i].lo - 1;
+		c->jout = jout_new(st->fmt->paths, idx, c->list.n);
+		free(idx);
+		if (c->jout == NULL) {
+			*err = xasprintf("cut: an index above %d would write that many nulls before "
+			    "its value", JOUT_MAX_INDEX);
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -160,6 +180,7 @@ static void cut_teardown(struct stage *st)
 	fieldvec_free(&c->fv);
 	free(c->idx);
 	free(c->sel);
+	jout_free(c->jout);
 	buf_free(&c->out);
 	free(c);
 	st->priv = NULL;
@@ -242,8 +263,8 @@ static const char *record_end(const struct stage *st, struct csv_iter *it, const
 
 /* Cut one record [p, p + len) onto c->out; 1 when it is dropped (-s),
  * -1 with *why for malformed CSV. */
-static int cut_record(struct stage *st, struct cut *c, const char *p, size_t len,
-    const char **why)
+static int cut_record(struct stage *st, struct cut *c, const struct block *b, size_t ri,
+    const char *p, size_t len, const char **why)
 {
 	if (c->by_bytes) {
 		byteranges_cut(&c->bytes, p, len, c->od, c->odlen, &c->out);
@@ -257,8 +278,12 @@ static int cut_record(struct stage *st, struct cut *c, const char *p, size_t len
 		buf_append(&c->out, p, len);
 		return 0;
 	}
-	if (fields_split_upto(st->fmt, p, len, c->max, &c->fv, why) < 0)
+	if (fields_split_block(st->fmt, b->jv, ri, p, len, c->max, &c->fv, why) < 0)
 		return -1;
+	if (c->jout != NULL) {
+		jout_write(c->jout, c->fv.jv, &c->out);
+		return 0;
+	}
 	if (c->only_delimited && c->fv.n < 2)
 		return 1;
 	cut_fields(st, c, &c->fv, &c->out);
@@ -269,7 +294,7 @@ static int cut_map(struct stage *st, struct block *b, char **err)
 {
 	struct cut *c = st->priv;
 	const char *p = b->data, *end = b->data + b->len;
-	size_t nrec = 0;
+	size_t nrec = 0, ri = 0;	/* records out, records in */
 
 	struct csv_iter it;
 
@@ -278,14 +303,14 @@ static int cut_map(struct stage *st, struct block *b, char **err)
 	csv_iter_init(&it, b->data, b->len, st->fmt, st->term);
 	while (p < end) {
 		const char *t = record_end(st, &it, p, end), *why = NULL;
-		int rc = cut_record(st, c, p, (size_t)(t - p), &why);
+		int rc = cut_record(st, c, b, ri++, p, (size_t)(t - p), &why);
 
 		if (rc < 0) {
 			if (b->offset != OFFSET_UNKNOWN)
-				*err = xasprintf("malformed CSV at byte offset %llu: %s",
+				*err = xasprintf("%s at byte offset %llu: %s", format_malformed(st->fmt),
 				    (unsigned long long)(b->offset + (uint64_t)(p - b->data)), why);
 			else
-				*err = xasprintf("malformed CSV: %s", why);
+				*err = xasprintf("%s: %s", format_malformed(st->fmt), why);
 			return EXIT_DATAERR;
 		}
 		if (rc == 0) {
@@ -315,7 +340,10 @@ const struct stage_def stage_cut = {
 		"string, as in GNU cut. -b LIST (or -c LIST: in the C locale a character is a "
 		"byte) keeps bytes instead, in input order whatever the list's order, overlapping "
 		"ranges merged, with --output-delimiter between the bytes of two ranges: the "
-		"output of LC_ALL=C cut with the same options.",
+		"output of LC_ALL=C cut with the same options. "
+		"With --json the fields are paths, and each record becomes an object holding just them, nested as in the "
+		"input, as jq's pick() writes it: cut -f .a.b,.c writes {\"a\":{\"b\":1},\"c\":2}, "
+		"a path the record lacks as null.",
 	.kind = STAGE_MAP,
 	.opts = cut_opts,
 	.args = NULL,

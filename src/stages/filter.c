@@ -30,7 +30,7 @@ static const struct stage_arg filter_args[] = {
 };
 
 /* Whitespace-separated fields when the job names no format. */
-static const struct format default_format = { FORMAT_BLANKS, '\t', false };
+static const struct format default_format = { FORMAT_BLANKS, '\t', false, NULL };
 
 static int filter_setup(struct stage *st, char **err)
 {
@@ -75,12 +75,14 @@ static void filter_teardown(struct stage *st)
 	st->priv = NULL;
 }
 
-static int bad_csv(const struct block *b, size_t at, const char *why, char **err)
+static int bad_csv(const struct format *fmt, const struct block *b, size_t at, const char *why,
+    char **err)
 {
 	if (b->offset != OFFSET_UNKNOWN)
-		*err = xasprintf("malformed CSV at byte offset %" PRIu64 ": %s", b->offset + at, why);
+		*err = xasprintf("%s at byte offset %" PRIu64 ": %s", format_malformed(fmt),
+		    b->offset + at, why);
 	else
-		*err = xasprintf("malformed CSV: %s", why);
+		*err = xasprintf("%s: %s", format_malformed(fmt), why);
 	return EXIT_DATAERR;
 }
 
@@ -90,7 +92,7 @@ static int filter_map(struct stage *st, struct block *b, char **err)
 	const struct format *fmt = st->fmt != NULL ? st->fmt : &default_format;
 	bool csv = fmt->kind == FORMAT_CSV;
 	char *d = b->data;
-	size_t w = 0, nrec = 0, pos = 0;
+	size_t w = 0, nrec = 0, pos = 0, k = 0;
 	struct csv_iter it;
 
 	/* One iterator for the block: it keeps the next quote's position,
@@ -103,7 +105,7 @@ static int filter_map(struct stage *st, struct block *b, char **err)
 		if (csv) {
 			t = csv_iter_next(&it);
 			if (t == NULL && it.why != NULL)
-				return bad_csv(b, (size_t)(it.err_at - d), it.why, err);
+				return bad_csv(fmt, b, (size_t)(it.err_at - d), it.why, err);
 			t = t != NULL ? t - 1 : NULL;	/* NULL: the rest is one record */
 		} else {
 			t = memchr(d + pos, st->term, b->len - pos);
@@ -116,11 +118,13 @@ static int filter_map(struct stage *st, struct block *b, char **err)
 		if (f->fields) {
 			const char *why = "malformed record";
 
-			if (fields_split_upto(fmt, d + pos, le - pos, f->max_field, &f->fv, &why) < 0)
-				return bad_csv(b, pos, why, err);
+			if (fields_split_block(fmt, b->jv, k, d + pos, le - pos, f->max_field, &f->fv,
+			    &why) < 0)
+				return bad_csv(fmt, b, pos, why, err);
 			fv = f->fv.v;
 			nf = f->fv.n;
 		}
+		k++;
 		bool keep = expr_eval(f->e, d + pos, le - pos, fv, nf);
 
 		if (expr_failed(f->e) != NULL) {

@@ -225,9 +225,18 @@ static int sort_setup(struct stage *st, char **err)
 	st->priv = so;
 	so->spec.keys = xcalloc(n + 1, sizeof *so->spec.keys);
 	for (size_t i = 0; i < n; i++) {
-		if (sortkey_parse(defs[i], &so->spec.keys[i], err) < 0)
+		bool json = st->fmt != NULL && st->fmt->kind == FORMAT_JSON;
+
+		if (sortkey_parse(defs[i], &so->spec.keys[i], err) < 0) {
+			so->spec.nkeys++;	/* its path, if any, is freed */
 			return -1;
+		}
 		so->spec.nkeys++;
+		if (json != (so->spec.keys[i].json != NULL)) {
+			*err = xasprintf(json ? "sort: -k %s: JSON records are sorted by paths "
+			    "(-k .status, -k .bytes:nr)" : "sort: -k %s: a path needs --json", defs[i]);
+			return -1;
+		}
 	}
 	if (set_separator(st, so, err) < 0 || set_modes(st, so, err) < 0)
 		return -1;
@@ -511,6 +520,8 @@ const struct stage_def stage_sort = {
 		"option of the same letter (b skips leading blanks); a key without letters takes "
 		"the stage's ordering options. As in sort, -n, -g, -h and -M exclude each other "
 		"and -V, -R, -d and -i, and -d wins over -i. "
+		"With --json a key is a path, its letters after a colon (-k .bytes:nr), "
+		"and its text is the value as written (a string between its quotes). "
 		"Fields are separated by the -t byte, else by the delimiter of -d, --tsv or "
 		"--csv (quotes are not interpreted), else as sort does: each field is a run of "
 		"blanks followed by non-blanks, so that its leading blanks belong to it. "

@@ -100,7 +100,7 @@ static int compile(struct sub *g, const char *pat, char **err)
 /* The input format; whitespace-separated when the job gave none. */
 static const struct format *format_of(const struct stage *st)
 {
-	static const struct format blanks = { FORMAT_BLANKS, 0, false };
+	static const struct format blanks = { FORMAT_BLANKS, 0, false, NULL };
 
 	return st->fmt != NULL ? st->fmt : &blanks;
 }
@@ -153,6 +153,11 @@ static int sub_bind(struct stage *st, const struct header *h, char **err)
 {
 	struct sub *g = st->priv;
 
+	/* Rewriting one value inside a JSON record is not done yet. */
+	if (h != NULL && h->paths != NULL && (g->field_name != NULL || g->field > 0)) {
+		*err = xasprintf("sub: -f is not supported with --json (sub rewrites whole records)");
+		return -1;
+	}
 	if (g->field_name == NULL)
 		return 0;
 	if (h == NULL) {

@@ -12,7 +12,7 @@ FORKPIPE=$(cd "$(dirname "$FORKPIPE")" && pwd)/$(basename "$FORKPIPE")
 cd "$(dirname "$0")"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-for d in config stage record frame partial gzip; do
+for d in config stage record frame partial gzip json; do
 	mkdir -p "$d"
 	find "$d" -type f ! -name 'regress-*' -delete
 done
@@ -123,6 +123,20 @@ gz bgzf-two 002 sh -c 'bgzip -c "$1"; bgzip -c "$2"' sh "$T/tsv" "$T/csv"
 gz zstd 061 zstd -q -c "$T/log1k"
 gz zstd-frames 011 sh -c 'zstd -q -c "$1"; zstd -q -c --no-check "$2"' sh "$T/tsv" "$T/csv"
 
-for d in config stage record frame partial gzip; do
+# json: up to three paths, each ended by a NUL byte, then one record.
+js() { local name=$1 paths=$2 rec=$3; { printf "$paths"; printf '%s' "$rec"; } > "json/$name"; }
+js obj '.status\0.req.path\0' '{"status":200,"req":{"path":"/a\/b","m":"GET"},"tags":["x",1]}'
+js nested '.a.b\0.a\0.c[1]\0' '{"a":{"b":[1,{"x":null}]},"c":[true,false,null], "d" : -0.5e+3 }'
+js escapes '."odd key"\0.["\\u00e9"]\0' '{"odd key":"\ud83d\ude00 \" \\\\ \u00e9","é":"caf\u00e9\t"}'
+js dup '.a.b\0' '{"a":{"b":1},"a":{"c":2},"a":{"b":3}}'
+js numbers '.[0]\0.[3]\0' '[0,-0,12345678901234567890,1E400,-1.5e-7,0.25]'
+js crlf '.k\0' "$(printf '{"k":"v"}\r')"
+js bad-string '.a\0' '{"a":"unterminated}'
+js bad-utf8 '.a\0' "$(printf '{"a":"\xed\xa0\x80"}')"
+js bad-surrogate '' '"\udc00"'
+js bad-number '' '[01,1.,-]'
+js deep '.a\0' "$(printf '%0100d' 0 | tr 0 '[')$(printf '%0100d' 0 | tr 0 ']')"
+
+for d in config stage record frame partial gzip json; do
 	printf '%s: %s seeds\n' "$d" "$(find "$d" -type f | wc -l)"
 done

@@ -113,7 +113,8 @@ START_TEST(test_hdr_stats_len)
 		ck_assert_msg(frame_decode_hdr(raw, &out) == cases[i].rc, "length %llu",
 		    (unsigned long long)cases[i].len);
 	}
-	ck_assert_uint_eq(FRAME_LAST, FRAME_RECORDS);
+	ck_assert_uint_eq(FRAME_LAST, FRAME_REJECT);
+	ck_assert(!frame_ends_chunk(FRAME_REJECT, 0));	/* it comes before the end */
 }
 END_TEST
 

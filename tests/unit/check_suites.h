@@ -18,5 +18,6 @@ Suite *suite_gzindex(void);
 Suite *suite_runs(void);
 Suite *suite_gzip(void);
 Suite *suite_report(void);
+Suite *suite_json(void);
 
 #endif

@@ -1,0 +1,68 @@
+/* worker_json.c - a worker's pass over JSON Lines: each block's records
+ * validated, the paths' values kept for the first stage, and with
+ * --reject the records that do not parse set aside for the supervisor
+ * (FRAME_REJECT, sent at the chunk's end by worker.c). */
+#include "autoconfig.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "frame.h"
+#include "jsonl.h"
+#include "util.h"
+#include "worker_int.h"
+
+/*
+ * JSON Lines: every record of a block is validated before the stages see
+ * it, whatever they read, and in the same pass the values of the job's
+ * paths are kept for the first stage (block.jv), so no record is scanned
+ * twice.  The records before a bad one are run first, so the failure
+ * comes in input order, as malformed CSV's does.
+ */
+/* --reject: the record data[0..len) at offset goes to the reject file
+ * instead of the stages. */
+static void reject_record(struct worker *w, const char *data, size_t len, uint64_t offset)
+{
+	unsigned char num[16];
+
+	frame_put_u64(num, offset);
+	frame_put_u64(num + 8, len);
+	buf_append(&w->rejects, num, sizeof num);
+	buf_append(&w->rejects, data, len);
+}
+
+size_t worker_scan_json(struct worker *w, char *data, size_t len, uint64_t offset)
+{
+	const struct jpaths *ps = w->job->format.paths;
+	size_t n = ps != NULL ? ps->n : 0, pos = 0, k = 0, from = 0;
+	const char *why = NULL;
+
+	w->jv.len = 0;
+	while (pos < len) {
+		const char *t = memchr(data + pos, w->term, len - pos);
+		size_t e = t != NULL ? (size_t)(t - data) : len;
+
+		buf_reserve(&w->jv, n * sizeof(struct jval));
+		if (!json_scan(ps, data + pos, e - pos,
+		    n > 0 ? (struct jval *)(void *)w->jv.data + k * n : NULL, &why)) {
+			w->jv_ready = true;
+			worker_run_block(w, data + from, pos - from, offset + from, k);
+			if (w->job->reject == NULL)
+				worker_fail(w, EXIT_DATAERR, "%s: invalid JSON at byte offset %llu: %s",
+				    w->name, (unsigned long long)(offset + pos), why);
+			/* Byte for byte: a terminator the input lacks is left out. */
+			reject_record(w, data + pos, e - pos + (e < len && data + e != w->supplied),
+			    offset + pos);
+			w->jv.len = 0;
+			k = 0;
+			pos = from = e + 1;
+			continue;
+		}
+		w->jv.len += n * sizeof(struct jval);
+		k++;
+		pos = e + 1;
+	}
+	w->jv_ready = true;
+	return from < len ? from : len;
+}
+
