@@ -480,7 +480,8 @@ const struct stage_def stage_join = {
 		"With --header the lookup's first record is its header, and the output header is "
 		"what join --header prints: the two headers joined. Output fields are joined in "
 		"the input's format (the delimiter, one space for blank-separated input, CSV "
-		"quoted where needed).",
+		"quoted where needed). Blank-separated records split as awk splits them: "
+		"trailing blanks make no empty last field, as they do for join without -t.",
 	.kind = STAGE_MAP,
 	.opts = join_opts,
 	.args = NULL,
