@@ -424,6 +424,19 @@ static size_t join_record(struct stage *st, struct join *j)
 	return count;
 }
 
+/* The terminator of the record at p.  Malformed CSV: the block's last
+ * byte, so that splitting the record reports it. */
+static const char *record_end(const struct stage *st, struct csv_iter *it, const char *p,
+    const char *end)
+{
+	if (st->fmt->kind == FORMAT_CSV) {
+		const char *e = csv_iter_next(it);
+
+		return e != NULL ? e - 1 : end - 1;
+	}
+	return memchr(p, st->term, (size_t)(end - p));
+}
+
 static int join_map(struct stage *st, struct block *b, char **err)
 {
 	struct join *j = st->priv;
@@ -434,8 +447,7 @@ static int join_map(struct stage *st, struct block *b, char **err)
 	j->out.len = 0;
 	csv_iter_init(&it, b->data, b->len, st->fmt, st->term);
 	while (p < end) {
-		const char *t = st->fmt->kind == FORMAT_CSV ? csv_iter_next(&it) - 1 :
-		    memchr(p, st->term, (size_t)(end - p));
+		const char *t = record_end(st, &it, p, end);
 		const char *why = NULL;
 		size_t len = (size_t)(t - p);
 

@@ -215,6 +215,8 @@ bad 65 "join: lookup '$T/trunc.gz': unexpected end of gzip data at compressed by
 bad 65 "join: lookup '$T/bad.csv': malformed CSV at byte offset 0: unterminated quoted field" --csv -e "join -f $T/bad.csv" "$T/scbig.csv"
 bad 64 "join: lookup '$T/huge' is 588895 bytes, more than the memory budget of 524288 bytes \\(half of --memory\\)" --memory 1M -d : -e "join -f $T/huge" "$T/big"
 bad 64 "join: lookup '$T/huge.gz' is more than 524288 bytes, the memory budget \\(half of --memory\\)" --memory 1M -d : -e "join -f $T/huge.gz" "$T/big"
+printf 'k0,x\nk1,"y\n' > "$T/badbig.csv"
+bad 65 "$T/badbig.csv: malformed CSV at byte offset 8: unterminated quoted field" --csv -e "join -f $T/clk.csv" "$T/badbig.csv"
 bad 64 "join: -o: invalid field specifier '3.1' \\(0, 1.N or 2.N\\)" -d : -e "join -o 0,3.1 -f $T/lk" "$T/big"
 bad 64 "join: -o: invalid field specifier '1.0' \\(0, 1.N or 2.N\\)" -d : -e "join -o 1.0 -f $T/lk" "$T/big"
 bad 64 "join: -o: invalid field specifier '' \\(0, 1.N or 2.N\\)" -d : -e "join -o 0,,1.1 -f $T/lk" "$T/big"
