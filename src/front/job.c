@@ -88,15 +88,18 @@ static long online_cpus(void)
 	return n < 1 ? 1 : n;
 }
 
-static int stage_error(struct stage *st, char **err, int *code)
+/* rc: -1 for a usage error, or the exit code a stage chose (join's
+ * lookup file: 66, 65, 74), which a configuration keeps. */
+static int stage_error(struct stage *st, int rc, char **err, int *code)
 {
-	*code = EXIT_USAGE;
+	*code = rc > 0 ? rc : EXIT_USAGE;
 	if (st->from_config) {
 		char *why = *err;
 
 		*err = xasprintf("%s: %s", st->origin, why);
 		free(why);
-		*code = EXIT_CONFIG;
+		if (rc <= 0)
+			*code = EXIT_CONFIG;
 	}
 	return -1;
 }
@@ -116,8 +119,10 @@ int job_bind(struct job *job, const struct header *h, char **err, int *code)
 		struct stage *st = job->stages[i];
 		const struct header *sh = st->fmt != NULL && st->fmt->kind == FORMAT_JSON ? &jh : h;
 
-		if (st->def->bind != NULL && st->def->bind(st, sh, err) < 0)
-			return stage_error(st, err, code);
+		int rc = st->def->bind != NULL ? st->def->bind(st, sh, err) : 0;
+
+		if (rc != 0)
+			return stage_error(st, rc, err, code);
 	}
 	return 0;
 }
@@ -314,6 +319,7 @@ static void plan_memory(struct job *job)
 		job->max_record = share / 2 > MAX_RECORD_MIN ? share / 2 : MAX_RECORD_MIN;
 	for (size_t i = 0; i < job->nstages; i++) {
 		job->stages[i]->memory = share > 0 ? share : 1;
+		job->stages[i]->memory_total = job->memory;
 		job->stages[i]->tmpdir = spill_dir(job->tmpdir);
 		job->stages[i]->max_record = job->max_record;
 	}
@@ -512,7 +518,7 @@ int job_plan(struct job *job, char **err, int *code)
 		st->inputs = job->inputs;
 		st->ninputs = job->ninputs;
 		if (st->def->setup != NULL && st->def->setup(st, err) < 0)
-			return stage_error(st, err, code);
+			return stage_error(st, -1, err, code);
 	}
 	if (plan_head(job, err, code) < 0 || plan_grep(job, err, code) < 0 ||
 	    plan_partials(job, err, code) < 0 ||

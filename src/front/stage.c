@@ -23,6 +23,7 @@ const struct stage_def *const stage_table[] = {
 	&stage_sort,
 	&stage_head,
 	&stage_exec,
+	&stage_join,
 	NULL,
 };
 

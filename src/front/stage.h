@@ -123,8 +123,11 @@ struct stage_def {
 
 	/* Once, before the workers fork: validate, compile.  0 or -1 with *err. */
 	int (*setup)(struct stage *st, char **err);
-	/* After setup, once the header is known (h is NULL without --header):
-	 * resolve field names.  NULL if the stage names no fields. */
+	/* After setup, once the header is known (h is NULL without --header),
+	 * still before the workers fork: resolve field names (join also loads
+	 * its lookup file here).  NULL if the stage names no fields.  0, -1
+	 * with *err (a usage error), or an exit code with *err (join: 66 for
+	 * a lookup file that cannot be opened). */
 	int (*bind)(struct stage *st, const struct header *h, char **err);
 	/* Map the header's fields as the stage maps records' fields (cut
 	 * selects some); NULL when the stage leaves the header as it is. */
@@ -182,6 +185,8 @@ struct stage {
 	bool from_config;	/* declared in YAML: errors are config errors */
 	uint64_t memory;	/* bytes a reducer's state may take in one process
 				 * before it spills to tmpdir; 0: no limit */
+	uint64_t memory_total;	/* --memory: the whole run's budget (join's
+				 * lookup, shared by every process, takes half) */
 	const char *tmpdir;	/* where spill files go ($TMPDIR, --tmpdir) */
 	uint64_t max_record;	/* --max-record: the longest record a stage that
 				 * makes records (exec) may hold; 0: no limit */
@@ -246,6 +251,7 @@ extern const struct stage_def stage_top;
 extern const struct stage_def stage_sort;
 extern const struct stage_def stage_head;
 extern const struct stage_def stage_exec;
+extern const struct stage_def stage_join;
 
 /* head's COUNT, once set up. */
 uint64_t stage_head_limit(const struct stage *st);
