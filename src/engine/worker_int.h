@@ -57,6 +57,7 @@ struct worker {
 	struct gz_inflater *gz;	/* BGZF input: members inflated here */
 	struct buf comp;	/* compressed bytes read ahead */
 	uint64_t comp_at;	/* their file offset */
+	struct gzp_worker *gzp;	/* indexed gzip input (worker_gzpoint.c) */
 	struct stage_out *outs;	/* by stage index: where a stage that runs
 				 * commands hands its output on (pass_on) */
 	uint64_t in_pass;	/* CPU spent handing on: the later stages' */
@@ -86,6 +87,9 @@ void worker_send_kept(struct worker *w);
 /* worker_bgzf.c */
 void worker_do_bgzf(struct worker *w, const struct frame_range *r, const struct gz_member *m,
     size_t n);
+
+/* worker_gzpoint.c */
+void worker_do_gzpoint(struct worker *w, const struct frame_range *r, const struct gzindex *ix);
 
 /* worker_placed.c */
 void worker_hold_output(struct worker *w);

@@ -31,6 +31,7 @@ struct job {
 	char *output;		/* NULL: stdout */
 	bool unordered;
 	bool stats;
+	char *index;		/* --index: the gzip input's index; NULL: FILE.fpi */
 	char *stats_json;	/* --stats-json: "-" is stderr; NULL: none */
 	double stats_interval;	/* --stats-interval seconds; 0: none */
 #define JOB_MIN_STATS_INTERVAL 0.01	/* seconds: more often is a busy loop */

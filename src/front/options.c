@@ -638,10 +638,52 @@ const struct jobopt jobopts[] = {
 		    ".I N\n"
 		    "from the task of a Slurm job array that runs forkpipe (see\n"
 		    ".BR ENVIRONMENT ).\n"
-		    "Only plain regular files can be sharded: standard input, a pipe, or a\n"
-		    "gzip or zstd file is refused with exit 64, as is a bad value.\n"
+		    "Only plain regular files and gzip files read with their index (see\n"
+		    ".BR \\-\\-index ;\n"
+		    "the range is then one of inflated bytes, moved to the index's access\n"
+		    "points) can be sharded: standard input, a pipe, a gzip file without an\n"
+		    "index (the message says to make one with\n"
+		    ".BR \"forkpipe index\" )\n"
+		    "or a zstd file is refused with exit 64, as is a bad value.\n"
 		    "YAML:\n"
 		    ".BR \"shard: \" \\fIK\\fR/\\fIN\\fR \" or \" \"shard: auto\" .\n",
+	},
+	{
+		.name = "index",
+		/* no YAML key: it names a file beside one input, as the inputs
+		 * themselves are named on the command line */
+		.kind = JOBOPT_STRING,
+		.field = offsetof(struct job, index),
+		.arg = "FILE",
+		.help =
+		    "read the gzip input by the index FILE (see\n"
+		    "forkpipe-gzindex(5)) instead of FILE.gz.fpi; one that\n"
+		    "does not fit the input is an error",
+		.man =
+		    "A gzip input (not BGZF) with an index, made by\n"
+		    ".BR \"forkpipe index\" ,\n"
+		    "is cut between the index's access points and the workers inflate\n"
+		    "their ranges themselves, in parallel, every byte checked (see\n"
+		    ".BR forkpipe\\-gzindex (5)).\n"
+		    "By default each gzip file's index is\n"
+		    ".IB FILE .fpi\n"
+		    "beside it, if there is one; when it does not match its file (the file\n"
+		    "was appended to, truncated or replaced) or is damaged, it is ignored\n"
+		    "with a warning,\n"
+		    ".IR \"FILE.fpi\" \": warning: \" \"WHY\" \"; reading \" \"FILE\" \" serially\" ,\n"
+		    "and the file is inflated as one stream.\n"
+		    ".B \\-\\-index\n"
+		    ".I FILE\n"
+		    "names the index of the one gzip input instead; one that cannot be\n"
+		    "used is an error: 65 when it is damaged or does not match, 66 when it\n"
+		    "cannot be opened, 64 when the inputs do not hold exactly one gzip file\n"
+		    "that could use it.\n"
+		    "With\n"
+		    ".B \\-\\-csv\n"
+		    "or\n"
+		    ".B \\-\\-header\n"
+		    "no index is used: gzip files are inflated as one stream (a quoted\n"
+		    "newline makes record starts undecidable mid\\-file).\n",
 	},
 	{
 		.name = "stats",

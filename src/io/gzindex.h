@@ -34,6 +34,10 @@ struct gzi_point {
 	uint64_t line_end;	/* offset of the first '\n' at or after uoff, or GZI_NONE */
 	uint32_t flags;
 	uint32_t wlen;		/* bytes of window (up to GZI_WINDOW) */
+	uint32_t crc;		/* CRC-32 of the member's output before uoff (0 at
+				 * a member start): a worker that starts here checks
+				 * its output against the next point's, and the last
+				 * one the member's trailer, so every byte is checked */
 	unsigned char *window;	/* the wlen bytes before uoff; NULL when wlen == 0 */
 };
 

@@ -17,6 +17,7 @@
 #include "autoconfig.h"
 
 #include <errno.h>
+#include <isa-l/crc.h>
 #include <isa-l/igzip_lib.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,7 @@ struct builder {
 	unsigned char *out;	/* GZI_WINDOW bytes of history, then OUT_CHUNK */
 	size_t hist;		/* bytes of history at out */
 	size_t pending;		/* points from here on wait for their line end */
+	uint32_t crc;		/* CRC-32 of the member's output so far */
 };
 
 static int bad(char **err, uint64_t at, const char *why)
@@ -70,7 +72,7 @@ static void line_ends(struct builder *b, const unsigned char *p, size_t len, uin
 
 static void add_point(struct builder *b, uint64_t cbit, uint32_t flags)
 {
-	struct gzi_point pt = { cbit, b->uoff, GZI_NONE, flags, 0, NULL };
+	struct gzi_point pt = { cbit, b->uoff, GZI_NONE, flags, 0, b->crc, NULL };
 
 	if (!(flags & GZI_MEMBER))
 		pt.wlen = (uint32_t)b->hist;
@@ -139,6 +141,7 @@ static int member_body(struct builder *b, char **err)
 		made = room - b->is.avail_out;
 		b->off += feed - b->is.avail_in;
 		line_ends(b, b->out + GZI_WINDOW, made, b->uoff);
+		b->crc = crc32_gzip_refl(b->crc, b->out + GZI_WINDOW, made);
 		b->uoff += made;
 		keep_history(b, made);
 		if (rc < 0)
@@ -193,6 +196,7 @@ int gzindex_build(int fd, uint64_t spacing, struct gzindex *ix, char **err)
 			break;
 		}
 		b.hist = 0;
+		b.crc = 0;
 		add_point(&b, b.off * 8, GZI_MEMBER);
 		rc = member_header(&b, err);
 		if (rc == 0)

@@ -141,7 +141,9 @@ int chunker_enter_range(struct chunker *c, struct input *in, char **err, int *co
 {
 	uint64_t start = c->pos, end = in->size;
 
-	if (c->sharded && (record_start(c, in, c->pos, in->lo, &start, err, code) < 0 ||
+	if (c->sharded && in->gzix != NULL)
+		chunker_gzix_range(in, &start, &end);
+	else if (c->sharded && (record_start(c, in, c->pos, in->lo, &start, err, code) < 0 ||
 	    record_start(c, in, start, in->hi, &end, err, code) < 0))
 		return -1;
 	c->pos = start;
@@ -159,6 +161,8 @@ int chunker_file_chunk(struct chunker *c, struct input *in, struct chunk *out, c
 	*code = EXIT_IOERR;
 	if (in->bgzf)
 		rc = bgzf_boundary(c, in, &end);
+	else if (in->gzix != NULL)
+		rc = chunker_gzix_boundary(c, in, &end);
 	else	/* a grid cuts past the grid point after pos */
 		rc = record_end(c, in, c->pos, in->seg > 0 ? (c->pos / in->seg + 1) * in->seg + 1 :
 		    c->pos + c->target, &end, err, code);
