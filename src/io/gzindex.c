@@ -187,7 +187,7 @@ static const char *parse_point(const unsigned char **pp, size_t room, struct gzi
 		return "bad window length";
 	if ((pt.flags & GZI_MEMBER) && pt.crc != 0)
 		return "bad CRC-32 at a member start";
-	if (pt.cbit / 8 >= ix->id.size || (pt.uoff >= ix->usize && ix->usize > 0))
+	if (pt.cbit / 8 >= ix->id.size || pt.uoff > ix->usize)	/* empty members may end the file */
 		return "point beyond the end";
 	if (pt.line_end != GZI_NONE && (pt.line_end < pt.uoff || pt.line_end >= ix->usize))
 		return "bad line end";
