@@ -686,6 +686,30 @@ const struct jobopt jobopts[] = {
 		    "newline makes record starts undecidable mid\\-file).\n",
 	},
 	{
+		.name = "write-index",
+		/* no YAML key: it writes files beside the inputs, not part of
+		 * the pipeline */
+		.kind = JOBOPT_FLAG,
+		.field = offsetof(struct job, write_index),
+		.help =
+		    "write FILE.gz.fpi for each gzip input read without\n"
+		    "an index, while inflating it",
+		.man =
+		    "Write the index of each gzip input that is read without one (a named\n"
+		    "file, not BGZF; see\n"
+		    ".BR \\-\\-index ),\n"
+		    "as\n"
+		    ".B forkpipe index\n"
+		    "would with its default spacing, while the run inflates it: the\n"
+		    "decompressor keeps the access points as it goes, so it costs no second\n"
+		    "pass, and the next run over the file is cut between the points.\n"
+		    "The index is written, whole (a temporary file renamed), only when the\n"
+		    "whole file was inflated and good; a run that stops early\n"
+		    ".RB ( head )\n"
+		    "or fails writes none.\n"
+		    "An index that cannot be written is a warning.\n",
+	},
+	{
 		.name = "stats",
 		.yaml = "stats",
 		.kind = JOBOPT_FLAG,

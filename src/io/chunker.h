@@ -109,11 +109,13 @@ uint64_t chunker_member_offset(const struct chunker *c, uint32_t file, size_t me
  * the one gzip input): cut between access points, the workers inflating
  * from them (see gzpoint.h).  An implicit index that does not fit its
  * file is ignored with a warning; serial (CSV, --header): none is used.
+ * With write (--write-index), each gzip file read without one has its
+ * index written as it is inflated (see gzindex_run.c).
  * Call right after chunker_open.  -1 with *err and *code (64, 65, 66)
  * for an explicit index that cannot be used.
  */
-int chunker_use_indexes(struct chunker *c, const char *path, bool serial, char **err,
-    int *code);
+int chunker_use_indexes(struct chunker *c, const char *path, bool serial, bool write,
+    char **err, int *code);
 /* The index input file is read with, or NULL. */
 struct gzindex;
 const struct gzindex *chunker_gzindex(const struct chunker *c, uint32_t file);

@@ -42,6 +42,8 @@ struct builder {
 	size_t hist;		/* bytes of history at out */
 	size_t pending;		/* points from here on wait for their line end */
 	uint32_t crc;		/* CRC-32 of the member's output so far */
+	gzi_sink *sink;		/* where the output goes too, or NULL */
+	void *ctx;
 };
 
 static int bad(char **err, uint64_t at, const char *why)
@@ -142,6 +144,8 @@ static int member_body(struct builder *b, char **err)
 		b->off += feed - b->is.avail_in;
 		line_ends(b, b->out + GZI_WINDOW, made, b->uoff);
 		b->crc = crc32_gzip_refl(b->crc, b->out + GZI_WINDOW, made);
+		if (made > 0 && b->sink != NULL && b->sink(b->ctx, b->out + GZI_WINDOW, made) < 0)
+			return GZI_STOPPED;
 		b->uoff += made;
 		keep_history(b, made);
 		if (rc < 0)
@@ -160,6 +164,12 @@ static int member_body(struct builder *b, char **err)
 }
 
 int gzindex_build(int fd, uint64_t spacing, struct gzindex *ix, char **err)
+{
+	return gzindex_build_to(fd, spacing, ix, NULL, NULL, err);
+}
+
+int gzindex_build_to(int fd, uint64_t spacing, struct gzindex *ix, gzi_sink *sink, void *ctx,
+    char **err)
 {
 	struct builder b;
 	void *map = NULL;
@@ -182,6 +192,8 @@ int gzindex_build(int fd, uint64_t spacing, struct gzindex *ix, char **err)
 	(void)madvise(map, (size_t)ix->id.size, MADV_SEQUENTIAL);
 	memset(&b, 0, sizeof b);
 	b.ix = ix;
+	b.sink = sink;
+	b.ctx = ctx;
 	b.map = map;
 	b.size = ix->id.size;
 	b.out = xmalloc(GZI_WINDOW + OUT_CHUNK);

@@ -87,8 +87,21 @@ static void attach(struct chunker *c, size_t i, struct gzindex *ix)
 	in->seekable = true;
 }
 
-int chunker_use_indexes(struct chunker *c, const char *explicit, bool serial, char **err,
-    int *code)
+/* --write-index: in's decompressor writes its index as it inflates. */
+static void write_index(struct chunker *c, size_t i)
+{
+	struct input *in = &c->in[i];
+
+	in->dec.index_for = in->path;
+	if (in->dec.started) {
+		/* The first input's started at open: again, told to index. */
+		decompressor_stop(&in->dec);
+		in->fd = -1;
+	}
+}
+
+int chunker_use_indexes(struct chunker *c, const char *explicit, bool serial, bool write,
+    char **err, int *code)
 {
 	size_t cand = 0, used = 0;
 
@@ -100,7 +113,7 @@ int chunker_use_indexes(struct chunker *c, const char *explicit, bool serial, ch
 		*code = EXIT_USAGE;
 		return -1;
 	}
-	for (size_t i = 0; i < c->n && !serial; i++) {
+	for (size_t i = 0; i < c->n; i++) {
 		struct input *in = &c->in[i];
 		struct gzindex ix;
 		char *idx, *why = NULL;
@@ -108,6 +121,11 @@ int chunker_use_indexes(struct chunker *c, const char *explicit, bool serial, ch
 
 		if (!indexable(in))
 			continue;
+		if (serial) {
+			if (write)
+				write_index(c, i);
+			continue;
+		}
 		idx = explicit != NULL ? xstrdup(explicit) : gzindex_path(in->path);
 		rc = load(in, idx, explicit != NULL, &ix, &why, code);
 		if (rc < 0 && explicit != NULL) {
@@ -124,6 +142,8 @@ int chunker_use_indexes(struct chunker *c, const char *explicit, bool serial, ch
 		} else if (rc > 0) {
 			gzindex_free(&ix);	/* nothing to share out */
 		}
+		if (in->gzix == NULL && write)
+			write_index(c, i);
 		free(why);
 		free(idx);
 	}

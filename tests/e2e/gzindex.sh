@@ -189,6 +189,39 @@ for j in 1 2 4; do
 	[ ! -e "$T/o.out" ] && pass || fail "corrupt data left its output file"
 done
 
+# ---- --write-index: the index written while a run inflates ---------------------
+mkdir "$T/w"
+cp "$T/r/members.gz" "$T/w/m.gz"
+fp -j2 --write-index -e 'grep -F " 300"' "$T/w/m.gz" > "$T/got" 2> "$T/err"
+check_rc "--write-index" 0 $? "$T/err"
+fp -j1 -e 'grep -F " 300"' "$T/r/members" > "$T/want"
+check_same "--write-index: the result" "$T/want" "$T/got"
+check_empty "--write-index: no message" "$T/err"
+cp -p "$T/w/m.gz" "$T/w/n.gz"
+fp index "$T/w/n.gz"
+check_same "--write-index writes what forkpipe index writes" "$T/w/n.gz.fpi" "$T/w/m.gz.fpi"
+fp -j2 -b 64K --write-index -e 'grep -F " 300"' "$T/w/m.gz" > "$T/got" 2> "$T/err"
+check_same "the written index serves the next run" "$T/want" "$T/got"
+check_dir_listing "an index that fits is not written again" "$T/w" m.gz m.gz.fpi n.gz n.gz.fpi
+rm "$T/w/"*.fpi
+fp --write-index -e 'head -n 1' "$T/w/m.gz" > /dev/null &&
+	check_dir_listing "a run that stops early writes no index" "$T/w" m.gz n.gz
+cp "$T/r/q.csv.gz" "$T/w/q.csv.gz"
+fp --write-index --csv -e count "$T/w/q.csv.gz" > /dev/null &&
+	[ -s "$T/w/q.csv.gz.fpi" ] && pass || fail "--write-index with --csv"
+rm "$T/w/"*.fpi
+# Bad data: the verdict of a run without the option, and no index.
+cp "$T/d/crc.gz" "$T/d/trunc.gz" "$T/w/"
+for f in crc trunc; do
+	fp -e count "$T/w/$f.gz" > /dev/null 2> "$T/want"
+	rm -f "$T/o.out"
+	fp --write-index -e count -o "$T/o.out" "$T/w/$f.gz" 2> "$T/err"
+	check_rc "--write-index, $f.gz" 65 $? "$T/err"
+	check_same "--write-index, $f.gz: the same verdict" "$T/want" "$T/err"
+	[ ! -e "$T/o.out" ] && pass || fail "--write-index, $f.gz: output left"
+done
+check_dir_listing "no index of bad data" "$T/w" crc.gz m.gz n.gz q.csv.gz trunc.gz
+
 # ---- shards of an indexed file ---------------------------------------------
 for f in one members long; do
 	for j in 1 2; do
