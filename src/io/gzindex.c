@@ -129,7 +129,7 @@ void gzindex_serialise(const struct gzindex *ix, unsigned char **data, size_t *l
 		const struct gzi_point *p = &ix->p[i];
 		uLongf zlen = compressBound(GZI_WINDOW);
 
-		if (p->wlen > 0 && compress2(z, &zlen, p->window, p->wlen, 6) != Z_OK)
+		if (p->wlen > 0 && compress2(z, &zlen, p->window, p->wlen, 1) != Z_OK)
 			lib_out_of_memory();	/* its only failure with room enough */
 		if (p->wlen == 0)
 			zlen = 0;

@@ -185,6 +185,7 @@ int gzp_read(struct gzp_reader *r, struct buf *out, size_t max, char **err)
 	for (;;) {
 		uint64_t next = r->j + 1 < ix->n ? ix->p[r->j + 1].uoff : ix->usize;
 		uint64_t room;
+		const uint8_t *in;
 		size_t made;
 		int rc;
 
@@ -214,15 +215,18 @@ int gzp_read(struct gzp_reader *r, struct buf *out, size_t max, char **err)
 			room = FEED_MAX;
 		buf_reserve(out, (size_t)room);
 		feed(r);
+		in = r->is.next_in;
 		r->is.next_out = (uint8_t *)out->data + out->len;
 		r->is.avail_out = (uint32_t)room;
 		rc = isal_inflate(&r->is);
 		made = (size_t)room - r->is.avail_out;
 		if (rc < 0)
 			return bad(err, ix->p[r->j].cbit / 8, "invalid deflate data");
-		if (made == 0)
+		if (made == 0 && (r->is.block_state == ISAL_BLOCK_FINISH || r->is.next_in == in))
 			return bad(err, ix->p[r->j].cbit / 8, r->is.block_state == ISAL_BLOCK_FINISH ?
 			    "the member is shorter than the index says" : "unexpected end of gzip data");
+		if (made == 0)
+			continue;	/* input consumed up to what one call is fed */
 		r->crc = crc32_gzip_refl(r->crc, (uint8_t *)out->data + out->len, made);
 		out->len += made;
 		r->u += made;
