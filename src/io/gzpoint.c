@@ -158,8 +158,11 @@ static int end_member(struct gzp_reader *r, char **err)
 		if (r->is.block_state != ISAL_BLOCK_FINISH && r->is.avail_in == 0)
 			return bad(err, r->size, "unexpected end of gzip data");
 	}
-	t = (uint64_t)(r->is.next_in - r->map) - (uint64_t)r->is.read_in_length / 8;
-	if (t + 8 > r->size)
+	t = (uint64_t)(r->is.next_in - r->map);
+	if ((uint64_t)r->is.read_in_length / 8 > t)
+		return bad(err, t, "invalid deflate data");
+	t -= (uint64_t)r->is.read_in_length / 8;
+	if (t > r->size || r->size - t < 8)
 		return bad(err, r->size, "unexpected end of gzip data");
 	if (le32(r->map + t) != r->crc)
 		return bad(err, t, "CRC-32 mismatch");

@@ -149,6 +149,14 @@ expect_exit 66 "^forkpipe: $T/r/none\\.fpi: cannot open: No such file or directo
 expect_exit 64 "^forkpipe: --index: names the index of one gzip file \\(not BGZF\\); the inputs hold 2\$" \
 	-- fp --index "$T/r/one.gz.fpi" "$T/r/one.gz" "$T/r/s.gz"
 
+# Standard input is read as a stream: no index, no message; --index
+# has no file to serve.
+fp -j2 -b 64K -e count < "$T/r/one.gz" > "$T/got" 2> "$T/err"
+check_text "stdin" 60000 "$T/got"
+check_empty "stdin: no message" "$T/err"
+EE_STDIN=$T/r/one.gz expect_exit 64 "^forkpipe: --index: names the index of one gzip file \(not BGZF\); the inputs hold 0\$" \
+	-- fp --index "$T/r/one.gz.fpi" -e count -
+
 # A damaged index: every byte of a small one flipped in turn is refused
 # (a warning; 65 with --index), and the result stays right.
 printf 'one\ntwo\nthree\n' | gzip -c > "$T/r/small.gz"
