@@ -240,6 +240,17 @@ for f in one members long; do
 		check_same "5 shards of $f.gz, -j$j" "$T/r/$f" "$T/got"
 	done
 done
+# A plain file and an indexed one in one byte space; partials merged.
+: > "$T/got"
+for k in 0 1 2; do
+	fp -j2 -b 64K --shard $k/3 "$T/r/one" "$T/r/members.gz" >> "$T/got" || fail "shard $k/3 of two files"
+	fp -j2 -b 64K --shard $k/3 --partial -e 'uniq -c' -o "$T/p$k" "$T/r/one" "$T/r/members.gz" ||
+		fail "partial of shard $k/3"
+done
+cat "$T/r/one" "$T/r/members" > "$T/want"
+check_same "3 shards of a plain and an indexed file" "$T/want" "$T/got"
+fp -j1 -e 'uniq -c' "$T/want" > "$T/want.u"
+fp merge -e 'uniq -c' "$T/p2" "$T/p0" "$T/p1" > "$T/got" && check_same "their partials merged" "$T/want.u" "$T/got"
 expect_exit 64 "^forkpipe: --shard: $T/r/q\\.csv\\.gz: a gzip file without an index cannot be sharded \\(make one with: forkpipe index $T/r/q\\.csv\\.gz\\)\$" \
 	-- fp --shard 0/2 --csv "$T/r/q.csv.gz"
 rm -f "$T/r/wide.gz.fpi"
