@@ -683,7 +683,9 @@ const struct jobopt jobopts[] = {
 		    "or\n"
 		    ".B \\-\\-header\n"
 		    "no index is used: gzip files are inflated as one stream (a quoted\n"
-		    "newline makes record starts undecidable mid\\-file).\n",
+		    "newline makes record starts undecidable mid\\-file); one named with\n"
+		    ".B \\-\\-index\n"
+		    "is still checked.\n",
 	},
 	{
 		.name = "write-index",

@@ -108,7 +108,8 @@ uint64_t chunker_member_offset(const struct chunker *c, uint32_t file, size_t me
  * Read gzip files with their index (FILE.gz.fpi, or path, --index, for
  * the one gzip input): cut between access points, the workers inflating
  * from them (see gzpoint.h).  An implicit index that does not fit its
- * file is ignored with a warning; serial (CSV, --header): none is used.
+ * file is ignored with a warning; serial (CSV, --header): none is used
+ * (one named with --index is still checked).
  * With write (--write-index), each gzip file read without one has its
  * index written as it is inflated (see gzindex_run.c).
  * Call right after chunker_open.  -1 with *err and *code (64, 65, 66)

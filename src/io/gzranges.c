@@ -121,7 +121,7 @@ int chunker_use_indexes(struct chunker *c, const char *explicit, bool serial, bo
 
 		if (!indexable(in))
 			continue;
-		if (serial) {
+		if (serial && explicit == NULL) {
 			if (write)
 				write_index(c, i);
 			continue;
@@ -136,13 +136,15 @@ int chunker_use_indexes(struct chunker *c, const char *explicit, bool serial, bo
 		}
 		if (rc < 0)
 			warnx_("%s: warning: %s; reading %s serially", idx, why, in->path);
-		if (rc > 0 && ix.usize > 0) {
+		/* Read serially, an index named with --index is still
+		 * checked, so that a wrong one is never quietly passed. */
+		if (rc > 0 && ix.usize > 0 && !serial) {
 			attach(c, i, &ix);
 			used++;
 		} else if (rc > 0) {
 			gzindex_free(&ix);	/* nothing to share out */
 		}
-		if (in->gzix == NULL && write)
+		if (rc <= 0 && write)
 			write_index(c, i);
 		free(why);
 		free(idx);

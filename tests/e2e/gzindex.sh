@@ -144,6 +144,9 @@ expect_exit 65 "^forkpipe: $T/r/members\\.gz\\.fpi: $stale\$" \
 	-- fp -j2 --index "$T/r/members.gz.fpi" -o "$T/o.out" "$T/r/one.gz"
 [ ! -e "$T/o.out" ] && pass || fail "a refused --index left its output file"
 fp -j2 -b 64K --index "$T/r/one.gz.fpi" "$T/r/s.gz" > "$T/got" && check_same "--index FILE" "$T/r/log" "$T/got"
+expect_exit 65 "^forkpipe: $T/r/members\\.gz\\.fpi: $stale\$" \
+	-- fp --csv --index "$T/r/members.gz.fpi" -e count "$T/r/one.gz"
+fp --csv --index "$T/r/one.gz.fpi" -e count "$T/r/one.gz" > "$T/got" && check_text "--csv --index FILE" 60000 "$T/got"
 expect_exit 66 "^forkpipe: $T/r/none\\.fpi: cannot open: No such file or directory\$" \
 	-- fp --index "$T/r/none.fpi" "$T/r/one.gz"
 expect_exit 64 "^forkpipe: --index: names the index of one gzip file \\(not BGZF\\); the inputs hold 2\$" \
