@@ -83,6 +83,18 @@ same "a long record, no final newline" "$T/r/long"
 same "NUL records" "$T/r/nul" -z
 fp -j2 -b 64K -o "$T/out" "$T/r/members.gz" && check_same "a copy of the members" "$T/r/log" "$T/out"
 
+# A record longer than --max-record across points: the serial verdict.
+cp "$T/r/long.gz" "$T/r/long2.gz"
+fp --max-record 100K -e count "$T/r/long2.gz" 2> "$T/want"
+for j in 1 2 4; do
+	rm -f "$T/o.out"
+	fp -j$j -b 64K --max-record 100K -e count -o "$T/o.out" "$T/r/long.gz" 2> "$T/got.err"
+	check_rc "--max-record -j$j" 65 $? "$T/got.err"
+	sed 's/long\.gz/long2.gz/' "$T/got.err" > "$T/got"
+	check_same "--max-record -j$j: the serial verdict" "$T/want" "$T/got"
+	[ ! -e "$T/o.out" ] && pass || fail "--max-record: output left"
+done
+
 # The workers read the ranges: a run by the index takes more than one
 # chunk where a stream would take one.
 fp -j2 -b 64K --stats -e count "$T/r/one.gz" 2>&1 > /dev/null | grep -Eq 'chunks +[0-9]{2,}' &&
