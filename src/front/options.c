@@ -706,9 +706,9 @@ const struct jobopt jobopts[] = {
 		    "decompressor keeps the access points as it goes, so it costs no second\n"
 		    "pass, and the next run over the file is cut between the points.\n"
 		    "The index is written, whole (a temporary file renamed), only when the\n"
-		    "whole file was inflated and good; a run that stops early\n"
+		    "whole file was inflated and good; a run that fails, or stops\n"
 		    ".RB ( head )\n"
-		    "or fails writes none.\n"
+		    "before the whole file was inflated, writes none.\n"
 		    "An index that cannot be written is a warning.\n",
 	},
 	{
