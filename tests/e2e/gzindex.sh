@@ -81,7 +81,7 @@ same "one member" "$T/r/one"
 same "members" "$T/r/members"
 same "a long record, no final newline" "$T/r/long"
 same "NUL records" "$T/r/nul" -z
-fp -j2 -b 64K -o "$T/out" "$T/r/members.gz" && check_same "a copy of the members" "$T/r/log" "$T/out"
+fp -j2 -b 64K -o "$T/out" "$T/r/members.gz"; check_same "a copy of the members" "$T/r/log" "$T/out"
 
 # A record longer than --max-record across points: the serial verdict.
 cp "$T/r/long.gz" "$T/r/long2.gz"
@@ -129,7 +129,7 @@ warned() {
 stale='not the index of [^ ]+ as it is now \(its size, modification time or sampled bytes differ\)'
 cp -p "$T/r/one.gz" "$T/r/s.gz"
 cp "$T/r/one.gz.fpi" "$T/r/s.gz.fpi"
-fp -j1 "$T/r/s.gz" > /dev/null 2> "$T/err" && check_empty "a copy keeping its time fits" "$T/err"
+fp -j1 "$T/r/s.gz" > /dev/null 2> "$T/err"; check_empty "a copy keeping its time fits" "$T/err"
 gzip -c < /dev/null >> "$T/r/s.gz"
 warned "appended" "$T/r/s.gz" "$stale" "$T/r/log"
 head -c 100000 "$T/log" | gzip -c > "$T/r/s.gz"
@@ -155,10 +155,10 @@ rm -f "$T/o.out"
 expect_exit 65 "^forkpipe: $T/r/members\\.gz\\.fpi: $stale\$" \
 	-- fp -j2 --index "$T/r/members.gz.fpi" -o "$T/o.out" "$T/r/one.gz"
 [ ! -e "$T/o.out" ] && pass || fail "a refused --index left its output file"
-fp -j2 -b 64K --index "$T/r/one.gz.fpi" "$T/r/s.gz" > "$T/got" && check_same "--index FILE" "$T/r/log" "$T/got"
+fp -j2 -b 64K --index "$T/r/one.gz.fpi" "$T/r/s.gz" > "$T/got"; check_same "--index FILE" "$T/r/log" "$T/got"
 expect_exit 65 "^forkpipe: $T/r/members\\.gz\\.fpi: $stale\$" \
 	-- fp --csv --index "$T/r/members.gz.fpi" -e count "$T/r/one.gz"
-fp --csv --index "$T/r/one.gz.fpi" -e count "$T/r/one.gz" > "$T/got" && check_text "--csv --index FILE" 60000 "$T/got"
+fp --csv --index "$T/r/one.gz.fpi" -e count "$T/r/one.gz" > "$T/got"; check_text "--csv --index FILE" 60000 "$T/got"
 expect_exit 66 "^forkpipe: $T/r/none\\.fpi: cannot open: No such file or directory\$" \
 	-- fp --index "$T/r/none.fpi" "$T/r/one.gz"
 expect_exit 64 "^forkpipe: --index: names the index of one gzip file \\(not BGZF\\); the inputs hold 2\$" \
@@ -263,7 +263,7 @@ done
 cat "$T/r/one" "$T/r/members" > "$T/want"
 check_same "3 shards of a plain and an indexed file" "$T/want" "$T/got"
 fp -j1 -e 'uniq -c' "$T/want" > "$T/want.u"
-fp merge -e 'uniq -c' "$T/p2" "$T/p0" "$T/p1" > "$T/got" && check_same "their partials merged" "$T/want.u" "$T/got"
+fp merge -e 'uniq -c' "$T/p2" "$T/p0" "$T/p1" > "$T/got"; check_same "their partials merged" "$T/want.u" "$T/got"
 expect_exit 64 "^forkpipe: --shard: $T/r/q\\.csv\\.gz: a gzip file without an index cannot be sharded \\(make one with: forkpipe index $T/r/q\\.csv\\.gz\\)\$" \
 	-- fp --shard 0/2 --csv "$T/r/q.csv.gz"
 rm -f "$T/r/wide.gz.fpi"
