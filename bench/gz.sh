@@ -14,7 +14,12 @@
 # and as BGZF (bgzip: members that forkpipe's workers inflate in
 # parallel).  The cases: (a) count lines, (b) count the lines holding a
 # literal, (c) print them to a file.  The references are zcat piped
-# into wc -l, grep -F -c and grep -F; pigz and igzip are peers.
+# into wc -l, grep -F -c and grep -F; pigz and igzip are peers.  Then the
+# gzip file with an index (forkpipe-gzindex(5), kept as FILE.gz.idx and
+# named with --index, so that the cases above run without one): (d)
+# count lines, forkpipe -jN and -j1 against igzip -dc | wc -l; (e) the
+# cost of writing the index during a run (--write-index against the same
+# run without it).
 
 if [ -z "${BASH_VERSION:-}" ]; then
 	if command -v bash > /dev/null 2>&1; then
@@ -35,7 +40,7 @@ GENLOG=${GENLOG:-./bench/genlog}
 LIT=' 404 '
 
 bench_setup
-clean_outputs ga gc gp
+clean_outputs ga gc gp gi gw
 LOG=$BENCH_DIR/access.log
 need_generator GENLOG genlog
 cache_input "$LOG" "$BENCH_SIZE" "$GENLOG"
@@ -56,6 +61,15 @@ fi
 if [ ! -s "$BGZ" ] || [ "$LOG" -nt "$BGZ" ]; then
 	echo "compressing $LOG with bgzip ..."
 	bgzip -@ "$N" -c "$LOG" > "$BGZ.tmp" && mv "$BGZ.tmp" "$BGZ" || die "bgzip failed"
+fi
+
+# The index, under a name no run finds by itself (FILE.gz.fpi would make
+# the cases without an index use it).
+IX=$GZ.idx
+rm -f "$GZ.fpi"
+if [ ! -s "$IX" ] || [ "$GZ" -nt "$IX" ]; then
+	echo "indexing $GZ ..."
+	"$FORKPIPE" index "$GZ" && mv "$GZ.fpi" "$IX" || die "forkpipe index failed"
 fi
 
 print_machine "forkpipe benchmark: compressed input"
@@ -82,6 +96,15 @@ gc_bgzf() { "$FORKPIPE" -j"$N" -e "$FP_GREP_F" -e count "$BGZ"; }
 gc_zcat() { zcat "$GZ" | grep -F -c "$LIT"; }
 gc_pigz() { pigz -dc "$GZ" | grep -F -c "$LIT"; }
 gc_igzip() { igzip -dc "$GZ" | grep -F -c "$LIT"; }
+
+gi_fpN() { "$FORKPIPE" -j"$N" --index "$IX" -e count "$GZ"; }
+gi_fp1() { "$FORKPIPE" -j1 --index "$IX" -e count "$GZ"; }
+gi_igzip() { igzip -dc "$GZ" | wc -l; }
+gi_noix() { "$FORKPIPE" -j"$N" -e count "$GZ"; }
+
+# The index written is removed before each run, which would use it.
+gw_write() { rm -f "$GZ.fpi"; "$FORKPIPE" -j"$N" --write-index -e count "$GZ"; }
+gw_plain() { rm -f "$GZ.fpi"; "$FORKPIPE" -j"$N" -e count "$GZ"; }
 
 gp_fpN() { "$FORKPIPE" -j"$N" -e "$FP_GREP_F" "$GZ"; }
 gp_fp1() { "$FORKPIPE" -j1 -e "$FP_GREP_F" "$GZ"; }
@@ -114,3 +137,13 @@ add_tool peer "pigz -dc | grep -F > FILE" gp_pigz
 add_tool peer "igzip -dc | grep -F > FILE" gp_igzip
 add_tool peer "forkpipe -j$N ... FILE.bgz > FILE (BGZF)" gp_bgzf
 run_case "(c) literal '$LIT': print matching lines to a file" lines "$GZ" -j"$N" -e "$FP_GREP_F" "$GZ"
+
+add_fp gi "--index FILE.gz.idx -e count FILE.gz"
+add_tool ref "igzip -dc | wc -l" gi_igzip
+add_tool peer "forkpipe -j$N -e count FILE.gz (no index)" gi_noix
+run_case "(d) count lines of the gzip file by its index" count "$GZ" -j"$N" --index "$IX" -e count "$GZ"
+
+add_tool fpN "forkpipe -j$N --write-index -e count FILE.gz" gw_write
+add_tool ref "forkpipe -j$N -e count FILE.gz (no index written)" gw_plain
+run_case "(e) the cost of writing the index during a run" count "$GZ" -j"$N" -e count "$GZ"
+rm -f "$GZ.fpi"

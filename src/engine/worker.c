@@ -633,9 +633,14 @@ void worker_main(int id, int task_fd, int result_fd, void *arg)
 		w.length = r.length;
 		/* A copy of a plain file: the bytes before the chunk are the
 		 * output's (a BGZF range's offsets are compressed ones). */
-		w.dict_known = h.type == FRAME_TASK_RANGE && members == NULL && w.copy;
+		const struct gzindex *gzix = h.type == FRAME_TASK_RANGE ?
+		    chunker_gzindex(w.chunker, r.file) : NULL;
+
+		w.dict_known = h.type == FRAME_TASK_RANGE && members == NULL && gzix == NULL && w.copy;
 		if (members != NULL)
 			worker_do_bgzf(&w, &r, members, nmembers);
+		else if (gzix != NULL)
+			worker_do_gzpoint(&w, &r, gzix);
 		else if (h.type == FRAME_TASK_RANGE)
 			do_range(&w, &r);
 		else if (h.type == FRAME_TASK_DATA)

@@ -66,6 +66,7 @@ struct worker {
 	bool zexact;		/* and their sizes are known */
 	struct buf comp;	/* compressed bytes read ahead */
 	uint64_t comp_at;	/* their file offset */
+	struct gzp_worker *gzp;	/* indexed gzip input (worker_gzpoint.c) */
 	struct stage_out *outs;	/* by stage index: where a stage that runs
 				 * commands hands its output on (pass_on) */
 	uint64_t in_pass;	/* CPU spent handing on: the later stages' */
@@ -110,6 +111,9 @@ void worker_do_bgzf(struct worker *w, const struct frame_range *r, const struct 
 /* worker_zstd.c */
 void worker_zstd_frame(struct worker *w, const struct gz_member *m, const char *in, bool exact);
 void worker_zstd_head(struct worker *w, int fd, const struct gz_member *m);
+
+/* worker_gzpoint.c */
+void worker_do_gzpoint(struct worker *w, const struct frame_range *r, const struct gzindex *ix);
 
 /* worker_placed.c */
 void worker_hold_output(struct worker *w);

@@ -31,6 +31,8 @@ struct job {
 	char *output;		/* NULL: stdout */
 	bool unordered;
 	bool stats;
+	char *index;		/* --index: the gzip input's index; NULL: FILE.fpi */
+	bool write_index;	/* --write-index: write it while inflating */
 	char *stats_json;	/* --stats-json: "-" is stderr; NULL: none */
 	double stats_interval;	/* --stats-interval seconds; 0: none */
 #define JOB_MIN_STATS_INTERVAL 0.01	/* seconds: more often is a busy loop */

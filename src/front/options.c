@@ -684,16 +684,84 @@ const struct jobopt jobopts[] = {
 		    "from the task of a Slurm job array that runs forkpipe (see\n"
 		    ".BR ENVIRONMENT ).\n"
 		    "Only regular files that can be cut by offsets can be sharded: plain files,\n"
-		    "BGZF files and zstd files of several frames (cut between members and\n"
-		    "frames; not with\n"
+		    "BGZF files, zstd files of several frames (cut between members and\n"
+		    "frames) and gzip files read with their index (see\n"
+		    ".BR \\-\\-index ;\n"
+		    "the range is then one of inflated bytes, moved to the index's access\n"
+		    "points); not with\n"
 		    ".B \\-\\-csv\n"
 		    "or\n"
 		    ".BR \\-\\-header ,\n"
-		    "which read them as one stream).\n"
-		    "Standard input, a pipe, another gzip file or a zstd file of one frame is\n"
-		    "refused with exit 64, as is a bad value.\n"
+		    "which read them as one stream.\n"
+		    "Standard input, a pipe, a gzip file without an index (the message says to\n"
+		    "make one with\n"
+		    ".BR \"forkpipe index\" )\n"
+		    "or a zstd file of one frame is refused with exit 64, as is a bad value.\n"
 		    "YAML:\n"
 		    ".BR \"shard: \" \\fIK\\fR/\\fIN\\fR \" or \" \"shard: auto\" .\n",
+	},
+	{
+		.name = "index",
+		/* no YAML key: it names a file beside one input, as the inputs
+		 * themselves are named on the command line */
+		.kind = JOBOPT_STRING,
+		.field = offsetof(struct job, index),
+		.arg = "FILE",
+		.help =
+		    "read the gzip input by the index FILE (see\n"
+		    "forkpipe-gzindex(5)) instead of FILE.gz.fpi; one that\n"
+		    "does not fit the input is an error",
+		.man =
+		    "A gzip input (not BGZF) with an index, made by\n"
+		    ".BR \"forkpipe index\" ,\n"
+		    "is cut between the index's access points and the workers inflate\n"
+		    "their ranges themselves, in parallel, every byte checked (see\n"
+		    ".BR forkpipe\\-gzindex (5)).\n"
+		    "By default each gzip file's index is\n"
+		    ".IB FILE .fpi\n"
+		    "beside it, if there is one; when it does not match its file (the file\n"
+		    "was appended to, truncated or replaced) or is damaged, it is ignored\n"
+		    "with a warning,\n"
+		    ".IR \"FILE.fpi\" \": warning: \" \"WHY\" \"; reading \" \"FILE\" \" serially\" ,\n"
+		    "and the file is inflated as one stream.\n"
+		    ".B \\-\\-index\n"
+		    ".I FILE\n"
+		    "names the index of the one gzip input instead; one that cannot be\n"
+		    "used is an error: 65 when it is damaged or does not match, 66 when it\n"
+		    "cannot be opened, 64 when the inputs do not hold exactly one gzip file\n"
+		    "that could use it.\n"
+		    "With\n"
+		    ".B \\-\\-csv\n"
+		    "or\n"
+		    ".B \\-\\-header\n"
+		    "no index is used: gzip files are inflated as one stream (a quoted\n"
+		    "newline makes record starts undecidable mid\\-file); one named with\n"
+		    ".B \\-\\-index\n"
+		    "is still checked.\n",
+	},
+	{
+		.name = "write-index",
+		/* no YAML key: it writes files beside the inputs, not part of
+		 * the pipeline */
+		.kind = JOBOPT_FLAG,
+		.field = offsetof(struct job, write_index),
+		.help =
+		    "write FILE.gz.fpi for each gzip input read without\n"
+		    "an index, while inflating it",
+		.man =
+		    "Write the index of each gzip input that is read without one (a named\n"
+		    "file, not BGZF; see\n"
+		    ".BR \\-\\-index ),\n"
+		    "as\n"
+		    ".B forkpipe index\n"
+		    "would with its default spacing, while the run inflates it: the\n"
+		    "decompressor keeps the access points as it goes, so it costs no second\n"
+		    "pass, and the next run over the file is cut between the points.\n"
+		    "The index is written, whole (a temporary file renamed), only when the\n"
+		    "whole file was inflated and good; a run that fails, or stops\n"
+		    ".RB ( head )\n"
+		    "before the whole file was inflated, writes none.\n"
+		    "An index that cannot be written is a warning.\n",
 	},
 	{
 		.name = "stats",

@@ -30,7 +30,8 @@ struct shard {
 	uint64_t k, n;		/* shard k of n; n == 0: the whole input */
 	bool from_env;		/* --shard auto: k and n are read by shard_resolve */
 	/* Set once the inputs are open: this shard's byte range in the
-	 * concatenated inputs, of total bytes. */
+	 * concatenated inputs' records (an indexed gzip file's inflated
+	 * bytes), and the total size of the files themselves. */
 	uint64_t start, end, total;
 	struct shard_print *prints;	/* one per input, by shard_fingerprint */
 };

@@ -85,7 +85,10 @@ static char *unshardable(const struct input *in)
 	if (in->codec == CODEC_ZSTD && !in->bgzf)
 		return xasprintf("%s: a zstd file of one frame cannot be sharded (write it in "
 		    "frames, as pzstd or forkpipe --zstd do)", in->path);
-	if (in->codec != CODEC_NONE && !in->bgzf)
+	if (in->codec == CODEC_GZIP && !in->bgzf && in->gzix == NULL)
+		return xasprintf("%s: a gzip file without an index cannot be sharded (make one "
+		    "with: forkpipe index %s)", in->path, in->path);
+	if (in->codec != CODEC_NONE && !in->bgzf && in->gzix == NULL)
 		return xasprintf("%s: a %s input cannot be sharded (only plain files can)", in->path,
 		    in->codec == CODEC_GZIP ? "gzip" : "zstd");
 	if (in->unsized)
@@ -98,8 +101,10 @@ static char *unshardable(const struct input *in)
 
 int chunker_set_shard(struct chunker *c, struct shard *s, char **err, int *code)
 {
-	uint64_t at = 0;
+	uint64_t at = 0, space = 0;
 
+	/* The range is cut in the records' bytes (an indexed gzip file's
+	 * inflated ones); total counts the files' own, as their prints do. */
 	s->total = 0;
 	for (size_t i = 0; i < c->n; i++) {
 		char *why = unshardable(&c->in[i]);
@@ -110,9 +115,10 @@ int chunker_set_shard(struct chunker *c, struct shard *s, char **err, int *code)
 			*code = EXIT_USAGE;
 			return -1;
 		}
-		s->total += c->in[i].size;
+		s->total += c->in[i].gzix != NULL ? chunker_gzix_file_size(&c->in[i]) : c->in[i].size;
+		space += c->in[i].size;
 	}
-	shard_range(s, s->total, &s->start, &s->end);
+	shard_range(s, space, &s->start, &s->end);
 	/* Each file's part of the range, in its own offsets. */
 	for (size_t i = 0; i < c->n; i++) {
 		struct input *in = &c->in[i];

@@ -112,6 +112,23 @@ uint64_t chunker_member_offset(const struct chunker *c, uint32_t file, size_t me
 bool chunker_members_zstd(const struct chunker *c, uint32_t file);
 
 /*
+ * Read gzip files with their index (FILE.gz.fpi, or path, --index, for
+ * the one gzip input): cut between access points, the workers inflating
+ * from them (see gzpoint.h).  An implicit index that does not fit its
+ * file is ignored with a warning; serial (CSV, --header): none is used
+ * (one named with --index is still checked).
+ * With write (--write-index), each gzip file read without one has its
+ * index written as it is inflated (see gzindex_run.c).
+ * Call right after chunker_open.  -1 with *err and *code (64, 65, 66)
+ * for an explicit index that cannot be used.
+ */
+int chunker_use_indexes(struct chunker *c, const char *path, bool serial, bool write,
+    char **err, int *code);
+/* The index input file is read with, or NULL. */
+struct gzindex;
+const struct gzindex *chunker_gzindex(const struct chunker *c, uint32_t file);
+
+/*
  * The descriptor of input file, to pread from.  A named regular file is
  * opened now if it is not open (and must still be the file it was at
  * chunker_open), closing the one this process opened before: each

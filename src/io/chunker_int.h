@@ -48,6 +48,10 @@ struct input {
 	uint64_t *uoff;		/* inflated offset of each member, and the total */
 	bool usize_estimated;	/* zstd: some frames' sizes are not stated */
 	bool streamed;		/* cut by members, but read as one stream */
+	/* A gzip file with an index (see gzranges.c): cut between its
+	 * access points, in inflated offsets (size is the inflated size);
+	 * the workers inflate from the points. */
+	struct gzindex *gzix;
 	/* CSV: quote counts of the segments of a grid (see csv_cut.c) */
 	uint64_t seg;		/* segment size, 0: no grid */
 	size_t nseg;
@@ -97,10 +101,11 @@ struct chunker {
 };
 
 
-/* A compressed input inflated by a child (not BGZF, which workers inflate). */
+/* A compressed input inflated by a child (not BGZF or an indexed gzip
+ * file, which workers inflate). */
 static inline bool by_child(const struct input *in)
 {
-	return in->codec != CODEC_NONE && !in->bgzf;
+	return in->codec != CODEC_NONE && !in->bgzf && in->gzix == NULL;
 }
 
 /* The input's turn has come: its format is known, its descriptor open
@@ -138,6 +143,13 @@ ssize_t chunker_probe(struct chunker *c, struct input *in, uint64_t at, char **e
 int chunker_enter_range(struct chunker *c, struct input *in, char **err, int *code);
 int chunker_file_chunk(struct chunker *c, struct input *in, struct chunk *out, char **err,
     int *code);
+
+/* gzranges.c */
+void chunker_gzix_to_stream(struct input *in);
+int chunker_gzix_boundary(struct chunker *c, struct input *in, uint64_t *end);
+void chunker_gzix_range(struct input *in, uint64_t *start, uint64_t *end);
+void chunker_gzix_free(struct input *in);
+uint64_t chunker_gzix_file_size(const struct input *in);
 
 /* csv_cut.c */
 int chunker_csv_error(struct chunker *c, uint64_t off, const char *why, char **err, int *code);

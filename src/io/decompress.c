@@ -92,7 +92,8 @@ static void free_zstd(void *z)
 }
 
 static void __attribute__((noreturn))
-child_main(enum codec codec, int fd, const void *prefix, size_t plen, int data_fd, int status_fd)
+child_main(enum codec codec, int fd, const void *prefix, size_t plen, int data_fd, int status_fd,
+    const char *index_for)
 {
 	struct codec_ops ops;
 	unsigned char *in = xmalloc(IN_SIZE > plen ? IN_SIZE : plen);
@@ -101,6 +102,13 @@ child_main(enum codec codec, int fd, const void *prefix, size_t plen, int data_f
 	uint64_t total_in = plen;
 	bool eof = false;
 
+	if (codec == CODEC_GZIP && index_for != NULL && plen == 0) {
+		char *err = NULL;
+		int code = gzindex_run_child(fd, index_for, data_fd, &err);
+
+		report(status_fd, code, code != 0 ? err : "");
+		_exit(0);
+	}
 	if (codec == CODEC_GZIP)
 		ops = (struct codec_ops){ run_gzip, free_gzip, gz_inflater_new() };
 	else
@@ -160,8 +168,10 @@ int decompressor_start(struct decompressor *d, enum codec codec, int fd, const v
 {
 	int data[2], status[2];
 	pid_t parent = getpid(), pid;
+	const char *index_for = d->index_for;
 
 	memset(d, 0, sizeof *d);
+	d->index_for = index_for;
 	d->data_fd = d->status_fd = -1;
 	if (proc_pipes(data, status, err) < 0)
 		return -1;
@@ -194,7 +204,7 @@ int decompressor_start(struct decompressor *d, enum codec codec, int fd, const v
 		 */
 		proc_child_init(parent, &(struct proc_child){ SIGKILL, false, NULL,
 		    (int[]){ STDERR_FILENO, fd, data[1], status[1] }, 4 });
-		child_main(codec, fd, prefix, plen, data[1], status[1]);
+		child_main(codec, fd, prefix, plen, data[1], status[1], index_for);
 	}
 	close(data[1]);
 	close(status[1]);

@@ -48,7 +48,15 @@ struct decompressor {
 	int data_fd;		/* read end: the inflated bytes */
 	int status_fd;		/* read end: the verdict */
 	bool done;		/* the verdict has been read */
+	/* --write-index: the gzip file (a regular file, read from its
+	 * start) whose index the child writes as it inflates (see
+	 * gzindex_run.c), or NULL.  Set before decompressor_start. */
+	const char *index_for;
 };
+
+/* gzindex_run.c: inflate the gzip file fd into data_fd, writing the
+ * index of path as it goes.  0, or an exit code with *err. */
+int gzindex_run_child(int fd, const char *path, int data_fd, char **err);
 
 /*
  * Fork the child that inflates fd, whose first plen bytes (already read

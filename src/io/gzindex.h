@@ -34,6 +34,10 @@ struct gzi_point {
 	uint64_t line_end;	/* offset of the first '\n' at or after uoff, or GZI_NONE */
 	uint32_t flags;
 	uint32_t wlen;		/* bytes of window (up to GZI_WINDOW) */
+	uint32_t crc;		/* CRC-32 of the member's output before uoff (0 at
+				 * a member start): a worker that starts here checks
+				 * its output against the next point's, and the last
+				 * one the member's trailer, so every byte is checked */
 	unsigned char *window;	/* the wlen bytes before uoff; NULL when wlen == 0 */
 };
 
@@ -91,6 +95,13 @@ char *gzindex_path(const char *file);
  * member.  0, or -1 with *err (bad gzip data, a read error).
  */
 int gzindex_build(int fd, uint64_t spacing, struct gzindex *ix, char **err);
+/* The same, handing each piece of output to sink as it is made (a run
+ * that writes the index while it inflates).  A sink that returns -1
+ * stops the build: GZI_STOPPED, without *err. */
+typedef int gzi_sink(void *ctx, const void *p, size_t n);
+#define GZI_STOPPED (-2)
+int gzindex_build_to(int fd, uint64_t spacing, struct gzindex *ix, gzi_sink *sink, void *ctx,
+    char **err);
 
 /*
  * Append to out the want bytes of output that start at point i's

@@ -28,6 +28,9 @@
 
 #define PROBE_FEED 32		/* bytes fed at a time while a point is due */
 #define OUT_CHUNK (4u << 20)
+/* Output handed to a sink in pieces that stay in the cache: written to
+ * a pipe from there, they cost less than from memory. */
+#define SINK_CHUNK (256u << 10)
 
 struct builder {
 	struct gzindex *ix;
@@ -38,8 +41,15 @@ struct builder {
 	uint64_t uoff;		/* output produced */
 	uint64_t next_point;	/* output offset at which a point is due */
 	unsigned char *out;	/* GZI_WINDOW bytes of history, then OUT_CHUNK */
-	size_t hist;		/* bytes of history at out */
+	size_t hist;		/* bytes of history before out + GZI_WINDOW */
+	size_t fill;		/* bytes of output after it, not yet compacted:
+				 * while probing, ISA-L makes a few bytes a call,
+				 * and moving the window each time would cost more
+				 * than inflating */
 	size_t pending;		/* points from here on wait for their line end */
+	uint32_t crc;		/* CRC-32 of the member's output so far */
+	gzi_sink *sink;		/* where the output goes too, or NULL */
+	void *ctx;
 };
 
 static int bad(char **err, uint64_t at, const char *why)
@@ -70,22 +80,29 @@ static void line_ends(struct builder *b, const unsigned char *p, size_t len, uin
 
 static void add_point(struct builder *b, uint64_t cbit, uint32_t flags)
 {
-	struct gzi_point pt = { cbit, b->uoff, GZI_NONE, flags, 0, NULL };
+	struct gzi_point pt = { cbit, b->uoff, GZI_NONE, flags, 0, b->crc, NULL };
+
+	size_t have = b->hist + b->fill;
 
 	if (!(flags & GZI_MEMBER))
-		pt.wlen = (uint32_t)b->hist;
-	gzindex_add(b->ix, &pt, b->out + GZI_WINDOW - b->hist);
+		pt.wlen = (uint32_t)(have < GZI_WINDOW ? have : GZI_WINDOW);
+	gzindex_add(b->ix, &pt, b->out + GZI_WINDOW + b->fill - pt.wlen);
 	b->next_point = b->uoff + b->ix->spacing;
 }
 
-/* Keep the last GZI_WINDOW bytes of output before out + GZI_WINDOW. */
-static void keep_history(struct builder *b, size_t made)
+/* Hand the output made since the last time to the sink, and keep its
+ * last GZI_WINDOW bytes before out + GZI_WINDOW.  0, or GZI_STOPPED. */
+static int compact(struct builder *b)
 {
-	unsigned char *end = b->out + GZI_WINDOW + made;
-	size_t total = b->hist + made, keep = total < GZI_WINDOW ? total : GZI_WINDOW;
+	unsigned char *end = b->out + GZI_WINDOW + b->fill;
+	size_t total = b->hist + b->fill, keep = total < GZI_WINDOW ? total : GZI_WINDOW;
 
+	if (b->fill > 0 && b->sink != NULL && b->sink(b->ctx, b->out + GZI_WINDOW, b->fill) < 0)
+		return GZI_STOPPED;
 	memmove(b->out + GZI_WINDOW - keep, end - keep, keep);
 	b->hist = keep;
+	b->fill = 0;
+	return 0;
 }
 
 /* The header of the member at b->off; 0, or -1 with *err. */
@@ -123,24 +140,28 @@ static int member_body(struct builder *b, char **err)
 		bool probing = b->uoff >= b->next_point;
 		uint64_t left = b->size - b->off;
 		uint32_t feed = probing ? PROBE_FEED : (uint32_t)(left < (1u << 30) ? left : 1u << 30);
-		uint32_t room = OUT_CHUNK;
+		uint32_t chunk = b->sink != NULL ? SINK_CHUNK : OUT_CHUNK, room;
 		size_t made;
 		int rc;
 
+		if (chunk - b->fill < chunk / 4 && compact(b) < 0)
+			return GZI_STOPPED;
+		room = (uint32_t)(chunk - b->fill);
 		if (feed > left)
 			feed = (uint32_t)left;
 		if (!probing && b->next_point - b->uoff < room)
 			room = (uint32_t)(b->next_point - b->uoff);
 		b->is.next_in = (uint8_t *)(uintptr_t)(b->map + b->off);
 		b->is.avail_in = feed;
-		b->is.next_out = b->out + GZI_WINDOW;
+		b->is.next_out = b->out + GZI_WINDOW + b->fill;
 		b->is.avail_out = room;
 		rc = isal_inflate(&b->is);
 		made = room - b->is.avail_out;
 		b->off += feed - b->is.avail_in;
-		line_ends(b, b->out + GZI_WINDOW, made, b->uoff);
+		line_ends(b, b->out + GZI_WINDOW + b->fill, made, b->uoff);
+		b->crc = b->is.crc;	/* ISA-L keeps it, to check the trailer */
 		b->uoff += made;
-		keep_history(b, made);
+		b->fill += made;
 		if (rc < 0)
 			return bad(err, b->off, rc == ISAL_INCORRECT_CHECKSUM ? "CRC-32 or length mismatch" :
 			    "invalid deflate data");
@@ -153,10 +174,16 @@ static int member_body(struct builder *b, char **err)
 				add_point(b, b->off * 8 - bits, 0);
 		}
 	}
-	return 0;
+	return compact(b);
 }
 
 int gzindex_build(int fd, uint64_t spacing, struct gzindex *ix, char **err)
+{
+	return gzindex_build_to(fd, spacing, ix, NULL, NULL, err);
+}
+
+int gzindex_build_to(int fd, uint64_t spacing, struct gzindex *ix, gzi_sink *sink, void *ctx,
+    char **err)
 {
 	struct builder b;
 	void *map = NULL;
@@ -179,6 +206,8 @@ int gzindex_build(int fd, uint64_t spacing, struct gzindex *ix, char **err)
 	(void)madvise(map, (size_t)ix->id.size, MADV_SEQUENTIAL);
 	memset(&b, 0, sizeof b);
 	b.ix = ix;
+	b.sink = sink;
+	b.ctx = ctx;
 	b.map = map;
 	b.size = ix->id.size;
 	b.out = xmalloc(GZI_WINDOW + OUT_CHUNK);
@@ -193,6 +222,7 @@ int gzindex_build(int fd, uint64_t spacing, struct gzindex *ix, char **err)
 			break;
 		}
 		b.hist = 0;
+		b.crc = 0;
 		add_point(&b, b.off * 8, GZI_MEMBER);
 		rc = member_header(&b, err);
 		if (rc == 0)

@@ -350,6 +350,7 @@ void chunker_close(struct chunker *c)
 		buf_free(&c->in[i].magic);
 		free(c->in[i].members);
 		free(c->in[i].uoff);
+		chunker_gzix_free(&c->in[i]);
 		free(c->in[i].path);
 		free(c->in[i].quotes);
 	}
@@ -373,7 +374,7 @@ const char *chunker_path(const struct chunker *c, uint32_t file)
 
 bool chunker_inflated(const struct chunker *c, uint32_t file)
 {
-	return file < c->n && by_child(&c->in[file]);
+	return file < c->n && (by_child(&c->in[file]) || c->in[file].gzix != NULL);
 }
 
 size_t chunker_count(const struct chunker *c)

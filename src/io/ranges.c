@@ -169,7 +169,9 @@ int chunker_enter_range(struct chunker *c, struct input *in, char **err, int *co
 
 	/* A shard of a file cut between members is the members that start
 	 * in its range: their records are found as a chunk's are. */
-	if (c->sharded && in->bgzf) {
+	if (c->sharded && in->gzix != NULL) {
+		chunker_gzix_range(in, &start, &end);
+	} else if (c->sharded && in->bgzf) {
 		c->member = member_at(in, in->lo);
 		start = member_offset(in, c->member);
 		end = member_offset(in, member_at(in, in->hi));
@@ -191,6 +193,8 @@ int chunker_file_chunk(struct chunker *c, struct input *in, struct chunk *out, c
 	*code = EXIT_IOERR;
 	if (in->bgzf)
 		rc = bgzf_boundary(c, in, &end);
+	else if (in->gzix != NULL)
+		rc = chunker_gzix_boundary(c, in, &end);
 	else	/* a grid cuts past the grid point after pos */
 		rc = record_end(c, in, c->pos, in->seg > 0 ? (c->pos / in->seg + 1) * in->seg + 1 :
 		    c->pos + c->target, &end, err, code);

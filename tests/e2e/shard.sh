@@ -299,7 +299,7 @@ expect_exit 64 '^forkpipe: --shard: standard input cannot be sharded \(name the 
 	fp --shard 0/2 -e count
 EE_STDIN=$T/small expect_exit 64 '--shard: standard input cannot be sharded' \
 	fp --shard 1/2 -e count "$T/small" -
-expect_exit 64 'small\.gz: a gzip input cannot be sharded \(only plain files can\)' \
+expect_exit 64 "^forkpipe: --shard: $T/small\\.gz: a gzip file without an index cannot be sharded \\(make one with: forkpipe index $T/small\\.gz\\)\$" \
 	fp --shard 0/2 -e count "$T/small" "$T/small.gz"
 expect_exit 64 'small\.zst: a zstd file of one frame cannot be sharded \(write it in frames, as pzstd or forkpipe --zstd do\)$' fp --shard 1/3 "$T/small.zst"
 expect_exit 64 '/dev/null: not a regular file \(only regular files can be sharded\)' \
@@ -310,7 +310,7 @@ for v in 2/2 -1/2 1/0 0/0 a/b 1 1/2/3 '' ' 1/2' '1/ 2' +1/2 1/1000001 0x1/2 1/2x
 done
 expect_exit 64 '--shard: merge reads whole partial files' fp merge --shard 0/2 -e "$G" "$T/p.000"
 rm -f "$T/o.out"
-expect_exit 64 '--shard: .*small\.gz: a gzip input' fp --shard 0/2 -o "$T/o.out" "$T/small.gz"
+expect_exit 64 '--shard: .*small\.gz: a gzip file without an index' fp --shard 0/2 -o "$T/o.out" "$T/small.gz"
 [ ! -e "$T/o.out" ] && pass || fail "a refused --shard left its output file"
 
 # The YAML key.

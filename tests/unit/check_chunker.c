@@ -359,7 +359,7 @@ START_TEST(test_shard_inputs)
 	ck_assert_ptr_nonnull(c);
 	ck_assert_int_eq(chunker_set_shard(c, &sh, &err, &code), -1);
 	ck_assert_int_eq(code, EXIT_USAGE);
-	ck_assert_ptr_nonnull(strstr(err, "a gzip input cannot be sharded"));
+	ck_assert_ptr_nonnull(strstr(err, "a gzip file without an index cannot be sharded (make one with: forkpipe index "));
 	free(err);
 	chunker_close(c);
 	unlink(p0);

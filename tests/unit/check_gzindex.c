@@ -14,6 +14,7 @@
 
 #include "check_suites.h"
 #include "gzindex.h"
+#include "gzpoint.h"
 #include "util.h"
 
 /* Lines of varied text, n bytes or a little more. */
@@ -123,6 +124,62 @@ START_TEST(test_points_inflate)
 }
 END_TEST
 
+/* Read from every point to the end in small pieces: the same bytes, and
+ * the CRC-32 chain holds; a point's CRC-32 changed, or a byte of the
+ * data, is found by a reader that passes there. */
+START_TEST(test_gzpoint_read)
+{
+	struct buf text = { 0 }, gz = { 0 }, out = { 0 };
+	struct gzp_reader *rd = gzp_new();
+	struct gzindex ix;
+	char path[64], *err = NULL;
+	int fd, rc;
+
+	gen_text(&text, 1 << 20);
+	gz_member(text.data, 0, &gz);
+	gz_member(text.data, 300001, &gz);
+	gz_member(text.data + 300001, text.len - 300001, &gz);
+	gz_member(text.data, 0, &gz);
+	fd = tmpfile_with(&gz, path);
+	ck_assert_msg(gzindex_build(fd, 65536, &ix, &err) == 0, "%s", err);
+	for (size_t i = 0; i < ix.n; i++) {
+		out.len = 0;
+		gzp_start(rd, &ix, (const unsigned char *)gz.data, gz.len, i);
+		while ((rc = gzp_read(rd, &out, 10000, &err)) == 1)
+			;
+		ck_assert_msg(rc == 0, "point %zu: %s", i, err);
+		ck_assert_uint_eq(out.len, text.len - ix.p[i].uoff);
+		ck_assert(memcmp(out.data, text.data + ix.p[i].uoff, out.len) == 0);
+		ck_assert_uint_eq(gzp_point_at(&ix, ix.p[i].uoff) <= i, 1);
+	}
+	/* A point's CRC-32 that does not match the data. */
+	ck_assert_uint_ge(ix.n, 4);
+	ix.p[2].crc ^= 1;
+	gzp_start(rd, &ix, (const unsigned char *)gz.data, gz.len, 1);
+	while ((rc = gzp_read(rd, &out, 1 << 20, &err)) == 1)
+		;
+	ck_assert_int_eq(rc, -1);
+	ck_assert_ptr_nonnull(strstr(err, "CRC-32 mismatch"));
+	free(err);
+	ix.p[2].crc ^= 1;
+	/* The last member's trailer. */
+	gz.data[gz.len - 20 - 8] ^= 1;
+	gzp_start(rd, &ix, (const unsigned char *)gz.data, gz.len, ix.n - 2);
+	while ((rc = gzp_read(rd, &out, 1 << 20, &err)) == 1)
+		;
+	ck_assert_int_eq(rc, -1);
+	ck_assert_ptr_nonnull(strstr(err, "CRC-32 mismatch"));
+	free(err);
+	gzp_free(rd);
+	gzindex_free(&ix);
+	close(fd);
+	unlink(path);
+	buf_free(&text);
+	buf_free(&gz);
+	buf_free(&out);
+}
+END_TEST
+
 /* Every byte of a small index flipped in turn: refused, every time. */
 START_TEST(test_damaged)
 {
@@ -191,6 +248,7 @@ Suite *suite_gzindex(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_points_inflate);
 	tcase_add_test(tc, test_damaged);
+	tcase_add_test(tc, test_gzpoint_read);
 	tcase_add_test(tc, test_bad_gzip);
 	suite_add_tcase(s, tc);
 	return s;
