@@ -139,17 +139,7 @@ HAVE_MAWK=0 HAVE_DM=0 HAVE_MLR=0
 have mawk && HAVE_MAWK=1
 have datamash && HAVE_DM=1
 have mlr && HAVE_MLR=1
-# DuckDB: node and @duckdb/node-api, from NODE_PATH or BENCH_DIR/node.
-DUCKDB_JS=$HERE/duckdb.js
-export NODE_PATH=$BENCH_DIR/node/node_modules${NODE_PATH:+:$NODE_PATH}
-have_duckdb() { have node && node -e "require('@duckdb/node-api')" > /dev/null 2>&1; }
-if have node && ! have_duckdb && have npm; then
-	echo "installing @duckdb/node-api with npm into $BENCH_DIR/node (log: $BENCH_DIR/npm.log)..."
-	npm install --prefix "$BENCH_DIR/node" @duckdb/node-api > "$BENCH_DIR/npm.log" 2>&1 < /dev/null ||
-		echo "npm install failed; going on without DuckDB"
-fi
-HAVE_DUCK=0
-have_duckdb && HAVE_DUCK=1
+duckdb_setup
 
 missing=()
 [ "$HAVE_MAWK" = 1 ] || missing+=("mawk")

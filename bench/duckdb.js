@@ -3,6 +3,7 @@
 // stdout as tab-separated lines, in forkpipe's format and key order.
 //
 //   node bench/duckdb.js CASE FILE THREADS
+//   node bench/duckdb.js joincount LOG THREADS LOOKUP
 //   node bench/duckdb.js version
 //
 // CASE: city (group by city: count, sum of amount), uniq (uniq -c of the
@@ -10,7 +11,8 @@
 // (genkv's key/value TSV: count and sum of the value by key), or
 // quantiles (an access log: median and 99th percentile of the bytes by
 // status), or jsonstatus (bench/json.sh's JSON Lines: count and sum of
-// .bytes by .status).  THREADS
+// .bytes by .status), or joincount (bench/join.sh: the log's lines whose
+// client IP is in the lookup, counted).  THREADS
 // is DuckDB's `threads` setting (agg.sh passes the online CPUs, as
 // forkpipe -jN).  @duckdb/node-api is found through NODE_PATH (agg.sh
 // installs it under BENCH_DIR/node).
@@ -58,8 +60,7 @@ const CASES = {
 	quantiles: (src, file) => `SELECT s[9], printf('%.14g', median(b)),
 		printf('%.14g', quantile_cont(b, 0.99))
 		FROM (SELECT s, CAST(s[10] AS BIGINT) AS b FROM (SELECT string_split(line, ' ') AS s
-		FROM read_csv(${lit(file)}, delim = '\x01', header = false, quote = '', escape = '',
-		auto_detect = false, columns = {'line': 'VARCHAR'})))
+		FROM ${lines(file)}))
 		GROUP BY s[9] ORDER BY s[9]`,
 	// genlog --json's JSON Lines (bench/json.sh), group --narm --na null
 	// -k .status count sum:.bytes: status, count, the sum of the bytes
@@ -68,10 +69,22 @@ const CASES = {
 		FROM read_json(${lit(file)}, format = 'newline_delimited',
 		columns = {'status': 'BIGINT', 'bytes': 'BIGINT'})
 		GROUP BY status ORDER BY status`,
+	// bench/join.sh's case (b): the log's lines whose client IP (the
+	// first blank-separated field) is in the lookup, counted (one match
+	// each: the lookup's IPs are distinct), as `| wc -l` prints it.
+	joincount: (src, file, lookup) => `SELECT count(*) FROM
+		(SELECT split_part(line, ' ', 1) AS ip FROM ${lines(file)}) AS l JOIN
+		(SELECT split_part(line, ' ', 1) AS ip FROM ${lines(lookup)}) AS k USING (ip)`,
 };
 
+// A file's lines as one VARCHAR column, line.
+function lines(file) {
+	return `read_csv(${lit(file)}, delim = '\x01', header = false, quote = '', escape = '',
+		auto_detect = false, columns = {'line': 'VARCHAR'})`;
+}
+
 async function main() {
-	const [name, file, threads] = process.argv.slice(2);
+	const [name, file, threads, extra] = process.argv.slice(2);
 	if (name === 'version') {
 		const con = await (await DuckDBInstance.create(':memory:')).connect();
 		const rows = (await con.runAndReadAll('SELECT version()')).getRows();
@@ -81,12 +94,12 @@ async function main() {
 	}
 	if (!CASES[name] || !file || !/^[1-9][0-9]*$/.test(threads || '')) {
 		console.error('usage: node bench/duckdb.js city|uniq|pairs|kv|quantiles|jsonstatus FILE ' +
-		    'THREADS | version');
+		    'THREADS | joincount LOG THREADS LOOKUP | version');
 		process.exit(64);
 	}
 	const instance = await DuckDBInstance.create(':memory:', { threads });
 	const con = await instance.connect();
-	await con.run(`COPY (${CASES[name](source(file), file)}) TO '/dev/stdout'
+	await con.run(`COPY (${CASES[name](source(file), file, extra)}) TO '/dev/stdout'
 		(FORMAT csv, DELIMITER '\t', HEADER false, QUOTE '', ESCAPE '')`);
 	con.closeSync();
 }

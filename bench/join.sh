@@ -23,8 +23,9 @@
 #   (b) the same join counted (every tool's output into wc -l), so that
 #       join after two sorts, whose output is in key order, is checked
 #       too: LC_ALL=C sort -S 1G of both inputs, then join.
-# DuckDB's JOIN is not timed here (bench/duckdb.js reads only gencsv's
-# TSV and the log's bytes column).
+#       DuckDB (bench/duckdb.js joincount, installed with npm as for
+#       bench/agg.sh) joins the log's first field to the lookup's and
+#       counts the rows, in the same case.
 
 if [ -z "${BASH_VERSION:-}" ]; then
 	if command -v bash > /dev/null 2>&1; then
@@ -59,14 +60,19 @@ fi
 install_missing mawk:mawk
 HAVE_MAWK=0
 have mawk && HAVE_MAWK=1
+duckdb_setup
 
 print_machine "forkpipe join benchmark"
 print_input "$LOG" "genlog"
 echo "   lookup: $LOOKUP, $(wc -l < "$LOOKUP") rows, $(file_size "$LOOKUP") bytes"
 [ "$HAVE_MAWK" = 1 ] && print_tool mawk mawk -W version
+[ "$HAVE_DUCK" = 1 ] && print_tool duckdb node "$DUCKDB_JS" version
 print_tool join join --version
 print_tool sort sort --version
-[ "$HAVE_MAWK" = 1 ] || print_missing "mawk"
+missing=()
+[ "$HAVE_MAWK" = 1 ] || missing+=("mawk")
+[ "$HAVE_DUCK" = 1 ] || missing+=("DuckDB (node and npm's @duckdb/node-api)")
+print_missing "${missing[@]}"
 echo
 
 FP=(-e "join -f $LOOKUP" "$LOG")
@@ -78,6 +84,7 @@ join_a_mawk() { mawk "$MAWK_PROG" "$LOOKUP" "$LOG"; }
 join_b_fpN() { "$FORKPIPE" -j"$N" "${FP[@]}" | wc -l; }
 join_b_fp1() { "$FORKPIPE" -j1 "${FP[@]}" | wc -l; }
 join_b_mawk() { mawk "$MAWK_PROG" "$LOOKUP" "$LOG" | wc -l; }
+join_b_duck() { node "$DUCKDB_JS" joincount "$LOG" "$N" "$LOOKUP"; }
 join_b_join() {
 	join <(sort -S 1G -T "$BENCH_DIR" -k1,1 "$LOG") <(sort -k1,1 "$LOOKUP") | wc -l
 }
@@ -95,4 +102,5 @@ fi
 add_fp join_b "-e 'join -f LOOKUP' | wc -l"
 add_tool ref "sort both | join | wc -l" join_b_join
 [ "$HAVE_MAWK" = 1 ] && add_tool peer "mawk: the lookup in an array | wc -l" join_b_mawk
+[ "$HAVE_DUCK" = 1 ] && add_tool peer "duckdb threads=$N: JOIN on the IP, count(*)" join_b_duck
 run_case "(b) log: the same join, counted" count "$LOG" -j"$N" "${FP[@]}"

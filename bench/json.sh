@@ -51,18 +51,7 @@ cache_input "$JSONL" "$BENCH_JSON_SIZE" "$GENLOG" --json
 install_missing jq:jq
 HAVE_JQ=0
 have jq && HAVE_JQ=1
-# DuckDB: node and @duckdb/node-api, from NODE_PATH or BENCH_DIR/node, as
-# bench/agg.sh finds or installs it.
-DUCKDB_JS=$(dirname "${BASH_SOURCE[0]}")/duckdb.js
-export NODE_PATH=$BENCH_DIR/node/node_modules${NODE_PATH:+:$NODE_PATH}
-have_duckdb() { have node && node -e "require('@duckdb/node-api')" > /dev/null 2>&1; }
-if have node && ! have_duckdb && have npm; then
-	echo "installing @duckdb/node-api with npm into $BENCH_DIR/node (log: $BENCH_DIR/npm.log)..."
-	npm install --prefix "$BENCH_DIR/node" @duckdb/node-api > "$BENCH_DIR/npm.log" 2>&1 < /dev/null ||
-		echo "npm install failed; going on without DuckDB"
-fi
-HAVE_DUCK=0
-have_duckdb && HAVE_DUCK=1
+duckdb_setup
 missing=()
 [ "$HAVE_JQ" = 1 ] || missing+=("jq")
 [ "$HAVE_DUCK" = 1 ] || missing+=("DuckDB (node and npm's @duckdb/node-api)")

@@ -130,6 +130,23 @@ cache_input() {
 	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "generated in %.2f s\n", b - a }'
 }
 
+# DuckDB, a peer of bench/agg.sh and bench/join.sh: node and
+# @duckdb/node-api, from NODE_PATH or BENCH_DIR/node, installed there with
+# npm when missing (never by ./bootstrap or CI).  Sets DUCKDB_JS and
+# HAVE_DUCK (1 when it runs).
+duckdb_setup() {
+	DUCKDB_JS=$(dirname "${BASH_SOURCE[0]}")/duckdb.js
+	export NODE_PATH=$BENCH_DIR/node/node_modules${NODE_PATH:+:$NODE_PATH}
+	if have node && ! have_duckdb && have npm; then
+		echo "installing @duckdb/node-api with npm into $BENCH_DIR/node (log: $BENCH_DIR/npm.log)..."
+		npm install --prefix "$BENCH_DIR/node" @duckdb/node-api > "$BENCH_DIR/npm.log" 2>&1 < /dev/null ||
+			echo "npm install failed; going on without DuckDB"
+	fi
+	HAVE_DUCK=0
+	have_duckdb && HAVE_DUCK=1
+}
+have_duckdb() { have node && node -e "require('@duckdb/node-api')" > /dev/null 2>&1; }
+
 # install_missing COMMAND:PACKAGE...: apt-get the packages whose command
 # is missing, only as root (never sudo from a benchmark); else carry on
 # and let the tables say what is missing.
