@@ -82,7 +82,7 @@ static void write_head(struct job *job, const struct header *header,
 
 	if (job->partial_out)
 		partial_put_head_origin(job, &header->raw, origin, &head);
-	else if (job->header)
+	else if (job->header || job->to_stage != NULL)
 		job_header_out(job, header, &head);
 	if (head.len > 0 && output_write(current, head.data, head.len, &err) < 0)
 		fatal(EXIT_IOERR, "%s", err);

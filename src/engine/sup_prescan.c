@@ -108,7 +108,7 @@ void sup_write_header(struct sup *s)
 
 	if (s->job->partial_out)
 		partial_put_head(s->job, &s->header.raw, &out);
-	else if (s->job->header)
+	else if (s->job->header || s->job->to_stage != NULL)
 		job_header_out(s->job, &s->header, &out);
 	if (out.len > 0 && output_write(s->out, out.data, out.len, &err) < 0)
 		fatal(EXIT_IOERR, "%s", err);

@@ -7,6 +7,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "agg.h"
 #include "job.h"
 #include "jsonl.h"
 #include "spill.h"
@@ -104,6 +105,28 @@ static int stage_error(struct stage *st, int rc, char **err, int *code)
 	return -1;
 }
 
+/* --to tsv|csv of --json records: the columns are the last cut's paths. */
+static int bind_to(struct job *job, char **err, int *code)
+{
+	size_t *idx = NULL, n = 0;
+
+	if (job->to_stage == NULL || job->to_stage->fmt->kind != FORMAT_JSON)
+		return 0;
+	for (size_t i = job->nstages; i-- > 0 && n == 0;)
+		if (job->stages[i]->def == &stage_cut)
+			n = stage_cut_paths(job->stages[i], &idx);
+	if (n == 0) {
+		*err = xasprintf("--to %s: --json records become columns by the paths of a cut -f "
+		    "(add -e 'cut -f .a,.b')", to_kind_names[job->to]);
+		*code = EXIT_USAGE;
+		return -1;
+	}
+	stage_to_columns(job->to_stage, idx, n);
+	stage_to_ready(job->to_stage);
+	free(idx);
+	return 0;
+}
+
 int job_bind(struct job *job, const struct header *h, char **err, int *code)
 {
 	/* JSON Lines names fields by paths: binding them makes the job's
@@ -124,7 +147,7 @@ int job_bind(struct job *job, const struct header *h, char **err, int *code)
 		if (rc != 0)
 			return stage_error(st, rc, err, code);
 	}
-	return 0;
+	return bind_to(job, err, code);
 }
 
 int job_header_fields(const struct job *job, struct header *h, const char **why)
@@ -143,7 +166,18 @@ void job_header_out(const struct job *job, const struct header *h, struct buf *o
 
 	/* Shards' outputs are concatenated in shard order: the header is
 	 * the first shard's. */
-	if (h->raw.len == 0 || job->shard.k > 0)
+	if (job->shard.k > 0)
+		return;
+	if (job->to_stage != NULL && job->to_stage->fmt->kind == FORMAT_JSON &&
+	    job->reducer == NULL) {
+		size_t before = out->len;
+
+		if (stage_to_header_line(job->to_stage, NULL, 0, out) == 0 && out->len > before)
+			buf_putc(out, job->null ? '\0' : '\n');
+		out->len = out->len < before ? before : out->len;
+		return;
+	}
+	if (h->raw.len == 0)
 		return;
 	/* A reducer makes new records (counts, groups): no header, unless it
 	 * only reorders or selects records (sort, head after it). */
@@ -164,7 +198,14 @@ void job_header_out(const struct job *job, const struct header *h, struct buf *o
 			mapped = true;
 		}
 	}
-	if (mapped) {
+	if (job->to_stage != NULL) {
+		size_t before = out->len;
+
+		if (stage_to_header_line(job->to_stage, fv.v, fv.n, out) < 0)
+			out->len = before;	/* the records fail the same way */
+		else if (out->len > before || job->to != TO_JSONL)
+			buf_putc(out, job->null ? '\0' : '\n');
+	} else if (mapped) {
 		fields_join(&job->format, fv.v, fv.n, out);
 		buf_putc(out, job->null ? '\0' : '\n');
 	} else {
@@ -190,6 +231,79 @@ static void split_at_reducer(struct job *job)
 			return;
 		}
 	}
+}
+
+static int to_refused(const struct job *job, const char *what, char **err, int *code)
+{
+	*err = xasprintf("--to %s: not with %s", to_kind_names[job->to], what);
+	*code = EXIT_USAGE;
+	return -1;
+}
+
+/* A reducer whose results the stage after it gets: its --header-out
+ * line is the names of --to jsonl's keys. */
+static bool names_first(struct stage *r)
+{
+	for (size_t i = 0; r->def->opts != NULL && r->def->opts[i].name != NULL; i++) {
+		if (strcmp(r->def->opts[i].name, "header-out") == 0) {
+			r->opts[i].set = true;
+			r->opts[i].num = 1;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * --to: the hidden stage that writes the output format, last, in the
+ * workers or after the reducer in the merger.  It splits records as the
+ * stage before it wrote them: a reducer that makes records writes the
+ * input's format's results (tabs for blanks and JSON).
+ */
+static int plan_to(struct job *job, bool first, char **err, int *code)
+{
+	struct format in = job->format;
+	const struct format *f = &job->format;
+	struct stage *st;
+
+	if (job->to == TO_NONE || (job->to == TO_JSONL && job->format.kind == FORMAT_JSON &&
+	    job->reducer == NULL))
+		return 0;
+	if (job->partial_out || job->merge)
+		return to_refused(job, "--partial or merge (partials have no output format)", err, code);
+	if (job->numbered != NULL || job->parts != NULL)
+		return to_refused(job, "grep -n or grep -o -m as the workers' last stage", err, code);
+	for (size_t i = 0; i < job->nstages; i++) {
+		st = job->stages[i];
+		if (st->def == &stage_group && stage_str(st, "output-delimiter") != NULL)
+			return to_refused(job, "group --output-delimiter", err, code);
+		if (st->def->kind == STAGE_REDUCE && !st->def->keeps_header)
+			in = agg_out_format(&job->format);
+	}
+	if (in.kind != job->format.kind || in.delim != job->format.delim) {
+		job->made_format = in;
+		f = &job->made_format;
+	}
+	st = stage_to_new(job->to, f, first);
+	st->term = job->null ? '\0' : '\n';
+	st->fmt = f;
+	job_add_stage(job, st);
+	job->to_stage = st;
+	if (job->reducer == NULL)
+		job->nmap = job->post = job->nstages;
+	return 0;
+}
+
+/* --to jsonl after a reducer that has --header-out: turn it on, before
+ * the reducer is set up, for its names. */
+static bool plan_to_names(struct job *job)
+{
+	struct stage *last = job->nstages > 0 ? job->stages[job->nstages - 1] : NULL;
+
+	if (job->to != TO_JSONL || last == NULL || last->def->kind != STAGE_REDUCE ||
+	    last->def->keeps_header)
+		return false;
+	return names_first(last);
 }
 
 /*
@@ -505,6 +619,7 @@ int job_plan(struct job *job, char **err, int *code)
 		return -1;
 	}
 	const struct format *fmt = &job->format;
+	bool first = plan_to_names(job);
 
 	for (size_t i = 0; i < job->nstages; i++) {
 		struct stage *st = job->stages[i];
@@ -521,7 +636,7 @@ int job_plan(struct job *job, char **err, int *code)
 			return stage_error(st, -1, err, code);
 	}
 	if (plan_head(job, err, code) < 0 || plan_grep(job, err, code) < 0 ||
-	    plan_partials(job, err, code) < 0 ||
+	    plan_to(job, first, err, code) < 0 || plan_partials(job, err, code) < 0 ||
 	    plan_report(job, err, code) < 0 ||
 	    plan_shard(job, err, code) < 0)
 		return -1;

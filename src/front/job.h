@@ -55,6 +55,8 @@ struct job {
 					 * makes (tab-separated) split, for the
 					 * stages after it */
 	bool header;		/* the first record is a header (-H) */
+	enum to_kind to;	/* --to: the output format; TO_NONE: the stages' */
+	struct stage *to_stage;	/* the hidden last stage that writes it */
 	uint64_t memory;	/* bytes for the whole process tree; 0: default */
 	uint64_t max_record;	/* the longest record accepted; 0: default */
 	char *tmpdir;		/* spill directory; NULL: $TMPDIR or /tmp */

@@ -69,6 +69,18 @@ static int parse_progress(struct job *job, const char *arg, char **why)
 	return 0;
 }
 
+static int parse_to(struct job *job, const char *arg, char **why)
+{
+	for (int k = TO_JSONL; to_kind_names[k] != NULL; k++) {
+		if (strcmp(arg, to_kind_names[k]) == 0) {
+			job->to = (enum to_kind)k;
+			return 0;
+		}
+	}
+	*why = xasprintf("expected 'jsonl', 'tsv' or 'csv', not '%s'", arg);
+	return -1;
+}
+
 /* -d (and YAML's input delimiter) keeps CSV CSV, with another delimiter. */
 static void set_delimiter(struct job *job, const union jobopt_value *v)
 {
@@ -951,6 +963,80 @@ const struct jobopt jobopts[] = {
 		    "command's output record longer than\n"
 		    ".B \\-\\-max\\-record\n"
 		    "is not a failed command, and ends the run with status 65.\n",
+	},
+	{
+		.name = "to",
+		.yaml = "to",
+		.kind = JOBOPT_CUSTOM,
+		.parse = parse_to,
+		.arg = "FORMAT",
+		.help =
+		    "write the output as jsonl (JSON Lines), tsv or csv,\n"
+		    "whatever the input's format",
+		.man =
+		    "Write the output records as\n"
+		    ".B jsonl\n"
+		    "(JSON Lines),\n"
+		    ".B tsv\n"
+		    "or\n"
+		    ".B csv\n"
+		    "(RFC 4180), whatever the input's format: CSV to TSV or JSON Lines and\n"
+		    "back. Each record is split as the last stage wrote it (the input's\n"
+		    "format, or a reducer's results) and written in\n"
+		    ".IR FORMAT .\n"
+		    ".B jsonl\n"
+		    "writes an object per record, its keys the header's names (\n"
+		    ".BR \\-H ,\n"
+		    "as the stages map it; it is not written as a line), or after a reducer\n"
+		    "with a header line\n"
+		    ".RB ( group ,\n"
+		    ".BR uniq ,\n"
+		    ".BR top )\n"
+		    "the names of its\n"
+		    ".B \\-\\-header\\-out\n"
+		    "line, which it turns on: ops as datamash names them (\n"
+		    ".BR count ,\n"
+		    ".BR sum(bytes) ,\n"
+		    ".BR perc:95(bytes) ),\n"
+		    "a key field by its name\n"
+		    ".RB ( GroupBy(.status)\n"
+		    "is\n"
+		    ".BR status );\n"
+		    "without names an array per record.\n"
+		    "A value that is a JSON number as written (404, -1.5e3; not 007, inf or\n"
+		    "nan) is written as that number, any other as a string, so that\n"
+		    "converting back gives the same text.\n"
+		    ".B csv\n"
+		    "quotes exactly the values that need it (a comma, a quote, a line break).\n"
+		    ".B tsv\n"
+		    "joins the values with tabs as they are, as forkpipe reads TSV: a value\n"
+		    "holding a tab, a line feed or a carriage return cannot be written, and\n"
+		    "ends the run with status 65 (use\n"
+		    ".B csv\n"
+		    "or\n"
+		    ".B jsonl\n"
+		    "for such values).\n"
+		    "With\n"
+		    ".B \\-\\-json\n"
+		    "input,\n"
+		    ".B jsonl\n"
+		    "changes nothing, and\n"
+		    ".B tsv\n"
+		    "and\n"
+		    ".B csv\n"
+		    "take their columns from the pipeline's last\n"
+		    ".B cut \\-f\n"
+		    "(after a reducer, its results' columns): a header line of the paths\n"
+		    "first, then their values as text (strings unescaped, objects and arrays\n"
+		    "compact), null or a missing value empty.\n"
+		    "Not with\n"
+		    ".BR \\-\\-partial ,\n"
+		    ".B grep \\-n\n"
+		    "or\n"
+		    ".B grep \\-o \\-m\n"
+		    "as the workers' last stage, nor\n"
+		    ".B group \\-\\-output\\-delimiter\n"
+		    "(exit 64).\n",
 	},
 	{
 		.name = "reject",

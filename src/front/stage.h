@@ -270,6 +270,25 @@ int stage_grep_parts(struct stage *st, const char *p, size_t len, struct buf *ou
 /* count with at most n records (grep -m N -c). */
 void stage_count_cap(struct stage *st, uint64_t n);
 
+/* --to: the output format, written by a hidden last stage (stages/to.c). */
+enum to_kind { TO_NONE, TO_JSONL, TO_TSV, TO_CSV };
+extern const char *const to_kind_names[];	/* by enum to_kind; NULL-ended */
+/* The stage, splitting records as in says; names_first: its first record
+ * is a reducer's --header-out line, the names of jsonl's keys. */
+struct stage *stage_to_new(enum to_kind kind, const struct format *in, bool names_first);
+/* JSON input to tsv or csv: the columns, indexes of the job's paths; and,
+ * once the paths are all bound, room for their values. */
+void stage_to_columns(struct stage *st, const size_t *idx, size_t n);
+void stage_to_ready(struct stage *st);
+/* The header line's fields (v[0..n) mapped by the stages; for JSON input
+ * the columns' paths) onto out in the output format, without terminator:
+ * 0, or 0 and nothing for jsonl (the names become keys), -1 when TSV
+ * cannot hold a name. */
+int stage_to_header_line(struct stage *st, const struct field *v, size_t n, struct buf *out);
+/* cut -f of --json records: the selected paths' indexes into *idx (to be
+ * freed); 0 for another cut. */
+size_t stage_cut_paths(const struct stage *st, size_t **idx);
+
 /* In a worker: the exec stage's commands (each in a process group of its
  * own) are stopped with the worker on SIGTERM (see stages/exec.c).  The
  * groups are also recorded in groups[0..EXEC_GROUPS_MAX), memory shared

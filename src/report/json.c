@@ -129,6 +129,11 @@ void json_strn(struct buf *b, const char *key, const char *s, size_t len)
 	put_string(b, s, len);
 }
 
+void json_string(struct buf *b, const char *s, size_t len)
+{
+	put_string(b, s, len);
+}
+
 void json_str(struct buf *b, const char *key, const char *s)
 {
 	if (s == NULL) {

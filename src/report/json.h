@@ -30,4 +30,7 @@ void json_str(struct buf *b, const char *key, const char *s);
 /* A string of len bytes, which may hold any byte. */
 void json_strn(struct buf *b, const char *key, const char *s, size_t len);
 
+/* Just the string, with no comma or key before it (--to jsonl). */
+void json_string(struct buf *b, const char *s, size_t len);
+
 #endif

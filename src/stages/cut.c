@@ -325,6 +325,18 @@ static int cut_map(struct stage *st, struct block *b, char **err)
 	return 0;
 }
 
+size_t stage_cut_paths(const struct stage *st, size_t **idx)
+{
+	const struct cut *c = st->priv;
+
+	if (c == NULL || c->jout == NULL)
+		return 0;
+	*idx = xcalloc(c->list.n + 1, sizeof **idx);
+	for (size_t i = 0; i < c->list.n; i++)
+		(*idx)[i] = c->list.v[i].lo - 1;
+	return c->list.n;
+}
+
 const struct stage_def stage_cut = {
 	.name = "cut",
 	.summary = "keep some fields of each record, in the order given",

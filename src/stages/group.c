@@ -47,6 +47,7 @@
 #include "agg.h"
 #include "aggvals.h"
 #include "fields.h"
+#include "jsonl.h"
 #include "stage.h"
 #include "util.h"
 
@@ -57,6 +58,7 @@ struct group {
 	char delim;		/* --output-delimiter; 0: the input's */
 	char **names;		/* the input header's fields, once bound */
 	size_t nnames;
+	const struct jpaths *paths;	/* --json: fields are named by these */
 };
 
 static const struct stage_opt group_opts[] = {
@@ -157,6 +159,7 @@ static int group_bind(struct stage *st, const struct header *h, char **err)
 	struct group *g = st->priv;
 
 	free_names(g);
+	g->paths = h != NULL ? h->paths : NULL;
 	if (h != NULL) {
 		g->nnames = h->fields.n;
 		g->names = xcalloc(g->nnames + 1, sizeof *g->names);
@@ -192,6 +195,8 @@ static void put_name(const struct group *g, size_t f, struct buf *b)
 {
 	if (f >= 1 && f <= g->nnames)
 		buf_append(b, g->names[f - 1], strlen(g->names[f - 1]));
+	else if (g->paths != NULL && f >= 1 && f <= g->paths->n)
+		buf_append(b, g->paths->v[f - 1].text, strlen(g->paths->v[f - 1].text));
 	else
 		buf_printf(b, "field-%zu", f);
 }
