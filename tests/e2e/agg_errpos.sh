@@ -10,7 +10,9 @@
 # is left.
 . "$TEST_SRCDIR/lib.sh"
 
-command -v gzip > /dev/null 2>&1 || die "gzip not found"
+for _tool in gzip bgzip zstd; do
+	command -v "$_tool" > /dev/null 2>&1 || die "'$_tool' not found"
+done
 
 # The byte offset of line $1 of file $2.
 line_off() { head -n $(($1 - 1)) "$2" | wc -c; }
@@ -64,11 +66,16 @@ for j in 1 2 4; do
 		fp --tsv -j "$j" -b 4K --memory 64K -e 'group -k 2 distinct:3 sum:2' "$T/good.tsv" "$T/bad.tsv"
 done
 
-# gzip: the offset is in the decompressed stream.
+# Compressed input (gzip, BGZF read in ranges, zstd): the offset is in
+# the decompressed stream.
 gzip -c "$T/bad.tsv" > "$T/bad.tsv.gz"
+bgzip -c "$T/bad.tsv" > "$T/bgzf.tsv.gz"
+zstd -q -c "$T/bad.tsv" > "$T/bad.tsv.zst"
 for j in 1 2 4; do
-	expect_exit 65 "^forkpipe: $(re_name "$T/bad.tsv.gz"): group: sum:2: $NUM\$" -- \
-		fp --tsv -j "$j" -b 1K -e 'group -k 1 sum:2' "$T/good.tsv" "$T/bad.tsv.gz"
+	for f in bad.tsv.gz bgzf.tsv.gz bad.tsv.zst; do
+		expect_exit 65 "^forkpipe: $(re_name "$T/$f"): group: sum:2: $NUM\$" -- \
+			fp --tsv -j "$j" -b 1K -e 'group -k 1 sum:2' "$T/good.tsv" "$T/$f"
+	done
 done
 
 # A map stage before the reducer: the offset is not known; the record is
@@ -78,6 +85,9 @@ for j in 1 2 4; do
 	expect_exit 65 "^forkpipe: $(re_name "$T/bad.tsv"): group: sum:2: invalid numeric value in record $R, field 2: '2x'\$" -- \
 		fp --tsv -j "$j" -b 1K -e 'grep -v "w0$"' -e 'group -k 1 sum:2' "$T/good.tsv" "$T/bad.tsv"
 done
+# exec's output too: its block carries no offset, the worker names the file.
+expect_exit 65 "^forkpipe: $(re_name "$T/bad.tsv"): group: sum:2: invalid numeric value in record 2000, field 2: '2x'\$" -- \
+	fp --tsv -j 2 -b 1K -e 'exec cat' -e 'group -k 1 sum:2' "$T/bad.tsv"
 
 # CSV with a header: records count after it, the offset is the file's.
 { printf 'k,v\n'; printf 'a,1\n"b,c",zz\n'; } > "$T/h.csv"
