@@ -165,6 +165,10 @@ static void run_from(struct worker *w, struct block *b, size_t from)
 	if (job->reducer != NULL) {
 		uint64_t t0 = meter_clock(&w->meter, job->reducer);
 
+		/* The reducer's data errors name the input (a stage's
+		 * block, exec's, does not carry it). */
+		b->name = w->name;
+		b->file = w->file;
 		job->reducer->def->fold(job->reducer, w->partial, b);
 		meter_stop(&w->meter, job->nmap, job->reducer, t0);
 	} else if (b->len > 0) {

@@ -38,6 +38,10 @@ struct block {
 				 * the job's paths in each record in turn (the
 				 * worker's scan validated them), so the first
 				 * stage need not scan again; NULL otherwise */
+	const char *name;	/* the input's name for messages ("stdin" for
+				 * standard input), or NULL: set by the worker
+				 * before a reducer folds the block */
+	uint32_t file;		/* the input's index (with name) */
 };
 
 #define OFFSET_UNKNOWN UINT64_MAX

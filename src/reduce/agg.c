@@ -79,6 +79,7 @@ void agg_part_free(void *part)
 	agg_batches_free(p->batch);
 	free(p->pairs);
 	buf_free(&p->eval);
+	buf_free(&p->ename);
 	spillfile_close(&p->sf);
 	free(p->runs);
 	fieldvec_free(&p->fv);
@@ -127,6 +128,12 @@ static void data_error(struct agg_part *p, unsigned what, size_t op, size_t fiel
 		p->enf = nf;
 		p->eval.len = 0;
 		buf_append(&p->eval, val, len < ERRVAL_MAX ? len : ERRVAL_MAX + 1);
+		p->eoff = p->boff == OFFSET_UNKNOWN ? OFFSET_UNKNOWN :
+		    p->boff + (uint64_t)(p->cur_rec - p->bdata);
+		p->efile = p->cur_file;
+		p->ename.len = 0;
+		if (p->bname != NULL)
+			buf_append(&p->ename, p->bname, strlen(p->bname));
 	}
 	p->stop = true;
 }
@@ -381,6 +388,7 @@ FOLD_INLINE void fold_record(struct agg_part *p, const char *rec, size_t len)
 	size_t klen;
 	uint64_t idx = p->cur_n++, h;
 
+	p->cur_rec = rec;
 	if (s->maxfield > 0 && s->maxfield <= PLAIN_MAX && format_plain(p->fmt)) {
 		split_plain(p, rec, len);
 	} else if (s->maxfield > 0) {
@@ -650,6 +658,7 @@ static void batch_fold(struct agg_part *p, struct batch *b)
 	for (size_t i = 0; i < b->n && !p->stop; i++) {
 		uint64_t idx = p->cur_n++;
 
+		p->cur_rec = b->rec[i];
 		p->fv.v = b->f[i];
 		p->fv.n = b->nf[i];
 		if (p->spec->keys_strict && !keys_present(p))
@@ -697,15 +706,17 @@ void agg_fold(struct agg_part *p, const struct block *b)
 	if (p->stop || b->len == 0)
 		return;
 	if (p->cur_any && b->seq != p->cur_seq) {
-		p->pairs = xreallocarray(p->pairs, p->npairs + 1, sizeof *p->pairs);
-		p->pairs[p->npairs].seq = p->cur_seq;
-		p->pairs[p->npairs++].nrec = p->cur_n;
+		agg_pair_push(p);
 		p->cur_n = 0;
 	}
 	if (!p->cur_any || b->seq != p->cur_seq)
 		p->groups_before = p->kt.n;
 	p->cur_seq = b->seq;
+	p->cur_file = b->file;
 	p->cur_any = true;
+	p->bdata = b->data;
+	p->boff = b->offset;
+	p->bname = b->name;
 	p->jv = b->jv;
 	p->jk = 0;
 	if (csv)

@@ -33,23 +33,29 @@
  * addition, so the two can differ only where the exact result is a tie
  * at the 15th significant digit.
  *
- * Partial format, version 2 (all integers unsigned LEB128 varints unless
+ * Partial format, version 3 (all integers unsigned LEB128 varints unless
  * said otherwise; "zz" is a zigzag-encoded signed 128-bit varint; "LD" is
  * a long double's significant bytes, little-endian, as many as the
  * header says):
  *
- *   "FPA" 0x02                 magic and version (2: the value lists)
+ *   "FPA" 0x03                 magic and version (2: the value lists;
+ *                              3: the file and byte offset of an error)
  *   u8 LD size                 10 on x86 (80-bit extended)
  *   varint nops, nops x u8     the op kinds, checked against the stage
- *   varint n, n x (varint seq, varint records)
- *                              records folded per chunk, for the record
- *                              numbers of error messages
+ *   varint n, n x (varint seq, varint records, varint file)
+ *                              records folded per chunk and the chunk's
+ *                              input file (its index), for the record
+ *                              numbers of error messages (counted within
+ *                              the file)
  *   u8 error code              0, 65 (bad data) or 74 (spill I/O); then
  *     for 65: varint seq, varint index (the record's position), u8
  *             what (1: not a number, 2: no such field, 3: malformed
  *             CSV), varint field, varint op index, varint number of
- *             fields the record has, varint len, the value (at most
- *             65 bytes) or the CSV error
+ *             fields the record has, varint the record's input byte
+ *             offset plus one (0: not known, a map stage rewrote the
+ *             block), varint file (its index), varint len, the file's
+ *             name as messages give it (empty: not known), varint len,
+ *             the value (at most 65 bytes) or the CSV error
  *     for 74: varint len, the message
  *   and no entries when there is an error.
  *   entries to the end, each: varint length of the rest, varint key

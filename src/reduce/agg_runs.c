@@ -90,11 +90,25 @@ static void quote_value(struct buf *m, const char *v, size_t len)
 		buf_append(m, "...", 3);
 }
 
+/* Where the first data error is: "record R" (R counts the records the
+ * reducer folded from its input file), and " at byte offset N" when the
+ * block still had its input offsets (no map stage rewrote it). */
+static void error_place(const struct agg_part *p, struct buf *m)
+{
+	uint64_t rec = p->eidx + 1;
+
+	for (size_t i = 0; i < p->npairs; i++)
+		if (p->pairs[i].seq < p->eseq && p->pairs[i].file == p->efile)
+			rec += p->pairs[i].nrec;
+	buf_printf(m, "record %llu", (unsigned long long)rec);
+	if (p->eoff != OFFSET_UNKNOWN)
+		buf_printf(m, " at byte offset %llu", (unsigned long long)p->eoff);
+}
+
 static char *error_message(const struct agg_part *p)
 {
 	const struct agg_spec *s = p->spec;
 	struct buf m = { 0 };
-	uint64_t rec = p->eidx + 1;
 	const char *op = p->eop < s->nops ? s->ops[p->eop].text : "key";	/* keys_strict */
 
 	if (p->code == EXIT_IOERR) {
@@ -102,23 +116,29 @@ static char *error_message(const struct agg_part *p)
 		buf_putc(&m, '\0');
 		return m.data;
 	}
-	for (size_t i = 0; i < p->npairs; i++)
-		if (p->pairs[i].seq < p->eseq)
-			rec += p->pairs[i].nrec;
+	/* "FILE: " as the worker's own data errors begin */
+	if (p->ename.len > 0) {
+		buf_append(&m, p->ename.data, p->ename.len);
+		buf_append(&m, ": ", 2);
+	}
 	switch (p->ewhat) {
 	case ERR_NUMBER:
-		buf_printf(&m, "%s: %s: invalid numeric value in record %llu, field %llu: '",
-		    s->stage, op, (unsigned long long)rec, (unsigned long long)p->efield);
+		buf_printf(&m, "%s: %s: invalid numeric value in ", s->stage, op);
+		error_place(p, &m);
+		buf_printf(&m, ", field %llu: '", (unsigned long long)p->efield);
 		quote_value(&m, p->eval.data, p->eval.len);
 		buf_putc(&m, '\'');
 		break;
 	case ERR_MISSING:
-		buf_printf(&m, "%s: %s: record %llu has %llu field%s, no field %llu", s->stage, op,
-		    (unsigned long long)rec, (unsigned long long)p->enf, p->enf == 1 ? "" : "s",
-		    (unsigned long long)p->efield);
+		buf_printf(&m, "%s: %s: ", s->stage, op);
+		error_place(p, &m);
+		buf_printf(&m, " has %llu field%s, no field %llu", (unsigned long long)p->enf,
+		    p->enf == 1 ? "" : "s", (unsigned long long)p->efield);
 		break;
 	default:
-		buf_printf(&m, "%s: malformed CSV in record %llu: ", s->stage, (unsigned long long)rec);
+		buf_printf(&m, "%s: malformed CSV in ", s->stage);
+		error_place(p, &m);
+		buf_append(&m, ": ", 2);
 		buf_append(&m, p->eval.data, p->eval.len);
 		break;
 	}
@@ -314,9 +334,7 @@ int agg_finish(struct agg_part *p, agg_group_fn fn, void *ctx, char **err)
 
 	/* What the last partial folded counts too (folded in this process). */
 	if (p->cur_any) {
-		p->pairs = xreallocarray(p->pairs, p->npairs + 1, sizeof *p->pairs);
-		p->pairs[p->npairs].seq = p->cur_seq;
-		p->pairs[p->npairs++].nrec = p->cur_n;
+		agg_pair_push(p);
 		p->cur_any = false;
 		p->cur_n = 0;
 	}

@@ -477,7 +477,7 @@ void agg_encode(struct agg_part *p, struct buf *out)
 	uint64_t *v;
 	size_t code_at;
 
-	buf_append(out, "FPA\2", 4);
+	buf_append(out, "FPA\3", 4);
 	buf_putc(out, (char)LD_BYTES);
 	buf_put_varint(out, s->nops);
 	for (size_t i = 0; i < s->nops; i++)
@@ -486,10 +486,12 @@ void agg_encode(struct agg_part *p, struct buf *out)
 	for (size_t i = 0; i < p->npairs; i++) {
 		buf_put_varint(out, p->pairs[i].seq);
 		buf_put_varint(out, p->pairs[i].nrec);
+		buf_put_varint(out, p->pairs[i].file);
 	}
 	if (p->cur_any) {
 		buf_put_varint(out, p->cur_seq);
 		buf_put_varint(out, p->cur_n);
+		buf_put_varint(out, p->cur_file);
 	}
 	code_at = out->len;
 	buf_putc(out, (char)p->code);
@@ -500,6 +502,11 @@ void agg_encode(struct agg_part *p, struct buf *out)
 		buf_put_varint(out, p->efield);
 		buf_put_varint(out, p->eop);
 		buf_put_varint(out, p->enf);
+		/* the offset plus one: 0 when it is not known */
+		buf_put_varint(out, p->eoff == OFFSET_UNKNOWN ? 0 : p->eoff + 1);
+		buf_put_varint(out, p->efile);
+		buf_put_varint(out, p->ename.len);
+		buf_append(out, p->ename.data, p->ename.len);
 		buf_put_varint(out, p->eval.len);
 		buf_append(out, p->eval.data, p->eval.len);
 	} else if (p->code == EXIT_IOERR) {
@@ -656,7 +663,7 @@ int agg_merge(struct agg_part *p, const char *data, size_t len)
 	uint64_t n;
 	unsigned code;
 
-	if (magic == NULL || memcmp(magic, "FPA\2", 4) != 0 || get_u8(&r) != LD_BYTES)
+	if (magic == NULL || memcmp(magic, "FPA\3", 4) != 0 || get_u8(&r) != LD_BYTES)
 		return -1;
 	if (get_varint(&r) != s->nops)
 		return -1;
@@ -671,6 +678,7 @@ int agg_merge(struct agg_part *p, const char *data, size_t len)
 
 		pr.seq = *p->seq_base + get_varint(&r);
 		pr.nrec = get_varint(&r);
+		pr.file = get_varint(&r);
 		if (r.bad)
 			return -1;
 		p->pairs = xreallocarray(p->pairs, p->npairs + 1, sizeof *p->pairs);
@@ -683,6 +691,9 @@ int agg_merge(struct agg_part *p, const char *data, size_t len)
 		uint64_t seq = *p->seq_base + get_varint(&r), idx = get_varint(&r);
 		unsigned what = get_u8(&r);
 		uint64_t field = get_varint(&r), op = get_varint(&r), nf = get_varint(&r);
+		uint64_t off = get_varint(&r), file = get_varint(&r);
+		size_t nlen = get_varint(&r);
+		const char *name = get_bytes(&r, nlen);
 		size_t vlen = get_varint(&r);
 		const char *v = get_bytes(&r, vlen);
 
@@ -697,6 +708,10 @@ int agg_merge(struct agg_part *p, const char *data, size_t len)
 			p->efield = field;
 			p->eop = op;
 			p->enf = nf;
+			p->eoff = off == 0 ? OFFSET_UNKNOWN : off - 1;
+			p->efile = file;
+			p->ename.len = 0;
+			buf_append(&p->ename, name, nlen);
 			p->eval.len = 0;
 			buf_append(&p->eval, v, vlen);
 		}

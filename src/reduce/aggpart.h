@@ -18,6 +18,7 @@
 #include "fields.h"
 #include "keytab.h"
 #include "runs.h"
+#include "util.h"
 
 #define PIECE (1u << 20)		/* output and spill writes */
 #define ERRVAL_MAX 64			/* bytes of a bad value kept for the message */
@@ -28,8 +29,10 @@
 /* The significant bytes of a long double in partials and runs. */
 #define LD_BYTES (LDBL_MANT_DIG == 64 ? 10 : (int)sizeof(long double))
 
+/* A chunk's records folded, and its input: error messages count a
+ * record's number within its file. */
 struct pair {
-	uint64_t seq, nrec;
+	uint64_t seq, nrec, file;
 };
 
 enum { ERR_NUMBER = 1, ERR_MISSING, ERR_CSV };
@@ -50,15 +53,24 @@ struct agg_part {
 	/* input positions: records folded per chunk */
 	struct pair *pairs;
 	size_t npairs;
-	uint64_t cur_seq, cur_n;
+	uint64_t cur_seq, cur_n, cur_file;
 	bool cur_any;
 	size_t groups_before;	/* kt.n when the current chunk began */
+
+	/* the block being folded, for the position of a data error */
+	const char *bdata;	/* its data */
+	uint64_t boff;		/* the input offset of bdata, or OFFSET_UNKNOWN */
+	const char *bname;	/* its input's name, or NULL */
+	const char *cur_rec;	/* the record being folded, in bdata */
 
 	/* the first error */
 	int code;		/* 0, EXIT_DATAERR, EXIT_IOERR */
 	uint64_t eseq, eidx;
 	unsigned ewhat;
 	uint64_t efield, eop, enf;
+	uint64_t eoff;		/* the record's input offset, or OFFSET_UNKNOWN */
+	uint64_t efile;		/* its input's index */
+	struct buf ename;	/* its input's name; empty: not known */
 	struct buf eval;	/* the value, or the I/O message */
 	bool stop;		/* nothing more to fold */
 
@@ -79,6 +91,15 @@ struct agg_part {
 					 * of partials merged in (partial files) */
 	bool from_files;	/* the stage's: an error report merged in is damage */
 };
+
+/* The current chunk's count of records becomes a pair. */
+static inline void agg_pair_push(struct agg_part *p)
+{
+	p->pairs = xreallocarray(p->pairs, p->npairs + 1, sizeof *p->pairs);
+	p->pairs[p->npairs].seq = p->cur_seq;
+	p->pairs[p->npairs].nrec = p->cur_n;
+	p->pairs[p->npairs++].file = p->cur_file;
+}
 
 /* A new partial; reuse: its tables come from and go back to the cache
  * of the last one (agg.c). */

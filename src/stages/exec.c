@@ -412,7 +412,8 @@ static int pass(struct stage *st, bool all, char **err)
 		return 0;
 	if (has_long_record(st, x->buf.data, n))
 		return too_long(st, err);
-	struct block b = { x->buf.data, n, NREC_UNKNOWN, OFFSET_UNKNOWN, x->seq, false, NULL };
+	struct block b = { .data = x->buf.data, .len = n, .nrec = NREC_UNKNOWN, .offset = OFFSET_UNKNOWN,
+	    .seq = x->seq };
 
 	rc = st->out->put(st->out, &b, err);
 	memmove(x->buf.data, x->buf.data + n, x->buf.len - n);

@@ -24,8 +24,8 @@
  * any order; merging is associative and commutative, so the output does
  * not depend on -j or the chunk size.
  *
- * Partial format (src/reduce/agg.h has the details), version 2: the magic
- * "FPA" 0x02, the long double size, the op kinds, the records folded per
+ * Partial format (src/reduce/agg.h has the details), version 3: the magic
+ * "FPA" 0x03, the long double size, the op kinds, the records folded per
  * chunk, the first bad value if any, then one entry per group: its
  * length, the key, the record count and each op's state.  A table that
  * outgrows the stage's memory budget is written to a temporary file as
@@ -368,9 +368,13 @@ const struct stage_def stage_group = {
 		"long double sum rounds at every addition, only where the exact result is a tie at "
 		"the 15th significant digit. Other values are summed in long double with Neumaier's "
 		"compensation, and stdev then merges by Chan et al.'s formula. A value of a numeric op that is not a number, or a field a record lacks, "
-		"ends the run with status 65 and a message naming the op, the value, the field and "
-		"the record (counted from 1 at the first record that reaches the stage, after any "
-		"header); the first such record in input order is reported. A key field a record lacks is empty, and so is "
+		"ends the run with status 65 and a message naming the input file (stdin for standard "
+		"input), the op, the record, the field and the value, as in \"forkpipe: data.tsv: "
+		"group: sum:2: invalid numeric value in record 7 at byte offset 120, field 2: 'x'\"; "
+		"the record is counted from 1 at the first record of that file that reaches the stage "
+		"(after any header), and its byte offset (in the decompressed stream of a compressed "
+		"file) is given unless a stage before the reducer rewrote the records. The first such "
+		"record in input order is reported. A key field a record lacks is empty, and so is "
 		"the value of distinct, first and last. "
 		"Groups beyond the memory budget (--memory) are spilled to temporary files as runs "
 		"sorted by key and merged at the end, so the number of groups is not bounded by "

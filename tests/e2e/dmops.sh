@@ -231,20 +231,21 @@ expect_exit 64 "^forkpipe: crosstab: ROW,COL and at most one op are needed \(got
 expect_exit 64 "^forkpipe: rmdup: '1,2': one field is needed" -- fp --tsv -e 'rmdup 1,2' "$F"
 # Bad values: the first in input order, at any -j; none left in -o.
 awk 'NR == 700 { $3 = "x1" } { print }' OFS='\t' "$F" > "$T/bad.tsv"
+o=$(head -n 699 "$T/bad.tsv" | wc -c)
 for j in 1 4; do
-	expect_exit 65 "^forkpipe: group: pcov:2:3: invalid numeric value in record 700, field 3: 'x1'\$" -- \
+	expect_exit 65 "^forkpipe: $T/bad\\.tsv: group: pcov:2:3: invalid numeric value in record 700 at byte offset $o, field 3: 'x1'\$" -- \
 		fp --tsv -j $j -b 1K -o "$T/o" -e 'group -k 1 pcov:2:3' "$T/bad.tsv"
 	[ -e "$T/o" ] && fail "an -o file was left after exit 65" || pass
 done
-expect_exit 65 "^forkpipe: group: range:3: invalid numeric value in record 1, field 3: 'NA'\$" -- \
+expect_exit 65 "^forkpipe: $T/allna\\.tsv: group: range:3: invalid numeric value in record 1 at byte offset 0, field 3: 'NA'\$" -- \
 	fp --tsv -j 2 -e 'group -k 1 range:3' "$T/allna.tsv" "$T/allna.tsv"
 printf 'a\t1\t2\nb\t3\n' > "$T/short.tsv"
-expect_exit 65 "^forkpipe: group: spearson:2:3: record 2 has 2 fields, no field 3\$" -- fp --tsv -e 'group -k 1 spearson:2:3' "$T/short.tsv"
-expect_exit 65 "^forkpipe: rmdup: key: record 2 has 2 fields, no field 3\$" -- fp --tsv -j 2 -b 1 -e 'rmdup 3' "$T/short.tsv"
-expect_exit 65 "^forkpipe: crosstab: key: record 2 has 2 fields, no field 3\$" -- fp --tsv -e 'crosstab 1,3' "$T/short.tsv"
+expect_exit 65 "^forkpipe: $T/short\\.tsv: group: spearson:2:3: record 2 at byte offset 6 has 2 fields, no field 3\$" -- fp --tsv -e 'group -k 1 spearson:2:3' "$T/short.tsv"
+expect_exit 65 "^forkpipe: $T/short\\.tsv: rmdup: key: record 2 at byte offset 6 has 2 fields, no field 3\$" -- fp --tsv -j 2 -b 1 -e 'rmdup 3' "$T/short.tsv"
+expect_exit 65 "^forkpipe: $T/short\\.tsv: crosstab: key: record 2 at byte offset 6 has 2 fields, no field 3\$" -- fp --tsv -e 'crosstab 1,3' "$T/short.tsv"
 # A web log's '-' for the bytes: 65 without --na, summed with it.
 printf 'a\t10\nb\t-\na\t5\n' > "$T/log.tsv"
-expect_exit 65 "^forkpipe: group: sum:2: invalid numeric value in record 2, field 2: '-'\$" -- fp --tsv -e 'group -k 1 sum:2' "$T/log.tsv"
+expect_exit 65 "^forkpipe: $T/log\\.tsv: group: sum:2: invalid numeric value in record 2 at byte offset 5, field 2: '-'\$" -- fp --tsv -e 'group -k 1 sum:2' "$T/log.tsv"
 printf 'a\t15\nb\t0\n' > "$T/ref"
 expect_out "group --na=- over a log" "$T/ref" fp --tsv -e 'group -k 1 --na=- sum:2' "$T/log.tsv"
 

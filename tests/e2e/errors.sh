@@ -373,9 +373,9 @@ for v in 1e-20000 -1e-4940 1e99999; do
 	datamash -W -g 1 sum 2 < "$T/under" > /dev/null 2>&1
 	check_rc "datamash refuses $v" 1 $?
 	for j in 1 3; do
-		expect_exit 65 "^forkpipe: group: sum:2: invalid numeric value in record 3, field 2: '$v'\$" -- \
+		expect_exit 65 "^forkpipe: $T/under: group: sum:2: invalid numeric value in record 3 at byte offset 8, field 2: '$v'\$" -- \
 			fp -j "$j" -b 1 -e 'group -k 1 sum:2' -o "$ODIR/result" "$T/under"
-		EE_STDIN=$T/under expect_exit 65 "^forkpipe: group: sum:2: invalid numeric value in record 3, field 2: '$v'\$" -- \
+		EE_STDIN=$T/under expect_exit 65 "^forkpipe: stdin: group: sum:2: invalid numeric value in record 3 at byte offset 8, field 2: '$v'\$" -- \
 			fp -j "$j" -e 'group -k 1 sum:2'
 	done
 done

@@ -318,25 +318,29 @@ expect_exit 64 "cannot rank by 'max:2'" -- fp -e 'top 3 max:2' "$T/words"
 expect_exit 64 'top: expected N' -- fp -e 'top 3 count extra' "$T/words"
 expect_exit 64 'top: missing n' -- fp -e 'top' "$T/words"
 check_empty "usage errors: nothing on stdout" "$EE_OUT"
-# Bad data: exit 65 naming the op, the record, the field and the value;
-# the first bad record in input order, at any -j and chunk size.
+# Bad data: exit 65 naming the file, the op, the record (its number in
+# the file and its byte offset), the field and the value; the first bad
+# record in input order, at any -j and chunk size.
+# The byte offset of line $1 of file $2.
+line_off() { head -n $(($1 - 1)) "$2" | wc -c; }
 awk '{ print } NR == 4321 { print "k7\tabc\tx\tg1" } NR == 9000 { print "k8\t\tx\tg1" }' "$T/many.tsv" > "$T/bad.tsv"
+o=$(line_off 4322 "$T/bad.tsv")
 for jb in "1 1M" "2 1K" "4 1K" "7 64K"; do
 	set -- $jb
-	expect_exit 65 "group: sum:2: invalid numeric value in record 4322, field 2: 'abc'\$" -- \
+	expect_exit 65 "^forkpipe: $T/bad\\.tsv: group: sum:2: invalid numeric value in record 4322 at byte offset $o, field 2: 'abc'\$" -- \
 		fp --tsv -j "$1" -b "$2" -e 'group -k 1 count sum:2' "$T/bad.tsv"
 done
 head -n 5000 "$T/many.tsv" | awk 'NR == 300 { print "k1\t\tz\tg0"; next } { print }' > "$T/empty.tsv"
-expect_exit 65 "group: mean:2: invalid numeric value in record 300, field 2: ''\$" -- \
+expect_exit 65 "^forkpipe: $T/empty\\.tsv: group: mean:2: invalid numeric value in record 300 at byte offset $(line_off 300 "$T/empty.tsv"), field 2: ''\$" -- \
 	fp --tsv -j 2 -b 1K -e 'group -k 1 count mean:2' "$T/empty.tsv"
 { head -n 100 "$T/many.tsv"; printf 'k3\n'; } > "$T/short.tsv"
-expect_exit 65 "group: max:2: record 101 has 1 field, no field 2\$" -- \
+expect_exit 65 "^forkpipe: $T/short\\.tsv: group: max:2: record 101 at byte offset $(line_off 101 "$T/short.tsv") has 1 field, no field 2\$" -- \
 	fp --tsv -j 2 -b 1K -e 'group -k 1 max:2' "$T/short.tsv"
-expect_exit 65 "top: sum:2: invalid numeric value in record 4322, field 2: 'abc'" -- \
+expect_exit 65 "^forkpipe: $T/bad\\.tsv: top: sum:2: invalid numeric value in record 4322 at byte offset $o, field 2: 'abc'\$" -- \
 	fp --tsv -j 3 -b 1K -e 'top 3 -k 1 sum:2' "$T/bad.tsv"
 # With a header, records count from the first one after it.
 { printf 'host\tval\n'; printf 'a\t1\nb\tx\xff\n'; } > "$T/hbad.tsv"
-expect_exit 65 "group: sum:val: invalid numeric value in record 2, field 2: 'x\\\\xff'" -- \
+expect_exit 65 "^forkpipe: $T/hbad\\.tsv: group: sum:val: invalid numeric value in record 2 at byte offset 13, field 2: 'x\\\\xff'\$" -- \
 	fp --tsv -H -e 'group -k host sum:val' "$T/hbad.tsv"
 check_empty "bad data: nothing on stdout" "$EE_OUT"
 # Fields a record lacks: an empty key, empty first and last values.

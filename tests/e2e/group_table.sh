@@ -75,13 +75,14 @@ done
 # The earliest bad record, wherever the tables are: two bad values, in
 # different chunks of a worker's table.
 awk 'NR == 31000 || NR == 52000 { $3 = "x" NR } { print }' OFS='\t' "$T/big" > "$T/bad"
+o=$(head -n 30999 "$T/bad" | wc -c)
 for j in 1 2 4 7; do
-	expect_exit 65 "^forkpipe: group: sum:3: invalid numeric value in record 31000, field 3: 'x31000'$" \
+	expect_exit 65 "^forkpipe: $T/bad: group: sum:3: invalid numeric value in record 31000 at byte offset $o, field 3: 'x31000'$" \
 		fp -j "$j" -b 64K -e "$OPS" "$T/bad"
-	expect_exit 65 "record 31000, field 3: 'x31000'$" fp -j "$j" -b 64K -e "$OPS" "$T/bad" -o "$T/bad.out"
+	expect_exit 65 "record 31000 at byte offset $o, field 3: 'x31000'$" fp -j "$j" -b 64K -e "$OPS" "$T/bad" -o "$T/bad.out"
 	[ -e "$T/bad.out" ] && fail "-j$j: an output file was left" || pass
 done
-EE_STDIN=$T/bad expect_exit 65 "record 31000, field 3: 'x31000'$" fp -j 2 -b 64K -e "$OPS" -
+EE_STDIN=$T/bad expect_exit 65 "^forkpipe: stdin: group: sum:3: invalid numeric value in record 31000 at byte offset $o, field 3: 'x31000'$" fp -j 2 -b 64K -e "$OPS" -
 
 # A worker killed while it holds a table of several chunks: a stream
 # sends six chunks (fewer than the window, so no table is asked for),

@@ -167,7 +167,7 @@ check_text "strings compare unescaped" '      1 a"b\c/
       2 😀' "$T/esc.out"
 
 # A numeric op over a path some records lack: null is no number.
-expect_exit 65 "^forkpipe: group: sum:\.opt\.deep\[0\]: invalid numeric value in record 1, field 2: 'null'\$" \
+expect_exit 65 "^forkpipe: $T/in\\.jsonl: group: sum:\.opt\.deep\[0\]: invalid numeric value in record 1 at byte offset 0, field 2: 'null'\$" \
 	fp --json -j 1 -e 'group -k .status sum:.opt.deep[0]' "$T/in.jsonl"
 jq -r '[.status, (.opt.deep[0] // "null")] | @tsv' "$T/in.jsonl" |
 	datamash -s --narm --na null -g 1 sum 2 > "$T/narm.exp" 2> /dev/null ||

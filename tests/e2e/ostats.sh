@@ -133,20 +133,22 @@ done
 expect_exit 64 "^forkpipe: group: unknown op 'medain:2' \\(ops: " -- fp --tsv -e 'group medain:2' "$T/few.tsv"
 expect_exit 64 "^forkpipe: group: op 'median' needs a field: median:F" -- fp --tsv -e 'group median' "$T/few.tsv"
 awk '{ print } NR == 2345 { print "k1\t1.5x\tw\t3" }' "$T/few.tsv" > "$T/bad.tsv"
+o=$(head -n 2345 "$T/few.tsv" | wc -c)
 for jb in "1 1M" "4 1K" "7 1"; do
 	set -- $jb
-	expect_exit 65 "^forkpipe: group: median:2: invalid numeric value in record 2346, field 2: '1\\.5x'\$" -- \
+	expect_exit 65 "^forkpipe: $T/bad\\.tsv: group: median:2: invalid numeric value in record 2346 at byte offset $o, field 2: '1\\.5x'\$" -- \
 		fp --tsv -j "$1" -b "$2" -o "$T/out.tsv" -e 'group -k 1 count median:2' "$T/bad.tsv"
 	[ -e "$T/out.tsv" ] && fail "bad value: -o file left" || pass
 done
-expect_exit 65 "^forkpipe: group: geomean:4: invalid numeric value in record 2346, field 4: 'x'\$" -- \
+expect_exit 65 "^forkpipe: /dev/fd/[0-9]+: group: geomean:4: invalid numeric value in record 2346 at byte offset $o, field 4: 'x'\$" -- \
 	fp --tsv -e 'group -k 1 geomean:4' <(awk '{ print } NR == 2345 { print "k1\t1\tw\tx" }' "$T/few.tsv")
 { head -n 100 "$T/few.tsv"; printf 'k3\t1\n'; } > "$T/short.tsv"
-expect_exit 65 "^forkpipe: group: sskew:4: record 101 has 2 fields, no field 4\$" -- \
+o=$(head -n 100 "$T/few.tsv" | wc -c)
+expect_exit 65 "^forkpipe: $T/short\\.tsv: group: sskew:4: record 101 at byte offset $o has 2 fields, no field 4\$" -- \
 	fp --tsv -j 2 -b 1K -e 'group -k 1 sskew:4' "$T/short.tsv"
-expect_exit 65 "^forkpipe: group: collapse:3: record 101 has 2 fields, no field 3\$" -- \
+expect_exit 65 "^forkpipe: $T/short\\.tsv: group: collapse:3: record 101 at byte offset $o has 2 fields, no field 3\$" -- \
 	fp --tsv -j 2 -b 1K -e 'group -k 1 collapse:3' "$T/short.tsv"
-expect_exit 65 "^forkpipe: group: unique:3: record 101 has 2 fields, no field 3\$" -- \
+expect_exit 65 "^forkpipe: $T/short\\.tsv: group: unique:3: record 101 at byte offset $o has 2 fields, no field 3\$" -- \
 	fp --tsv -j 2 -b 1K -e 'group -k 1 unique:3' "$T/short.tsv"
 
 finish

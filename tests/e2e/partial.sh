@@ -233,10 +233,10 @@ expect_exit 64 '--partial: the pipeline has no reducer' fp --partial -e 'cut -f 
 
 # A data error fails the --partial run as it fails the run without it.
 printf 'a\t1\nb\tx\nc\t3\n' > "$T/bad.tsv"
-expect_exit 65 "group: sum:2: invalid numeric value in record 2, field 2: 'x'" \
+expect_exit 65 "^forkpipe: $T/bad\\.tsv: group: sum:2: invalid numeric value in record 2 at byte offset 4, field 2: 'x'\$" \
 	fp --tsv -e 'group -k 1 sum:2' "$T/bad.tsv"
 rm -f "$T/o.part"
-expect_exit 65 "group: sum:2: invalid numeric value in record 2, field 2: 'x'" \
+expect_exit 65 "^forkpipe: $T/bad\\.tsv: group: sum:2: invalid numeric value in record 2 at byte offset 4, field 2: 'x'\$" \
 	fp --tsv --partial -o "$T/o.part" -e 'group -k 1 sum:2' "$T/bad.tsv"
 [ ! -e "$T/o.part" ] && pass || fail "--partial with bad data left its output behind"
 

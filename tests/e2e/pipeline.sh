@@ -100,7 +100,7 @@ line 2 of the input" ] && pass || fail "--progress with the output on the termin
 # an error message starts on a clean line
 printf 'a 1\nb x\n' > "$T/bad"
 script -qc "\"$FORKPIPE\" --progress=always -e 'group sum:2' '$T/bad' -o '$T/o'" /dev/null < /dev/null > "$T/tty" 2>&1
-tr -d '\r' < "$T/tty" | sed 's/.*\x1b\[K//' | grep -q "^forkpipe: group: sum:2: invalid numeric value" && pass ||
+tr -d '\r' < "$T/tty" | sed 's/.*\x1b\[K//' | grep -q "^forkpipe: $T/bad: group: sum:2: invalid numeric value in record 2 at byte offset 4" && pass ||
 	fail "--progress: the error message is not on a line of its own: $(od -c "$T/tty" | head -n 4)"
 expect_exit 64 "--progress: expected 'always' or 'auto', not 'x'" fp --progress=x "$T/in"
 

@@ -353,8 +353,8 @@ static char *run(const char *spec, const struct buf *data, size_t chunk, uint64_
 
 		while (mid < end && data->data[mid - 1] != '\n')
 			mid++;
-		struct block b1 = { data->data + at, mid - at, NREC_UNKNOWN, at, nenc, false, NULL };
-		struct block b2 = { data->data + mid, end - mid, NREC_UNKNOWN, mid, nenc, false, NULL };
+		struct block b1 = { data->data + at, mid - at, NREC_UNKNOWN, at, nenc, false, NULL, NULL, 0 };
+		struct block b2 = { data->data + mid, end - mid, NREC_UNKNOWN, mid, nenc, false, NULL, NULL, 0 };
 
 		d->fold(st, p, &b1);
 		d->fold(st, p, &b2);
@@ -444,7 +444,7 @@ START_TEST(test_output_pieces)
 
 	for (unsigned i = 0; i < 200000; i++)
 		buf_printf(&data, "key%07u\n", i);
-	struct block b = { data.data, data.len, NREC_UNKNOWN, 0, 0, false, NULL };
+	struct block b = { data.data, data.len, NREC_UNKNOWN, 0, 0, false, NULL, NULL, 0 };
 
 	st->def->fold(st, p, &b);
 	ck_assert_int_eq(st->def->finish(st, p, &c.sink, &err), 0);
@@ -472,7 +472,7 @@ START_TEST(test_first_bad_value)
 		res = run("group -k 1 sum:2", &data, chunk, 0, 3, &rc, &err);
 		ck_assert_int_eq(rc, EXIT_DATAERR);
 		ck_assert_ptr_nonnull(err);
-		ck_assert_str_eq(err, "group: sum:2: invalid numeric value in record 1235, field 2: 'x1'");
+		ck_assert_str_eq(err, "group: sum:2: invalid numeric value in record 1235 at byte offset 6170, field 2: 'x1'");
 		ck_assert_str_eq(res, "");
 		free(err);
 		free(res);
@@ -488,7 +488,7 @@ START_TEST(test_malformed)
 	void *p = st->def->partial_new(st), *m = st->def->partial_new(st);
 	struct buf enc = { 0 };
 	const char *rec = "a\t1\nb\t2.5\n";
-	struct block b = { (char *)rec, strlen(rec), NREC_UNKNOWN, 0, 0, false, NULL };
+	struct block b = { (char *)rec, strlen(rec), NREC_UNKNOWN, 0, 0, false, NULL, NULL, 0 };
 
 	st->def->fold(st, p, &b);
 	st->def->encode(st, p, &enc);
