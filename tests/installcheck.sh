@@ -112,7 +112,8 @@ check_same "forkpipe-slurm submits the installed job script" "$T/exp" "$T/sbatch
 fp --version > "$T/out" 2> "$T/err"
 check_rc "--version" 0 $? "$T/err"
 grep -q '^forkpipe [0-9]' "$T/out" && pass || fail "--version: $(head -n 1 "$T/out")"
-for m in man1/forkpipe.1 man5/forkpipe.yaml.5 man5/forkpipe-partials.5 man5/forkpipe-gzindex.5; do
+for m in man1/forkpipe.1 man1/forkpipe-slurm.1 man1/forkpipe-map.1 man1/forkpipe-reduce.1 \
+	man5/forkpipe.yaml.5 man5/forkpipe-partials.5 man5/forkpipe-gzindex.5; do
 	# (a Debian package compresses them)
 	{ [ -f "$DESTDIR$MANDIR/$m" ] || [ -f "$DESTDIR$MANDIR/$m.gz" ]; } && pass ||
 		fail "man page $m is not installed in $DESTDIR$MANDIR"
