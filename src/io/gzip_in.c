@@ -35,6 +35,11 @@ struct gz_inflater {
 	unsigned char magic[2];
 	int nmagic;
 	unsigned char tail[8];	/* the last 8 bytes given to ISA-L: the trailer */
+	size_t gave_back;	/* at a member's end, the bytes ISA-L gave back
+				 * beyond those of its last call (see member_step) */
+	unsigned char back[8];	/* bytes after a member that were consumed in
+				 * an earlier call: read before the next input */
+	size_t nback;
 	uint64_t in_total;	/* compressed bytes consumed */
 	uint64_t out_total;
 	uint64_t members;
@@ -84,6 +89,7 @@ void gz_inflater_reset(struct gz_inflater *z)
 		return;
 	z->state = S_MAGIC;
 	z->nmagic = 0;
+	z->gave_back = z->nback = 0;
 	z->in_total = z->out_total = z->members = 0;
 	z->member_start = z->tail_start = 0;
 }
@@ -250,7 +256,12 @@ static int member_step(struct gz_inflater *z, const unsigned char **in, size_t *
 	z->is.next_out = *out;
 	z->is.avail_out = (uint32_t)oa;
 	rc = isal_inflate(&z->is);
-	took = ia - z->is.avail_in;
+	/* At a member's end ISA-L gives back the whole bytes left in its
+	 * bit buffer, which it may have read in earlier calls: those are
+	 * the bytes before *in that belong after the member. */
+	z->gave_back = z->is.avail_in > ia ? z->is.avail_in - ia : 0;
+	took = ia - (z->is.avail_in - z->gave_back);
+	z->in_total -= z->gave_back;
 	gave = oa - z->is.avail_out;
 	keep_tail(z, *in, took);
 	*in += took;
@@ -279,15 +290,54 @@ static int member_step(struct gz_inflater *z, const unsigned char **in, size_t *
 	return took > 0 || gave > 0 || hdr_progress ? 0 : -2;
 }
 
-int gz_inflate(struct gz_inflater *z, const void *in, size_t inlen, size_t *used,
-    void *out, size_t outcap, size_t *made, bool eof, char **err)
+/*
+ * After a member ended with bytes given back (z->gave_back, the bytes just
+ * before ip): step back over them where they are in this call's input
+ * (from start); else the input is read again from its start, after the
+ * ones from earlier calls, which go to z->back (the last bytes given to
+ * ISA-L, in z->tail).
+ */
+static void step_back(struct gz_inflater *z, const unsigned char *start, size_t inlen,
+    const unsigned char **ip, size_t *il)
 {
-	const unsigned char *ip = in;
-	unsigned char *op = out;
+	size_t gb = z->gave_back, here = (size_t)(*ip - start);
+
+	z->gave_back = 0;
+	if (here >= gb) {
+		*ip -= gb;
+		*il += gb;
+		return;
+	}
+	z->nback = gb - here;
+	memcpy(z->back, z->tail + sizeof z->tail - gb, z->nback);
+	*ip = start;
+	*il = inlen;
+}
+
+int gz_inflate(struct gz_inflater *z, const void *in, size_t inlen, size_t *used,
+    void *out, size_t outcap, size_t *made, bool last, char **err)
+{
+	const unsigned char *start = in, *ip = in;
+	unsigned char *op = out, back[sizeof z->back];
 	size_t il = inlen, ol = outcap;
+	bool on_back = false;	/* reading z->back's bytes, before in's */
+	bool eof;
 	int rc = GZ_MORE;
 
 	for (;;) {
+		/* Bytes given back first; then the caller's, from its start. */
+		if (!on_back && z->nback > 0) {
+			memcpy(back, z->back, z->nback);
+			ip = back;
+			il = z->nback;
+			z->nback = 0;
+			on_back = true;
+		} else if (on_back && il == 0) {
+			ip = start;
+			il = inlen;
+			on_back = false;
+		}
+		eof = last && !on_back;	/* the end is after the caller's bytes */
 		if (z->broken != NULL) {
 			rc = failed(z, err);
 			break;
@@ -305,6 +355,8 @@ int gz_inflate(struct gz_inflater *z, const void *in, size_t inlen, size_t *used
 				z->in_total++;
 			}
 			if (z->nmagic < 2) {
+				if (on_back)
+					continue;
 				if (!eof) {
 					rc = GZ_MORE;	/* need input */
 					break;
@@ -343,6 +395,8 @@ int gz_inflate(struct gz_inflater *z, const void *in, size_t inlen, size_t *used
 				il--;
 				z->in_total++;
 			}
+			if (il == 0 && on_back)
+				continue;
 			if (il > 0)
 				rc = garbage(z, err);
 			else
@@ -355,6 +409,8 @@ int gz_inflate(struct gz_inflater *z, const void *in, size_t inlen, size_t *used
 			z->members++;
 			z->nmagic = 0;
 			z->state = S_MAGIC;
+			if (z->gave_back > 0)
+				step_back(z, start, inlen, &ip, &il);
 			continue;
 		}
 		if (rc == -1) {
@@ -363,6 +419,8 @@ int gz_inflate(struct gz_inflater *z, const void *in, size_t inlen, size_t *used
 		}
 		if (rc == -3)
 			continue;	/* z->broken */
+		if (il == 0 && on_back && ol > 0)
+			continue;
 		if (ol == 0 || (il == 0 && !eof)) {
 			rc = GZ_MORE;
 			break;
@@ -373,6 +431,13 @@ int gz_inflate(struct gz_inflater *z, const void *in, size_t inlen, size_t *used
 			rc = truncated(z, err);
 			break;
 		}
+	}
+	if (on_back) {
+		/* Stopped before the bytes given back were all read: they
+		 * stay first, and none of the caller's was used. */
+		memmove(z->back, ip, il);
+		z->nback = il;
+		il = inlen;
 	}
 	*used = inlen - il;
 	*made = outcap - ol;
@@ -430,8 +495,11 @@ int gz_inflate_member(struct gz_inflater *z, const void *in, size_t len, uint64_
 		ol = out->cap - out->len;
 		rc = member_step(z, &ip, &il, &op, &ol, err);
 		out->len += (size_t)(op - op0);
-		if (rc == 1)
+		if (rc == 1) {
+			/* The member is all in in: what ISA-L gave back is there. */
+			step_back(z, in, len, &ip, &il);
 			break;
+		}
 		if (rc == -1)
 			return -1;
 		if (rc == -3)
