@@ -493,8 +493,9 @@ int supervisor_run(struct job *job)
 	sup_reject_open(&s);
 	/* Someone is watching: records go out as their lines come. */
 	chunker_set_eager(s.chunker, job->line_buffered || isatty(STDIN_FILENO));
-	progress_init(&s.progress, job->progress, chunker_total_size(s.chunker),
-	    output_is_tty(s.out));
+	progress_init(&s.progress, job->progress, chunker_total_size(s.chunker));
+	if (s.progress.on && output_is_tty(s.out))
+		output_around(s.out, progress_around, &s.progress);
 	/* The workers measure their chunks for a report or the bar. */
 	stats_measure(&s.stats, stats_wanted(job) || s.progress.on);
 	s.env.meter = s.stats.on;

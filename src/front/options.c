@@ -814,8 +814,11 @@ const struct jobopt jobopts[] = {
 		    "their rate, and the time left,\n"
 		    "redrawn four times a second and erased at the end (and before an error\n"
 		    "message).\n"
-		    "It is drawn only when standard error is a terminal and the output is not\n"
-		    "(output on the same terminal would run into it);\n"
+		    "For standard input and other streams, whose size is not known, it shows\n"
+		    "the bytes and records done and their rates, without a time left.\n"
+		    "It is drawn only when standard error is a terminal.\n"
+		    "When the output goes to the same terminal, the bar is erased before each\n"
+		    "write of output and drawn again after it, so the two never share a line;\n"
 		    ".B \\-\\-progress=always\n"
 		    "draws it whatever standard error is.\n",
 	},
