@@ -16,6 +16,7 @@
 #include "options.h"
 #include "stagedoc.h"
 #include "util.h"
+#include "version.h"
 
 #define STR_(x) #x
 #define STR(x) STR_(x)
@@ -135,7 +136,7 @@ static int show_stages(FILE *fp, const char *format)
 static int show_version(FILE *fp, const char *arg)
 {
 	(void)arg;
-	fprintf(fp, "forkpipe %s\n", PACKAGE_VERSION);
+	version_print(fp);
 	return 0;
 }
 
@@ -1173,9 +1174,13 @@ const struct jobopt jobopts[] = {
 		.kind = JOBOPT_SHOW,
 		.show = show_version,
 		.help =
-		    "show the version",
+		    "show the version, the libraries' and the byte kernels'",
 		.man =
-		    "Print the version and exit.\n",
+		    "Print the version, then a line for each library: the version it was\n"
+		    "built with and the one found at run time (PCRE2 also says whether its\n"
+		    "JIT is on; ISA\\-L has only the version built with), then the byte\n"
+		    "kernels chosen for this CPU\n"
+		    "(\\fBAVX2\\fR or \\fBportable\\fR), and exit.\n",
 	},
 	{ .name = NULL },
 };
