@@ -70,6 +70,19 @@ static int parse_progress(struct job *job, const char *arg, char **why)
 	return 0;
 }
 
+static int parse_explain(struct job *job, const char *arg, char **why)
+{
+	if (arg == NULL || strcmp(arg, "text") == 0)
+		job->explain = EXPLAIN_TEXT;
+	else if (strcmp(arg, "json") == 0)
+		job->explain = EXPLAIN_JSON;
+	else {
+		*why = xasprintf("expected 'json' or 'text', not '%s'", arg);
+		return -1;
+	}
+	return 0;
+}
+
 /* -d (and YAML's input delimiter) keeps CSV CSV, with another delimiter. */
 static void set_delimiter(struct job *job, const union jobopt_value *v)
 {
@@ -822,6 +835,50 @@ const struct jobopt jobopts[] = {
 		    "write of output and drawn again after it, so the two never share a line;\n"
 		    ".B \\-\\-progress=always\n"
 		    "draws it whatever standard error is.\n",
+	},
+	{
+		.name = "explain",
+		.optional = true,
+		/* no YAML key: a question about one run */
+		.kind = JOBOPT_CUSTOM,
+		.parse = parse_explain,
+		.arg = "json",
+		.help =
+		    "print the plan of the run and exit without running it\n"
+		    "(json: as one JSON object)",
+		.man_tag = ".BR \\-\\-explain [=\\fBjson\\fR]",
+		.man =
+		    "Print the plan of the run on standard output and exit without running it:\n"
+		    "each input and how it is cut (ranges of a plain file, the members of a\n"
+		    "BGZF file or the frames of a zstd file, a stream, the quote grid of a\n"
+		    "CSV file), the chunk size and why, the number of workers, the stages that\n"
+		    "run in the workers and in the merger, the memory budget and each\n"
+		    "process's share of it, and the output path (placed by the workers,\n"
+		    "ordered through the supervisor, or compressed pieces), each with the\n"
+		    "option that set it.\n"
+		    "The inputs are opened (a missing one fails as a run would) but a stream\n"
+		    "is not read, and no output file is made.\n"
+		    ".B \\-\\-explain=json\n"
+		    "prints the same as one JSON object\n"
+		    "(members inputs, chunk_size, workers, stages, memory, output).\n"
+		    "For example:\n"
+		    ".RS\n"
+		    ".nf\n"
+		    "$ forkpipe \\-\\-explain \\-j 4 \\-e 'grep \\-F x' \\-e count big.log\n"
+		    "plan (\\-\\-explain: nothing is run)\n"
+		    "inputs (fields split at blanks):\n"
+		    "  big.log: a plain file of 1 GiB, cut by offsets into ranges the workers read themselves\n"
+		    "chunks: 16 MiB (the inputs' bytes / (16 x 4 workers), between 256 KiB and 64 MiB\n"
+		    "  (a reducer's chunks, by \\-\\-memory))\n"
+		    "workers: 4 (\\-j)\n"
+		    "in the workers: grep \\-F x | count (partials)\n"
+		    "in the merger: merge of count's partials\n"
+		    "memory: 8 GiB (default: half of RAM or the cgroup's limit): 819.2 MiB of\n"
+		    "  reducer state in each of the 4 workers and the merger, ...\n"
+		    "output: stdout (stdout): ordered through the supervisor (the reducer's\n"
+		    "  partials are merged)\n"
+		    ".fi\n"
+		    ".RE\n",
 	},
 	{
 		.name = "line-buffered",
