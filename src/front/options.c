@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "completion.h"
 #include "options.h"
 #include "stagedoc.h"
 #include "util.h"
@@ -314,6 +315,7 @@ const struct jobopt jobopts[] = {
 	},
 	{
 		.name = "gzip",
+		.values = "1 2 3 4 5 6 7 8 9",
 		.optional = true,
 		.yaml = "gzip",
 		.kind = JOBOPT_CUSTOM,
@@ -367,6 +369,7 @@ const struct jobopt jobopts[] = {
 	},
 	{
 		.name = "zstd",
+		.values = "1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19",
 		.optional = true,
 		.yaml = "zstd",
 		.kind = JOBOPT_CUSTOM,
@@ -813,6 +816,7 @@ const struct jobopt jobopts[] = {
 	},
 	{
 		.name = "progress",
+		.values = "always auto",
 		.optional = true,
 		/* no YAML key: the terminal of one run */
 		.kind = JOBOPT_CUSTOM,
@@ -838,6 +842,7 @@ const struct jobopt jobopts[] = {
 	},
 	{
 		.name = "explain",
+		.values = "json text",
 		.optional = true,
 		/* no YAML key: a question about one run */
 		.kind = JOBOPT_CUSTOM,
@@ -1194,6 +1199,7 @@ const struct jobopt jobopts[] = {
 	},
 	{
 		.name = "help-stages",
+		.values = "man",
 		/* no YAML key: command line only */
 		.kind = JOBOPT_SHOW,
 		.show = show_stages,
@@ -1211,6 +1217,7 @@ const struct jobopt jobopts[] = {
 	},
 	{
 		.name = "help-options",
+		.values = "man",
 		/* no YAML key: command line only */
 		.kind = JOBOPT_SHOW,
 		.show = jobopt_man,
@@ -1223,6 +1230,22 @@ const struct jobopt jobopts[] = {
 		    "and exit.\n"
 		    ".B man\n"
 		    "is the only format.\n",
+	},
+	{
+		.name = "help-completion",
+		.values = "bash zsh fish",
+		/* no YAML key: command line only */
+		.kind = JOBOPT_SHOW,
+		.show = completion_print,
+		.arg = "SHELL",
+		/* no .help: the build's, not the user's (Makefile.am writes
+		 * completions/ with it) */
+		.man =
+		    "Print the completion script for\n"
+		    ".I SHELL\n"
+		    "(\\fBbash\\fR, \\fBzsh\\fR or \\fBfish\\fR), written from the option and stage\n"
+		    "tables, and exit.\n"
+		    "The build installs its output where each shell finds it.\n",
 	},
 	{
 		.name = "version",
