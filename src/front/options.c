@@ -453,7 +453,9 @@ const struct jobopt jobopts[] = {
 		    "a file cut by offsets or a stream.\n"
 		    "Malformed CSV (an unterminated quote, a quote inside an unquoted field,\n"
 		    "text after a closing quote) ends the run with status 65, naming the file\n"
-		    "and the byte offset.\n",
+		    "and the byte offset; a quote inside an unquoted field is data with\n"
+		    ".BR \\-\\-csv\\-lax ,\n"
+		    "which the message says.\n",
 	},
 	{
 		.name = "csv-delimiter",
