@@ -36,7 +36,11 @@ int main(int argc, char **argv)
 	explain_note_given(job);
 	if (job_plan(job, &err, &code) < 0)
 		fatal(code, "%s", err);
-	if (job->explain != EXPLAIN_NONE && !job->merge) {
+	/* merge has no plan to show: one process reads whole partial files. */
+	if (job->explain != EXPLAIN_NONE && job->merge)
+		fatal(EXIT_USAGE, "--explain: forkpipe merge reads whole partial files in one process: "
+		    "there is no plan to explain");
+	if (job->explain != EXPLAIN_NONE) {
 		code = explain_run(job);
 		job_free(job);
 		return code;

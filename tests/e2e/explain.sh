@@ -93,5 +93,7 @@ done
 # errors: as a run's
 expect_exit 64 "--explain: expected 'json' or 'text', not 'x'" fp --explain=x "$T/in"
 expect_exit 66 "$T/none: cannot open: No such file or directory" fp --explain "$T/none"
+expect_exit 64 "^forkpipe: --explain: forkpipe merge reads whole partial files in one process: there is no plan to explain\$" \
+	fp merge --explain -e count "$T/in"
 
 finish
