@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "explain.h"
 #include "indexcmd.h"
 #include "job.h"
 #include "lock.h"
@@ -32,8 +33,18 @@ int main(int argc, char **argv)
 	 * lock held changes nothing, not even an output file. */
 	if (job->lock != NULL && lock_take(job->lock, job->lock_wait, &err, &code) < 0)
 		fatal(code, "%s", err);
+	explain_note_given(job);
 	if (job_plan(job, &err, &code) < 0)
 		fatal(code, "%s", err);
+	/* merge has no plan to show: one process reads whole partial files. */
+	if (job->explain != EXPLAIN_NONE && job->merge)
+		fatal(EXIT_USAGE, "--explain: forkpipe merge reads whole partial files in one process: "
+		    "there is no plan to explain");
+	if (job->explain != EXPLAIN_NONE) {
+		code = explain_run(job);
+		job_free(job);
+		return code;
+	}
 	code = job->merge ? merge_run(job) : supervisor_run(job);
 	job_free(job);
 	return code;

@@ -444,7 +444,20 @@ static int run_chunks(struct sup *s)
  * keeps every record): within --memory, each of the 2 x jobs chunks a
  * worker may hold, and their encoded copies, must fit.
  */
-static uint64_t reduce_chunk_max(const struct job *job)
+uint64_t supervisor_window(const struct job *job)
+{
+	return (uint64_t)job->jobs * WINDOW_PER_WORKER;
+}
+
+/* A quarter of --memory for the output of the chunks in flight. */
+uint64_t supervisor_hold_max(const struct job *job)
+{
+	uint64_t h = job->memory / 4 / supervisor_window(job);
+
+	return h < HOLD_MIN ? HOLD_MIN : h > HOLD_MAX ? HOLD_MAX : h;
+}
+
+uint64_t supervisor_reduce_chunk_max(const struct job *job)
 {
 	uint64_t m = job->memory / (16 * ((uint64_t)job->jobs + 1));
 
@@ -462,9 +475,8 @@ int supervisor_run(struct job *job)
 	stats_init(&s.stats, job);
 	report_attach(&s.stats);
 	s.job = job;
-	s.window = (uint64_t)job->jobs * WINDOW_PER_WORKER;
-	s.hold_max = job->memory / 4 / s.window;
-	s.hold_max = s.hold_max < HOLD_MIN ? HOLD_MIN : s.hold_max > HOLD_MAX ? HOLD_MAX : s.hold_max;
+	s.window = supervisor_window(job);
+	s.hold_max = supervisor_hold_max(job);
 	s.chunker = chunker_open(job->inputs, job->ninputs, job->null ? '\0' : '\n',
 	    job->chunk_size, job->jobs, &err, &code);
 	if (s.chunker == NULL)
@@ -484,7 +496,7 @@ int supervisor_run(struct job *job)
 	/* A reducer's chunks leave only a few bytes of partial state in
 	 * flight, so they can be larger: fewer round trips. */
 	if (job->chunk_size == 0 && job->reducer != NULL)
-		chunker_auto_target(s.chunker, job->jobs, reduce_chunk_max(job));
+		chunker_auto_target(s.chunker, job->jobs, supervisor_reduce_chunk_max(job));
 	sup_read_header(&s);
 	s.out = output_open(job->output, &err);
 	if (s.out == NULL)
@@ -496,8 +508,9 @@ int supervisor_run(struct job *job)
 	sup_reject_open(&s);
 	/* Someone is watching: records go out as their lines come. */
 	chunker_set_eager(s.chunker, job->line_buffered || isatty(STDIN_FILENO));
-	progress_init(&s.progress, job->progress, chunker_total_size(s.chunker),
-	    output_is_tty(s.out));
+	progress_init(&s.progress, job->progress, chunker_total_size(s.chunker));
+	if (s.progress.on && output_is_tty(s.out))
+		output_around(s.out, progress_around, &s.progress);
 	/* The workers measure their chunks for a report or the bar. */
 	stats_measure(&s.stats, stats_wanted(job) || s.progress.on);
 	s.env.meter = s.stats.on;

@@ -11,4 +11,11 @@
  */
 int supervisor_run(struct job *job);
 
+/* Choices of a run, shared with --explain (explain.c): the chunks in
+ * flight at most, the output a chunk may hold before its turn, and the
+ * largest automatic chunk of a pipeline with a reducer. */
+uint64_t supervisor_window(const struct job *job);
+uint64_t supervisor_hold_max(const struct job *job);
+uint64_t supervisor_reduce_chunk_max(const struct job *job);
+
 #endif

@@ -37,6 +37,7 @@ struct job {
 	double stats_interval;	/* --stats-interval seconds; 0: none */
 #define JOB_MIN_STATS_INTERVAL 0.01	/* seconds: more often is a busy loop */
 	enum progress_mode progress;	/* --progress */
+	enum { EXPLAIN_NONE, EXPLAIN_TEXT, EXPLAIN_JSON } explain;	/* --explain */
 	bool strict_epipe;	/* a closed output is exit 141, not 0 */
 	bool line_buffered;	/* write each piece of output at once */
 	bool keep_going;	/* a failed command skips its chunk's output */

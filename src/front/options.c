@@ -13,9 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "completion.h"
 #include "options.h"
 #include "stagedoc.h"
 #include "util.h"
+#include "version.h"
 
 #define STR_(x) #x
 #define STR(x) STR_(x)
@@ -79,6 +81,19 @@ static int parse_to(struct job *job, const char *arg, char **why)
 	}
 	*why = xasprintf("expected 'jsonl', 'tsv' or 'csv', not '%s'", arg);
 	return -1;
+}
+
+static int parse_explain(struct job *job, const char *arg, char **why)
+{
+	if (arg == NULL || strcmp(arg, "text") == 0)
+		job->explain = EXPLAIN_TEXT;
+	else if (strcmp(arg, "json") == 0)
+		job->explain = EXPLAIN_JSON;
+	else {
+		*why = xasprintf("expected 'json' or 'text', not '%s'", arg);
+		return -1;
+	}
+	return 0;
 }
 
 /* -d (and YAML's input delimiter) keeps CSV CSV, with another delimiter. */
@@ -147,7 +162,7 @@ static int show_stages(FILE *fp, const char *format)
 static int show_version(FILE *fp, const char *arg)
 {
 	(void)arg;
-	fprintf(fp, "forkpipe %s\n", PACKAGE_VERSION);
+	version_print(fp);
 	return 0;
 }
 
@@ -312,6 +327,7 @@ const struct jobopt jobopts[] = {
 	},
 	{
 		.name = "gzip",
+		.values = "1 2 3 4 5 6 7 8 9",
 		.optional = true,
 		.yaml = "gzip",
 		.kind = JOBOPT_CUSTOM,
@@ -365,6 +381,7 @@ const struct jobopt jobopts[] = {
 	},
 	{
 		.name = "zstd",
+		.values = "1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19",
 		.optional = true,
 		.yaml = "zstd",
 		.kind = JOBOPT_CUSTOM,
@@ -448,7 +465,9 @@ const struct jobopt jobopts[] = {
 		    "a file cut by offsets or a stream.\n"
 		    "Malformed CSV (an unterminated quote, a quote inside an unquoted field,\n"
 		    "text after a closing quote) ends the run with status 65, naming the file\n"
-		    "and the byte offset.\n",
+		    "and the byte offset; a quote inside an unquoted field is data with\n"
+		    ".BR \\-\\-csv\\-lax ,\n"
+		    "which the message says.\n",
 	},
 	{
 		.name = "csv-delimiter",
@@ -879,6 +898,7 @@ const struct jobopt jobopts[] = {
 	},
 	{
 		.name = "progress",
+		.values = "always auto",
 		.optional = true,
 		/* no YAML key: the terminal of one run */
 		.kind = JOBOPT_CUSTOM,
@@ -894,10 +914,58 @@ const struct jobopt jobopts[] = {
 		    "their rate, and the time left,\n"
 		    "redrawn four times a second and erased at the end (and before an error\n"
 		    "message).\n"
-		    "It is drawn only when standard error is a terminal and the output is not\n"
-		    "(output on the same terminal would run into it);\n"
+		    "For standard input and other streams, whose size is not known, it shows\n"
+		    "the bytes and records done and their rates, without a time left.\n"
+		    "It is drawn only when standard error is a terminal.\n"
+		    "When the output goes to the same terminal, the bar is erased before each\n"
+		    "write of output and drawn again after it, so the two never share a line;\n"
 		    ".B \\-\\-progress=always\n"
 		    "draws it whatever standard error is.\n",
+	},
+	{
+		.name = "explain",
+		.values = "json text",
+		.optional = true,
+		/* no YAML key: a question about one run */
+		.kind = JOBOPT_CUSTOM,
+		.parse = parse_explain,
+		.arg = "json",
+		.help =
+		    "print the plan of the run and exit without running it\n"
+		    "(json: as one JSON object)",
+		.man_tag = ".BR \\-\\-explain [=\\fBjson\\fR]",
+		.man =
+		    "Print the plan of the run on standard output and exit without running it:\n"
+		    "each input and how it is cut (ranges of a plain file, the members of a\n"
+		    "BGZF file or the frames of a zstd file, a stream, the quote grid of a\n"
+		    "CSV file), the chunk size and why, the number of workers, the stages that\n"
+		    "run in the workers and in the merger, the memory budget and each\n"
+		    "process's share of it, and the output path (placed by the workers,\n"
+		    "ordered through the supervisor, or compressed pieces), each with the\n"
+		    "option that set it.\n"
+		    "The inputs are opened (a missing one fails as a run would) but a stream\n"
+		    "is not read, and no output file is made.\n"
+		    ".B \\-\\-explain=json\n"
+		    "prints the same as one JSON object\n"
+		    "(members inputs, chunk_size, workers, stages, memory, output).\n"
+		    "For example:\n"
+		    ".RS\n"
+		    ".nf\n"
+		    "$ forkpipe \\-\\-explain \\-j 4 \\-e 'grep \\-F x' \\-e count big.log\n"
+		    "plan (\\-\\-explain: nothing is run)\n"
+		    "inputs (fields split at blanks):\n"
+		    "  big.log: a plain file of 1 GiB, cut by offsets into ranges the workers read themselves\n"
+		    "chunks: 16 MiB (the inputs' bytes / (16 x 4 workers), between 256 KiB and 64 MiB\n"
+		    "  (a reducer's chunks, by \\-\\-memory))\n"
+		    "workers: 4 (\\-j)\n"
+		    "in the workers: grep \\-F x | count (partials)\n"
+		    "in the merger: merge of count's partials\n"
+		    "memory: 8 GiB (default: half of RAM or the cgroup's limit): 819.2 MiB of\n"
+		    "  reducer state in each of the 4 workers and the merger, ...\n"
+		    "output: stdout (stdout): ordered through the supervisor (the reducer's\n"
+		    "  partials are merged)\n"
+		    ".fi\n"
+		    ".RE\n",
 	},
 	{
 		.name = "line-buffered",
@@ -1287,6 +1355,7 @@ const struct jobopt jobopts[] = {
 	},
 	{
 		.name = "help-stages",
+		.values = "man",
 		/* no YAML key: command line only */
 		.kind = JOBOPT_SHOW,
 		.show = show_stages,
@@ -1304,6 +1373,7 @@ const struct jobopt jobopts[] = {
 	},
 	{
 		.name = "help-options",
+		.values = "man",
 		/* no YAML key: command line only */
 		.kind = JOBOPT_SHOW,
 		.show = jobopt_man,
@@ -1318,15 +1388,35 @@ const struct jobopt jobopts[] = {
 		    "is the only format.\n",
 	},
 	{
+		.name = "help-completion",
+		.values = "bash zsh fish",
+		/* no YAML key: command line only */
+		.kind = JOBOPT_SHOW,
+		.show = completion_print,
+		.arg = "SHELL",
+		/* no .help: the build's, not the user's (Makefile.am writes
+		 * completions/ with it) */
+		.man =
+		    "Print the completion script for\n"
+		    ".I SHELL\n"
+		    "(\\fBbash\\fR, \\fBzsh\\fR or \\fBfish\\fR), written from the option and stage\n"
+		    "tables, and exit.\n"
+		    "The build installs its output where each shell finds it.\n",
+	},
+	{
 		.name = "version",
 		.letter = 'V',
 		/* no YAML key: command line only */
 		.kind = JOBOPT_SHOW,
 		.show = show_version,
 		.help =
-		    "show the version",
+		    "show the version, the libraries' and the byte kernels'",
 		.man =
-		    "Print the version and exit.\n",
+		    "Print the version, then a line for each library: the version it was\n"
+		    "built with and the one found at run time (PCRE2 also says whether its\n"
+		    "JIT is on; ISA\\-L has only the version built with), then the byte\n"
+		    "kernels chosen for this CPU\n"
+		    "(\\fBAVX2\\fR or \\fBportable\\fR), and exit.\n",
 	},
 	{ .name = NULL },
 };

@@ -58,6 +58,8 @@ struct jobopt {
 	 * chooses (JOBOPT_DELIM_ARG: its value's). */
 	const char *codec, *format, *delim;
 	const char *arg;	/* the value's placeholder (SIZE, FILE) */
+	const char *values;	/* the values, when they are a fixed set,
+				 * separated by spaces (for completions) */
 	const char *help;	/* --help text, lines after the first indented;
 				 * NULL: not listed */
 	const char *man;	/* the OPTIONS section's roff for it */

@@ -74,11 +74,15 @@ int chunker_check_record(struct chunker *c, uint64_t off, uint64_t len, char **e
 	return -1;
 }
 
+/* What a refused input can do instead: the inputs a shard can take. */
+#define SHARDABLE "only regular files can be sharded: plain files, BGZF (bgzip) files, " \
+	"zstd files of several frames and gzip files with an index"
+
 /* Why input in cannot be sharded, or NULL. */
 static char *unshardable(const struct input *in)
 {
 	if (strcmp(in->path, "-") == 0)
-		return xasprintf("standard input cannot be sharded (name the file)");
+		return xasprintf("standard input cannot be sharded (name the file; " SHARDABLE ")");
 	if (in->streamed)
 		return xasprintf("%s: a compressed file cannot be sharded with --csv or --header "
 		    "(only plain files can)", in->path);
@@ -89,13 +93,13 @@ static char *unshardable(const struct input *in)
 		return xasprintf("%s: a gzip file without an index cannot be sharded (make one "
 		    "with: forkpipe index %s)", in->path, in->path);
 	if (in->codec != CODEC_NONE && !in->bgzf && in->gzix == NULL)
-		return xasprintf("%s: a %s input cannot be sharded (only plain files can)", in->path,
+		return xasprintf("%s: a %s input cannot be sharded (" SHARDABLE ")", in->path,
 		    in->codec == CODEC_GZIP ? "gzip" : "zstd");
 	if (in->unsized)
 		return xasprintf("%s: its size is not known (only regular files whose size is "
 		    "that of their contents can be sharded)", in->path);
 	if (!in->seekable && !in->empty)
-		return xasprintf("%s: not a regular file (only regular files can be sharded)", in->path);
+		return xasprintf("%s: not a regular file (" SHARDABLE ")", in->path);
 	return NULL;
 }
 

@@ -141,6 +141,25 @@ size_t chunker_count(const struct chunker *c);
 /* Whether the offsets of file's chunks are in its decompressed bytes. */
 bool chunker_inflated(const struct chunker *c, uint32_t file);
 
+/* What an input is and how it is cut (--explain; describe.c). */
+struct input_desc {
+	const char *path;	/* "-" for stdin */
+	bool is_stdin;
+	const char *kind;	/* file, stream, gzip, bgzf, zstd, zstd-frames */
+	uint64_t size;		/* bytes of a regular file (compressed, if it is) */
+	bool empty, unsized;	/* size 0, or a /proc-like file: read as a stream */
+	bool ranges;		/* cut by offsets, read by the workers */
+	size_t members;		/* bgzf, zstd-frames: members (frames) */
+	uint64_t inflated;	/* their inflated bytes */
+	bool inflated_estimated;	/* some zstd frames state no size */
+	bool streamed;		/* compressed, inflated by a decompressor as
+				 * one stream (members too, with --csv or -H) */
+	size_t points;		/* gzip read with its index: access points */
+};
+void chunker_describe(const struct chunker *c, uint32_t file, struct input_desc *d);
+/* The chunk size in use. */
+uint64_t chunker_target(const struct chunker *c);
+
 /* The stream descriptor to poll for readability, or -1. */
 int chunker_wait_fd(const struct chunker *c);
 

@@ -36,6 +36,8 @@ struct output {
 	bool unbuffered;	/* --line-buffered */
 	bool interruptible;	/* a signal fails the next write */
 	uint64_t bytes;
+	void (*around)(void *arg, bool before, bool line_end);	/* see output_around */
+	void *around_arg;
 
 	/* Compressed output (see compress.h). */
 	struct compressor *z;
@@ -121,6 +123,8 @@ struct output *output_open(const char *path, char **err)
 
 static int write_out(struct output *o, const void *data, size_t len, char **err)
 {
+	int rc;
+
 	if (o->gone)
 		return 0;
 	/* A signal at the end of a run (see supervisor.c, finish) stops
@@ -129,7 +133,16 @@ static int write_out(struct output *o, const void *data, size_t len, char **err)
 		*err = xstrdup("interrupted");
 		return -1;
 	}
-	if (write_all(o->fd, data, len) == 0)
+	if (o->around != NULL)
+		o->around(o->around_arg, true, false);
+	rc = write_all(o->fd, data, len);
+	if (o->around != NULL) {
+		int e = errno;	/* the bar's write must not hide the error */
+
+		o->around(o->around_arg, false, len > 0 && ((const char *)data)[len - 1] == '\n');
+		errno = e;
+	}
+	if (rc == 0)
 		return 0;
 	if (errno == EPIPE) {
 		o->gone = true;
@@ -157,6 +170,12 @@ void output_interruptible(struct output *o)
 bool output_is_tty(const struct output *o)
 {
 	return isatty(o->fd);
+}
+
+void output_around(struct output *o, void (*fn)(void *arg, bool before, bool line_end), void *arg)
+{
+	o->around = fn;
+	o->around_arg = arg;
 }
 
 void output_unbuffered(struct output *o)

@@ -23,6 +23,10 @@ bool output_reader_gone(const struct output *o);
 
 /* Whether the output is a terminal. */
 bool output_is_tty(const struct output *o);
+/* fn(arg, true, _) before and fn(arg, false, line_end) after each write
+ * to the descriptor, line_end telling whether the bytes written ended a
+ * line (the progress bar steps aside on a terminal). */
+void output_around(struct output *o, void (*fn)(void *arg, bool before, bool line_end), void *arg);
 /* Write every output_write() at once (--line-buffered). */
 void output_unbuffered(struct output *o);
 

@@ -84,7 +84,7 @@ const char *csv_iter_next(struct csv_iter *it)
 		/* A quote before the next terminator. */
 		if (!field_start(it, it->q)) {
 			if (!it->lax) {
-				it->why = "quote inside an unquoted field";
+				it->why = CSV_STRAY_QUOTE;
 				it->err_at = it->q;
 				return NULL;
 			}

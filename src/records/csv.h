@@ -8,6 +8,9 @@
 
 #include "fields.h"
 
+/* Strict CSV's message for a stray quote, naming the way out. */
+#define CSV_STRAY_QUOTE "quote inside an unquoted field (--csv-lax accepts it)"
+
 /*
  * Walks the records of a buffer that starts at a record start.  The
  * position of the next quote is cached, so a buffer with few quotes is

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "csv.h"
 #include "fields.h"
 #include "jsonl.h"
 #include "util.h"
@@ -124,7 +125,7 @@ static int csv_plain(const struct format *f, const char *rec, size_t len, size_t
 	/* A byte loop: fields are short, and one pass finds both bytes. */
 	for (; k < len && rec[k] != f->delim; k++) {
 		if (rec[k] == '"' && !f->lax) {
-			*why = "quote inside an unquoted field";
+			*why = CSV_STRAY_QUOTE;
 			return -1;
 		}
 	}

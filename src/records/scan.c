@@ -88,6 +88,11 @@ void scan_force_portable(bool portable)
 	has_avx2 = portable ? 0 : -1;
 }
 
+const char *scan_kernels(void)
+{
+	return use_avx2() ? "AVX2" : "portable";
+}
+
 size_t scan_count_byte(const char *p, size_t n, unsigned char c)
 {
 #ifdef SCAN_X86

@@ -9,6 +9,8 @@
 /* Use only the portable kernels (true), or let the CPU decide (false):
  * for tests, which compare the two. */
 void scan_force_portable(bool portable);
+/* The kernels in use: "AVX2" or "portable" (for --version). */
+const char *scan_kernels(void);
 
 /* Number of bytes equal to c in p[0..n). */
 size_t scan_count_byte(const char *p, size_t n, unsigned char c);

@@ -12,12 +12,11 @@
 #define PROGRESS_EVERY 0.25	/* seconds between redraws */
 #define BAR 20
 
-void progress_init(struct progress *p, enum progress_mode mode, uint64_t total, bool output_tty)
+void progress_init(struct progress *p, enum progress_mode mode, uint64_t total)
 {
 	memset(p, 0, sizeof *p);
-	/* Output written to the same terminal would run into the bar. */
-	p->on = mode == PROGRESS_ALWAYS ||
-	    (mode == PROGRESS_AUTO && isatty(STDERR_FILENO) && !output_tty);
+	/* Output to the same terminal is kept apart by progress_around. */
+	p->on = mode == PROGRESS_ALWAYS || (mode == PROGRESS_AUTO && isatty(STDERR_FILENO));
 	p->total = total;
 	p->start = clock_now();
 	p->drawn = p->start - PROGRESS_EVERY;	/* the first chunk draws it */
@@ -83,7 +82,7 @@ void progress_add(struct progress *p, uint64_t n)
 	if (!p->on)
 		return;
 	now = clock_now();
-	if (now - p->drawn >= PROGRESS_EVERY)
+	if (now - p->drawn >= PROGRESS_EVERY && !p->mid_line)
 		draw(p, now);
 }
 
@@ -98,4 +97,24 @@ void progress_end(struct progress *p)
 		return;
 	(void)write_all(STDERR_FILENO, "\r\033[K", 4);
 	p->width = 0;
+}
+
+/* As pv and cargo do: the bar leaves the line before output is written
+ * to its terminal and comes back below the output after, so the two
+ * never share a line. */
+void progress_around(void *arg, bool before, bool line_end)
+{
+	struct progress *p = arg;
+
+	if (before) {
+		p->hidden = p->hidden || p->width > 0;
+		progress_end(p);
+		return;
+	}
+	/* Drawn after half a line, the bar would wipe it out. */
+	p->mid_line = !line_end;
+	if (p->hidden && !p->mid_line) {
+		p->hidden = false;
+		draw(p, clock_now());
+	}
 }

@@ -93,10 +93,7 @@ fp --progress -e count "$T/in" > /dev/null 2> "$T/err"
 [ ! -s "$T/err" ] && pass || fail "--progress wrote to a stderr that is not a terminal"
 fp --progress=always -b 256K -e 'grep -F 9' -e count "$T/in" > /dev/null 2> "$T/err"
 grep -q 'ETA' "$T/err" && pass || fail "--progress=always drew nothing"
-# not drawn over output that goes to the same terminal
-script -qc "\"$FORKPIPE\" --progress -e 'head 2' '$T/in'" /dev/null < /dev/null > "$T/tty" 2>&1
-[ "$(tr -d '\r' < "$T/tty")" = "line 1 of the input
-line 2 of the input" ] && pass || fail "--progress with the output on the terminal: $(od -c "$T/tty" | head -n 3)"
+# output on the same terminal: see progress.sh
 # an error message starts on a clean line
 printf 'a 1\nb x\n' > "$T/bad"
 script -qc "\"$FORKPIPE\" --progress=always -e 'group sum:2' '$T/bad' -o '$T/o'" /dev/null < /dev/null > "$T/tty" 2>&1

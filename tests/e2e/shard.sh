@@ -295,14 +295,15 @@ refused 65 'bad\.part: truncated partial file' "$T/p.000" "$T/bad.part"
 gzip -c "$T/small" > "$T/small.gz"
 zstd -q -c "$T/small" > "$T/small.zst" 2> /dev/null ||
 	die "reference tool 'zstd' not found"
-expect_exit 64 '^forkpipe: --shard: standard input cannot be sharded \(name the file\)$' \
+SHARDABLE='only regular files can be sharded: plain files, BGZF \(bgzip\) files, zstd files of several frames and gzip files with an index'
+expect_exit 64 "^forkpipe: --shard: standard input cannot be sharded \\(name the file; $SHARDABLE\\)\$" \
 	fp --shard 0/2 -e count
 EE_STDIN=$T/small expect_exit 64 '--shard: standard input cannot be sharded' \
 	fp --shard 1/2 -e count "$T/small" -
 expect_exit 64 "^forkpipe: --shard: $T/small\\.gz: a gzip file without an index cannot be sharded \\(make one with: forkpipe index $T/small\\.gz\\)\$" \
 	fp --shard 0/2 -e count "$T/small" "$T/small.gz"
 expect_exit 64 'small\.zst: a zstd file of one frame cannot be sharded \(write it in frames, as pzstd or forkpipe --zstd do\)$' fp --shard 1/3 "$T/small.zst"
-expect_exit 64 '/dev/null: not a regular file \(only regular files can be sharded\)' \
+expect_exit 64 "/dev/null: not a regular file \\($SHARDABLE\\)\$" \
 	fp --shard 0/1 /dev/null
 for v in 2/2 -1/2 1/0 0/0 a/b 1 1/2/3 '' ' 1/2' '1/ 2' +1/2 1/1000001 0x1/2 1/2x; do
 	expect_exit 64 "^forkpipe: --shard: invalid shard '.*' \\(expected K/N with 0 <= K < N <= 1000000, or auto\\)\$" \

@@ -368,7 +368,9 @@ START_TEST(test_shard_inputs)
 	c = chunker_open(paths, 2, '\n', 1, 1, &err, &code);
 	ck_assert_ptr_nonnull(c);
 	ck_assert_int_eq(chunker_set_shard(c, &sh, &err, &code), -1);
-	ck_assert_str_eq(err, "--shard: standard input cannot be sharded (name the file)");
+	ck_assert_str_eq(err, "--shard: standard input cannot be sharded (name the file; only "
+	    "regular files can be sharded: plain files, BGZF (bgzip) files, zstd files of "
+	    "several frames and gzip files with an index)");
 	free(err);
 	chunker_close(c);
 	unlink(p1);

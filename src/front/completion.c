@@ -1,0 +1,261 @@
+/* completion.c - shell completions for bash, zsh and fish, written from
+ * the option table and the stage table (--help-completion=SHELL), as
+ * --help and the man page are, so that they always offer what the parser
+ * accepts.  The build writes them into completions/ (Makefile.am).
+ *
+ * Each script completes: the options; the fixed values of those that
+ * have them (--progress=always, --gzip=LEVEL, --explain=json), after
+ * "=" and, for a required value, as the next word; file names for the
+ * options that take files; and inside -e '...' the stage names, then
+ * each stage's own options. */
+#include "autoconfig.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "completion.h"
+#include "options.h"
+#include "stage.h"
+
+/* Whether the option takes files or directories (JOBOPT_STRING, -c). */
+static bool takes_files(const struct jobopt *o)
+{
+	return o->kind == JOBOPT_STRING || o->kind == JOBOPT_CONFIG;
+}
+
+/* Options hidden from --help are left out too (none is today but
+ * --help-completion, which only the build needs). */
+static bool offered(const struct jobopt *o)
+{
+	return o->help != NULL;
+}
+
+static void all_options(FILE *fp)
+{
+	const char *sep = "";
+
+	for (const struct jobopt *o = jobopts; o->name != NULL; o++) {
+		if (!offered(o))
+			continue;
+		fprintf(fp, "%s--%s", sep, o->name);
+		sep = " ";
+		if (o->letter != 0)
+			fprintf(fp, " -%c", o->letter);
+	}
+}
+
+static void stage_names(FILE *fp)
+{
+	for (const struct stage_def *const *d = stage_table; *d != NULL; d++)
+		fprintf(fp, "%s%s", d == stage_table ? "" : " ", (*d)->name);
+}
+
+static void stage_options(FILE *fp, const struct stage_def *d)
+{
+	for (const struct stage_opt *so = d->opts; so != NULL && so->name != NULL; so++) {
+		if (so->letter != 0)
+			fprintf(fp, "-%c ", so->letter);
+		fprintf(fp, "--%s%s", so->name, so[1].name != NULL ? " " : "");
+	}
+}
+
+/* The options whose next word is their value: "-o|--output|..." of
+ * those that take files (files == true) or any other value. */
+static void value_pattern(FILE *fp, bool files)
+{
+	const char *sep = "";
+
+	for (const struct jobopt *o = jobopts; o->name != NULL; o++) {
+		if (o->arg == NULL || o->optional || o->kind == JOBOPT_STAGE ||
+		    takes_files(o) != files)
+			continue;
+		fprintf(fp, "%s--%s", sep, o->name);
+		sep = "|";
+		if (o->letter != 0)
+			fprintf(fp, "|-%c", o->letter);
+	}
+	if (*sep == '\0')
+		fputs("--", fp);	/* a pattern that never matches an option */
+}
+
+/* The shared part of bash and zsh: a function that prints the
+ * candidates for CUR, one a line, with the word before it PREV. */
+static void candidates_fn(FILE *fp)
+{
+	fputs("_forkpipe_stage_opts() {\n\tcase $1 in\n", fp);
+	for (const struct stage_def *const *d = stage_table; *d != NULL; d++) {
+		fprintf(fp, "\t%s) echo '", (*d)->name);
+		stage_options(fp, *d);
+		fputs("' ;;\n", fp);
+	}
+	fputs("\tesac\n}\n\n", fp);
+	fputs("# The fixed values of option $1 (--name), if it has a set.\n"
+	    "_forkpipe_values() {\n\tcase $1 in\n", fp);
+	for (const struct jobopt *o = jobopts; o->name != NULL; o++) {
+		if (o->values == NULL)
+			continue;
+		fprintf(fp, "\t--%s", o->name);
+		if (o->letter != 0)
+			fprintf(fp, "|-%c", o->letter);
+		fprintf(fp, ") echo '%s' ;;\n", o->values);
+	}
+	fputs("\t*) return 1 ;;\n\tesac\n}\n\n", fp);
+	/* Inside -e '...': the word may open with a quote; a stage name
+	 * first, then that stage's options after the last space.  Each
+	 * candidate is the whole word, so the start of the spec stays. */
+	fputs("# Candidates inside -e '...', one a line: the spec so far ($1).\n"
+	    "_forkpipe_stage_spec() {\n"
+	    "\tlocal spec=$1 q= head stage last w IFS=$' \\t\\n'\n"
+	    "\tcase $spec in \\'* | \\\"*) q=${spec:0:1}; spec=${spec:1} ;; esac\n"
+	    "\tif [[ $spec != *' '* ]]; then\n"
+	    "\t\tfor w in ", fp);
+	stage_names(fp);
+	fputs("; do\n\t\t\t[[ $w == \"$spec\"* ]] && printf '%s\\n' \"$q$w\"\n\t\tdone\n"
+	    "\t\treturn\n\tfi\n"
+	    "\tstage=${spec%% *} head=${spec% *} last=${spec##* }\n"
+	    "\t[[ $last == -* ]] || return\n"
+	    "\tfor w in $(_forkpipe_stage_opts \"$stage\"); do\n"
+	    "\t\t[[ $w == \"$last\"* ]] && printf '%s\\n' \"$q$head $w\"\n"
+	    "\tdone\n}\n\n", fp);
+	fputs("# Candidates for the word cur ($1) after prev ($2), one a line;\n"
+	    "# status 2: complete file names instead.\n"
+	    "_forkpipe_candidates() {\n"
+	    "\tlocal cur=$1 prev=$2 opt w IFS=$' \\t\\n'\n"
+	    "\tcase $prev in\n\t-e|--stage) _forkpipe_stage_spec \"$cur\"; return ;;\n\t", fp);
+	value_pattern(fp, true);
+	fputs(") return 2 ;;\n\t", fp);
+	value_pattern(fp, false);
+	fputs(")\n\t\tfor w in $(_forkpipe_values \"$prev\"); do\n"
+	    "\t\t\t[[ $w == \"$cur\"* ]] && printf '%s\\n' \"$w\"\n"
+	    "\t\tdone\n\t\treturn ;;\n\tesac\n"
+	    "\tcase $cur in\n"
+	    "\t--*=*)\n"
+	    "\t\topt=${cur%%=*}\n"
+	    "\t\tif ! _forkpipe_values \"$opt\" > /dev/null; then\n"
+	    "\t\t\tcase $opt in\n\t\t\t", fp);
+	value_pattern(fp, true);
+	fputs(") return 2 ;;\n\t\t\tesac\n\t\t\treturn\n\t\tfi\n"
+	    "\t\tfor w in $(_forkpipe_values \"$opt\"); do\n"
+	    "\t\t\t[[ $w == \"${cur#*=}\"* ]] && printf '%s\\n' \"$opt=$w\"\n"
+	    "\t\tdone ;;\n"
+	    "\t-*)\n\t\tfor w in ", fp);
+	all_options(fp);
+	fputs("; do\n\t\t\t[[ $w == \"$cur\"* ]] && printf '%s\\n' \"$w\"\n\t\tdone ;;\n"
+	    "\t*) return 2 ;;\n\tesac\n}\n", fp);
+}
+
+static void bash(FILE *fp)
+{
+	fputs("# bash completion for forkpipe(1); generated by forkpipe --help-completion=bash\n"
+	    "# from its option and stage tables.\n\n", fp);
+	candidates_fn(fp);
+	fputs("\n_forkpipe() {\n"
+	    "\tlocal cur=${COMP_WORDS[COMP_CWORD]} prev= IFS=$'\\n' rc\n"
+	    "\t((COMP_CWORD > 0)) && prev=${COMP_WORDS[COMP_CWORD - 1]}\n"
+	    "\tCOMPREPLY=($(_forkpipe_candidates \"$cur\" \"$prev\"))\n"
+	    "\trc=$?\n"
+	    "\tif ((rc == 2)); then\n"
+	    "\t\tcase $cur in\n"
+	    "\t\t--*=*) COMPREPLY=($(compgen -f -P \"${cur%%=*}=\" -- \"${cur#*=}\")) ;;\n"
+	    "\t\t*) COMPREPLY=($(compgen -f -- \"$cur\")) ;;\n"
+	    "\t\tesac\n"
+	    "\t\treturn\n"
+	    "\tfi\n"
+	    "\t# A stage spec or an option=value goes on: no space after it.\n"
+	    "\tif [[ $prev == -e || $prev == --stage || $cur == --*= ]] ||\n"
+	    "\t    [[ ${#COMPREPLY[@]} == 1 && ${COMPREPLY[0]} == *= ]]; then\n"
+	    "\t\tcompopt -o nospace 2> /dev/null\n"
+	    "\tfi\n"
+	    "}\n"
+	    "complete -F _forkpipe forkpipe\n", fp);
+}
+
+static void zsh(FILE *fp)
+{
+	fputs("#compdef forkpipe\n"
+	    "# zsh completion for forkpipe(1); generated by forkpipe --help-completion=zsh\n"
+	    "# from its option and stage tables.\n\n", fp);
+	candidates_fn(fp);
+	fputs("\n_forkpipe() {\n"
+	    "\tlocal -a c\n"
+	    "\tlocal out rc\n"
+	    "\tout=$(_forkpipe_candidates \"${words[CURRENT]}\" \"${words[CURRENT-1]}\")\n"
+	    "\trc=$?\n"
+	    "\tif ((rc == 2)); then\n"
+	    "\t\t_files\n"
+	    "\t\treturn\n"
+	    "\tfi\n"
+	    "\tc=(${(f)out})\n"
+	    "\t((${#c})) && compadd -Q -S '' -U -- \"${c[@]}\"\n"
+	    "}\n\n"
+	    "_forkpipe \"$@\"\n", fp);
+}
+
+/* s in fish's single quotes. */
+static void fish_quote(FILE *fp, const char *s, size_t n)
+{
+	fputc('\'', fp);
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\'' || s[i] == '\\')
+			fputc('\\', fp);
+		fputc(s[i], fp);
+	}
+	fputc('\'', fp);
+}
+
+static void fish(FILE *fp)
+{
+	fputs("# fish completion for forkpipe(1); generated by forkpipe --help-completion=fish\n"
+	    "# from its option and stage tables.\n\n"
+	    "function __forkpipe_stage_spec\n"
+	    "\tset -l spec (commandline -ct)\n"
+	    "\tset -l words (string split ' ' -- $spec)\n"
+	    "\tif test (count $words) -le 1\n"
+	    "\t\tprintf '%s\\n' ", fp);
+	stage_names(fp);
+	fputs("\n\t\treturn\n\tend\n"
+	    "\tset -l head (string join ' ' -- $words[1..-2])\n"
+	    "\tswitch $words[1]\n", fp);
+	for (const struct stage_def *const *d = stage_table; *d != NULL; d++) {
+		fprintf(fp, "\tcase %s\n\t\tfor o in ", (*d)->name);
+		stage_options(fp, *d);
+		fputs("\n\t\t\tprintf '%s\\n' \"$head $o\"\n\t\tend\n", fp);
+	}
+	fputs("\tend\nend\n\n", fp);
+	for (const struct jobopt *o = jobopts; o->name != NULL; o++) {
+		size_t n;
+
+		if (!offered(o))
+			continue;
+		fprintf(fp, "complete -c forkpipe -l %s", o->name);
+		if (o->letter != 0)
+			fprintf(fp, " -s %c", o->letter);
+		if (o->kind == JOBOPT_STAGE)
+			fputs(" -x -a '(__forkpipe_stage_spec)'", fp);
+		else if (o->values != NULL)
+			fprintf(fp, " -%s -a '%s'", o->optional ? "f" : "x", o->values);
+		else if (o->arg != NULL && !takes_files(o))
+			fputs(o->optional ? " -f" : " -x", fp);
+		else if (takes_files(o))
+			fputs(" -r -F", fp);
+		n = strcspn(o->help, "\n");
+		fputs(" -d ", fp);
+		fish_quote(fp, o->help, n);
+		fputc('\n', fp);
+	}
+}
+
+int completion_print(FILE *fp, const char *shell)
+{
+	if (shell == NULL)
+		return -1;
+	if (strcmp(shell, "bash") == 0)
+		bash(fp);
+	else if (strcmp(shell, "zsh") == 0)
+		zsh(fp);
+	else if (strcmp(shell, "fish") == 0)
+		fish(fp);
+	else
+		return -1;
+	return 0;
+}

@@ -1,0 +1,12 @@
+/* completion.h - shell completions written from the option and stage
+ * tables (forkpipe --help-completion=bash|zsh|fish). */
+#ifndef FORKPIPE_COMPLETION_H
+#define FORKPIPE_COMPLETION_H
+
+#include <stdio.h>
+
+/* Print the completion script for shell (bash, zsh or fish) on fp;
+ * -1 for another shell. */
+int completion_print(FILE *fp, const char *shell);
+
+#endif
