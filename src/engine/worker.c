@@ -9,11 +9,15 @@
  * Pieces of the worker with state of their own are in files of their
  * own, sharing worker_int.h: reading BGZF ranges (worker_bgzf.c), placed
  * -o output (worker_placed.c), compressed output (worker_piece.c), the
- * output --keep-going holds (worker_keep.c).  What stays here is one
- * file, though about 600 lines: the task loop, reading a range in blocks
- * and running the stages on each block are the per-record path, which
- * shares the chunk's state and is kept together so that it reads in
- * order, from a task frame to the frame that ends the chunk. */
+ * output --keep-going holds (worker_keep.c), indexed gzip ranges
+ * (worker_gzpoint.c), zstd frames (worker_zstd.c), JSON Lines
+ * validation (worker_json.c), a reducer's table kept across chunks
+ * (worker_table.c).  What stays here is one file, though about 650
+ * lines: the task loop, reading a range in blocks, running the stages on
+ * each block and ending the chunk (its record count for grep -n, its
+ * rejects, its partial) are the per-record path, which shares the
+ * chunk's state and is kept together so that it reads in order, from a
+ * task frame to the frame that ends the chunk. */
 #include "autoconfig.h"
 
 #include <errno.h>

@@ -1,4 +1,12 @@
-/* job.c - what to run: inputs, stages, output and options. */
+/* job.c - what to run: inputs, stages, output and options.
+ *
+ * About 650 lines, one file: job_plan and job_bind decide, in one pass
+ * over the stages, where each runs (workers or merger), which limits
+ * apply (head, grep -m and -n as the workers' last stage, --to as a last
+ * stage, partials, shards, the run report) and which paths a JSON job
+ * scans for; each plan_* check reads what the ones before it settled, so
+ * they are kept in the order they run.  Option parsing is in options.c,
+ * the YAML document in config.c. */
 #include "autoconfig.h"
 
 #include <stdio.h>
