@@ -136,12 +136,6 @@ static int record_start(struct chunker *c, struct input *in, uint64_t from, uint
 	return 0;
 }
 
-/*
- * The current file's records: all of them, or with --shard those that
- * start in its part [lo, hi) of the shard's range: from the first record
- * start at or after lo to the first at or after hi.  pos is a record
- * start here (0, or past the header).
- */
 /* The first member of a BGZF or multi-frame zstd file at or after x. */
 static size_t member_at(const struct input *in, uint64_t x)
 {
@@ -163,6 +157,12 @@ static uint64_t member_offset(const struct input *in, size_t m)
 	return m < in->nmembers ? in->members[m].offset : in->size;
 }
 
+/*
+ * The current file's records: all of them, or with --shard those that
+ * start in its part [lo, hi) of the shard's range: from the first record
+ * start at or after lo to the first at or after hi.  pos is a record
+ * start here (0, or past the header).
+ */
 int chunker_enter_range(struct chunker *c, struct input *in, char **err, int *code)
 {
 	uint64_t start = c->pos, end = in->size;
