@@ -314,7 +314,7 @@ int merge_run(struct job *job)
 		partial_origin_free(&p->origin);
 	}
 	if (merger_finish(m, &err, &code) < 0)
-		fatal(code, "%s", err);
+		fatal_stage(code, err);
 	if (output_commit(current, &err) < 0)
 		fatal(EXIT_IOERR, "%s", err);
 	merger_free(m);

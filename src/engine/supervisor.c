@@ -384,7 +384,7 @@ static int finish(struct sup *s)
 	output_interruptible(s->out);
 	proc_signals_unblock();
 	if (!gone && merger_finish(s->merger, &err, &code) < 0 && proc_quit_signal() == 0)
-		fatal(code, "%s", err);
+		fatal_stage(code, err);
 	if (proc_quit_signal() != 0) {
 		free(err);	/* the signal is what is reported */
 		return -proc_quit_signal();

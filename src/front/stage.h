@@ -166,7 +166,8 @@ struct stage_def {
 	/* Write the result to out in pieces of whole records (about a
 	 * megabyte or more each, so memory stays bounded): 0, or the first
 	 * non-zero code out->put returned, or an exit code of its own (such
-	 * as EXIT_IOERR when a spill file cannot be read) with *err set. */
+	 * as EXIT_IOERR when a spill file cannot be read) with *err set
+	 * (to "" for a failure that says nothing: sort -C, see fatal_stage). */
 	int (*finish)(struct stage *st, void *partial, struct sink *out, char **err);
 	void (*partial_free)(void *partial);
 	/* A partial may fold several chunks, in input order, and be sent

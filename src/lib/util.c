@@ -152,20 +152,10 @@ static void put_message(const char *msg)
 	free(line);
 }
 
-void fatal(int code, const char *fmt, ...)
+/* What fatal() does after its message: the clean-up, the report (msg,
+ * which it frees), the exit. */
+static void __attribute__((noreturn)) leave(int code, char *msg)
 {
-	va_list ap;
-	char *msg;
-
-	if (!in_child)
-		fflush(stdout);
-	if (before_fn != NULL && !in_child)
-		before_fn();
-	va_start(ap, fmt);
-	msg = xvasprintf(fmt, ap);
-	va_end(ap);
-	if (*msg != '\0')	/* nothing to say: sort -C */
-		put_message(msg);
 	if (cleanup_fn != NULL) {
 		void (*fn)(void) = cleanup_fn;
 
@@ -182,6 +172,41 @@ void fatal(int code, const char *fmt, ...)
 	}
 	free(msg);
 	exit(code);
+}
+
+/* Output written so far goes first; a progress bar goes away. */
+static void before_leaving(void)
+{
+	if (!in_child)
+		fflush(stdout);
+	if (before_fn != NULL && !in_child)
+		before_fn();
+}
+
+void fatal(int code, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	before_leaving();
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	put_message(msg);
+	leave(code, msg);
+}
+
+void exit_quietly(int code)
+{
+	before_leaving();
+	leave(code, xstrdup(""));
+}
+
+void fatal_stage(int code, char *err)
+{
+	if (*err == '\0')
+		exit_quietly(code);
+	fatal(code, "%s", err);
 }
 
 void warnx_(const char *fmt, ...)

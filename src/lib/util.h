@@ -44,13 +44,18 @@ char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0
 void lib_out_of_memory(void) __attribute__((noreturn));
 
 /*
- * Print "forkpipe: <message>" on stderr (nothing when the message is
- * empty: sort -C has nothing to say) and exit with code.  Only the
+ * Print "forkpipe: <message>" on stderr and exit with code.  Only the
  * process that owns the run's clean-up may call fatal(): the supervisor
  * registers its clean-up with fatal_cleanup().
  */
 void fatal(int code, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));
+/* The same exit (clean-up, report, code) without a message: a failure
+ * whose exit status is the whole answer (sort -C). */
+void exit_quietly(int code) __attribute__((noreturn));
+/* A stage's error at the end of the run: fatal() with err, or, when a
+ * stage set err to "" (sort -C: unsorted), exit_quietly(). */
+void fatal_stage(int code, char *err) __attribute__((noreturn));
 void warnx_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void fatal_cleanup(void (*fn)(void));
 /* Called before the message is printed (to erase a progress bar). */

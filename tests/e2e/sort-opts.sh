@@ -219,6 +219,18 @@ done
 printf 'b\na\n' > "$T/ba"
 EE_STDOUT= expect_exit 1 '^forkpipe: sort: .*/ba:2: disorder: a$' -- fp -o "$T/o.txt" -e 'sort -c' "$T/ba"
 [ -e "$T/o.txt" ] && fail "sort -c: -o file left behind" || pass
+# -C's quiet exit still cleans up and reports: no -o file, the report
+# records exit 1 and no message; with --partial the same.
+fp -o "$T/o.txt" --stats-json="$T/r.json" -e 'sort -C' "$T/ba" 2> "$T/err"
+check_rc "sort -C -o" 1 $? "$T/err"
+check_empty "sort -C -o: no message" "$T/err"
+[ -e "$T/o.txt" ] && fail "sort -C: -o file left behind" || pass
+[ "$(jq -c '[.exit_code, .error]' "$T/r.json")" = '[1,""]' ] && pass ||
+	fail "sort -C: the report says $(jq -c '[.exit_code, .error]' "$T/r.json")"
+fp --partial -o "$T/o.part" -e 'sort -C' "$T/ba" 2> "$T/err"
+check_rc "sort -C --partial" 1 $? "$T/err"
+check_empty "sort -C --partial: no message" "$T/err"
+[ -e "$T/o.part" ] && fail "sort -C --partial: -o file left behind" || pass
 
 # ---- the YAML form --------------------------------------------------------
 printf 'stages:\n  - sort: {key: ["2,2h", "1,1V"], unique: true}\n' > "$T/keys.yaml"
