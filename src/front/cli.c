@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "completion.h"
 #include "config.h"
 #include "options.h"
 #include "report.h"
@@ -83,17 +84,17 @@ static void check_report(const struct job *job, const char *report, const char *
 	}
 }
 
-/* The first pass only looks for -c, the file the rest of the command
- * line overrides, and for --stats-json, which is to report a file that
- * cannot be loaded too: it is checked at once against the files the
- * command line names. */
-static const char *find_config(int argc, char **argv, const char **stats_json)
+/*
+ * A pass over argv that only looks: fn(ctx, o, optarg) for each option
+ * of the table, then fn(ctx, NULL, operand) for each operand.  What does
+ * not parse is skipped: the real pass reports it.  getopt permutes the
+ * vector it scans: a copy is scanned, so that the real pass sees the
+ * arguments in their original order.
+ */
+static void scan_options(int argc, char **argv,
+    void (*fn)(void *ctx, const struct jobopt *o, const char *arg), void *ctx)
 {
-	/* getopt permutes the vector it scans: scan a copy, so that the
-	 * second pass sees the arguments in their original order. */
 	char **copy = xcalloc((size_t)argc + 1, sizeof *copy);
-	struct job *files = job_new();
-	const char *path = NULL;
 	int c;
 
 	for (int i = 0; i < argc; i++)
@@ -103,21 +104,81 @@ static const char *find_config(int argc, char **argv, const char **stats_json)
 	while ((c = getopt_long(argc, copy, short_opts, long_opts, NULL)) != -1) {
 		const struct jobopt *o = entry(c);
 
-		if (o == NULL)
-			continue;
-		if (o->kind == JOBOPT_CONFIG)
-			path = optarg;
-		if (strcmp(o->name, "stats-json") == 0)
-			*stats_json = optarg;
-		if (strcmp(o->name, "output") == 0 || strcmp(o->name, "lock") == 0)
-			set_option(files, o, optarg, NULL);
+		if (o != NULL)
+			fn(ctx, o, optarg);
 	}
 	for (int i = optind; i < argc; i++)
-		job_add_input(files, copy[i]);
-	check_report(files, *stats_json, path);
-	job_free(files);
+		fn(ctx, NULL, copy[i]);
 	free(copy);
-	return path;
+}
+
+struct config_scan {
+	const char *path, *stats_json;
+	struct job *files;
+};
+
+static void config_option(void *ctx, const struct jobopt *o, const char *arg)
+{
+	struct config_scan *cs = ctx;
+
+	if (o == NULL)
+		job_add_input(cs->files, arg);
+	else if (o->kind == JOBOPT_CONFIG)
+		cs->path = arg;
+	else if (strcmp(o->name, "stats-json") == 0)
+		cs->stats_json = arg;
+	else if (strcmp(o->name, "output") == 0 || strcmp(o->name, "lock") == 0)
+		set_option(cs->files, o, arg, NULL);
+}
+
+/* The first pass only looks for -c, the file the rest of the command
+ * line overrides, and for --stats-json, which is to report a file that
+ * cannot be loaded too: it is checked at once against the files the
+ * command line names. */
+static const char *find_config(int argc, char **argv, const char **stats_json)
+{
+	struct config_scan cs = { .files = job_new() };
+
+	scan_options(argc, argv, config_option, &cs);
+	*stats_json = cs.stats_json;
+	check_report(cs.files, cs.stats_json, cs.path);
+	job_free(cs.files);
+	return cs.path;
+}
+
+/* An option of a command line being completed, into a scratch job: its
+ * format, -H, its inputs (errors ignored: the line may be half typed;
+ * stages, -c and --help... are left out). */
+static void completion_option(void *ctx, const struct jobopt *o, const char *arg)
+{
+	struct job *job = ctx;
+	char *err = NULL;
+
+	if (o == NULL)
+		job_add_input(job, arg);
+	else if (o->kind != JOBOPT_STAGE && o->kind != JOBOPT_SHOW && o->kind != JOBOPT_CONFIG &&
+	    jobopt_set(job, o, arg, JOBOPT_CLI, &err) < 0)
+		free(err);
+}
+
+/*
+ * forkpipe --help-completion=fields -- WORD...: the shells' completions
+ * pass the words of the line being completed; the header's field names
+ * of the file they name go out one a line (completion_fields).  argv[0]
+ * is the option, argv[1] "--".
+ */
+static void __attribute__((noreturn)) complete_fields(int argc, char **argv)
+{
+	struct job *job = job_new();
+
+	build_getopt();
+	if (argc > 1 && strcmp(argv[1], "--") == 0) {
+		argv[1] = argv[0];	/* the scan's program name */
+		scan_options(argc - 1, argv + 1, completion_option, job);
+	}
+	completion_fields(stdout, job);
+	job_free(job);
+	exit(EXIT_OK);
 }
 
 static void set_option(struct job *job, const struct jobopt *o, const char *arg,
@@ -191,6 +252,8 @@ void cli_parse(struct job *job, int argc, char **argv)
 	bool cli_stages = false;
 	int c;
 
+	if (argc > 1 && strcmp(argv[1], "--help-completion=fields") == 0)
+		complete_fields(argc - 1, argv + 1);
 	/* "forkpipe merge ...": the rest is an ordinary command line. */
 	if (argc > 1 && strcmp(argv[1], "merge") == 0) {
 		job->merge = true;

@@ -59,6 +59,32 @@ static void stage_options(FILE *fp, const struct stage_def *d)
 	}
 }
 
+/* Whether a stage option's value (or argument) names fields: its help
+ * says it takes header names (cut -f, group -k, rmdup's FIELD, ...). */
+static bool names_fields(const char *help)
+{
+	return help != NULL && strstr(help, "header name") != NULL;
+}
+
+/* The options of d whose value names fields, "@" for its first argument
+ * when that is fields (rmdup's, not group's ops); false if none does. */
+static bool field_options(FILE *fp, const struct stage_def *d)
+{
+	const char *sep = "";
+
+	for (const struct stage_opt *so = d->opts; so != NULL && so->name != NULL; so++) {
+		if (!names_fields(so->help))
+			continue;
+		if (so->letter != 0)
+			fprintf(fp, "%s-%c", sep, so->letter), sep = " ";
+		fprintf(fp, "%s--%s", sep, so->name), sep = " ";
+	}
+	if (d->args != NULL && d->args[0].name != NULL &&
+	    strncmp(d->args[0].name, "field", 5) == 0 && names_fields(d->args[0].help))
+		fprintf(fp, "%s@", sep), sep = " ";
+	return *sep != '\0';
+}
+
 /* The options whose next word is their value: "-o|--output|..." of
  * those that take files (files == true) or any other value. */
 static void value_pattern(FILE *fp, bool files)
@@ -89,6 +115,30 @@ static void candidates_fn(FILE *fp)
 		fputs("' ;;\n", fp);
 	}
 	fputs("\tesac\n}\n\n", fp);
+	fputs("# The options of stage $1 whose value names fields (\"@\": its first argument).\n"
+	    "_forkpipe_field_opts() {\n\tcase $1 in\n", fp);
+	for (const struct stage_def *const *d = stage_table; *d != NULL; d++) {
+		fprintf(fp, "\t%s) echo '", (*d)->name);
+		field_options(fp, *d);
+		fputs("' ;;\n", fp);
+	}
+	fputs("\tesac\n}\n\n", fp);
+	fputs("# Whether option $2 of stage $1 names fields.\n"
+	    "_forkpipe_names_fields() {\n"
+	    "\tlocal w IFS=$' \\t\\n'\n"
+	    "\tfor w in $(_forkpipe_field_opts \"$1\"); do\n"
+	    "\t\t[[ $w == \"$2\" ]] && return 0\n"
+	    "\tdone\n\treturn 1\n}\n\n"
+	    "# The field names that complete $1 (in a list, its last item): the\n"
+	    "# program reads them from the header of the file the line names\n"
+	    "# (the command $_forkpipe_cmd, its words $_forkpipe_words).\n"
+	    "_forkpipe_fields() {\n"
+	    "\tlocal pre= w\n"
+	    "\t[[ $1 == *,* ]] && pre=${1%,*},\n"
+	    "\t\"$_forkpipe_cmd\" --help-completion=fields -- \"${_forkpipe_words[@]}\" 2> /dev/null |\n"
+	    "\twhile IFS= read -r w; do\n"
+	    "\t\t[[ $w == \"${1##*,}\"* ]] && printf '%s\\n' \"$pre$w\"\n"
+	    "\tdone\n}\n\n", fp);
 	fputs("# The fixed values of option $1 (--name), if it has a set.\n"
 	    "_forkpipe_values() {\n\tcase $1 in\n", fp);
 	for (const struct jobopt *o = jobopts; o->name != NULL; o++) {
@@ -113,6 +163,19 @@ static void candidates_fn(FILE *fp)
 	fputs("; do\n\t\t\t[[ $w == \"$spec\"* ]] && printf '%s\\n' \"$q$w\"\n\t\tdone\n"
 	    "\t\treturn\n\tfi\n"
 	    "\tstage=${spec%% *} head=${spec% *} last=${spec##* }\n"
+	    "\t# a field list: after an option that takes one (or as its\n"
+	    "\t# --name=value), or as the first argument (@)\n"
+	    "\tw=${head##* }\n"
+	    "\t[[ $head == \"$stage\" ]] && w=@\n"
+	    "\tif [[ $last == --*=* ]] && _forkpipe_names_fields \"$stage\" \"${last%%=*}\"; then\n"
+	    "\t\t_forkpipe_fields \"${last#*=}\" | while IFS= read -r w; do\n"
+	    "\t\t\tprintf '%s\\n' \"$q$head ${last%%=*}=$w\"\n"
+	    "\t\tdone\n"
+	    "\telif [[ $last != -* ]] && _forkpipe_names_fields \"$stage\" \"$w\"; then\n"
+	    "\t\t_forkpipe_fields \"$last\" | while IFS= read -r w; do\n"
+	    "\t\t\tprintf '%s\\n' \"$q$head $w\"\n"
+	    "\t\tdone\n"
+	    "\tfi\n"
 	    "\t[[ $last == -* ]] || return\n"
 	    "\tfor w in $(_forkpipe_stage_opts \"$stage\"); do\n"
 	    "\t\t[[ $w == \"$last\"* ]] && printf '%s\\n' \"$q$head $w\"\n"
@@ -150,7 +213,19 @@ static void bash(FILE *fp)
 	    "# from its option and stage tables.\n\n", fp);
 	candidates_fn(fp);
 	fputs("\n_forkpipe() {\n"
-	    "\tlocal cur=${COMP_WORDS[COMP_CWORD]} prev= IFS=$'\\n' rc\n"
+	    "\tlocal cur=${COMP_WORDS[COMP_CWORD]} prev= IFS=$'\\n' rc w n\n"
+	    "\t# the line for _forkpipe_fields: bash splits --name=value at \"=\"\n"
+	    "\t# (COMP_WORDBREAKS), joined here again\n"
+	    "\tlocal _forkpipe_cmd=${COMP_WORDS[0]/#\\~/$HOME}\n"
+	    "\tlocal -a _forkpipe_words=()\n"
+	    "\tfor w in \"${COMP_WORDS[@]:1}\"; do\n"
+	    "\t\tn=${#_forkpipe_words[@]}\n"
+	    "\t\tif ((n > 0)) && [[ $w == = || ${_forkpipe_words[n - 1]} == *= ]]; then\n"
+	    "\t\t\t_forkpipe_words[n - 1]+=$w\n"
+	    "\t\telse\n"
+	    "\t\t\t_forkpipe_words+=(\"$w\")\n"
+	    "\t\tfi\n"
+	    "\tdone\n"
 	    "\t((COMP_CWORD > 0)) && prev=${COMP_WORDS[COMP_CWORD - 1]}\n"
 	    "\tCOMPREPLY=($(_forkpipe_candidates \"$cur\" \"$prev\"))\n"
 	    "\trc=$?\n"
@@ -177,8 +252,9 @@ static void zsh(FILE *fp)
 	    "# from its option and stage tables.\n\n", fp);
 	candidates_fn(fp);
 	fputs("\n_forkpipe() {\n"
-	    "\tlocal -a c\n"
-	    "\tlocal out rc\n"
+	    "\tlocal -a c _forkpipe_words\n"
+	    "\tlocal out rc _forkpipe_cmd=${words[1]/#\\~/$HOME}\n"
+	    "\t_forkpipe_words=(\"${(@Q)words[2,-1]}\")\n"
 	    "\tout=$(_forkpipe_candidates \"${words[CURRENT]}\" \"${words[CURRENT-1]}\")\n"
 	    "\trc=$?\n"
 	    "\tif ((rc == 2)); then\n"
@@ -186,6 +262,9 @@ static void zsh(FILE *fp)
 	    "\t\treturn\n"
 	    "\tfi\n"
 	    "\tc=(${(f)out})\n"
+	    "\t# Inside quotes zsh completes what follows the quote: the\n"
+	    "\t# candidates (a stage spec) lose theirs.\n"
+	    "\t[[ -n $compstate[quote] ]] && c=(\"${c[@]#?}\")\n"
 	    "\t((${#c})) && compadd -Q -S '' -U -- \"${c[@]}\"\n"
 	    "}\n\n"
 	    "_forkpipe \"$@\"\n", fp);
@@ -207,14 +286,49 @@ static void fish(FILE *fp)
 {
 	fputs("# fish completion for forkpipe(1); generated by forkpipe --help-completion=fish\n"
 	    "# from its option and stage tables.\n\n"
+	    "# The options of stage $argv[1] whose value names fields (@: its first argument).\n"
+	    "function __forkpipe_field_opts\n"
+	    "\tswitch $argv[1]\n", fp);
+	for (const struct stage_def *const *d = stage_table; *d != NULL; d++) {
+		fprintf(fp, "\tcase %s\n\t\tstring join \\n -- ", (*d)->name);
+		(void)field_options(fp, *d);	/* none: nothing printed */
+		fputc('\n', fp);
+	}
+	fputs("\tend\nend\n\n"
+	    "# The field names that complete $argv[1] (in a list, its last item): the\n"
+	    "# program reads them from the header of the file the line names.\n"
+	    "function __forkpipe_fields\n"
+	    "\tset -l line (commandline -o)\n"
+	    "\tset -l pre (string replace -r '[^,]*$' '' -- $argv[1])\n"
+	    "\tfor n in ($line[1] --help-completion=fields -- $line[2..-1] 2> /dev/null)\n"
+	    "\t\tprintf '%s\\n' \"$pre$n\"\n"
+	    "\tend\nend\n\n"
 	    "function __forkpipe_stage_spec\n"
-	    "\tset -l spec (commandline -ct)\n"
+	    "\t# The token without the quote that opens it: fish matches the\n"
+	    "\t# candidates against what follows the quote.\n"
+	    "\tset -l spec (commandline -ct | string replace -r '^[\\'\"]' '')\n"
 	    "\tset -l words (string split ' ' -- $spec)\n"
 	    "\tif test (count $words) -le 1\n"
 	    "\t\tprintf '%s\\n' ", fp);
 	stage_names(fp);
 	fputs("\n\t\treturn\n\tend\n"
 	    "\tset -l head (string join ' ' -- $words[1..-2])\n"
+	    "\tset -l last $words[-1]\n"
+	    "\tset -l opt (string replace -r '=.*' '' -- $last)\n"
+	    "\tset -l before $words[-2]\n"
+	    "\ttest (count $words) -eq 2; and set before @\n"
+	    "\t# a field list: after an option that takes one (or as its\n"
+	    "\t# --name=value), or as the first argument (@)\n"
+	    "\tif string match -q -- '--*=*' $last; and contains -- $opt (__forkpipe_field_opts $words[1])\n"
+	    "\t\tfor n in (__forkpipe_fields (string replace -r '^[^=]*=' '' -- $last))\n"
+	    "\t\t\tprintf '%s\\n' \"$head $opt=$n\"\n"
+	    "\t\tend\n"
+	    "\telse if not string match -q -- '-*' $last; and contains -- $before (__forkpipe_field_opts $words[1])\n"
+	    "\t\tfor n in (__forkpipe_fields $last)\n"
+	    "\t\t\tprintf '%s\\n' \"$head $n\"\n"
+	    "\t\tend\n"
+	    "\tend\n"
+	    "\tstring match -q -- '-*' $last; or return\n"
 	    "\tswitch $words[1]\n", fp);
 	for (const struct stage_def *const *d = stage_table; *d != NULL; d++) {
 		fprintf(fp, "\tcase %s\n\t\tfor o in ", (*d)->name);

@@ -9,4 +9,9 @@
  * -1 for another shell. */
 int completion_print(FILE *fp, const char *shell);
 
+struct job;
+/* The field names of the header of the first of job's inputs that has
+ * them, one a line (compfields.c: --help-completion=fields). */
+void completion_fields(FILE *fp, const struct job *job);
+
 #endif

@@ -1034,6 +1034,7 @@ const struct jobopt jobopts[] = {
 	},
 	{
 		.name = "to",
+		.values = "jsonl tsv csv",
 		.yaml = "to",
 		.kind = JOBOPT_CUSTOM,
 		.parse = parse_to,
