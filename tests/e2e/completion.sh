@@ -4,9 +4,11 @@
 # function driven as bash calls it (COMP_WORDS, COMP_CWORD, then
 # COMPREPLY) in a bash --norc: options, their fixed values, files after
 # the options that take them, stage names and each stage's options
-# inside -e '...'; every option and stage of --help is offered.  The zsh
-# and fish scripts are checked for the same tables.
+# inside -e '...'; every option and stage of --help is offered.  zsh and
+# fish: completion-zsh.sh and completion-fish.sh; the header's field
+# names: completion-fields.sh.
 . "${TEST_SRCDIR:?}/lib.sh"
+. "$TEST_SRCDIR/completion-lib.sh"
 
 B=$T/forkpipe.bash
 fp --help-completion=bash > "$B" || die "--help-completion=bash failed"
@@ -14,8 +16,6 @@ bash --norc -n "$B" && pass || fail "the bash completion does not parse"
 # The build's copy is the same script.
 built=${FORKPIPE%/src/forkpipe}/completions/bash/forkpipe
 [ -f "$built" ] && cmp -s "$built" "$B" && pass || fail "completions/bash/forkpipe is not the binary's script"
-
-mkdir "$T/dir" && : > "$T/dir/file1" && : > "$T/dir/file2" && : > "$T/dir/other"
 
 # comp WORD...: complete the last word, print COMPREPLY sorted, one a line.
 comp() {
@@ -48,7 +48,8 @@ expect "-j (a number)" "" -j ""
 expect "--cs" "--csv|--csv-delimiter|--csv-lax" --cs
 expect "-o (files)" "file1|file2" -o fi
 expect "--output=" "--output=file1|--output=file2" --output=fi
-expect "a file operand" "file1|file2|other" -e count ""
+expect "a file operand" "file1|file2|other|x.csv|y.tsv" -e count ""
+expect "--to" "jsonl" --to j
 # stages inside -e '...'
 expect "-e gr" "grep|group" -e gr
 expect "-e 'gr" "'grep|'group" -e "'gr"
@@ -59,41 +60,18 @@ expect "-e 'grep -i -" "$(printf "'grep -i %s\n" -F --fixed -i --ignore-case -v 
 	-e "'grep -i -"
 expect "-e 'group -k 1 co" "" -e "'group -k 1 co"
 
-# Every option --help lists, and every stage, is offered.
-fp --help > "$T/help"
-sed -n '/^Usage/,/^With no FILE/p' "$T/help" | grep -oE -- '^(  -[a-zA-Z], |      )--[a-z-]+' |
-	sed 's/.*--/--/' | sort > "$T/want"
+# Every option --help lists, and every stage, is offered, and each
+# stage's options, as its --help section lists them.
+help_options > "$T/want"
 comp -- | grep -- '^--' > "$T/got"
 check_same "every --help option is offered" "$T/want" "$T/got"
-sed -n '/^Stages/,/^Exit status/p' "$T/help" | awk '/^  [a-z]+( |$)/ { print $1 }' | sort > "$T/want"
+help_stages > "$T/want"
 comp -e "" > "$T/got"
 check_same "every stage is offered" "$T/want" "$T/got"
-# and each stage's options, as its --help section lists them
-for st in $(cat "$T/want"); do
-	sed -n '/^Stages/,/^Exit status/p' "$T/help" | awk -v st="$st" '
-		/^  [a-z]+( |$)/ { on = $1 == st; next }
-		on && /^ +-/ { for (i = 1; i <= NF; i++) if ($i ~ /^--?[a-zA-Z]/) { sub(/[,=].*/, "", $i); print $i } else break }' |
-		sort -u > "$T/so"
+for st in $(help_stages); do
+	help_stage_options "$st" > "$T/so"
 	comp -e "$st -" | sed "s/^$st //" | sort -u > "$T/got"
 	check_same "the options of $st" "$T/so" "$T/got"
-done
-
-# zsh and fish: the same tables
-fp --help-completion=zsh > "$T/z" && head -n 1 "$T/z" | grep -qx '#compdef forkpipe' && pass ||
-	fail "the zsh completion does not start with #compdef"
-grep -q "^	--progress) echo 'always auto' ;;" "$T/z" && grep -q "^	grep) echo '-F --fixed" "$T/z" && pass ||
-	fail "the zsh completion lacks the value sets or stage options"
-fp --help-completion=fish > "$T/f"
-grep -qx "complete -c forkpipe -l progress -f -a 'always auto' -d 'a progress bar on stderr when it is a terminal'" "$T/f" &&
-	grep -q "^complete -c forkpipe -l stage -s e -x -a '(__forkpipe_stage_spec)'" "$T/f" &&
-	grep -q "^complete -c forkpipe -l output -s o -r -F" "$T/f" && pass ||
-	fail "the fish completion lacks an option line: $(grep -e progress -e 'l stage' "$T/f")"
-n_fish=$(grep -c '^complete -c forkpipe -l ' "$T/f")
-n_help=$(sed -n '/^Usage/,/^With no FILE/p' "$T/help" | grep -cE -- '^(  -[a-zA-Z], |      )--[a-z-]+')
-[ "$n_fish" = "$n_help" ] && pass || fail "fish: $n_fish options, --help lists $n_help"
-for sh in zsh fish; do
-	command -v "$sh" > /dev/null || continue
-	"$sh" -n "$T/${sh:0:1}" && pass || fail "the $sh completion does not parse"
 done
 expect_exit 64 "^forkpipe: --help-completion: unknown format 'tcsh' \\(see --help\\)$" fp --help-completion=tcsh
 
