@@ -1402,7 +1402,11 @@ const struct jobopt jobopts[] = {
 		    ".I SHELL\n"
 		    "(\\fBbash\\fR, \\fBzsh\\fR or \\fBfish\\fR), written from the option and stage\n"
 		    "tables, and exit.\n"
-		    "The build installs its output where each shell finds it.\n",
+		    "The build installs its output where each shell finds it (see\n"
+		    ".BR \"SHELL COMPLETION\" ).\n"
+		    "The scripts call\n"
+		    ".B \\-\\-help\\-completion=fields \\-\\- \\fIWORD\\fR...\n"
+		    "for the header's field names of the file the line names.\n",
 	},
 	{
 		.name = "version",
