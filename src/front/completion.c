@@ -50,13 +50,17 @@ static void stage_names(FILE *fp)
 		fprintf(fp, "%s%s", d == stage_table ? "" : " ", (*d)->name);
 }
 
-static void stage_options(FILE *fp, const struct stage_def *d)
+/* The options of d; false if it has none. */
+static bool stage_options(FILE *fp, const struct stage_def *d)
 {
-	for (const struct stage_opt *so = d->opts; so != NULL && so->name != NULL; so++) {
+	const struct stage_opt *so = d->opts;
+
+	for (; so != NULL && so->name != NULL; so++) {
 		if (so->letter != 0)
 			fprintf(fp, "-%c ", so->letter);
 		fprintf(fp, "--%s%s", so->name, so[1].name != NULL ? " " : "");
 	}
+	return so != d->opts;
 }
 
 /* Whether a stage option's value (or argument) names fields: its help
@@ -104,25 +108,27 @@ static void value_pattern(FILE *fp, bool files)
 		fputs("--", fp);	/* a pattern that never matches an option */
 }
 
+/* A shell function fn that echoes, for stage $1, the words list prints
+ * for that stage. */
+static void stage_case_fn(FILE *fp, const char *fn,
+    bool (*list)(FILE *fp, const struct stage_def *d))
+{
+	fprintf(fp, "%s() {\n\tcase $1 in\n", fn);
+	for (const struct stage_def *const *d = stage_table; *d != NULL; d++) {
+		fprintf(fp, "\t%s) echo '", (*d)->name);
+		(void)list(fp, *d);
+		fputs("' ;;\n", fp);
+	}
+	fputs("\tesac\n}\n\n", fp);
+}
+
 /* The shared part of bash and zsh: a function that prints the
  * candidates for CUR, one a line, with the word before it PREV. */
 static void candidates_fn(FILE *fp)
 {
-	fputs("_forkpipe_stage_opts() {\n\tcase $1 in\n", fp);
-	for (const struct stage_def *const *d = stage_table; *d != NULL; d++) {
-		fprintf(fp, "\t%s) echo '", (*d)->name);
-		stage_options(fp, *d);
-		fputs("' ;;\n", fp);
-	}
-	fputs("\tesac\n}\n\n", fp);
-	fputs("# The options of stage $1 whose value names fields (\"@\": its first argument).\n"
-	    "_forkpipe_field_opts() {\n\tcase $1 in\n", fp);
-	for (const struct stage_def *const *d = stage_table; *d != NULL; d++) {
-		fprintf(fp, "\t%s) echo '", (*d)->name);
-		field_options(fp, *d);
-		fputs("' ;;\n", fp);
-	}
-	fputs("\tesac\n}\n\n", fp);
+	stage_case_fn(fp, "_forkpipe_stage_opts", stage_options);
+	fputs("# The options of stage $1 whose value names fields (\"@\": its first argument).\n", fp);
+	stage_case_fn(fp, "_forkpipe_field_opts", field_options);
 	fputs("# Whether option $2 of stage $1 names fields.\n"
 	    "_forkpipe_names_fields() {\n"
 	    "\tlocal w IFS=$' \\t\\n'\n"
