@@ -6,8 +6,11 @@
  * Each script completes: the options; the fixed values of those that
  * have them (--progress=always, --gzip=LEVEL, --explain=json), after
  * "=" and, for a required value, as the next word; file names for the
- * options that take files; and inside -e '...' the stage names, then
- * each stage's own options. */
+ * options that take files; inside -e '...' the stage names, then each
+ * stage's own options; and after the stage options that take fields
+ * (their help says they take header names), the names in the header of
+ * the file on the line, which the scripts ask the program for
+ * (forkpipe --help-completion=fields -- WORD..., compfields.c). */
 #include "autoconfig.h"
 
 #include <stdio.h>
