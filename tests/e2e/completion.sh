@@ -44,6 +44,14 @@ expect "--zstd=1" "--zstd=1|--zstd=10|--zstd=11|--zstd=12|--zstd=13|--zstd=14|--
 expect "--explain=" "--explain=json|--explain=text" --explain=
 expect "--help-completion=" "--help-completion=bash|--help-completion=fish|--help-completion=zsh" --help-completion=
 expect "--help-completion b" "bash" --help-completion b
+# At a terminal bash splits --name=value at "=" (COMP_WORDBREAKS), so
+# the words are "--progress" "=" "al"; the candidates then replace only
+# the last of them.
+expect "--progress = al" "always" --progress = al
+expect "--progress =" "=always|=auto" --progress =
+expect "--output = fi" "file1|file2" --output = fi
+expect "a file after --to = jsonl" "file1|file2" --to = jsonl fi
+expect "-e after --csv-delimiter = ;" "'cut --fields" --csv-delimiter = ";" -e "'cut --fi"
 expect "-j (a number)" "" -j ""
 expect "--cs" "--csv|--csv-delimiter|--csv-lax" --cs
 expect "-o (files)" "file1|file2" -o fi
