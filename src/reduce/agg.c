@@ -482,11 +482,14 @@ FOLD_INLINE void fold_ops(struct agg_part *p, uint64_t off, uint64_t idx, const 
 			break;
 		case AGG_MEDIAN: case AGG_Q1: case AGG_Q3: case AGG_IQR: case AGG_PERC:
 		case AGG_MODE: case AGG_ANTIMODE: case AGG_MAD: case AGG_MADRAW:
-		case AGG_TRIMMEAN: case AGG_SSKEW: case AGG_PSKEW: case AGG_SKURT:
-		case AGG_PKURT: case AGG_DPO: case AGG_JARQUE: case AGG_GEOMEAN:
-		case AGG_HARMMEAN:
+		case AGG_TRIMMEAN:
 			if (!op->shared)
 				vals_add_num(&p->kt, off, op->off, num_ld(n));
+			break;
+		case AGG_SSKEW: case AGG_PSKEW: case AGG_SKURT: case AGG_PKURT:
+		case AGG_DPO: case AGG_JARQUE: case AGG_GEOMEAN: case AGG_HARMMEAN:
+			if (!op->shared)
+				vals_add_npos(&p->kt, off, op->off, p->cur_seq, idx, num_ld(n));
 			break;
 		case AGG_UNIQUE:
 		case AGG_COLLAPSE:

@@ -33,13 +33,15 @@
  * addition, so the two can differ only where the exact result is a tie
  * at the 15th significant digit.
  *
- * Partial format, version 3 (all integers unsigned LEB128 varints unless
+ * Partial format, version 4 (all integers unsigned LEB128 varints unless
  * said otherwise; "zz" is a zigzag-encoded signed 128-bit varint; "LD" is
  * a long double's significant bytes, little-endian, as many as the
  * header says):
  *
- *   "FPA" 0x03                 magic and version (2: the value lists;
- *                              3: the file and byte offset of an error)
+ *   "FPA" 0x04                 magic and version (2: the value lists;
+ *                              3: the file and byte offset of an error;
+ *                              4: the moments' numbers with their input
+ *                              positions)
  *   u8 LD size                 10 on x86 (80-bit extended)
  *   varint nops, nops x u8     the op kinds, checked against the stage
  *   varint n, n x (varint seq, varint records, varint file)
@@ -74,11 +76,15 @@
  *     first,    u8 has a value, [varint seq, varint index, varint len,
  *     last,     value]
  *     full
- *     median .. harmmean (the order statistics and moments)
+ *     median .. trimmean (the order statistics)
  *               varint n, n x LD: the group's numbers sorted by value
- *               (-0 before 0, NaNs last); the ops of one field share
- *               one list: the first writes it, the others nothing
- *               (agg_op.shared)
+ *               (-0 before 0, NaNs last); the order statistics of one
+ *               field share one list: the first writes it, the others
+ *               nothing (agg_op.shared)
+ *     sskew .. harmmean (the moments)
+ *               varint n, n x (varint seq, varint index, LD): the
+ *               group's numbers with their input positions, in input
+ *               order; shared by the moments of one field as above
  *     unique    as distinct
  *     collapse  varint n, n x (varint seq, varint index, varint len,
  *               value), in input order
@@ -118,18 +124,21 @@
  * distinct op's value entry ahead of folding it (agg.c).
  *
  * Value lists (aggvals.h).  The order statistics, the moments and
- * collapse keep every value of a group: 16 bytes a number (collapse: 20
- * bytes and the value), in chunks in the table's arena, so they count
+ * collapse keep every value of a group: 16 bytes a number (a moment's:
+ * 26 bytes, with its input position; collapse: 20 bytes and the value),
+ * in chunks in the table's arena, so they count
  * against the budget and spill with their groups like any state.  The
  * limit: the finish combines one key's entries from all runs in memory,
  * so one group's values must fit in memory there, whatever --memory
  * says: about 16 bytes a number in the table and as many again for the
  * sorted copy the result is computed from (collapse: the values' bytes
  * and about 60 bytes each).  Many groups spill as usual; one group of a
- * billion numbers needs about 32 GB at the end.  Results are computed
- * from the sorted values (ostat.h), so they do not depend on -j, the
- * chunk size or spilling; where datamash's input-order sums round
- * differently, the moments can differ from its in the last digits.
+ * billion numbers needs about 32 GB at the end (moments: about 60 GB).
+ * The order statistics are computed from the values sorted, the moments
+ * from the values in input order (their positions sorted), with
+ * datamash's arithmetic in datamash's order (ostat.h): so they equal
+ * datamash's byte for byte and do not depend on -j, the chunk size or
+ * spilling.
  *
  * The engine's files: aggpart.h lists them. */
 #ifndef FORKPIPE_AGG_H

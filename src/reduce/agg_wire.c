@@ -429,14 +429,14 @@ static const struct op_wire op_wire[] = {
 	[AGG_MAD] = { vals_num_encode, vals_num_merge },
 	[AGG_MADRAW] = { vals_num_encode, vals_num_merge },
 	[AGG_TRIMMEAN] = { vals_num_encode, vals_num_merge },
-	[AGG_SSKEW] = { vals_num_encode, vals_num_merge },
-	[AGG_PSKEW] = { vals_num_encode, vals_num_merge },
-	[AGG_SKURT] = { vals_num_encode, vals_num_merge },
-	[AGG_PKURT] = { vals_num_encode, vals_num_merge },
-	[AGG_DPO] = { vals_num_encode, vals_num_merge },
-	[AGG_JARQUE] = { vals_num_encode, vals_num_merge },
-	[AGG_GEOMEAN] = { vals_num_encode, vals_num_merge },
-	[AGG_HARMMEAN] = { vals_num_encode, vals_num_merge },
+	[AGG_SSKEW] = { vals_npos_encode, vals_npos_merge },
+	[AGG_PSKEW] = { vals_npos_encode, vals_npos_merge },
+	[AGG_SKURT] = { vals_npos_encode, vals_npos_merge },
+	[AGG_PKURT] = { vals_npos_encode, vals_npos_merge },
+	[AGG_DPO] = { vals_npos_encode, vals_npos_merge },
+	[AGG_JARQUE] = { vals_npos_encode, vals_npos_merge },
+	[AGG_GEOMEAN] = { vals_npos_encode, vals_npos_merge },
+	[AGG_HARMMEAN] = { vals_npos_encode, vals_npos_merge },
 	[AGG_UNIQUE] = { dist_encode, dist_merge },
 	[AGG_COLLAPSE] = { vals_pos_encode, vals_pos_merge },
 	[AGG_PSTDEV] = { var_encode, var_merge_op },
@@ -484,7 +484,7 @@ void agg_encode(struct agg_part *p, struct buf *out)
 	uint64_t *v;
 	size_t code_at;
 
-	buf_append(out, "FPA\3", 4);
+	buf_append(out, "FPA\4", 4);
 	buf_putc(out, (char)LD_BYTES);
 	buf_put_varint(out, s->nops);
 	for (size_t i = 0; i < s->nops; i++)
@@ -670,7 +670,7 @@ int agg_merge(struct agg_part *p, const char *data, size_t len)
 	uint64_t n;
 	unsigned code;
 
-	if (magic == NULL || memcmp(magic, "FPA\3", 4) != 0 || get_u8(&r) != LD_BYTES)
+	if (magic == NULL || memcmp(magic, "FPA\4", 4) != 0 || get_u8(&r) != LD_BYTES)
 		return -1;
 	if (get_varint(&r) != s->nops)
 		return -1;

@@ -333,8 +333,10 @@ int agg_spec_bind(struct agg_spec *s, const struct header *h, char **err)
 		op->shared = false;
 		for (size_t j = 0; j < i && agg_kind_values(op->kind); j++)
 			if (agg_kind_values(s->ops[j].kind) && !s->ops[j].shared &&
+			    agg_kind_inorder(s->ops[j].kind) == agg_kind_inorder(op->kind) &&
 			    s->ops[j].field == op->field) {
-				/* One list of a field's numbers serves its ops. */
+				/* One list of a field's numbers serves its order
+				 * statistics, one its moments. */
 				op->off = s->ops[j].off;
 				op->shared = true;
 			}

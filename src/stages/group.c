@@ -16,16 +16,17 @@
  * min and max compare, stdev combines (n, sums) exactly or (n, mean, M2)
  * by Chan et al.'s formula, distinct unites value sets, first and last
  * keep the value at the lowest or highest input position (chunk sequence
- * number, record index in the chunk), the order statistics and moments
- * keep the group's numbers (sent sorted, merged, computed from the
- * sorted list in one fixed order: src/reduce/aggvals.h, ostat.h), unique
+ * number, record index in the chunk), the order statistics keep the
+ * group's numbers (sent sorted by value, merged, computed from the sorted
+ * list), the moments keep them with their input positions (computed in
+ * input order, as datamash sums them: src/reduce/aggvals.h, ostat.h), unique
  * shares distinct's value set, collapse keeps values with their
  * positions.  The merger merges the partials in
  * any order; merging is associative and commutative, so the output does
  * not depend on -j or the chunk size.
  *
- * Partial format (src/reduce/agg.h has the details), version 3: the magic
- * "FPA" 0x03, the long double size, the op kinds, the records folded per
+ * Partial format (src/reduce/agg.h has the details), version 4: the magic
+ * "FPA" 0x04, the long double size, the op kinds, the records folded per
  * chunk, the first bad value if any, then one entry per group: its
  * length, the key, the record count and each op's state.  A table that
  * outgrows the stage's memory budget is written to a temporary file as
