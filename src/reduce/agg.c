@@ -171,7 +171,12 @@ void agg_dist_add(struct agg_part *p, uint64_t off, size_t i, const char *v, siz
 void agg_pos_set(struct agg_part *p, uint64_t off, size_t i, uint64_t seq, uint64_t idx,
     const char *v, size_t len)
 {
-	size_t so = p->spec->ops[i].off;
+	agg_pos_set_at(p, off, p->spec->ops[i].off, seq, idx, v, len);
+}
+
+void agg_pos_set_at(struct agg_part *p, uint64_t off, size_t so, uint64_t seq, uint64_t idx,
+    const char *v, size_t len)
+{
 	struct s_pos *x = (struct s_pos *)((char *)keytab_state(&p->kt, off) + so);
 
 	if (len > x->cap) {
@@ -432,8 +437,7 @@ FOLD_INLINE void fold_ops(struct agg_part *p, uint64_t off, uint64_t idx, const 
 		if (op->kind == AGG_COUNT)
 			continue;
 		if (op->kind == AGG_FULL) {
-			if (!((struct s_pos *)o)->has)
-				agg_pos_set(p, off, i, p->cur_seq, idx, rec, len);
+			agg_full_fold(p, off, i, p->cur_seq, idx, rec, len);
 			state = keytab_state(&p->kt, off);
 			continue;
 		}

@@ -74,8 +74,12 @@
  *               mode 1: LD mean, LD M2 (Welford/Chan)
  *     distinct  varint n, n x (varint len, value)
  *     first,    u8 has a value, [varint seq, varint index, varint len,
- *     last,     value]
- *     full
+ *     last      value]
+ *     full      as first: the group's first record; then one more such
+ *               state for each min, max, absmin, absmax, first and last
+ *               op before it, the record at that op's position
+ *               (aggfull.c: the record --full prints is chosen from
+ *               these)
  *     median .. trimmean (the order statistics)
  *               varint n, n x LD: the group's numbers sorted by value
  *               (-0 before 0, NaNs last); the order statistics of one
@@ -202,7 +206,8 @@ enum agg_kind {
 	AGG_DOTPROD,
 	AGG_NCOUNT,		/* count:F under --narm: the values not missing */
 	AGG_NMEAN,		/* mean under --narm: struct s_nsum */
-	AGG_FULL,		/* the group's first whole record (--full, rmdup) */
+	AGG_FULL,		/* a group's whole records (--full, rmdup):
+				 * aggfull.c */
 };
 
 struct agg_op {
@@ -248,7 +253,8 @@ struct agg_spec {
 int agg_spec_keys(struct agg_spec *s, const char *stage, const char *keys, bool whole, char **err);
 /* Add an op ("count", "sum:3", "distinct:name"). 0, or -1 with *err. */
 int agg_spec_op(struct agg_spec *s, const char *text, char **err);
-/* Add the op that keeps each group's first whole record (--full, rmdup). */
+/* Add the op that keeps the whole record --full prints (rmdup: the
+ * group's first), after every other op. */
 void agg_spec_full(struct agg_spec *s);
 /* Resolve header names and lay the state out.  0, or -1 with *err. */
 int agg_spec_bind(struct agg_spec *s, const struct header *h, char **err);
@@ -261,8 +267,12 @@ int agg_spec_narm(struct agg_spec *s, const char *list, char **err);
 /* Whether v is a missing value under --narm. */
 bool agg_is_na(const struct agg_spec *s, const char *v, size_t len);
 /* -R N (round >= 0) or --format FMT (fmt non-NULL): how numeric results
- * print.  0, or -1 with *err for a format datamash refuses. */
+ * print (replacing what an earlier call set).  0, or -1 with *err for a
+ * format datamash refuses. */
 int agg_spec_numfmt(struct agg_spec *s, const char *fmt, long round, char **err);
+/* The same from stage st's "round" and "format" options: both checked,
+ * and of both the one given later wins, as in datamash. */
+int agg_stage_numfmt(struct agg_spec *s, const struct stage *st, char **err);
 /* The op's name as datamash's --header-out prints it. */
 const char *agg_op_name(enum agg_kind k);
 /* Whether the op's result is a number (-R and --format apply). */

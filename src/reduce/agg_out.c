@@ -55,7 +55,8 @@ static const void *op_state(const struct agg_group *g, size_t i)
 
 void agg_pos(const struct agg_group *g, size_t i, uint64_t *seq, uint64_t *idx)
 {
-	const struct s_pos *x = op_state(g, i);
+	const struct s_pos *x = g->part->spec->ops[i].kind == AGG_FULL ? agg_full_pick(g, i) :
+	    op_state(g, i);
 
 	*seq = x->seq;
 	*idx = x->idx;
@@ -152,7 +153,7 @@ void agg_format(const struct agg_group *g, size_t i, struct buf *out)
 	case AGG_FIRST:
 	case AGG_LAST:
 	case AGG_FULL: {
-		const struct s_pos *x = o;
+		const struct s_pos *x = op->kind == AGG_FULL ? agg_full_pick(g, i) : o;
 
 		if (!x->has)
 			buf_append(out, "N/A", 3);	/* no value (--narm), as datamash */

@@ -57,15 +57,6 @@ static i128 get_zz(struct rd *r)
 	return 0;
 }
 
-static unsigned get_u8(struct rd *r)
-{
-	if (r->p >= r->end) {
-		r->bad = true;
-		return 0;
-	}
-	return *r->p++;
-}
-
 static long double get_ld(struct rd *r)
 {
 	long double v = 0;
@@ -245,7 +236,7 @@ static void dist_merge(struct agg_part *p, uint64_t off, size_t i, struct rd *r,
 	}
 }
 
-static void pos_encode(const struct agg_part *p, const void *o, struct buf *e)
+void agg_pos_encode(const struct agg_part *p, const void *o, struct buf *e)
 {
 	const struct s_pos *x = o;
 
@@ -417,8 +408,8 @@ static const struct op_wire op_wire[] = {
 	[AGG_MAX] = { mm_encode, mm_merge_op },
 	[AGG_STDEV] = { var_encode, var_merge_op },
 	[AGG_DISTINCT] = { dist_encode, dist_merge },
-	[AGG_FIRST] = { pos_encode, pos_merge },
-	[AGG_LAST] = { pos_encode, pos_merge },
+	[AGG_FIRST] = { agg_pos_encode, pos_merge },
+	[AGG_LAST] = { agg_pos_encode, pos_merge },
 	[AGG_MEDIAN] = { vals_num_encode, vals_num_merge },
 	[AGG_Q1] = { vals_num_encode, vals_num_merge },
 	[AGG_Q3] = { vals_num_encode, vals_num_merge },
@@ -454,7 +445,7 @@ static const struct op_wire op_wire[] = {
 	[AGG_DOTPROD] = { cov_encode, cov_merge_op },
 	[AGG_NCOUNT] = { ncount_encode, ncount_merge },
 	[AGG_NMEAN] = { nmean_encode, nmean_merge },
-	[AGG_FULL] = { pos_encode, pos_merge },
+	[AGG_FULL] = { agg_full_encode, agg_full_merge },
 };
 
 void agg_encode_entry(struct agg_part *p, uint64_t off, struct buf *out)

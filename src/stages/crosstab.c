@@ -33,8 +33,8 @@ static const struct stage_opt crosstab_opts[] = {
 	  "of --na (datamash --narm)", NULL },
 	{ "na", 0, OPT_STRING, "more markers of a missing value, separated by commas; implies "
 	  "--narm", "LIST" },
-	{ "round", 'R', OPT_INT, "print numeric cells with N decimal places (datamash --round)",
-	  NULL },
+	{ "round", 'R', OPT_INT, "print numeric cells with N decimal places (datamash --round; "
+	  "with --format, the later given wins)", NULL },
 	{ "format", 0, OPT_STRING, "print numeric cells with the printf format FMT, one "
 	  "floating-point conversion (datamash --format)", "FMT" },
 	{ NULL, 0, 0, NULL, NULL },
@@ -77,7 +77,7 @@ static int crosstab_setup(struct stage *st, char **err)
 	c->spec.keys_strict = true;
 	if ((stage_flag(st, "narm") || na != NULL) && agg_spec_narm(&c->spec, na, err) < 0)
 		return -1;
-	if (agg_spec_numfmt(&c->spec, stage_str(st, "format"), stage_num(st, "round", -1), err) < 0)
+	if (agg_stage_numfmt(&c->spec, st, err) < 0)
 		return -1;
 	if (agg_spec_op(&c->spec, n == 2 ? words[1] : "count", err) < 0)
 		return -1;

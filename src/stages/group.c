@@ -34,8 +34,10 @@
  * the runs in key order, combining equal keys, and streams the output.
  *
  * Output: one record per group in key order (bytes, as LC_ALL=C sort),
- * the key fields (with --full: the fields of the group's first record,
- * kept by a last, hidden op) then one column per op, joined by the
+ * the key fields (with --full: the fields of the record datamash keeps,
+ * the group's first or where a min, max, absmin, absmax, first or last
+ * op took its value: src/reduce/aggfull.c, a last, hidden op) then one
+ * column per op, joined by the
  * input's delimiter or --output-delimiter (a tab for blank-separated
  * input, CSV quoting for --csv), each ending with the record
  * terminator; with --header-out a header line first (before the first
@@ -65,8 +67,10 @@ struct group {
 static const struct stage_opt group_opts[] = {
 	{ "keys", 'k', OPT_STRING, "the fields to group by: numbers from 1, closed ranges (2-4) "
 	  "and header names, separated by commas; without -k all records are one group", "LIST" },
-	{ "full", 'f', OPT_FLAG, "print each group's first record (in input order) before the "
-	  "results, instead of the key fields (datamash --full)", NULL },
+	{ "full", 'f', OPT_FLAG, "print a whole record of each group before the results, "
+	  "instead of the key fields: the record datamash --full prints (the latest where a "
+	  "min, max, absmin, absmax, first or last op took its value, else the group's first)",
+	  NULL },
 	{ "narm", 0, OPT_FLAG, "skip missing values: NA, N/A and NaN in any case, and the markers "
 	  "of --na (datamash --narm)", NULL },
 	{ "na", 0, OPT_STRING, "more markers of a missing value, separated by commas (such as - "
@@ -75,7 +79,7 @@ static const struct stage_opt group_opts[] = {
 	  "GroupBy(NAME) per key field, then OP(NAME) per op, NAME the input header's or "
 	  "field-N", NULL },
 	{ "round", 'R', OPT_INT, "print numeric results with N decimal places (datamash "
-	  "--round)", NULL },
+	  "--round; with --format, the later given wins)", NULL },
 	{ "format", 0, OPT_STRING, "print numeric results with the printf format FMT, one "
 	  "floating-point conversion such as %.3f or %08.2e (datamash --format)", "FMT" },
 	{ "output-delimiter", 0, OPT_STRING, "separate output fields with CHAR instead of the "
@@ -111,7 +115,7 @@ static int group_options(struct stage *st, struct group *g, char **err)
 	if ((stage_flag(st, "narm") || stage_str(st, "na") != NULL) &&
 	    agg_spec_narm(&g->spec, stage_str(st, "na"), err) < 0)
 		return -1;
-	if (agg_spec_numfmt(&g->spec, stage_str(st, "format"), stage_num(st, "round", -1), err) < 0)
+	if (agg_stage_numfmt(&g->spec, st, err) < 0)
 		return -1;
 	if (d != NULL && !format_delimiter(d, &g->delim)) {
 		*err = xasprintf("group: --output-delimiter '%s': one byte is needed (or \\t)", d);
@@ -350,14 +354,16 @@ const struct stage_def stage_group = {
 		"rms:F, come from the same exact states; pcov:F1:F2, scov:F1:F2, ppearson:F1:F2, "
 		"spearson:F1:F2 and dotprod:F1:F2 read two fields, summing x, y, xy, x^2 and y^2 "
 		"exactly for plain decimals (else by Chan et al.'s formulas). "
-		"As datamash: --full prints each group's first record (in input order) instead of "
-		"the key fields (datamash prints the record where a min, max, absmin, absmax or "
-		"last op last took its value, where there is one), "
+		"As datamash: --full prints a whole record of the group instead of the key fields, "
+		"the one datamash 1.7 keeps: the group's first record, replaced by the current one "
+		"whenever a min, max, absmin or absmax op's value changes (strictly smaller or "
+		"larger; never after a first value that is NaN), at a first op's first value and "
+		"at each of a last op's values, "
 		"--narm skips missing values (NA, N/A, NaN in any case, and the markers of --na; a "
 		"two-field op skips the pair), --header-out prints a header line (GroupBy(NAME), "
 		"OP(NAME), a two-field op named by its second field, NAME the header's or field-N), "
 		"-R N and --format FMT print numeric results (all but first and last) with %.NLf or "
-		"FMT, and --output-delimiter sets the output's delimiter. A group whose values are "
+		"FMT (both given: each is checked and the later wins), and --output-delimiter sets the output's delimiter. A group whose values are "
 		"all missing prints datamash's results for none: 0 for count and sum, nan for mean "
 		"and the spreads, -inf and inf for min and max, N/A for first and last. "
 		"The output is that of datamash -s -g KEYS with the same ops on the same input: "
