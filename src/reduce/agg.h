@@ -338,6 +338,22 @@ int agg_out_end(struct agg_out *o, int rc);
  * separated input (as datamash). */
 struct format agg_out_format(const struct format *f);
 
+/* The names datamash's --header-out gives fields: the input header's,
+ * else field-N (JSON Lines: the paths' text). */
+struct agg_names {
+	char **v;
+	size_t n;
+	const struct jpaths *paths;
+};
+/* Take the names of header h (NULL: none), freeing the old ones. */
+void agg_names_bind(struct agg_names *nm, const struct header *h);
+void agg_names_free(struct agg_names *nm);
+/* Append field f's (1-based) name. */
+void agg_put_name(const struct agg_names *nm, size_t f, struct buf *b);
+/* Append op's column name: OP(NAME), perc:P(NAME), a two-field op
+ * named by its second field, as datamash does. */
+void agg_put_op_name(const struct agg_names *nm, const struct agg_op *op, struct buf *b);
+
 /* Bind s now when its fields are all numbers (a header may still come,
  * and binds the same); else the stage's bind does.  0, or -1 with *err. */
 int agg_spec_ready(struct agg_spec *s, char **err);

@@ -50,7 +50,6 @@
 #include "agg.h"
 #include "aggvals.h"
 #include "fields.h"
-#include "jsonl.h"
 #include "stage.h"
 #include "util.h"
 
@@ -59,9 +58,7 @@ struct group {
 	bool full;		/* --full: the group's first record first */
 	bool header_out;
 	char delim;		/* --output-delimiter; 0: the input's */
-	char **names;		/* the input header's fields, once bound */
-	size_t nnames;
-	const struct jpaths *paths;	/* --json: fields are named by these */
+	struct agg_names names;	/* the input header's fields, once bound */
 };
 
 static const struct stage_opt group_opts[] = {
@@ -150,34 +147,18 @@ static int group_setup(struct stage *st, char **err)
 	return agg_spec_ready(&g->spec, err);
 }
 
-static void free_names(struct group *g)
-{
-	for (size_t i = 0; i < g->nnames; i++)
-		free(g->names[i]);
-	free(g->names);
-	g->names = NULL;
-	g->nnames = 0;
-}
-
 static int group_bind(struct stage *st, const struct header *h, char **err)
 {
 	struct group *g = st->priv;
 
-	free_names(g);
-	g->paths = h != NULL ? h->paths : NULL;
-	if (h != NULL) {
-		g->nnames = h->fields.n;
-		g->names = xcalloc(g->nnames + 1, sizeof *g->names);
-		for (size_t i = 0; i < g->nnames; i++)
-			g->names[i] = xstrndup(h->fields.v[i].p, h->fields.v[i].len);
-	}
+	agg_names_bind(&g->names, h);
 	return agg_stage_bind(st, h, err);
 }
 
 static void group_teardown(struct stage *st)
 {
 	if (st->priv != NULL)
-		free_names(st->priv);
+		agg_names_free(&((struct group *)st->priv)->names);
 	agg_stage_teardown(st);
 }
 
@@ -194,18 +175,6 @@ struct emit {
 	bool header_due;
 };
 
-/* Field f's (1-based) name in the header line: the input header's, else
- * datamash's field-N. */
-static void put_name(const struct group *g, size_t f, struct buf *b)
-{
-	if (f >= 1 && f <= g->nnames)
-		buf_append(b, g->names[f - 1], strlen(g->names[f - 1]));
-	else if (g->paths != NULL && f >= 1 && f <= g->paths->n)
-		buf_append(b, g->paths->v[f - 1].text, strlen(g->paths->v[f - 1].text));
-	else
-		buf_printf(b, "field-%zu", f);
-}
-
 /* The header line as datamash --header-out prints it; nfull: the fields
  * --full prints. */
 static void put_header(struct emit *e, size_t nfull)
@@ -219,24 +188,13 @@ static void put_header(struct emit *e, size_t nfull)
 	for (size_t i = 0; i < (e->g->full ? nfull : s->nkeys); i++) {
 		if (!e->g->full)
 			buf_append(&e->vals, "GroupBy(", 8);
-		put_name(e->g, e->g->full ? i + 1 : s->keys[i] + 1, &e->vals);
+		agg_put_name(&e->g->names, e->g->full ? i + 1 : s->keys[i] + 1, &e->vals);
 		if (!e->g->full)
 			buf_putc(&e->vals, ')');
 		ends[ncol++] = e->vals.len;
 	}
 	for (size_t i = 0; i < nops; i++) {
-		const struct agg_op *op = &s->ops[i];
-
-		buf_printf(&e->vals, "%s", agg_op_name(op->kind));
-		/* perc and trimmean show their parameter, given or not, as datamash */
-		if (agg_kind_param(op->kind))
-			buf_printf(&e->vals, ":%Lg", op->param);
-		/* a two-field op is named by its second field, as datamash does */
-		if (op->field > 0) {
-			buf_putc(&e->vals, '(');
-			put_name(e->g, op->field2 > 0 ? op->field2 : op->field, &e->vals);
-			buf_putc(&e->vals, ')');
-		}
+		agg_put_op_name(&e->g->names, &s->ops[i], &e->vals);
 		ends[ncol++] = e->vals.len;
 	}
 	for (size_t i = 0; i < ncol; i++) {
@@ -322,10 +280,10 @@ static int group_finish(struct stage *st, void *partial, struct sink *out, char 
 	e.header_due = g->header_out;
 	/* With an input header the line comes even without groups; else
 	 * before the first (datamash: --full names its record's fields). */
-	if (e.header_due && g->names != NULL && !g->full)
+	if (e.header_due && g->names.v != NULL && !g->full)
 		put_header(&e, 0);
-	if (e.header_due && g->names != NULL && g->full)
-		put_header(&e, g->nnames);
+	if (e.header_due && g->names.v != NULL && g->full)
+		put_header(&e, g->names.n);
 	rc = agg_finish(partial, group_emit, &e, err);
 	rc = agg_out_end(&e.out, rc);
 	buf_free(&e.vals);
