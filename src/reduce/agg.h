@@ -33,6 +33,27 @@
  * addition, so the two can differ only where the exact result is a tie
  * at the 15th significant digit.
  *
+ * The spreads and the two-field ops.  pstdev, sstdev, pvar, svar, pcov,
+ * scov, ppearson and spearson of plain decimals are computed from exact
+ * sums and rounded once: the exact result for the decimals as written.
+ * datamash reads each value into a long double first (an error of up to
+ * |x| x 2^-64) and computes from those with two passes in input order;
+ * where the results cancel, because the values are many times larger
+ * than their spread (|x| / stdev beyond about 10^5, such as 1e9 plus
+ * decimals) or two fields barely correlate, that reading error reaches
+ * the 14 digits datamash prints and the two differ there (1e9 plus
+ * three decimals, a spread of 1: the 13th digit of the stdev; a pcov of
+ * such x with small y: from the 10th digit).  That is where forkpipe's
+ * result is exact and datamash's is not; agreeing would mean reading
+ * values as datamash does and keeping every value of a group instead of
+ * a fixed state.  Values that are not plain decimals (hex, inf, nan,
+ * more than 18 digits) go through Welford's and Chan's one-pass
+ * formulas in long double, whose rounding differs from datamash's two
+ * passes: the two agree but where the result cancels as above (1e9 plus
+ * 11 decimals: from the 11th digit).  Without such cancellation they
+ * agree byte for byte (tests/e2e/dmops.sh, dmexact.sh).  ms, rms and
+ * dotprod are not in datamash 1.7.
+ *
  * Partial format, version 4 (all integers unsigned LEB128 varints unless
  * said otherwise; "zz" is a zigzag-encoded signed 128-bit varint; "LD" is
  * a long double's significant bytes, little-endian, as many as the

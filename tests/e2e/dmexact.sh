@@ -4,7 +4,7 @@
 # pkurt, dpo, jarque, geomean, harmmean) summed in input order on data
 # whose sums cancel (large offsets, mixed signs, exponents), --full's
 # record (the latest where min, max, absmin, absmax, first or last took
-# its value), -R and --format together (the later wins), and crosstab's
+# its value), the exact spreads where datamash's are not, -R and --format together (the later wins), and crosstab's
 # --header-out, --filler and --output-delimiter; at -j 1, 2, 4 and 7,
 # tiny chunks, spilling under a tiny --memory, file and pipe, partials
 # made at -j1 and -j4 merged.
@@ -84,6 +84,15 @@ done
 awk -F '\t' '$2 != "NA" && $4 != "N/A"' OFS='\t' "$T/na.tsv" > "$T/nan.tsv"
 datamash -s -g 1 $MOM < "$T/nan.tsv" > "$T/ref"
 expect_out "moments with NaN" "$T/ref" fp --tsv -j 2 -b 4K -e "group -k 1 $FPMOM" "$T/nan.tsv"
+
+# The spreads and two-field ops of plain decimals are exact, where
+# datamash's are of the values rounded to long doubles (agg.h): here it
+# prints 0.0066666666674428, 0.081649658097525 and 0.10000000000259.
+printf 'a\t1000000000.1\t1\na\t1000000000.2\t2\na\t1000000000.3\t4\n' > "$T/x.tsv"
+printf 'a\t0.0066666666666667\t0.081649658092773\t0.1\n' > "$T/ref"
+for j in 1 3; do
+	expect_out "exact pvar, pstdev, pcov at 1e9 -j$j" "$T/ref" fp --tsv -j "$j" -b 1 -e "group -k 1 pvar:2 pstdev:2 pcov:2:3" "$T/x.tsv"
+done
 
 # ---- --full ------------------------------------------------------------------------
 # Small groups, ties, NaN first or later, -0 and 0, NA (with --narm).
