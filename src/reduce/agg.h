@@ -158,8 +158,8 @@
  * says: about 16 bytes a number in the table and as many again for the
  * sorted copy the result is computed from (collapse: the values' bytes
  * and about 60 bytes each).  Many groups spill as usual; one group of a
- * billion numbers needs about 32 GB at the end (moments: about 75 GB:
- * 26 bytes a number in the table, 48 for the copy in input order).
+ * billion numbers needs about 32 GB at the end (moments: about 58 GB:
+ * 26 bytes a number in the table, 32 for the copy in input order).
  * The order statistics are computed from the values sorted, the moments
  * from the values in input order (their positions sorted), with
  * datamash's arithmetic in datamash's order (ostat.h): so they equal

@@ -377,11 +377,12 @@ long double agg_vals_value(const struct agg_group *g, size_t i)
 	if (agg_kind_inorder(op->kind)) {
 		struct nitem *it = vl_nitems(&g->part->kt, l);
 
-		/* The numbers alone, in input order. */
-		a = xreallocarray(NULL, l->n, sizeof *a);
+		/* The numbers alone, in input order, in place: the k-th goes
+		 * where the k-th item begins or before, never past one not
+		 * read yet. */
+		a = (long double *)it;
 		for (uint64_t k = 0; k < l->n; k++)
 			a[k] = it[k].v;
-		free(it);
 	} else {
 		a = vl_numbers(&g->part->kt, l);
 	}

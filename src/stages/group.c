@@ -100,7 +100,7 @@ static const struct stage_arg group_args[] = {
 	  "values in input order), joined by commas; F is a field number or a header name.  "
 	  "The order statistics, moments and collapse keep every value of a group: they spill "
 	  "beyond --memory with their groups, but the end holds one group's values at once "
-	  "(about 32 bytes a number, 75 for the moments), whatever --memory says", true },
+	  "(about 32 bytes a number, 58 for the moments), whatever --memory says", true },
 	{ NULL, NULL, false },
 };
 
