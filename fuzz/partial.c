@@ -34,7 +34,7 @@ static const struct {
 	{ "group -k 1 median:2 q1:3 perc:3:90 mode:2 trimmean:3:0.2 sskew:3 jarque:2 "
 	  "geomean:3 unique:4 collapse:4 countunique:4", FORMAT_DELIM, false },
 	{ "group -k 1 pstdev:2 range:3 absmax:3 pcov:2:3 dotprod:3:2 ms:2", FORMAT_DELIM, false },
-	{ "group -k 1 --narm --full count:2 mean:3 sstdev:2", FORMAT_DELIM, false },
+	{ "group -k 1 --narm --full count:2 mean:3 sstdev:2 min:3 last:2", FORMAT_DELIM, false },
 	{ "rmdup 1", FORMAT_DELIM, false },
 	{ "crosstab 1,4 sum:2", FORMAT_DELIM, false },
 	{ "count -m -L", FORMAT_DELIM, false },

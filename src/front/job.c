@@ -285,6 +285,8 @@ static int plan_to(struct job *job, bool first, char **err, int *code)
 		st = job->stages[i];
 		if (st->def == &stage_group && stage_str(st, "output-delimiter") != NULL)
 			return to_refused(job, "group --output-delimiter", err, code);
+		if (st->def == &stage_crosstab && stage_str(st, "output-delimiter") != NULL)
+			return to_refused(job, "crosstab --output-delimiter", err, code);
 		if (st->def->kind == STAGE_REDUCE && !st->def->keeps_header)
 			in = agg_out_format(&job->format);
 	}
@@ -308,8 +310,9 @@ static bool plan_to_names(struct job *job)
 {
 	struct stage *last = job->nstages > 0 ? job->stages[job->nstages - 1] : NULL;
 
+	/* crosstab's matrix is not named by its header line */
 	if (job->to != TO_JSONL || last == NULL || last->def->kind != STAGE_REDUCE ||
-	    last->def->keeps_header)
+	    last->def->keeps_header || last->def == &stage_crosstab)
 		return false;
 	return names_first(last);
 }

@@ -149,6 +149,7 @@ static int set_opt(struct stage *st, int i, const char *value, char **err)
 		break;
 	}
 	v->set = true;
+	v->given = ++st->ngiven;
 	return 0;
 }
 
@@ -351,6 +352,13 @@ const char *stage_str(const struct stage *st, const char *name)
 	int k = opt_index_long(st->def, name, strlen(name));
 
 	return k >= 0 && st->opts[k].set ? st->opts[k].str : NULL;
+}
+
+unsigned stage_given(const struct stage *st, const char *name)
+{
+	int k = opt_index_long(st->def, name, strlen(name));
+
+	return k >= 0 && st->opts[k].set ? st->opts[k].given : 0;
 }
 
 const char *stage_arg(const struct stage *st, const char *name)

@@ -71,6 +71,8 @@ struct stage_arg {
 
 struct optval {
 	bool set;
+	unsigned given;	/* when it was last set: the stage's options count
+			 * up from 1 in the order given (stage_given) */
 	long num;
 	char *str;
 	char **list;	/* OPT_LIST options and "many" arguments */
@@ -184,6 +186,7 @@ struct stage {
 	const struct stage_def *def;
 	struct optval *opts;	/* one per def->opts entry */
 	struct optval *args;	/* one per def->args entry */
+	unsigned ngiven;	/* options set so far */
 	char term;		/* record terminator */
 	const struct format *fmt;	/* how records split into fields */
 	char *origin;		/* where it was declared, for messages */
@@ -237,6 +240,9 @@ int stage_check(const struct stage *st, char **err);
 bool stage_flag(const struct stage *st, const char *name);
 long stage_num(const struct stage *st, const char *name, long dflt);
 const char *stage_str(const struct stage *st, const char *name);
+/* When option name was last set (larger: later), 0 if not: for options
+ * of which the later given wins, as datamash's -R and --format. */
+unsigned stage_given(const struct stage *st, const char *name);
 const char *stage_arg(const struct stage *st, const char *name);
 /* The values of an OPT_LIST option or a "many" argument, in order
  * (*n of them; 0 when not given). */

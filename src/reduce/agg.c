@@ -171,7 +171,12 @@ void agg_dist_add(struct agg_part *p, uint64_t off, size_t i, const char *v, siz
 void agg_pos_set(struct agg_part *p, uint64_t off, size_t i, uint64_t seq, uint64_t idx,
     const char *v, size_t len)
 {
-	size_t so = p->spec->ops[i].off;
+	agg_pos_set_at(p, off, p->spec->ops[i].off, seq, idx, v, len);
+}
+
+void agg_pos_set_at(struct agg_part *p, uint64_t off, size_t so, uint64_t seq, uint64_t idx,
+    const char *v, size_t len)
+{
 	struct s_pos *x = (struct s_pos *)((char *)keytab_state(&p->kt, off) + so);
 
 	if (len > x->cap) {
@@ -432,8 +437,7 @@ FOLD_INLINE void fold_ops(struct agg_part *p, uint64_t off, uint64_t idx, const 
 		if (op->kind == AGG_COUNT)
 			continue;
 		if (op->kind == AGG_FULL) {
-			if (!((struct s_pos *)o)->has)
-				agg_pos_set(p, off, i, p->cur_seq, idx, rec, len);
+			agg_full_fold(p, off, i, p->cur_seq, idx, rec, len);
 			state = keytab_state(&p->kt, off);
 			continue;
 		}
@@ -482,11 +486,14 @@ FOLD_INLINE void fold_ops(struct agg_part *p, uint64_t off, uint64_t idx, const 
 			break;
 		case AGG_MEDIAN: case AGG_Q1: case AGG_Q3: case AGG_IQR: case AGG_PERC:
 		case AGG_MODE: case AGG_ANTIMODE: case AGG_MAD: case AGG_MADRAW:
-		case AGG_TRIMMEAN: case AGG_SSKEW: case AGG_PSKEW: case AGG_SKURT:
-		case AGG_PKURT: case AGG_DPO: case AGG_JARQUE: case AGG_GEOMEAN:
-		case AGG_HARMMEAN:
+		case AGG_TRIMMEAN:
 			if (!op->shared)
 				vals_add_num(&p->kt, off, op->off, num_ld(n));
+			break;
+		case AGG_SSKEW: case AGG_PSKEW: case AGG_SKURT: case AGG_PKURT:
+		case AGG_DPO: case AGG_JARQUE: case AGG_GEOMEAN: case AGG_HARMMEAN:
+			if (!op->shared)
+				vals_add_npos(&p->kt, off, op->off, p->cur_seq, idx, num_ld(n));
 			break;
 		case AGG_UNIQUE:
 		case AGG_COLLAPSE:

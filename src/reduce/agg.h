@@ -33,13 +33,36 @@
  * addition, so the two can differ only where the exact result is a tie
  * at the 15th significant digit.
  *
- * Partial format, version 3 (all integers unsigned LEB128 varints unless
+ * The spreads and the two-field ops.  pstdev, sstdev, pvar, svar, pcov,
+ * scov, ppearson and spearson of plain decimals are computed from exact
+ * sums and rounded once: the exact result for the decimals as written.
+ * datamash reads each value into a long double first (an error of up to
+ * |x| x 2^-64) and computes from those with two passes in input order;
+ * where the results cancel, because the values are many times larger
+ * than their spread (|x| / stdev beyond about 10^5, such as 1e9 plus
+ * decimals) or two fields barely correlate, that reading error reaches
+ * the 14 digits datamash prints and the two differ there (1e9 plus
+ * three decimals, a spread of 1: the 13th digit of the stdev; a pcov of
+ * such x with small y: from the 10th digit).  That is where forkpipe's
+ * result is exact and datamash's is not; agreeing would mean reading
+ * values as datamash does and keeping every value of a group instead of
+ * a fixed state.  Values that are not plain decimals (hex, inf, nan,
+ * more than 18 digits) go through Welford's and Chan's one-pass
+ * formulas in long double, whose rounding differs from datamash's two
+ * passes: the two agree but where the result cancels as above (1e9 plus
+ * 11 decimals: from the 11th digit).  Without such cancellation they
+ * agree byte for byte (tests/e2e/dmops.sh, dmexact.sh).  ms, rms and
+ * dotprod are not in datamash 1.7.
+ *
+ * Partial format, version 4 (all integers unsigned LEB128 varints unless
  * said otherwise; "zz" is a zigzag-encoded signed 128-bit varint; "LD" is
  * a long double's significant bytes, little-endian, as many as the
  * header says):
  *
- *   "FPA" 0x03                 magic and version (2: the value lists;
- *                              3: the file and byte offset of an error)
+ *   "FPA" 0x04                 magic and version (2: the value lists;
+ *                              3: the file and byte offset of an error;
+ *                              4: the moments' numbers with their input
+ *                              positions)
  *   u8 LD size                 10 on x86 (80-bit extended)
  *   varint nops, nops x u8     the op kinds, checked against the stage
  *   varint n, n x (varint seq, varint records, varint file)
@@ -72,13 +95,21 @@
  *               mode 1: LD mean, LD M2 (Welford/Chan)
  *     distinct  varint n, n x (varint len, value)
  *     first,    u8 has a value, [varint seq, varint index, varint len,
- *     last,     value]
- *     full
- *     median .. harmmean (the order statistics and moments)
+ *     last      value]
+ *     full      as first: the group's first record; then one more such
+ *               state for each min, max, absmin, absmax, first and last
+ *               op before it, the record at that op's position
+ *               (aggfull.c: the record --full prints is chosen from
+ *               these)
+ *     median .. trimmean (the order statistics)
  *               varint n, n x LD: the group's numbers sorted by value
- *               (-0 before 0, NaNs last); the ops of one field share
- *               one list: the first writes it, the others nothing
- *               (agg_op.shared)
+ *               (-0 before 0, NaNs last); the order statistics of one
+ *               field share one list: the first writes it, the others
+ *               nothing (agg_op.shared)
+ *     sskew .. harmmean (the moments)
+ *               varint n, n x (varint seq, varint index, LD): the
+ *               group's numbers with their input positions, in input
+ *               order; shared by the moments of one field as above
  *     unique    as distinct
  *     collapse  varint n, n x (varint seq, varint index, varint len,
  *               value), in input order
@@ -118,18 +149,22 @@
  * distinct op's value entry ahead of folding it (agg.c).
  *
  * Value lists (aggvals.h).  The order statistics, the moments and
- * collapse keep every value of a group: 16 bytes a number (collapse: 20
- * bytes and the value), in chunks in the table's arena, so they count
+ * collapse keep every value of a group: 16 bytes a number (a moment's:
+ * 26 bytes, with its input position; collapse: 20 bytes and the value),
+ * in chunks in the table's arena, so they count
  * against the budget and spill with their groups like any state.  The
  * limit: the finish combines one key's entries from all runs in memory,
  * so one group's values must fit in memory there, whatever --memory
  * says: about 16 bytes a number in the table and as many again for the
  * sorted copy the result is computed from (collapse: the values' bytes
  * and about 60 bytes each).  Many groups spill as usual; one group of a
- * billion numbers needs about 32 GB at the end.  Results are computed
- * from the sorted values (ostat.h), so they do not depend on -j, the
- * chunk size or spilling; where datamash's input-order sums round
- * differently, the moments can differ from its in the last digits.
+ * billion numbers needs about 32 GB at the end (moments: about 58 GB:
+ * 26 bytes a number in the table, 32 for the copy in input order).
+ * The order statistics are computed from the values sorted, the moments
+ * from the values in input order (their positions sorted), with
+ * datamash's arithmetic in datamash's order (ostat.h): so they equal
+ * datamash's byte for byte and do not depend on -j, the chunk size or
+ * spilling.
  *
  * The engine's files: aggpart.h lists them. */
 #ifndef FORKPIPE_AGG_H
@@ -193,7 +228,8 @@ enum agg_kind {
 	AGG_DOTPROD,
 	AGG_NCOUNT,		/* count:F under --narm: the values not missing */
 	AGG_NMEAN,		/* mean under --narm: struct s_nsum */
-	AGG_FULL,		/* the group's first whole record (--full, rmdup) */
+	AGG_FULL,		/* a group's whole records (--full, rmdup):
+				 * aggfull.c */
 };
 
 struct agg_op {
@@ -239,7 +275,8 @@ struct agg_spec {
 int agg_spec_keys(struct agg_spec *s, const char *stage, const char *keys, bool whole, char **err);
 /* Add an op ("count", "sum:3", "distinct:name"). 0, or -1 with *err. */
 int agg_spec_op(struct agg_spec *s, const char *text, char **err);
-/* Add the op that keeps each group's first whole record (--full, rmdup). */
+/* Add the op that keeps the whole record --full prints (rmdup: the
+ * group's first), after every other op. */
 void agg_spec_full(struct agg_spec *s);
 /* Resolve header names and lay the state out.  0, or -1 with *err. */
 int agg_spec_bind(struct agg_spec *s, const struct header *h, char **err);
@@ -252,8 +289,12 @@ int agg_spec_narm(struct agg_spec *s, const char *list, char **err);
 /* Whether v is a missing value under --narm. */
 bool agg_is_na(const struct agg_spec *s, const char *v, size_t len);
 /* -R N (round >= 0) or --format FMT (fmt non-NULL): how numeric results
- * print.  0, or -1 with *err for a format datamash refuses. */
+ * print (replacing what an earlier call set).  0, or -1 with *err for a
+ * format datamash refuses. */
 int agg_spec_numfmt(struct agg_spec *s, const char *fmt, long round, char **err);
+/* The same from stage st's "round" and "format" options: both checked,
+ * and of both the one given later wins, as in datamash. */
+int agg_stage_numfmt(struct agg_spec *s, const struct stage *st, char **err);
 /* The op's name as datamash's --header-out prints it. */
 const char *agg_op_name(enum agg_kind k);
 /* Whether the op's result is a number (-R and --format apply). */
@@ -318,6 +359,22 @@ int agg_out_end(struct agg_out *o, int rc);
 /* The format group and top print in: the input's, but tabs for blank-
  * separated input (as datamash). */
 struct format agg_out_format(const struct format *f);
+
+/* The names datamash's --header-out gives fields: the input header's,
+ * else field-N (JSON Lines: the paths' text). */
+struct agg_names {
+	char **v;
+	size_t n;
+	const struct jpaths *paths;
+};
+/* Take the names of header h (NULL: none), freeing the old ones. */
+void agg_names_bind(struct agg_names *nm, const struct header *h);
+void agg_names_free(struct agg_names *nm);
+/* Append field f's (1-based) name. */
+void agg_put_name(const struct agg_names *nm, size_t f, struct buf *b);
+/* Append op's column name: OP(NAME), perc:P(NAME), a two-field op
+ * named by its second field, as datamash does. */
+void agg_put_op_name(const struct agg_names *nm, const struct agg_op *op, struct buf *b);
 
 /* Bind s now when its fields are all numbers (a header may still come,
  * and binds the same); else the stage's bind does.  0, or -1 with *err. */

@@ -79,15 +79,12 @@ int agg_spec_numfmt(struct agg_spec *s, const char *fmt, long round, char **err)
 	size_t at = 0;
 	const char *why;
 
-	if (fmt != NULL && round >= 0) {
-		*err = xasprintf("%s: -R and --format: give one of them", s->stage);
-		return -1;
-	}
 	if (round >= 0) {
 		if (round > 50) {
 			*err = xasprintf("%s: -R %ld: at most 50 decimal places", s->stage, round);
 			return -1;
 		}
+		free(s->numfmt);
 		s->numfmt = xasprintf("%%.%ldLf", round);
 		return 0;
 	}
@@ -100,6 +97,20 @@ int agg_spec_numfmt(struct agg_spec *s, const char *fmt, long round, char **err)
 		return -1;
 	}
 	/* the long double modifier before the conversion letter */
+	free(s->numfmt);
 	s->numfmt = xasprintf("%.*sL%s", (int)at, fmt, fmt + at);
 	return 0;
+}
+
+int agg_stage_numfmt(struct agg_spec *s, const struct stage *st, char **err)
+{
+	const char *fmt = stage_str(st, "format");
+	long round = stage_num(st, "round", -1);
+
+	/* Each is checked; of both, the later given wins, as in datamash,
+	 * where each sets the one output format. */
+	if (fmt != NULL && round >= 0 && stage_given(st, "format") > stage_given(st, "round"))
+		return agg_spec_numfmt(s, NULL, round, err) < 0 ? -1 :
+		    agg_spec_numfmt(s, fmt, -1, err);
+	return agg_spec_numfmt(s, fmt, -1, err) < 0 ? -1 : agg_spec_numfmt(s, NULL, round, err);
 }

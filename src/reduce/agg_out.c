@@ -9,9 +9,56 @@
 
 #include "aggpart.h"
 #include "aggvals.h"
+#include "jsonl.h"
 #include "util.h"
 
 /* ---- output helpers -------------------------------------------------------------- */
+
+void agg_names_bind(struct agg_names *nm, const struct header *h)
+{
+	agg_names_free(nm);
+	nm->paths = h != NULL ? h->paths : NULL;
+	if (h != NULL) {
+		nm->n = h->fields.n;
+		nm->v = xcalloc(nm->n + 1, sizeof *nm->v);
+		for (size_t i = 0; i < nm->n; i++)
+			nm->v[i] = xstrndup(h->fields.v[i].p, h->fields.v[i].len);
+	}
+}
+
+void agg_names_free(struct agg_names *nm)
+{
+	for (size_t i = 0; i < nm->n; i++)
+		free(nm->v[i]);
+	free(nm->v);
+	nm->v = NULL;
+	nm->n = 0;
+	nm->paths = NULL;
+}
+
+void agg_put_name(const struct agg_names *nm, size_t f, struct buf *b)
+{
+	if (f >= 1 && f <= nm->n)
+		buf_append(b, nm->v[f - 1], strlen(nm->v[f - 1]));
+	else if (nm->paths != NULL && f >= 1 && f <= nm->paths->n)
+		buf_append(b, nm->paths->v[f - 1].text, strlen(nm->paths->v[f - 1].text));
+	else
+		buf_printf(b, "field-%zu", f);
+}
+
+void agg_put_op_name(const struct agg_names *nm, const struct agg_op *op, struct buf *b)
+{
+	buf_printf(b, "%s", agg_op_name(op->kind));
+	/* perc and trimmean show their parameter, given or not, as datamash */
+	if (agg_kind_param(op->kind))
+		buf_printf(b, ":%Lg", op->param);
+	/* a two-field op is named by its second field, as datamash does */
+	if (op->field > 0) {
+		buf_putc(b, '(');
+		agg_put_name(nm, op->field2 > 0 ? op->field2 : op->field, b);
+		buf_putc(b, ')');
+	}
+}
 
 void agg_key_fields(const struct agg_spec *s, const char *key, size_t klen, struct field *v,
     struct buf *scratch)
@@ -55,7 +102,8 @@ static const void *op_state(const struct agg_group *g, size_t i)
 
 void agg_pos(const struct agg_group *g, size_t i, uint64_t *seq, uint64_t *idx)
 {
-	const struct s_pos *x = op_state(g, i);
+	const struct s_pos *x = g->part->spec->ops[i].kind == AGG_FULL ? agg_full_pick(g, i) :
+	    op_state(g, i);
 
 	*seq = x->seq;
 	*idx = x->idx;
@@ -152,7 +200,7 @@ void agg_format(const struct agg_group *g, size_t i, struct buf *out)
 	case AGG_FIRST:
 	case AGG_LAST:
 	case AGG_FULL: {
-		const struct s_pos *x = o;
+		const struct s_pos *x = op->kind == AGG_FULL ? agg_full_pick(g, i) : o;
 
 		if (!x->has)
 			buf_append(out, "N/A", 3);	/* no value (--narm), as datamash */

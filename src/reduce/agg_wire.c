@@ -57,15 +57,6 @@ static i128 get_zz(struct rd *r)
 	return 0;
 }
 
-static unsigned get_u8(struct rd *r)
-{
-	if (r->p >= r->end) {
-		r->bad = true;
-		return 0;
-	}
-	return *r->p++;
-}
-
 static long double get_ld(struct rd *r)
 {
 	long double v = 0;
@@ -245,7 +236,7 @@ static void dist_merge(struct agg_part *p, uint64_t off, size_t i, struct rd *r,
 	}
 }
 
-static void pos_encode(const struct agg_part *p, const void *o, struct buf *e)
+void agg_pos_encode(const struct agg_part *p, const void *o, struct buf *e)
 {
 	const struct s_pos *x = o;
 
@@ -417,8 +408,8 @@ static const struct op_wire op_wire[] = {
 	[AGG_MAX] = { mm_encode, mm_merge_op },
 	[AGG_STDEV] = { var_encode, var_merge_op },
 	[AGG_DISTINCT] = { dist_encode, dist_merge },
-	[AGG_FIRST] = { pos_encode, pos_merge },
-	[AGG_LAST] = { pos_encode, pos_merge },
+	[AGG_FIRST] = { agg_pos_encode, pos_merge },
+	[AGG_LAST] = { agg_pos_encode, pos_merge },
 	[AGG_MEDIAN] = { vals_num_encode, vals_num_merge },
 	[AGG_Q1] = { vals_num_encode, vals_num_merge },
 	[AGG_Q3] = { vals_num_encode, vals_num_merge },
@@ -429,14 +420,14 @@ static const struct op_wire op_wire[] = {
 	[AGG_MAD] = { vals_num_encode, vals_num_merge },
 	[AGG_MADRAW] = { vals_num_encode, vals_num_merge },
 	[AGG_TRIMMEAN] = { vals_num_encode, vals_num_merge },
-	[AGG_SSKEW] = { vals_num_encode, vals_num_merge },
-	[AGG_PSKEW] = { vals_num_encode, vals_num_merge },
-	[AGG_SKURT] = { vals_num_encode, vals_num_merge },
-	[AGG_PKURT] = { vals_num_encode, vals_num_merge },
-	[AGG_DPO] = { vals_num_encode, vals_num_merge },
-	[AGG_JARQUE] = { vals_num_encode, vals_num_merge },
-	[AGG_GEOMEAN] = { vals_num_encode, vals_num_merge },
-	[AGG_HARMMEAN] = { vals_num_encode, vals_num_merge },
+	[AGG_SSKEW] = { vals_npos_encode, vals_npos_merge },
+	[AGG_PSKEW] = { vals_npos_encode, vals_npos_merge },
+	[AGG_SKURT] = { vals_npos_encode, vals_npos_merge },
+	[AGG_PKURT] = { vals_npos_encode, vals_npos_merge },
+	[AGG_DPO] = { vals_npos_encode, vals_npos_merge },
+	[AGG_JARQUE] = { vals_npos_encode, vals_npos_merge },
+	[AGG_GEOMEAN] = { vals_npos_encode, vals_npos_merge },
+	[AGG_HARMMEAN] = { vals_npos_encode, vals_npos_merge },
 	[AGG_UNIQUE] = { dist_encode, dist_merge },
 	[AGG_COLLAPSE] = { vals_pos_encode, vals_pos_merge },
 	[AGG_PSTDEV] = { var_encode, var_merge_op },
@@ -454,7 +445,7 @@ static const struct op_wire op_wire[] = {
 	[AGG_DOTPROD] = { cov_encode, cov_merge_op },
 	[AGG_NCOUNT] = { ncount_encode, ncount_merge },
 	[AGG_NMEAN] = { nmean_encode, nmean_merge },
-	[AGG_FULL] = { pos_encode, pos_merge },
+	[AGG_FULL] = { agg_full_encode, agg_full_merge },
 };
 
 void agg_encode_entry(struct agg_part *p, uint64_t off, struct buf *out)
@@ -484,7 +475,7 @@ void agg_encode(struct agg_part *p, struct buf *out)
 	uint64_t *v;
 	size_t code_at;
 
-	buf_append(out, "FPA\3", 4);
+	buf_append(out, "FPA\4", 4);
 	buf_putc(out, (char)LD_BYTES);
 	buf_put_varint(out, s->nops);
 	for (size_t i = 0; i < s->nops; i++)
@@ -670,7 +661,7 @@ int agg_merge(struct agg_part *p, const char *data, size_t len)
 	uint64_t n;
 	unsigned code;
 
-	if (magic == NULL || memcmp(magic, "FPA\3", 4) != 0 || get_u8(&r) != LD_BYTES)
+	if (magic == NULL || memcmp(magic, "FPA\4", 4) != 0 || get_u8(&r) != LD_BYTES)
 		return -1;
 	if (get_varint(&r) != s->nops)
 		return -1;

@@ -4,6 +4,7 @@
  *   agg_wire.c  the partial's encoding (agg.h has the format) and merging
  *   agg_runs.c  spilled runs, their compaction, and the finish
  *   agg_out.c   what the stages print, and their shared callbacks
+ *   aggfull.c   the record --full prints, chosen as datamash chooses it
  *   ops.c       the op specs; aggstate.h the states; num.h numbers */
 #ifndef FORKPIPE_AGGPART_H
 #define FORKPIPE_AGGPART_H
@@ -124,6 +125,12 @@ void agg_dist_add(struct agg_part *p, uint64_t off, size_t i, const char *v, siz
 /* Set first/last op i of entry off to v at position (seq, idx). */
 void agg_pos_set(struct agg_part *p, uint64_t off, size_t i, uint64_t seq, uint64_t idx,
     const char *v, size_t len);
+/* The same for the s_pos at state offset so. */
+void agg_pos_set_at(struct agg_part *p, uint64_t off, size_t so, uint64_t seq, uint64_t idx,
+    const char *v, size_t len);
+/* An s_pos's wire form: u8 has, [varint seq, varint index, varint len,
+ * the bytes] (agg_wire.c). */
+void agg_pos_encode(const struct agg_part *p, const void *o, struct buf *e);
 
 /* Append entry off, encoded (agg.h), to out. */
 void agg_encode_entry(struct agg_part *p, uint64_t off, struct buf *out);
@@ -141,6 +148,15 @@ struct rd {
 	const unsigned char *p, *end;
 	bool bad;
 };
+
+static inline unsigned get_u8(struct rd *r)
+{
+	if (r->p >= r->end) {
+		r->bad = true;
+		return 0;
+	}
+	return *r->p++;
+}
 
 static inline uint64_t get_varint(struct rd *r)
 {
@@ -166,5 +182,14 @@ static inline const char *get_bytes(struct rd *r, size_t n)
 	r->p += n;
 	return q;
 }
+
+/* --full's state (aggfull.c), for the full op at index i: its bytes,
+ * the fold of a record, the wire, and the record to print. */
+size_t agg_full_size(const struct agg_spec *s, size_t i);
+void agg_full_fold(struct agg_part *p, uint64_t off, size_t i, uint64_t seq, uint64_t idx,
+    const char *rec, size_t len);
+void agg_full_encode(const struct agg_part *p, const void *o, struct buf *e);
+void agg_full_merge(struct agg_part *p, uint64_t off, size_t i, struct rd *r, uint64_t base);
+const struct s_pos *agg_full_pick(const struct agg_group *g, size_t i);
 
 #endif

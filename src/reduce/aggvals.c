@@ -14,6 +14,7 @@
 #define CHUNK_MIN 32			/* bytes of a list's first chunk */
 #define CHUNK_MAX (1u << 20)		/* chunks grow by doubling up to this */
 #define POS_HDR 20			/* collapse: seq (8), idx (8), len (4) */
+#define NPOS_ITEM (16 + LD_BYTES)	/* a moment's: seq (8), idx (8), the number */
 
 /* A chunk of a list: a blob, this header then cap bytes of items. */
 struct vchunk {
@@ -86,6 +87,17 @@ void vals_add_pos(struct keytab *kt, uint64_t off, size_t so, uint64_t seq, uint
 	vl_at(kt, off, so)->n++;
 }
 
+void vals_add_npos(struct keytab *kt, uint64_t off, size_t so, uint64_t seq, uint64_t idx,
+    long double v)
+{
+	char *at = vl_append(kt, off, so, NPOS_ITEM);
+
+	le_put64(at, seq);
+	le_put64(at + 8, idx);
+	memcpy(at + 16, &v, LD_BYTES);
+	vl_at(kt, off, so)->n++;
+}
+
 /* ---- reading a list in order ------------------------------------------------ */
 
 /* The numbers of a list, sorted (ostat_cmp), in a new array. */
@@ -120,6 +132,21 @@ static int pitem_cmp(const void *a, const void *b)
 	return (x->idx > y->idx) - (x->idx < y->idx);
 }
 
+/* A moment's number and its input position. */
+struct nitem {
+	uint64_t seq, idx;
+	long double v;
+};
+
+static int nitem_cmp(const void *a, const void *b)
+{
+	const struct nitem *x = a, *y = b;
+
+	if (x->seq != y->seq)
+		return x->seq < y->seq ? -1 : 1;
+	return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
 /* The values of a collapse list in input order, in a new array (valid
  * until the arena next grows). */
 static struct pitem *vl_positions(const struct keytab *kt, const struct s_vlist *l)
@@ -140,6 +167,27 @@ static struct pitem *vl_positions(const struct keytab *kt, const struct s_vlist 
 		}
 	}
 	qsort(a, k, sizeof *a, pitem_cmp);
+	return a;
+}
+
+/* The numbers of a moment's list in input order, in a new array. */
+static struct nitem *vl_nitems(const struct keytab *kt, const struct s_vlist *l)
+{
+	struct nitem *a = xreallocarray(NULL, l->n ? l->n : 1, sizeof *a);
+	size_t k = 0;
+
+	for (uint64_t b = l->head; b != 0; b = chunk(kt, b)->next) {
+		const struct vchunk *c = chunk(kt, b);
+		const char *q = (const char *)(c + 1), *end = q + c->used;
+
+		for (; q + NPOS_ITEM <= end && k < l->n; q += NPOS_ITEM, k++) {
+			a[k].seq = le_get64(q);
+			a[k].idx = le_get64(q + 8);
+			a[k].v = 0;
+			memcpy(&a[k].v, q + 16, LD_BYTES);
+		}
+	}
+	qsort(a, k, sizeof *a, nitem_cmp);
 	return a;
 }
 
@@ -215,6 +263,46 @@ void vals_pos_merge(struct agg_part *p, uint64_t off, size_t i, struct rd *r, ui
 	}
 }
 
+/* A moment's list: varint n, then n x (varint seq, varint index, LD) in
+ * input order. */
+void vals_npos_encode(const struct agg_part *p, const void *x, struct buf *e)
+{
+	const struct s_vlist *l = x;
+	struct nitem *a = vl_nitems(&p->kt, l);
+
+	buf_put_varint(e, l->n);
+	for (uint64_t k = 0; k < l->n; k++) {
+		buf_put_varint(e, a[k].seq);
+		buf_put_varint(e, a[k].idx);
+		buf_append(e, &a[k].v, LD_BYTES);
+	}
+	free(a);
+}
+
+void vals_npos_merge(struct agg_part *p, uint64_t off, size_t i, struct rd *r, uint64_t base)
+{
+	uint64_t n = get_varint(r);
+	size_t so = p->spec->ops[i].off;
+
+	/* Each value takes 2 + LD_BYTES bytes at least. */
+	if (r->bad || n > (uint64_t)(r->end - r->p) / (2 + LD_BYTES)) {
+		r->bad = true;
+		return;
+	}
+	for (uint64_t k = 0; k < n && !r->bad; k++) {
+		uint64_t seq = base + get_varint(r), idx = get_varint(r);
+		const char *b = r->bad ? NULL : get_bytes(r, LD_BYTES);
+		long double v = 0;
+
+		if (b == NULL) {
+			r->bad = true;
+			return;
+		}
+		memcpy(&v, b, LD_BYTES);
+		vals_add_npos(&p->kt, off, so, seq, idx, v);
+	}
+}
+
 /* ---- parameters -------------------------------------------------------------- */
 
 bool agg_kind_param(enum agg_kind k)
@@ -286,7 +374,18 @@ long double agg_vals_value(const struct agg_group *g, size_t i)
 
 	if (l->n == 0)
 		return __builtin_nanl("");
-	a = vl_numbers(&g->part->kt, l);
+	if (agg_kind_inorder(op->kind)) {
+		struct nitem *it = vl_nitems(&g->part->kt, l);
+
+		/* The numbers alone, in input order, in place: the k-th goes
+		 * where the k-th item begins or before, never past one not
+		 * read yet. */
+		a = (long double *)it;
+		for (uint64_t k = 0; k < l->n; k++)
+			a[k] = it[k].v;
+	} else {
+		a = vl_numbers(&g->part->kt, l);
+	}
 	r = ostat_value(op->kind, op->param, a, l->n);
 	free(a);
 	return r;

@@ -10,11 +10,13 @@
  * table); a chunk is never moved or copied as the list grows, and no
  * blob comes near the arena's 4 GiB limit of one blob.  The fold
  * appends in input order; encoding (a partial, a spilled run) sorts a
- * copy: numbers by value, collapse's values by position, so that
+ * copy: the order statistics' numbers by value, the moments' numbers and
+ * collapse's values by their input positions (chunk, record), so that
  * partials and runs hold each group's values sorted; merging appends
- * them; printing sorts them again and computes from the sorted list
- * (ostat.h), in one fixed order, so results do not depend on -j, the
- * chunk size or spilling.
+ * them; printing sorts them again and computes from the list in that one
+ * order (ostat.h): the order statistics from the values sorted, the
+ * moments from the values in input order, as datamash computes both.
+ * So results do not depend on -j, the chunk size or spilling.
  *
  * Numbers sort by value; -0 before 0, and NaNs (by their bytes) after
  * every number, so that the order is total and the same everywhere. */
@@ -41,6 +43,15 @@ static inline bool agg_kind_values(enum agg_kind k)
 	return k >= AGG_MEDIAN && k <= AGG_HARMMEAN;
 }
 
+/* Of those, the moments (sskew .. harmmean): their numbers keep their
+ * input positions, because datamash sums them in input order and the
+ * rounding of the sums shows in the digits printed; the order statistics
+ * need only the values, sorted. */
+static inline bool agg_kind_inorder(enum agg_kind k)
+{
+	return k >= AGG_SSKEW && k <= AGG_HARMMEAN;
+}
+
 /* Set op's parameter (perc:F:P, trimmean:F:P) from p, the text after the
  * last ':' of the op text, or NULL for the default.  0, or -1 with *err
  * (naming the op text). */
@@ -53,12 +64,17 @@ bool agg_kind_param(enum agg_kind k);
 void vals_add_num(struct keytab *kt, uint64_t off, size_t so, long double v);
 void vals_add_pos(struct keytab *kt, uint64_t off, size_t so, uint64_t seq, uint64_t idx,
     const char *v, size_t len);
+/* A moment's number with its input position. */
+void vals_add_npos(struct keytab *kt, uint64_t off, size_t so, uint64_t seq, uint64_t idx,
+    long double v);
 
 /* The wire (agg_wire.c's op_wire): encode and merge. */
 void vals_num_encode(const struct agg_part *p, const void *x, struct buf *e);
 void vals_num_merge(struct agg_part *p, uint64_t off, size_t i, struct rd *r, uint64_t base);
 void vals_pos_encode(const struct agg_part *p, const void *x, struct buf *e);
 void vals_pos_merge(struct agg_part *p, uint64_t off, size_t i, struct rd *r, uint64_t base);
+void vals_npos_encode(const struct agg_part *p, const void *x, struct buf *e);
+void vals_npos_merge(struct agg_part *p, uint64_t off, size_t i, struct rd *r, uint64_t base);
 
 /* Results: op i of group g as a number (the list ops), or as text
  * (unique, collapse). */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "agg.h"
+#include "aggpart.h"
 #include "aggstate.h"
 #include "aggvals.h"
 #include "util.h"
@@ -333,15 +334,19 @@ int agg_spec_bind(struct agg_spec *s, const struct header *h, char **err)
 		op->shared = false;
 		for (size_t j = 0; j < i && agg_kind_values(op->kind); j++)
 			if (agg_kind_values(s->ops[j].kind) && !s->ops[j].shared &&
+			    agg_kind_inorder(s->ops[j].kind) == agg_kind_inorder(op->kind) &&
 			    s->ops[j].field == op->field) {
-				/* One list of a field's numbers serves its ops. */
+				/* One list of a field's numbers serves its order
+				 * statistics, one its moments. */
 				op->off = s->ops[j].off;
 				op->shared = true;
 			}
 		for (size_t k = 0; k < sizeof op_table / sizeof op_table[0] && !op->shared; k++)
 			if (op_table[k].kind == op->kind) {
 				op->off = off;
-				off += ALIGN16(op_table[k].size);
+				/* --full: a record per op that can choose it */
+				off += ALIGN16(op->kind == AGG_FULL ? agg_full_size(s, i) :
+				    op_table[k].size);
 			}
 		op->numslot = -1;
 		if (kind_numeric(op->kind)) {

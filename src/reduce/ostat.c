@@ -1,4 +1,4 @@
-/* ostat.c - order statistics and moments from sorted values (ostat.h).
+/* ostat.c - order statistics and moments from a group's values (ostat.h).
  * The arithmetic follows datamash's, operation for operation and type
  * for type (a double percentile, size_t products of n), so that the
  * same values give the same bits, NaNs of 0/0 included. */

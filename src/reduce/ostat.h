@@ -1,16 +1,15 @@
-/* ostat.h - the order statistics and moments of the grouping ops,
- * computed from a group's values sorted ascending, with datamash's
- * formulas and in long double as datamash computes them (R's quantile
- * type 7 for median, q1, q3, iqr and perc; mad scaled by 1.4826; mode
- * and antimode over runs of equal values; trimmean trims floor(P x n)
- * values from each end and is the median at P = 0.5; skewness, excess
- * kurtosis, Jarque-Bera and D'Agostino-Pearson p-values from the central
- * moments; geomean as exp of the mean log; harmmean as n over the sum of
- * reciprocals).  Sums run over the sorted values in order, so a result
- * is the same at any -j; datamash sums in its input order, so the two
- * differ where the sums' rounding errors reach the digits printed: the
- * last digit now and then, and more where the moments cancel (the
- * skewness, near 0, of a million values agreed to 11 digits). */
+/* ostat.h - the order statistics and moments of the grouping ops, with
+ * datamash's formulas and in long double as datamash computes them (R's
+ * quantile type 7 for median, q1, q3, iqr and perc; mad scaled by
+ * 1.4826; mode and antimode over runs of equal values; trimmean trims
+ * floor(P x n) values from each end and is the median at P = 0.5;
+ * skewness, excess kurtosis, Jarque-Bera and D'Agostino-Pearson p-values
+ * from the central moments; geomean as exp of the mean log; harmmean as
+ * n over the sum of reciprocals).  The order statistics read the values
+ * sorted ascending; the moments read them in input order, the order in
+ * which datamash sums them (its -s sorts with `sort -s`, so a group's
+ * values keep their input order): the sums' rounding is datamash's, and
+ * so are the digits printed. */
 #ifndef FORKPIPE_OSTAT_H
 #define FORKPIPE_OSTAT_H
 
@@ -19,8 +18,9 @@
 
 #include "agg.h"
 
-/* Op kind k (agg_kind_values) of the n >= 1 sorted values v; param is
- * the op's (perc: the percentile, trimmean: the fraction). */
+/* Op kind k (agg_kind_values) of the n >= 1 values v, sorted for the
+ * order statistics, in input order for the moments (agg_kind_inorder);
+ * param is the op's (perc: the percentile, trimmean: the fraction). */
 long double ostat_value(enum agg_kind k, long double param, const long double *v, size_t n);
 
 /* The bytes of a long double that hold its value (80-bit on x86). */

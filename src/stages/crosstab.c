@@ -7,9 +7,11 @@
  * -j, the chunk size or spilling.  Finish walks the groups in key order
  * (rows, then columns, as LC_ALL=C sort orders bytes), keeps the cells,
  * and prints the matrix: a first line of the column values after an
- * empty corner, then one line per row value with its cells, N/A where a
- * pair never occurs.  The cells are held in memory for that (a matrix
- * is as large as its output).
+ * empty corner (an empty line for no input, as datamash), then one line
+ * per row value with its cells, N/A (or --filler) where a pair never
+ * occurs; with --header-out datamash's header line before it
+ * (GroupBy(ROW), GroupBy(COL), OP(F)).  The cells are held in memory for
+ * that (a matrix is as large as its output).
  *
  * Partial format: group's (src/reduce/agg.h), with one op.
  *
@@ -26,6 +28,10 @@
 
 struct crosstab {
 	struct agg_spec spec;	/* first: see agg_stage_teardown */
+	struct agg_names names;	/* the input header's fields, once bound */
+	const char *filler;	/* a missing cell; the stage owns it */
+	char delim;		/* --output-delimiter; 0: the input's */
+	bool header_out;
 };
 
 static const struct stage_opt crosstab_opts[] = {
@@ -33,10 +39,17 @@ static const struct stage_opt crosstab_opts[] = {
 	  "of --na (datamash --narm)", NULL },
 	{ "na", 0, OPT_STRING, "more markers of a missing value, separated by commas; implies "
 	  "--narm", "LIST" },
-	{ "round", 'R', OPT_INT, "print numeric cells with N decimal places (datamash --round)",
-	  NULL },
+	{ "round", 'R', OPT_INT, "print numeric cells with N decimal places (datamash --round; "
+	  "with --format, the later given wins)", NULL },
 	{ "format", 0, OPT_STRING, "print numeric cells with the printf format FMT, one "
 	  "floating-point conversion (datamash --format)", "FMT" },
+	{ "header-out", 0, OPT_FLAG, "print datamash's header line first: GroupBy(ROW), "
+	  "GroupBy(COL) and OP(F), each NAME the input header's or field-N (not turned on "
+	  "by --to jsonl: the matrix has no names)", NULL },
+	{ "filler", 0, OPT_STRING, "print X for a pair that never occurs instead of N/A "
+	  "(datamash --filler)", "X" },
+	{ "output-delimiter", 0, OPT_STRING, "separate output fields with CHAR instead of the "
+	  "input's delimiter", "CHAR" },
 	{ NULL, 0, 0, NULL, NULL },
 };
 
@@ -61,9 +74,15 @@ static int crosstab_setup(struct stage *st, char **err)
 	struct crosstab *c = xcalloc(1, sizeof *c);
 	size_t n;
 	char *const *words = stage_list(st, "fields", &n);
-	const char *na = stage_str(st, "na");
+	const char *na = stage_str(st, "na"), *d = stage_str(st, "output-delimiter");
 
 	st->priv = c;
+	c->filler = stage_str(st, "filler") != NULL ? stage_str(st, "filler") : "N/A";
+	c->header_out = stage_flag(st, "header-out");
+	if (d != NULL && !format_delimiter(d, &c->delim)) {
+		*err = xasprintf("crosstab: --output-delimiter '%s': one byte is needed (or \\t)", d);
+		return -1;
+	}
 	if (n == 0 || n > 2) {
 		*err = xasprintf("crosstab: ROW,COL and at most one op are needed (got %zu words)", n);
 		return -1;
@@ -77,7 +96,7 @@ static int crosstab_setup(struct stage *st, char **err)
 	c->spec.keys_strict = true;
 	if ((stage_flag(st, "narm") || na != NULL) && agg_spec_narm(&c->spec, na, err) < 0)
 		return -1;
-	if (agg_spec_numfmt(&c->spec, stage_str(st, "format"), stage_num(st, "round", -1), err) < 0)
+	if (agg_stage_numfmt(&c->spec, st, err) < 0)
 		return -1;
 	if (agg_spec_op(&c->spec, n == 2 ? words[1] : "count", err) < 0)
 		return -1;
@@ -141,16 +160,54 @@ static int col_cmp(const void *x, const void *y)
 	return bytes_cmp(cmp_base + a[0], a[1], cmp_base + b[0], b[1]);
 }
 
+/* datamash's --header-out line: GroupBy(ROW), GroupBy(COL), OP(F). */
+static void put_header(const struct crosstab *x, const struct format *of, char term,
+    struct buf *out)
+{
+	struct buf b = { 0 };
+	size_t ends[3];
+	struct field f[3];
+
+	for (size_t i = 0; i < 2; i++) {
+		buf_append(&b, "GroupBy(", 8);
+		agg_put_name(&x->names, x->spec.keys[i] + 1, &b);
+		buf_putc(&b, ')');
+		ends[i] = b.len;
+	}
+	agg_put_op_name(&x->names, &x->spec.ops[0], &b);
+	/* the default count is datamash's count of the ROW field */
+	if (x->spec.ops[0].kind == AGG_COUNT && x->spec.ops[0].field == 0) {
+		buf_putc(&b, '(');
+		agg_put_name(&x->names, x->spec.keys[0] + 1, &b);
+		buf_putc(&b, ')');
+	}
+	ends[2] = b.len;
+	for (size_t i = 0; i < 3; i++) {
+		f[i].p = b.data + (i > 0 ? ends[i - 1] : 0);
+		f[i].len = ends[i] - (i > 0 ? ends[i - 1] : 0);
+	}
+	fields_join(of, f, 3, out);
+	buf_putc(out, term);
+	buf_free(&b);
+}
+
 /* Print the matrix: cols are the distinct columns, sorted. */
 static int print_matrix(struct stage *st, struct cells *c, size_t (*cols)[2], size_t ncols,
     struct sink *out)
 {
+	const struct crosstab *x = st->priv;
 	struct format of = agg_out_format(st->fmt);
 	struct agg_out o = { 0 };
 	struct field *f = xcalloc(ncols + 1, sizeof *f);
 	int rc = 0;
 
+	if (x->delim != 0)
+		of.delim = x->delim;
 	o.sink = out;
+	/* datamash: with an input header the line comes even without data;
+	 * else with the first record. */
+	if (x->header_out && (x->names.v != NULL || c->n > 0))
+		put_header(x, &of, st->term, &o.b);
 	f[0].p = "";
 	for (size_t k = 0; k < ncols; k++) {
 		f[k + 1].p = c->data.data + cols[k][0];
@@ -169,8 +226,8 @@ static int print_matrix(struct stage *st, struct cells *c, size_t (*cols)[2], si
 			    memcmp(c->data.data + c->v[j].row, f[0].p, f[0].len) == 0 &&
 			    bytes_cmp(c->data.data + c->v[j].col, c->v[j].clen, col, cols[k][1]) == 0;
 
-			f[k + 1].p = here ? c->data.data + c->v[j].val : "N/A";
-			f[k + 1].len = here ? c->v[j].vlen : 3;
+			f[k + 1].p = here ? c->data.data + c->v[j].val : x->filler;
+			f[k + 1].len = here ? c->v[j].vlen : strlen(x->filler);
 			j += here;
 		}
 		fields_join(&of, f, ncols + 1, &o.b);
@@ -182,6 +239,19 @@ static int print_matrix(struct stage *st, struct cells *c, size_t (*cols)[2], si
 	return agg_out_end(&o, rc);
 }
 
+static int crosstab_bind(struct stage *st, const struct header *h, char **err)
+{
+	agg_names_bind(&((struct crosstab *)st->priv)->names, h);
+	return agg_stage_bind(st, h, err);
+}
+
+static void crosstab_teardown(struct stage *st)
+{
+	if (st->priv != NULL)
+		agg_names_free(&((struct crosstab *)st->priv)->names);
+	agg_stage_teardown(st);
+}
+
 static int crosstab_finish(struct stage *st, void *partial, struct sink *out, char **err)
 {
 	struct crosstab *x = st->priv;
@@ -191,8 +261,8 @@ static int crosstab_finish(struct stage *st, void *partial, struct sink *out, ch
 
 	c.spec = &x->spec;
 	rc = agg_finish(partial, crosstab_cell, &c, err);
-	if (rc == 0 && c.n > 0) {
-		cols = xreallocarray(NULL, c.n, sizeof *cols);
+	if (rc == 0) {
+		cols = xreallocarray(NULL, c.n ? c.n : 1, sizeof *cols);
 		for (size_t i = 0; i < c.n; i++) {
 			cols[i][0] = c.v[i].col;
 			cols[i][1] = c.v[i].clen;
@@ -221,11 +291,17 @@ const struct stage_def stage_crosstab = {
 		"sorted, with the cell of each column: the number of records of the pair, or the "
 		"result of the op given after ROW,COL (any op of group, such as sum:3 or first:3), "
 		"and N/A where the pair never occurs. Fields are joined by the input's delimiter "
-		"(a tab for blank-separated input). -R, --format, --narm and --na work as group's. "
+		"(a tab for blank-separated input) or --output-delimiter; --filler X prints X instead "
+		"of N/A; --header-out prints datamash's header line first (GroupBy(ROW), "
+		"GroupBy(COL), OP(F)); with no input the matrix is one empty line, as datamash's. "
+		"-R, --format, --narm and --na work as group's. "
 		"A record that lacks a key field ends the run with status 65. The cells merge "
 		"exactly, so the output does not depend on -j or the chunk size; they are held in "
 		"memory at the end to print the matrix.",
-	AGG_STAGE_CALLBACKS,
+	/* its own bind and teardown (the header's names) */
+	.bind = crosstab_bind,
+	.teardown = crosstab_teardown,
+	AGG_PARTIAL_CALLBACKS,
 	.opts = crosstab_opts,
 	.args = crosstab_args,
 	.setup = crosstab_setup,

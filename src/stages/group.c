@@ -16,16 +16,17 @@
  * min and max compare, stdev combines (n, sums) exactly or (n, mean, M2)
  * by Chan et al.'s formula, distinct unites value sets, first and last
  * keep the value at the lowest or highest input position (chunk sequence
- * number, record index in the chunk), the order statistics and moments
- * keep the group's numbers (sent sorted, merged, computed from the
- * sorted list in one fixed order: src/reduce/aggvals.h, ostat.h), unique
+ * number, record index in the chunk), the order statistics keep the
+ * group's numbers (sent sorted by value, merged, computed from the sorted
+ * list), the moments keep them with their input positions (computed in
+ * input order, as datamash sums them: src/reduce/aggvals.h, ostat.h), unique
  * shares distinct's value set, collapse keeps values with their
  * positions.  The merger merges the partials in
  * any order; merging is associative and commutative, so the output does
  * not depend on -j or the chunk size.
  *
- * Partial format (src/reduce/agg.h has the details), version 3: the magic
- * "FPA" 0x03, the long double size, the op kinds, the records folded per
+ * Partial format (src/reduce/agg.h has the details), version 4: the magic
+ * "FPA" 0x04, the long double size, the op kinds, the records folded per
  * chunk, the first bad value if any, then one entry per group: its
  * length, the key, the record count and each op's state.  A table that
  * outgrows the stage's memory budget is written to a temporary file as
@@ -33,8 +34,10 @@
  * the runs in key order, combining equal keys, and streams the output.
  *
  * Output: one record per group in key order (bytes, as LC_ALL=C sort),
- * the key fields (with --full: the fields of the group's first record,
- * kept by a last, hidden op) then one column per op, joined by the
+ * the key fields (with --full: the fields of the record datamash keeps,
+ * the group's first or where a min, max, absmin, absmax, first or last
+ * op took its value: src/reduce/aggfull.c, a last, hidden op) then one
+ * column per op, joined by the
  * input's delimiter or --output-delimiter (a tab for blank-separated
  * input, CSV quoting for --csv), each ending with the record
  * terminator; with --header-out a header line first (before the first
@@ -47,7 +50,6 @@
 #include "agg.h"
 #include "aggvals.h"
 #include "fields.h"
-#include "jsonl.h"
 #include "stage.h"
 #include "util.h"
 
@@ -56,16 +58,16 @@ struct group {
 	bool full;		/* --full: the group's first record first */
 	bool header_out;
 	char delim;		/* --output-delimiter; 0: the input's */
-	char **names;		/* the input header's fields, once bound */
-	size_t nnames;
-	const struct jpaths *paths;	/* --json: fields are named by these */
+	struct agg_names names;	/* the input header's fields, once bound */
 };
 
 static const struct stage_opt group_opts[] = {
 	{ "keys", 'k', OPT_STRING, "the fields to group by: numbers from 1, closed ranges (2-4) "
 	  "and header names, separated by commas; without -k all records are one group", "LIST" },
-	{ "full", 'f', OPT_FLAG, "print each group's first record (in input order) before the "
-	  "results, instead of the key fields (datamash --full)", NULL },
+	{ "full", 'f', OPT_FLAG, "print a whole record of each group before the results, "
+	  "instead of the key fields: the record datamash --full prints (the latest where a "
+	  "min, max, absmin, absmax, first or last op took its value, else the group's first)",
+	  NULL },
 	{ "narm", 0, OPT_FLAG, "skip missing values: NA, N/A and NaN in any case, and the markers "
 	  "of --na (datamash --narm)", NULL },
 	{ "na", 0, OPT_STRING, "more markers of a missing value, separated by commas (such as - "
@@ -74,7 +76,7 @@ static const struct stage_opt group_opts[] = {
 	  "GroupBy(NAME) per key field, then OP(NAME) per op, NAME the input header's or "
 	  "field-N", NULL },
 	{ "round", 'R', OPT_INT, "print numeric results with N decimal places (datamash "
-	  "--round)", NULL },
+	  "--round; with --format, the later given wins)", NULL },
 	{ "format", 0, OPT_STRING, "print numeric results with the printf format FMT, one "
 	  "floating-point conversion such as %.3f or %08.2e (datamash --format)", "FMT" },
 	{ "output-delimiter", 0, OPT_STRING, "separate output fields with CHAR instead of the "
@@ -98,7 +100,7 @@ static const struct stage_arg group_args[] = {
 	  "values in input order), joined by commas; F is a field number or a header name.  "
 	  "The order statistics, moments and collapse keep every value of a group: they spill "
 	  "beyond --memory with their groups, but the end holds one group's values at once "
-	  "(about 32 bytes a number), whatever --memory says", true },
+	  "(about 32 bytes a number, 58 for the moments), whatever --memory says", true },
 	{ NULL, NULL, false },
 };
 
@@ -110,7 +112,7 @@ static int group_options(struct stage *st, struct group *g, char **err)
 	if ((stage_flag(st, "narm") || stage_str(st, "na") != NULL) &&
 	    agg_spec_narm(&g->spec, stage_str(st, "na"), err) < 0)
 		return -1;
-	if (agg_spec_numfmt(&g->spec, stage_str(st, "format"), stage_num(st, "round", -1), err) < 0)
+	if (agg_stage_numfmt(&g->spec, st, err) < 0)
 		return -1;
 	if (d != NULL && !format_delimiter(d, &g->delim)) {
 		*err = xasprintf("group: --output-delimiter '%s': one byte is needed (or \\t)", d);
@@ -145,34 +147,18 @@ static int group_setup(struct stage *st, char **err)
 	return agg_spec_ready(&g->spec, err);
 }
 
-static void free_names(struct group *g)
-{
-	for (size_t i = 0; i < g->nnames; i++)
-		free(g->names[i]);
-	free(g->names);
-	g->names = NULL;
-	g->nnames = 0;
-}
-
 static int group_bind(struct stage *st, const struct header *h, char **err)
 {
 	struct group *g = st->priv;
 
-	free_names(g);
-	g->paths = h != NULL ? h->paths : NULL;
-	if (h != NULL) {
-		g->nnames = h->fields.n;
-		g->names = xcalloc(g->nnames + 1, sizeof *g->names);
-		for (size_t i = 0; i < g->nnames; i++)
-			g->names[i] = xstrndup(h->fields.v[i].p, h->fields.v[i].len);
-	}
+	agg_names_bind(&g->names, h);
 	return agg_stage_bind(st, h, err);
 }
 
 static void group_teardown(struct stage *st)
 {
 	if (st->priv != NULL)
-		free_names(st->priv);
+		agg_names_free(&((struct group *)st->priv)->names);
 	agg_stage_teardown(st);
 }
 
@@ -189,18 +175,6 @@ struct emit {
 	bool header_due;
 };
 
-/* Field f's (1-based) name in the header line: the input header's, else
- * datamash's field-N. */
-static void put_name(const struct group *g, size_t f, struct buf *b)
-{
-	if (f >= 1 && f <= g->nnames)
-		buf_append(b, g->names[f - 1], strlen(g->names[f - 1]));
-	else if (g->paths != NULL && f >= 1 && f <= g->paths->n)
-		buf_append(b, g->paths->v[f - 1].text, strlen(g->paths->v[f - 1].text));
-	else
-		buf_printf(b, "field-%zu", f);
-}
-
 /* The header line as datamash --header-out prints it; nfull: the fields
  * --full prints. */
 static void put_header(struct emit *e, size_t nfull)
@@ -214,24 +188,13 @@ static void put_header(struct emit *e, size_t nfull)
 	for (size_t i = 0; i < (e->g->full ? nfull : s->nkeys); i++) {
 		if (!e->g->full)
 			buf_append(&e->vals, "GroupBy(", 8);
-		put_name(e->g, e->g->full ? i + 1 : s->keys[i] + 1, &e->vals);
+		agg_put_name(&e->g->names, e->g->full ? i + 1 : s->keys[i] + 1, &e->vals);
 		if (!e->g->full)
 			buf_putc(&e->vals, ')');
 		ends[ncol++] = e->vals.len;
 	}
 	for (size_t i = 0; i < nops; i++) {
-		const struct agg_op *op = &s->ops[i];
-
-		buf_printf(&e->vals, "%s", agg_op_name(op->kind));
-		/* perc and trimmean show their parameter, given or not, as datamash */
-		if (agg_kind_param(op->kind))
-			buf_printf(&e->vals, ":%Lg", op->param);
-		/* a two-field op is named by its second field, as datamash does */
-		if (op->field > 0) {
-			buf_putc(&e->vals, '(');
-			put_name(e->g, op->field2 > 0 ? op->field2 : op->field, &e->vals);
-			buf_putc(&e->vals, ')');
-		}
+		agg_put_op_name(&e->g->names, &s->ops[i], &e->vals);
 		ends[ncol++] = e->vals.len;
 	}
 	for (size_t i = 0; i < ncol; i++) {
@@ -317,10 +280,10 @@ static int group_finish(struct stage *st, void *partial, struct sink *out, char 
 	e.header_due = g->header_out;
 	/* With an input header the line comes even without groups; else
 	 * before the first (datamash: --full names its record's fields). */
-	if (e.header_due && g->names != NULL && !g->full)
+	if (e.header_due && g->names.v != NULL && !g->full)
 		put_header(&e, 0);
-	if (e.header_due && g->names != NULL && g->full)
-		put_header(&e, g->nnames);
+	if (e.header_due && g->names.v != NULL && g->full)
+		put_header(&e, g->names.n);
 	rc = agg_finish(partial, group_emit, &e, err);
 	rc = agg_out_end(&e.out, rc);
 	buf_free(&e.vals);
@@ -349,14 +312,16 @@ const struct stage_def stage_group = {
 		"rms:F, come from the same exact states; pcov:F1:F2, scov:F1:F2, ppearson:F1:F2, "
 		"spearson:F1:F2 and dotprod:F1:F2 read two fields, summing x, y, xy, x^2 and y^2 "
 		"exactly for plain decimals (else by Chan et al.'s formulas). "
-		"As datamash: --full prints each group's first record (in input order) instead of "
-		"the key fields (datamash prints the record where a min, max, absmin, absmax or "
-		"last op last took its value, where there is one), "
+		"As datamash: --full prints a whole record of the group instead of the key fields, "
+		"the one datamash 1.7 keeps: the group's first record, replaced by the current one "
+		"whenever a min, max, absmin or absmax op's value changes (strictly smaller or "
+		"larger; never after a first value that is NaN), at a first op's first value and "
+		"at each of a last op's values, "
 		"--narm skips missing values (NA, N/A, NaN in any case, and the markers of --na; a "
 		"two-field op skips the pair), --header-out prints a header line (GroupBy(NAME), "
 		"OP(NAME), a two-field op named by its second field, NAME the header's or field-N), "
 		"-R N and --format FMT print numeric results (all but first and last) with %.NLf or "
-		"FMT, and --output-delimiter sets the output's delimiter. A group whose values are "
+		"FMT (both given: each is checked and the later wins), and --output-delimiter sets the output's delimiter. A group whose values are "
 		"all missing prints datamash's results for none: 0 for count and sum, nan for mean "
 		"and the spreads, -inf and inf for min and max, N/A for first and last. "
 		"The output is that of datamash -s -g KEYS with the same ops on the same input: "
@@ -367,7 +332,13 @@ const struct stage_def stage_group = {
 		"not depend on -j or the chunk size; they can differ from datamash's, whose running "
 		"long double sum rounds at every addition, only where the exact result is a tie at "
 		"the 15th significant digit. Other values are summed in long double with Neumaier's "
-		"compensation, and stdev then merges by Chan et al.'s formula. A value of a numeric op that is not a number, or a field a record lacks, "
+		"compensation, and stdev then merges by Chan et al.'s formula. The spreads and "
+		"two-field ops of plain decimals are exact too, where datamash computes from each "
+		"value rounded to a long double: where the result cancels (values many times larger "
+		"than their spread, beyond about 10^5 times, as 1e9 plus decimals; fields that barely "
+		"correlate) that rounding shows in datamash's last printed digits (from the 10th to "
+		"the 14th) and not in forkpipe's. The moments are computed as datamash computes them, "
+		"in input order, and agree byte for byte. A value of a numeric op that is not a number, or a field a record lacks, "
 		"ends the run with status 65 and a message naming the input file (stdin for standard "
 		"input), the op, the record, the field and the value, as in \"forkpipe: data.tsv: "
 		"group: sum:2: invalid numeric value in record 7 at byte offset 120, field 2: 'x'\"; "

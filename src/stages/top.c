@@ -6,8 +6,8 @@
  * the full table, and only at the end are the N best selected with a
  * bounded heap, so the answer is exact, whatever -j and the chunk size.
  *
- * Partial format (src/reduce/agg.h has the details), version 3: the magic
- * "FPA" 0x03, the long double size, the op kinds (none, or one sum), the
+ * Partial format (src/reduce/agg.h has the details), version 4: the magic
+ * "FPA" 0x04, the long double size, the op kinds (none, or one sum), the
  * records folded per chunk, the first bad value if any, then one entry
  * per key: its length, the key, the record count and, ranking by a sum,
  * the sum's state (exact decimal part and compensated float part).

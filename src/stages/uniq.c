@@ -7,8 +7,8 @@
  * adds the counts (associative and commutative, so the output does not
  * depend on -j or the chunk size) and prints the keys in byte order.
  *
- * Partial format (src/reduce/agg.h has the details), version 3: the magic
- * "FPA" 0x03, the long double size, no op kinds, the records folded per
+ * Partial format (src/reduce/agg.h has the details), version 4: the magic
+ * "FPA" 0x04, the long double size, no op kinds, the records folded per
  * chunk, no error, then one entry per key: its length, the key and the
  * record count.  Tables beyond the memory budget spill to temporary
  * files as runs sorted by key, merged at the end.

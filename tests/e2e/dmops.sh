@@ -224,7 +224,7 @@ expect_exit 64 "^forkpipe: group: op 'pcov:x:nope': no field 'nope' in the heade
 expect_exit 64 "^forkpipe: group: --format '%d': has an invalid conversion" -- fp --tsv -e "group --format %d count" "$F"
 expect_exit 64 "^forkpipe: group: --format '%f%f': has too many % directives\$" -- fp --tsv -e "group --format %f%f count" "$F"
 expect_exit 64 "^forkpipe: group: --format 'abc': has no % directive\$" -- fp --tsv -e "group --format abc count" "$F"
-expect_exit 64 "^forkpipe: group: -R and --format: give one of them\$" -- fp --tsv -e "group -R 1 --format %f count" "$F"
+expect_exit 64 "^forkpipe: group: --format '%d': has an invalid conversion" -- fp --tsv -e "group --format %d -R 1 count" "$F"
 expect_exit 64 "^forkpipe: group: --na: empty marker in '-,' \(a comma-separated list\)\$" -- fp --tsv -e "group --na -, count" "$F"
 expect_exit 64 "^forkpipe: crosstab: '1': two key fields are needed, ROW,COL\$" -- fp --tsv -e 'crosstab 1' "$F"
 expect_exit 64 "^forkpipe: crosstab: ROW,COL and at most one op are needed \(got 3 words\)\$" -- fp --tsv -e 'crosstab 1,2 sum:3 count' "$F"

@@ -17,10 +17,9 @@ command -v datamash > /dev/null 2>&1 || die "reference tool 'datamash' not found
 # Numbers: small integers (ties for mode), decimals, exponents, negative
 # integers; keys g1 to g4 have 1 to 4 values.  No -0 among them: of equal
 # values datamash keeps the input order, forkpipe puts -0 first (the
-# special values below have a -0 first in its group).  Moments are sums
-# in value order here, in input order in datamash: they agree to the
-# digits printed but where a rounding error decides the last one; the
-# data here has no such case (one in some thousands of values has).
+# special values below have a -0 first in its group).  The moments'
+# sums run in input order, as datamash's: tests/e2e/dmexact.sh has data
+# where the order shows in the digits printed.
 gen() {
 	awk -v seed="$2" -v n="$3" -v nk="$4" 'BEGIN {
 		srand(seed)
