@@ -68,13 +68,24 @@ for ((i = 0; i < ${#cmds[@]}; i++)); do
 	read -r m lo hi <<< "$(stat_of "${times[i]}")"
 	printf '%-44s %7.3f  (%.3f %.3f)\n' "${labels[i]}" "$m" "$lo" "$hi"
 done
+# The median of a figure of pinflate's report: the number before " s"
+# after TEXT, on the lines that start with PREFIX.
+med_of() { # file prefix text
+	local vals m
+	vals=$(grep "^$2" "$1" | sed -n "s/.*$3 \([0-9.]*\) s.*/\1/p")
+	read -r m _ <<< "$(stat_of "$vals")"
+	printf '%.3f' "$m"
+}
+
 for f in $FRACS; do
-	echo "two processes at $f, medians of pinflate's parts:"
-	for part in find markers ISA-L "A:" resolve total; do
-		vals=$(grep '^B: ' "$LOG.$f" | sed "s/.*$part \([0-9.]*\) s.*/\1/")
-		read -r m _ <<< "$(stat_of "$vals")"
-		printf '   %-8s %.4f s\n' "$part" "$m"
-	done
-	grep '^split' "$LOG.$f" | head -n 1 | sed 's/^/   /'
-	rm -f "$LOG.$f"
+	l=$LOG.$f
+	echo "two processes at $f ($(grep -m1 '^split' "$l" | sed 's/^split at [0-9.]*: //')), medians:"
+	echo "   wall: find $(med_of "$l" B: find) s, markers $(med_of "$l" B: markers) s," \
+		"ISA-L after the handoff $(med_of "$l" B: ISA-L) s, A $(med_of "$l" B: A:) s," \
+		"resolve $(med_of "$l" B: resolve) s, total $(med_of "$l" B: total) s"
+	echo "   CPU:  markers $(med_of "$l" CPU: markers) s (kernel $(med_of "$l" CPU: ';') s)," \
+		"A $(med_of "$l" CPU: A) s, resolve $(med_of "$l" CPU: resolve) s in B" \
+		"+ $(med_of "$l" CPU: +) s in A"
+	grep -m1 '^B: ' "$l" | sed 's/.*bytes (\([0-9]* MB\/s\), last marker at \([0-9-]*\)).*/   marked output ends \2 + 1 bytes in; one run: \1 of marked output/' 
+	rm -f "$l"
 done
