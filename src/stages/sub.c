@@ -100,7 +100,7 @@ static int compile(struct sub *g, const char *pat, char **err)
 /* The input format; whitespace-separated when the job gave none. */
 static const struct format *format_of(const struct stage *st)
 {
-	static const struct format blanks = { FORMAT_BLANKS, 0, false, NULL };
+	static const struct format blanks = { .kind = FORMAT_BLANKS };
 
 	return st->fmt != NULL ? st->fmt : &blanks;
 }
