@@ -599,7 +599,7 @@ static int plan_format(struct job *job, char **err, int *code)
  * CSV) or that a grouping reducer's ops cannot take. */
 static bool rejects_records(const struct job *job)
 {
-	static const char *const agg[] = { "group", "uniq", "top", "crosstab" };
+	static const char *const agg[] = { "group", "top", "crosstab" };
 	const struct stage *r = job->reducer;	/* split_at_reducer's */
 
 	if (job->format.kind == FORMAT_JSON || job->format.kind == FORMAT_CSV)
@@ -634,7 +634,7 @@ int job_plan(struct job *job, char **err, int *code)
 	if (job->reject != NULL && (!rejects_records(job) || job->merge)) {
 		*err = job->merge ? xasprintf("--reject: not with merge (partials hold no records)") :
 		    xasprintf("--reject: records are rejected only when they do not parse (--json, "
-		    "--csv) or a reducer's op cannot take them (group, uniq, top, crosstab)");
+		    "--csv) or a reducer's op cannot take them (group, top, crosstab)");
 		*code = EXIT_USAGE;
 		return -1;
 	}

@@ -222,7 +222,8 @@ const struct stage_def stage_crosstab = {
 		"result of the op given after ROW,COL (any op of group, such as sum:3 or first:3), "
 		"and N/A where the pair never occurs. Fields are joined by the input's delimiter "
 		"(a tab for blank-separated input). -R, --format, --narm and --na work as group's. "
-		"A record that lacks a key field ends the run with status 65. The cells merge "
+		"A record that lacks a key field ends the run with status 65 (with --reject, it goes "
+		"to the reject file and is in no cell). The cells merge "
 		"exactly, so the output does not depend on -j or the chunk size; they are held in "
 		"memory at the end to print the matrix.",
 	AGG_STAGE_CALLBACKS,

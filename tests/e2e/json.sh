@@ -338,7 +338,7 @@ rm -f "$T/rej" "$T/o"
 expect_exit 65 "^forkpipe: $T/mixed.jsonl: more than $((nbad - 1)) records rejected \(--max-rejects\), the last at byte offset $(wc -c < "$T/good.jsonl" | awk -v b="$(wc -c < "$T/bad.exp")" '{ print $1 + b - 10 }')\$" \
 	fp --json -j 2 -b 700 --reject "$T/rej" --max-rejects $((nbad - 1)) -e 'cut -f .n' -o "$T/o" "$T/mixed.jsonl"
 [ -e "$T/rej" ] || [ -e "$T/o" ] && fail "--max-rejects: a file was left" || pass
-expect_exit 64 "^forkpipe: --reject: records are rejected only when they do not parse \(--json, --csv\) or a reducer's op cannot take them \(group, uniq, top, crosstab\)\$" \
+expect_exit 64 "^forkpipe: --reject: records are rejected only when they do not parse \(--json, --csv\) or a reducer's op cannot take them \(group, top, crosstab\)\$" \
 	fp --tsv --reject "$T/rej" -e count "$T/mixed.jsonl"
 expect_exit 64 "^forkpipe: --max-rejects: needs --reject FILE\$" \
 	fp --json --max-rejects 3 -e count "$T/mixed.jsonl"
