@@ -357,8 +357,8 @@ expect_exit 64 "^forkpipe: filter: field '\\\$2': JSON fields are named by paths
 	fp --json -e 'filter "$2 > 1"' "$T/in.jsonl"
 expect_exit 64 "^forkpipe: group: op 'sum:3': JSON fields are named by paths" \
 	fp --json -e 'group -k .a sum:3' "$T/in.jsonl"
-expect_exit 64 "^forkpipe: sub: -f is not supported with --json \(sub rewrites whole records\)\$" \
-	fp --json -e 'sub -f .a x y' "$T/in.jsonl"
+expect_exit 64 "^forkpipe: sub: -f: JSON fields are named by paths \(\.key, \.a\.b, \.\[0\]\), not numbers\$" \
+	fp --json -e 'sub -f 1 x y' "$T/in.jsonl"
 expect_exit 64 "^forkpipe: cut: an index above 4095 would write that many nulls before its value\$" \
 	fp --json -e 'cut -f .a[4096]' "$T/in.jsonl"
 expect_exit 64 "^forkpipe: --header: JSON Lines have no header record" \
