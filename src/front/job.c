@@ -667,5 +667,13 @@ int job_plan(struct job *job, char **err, int *code)
 	    plan_report(job, err, code) < 0 ||
 	    plan_shard(job, err, code) < 0)
 		return -1;
+	/* Past a limit the workers read on, as far as their chunks go: what
+	 * they would reject there depends on the chunks. */
+	if (job->reject != NULL && job->limit != UINT64_MAX) {
+		*err = xasprintf("--reject: not with head or grep -m as the last stage (the "
+		    "records read past the limit depend on the chunks)");
+		*code = EXIT_USAGE;
+		return -1;
+	}
 	return plan_compress(job, err, code);
 }

@@ -196,6 +196,15 @@ expect_exit 65 "^forkpipe: $T/mixed.csv: more than 0 records rejected \(--max-re
 [ -e "$T/rej" ] || [ -e "$T/o" ] && fail "--max-rejects 0: a file was left" || pass
 expect_exit 65 "^forkpipe: $T/two.tsv: more than 0 records rejected \(--max-rejects\)\$" \
 	fp --reject "$T/rej" --max-rejects 0 -e 'grep ""' -e 'group -k 1 sum:2' "$T/two.tsv"
+expect_exit 64 "^forkpipe: --reject: not with head or grep -m as the last stage \(the records read past the limit depend on the chunks\)\$" \
+	fp --csv --reject "$T/rej" -e 'head 5' "$T/mixed.csv"
+expect_exit 64 "^forkpipe: --reject: not with head or grep -m as the last stage" \
+	fp --json --reject "$T/rej" -e 'grep -m 2 a' "$T/mixed.jsonl"
+fp --csv --reject "$T/rej" -e "$GOPS" -e 'head 2' "$T/mixed.csv" > "$T/out" 2> "$T/err" &&
+	pass || fail "--reject with head after a reducer: $(cat "$T/err")"
+head -n 2 "$T/group.exp" > "$T/head.exp"
+check_same "--reject with head after a reducer" "$T/head.exp" "$T/out"
+check_same "--reject with head after a reducer: the reject file" "$T/rej_red.csv" "$T/rej"
 expect_exit 64 "^forkpipe: --reject: records are rejected only when they do not parse \(--json, --csv\) or a reducer's op cannot take them \(group, top, crosstab\)\$" \
 	fp --reject "$T/rej" -e 'grep x' "$T/two.tsv"
 
