@@ -617,7 +617,8 @@ const struct stage_def stage_sub = {
 		"unescaped text as UTF-8 and as jq's sub and gsub run it (. is a character other "
 		"than a newline, $ also matches before a final newline), and a record "
 		"where it matches gets the new string escaped as jq writes strings, the rest of the "
-		"record byte for byte; a record that lacks the path is left as it is, and one where "
+		"record byte for byte (with a duplicate key, the last one's value is rewritten and "
+		"the others stay); a record that lacks the path is left as it is, and one where "
 		"the path holds another value than a string (null, a number, a boolean, an object, "
 		"an array) is an error (status 65) naming the record's offset, the path and the "
 		"value's type, as jq's sub fails on a non-string.",
