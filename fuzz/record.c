@@ -32,7 +32,7 @@ struct setup {
 };
 
 /* The record ends of a whole input, in order; *bad when the walk stops
- * at malformed CSV before the end. */
+ * at malformed CSV before the end, or (resync) walked over some. */
 static size_t walk(const struct setup *s, const char *p, size_t len, size_t *ends, bool *bad)
 {
 	size_t n = 0;
@@ -49,9 +49,11 @@ static size_t walk(const struct setup *s, const char *p, size_t len, size_t *end
 
 	csv_iter_init(&it, p, len, &s->f, s->term);
 	it.at_eof = true;
-	while ((e = csv_iter_next(&it)) != NULL)
+	while ((e = csv_iter_next(&it)) != NULL) {
 		ends[n++] = (size_t)(e - p);
-	*bad = it.why != NULL || it.p != it.end;
+		*bad |= it.bad;	/* resync: a malformed record, walked over */
+	}
+	*bad |= it.why != NULL || it.p != it.end;
 	return n;
 }
 
@@ -202,6 +204,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s.stream = data[0] & 64;
 	scan_force_portable(data[0] & 128);
 	s.target = 1 + data[1] % 64;
+	/* --reject: malformed CSV records are records too (csv.h's resync),
+	 * which the chunker must cut exactly where the whole walk ends them. */
+	s.f.resync = data[1] & 64;
 	p = (const char *)data + 3;
 	len = size - 3;
 	cut = data[2] == 0 ? len : (size_t)data[2] * len / 256;

@@ -1,11 +1,13 @@
 /* sup_reject.c - --reject FILE and --max-rejects N: the records the
- * workers could not parse (JSON Lines) come in FRAME_REJECT frames, one
- * per chunk, and are written to FILE byte for byte in input order, as
+ * workers set aside (JSON Lines or CSV that does not parse, records a
+ * reducer's ops cannot take: worker_reject.c) come in FRAME_REJECT
+ * frames, one per chunk, and are written to FILE byte for byte in input order, as
  * the chunks are released; FILE is written atomically, as -o is, and
  * only when the run succeeds.  A chunk processed again (its worker died)
  * sends its frame again, which replaces the first. */
 #include "autoconfig.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,6 +50,18 @@ void sup_reject_take(struct sup *s, int w, const struct frame_reader *r)
 	sl->set = true;
 }
 
+/* More than --max-rejects: the last at input offset off (not known once
+ * a stage before a reducer rewrote the records). */
+static void __attribute__((noreturn)) too_many(struct sup *s, uint32_t file, uint64_t off)
+{
+	char at[48] = "";
+
+	if (off != OFFSET_UNKNOWN)
+		snprintf(at, sizeof at, ", the last at byte offset %llu", (unsigned long long)off);
+	fatal(EXIT_DATAERR, "%s: more than %ld records rejected (--max-rejects)%s",
+	    chunker_path(s->chunker, file), s->job->max_rejects, at);
+}
+
 /* Write one chunk's records; count them against --max-rejects. */
 static void write_slot(struct sup *s, struct rslot *sl)
 {
@@ -65,9 +79,7 @@ static void write_slot(struct sup *s, struct rslot *sl)
 		p += len;
 		stats_rejected(&s->stats, chunker_path(s->chunker, sl->file), off);
 		if (s->job->max_rejects >= 0 && s->stats.rejected > (uint64_t)s->job->max_rejects)
-			fatal(EXIT_DATAERR, "%s: more than %ld records rejected (--max-rejects), the "
-			    "last at byte offset %llu", chunker_path(s->chunker, sl->file),
-			    s->job->max_rejects, (unsigned long long)off);
+			too_many(s, sl->file, off);
 	}
 	sl->data.len = 0;
 	sl->set = false;

@@ -173,6 +173,9 @@ static void run_from(struct worker *w, struct block *b, size_t from)
 		 * block, exec's, does not carry it). */
 		b->name = w->name;
 		b->file = w->file;
+		/* --reject: a record its ops cannot take goes aside. */
+		b->reject = w->job->reject != NULL ? worker_reject_cb : NULL;
+		b->reject_ctx = w;
 		job->reducer->def->fold(job->reducer, w->partial, b);
 		meter_stop(&w->meter, job->nmap, job->reducer, t0);
 	} else if (b->len > 0) {
@@ -304,6 +307,8 @@ void worker_run_records(struct worker *w, char *data, size_t len, uint64_t offse
 
 		if (w->job->format.kind == FORMAT_JSON)
 			done = worker_scan_json(w, data, n, offset);
+		else if (w->job->format.resync)
+			done = worker_scan_csv(w, data, n, offset);
 		if (done < n)
 			worker_run_block(w, data + done, n - done, offset + done,
 			    done > 0 ? NREC_UNKNOWN : w->walked);
@@ -479,6 +484,8 @@ size_t worker_whole(struct worker *w, struct buf *b, uint64_t offset)
 		struct csv_iter it;
 
 		csv_iter_init(&it, b->data, len, &w->job->format, w->term);
+		it.at_eof = w->job->format.resync;	/* an unterminated quote is
+							 * then a record to reject */
 		w->walked = 0;
 		while (csv_iter_next(&it) != NULL)
 			w->walked++;

@@ -89,6 +89,14 @@ void worker_run_block(struct worker *w, char *data, size_t len, uint64_t offset,
  * one are run at once, the bad one fails the run (or, with --reject, is
  * set aside).  Returns where the records still to run start. */
 size_t worker_scan_json(struct worker *w, char *data, size_t len, uint64_t offset);
+/* worker_reject.c: --reject.  Record data[0..len), at input offset
+ * offset, goes to the reject file (in the chunk's FRAME_REJECT). */
+void worker_reject(struct worker *w, const char *data, size_t len, uint64_t offset);
+/* The same for struct block's reject (ctx: the worker). */
+void worker_reject_cb(void *ctx, const char *data, size_t len, uint64_t offset);
+/* Strict CSV: set the malformed records of data[0..len) aside, the
+ * records before each run first; where the records still to run start. */
+size_t worker_scan_csv(struct worker *w, char *data, size_t len, uint64_t offset);
 void worker_send_frame(struct worker *w, uint32_t type, uint32_t more,
     const struct iovec *iov, int n);
 /* Send gathered output plus extra (which may be empty) as one frame. */

@@ -1,13 +1,11 @@
 /* worker_json.c - a worker's pass over JSON Lines: each block's records
  * validated, the paths' values kept for the first stage, and with
- * --reject the records that do not parse set aside for the supervisor
- * (FRAME_REJECT, sent at the chunk's end by worker.c). */
+ * --reject the records that do not parse set aside (worker_reject.c). */
 #include "autoconfig.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "frame.h"
 #include "jsonl.h"
 #include "util.h"
 #include "worker_int.h"
@@ -19,18 +17,6 @@
  * twice.  The records before a bad one are run first, so the failure
  * comes in input order, as malformed CSV's does.
  */
-/* --reject: the record data[0..len) at offset goes to the reject file
- * instead of the stages. */
-static void reject_record(struct worker *w, const char *data, size_t len, uint64_t offset)
-{
-	unsigned char num[16];
-
-	frame_put_u64(num, offset);
-	frame_put_u64(num + 8, len);
-	buf_append(&w->rejects, num, sizeof num);
-	buf_append(&w->rejects, data, len);
-}
-
 size_t worker_scan_json(struct worker *w, char *data, size_t len, uint64_t offset)
 {
 	const struct jpaths *ps = w->job->format.paths;
@@ -51,7 +37,7 @@ size_t worker_scan_json(struct worker *w, char *data, size_t len, uint64_t offse
 				worker_fail(w, EXIT_DATAERR, "%s: invalid JSON at byte offset %llu: %s",
 				    w->name, (unsigned long long)(offset + pos), why);
 			/* Byte for byte: a terminator the input lacks is left out. */
-			reject_record(w, data + pos, e - pos + (e < len && data + e != w->supplied),
+			worker_reject(w, data + pos, e - pos + (e < len && data + e != w->supplied),
 			    offset + pos);
 			w->jv.len = 0;
 			k = 0;

@@ -598,6 +598,21 @@ static int plan_format(struct job *job, char **err, int *code)
 	return -1;
 }
 
+/* --reject has records to reject: ones that do not parse (JSON Lines,
+ * CSV) or that a grouping reducer's ops cannot take. */
+static bool rejects_records(const struct job *job)
+{
+	static const char *const agg[] = { "group", "top", "crosstab" };
+	const struct stage *r = job->reducer;	/* split_at_reducer's */
+
+	if (job->format.kind == FORMAT_JSON || job->format.kind == FORMAT_CSV)
+		return true;
+	for (size_t i = 0; r != NULL && i < sizeof agg / sizeof *agg; i++)
+		if (strcmp(r->def->name, agg[i]) == 0)
+			return true;
+	return false;
+}
+
 int job_plan(struct job *job, char **err, int *code)
 {
 	bool chosen = job->jobs > 0;
@@ -618,12 +633,16 @@ int job_plan(struct job *job, char **err, int *code)
 		*code = EXIT_USAGE;
 		return -1;
 	}
-	job->made_format = (struct format){ FORMAT_DELIM, '\t', false, NULL };
-	if (job->reject != NULL && (job->format.kind != FORMAT_JSON || job->merge)) {
-		*err = xasprintf("--reject: only JSON Lines records (--json) are rejected so far");
+	job->made_format = (struct format){ .kind = FORMAT_DELIM, .delim = '\t' };
+	if (job->reject != NULL && (!rejects_records(job) || job->merge)) {
+		*err = job->merge ? xasprintf("--reject: not with merge (partials hold no records)") :
+		    xasprintf("--reject: records are rejected only when they do not parse (--json, "
+		    "--csv) or a reducer's op cannot take them (group, top, crosstab)");
 		*code = EXIT_USAGE;
 		return -1;
 	}
+	/* Every reader of the CSV input then steps over a malformed record. */
+	job->format.resync = job->reject != NULL && job->format.kind == FORMAT_CSV;
 	if (job->max_rejects >= 0 && job->reject == NULL) {
 		*err = xasprintf("--max-rejects: needs --reject FILE");
 		*code = EXIT_USAGE;
@@ -651,5 +670,13 @@ int job_plan(struct job *job, char **err, int *code)
 	    plan_report(job, err, code) < 0 ||
 	    plan_shard(job, err, code) < 0)
 		return -1;
+	/* Past a limit the workers read on, as far as their chunks go: what
+	 * they would reject there depends on the chunks. */
+	if (job->reject != NULL && job->limit != UINT64_MAX) {
+		*err = xasprintf("--reject: not with head or grep -m as the last stage (the "
+		    "records read past the limit depend on the chunks)");
+		*code = EXIT_USAGE;
+		return -1;
+	}
 	return plan_compress(job, err, code);
 }

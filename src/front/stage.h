@@ -42,6 +42,13 @@ struct block {
 				 * standard input), or NULL: set by the worker
 				 * before a reducer folds the block */
 	uint32_t file;		/* the input's index (with name) */
+	/* --reject, set by the worker before a reducer folds the block: a
+	 * record the reducer's ops cannot take (a number that does not
+	 * parse, a field it lacks) goes here, whole with its terminator,
+	 * at its input offset (OFFSET_UNKNOWN once rewritten), instead of
+	 * failing the run; NULL: it fails the run. */
+	void (*reject)(void *ctx, const char *rec, size_t len, uint64_t offset);
+	void *reject_ctx;
 };
 
 #define OFFSET_UNKNOWN UINT64_MAX

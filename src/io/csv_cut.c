@@ -175,8 +175,10 @@ size_t chunker_quote_grid(struct chunker *c, uint32_t file, uint64_t *seg)
 	struct input *in = &c->in[file];
 
 	/* Below CSV_GRID_MIN (tests cutting at every offset) the records are
-	 * simply walked in order. */
-	if (!is_csv(c) || c->fmt->lax || !in->seekable || in->size == 0 || c->target < CSV_GRID_MIN)
+	 * simply walked in order; so they are with --reject, whose malformed
+	 * records make the quote parity meaningless, and whose record ends
+	 * must not depend on where the chunks are cut. */
+	if (!is_csv(c) || c->fmt->lax || c->fmt->resync || !in->seekable || in->size == 0 || c->target < CSV_GRID_MIN)
 		return 0;
 	if (c->sharded && in->lo == in->hi)
 		return 0;

@@ -17,6 +17,8 @@ void csv_iter_init(struct csv_iter *it, const char *p, size_t len, const struct 
 	it->err_at = NULL;
 	it->open_quote = NULL;
 	it->at_eof = false;
+	it->resync = f->resync;
+	it->bad = false;
 	it->q = len > 0 ? memchr(p, '"', len) : NULL;
 	if (it->q == NULL)
 		it->q = it->end;
@@ -63,11 +65,26 @@ static const char *skip_quoted(struct csv_iter *it, const char *q)
 	}
 }
 
+/* resync: the malformed record at it->p ends at the first terminator
+ * from the error at on, or at the end of the input. */
+static const char *bad_record(struct csv_iter *it, const char *at)
+{
+	const char *t = at < it->end ? memchr(at, it->term, (size_t)(it->end - at)) : NULL;
+
+	it->why = NULL;
+	if (t == NULL && !it->at_eof)
+		return NULL;	/* it may end in more input */
+	it->p = t != NULL ? t + 1 : it->end;
+	it->bad = true;
+	return it->p;
+}
+
 const char *csv_iter_next(struct csv_iter *it)
 {
 	const char *p = it->p;
 
 	it->open_quote = NULL;
+	it->bad = false;
 	if (p == it->end)
 		return NULL;	/* also an empty buffer, whose pointer may be NULL */
 	for (;;) {
@@ -86,7 +103,7 @@ const char *csv_iter_next(struct csv_iter *it)
 			if (!it->lax) {
 				it->why = CSV_STRAY_QUOTE;
 				it->err_at = it->q;
-				return NULL;
+				return it->resync ? bad_record(it, it->q) : NULL;
 			}
 			p = it->q + 1;	/* lax: a stray quote is data */
 			continue;
@@ -94,7 +111,9 @@ const char *csv_iter_next(struct csv_iter *it)
 		const char *after = skip_quoted(it, it->q);
 
 		if (it->why != NULL)
-			return NULL;
+			return it->resync ? bad_record(it, it->err_at) : NULL;
+		if (after == NULL && it->resync && it->at_eof)
+			return bad_record(it, it->end);	/* unterminated */
 		if (after == NULL) {
 			it->open_quote = it->q;	/* unterminated so far */
 			return NULL;

@@ -25,6 +25,9 @@ struct csv_iter {
 	const char *err_at;	/* where */
 	const char *open_quote;	/* after a NULL: the quote still open, if any */
 	bool at_eof;		/* the buffer ends where the input ends */
+	bool resync;		/* from the format (--reject): a malformed record
+				 * is returned, not an error, with bad set */
+	bool bad;		/* resync: the record just returned is malformed */
 };
 
 void csv_iter_init(struct csv_iter *it, const char *p, size_t len, const struct format *f, char term);
@@ -34,6 +37,13 @@ void csv_iter_init(struct csv_iter *it, const char *p, size_t len, const struct 
  * moves there.  NULL when the rest of the buffer holds no complete
  * record (it->p stays: the record may continue in more input), or on
  * malformed input (it->why is set; in lax mode stray quotes are data).
+ *
+ * With resync (--reject) a malformed record is a record too, so that
+ * every reader of the input (the chunker, the stream cutter, the worker)
+ * finds the same record ends whatever the chunks: it ends at the first
+ * terminator at or after the error (quotes no longer count), or an
+ * unterminated quoted field at the end of the input; it->bad is then
+ * set until the next call.
  */
 const char *csv_iter_next(struct csv_iter *it);
 

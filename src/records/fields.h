@@ -25,6 +25,8 @@ struct format {
 	bool lax;	/* CSV: accept stray quotes in unquoted fields */
 	struct jpaths *paths;	/* FORMAT_JSON: every path the stages name,
 				 * field i+1 being path i (set when they bind) */
+	bool resync;	/* CSV with --reject: a malformed record ends at the
+			 * first terminator from its error on (csv.h) */
 };
 
 /* Whether fields are found by splitting at separators alone. */

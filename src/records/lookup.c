@@ -81,6 +81,7 @@ int lookup_parse(struct lookup *lk, const char *data, size_t len, const struct f
 
 	memset(lk, 0, sizeof *lk);
 	csv_iter_init(&it, data, len, f, term);
+	it.resync = false;	/* --reject is for the input, not a lookup file */
 	while (p < end) {
 		const char *t = record_end(f, &it, p, end, term);
 		size_t n;

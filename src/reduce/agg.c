@@ -118,6 +118,8 @@ void agg_io_error(struct agg_part *p, char *msg)
 static void data_error(struct agg_part *p, unsigned what, size_t op, size_t field, size_t nf,
     const char *val, size_t len)
 {
+	if (p->reject != NULL)
+		return;	/* --reject: the record is set aside (agg_reject) */
 	if (p->code == 0) {
 		p->code = EXIT_DATAERR;
 		p->eseq = p->cur_seq;
@@ -372,6 +374,33 @@ static inline void record_key(struct agg_part *p, const char *rec, size_t len,
 	}
 }
 
+/* --reject: whether every op can take the record split into p->fv (its
+ * key fields there if strict, its numbers valid, the fields its ops read
+ * there): what fold_ops would otherwise find a data error in. */
+static bool record_takes(struct agg_part *p)
+{
+	const struct agg_spec *s = p->spec;
+
+	if (s->keys_strict && !keys_present(p))
+		return false;
+	p->numhave = 0;
+	for (size_t i = 0; i < s->nops; i++) {
+		const struct agg_op *op = &s->ops[i];
+		const struct field *f = op->field - 1 < p->fv.n ? &p->fv.v[op->field - 1] : NULL;
+
+		if (op->kind == AGG_COUNT || op->kind == AGG_FULL || (s->narm && skip_na(p, op, f)))
+			continue;
+		if (op->numslot >= 0 && op_num(p, i, op->field, op->numslot, f) == NULL)
+			return false;
+		if (op->numslot2 >= 0 && op_num(p, i, op->field2, op->numslot2,
+		    op->field2 - 1 < p->fv.n ? &p->fv.v[op->field2 - 1] : NULL) == NULL)
+			return false;
+		if ((op->kind == AGG_UNIQUE || op->kind == AGG_COLLAPSE) && f == NULL)
+			return false;
+	}
+	return true;
+}
+
 /* The group of a key, made if new. */
 static inline uint64_t find_group(struct agg_part *p, const char *key, size_t klen, uint64_t h)
 {
@@ -401,10 +430,18 @@ FOLD_INLINE void fold_record(struct agg_part *p, const char *rec, size_t len)
 
 		if (fields_split_block(p->fmt, p->jv, p->jk++, rec, len, s->maxfield, &p->fv, &why) < 0) {
 			data_error(p, ERR_CSV, 0, 0, 0, why, strlen(why));
+			if (p->reject != NULL)
+				agg_reject(p, rec, len);
 			return;
 		}
 	} else {
 		p->fv.n = 0;
+	}
+	/* --reject: checked before the record touches a group, so that a
+	 * record set aside is left out of the reducer entirely. */
+	if (p->reject != NULL && !record_takes(p)) {
+		agg_reject(p, rec, len);
+		return;
 	}
 	if (s->keys_strict && !keys_present(p))
 		return;
@@ -724,6 +761,10 @@ void agg_fold(struct agg_part *p, const struct block *b)
 	p->bdata = b->data;
 	p->boff = b->offset;
 	p->bname = b->name;
+	p->bend = end;
+	p->bsupplied = b->supplied;
+	p->reject = b->reject;
+	p->reject_ctx = b->reject_ctx;
 	p->jv = b->jv;
 	p->jk = 0;
 	if (csv)
@@ -731,7 +772,7 @@ void agg_fold(struct agg_part *p, const struct block *b)
 	while (q < end && !p->stop) {
 		const char *t;
 
-		if (!csv && batch_fits(p)) {
+		if (!csv && p->reject == NULL && batch_fits(p)) {
 			fold_batches(p, q, end);
 			break;
 		}

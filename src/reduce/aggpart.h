@@ -5,6 +5,7 @@
  *   agg_runs.c  spilled runs, their compaction, and the finish
  *   agg_out.c   what the stages print, and their shared callbacks
  *   aggfull.c   the record --full prints, chosen as datamash chooses it
+ *   agg_reject.c  --reject: a record the ops cannot take, set aside
  *   ops.c       the op specs; aggstate.h the states; num.h numbers */
 #ifndef FORKPIPE_AGGPART_H
 #define FORKPIPE_AGGPART_H
@@ -63,6 +64,12 @@ struct agg_part {
 	uint64_t boff;		/* the input offset of bdata, or OFFSET_UNKNOWN */
 	const char *bname;	/* its input's name, or NULL */
 	const char *cur_rec;	/* the record being folded, in bdata */
+	const char *bend;	/* the block's end */
+	bool bsupplied;		/* its last terminator was supplied (struct block) */
+	/* --reject (the block's hook, agg_reject.c): a record the ops cannot
+	 * take goes there instead of being a data error; NULL: an error */
+	void (*reject)(void *ctx, const char *rec, size_t len, uint64_t offset);
+	void *reject_ctx;
 
 	/* the first error */
 	int code;		/* 0, EXIT_DATAERR, EXIT_IOERR */
@@ -119,6 +126,9 @@ void agg_batches_free(struct batch *b);
 /* The partial's result becomes an I/O error with message msg (taken),
  * unless it is one already; nothing more is folded. */
 void agg_io_error(struct agg_part *p, char *msg);
+/* agg_reject.c: --reject: record rec (len bytes, without its terminator)
+ * of the block being folded goes to p->reject. */
+void agg_reject(struct agg_part *p, const char *rec, size_t len);
 
 /* Add value v to distinct op i of entry off. */
 void agg_dist_add(struct agg_part *p, uint64_t off, size_t i, const char *v, size_t len);

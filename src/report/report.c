@@ -178,7 +178,8 @@ static void put_counts(struct buf *b, const struct stats *s, double wall)
 	for (uint64_t i = 0; s != NULL && i < s->rejected && i < STATS_REJECTED_FIRST; i++) {
 		json_open(b, NULL, '{');
 		json_str(b, "input", s->rejected_first[i].input);
-		json_u64(b, "offset", s->rejected_first[i].offset);
+		if (s->rejected_first[i].offset != UINT64_MAX)	/* else rewritten by a stage */
+			json_u64(b, "offset", s->rejected_first[i].offset);
 		json_close(b, '}');
 	}
 	json_close(b, ']');

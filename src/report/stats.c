@@ -259,7 +259,8 @@ void stats_print(FILE *fp, const struct stats *s)
 	if (s->job != NULL && s->job->reject != NULL) {
 		fprintf(fp, "  %-12s %llu records", "rejected", (unsigned long long)s->rejected);
 		for (uint64_t i = 0; i < s->rejected && i < STATS_REJECTED_FIRST; i++)
-			fprintf(fp, "%s%s:%llu", i == 0 ? " (" : ", ", s->rejected_first[i].input,
+			fprintf(fp, s->rejected_first[i].offset == UINT64_MAX ? "%s%s" : "%s%s:%llu",
+			    i == 0 ? " (" : ", ", s->rejected_first[i].input,
 			    (unsigned long long)s->rejected_first[i].offset);
 		fprintf(fp, "%s\n", s->rejected > 0 ? (s->rejected > STATS_REJECTED_FIRST ?
 		    ", ...)" : ")") : "");

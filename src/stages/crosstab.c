@@ -295,7 +295,8 @@ const struct stage_def stage_crosstab = {
 		"of N/A; --header-out prints datamash's header line first (GroupBy(ROW), "
 		"GroupBy(COL), OP(F)); with no input the matrix is one empty line, as datamash's. "
 		"-R, --format, --narm and --na work as group's. "
-		"A record that lacks a key field ends the run with status 65. The cells merge "
+		"A record that lacks a key field ends the run with status 65 (with --reject, it goes "
+		"to the reject file and is in no cell). The cells merge "
 		"exactly, so the output does not depend on -j or the chunk size; they are held in "
 		"memory at the end to print the matrix.",
 	/* its own bind and teardown (the header's names) */

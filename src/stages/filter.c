@@ -30,7 +30,7 @@ static const struct stage_arg filter_args[] = {
 };
 
 /* Whitespace-separated fields when the job names no format. */
-static const struct format default_format = { FORMAT_BLANKS, '\t', false, NULL };
+static const struct format default_format = { .kind = FORMAT_BLANKS, .delim = '\t' };
 
 static int filter_setup(struct stage *st, char **err)
 {

@@ -8,17 +8,21 @@
  * group references (pcre_repl.c); each record then costs one match per
  * replacement plus copying.  Like grep, the pattern runs over the whole
  * block when that finds the same matches as running it record by
- * record. */
+ * record.  A little over 600 lines: the --json path (sub_json) shares
+ * the match, substitution and output helpers that are this file's own. */
 #include "autoconfig.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>	/* compile, JIT, match */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "csv.h"
 #include "fieldlist.h"
 #include "fields.h"
+#include "json.h"
+#include "jsonl.h"
 #include "record.h"
 #include "pcre_repl.h"
 #include "pcre_util.h"
@@ -33,6 +37,7 @@ struct sub {
 	bool jit;
 	bool adds_records;	/* a literal piece holds the terminator */
 	size_t field;		/* 1-based; 0: the whole record */
+	bool json;		/* --json: field is a path's (sub_json) */
 	char *field_name;	/* a header name, until bound */
 	struct pcre_repl repl;
 	pcre2_code *re;
@@ -53,7 +58,7 @@ struct sub {
 
 static const struct stage_opt sub_opts[] = {
 	{ "global", 'g', OPT_FLAG, "replace every match, not only the first", NULL },
-	{ "field", 'f', OPT_STRING, "replace only inside this field: a number from 1, or a header name", "FIELD" },
+	{ "field", 'f', OPT_STRING, "replace only inside this field: a number from 1, a header name, or with --json a path (.a.b)", "FIELD" },
 	{ NULL, 0, 0, NULL, NULL },
 };
 
@@ -72,6 +77,12 @@ static int compile(struct sub *g, const char *pat, char **err)
 	/* As in sed: $ matches only at the end of a record, and . matches
 	 * any byte, a newline inside a -z or CSV record included. */
 	uint32_t flags = PCRE2_DOLLAR_ENDONLY | PCRE2_DOTALL;
+
+	/* A JSON string is UTF-8 text matched as jq's sub matches it (Perl
+	 * syntax): . is a character other than a newline, $ also matches
+	 * before a final newline. */
+	if (g->json)
+		flags = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
 
 	/* Over a block, ^ and $ must match at record boundaries (and a
 	 * newline never lies inside a record, so . is the same either way,
@@ -100,7 +111,7 @@ static int compile(struct sub *g, const char *pat, char **err)
 /* The input format; whitespace-separated when the job gave none. */
 static const struct format *format_of(const struct stage *st)
 {
-	static const struct format blanks = { FORMAT_BLANKS, 0, false, NULL };
+	static const struct format blanks = { .kind = FORMAT_BLANKS };
 
 	return st->fmt != NULL ? st->fmt : &blanks;
 }
@@ -133,6 +144,7 @@ static int sub_setup(struct stage *st, char **err)
 			g->field_name = xstrdup(field);
 		}
 	}
+	g->json = field != NULL && format_of(st)->kind == FORMAT_JSON;
 	g->per_record = st->term != '\n' || g->field > 0 || g->field_name != NULL ||
 	    format_of(st)->kind == FORMAT_CSV || !pcre_block_safe(pat);
 	if (compile(g, pat, err) < 0)
@@ -153,9 +165,8 @@ static int sub_bind(struct stage *st, const struct header *h, char **err)
 {
 	struct sub *g = st->priv;
 
-	/* Rewriting one value inside a JSON record is not done yet. */
-	if (h != NULL && h->paths != NULL && (g->field_name != NULL || g->field > 0)) {
-		*err = xasprintf("sub: -f is not supported with --json (sub rewrites whole records)");
+	if (g->json && g->field > 0) {
+		*err = header_numbered(h, "sub: -f");
 		return -1;
 	}
 	if (g->field_name == NULL)
@@ -165,6 +176,10 @@ static int sub_bind(struct stage *st, const struct header *h, char **err)
 		return -1;
 	}
 	g->field = header_index(h, g->field_name);
+	if (g->field == 0 && g->json) {
+		*err = header_miss(h, "sub: -f", g->field_name);
+		return -1;
+	}
 	if (g->field == 0) {
 		*err = xasprintf("sub: field '%s' is not in the header", g->field_name);
 		return -1;
@@ -397,20 +412,71 @@ static int sub_field(struct stage *st, struct sub *g, struct block *b, size_t po
 	return 0;
 }
 
+/*
+ * --json: substitute inside the string at the path g->field names (its
+ * unescaped text), and write it back escaped as jq writes strings; the
+ * rest of the record stays byte for byte.  A record that lacks the path
+ * is left as it is, as a record with fewer fields is; another value than
+ * a string is an error (65), as in jq.  jv: the block's scanned values
+ * (record k), or NULL.
+ */
+static int sub_json(struct stage *st, struct sub *g, struct block *b, size_t pos, size_t le,
+    const struct jval *jv, size_t k, char **err)
+{
+	static const char *const types[] = { "missing", "null", "a boolean", "a boolean",
+		"a number", "a string", "an object", "an array" };
+	const char *rec = b->data + pos, *why = NULL;
+	size_t len = le - pos, f = g->field - 1;
+	int rc;
+
+	if (fields_split_block(format_of(st), jv, k, rec, len, SIZE_MAX, &g->fv, &why) < 0) {
+		*err = bad_record(b, pos, why);
+		return EXIT_DATAERR;
+	}
+	const struct jval *v = &g->fv.jv[f];
+	char what[160];
+
+	if (v->type == J_MISSING)
+		return 0;
+	if (v->type != J_STRING) {
+		snprintf(what, sizeof what, "sub -f %s: the value is %s, not a string",
+		    format_of(st)->paths->v[f].text, types[v->type]);
+		*err = bad_record(b, pos, what);
+		return EXIT_DATAERR;
+	}
+	rc = run(g, g->fv.v[f].p, g->fv.v[f].len, 0, 0, err);
+	if (rc <= 0)
+		return rc;
+	g->fbuf.len = 0;
+	buf_reserve(&g->fbuf, 1);	/* an address even when empty */
+	if (substitute(g, g->fv.v[f].p, g->fv.v[f].len, &g->fbuf, err) < 0)
+		return -1;
+	keep_to(g, b, pos);
+	buf_append(&g->out, rec, (size_t)(v->p - rec));
+	json_string(&g->out, g->fbuf.data, g->fbuf.len);
+	buf_append(&g->out, v->p + v->len, (size_t)(rec + len - (v->p + v->len)));
+	g->copied = le;
+	return 0;
+}
+
 static int map_per_record(struct stage *st, struct sub *g, struct block *b, size_t pos,
     char **err)
 {
 	struct walk w;
+	/* The worker's values of the block's records, counted from its start. */
+	const struct jval *jv = pos == 0 ? b->jv : NULL;
 
 	walk_init(&w, st, b, pos);
-	while (pos < b->len) {
+	for (size_t k = 0; pos < b->len; k++) {
 		size_t le;
 		int rc;
 
 		if (walk_next(&w, st, b, pos, &le, err) < 0)
 			return EXIT_DATAERR;
 		g->fail = 0;
-		if (g->field > 0)
+		if (g->json)
+			rc = sub_json(st, g, b, pos, le, jv, k, err);
+		else if (g->field > 0)
 			rc = sub_field(st, g, b, pos, le, err);
 		else
 			rc = sub_record(g, b, pos, le, err);
@@ -546,7 +612,16 @@ const struct stage_def stage_sub = {
 		"format (joined by single spaces for whitespace-separated input, as awk does when a "
 		"field is assigned; re-quoted as needed for CSV, keeping a CRLF ending); a record "
 		"with fewer fields, or whose field does not match, is left as it is. A malformed CSV "
-		"record is an error (status 65).",
+		"record is an error (status 65). "
+		"With --json, -f names a path (.a.b, .tags[0]): the pattern runs over the string's "
+		"unescaped text as UTF-8 and as jq's sub and gsub run it (. is a character other "
+		"than a newline, $ also matches before a final newline), and a record "
+		"where it matches gets the new string escaped as jq writes strings, the rest of the "
+		"record byte for byte (with a duplicate key, the last one's value is rewritten and "
+		"the others stay); a record that lacks the path is left as it is, and one where "
+		"the path holds another value than a string (null, a number, a boolean, an object, "
+		"an array) is an error (status 65) naming the record's offset, the path and the "
+		"value's type, as jq's sub fails on a non-string.",
 	.kind = STAGE_MAP,
 	.opts = sub_opts,
 	.args = sub_args,

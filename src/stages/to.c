@@ -275,7 +275,7 @@ struct stage *stage_to_new(enum to_kind kind, const struct format *in, bool name
 	st->priv = t;
 	t->kind = kind;
 	t->in = *in;
-	t->csv = (struct format){ FORMAT_CSV, ',', false, NULL };
+	t->csv = (struct format){ .kind = FORMAT_CSV, .delim = ',' };
 	t->names_first = names_first && kind == TO_JSONL;
 	return st;
 }

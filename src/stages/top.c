@@ -235,7 +235,8 @@ const struct stage_def stage_top = {
 		"(LC_ALL=C), and a NaN sum ranks last. The answer is exact: every key is counted "
 		"in full (the table spills to temporary files beyond --memory) before the N best "
 		"are chosen. The values summed follow group's rules: one that is not a number ends "
-		"the run with status 65.",
+		"the run with status 65 (with --reject, its record goes to the reject file and is "
+		"not counted).",
 	AGG_STAGE_CALLBACKS,
 	.opts = top_opts,
 	.args = top_args,

@@ -338,8 +338,8 @@ rm -f "$T/rej" "$T/o"
 expect_exit 65 "^forkpipe: $T/mixed.jsonl: more than $((nbad - 1)) records rejected \(--max-rejects\), the last at byte offset $(wc -c < "$T/good.jsonl" | awk -v b="$(wc -c < "$T/bad.exp")" '{ print $1 + b - 10 }')\$" \
 	fp --json -j 2 -b 700 --reject "$T/rej" --max-rejects $((nbad - 1)) -e 'cut -f .n' -o "$T/o" "$T/mixed.jsonl"
 [ -e "$T/rej" ] || [ -e "$T/o" ] && fail "--max-rejects: a file was left" || pass
-expect_exit 64 "^forkpipe: --reject: only JSON Lines records \(--json\) are rejected so far\$" \
-	fp --csv --reject "$T/rej" -e count "$T/mixed.jsonl"
+expect_exit 64 "^forkpipe: --reject: records are rejected only when they do not parse \(--json, --csv\) or a reducer's op cannot take them \(group, top, crosstab\)\$" \
+	fp --tsv --reject "$T/rej" -e count "$T/mixed.jsonl"
 expect_exit 64 "^forkpipe: --max-rejects: needs --reject FILE\$" \
 	fp --json --max-rejects 3 -e count "$T/mixed.jsonl"
 printf 'input: {format: jsonl}\nreject: %s\nmax-rejects: 100\nstages:\n  - count: {}\n' "$T/rej" > "$T/r.yaml"
@@ -357,8 +357,8 @@ expect_exit 64 "^forkpipe: filter: field '\\\$2': JSON fields are named by paths
 	fp --json -e 'filter "$2 > 1"' "$T/in.jsonl"
 expect_exit 64 "^forkpipe: group: op 'sum:3': JSON fields are named by paths" \
 	fp --json -e 'group -k .a sum:3' "$T/in.jsonl"
-expect_exit 64 "^forkpipe: sub: -f is not supported with --json \(sub rewrites whole records\)\$" \
-	fp --json -e 'sub -f .a x y' "$T/in.jsonl"
+expect_exit 64 "^forkpipe: sub: -f: JSON fields are named by paths \(\.key, \.a\.b, \.\[0\]\), not numbers\$" \
+	fp --json -e 'sub -f 1 x y' "$T/in.jsonl"
 expect_exit 64 "^forkpipe: cut: an index above 4095 would write that many nulls before its value\$" \
 	fp --json -e 'cut -f .a[4096]' "$T/in.jsonl"
 expect_exit 64 "^forkpipe: --header: JSON Lines have no header record" \

@@ -277,7 +277,7 @@ END_TEST
 
 /* --- partials ------------------------------------------------------------------ */
 
-static const struct format tsv = { FORMAT_DELIM, '\t', false, NULL };
+static const struct format tsv = { FORMAT_DELIM, '\t', false, NULL, false };
 
 static struct stage *make_stage(const char *spec, uint64_t memory)
 {
@@ -353,8 +353,8 @@ static char *run(const char *spec, const struct buf *data, size_t chunk, uint64_
 
 		while (mid < end && data->data[mid - 1] != '\n')
 			mid++;
-		struct block b1 = { data->data + at, mid - at, NREC_UNKNOWN, at, nenc, false, NULL, NULL, 0 };
-		struct block b2 = { data->data + mid, end - mid, NREC_UNKNOWN, mid, nenc, false, NULL, NULL, 0 };
+		struct block b1 = { data->data + at, mid - at, NREC_UNKNOWN, at, nenc, false, NULL, NULL, 0, NULL, NULL };
+		struct block b2 = { data->data + mid, end - mid, NREC_UNKNOWN, mid, nenc, false, NULL, NULL, 0, NULL, NULL };
 
 		d->fold(st, p, &b1);
 		d->fold(st, p, &b2);
@@ -444,7 +444,7 @@ START_TEST(test_output_pieces)
 
 	for (unsigned i = 0; i < 200000; i++)
 		buf_printf(&data, "key%07u\n", i);
-	struct block b = { data.data, data.len, NREC_UNKNOWN, 0, 0, false, NULL, NULL, 0 };
+	struct block b = { data.data, data.len, NREC_UNKNOWN, 0, 0, false, NULL, NULL, 0, NULL, NULL };
 
 	st->def->fold(st, p, &b);
 	ck_assert_int_eq(st->def->finish(st, p, &c.sink, &err), 0);
@@ -488,7 +488,7 @@ START_TEST(test_malformed)
 	void *p = st->def->partial_new(st), *m = st->def->partial_new(st);
 	struct buf enc = { 0 };
 	const char *rec = "a\t1\nb\t2.5\n";
-	struct block b = { (char *)rec, strlen(rec), NREC_UNKNOWN, 0, 0, false, NULL, NULL, 0 };
+	struct block b = { (char *)rec, strlen(rec), NREC_UNKNOWN, 0, 0, false, NULL, NULL, 0, NULL, NULL };
 
 	st->def->fold(st, p, &b);
 	st->def->encode(st, p, &enc);

@@ -10,8 +10,8 @@
 #include "fieldlist.h"
 #include "fields.h"
 
-static const struct format blanks = { FORMAT_BLANKS, '\t', false, NULL };
-static const struct format colon = { FORMAT_DELIM, ':', false, NULL };
+static const struct format blanks = { FORMAT_BLANKS, '\t', false, NULL, false };
+static const struct format colon = { FORMAT_DELIM, ':', false, NULL, false };
 
 static struct expr *parse_ok(const char *text)
 {

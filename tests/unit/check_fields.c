@@ -9,10 +9,10 @@
 #include "check_suites.h"
 #include "fields.h"
 
-static const struct format blanks = { FORMAT_BLANKS, '\t', false, NULL };
-static const struct format tsv = { FORMAT_DELIM, '\t', false, NULL };
-static const struct format csv = { FORMAT_CSV, ',', false, NULL };
-static const struct format csv_lax = { FORMAT_CSV, ',', true, NULL };
+static const struct format blanks = { FORMAT_BLANKS, '\t', false, NULL, false };
+static const struct format tsv = { FORMAT_DELIM, '\t', false, NULL, false };
+static const struct format csv = { FORMAT_CSV, ',', false, NULL, false };
+static const struct format csv_lax = { FORMAT_CSV, ',', true, NULL, false };
 
 /* Split rec and return the fields joined with '|' (a static buffer). */
 static const char *split(const struct format *f, const char *rec, size_t max)

@@ -107,7 +107,7 @@ static const char *fields(const char *const *paths, size_t n, const char *rec)
 {
 	static char out[512];
 	struct jpaths ps = { 0 };
-	struct format f = { FORMAT_JSON, '\t', false, &ps };
+	struct format f = { FORMAT_JSON, '\t', false, &ps, false };
 	struct fieldvec fv = { 0 };
 	const char *why = NULL;
 	size_t at = 0;

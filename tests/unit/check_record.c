@@ -2,10 +2,12 @@
 #include "autoconfig.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "check_suites.h"
+#include "csv.h"
 #include "record.h"
 #include "scan.h"
 
@@ -436,9 +438,85 @@ START_TEST(test_words_random)
 }
 END_TEST
 
+/* --reject's CSV rule (csv.h's resync): the record ends found walking a
+ * buffer whole are the ones found walking it in pieces from each record
+ * end on, whatever the pieces: what makes the reject file independent of
+ * where chunks are cut. */
+static const struct format csv_resync = { .kind = FORMAT_CSV, .delim = ',', .resync = true };
+
+START_TEST(test_csv_resync_cuts)
+{
+	char buf[80];
+
+	rng_seed(11);
+	for (int round = 0; round < 20000; round++) {
+		size_t len = rng() % sizeof buf, at = 0, ends[80], n = 0;
+		bool bad[80];
+		struct csv_iter it;
+		const char *e;
+
+		fill_random(buf, len, "a,\"\n");
+		csv_iter_init(&it, buf, len, &csv_resync, '\n');
+		it.at_eof = true;
+		while ((e = csv_iter_next(&it)) != NULL) {
+			bad[n] = it.bad;
+			ends[n++] = (size_t)(e - buf);
+		}
+		/* (a last record without a newline and without a fault is
+		 * not returned: the callers take the rest as it) */
+		for (size_t k = 0; k < n; k++) {
+			size_t piece = 1 + rng() % (len - at);
+
+			for (;;) {
+				csv_iter_init(&it, buf + at, piece, &csv_resync, '\n');
+				it.at_eof = at + piece == len;
+				e = csv_iter_next(&it);
+				if (e != NULL || it.at_eof)
+					break;
+				ck_assert_ptr_null(it.why);
+				piece = len - at;
+			}
+			ck_assert_ptr_nonnull(e);
+			ck_assert_uint_eq((size_t)(e - buf), ends[k]);
+			ck_assert_int_eq(it.bad, bad[k]);
+			at = ends[k];
+		}
+	}
+}
+END_TEST
+
+START_TEST(test_csv_resync_cases)
+{
+	static const struct { const char *in; const char *ends; } cases[] = {
+		{ "a,b\"c\nd\n", "6b 8" },		/* a stray quote */
+		{ "\"x\"y,z\nd\n", "7b 9" },	/* text after a closing quote */
+		{ "\"a\nb\"c\nd\n", "7b 9" },	/* and a quoted newline before it */
+		{ "d\n\"open\nx\n", "2 10b" },	/* unterminated to the end */
+		{ "a,\"q\nq\",b\n", "10" },		/* a good quoted newline */
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct csv_iter it;
+		const char *e;
+		char got[64] = "";
+
+		csv_iter_init(&it, cases[i].in, strlen(cases[i].in), &csv_resync, '\n');
+		it.at_eof = true;
+		while ((e = csv_iter_next(&it)) != NULL)
+			snprintf(got + strlen(got), sizeof got - strlen(got), "%s%zu%s", got[0] ? " " : "",
+			    (size_t)(e - cases[i].in), it.bad ? "b" : "");
+		ck_assert_str_eq(got, cases[i].ends);
+	}
+}
+END_TEST
+
 Suite *suite_record(void)
 {
 	Suite *s = suite_create("record");
+	TCase *rs = tcase_create("csv resync");
+
+	tcase_add_test(rs, test_csv_resync_cuts);
+	tcase_add_test(rs, test_csv_resync_cases);
 	TCase *tc;
 
 	tc = tcase_create("core");
@@ -463,5 +541,6 @@ Suite *suite_record(void)
 	tcase_add_loop_test(tc, test_lit_every_byte, 0, 2);
 	tcase_add_test(tc, test_words_random);
 	suite_add_tcase(s, tc);
+	suite_add_tcase(s, rs);
 	return s;
 }

@@ -162,7 +162,7 @@ START_TEST(test_meter_to_stats)
 	struct meter m;
 	struct stats s;
 	char recs[] = "a 1\nb 2\na 3\n";
-	struct block b = { recs, sizeof recs - 1, NREC_UNKNOWN, 0, 0, false, NULL, NULL, 0 };
+	struct block b = { recs, sizeof recs - 1, NREC_UNKNOWN, 0, 0, false, NULL, NULL, 0, NULL, NULL };
 	unsigned char payload[METER_PAYLOAD(2)];
 	struct rusage ru;
 

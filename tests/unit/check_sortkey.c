@@ -308,7 +308,7 @@ END_TEST
 
 /* --- the stage's partials ------------------------------------------------ */
 
-static const struct format blank_format = { FORMAT_BLANKS, '\t', false, NULL };
+static const struct format blank_format = { FORMAT_BLANKS, '\t', false, NULL, false };
 
 static struct stage *sort_stage(const char *spec, uint64_t memory, const char *tmpdir)
 {
@@ -529,7 +529,7 @@ START_TEST(test_fold_only)
 		reference(st, &in, &want);
 		for (size_t at = 0; at < in.len;) {
 			size_t e = at + 3000 < in.len ? at + 3000 : in.len;
-			struct block b = { in.data + at, 0, NREC_UNKNOWN, OFFSET_UNKNOWN, 0, false, NULL, NULL, 0 };
+			struct block b = { in.data + at, 0, NREC_UNKNOWN, OFFSET_UNKNOWN, 0, false, NULL, NULL, 0, NULL, NULL };
 
 			while (e < in.len && in.data[e - 1] != '\n')
 				e++;
@@ -604,7 +604,7 @@ START_TEST(test_bad_partial)
 	struct stage *st = sort_stage("sort", 0, NULL);
 	void *m = st->def->partial_new(st);
 	void *p = st->def->partial_new(st);
-	struct block b = { (char *)"b\na\n", 4, NREC_UNKNOWN, 0, 5, false, NULL, NULL, 0 };
+	struct block b = { (char *)"b\na\n", 4, NREC_UNKNOWN, 0, 5, false, NULL, NULL, 0, NULL, NULL };
 	struct buf run = { 0 };
 
 	st->def->fold(st, p, &b);

@@ -227,7 +227,7 @@ static size_t count_term(const char *p, size_t n, char term)
 /* Run a map stage over in[0..len) and return the block it leaves. */
 static struct block map_block(struct stage *st, char *copy, size_t len)
 {
-	struct block b = { copy, len, NREC_UNKNOWN, OFFSET_UNKNOWN, 0, false, NULL, NULL, 0 };
+	struct block b = { copy, len, NREC_UNKNOWN, OFFSET_UNKNOWN, 0, false, NULL, NULL, 0, NULL, NULL };
 	char *err = NULL;
 
 	ck_assert_msg(st->def->map(st, &b, &err) == 0, "map: %s", err);
@@ -538,7 +538,7 @@ END_TEST
 
 static void fold_str(struct stage *st, void *p, const char *s, size_t nrec)
 {
-	struct block b = { (char *)(uintptr_t)s, strlen(s), nrec, OFFSET_UNKNOWN, 0, false, NULL, NULL, 0 };
+	struct block b = { (char *)(uintptr_t)s, strlen(s), nrec, OFFSET_UNKNOWN, 0, false, NULL, NULL, 0, NULL, NULL };
 
 	st->def->fold(st, p, &b);
 }
@@ -628,7 +628,7 @@ START_TEST(test_count_options)
 	st->term = '\0';
 	p = st->def->partial_new(st);
 	{
-		struct block b = { (char *)(uintptr_t)"a\0b c\0d\ne\0", 10, NREC_UNKNOWN, OFFSET_UNKNOWN, 0, false, NULL, NULL, 0 };
+		struct block b = { (char *)(uintptr_t)"a\0b c\0d\ne\0", 10, NREC_UNKNOWN, OFFSET_UNKNOWN, 0, false, NULL, NULL, 0, NULL, NULL };
 
 		st->def->fold(st, p, &b);
 	}
