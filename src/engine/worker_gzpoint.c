@@ -63,14 +63,6 @@ static int more(struct worker *w, struct gzp_worker *g, size_t max)
 	return rc;
 }
 
-/* The first record end in w->read from from on, or NULL. */
-static char *first_end(struct worker *w, size_t from)
-{
-	if (w->read.len <= from)
-		return NULL;
-	return memchr(w->read.data + from, w->term, w->read.len - from);
-}
-
 /*
  * A range [offset, end) of an indexed gzip file, in inflated offsets,
  * from one access point to another.  The cut is no record boundary, so
@@ -102,18 +94,14 @@ void worker_do_gzpoint(struct worker *w, const struct frame_range *r, const stru
 		if (skipping) {
 			if (rc == 0)
 				return;	/* no record starts here */
-			if ((t = first_end(w, 0)) == NULL) {
+			if ((t = worker_first_end(w, 0)) == NULL) {
 				base += w->read.len;
 				w->read.len = 0;
 				if (gzp_offset(g->rd) >= end)
 					return;
 				continue;
 			}
-			size_t k = (size_t)(t + 1 - w->read.data);
-
-			memmove(w->read.data, t + 1, w->read.len - k);
-			w->read.len -= k;
-			base += k;
+			worker_drop_through(w, t, &base);
 			skipping = false;
 			before = 0;
 		}
@@ -128,7 +116,7 @@ void worker_do_gzpoint(struct worker *w, const struct frame_range *r, const stru
 			 * record end from end on, held whole till then. */
 			size_t from = end - base > before ? (size_t)(end - base) : before;
 
-			if ((t = first_end(w, from)) != NULL) {
+			if ((t = worker_first_end(w, from)) != NULL) {
 				w->walked = NREC_UNKNOWN;
 				worker_run_records(w, w->read.data, (size_t)(t + 1 - w->read.data), base);
 				return;
@@ -140,17 +128,6 @@ void worker_do_gzpoint(struct worker *w, const struct frame_range *r, const stru
 			}
 			continue;
 		}
-		if (w->read.len < BLOCK_SIZE)
-			continue;
-		size_t cut = worker_last_end(w, w->read.data, w->read.len, base);
-
-		if (cut == 0) {
-			worker_check_record(w, w->read.len, base);
-			continue;
-		}
-		worker_run_records(w, w->read.data, cut, base);
-		memmove(w->read.data, w->read.data + cut, w->read.len - cut);
-		w->read.len -= cut;
-		base += cut;
+		worker_run_complete(w, &base);
 	}
 }
