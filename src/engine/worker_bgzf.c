@@ -107,7 +107,7 @@ void worker_do_bgzf(struct worker *w, const struct frame_range *r, const struct 
 		else
 			inflate_member(w, fd, &m[i], &m[n - 1]);
 		if (skipping) {
-			if ((t = worker_first_end(w, 0)) == NULL) {
+			if ((t = worker_first_end(w, 0, NULL)) == NULL) {
 				base = worker_past(base, w->read.len);
 				w->read.len = 0;
 				if (m[i].offset + m[i].csize >= end)
@@ -118,7 +118,7 @@ void worker_do_bgzf(struct worker *w, const struct frame_range *r, const struct 
 			skipping = false;
 			before = 0;
 		}
-		if (beyond && (t = worker_first_end(w, before)) != NULL) {
+		if (beyond && (t = worker_first_end(w, before, NULL)) != NULL) {
 			w->walked = NREC_UNKNOWN;
 			worker_run_records(w, w->read.data, (size_t)(t + 1 - w->read.data), base);
 			return;

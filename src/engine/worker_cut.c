@@ -5,8 +5,10 @@
  * complete records run a block at a time as the buffer fills. */
 #include "autoconfig.h"
 
+#include <stdint.h>
 #include <string.h>
 
+#include "csv.h"
 #include "util.h"
 #include "worker_int.h"
 
@@ -15,10 +17,13 @@ uint64_t worker_past(uint64_t base, size_t k)
 	return base == UINT64_MAX ? base : base + k;
 }
 
-char *worker_first_end(struct worker *w, size_t from)
+char *worker_first_end(struct worker *w, size_t from, int *odd)
 {
 	if (w->read.len <= from)
 		return NULL;
+	if (odd != NULL)
+		return (char *)(uintptr_t)csv_parity_end(w->read.data + from, w->read.len - from,
+		    w->term, odd);
 	return memchr(w->read.data + from, w->term, w->read.len - from);
 }
 

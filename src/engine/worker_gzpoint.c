@@ -69,19 +69,26 @@ static int more(struct worker *w, struct gzp_worker *g, size_t max)
  * the range's records are, as with BGZF members, those after the first
  * record end at or after offset (all of them for the range that starts
  * the file) through the first record end at or after end: the next
- * range's worker starts after that same record end.
+ * range's worker starts after that same record end.  With CSV a record
+ * end is a terminator outside quotes, found from the quote state the
+ * index keeps at the points where both searches start (offset and end),
+ * so that both workers find the same one.  With --header the range that
+ * starts the file skips the header record the same way.
  */
 void worker_do_gzpoint(struct worker *w, const struct frame_range *r, const struct gzindex *ix)
 {
 	struct gzp_worker *g = mapped(w, r->file, ix);
 	uint64_t end = r->offset + r->length, base = r->offset;
 	size_t i = gzp_point_at(ix, r->offset);
-	bool skipping = r->offset != 0;
+	bool skipping = r->offset != 0 || w->job->header;
+	bool csv = w->job->format.kind == FORMAT_CSV;
+	int odd = 0, *quotes = csv ? &odd : NULL;	/* the quote state where a search is */
 
 	if (i == ix->n || ix->p[i].uoff != r->offset)
 		worker_fail(w, EXIT_SOFTWARE, "worker: no index point at offset %llu",
 		    (unsigned long long)r->offset);
 	gzp_start(g->rd, ix, g->map, g->size, i);
+	odd = (ix->p[i].flags & GZI_QUOTED) != 0;
 	w->read.len = 0;
 	w->walked = NREC_UNKNOWN;
 	for (;;) {
@@ -94,7 +101,7 @@ void worker_do_gzpoint(struct worker *w, const struct frame_range *r, const stru
 		if (skipping) {
 			if (rc == 0)
 				return;	/* no record starts here */
-			if ((t = worker_first_end(w, 0)) == NULL) {
+			if ((t = worker_first_end(w, 0, quotes)) == NULL) {
 				base += w->read.len;
 				w->read.len = 0;
 				if (gzp_offset(g->rd) >= end)
@@ -116,9 +123,16 @@ void worker_do_gzpoint(struct worker *w, const struct frame_range *r, const stru
 			 * record end from end on, held whole till then. */
 			size_t from = end - base > before ? (size_t)(end - base) : before;
 
-			if ((t = worker_first_end(w, from)) != NULL) {
-				w->walked = NREC_UNKNOWN;
-				worker_run_records(w, w->read.data, (size_t)(t + 1 - w->read.data), base);
+			if (at == end) {
+				size_t b = gzp_point_at(ix, end);
+
+				odd = b < ix->n && (ix->p[b].flags & GZI_QUOTED) != 0;
+			}
+			if ((t = worker_first_end(w, from, quotes)) != NULL) {
+				/* The range's last records, checked as a file
+				 * range's are (CSV: walked from their start). */
+				w->read.len = (size_t)(t + 1 - w->read.data);
+				worker_run_records(w, w->read.data, worker_whole(w, &w->read, base), base);
 				return;
 			}
 			if (w->read.len > w->job->max_record) {

@@ -22,8 +22,10 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "csv.h"
 #include "gzindex.h"
 #include "gzip_hdr.h"
+#include "scan.h"
 #include "util.h"
 
 #define PROBE_FEED 32		/* bytes fed at a time while a point is due */
@@ -47,6 +49,10 @@ struct builder {
 				 * and moving the window each time would cost more
 				 * than inflating */
 	size_t pending;		/* points from here on wait for their line end */
+	int odd;		/* the parity of the quotes in the output so far */
+	size_t cpending;	/* points from here on wait for their CSV record end */
+	uint64_t cscan;		/* output scanned for it, */
+	int codd;		/* and the quote state there */
 	uint32_t crc;		/* CRC-32 of the member's output so far */
 	gzi_sink *sink;		/* where the output goes too, or NULL */
 	void *ctx;
@@ -78,9 +84,44 @@ static void line_ends(struct builder *b, const unsigned char *p, size_t len, uin
 	}
 }
 
+/* The same for the CSV record ends: the first line end outside quotes,
+ * by the quote parity, as a plain CSV file's grid finds them. */
+static void csv_ends(struct builder *b, const unsigned char *p, size_t len, uint64_t base)
+{
+	while (b->cpending < b->ix->n) {
+		struct gzi_point *pt = &b->ix->p[b->cpending];
+		const char *t;
+
+		if (b->cscan < pt->uoff) {
+			b->cscan = pt->uoff;
+			b->codd = (pt->flags & GZI_QUOTED) != 0;
+		}
+		if (b->cscan >= base + len)
+			return;
+		t = csv_parity_end((const char *)p + (b->cscan - base), (size_t)(base + len - b->cscan),
+		    '\n', &b->codd);
+		if (t == NULL) {
+			b->cscan = base + len;
+			return;
+		}
+		/* A later point before it has the same record end. */
+		pt->csv_end = b->cscan = base + (uint64_t)((const unsigned char *)t - p);
+		b->cpending++;
+	}
+}
+
+/* Output p[0..len) at b->uoff: the points' record ends, the quotes. */
+static void scan_output(struct builder *b, const unsigned char *p, size_t len)
+{
+	line_ends(b, p, len, b->uoff);
+	csv_ends(b, p, len, b->uoff);
+	b->odd ^= (int)(scan_count_byte((const char *)p, len, '"') & 1);
+}
+
 static void add_point(struct builder *b, uint64_t cbit, uint32_t flags)
 {
-	struct gzi_point pt = { cbit, b->uoff, GZI_NONE, flags, 0, b->crc, NULL };
+	struct gzi_point pt = { cbit, b->uoff, GZI_NONE, GZI_NONE,
+		flags | (b->odd ? GZI_QUOTED : 0), 0, b->crc, NULL };
 
 	size_t have = b->hist + b->fill;
 
@@ -158,7 +199,7 @@ static int member_body(struct builder *b, char **err)
 		rc = isal_inflate(&b->is);
 		made = room - b->is.avail_out;
 		b->off += feed - b->is.avail_in;
-		line_ends(b, b->out + GZI_WINDOW + b->fill, made, b->uoff);
+		scan_output(b, b->out + GZI_WINDOW + b->fill, made);
 		b->crc = b->is.crc;	/* ISA-L keeps it, to check the trailer */
 		b->uoff += made;
 		b->fill += made;
