@@ -199,6 +199,29 @@ for j in 1 2 4; do
 	[ ! -e "$T/o.out" ] && pass || fail "corrupt data left its output file"
 done
 
+# Invalid deflate data behind a fitting index (the first flip from byte
+# 200 on that makes it invalid, serially): the workers name the byte the
+# serial run names, where inflating stops.
+at=200 where=
+for ((try = 0; try < 40; try++, at += 89)); do
+	cp -p "$T/r/one.gz" "$T/r/c.gz"
+	python3 -c 'import sys; f = open(sys.argv[1], "r+b"); f.seek(int(sys.argv[2])); b = f.read(1); f.seek(int(sys.argv[2])); f.write(bytes([b[0] ^ 0xff]))' \
+		"$T/r/c.gz" "$at"
+	touch -r "$T/r/one.gz" "$T/r/c.gz"
+	where=$(fp -e count < "$T/r/c.gz" 2>&1 |
+		sed -n 's/^forkpipe: stdin: corrupt gzip data at compressed byte offset \([0-9]*\): \(invalid .*\)/\1: \2/p')
+	[ -n "$where" ] && break
+done
+[ -n "$where" ] && [ "${where%%:*}" -ge "$at" ] && pass || fail "invalid deflate data flipped at $at: reported at '$where'"
+for j in 1 2 4; do
+	for b in 64K 1; do
+		rm -f "$T/o.out"
+		expect_exit 65 "^forkpipe: $T/r/c\\.gz: corrupt gzip data at compressed byte offset $where\$" \
+			-- fp -j$j -b $b -e count -o "$T/o.out" "$T/r/c.gz"
+		[ ! -e "$T/o.out" ] && pass || fail "invalid deflate data left its output file"
+	done
+done
+
 # ---- --write-index: the index written while a run inflates ---------------------
 mkdir "$T/w"
 cp "$T/r/members.gz" "$T/w/m.gz"
