@@ -1,5 +1,6 @@
 /* check_gzindex.c - the gzip index: points found while inflating, and
  * inflating from each gives the same bytes as inflating from the start;
+ * each point's CSV quote state and record end;
  * the format round-trips, and any damaged byte is refused. */
 #include "autoconfig.h"
 
@@ -121,6 +122,73 @@ START_TEST(test_points_inflate)
 	buf_free(&text);
 	buf_free(&gz);
 	buf_free(&out);
+}
+END_TEST
+
+/* CSV records of several lines, most of each inside quotes, with doubled
+ * quotes; n bytes or a little more. */
+static void gen_csv(struct buf *t, size_t n)
+{
+	unsigned long x = 777;
+
+	for (unsigned long i = 0; t->len < n; i++) {
+		char rec[160];
+		int k;
+
+		x = x * 6364136223846793005UL + 1442695040888963407UL;
+		k = snprintf(rec, sizeof rec, "%lu,\"%lx\n%lx \"\"q\"\"\n%lx\",%lu\n", i, x >> 3,
+		    x >> 17, x >> 29, (x >> 40) % 97);
+		buf_append(t, rec, (size_t)k);
+	}
+}
+
+/* Each point's quote state is the parity of the quotes before it, and
+ * its CSV record end the first line end outside quotes after it (found
+ * here by walking the text from its start), across members; both
+ * round-trip. */
+START_TEST(test_points_csv)
+{
+	struct buf text = { 0 }, gz = { 0 };
+	struct gzindex ix, back;
+	char path[64], *err = NULL;
+	unsigned char *ser;
+	size_t serlen, inside = 0, at = 0;
+	int fd, odd = 0;
+
+	gen_csv(&text, 2 << 20);
+	/* The member boundary inside a quoted field. */
+	gz_member(text.data, 1000003, &gz);
+	gz_member(text.data + 1000003, text.len - 1000003, &gz);
+	fd = tmpfile_with(&gz, path);
+	ck_assert_msg(gzindex_build(fd, 65536, &ix, &err) == 0, "%s", err);
+	ck_assert_uint_gt(ix.n, 10);
+	for (size_t i = 0; i < ix.n; i++) {
+		const struct gzi_point *p = &ix.p[i];
+		size_t j;
+		int q;
+
+		for (; at < p->uoff; at++)
+			odd ^= text.data[at] == '"';
+		ck_assert_int_eq((p->flags & GZI_QUOTED) != 0, odd);
+		inside += odd;
+		for (j = at, q = odd; j < text.len && (text.data[j] != '\n' || q); j++)
+			q ^= text.data[j] == '"';
+		ck_assert_uint_eq(p->csv_end, j < text.len ? j : GZI_NONE);
+	}
+	ck_assert_uint_gt(inside, ix.n / 3);
+	gzindex_serialise(&ix, &ser, &serlen);
+	ck_assert_msg(gzindex_parse(ser, serlen, &back, &err) == 0, "%s", err);
+	for (size_t i = 0; i < ix.n; i++) {
+		ck_assert_uint_eq(back.p[i].flags, ix.p[i].flags);
+		ck_assert_uint_eq(back.p[i].csv_end, ix.p[i].csv_end);
+	}
+	free(ser);
+	gzindex_free(&back);
+	gzindex_free(&ix);
+	close(fd);
+	unlink(path);
+	buf_free(&text);
+	buf_free(&gz);
 }
 END_TEST
 
@@ -247,6 +315,7 @@ Suite *suite_gzindex(void)
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_points_inflate);
+	tcase_add_test(tc, test_points_csv);
 	tcase_add_test(tc, test_damaged);
 	tcase_add_test(tc, test_gzpoint_read);
 	tcase_add_test(tc, test_bad_gzip);
