@@ -125,6 +125,9 @@ bool chunker_members_zstd(const struct chunker *c, uint32_t file);
  */
 int chunker_use_indexes(struct chunker *c, const char *path, bool serial, bool write,
     char **err, int *code);
+/* Whether the header is in the bytes of the first input's first range
+ * (an indexed gzip file's: its worker skips it), not before them. */
+bool chunker_gzix_header_in_range(const struct chunker *c);
 /* The index input file is read with, or NULL. */
 struct gzindex;
 const struct gzindex *chunker_gzindex(const struct chunker *c, uint32_t file);

@@ -251,3 +251,13 @@ ssize_t chunker_gzix_pread(const struct input *in, void *buf, size_t len, uint64
 	buf_free(&b);
 	return (ssize_t)len;
 }
+
+bool chunker_gzix_header_in_range(const struct chunker *c)
+{
+	const struct input *in;
+
+	if (!c->header || !c->have_header)
+		return false;
+	in = &c->in[c->header_file];
+	return in->gzix != NULL && (!c->sharded || in->lo == 0);
+}

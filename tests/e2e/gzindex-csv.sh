@@ -62,6 +62,10 @@ fp -j2 -b 64K --csv -H -e 'cut -f k' "$T/h.csv.gz" > "$T/got"
 check_same "a field named by the header read through the index" "$T/want" "$T/got"
 fp -j2 -b 64K --stats --csv -e count "$T/q.csv.gz" 2>&1 > /dev/null | grep -Eq 'chunks +[0-9]{2,}' &&
 	pass || fail "CSV by the index is cut into chunks"
+# The header is counted once in --stats, as for the plain file.
+fp -j2 --stats --csv -H -e count "$T/h.csv" 2>&1 > /dev/null | grep '^  input ' > "$T/want"
+fp -j2 -b 64K --stats --csv -H -e count "$T/h.csv.gz" 2>&1 > /dev/null | grep '^  input ' > "$T/got"
+check_same "--stats: the input's bytes and records" "$T/want" "$T/got"
 # Two indexed files with one header each.
 fp -j2 --csv -H -e count "$T/h.csv" "$T/bom.csv" > "$T/want"
 fp -j2 -b 64K --csv -H -e count "$T/h.csv.gz" "$T/bom.csv.gz" > "$T/got"
