@@ -25,6 +25,7 @@
 #include "csv.h"
 #include "gzindex.h"
 #include "gzip_hdr.h"
+#include "isal_fault.h"
 #include "scan.h"
 #include "util.h"
 
@@ -54,6 +55,9 @@ struct builder {
 	uint64_t cscan;		/* output scanned for it, */
 	int codd;		/* and the quote state there */
 	uint32_t crc;		/* CRC-32 of the member's output so far */
+	unsigned char snap[ISAL_SNAP_LEN];	/* ISA-L's state at snap_off, where */
+	uint64_t snap_off;	/* bad data is looked for (see isal_fault.h) */
+	bool probed;		/* the last call was a probe */
 	gzi_sink *sink;		/* where the output goes too, or NULL */
 	void *ctx;
 };
@@ -177,6 +181,7 @@ static int member_body(struct builder *b, char **err)
 {
 	isal_inflate_reset(&b->is);
 	b->is.crc_flag = ISAL_GZIP_NO_HDR_VER;
+	b->probed = false;
 	while (b->is.block_state != ISAL_BLOCK_FINISH) {
 		bool probing = b->uoff >= b->next_point;
 		uint64_t left = b->size - b->off;
@@ -196,6 +201,13 @@ static int member_body(struct builder *b, char **err)
 		b->is.avail_in = feed;
 		b->is.next_out = b->out + GZI_WINDOW + b->fill;
 		b->is.avail_out = room;
+		/* Not at every probe: a few bytes each, the copy would cost
+		 * more than they; a replay goes through them all. */
+		if (!probing || !b->probed) {
+			isal_snap(b->snap, &b->is);
+			b->snap_off = b->off;
+		}
+		b->probed = probing;
 		rc = isal_inflate(&b->is);
 		made = room - b->is.avail_out;
 		b->off += feed - b->is.avail_in;
@@ -203,9 +215,11 @@ static int member_body(struct builder *b, char **err)
 		b->crc = b->is.crc;	/* ISA-L keeps it, to check the trailer */
 		b->uoff += made;
 		b->fill += made;
+		if (rc == ISAL_INCORRECT_CHECKSUM)
+			return bad(err, b->off, "CRC-32 or length mismatch");
 		if (rc < 0)
-			return bad(err, b->off, rc == ISAL_INCORRECT_CHECKSUM ? "CRC-32 or length mismatch" :
-			    "invalid deflate data");
+			return bad(err, isal_fault_at(b->snap, b->map + b->snap_off,
+			    (size_t)(b->off - b->snap_off), b->snap_off, b->off), isal_reason(rc));
 		if (feed == 0 && made == 0 && b->is.block_state != ISAL_BLOCK_FINISH)
 			return bad(err, b->size, "unexpected end of gzip data");
 		if (probing && b->is.avail_in == 0 && at_boundary(&b->is) && b->is.avail_out > 0) {

@@ -221,6 +221,11 @@ for j in 1 2 4; do
 		[ ! -e "$T/o.out" ] && pass || fail "invalid deflate data left its output file"
 	done
 done
+# forkpipe index names the same byte, whatever its spacing.
+for sp in 64K 1M; do
+	expect_exit 65 "^forkpipe: $T/r/c\\.gz: corrupt gzip data at compressed byte offset $where\$" \
+		-- fp index --spacing $sp "$T/r/c.gz"
+done
 
 # ---- --write-index: the index written while a run inflates ---------------------
 mkdir "$T/w"
