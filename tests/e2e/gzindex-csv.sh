@@ -4,7 +4,7 @@
 # newlines between points (most points here fall inside quotes).  The
 # results equal the same pipeline on the decompressed file at -j 1, 2, 4
 # with small and default chunks, with and without a header (also after a
-# byte-order mark), by shards; an index made with one spacing serves any
+# byte-order mark), NUL-terminated too, by shards; an index made with one spacing serves any
 # chunk size.  An index of the format before the quote state (version 2)
 # is refused: a warning and a serial run, 65 with --index; --csv-lax
 # reads the file serially.
@@ -17,10 +17,12 @@ awk 'BEGIN { srand(5); for (i = 0; i < 12000; i++) { printf "%d,\"", i
 	printf "\"\"q\"\" %d\",%d\n", i, i % 7 } }' > "$T/q.csv"
 { printf 'id,"the\ntext",k\n'; cat "$T/q.csv"; } > "$T/h.csv"
 { printf '\357\273\277'; cat "$T/h.csv"; } > "$T/bom.csv"
-for f in q h bom; do
+tr '\n' '\0' < "$T/q.csv" > "$T/z.csv"
+for f in q h bom z; do
 	gzip -6 -c "$T/$f.csv" > "$T/$f.csv.gz"
 done
-fp index --spacing 64K "$T/q.csv.gz" "$T/h.csv.gz" "$T/bom.csv.gz" && pass || fail "index of the CSV files"
+fp index --spacing 64K "$T/q.csv.gz" "$T/h.csv.gz" "$T/bom.csv.gz" "$T/z.csv.gz" && pass ||
+	fail "index of the CSV files"
 
 # The points of q.csv.gz: many, most inside quotes (the flag each keeps
 # says so, and says it right).
@@ -55,6 +57,7 @@ SAME_PIPES='cut -f 2
 count'
 same() { same_as_inflated "$@"; }
 same "CSV" "$T/q.csv" --csv
+same "CSV of NUL-terminated records" "$T/z.csv" --csv -z
 same "CSV with a header" "$T/h.csv" --csv -H
 same "CSV with a byte-order mark and a header" "$T/bom.csv" --csv -H
 fp -j2 -b 64K --csv -H -e 'cut -f k' "$T/h.csv" > "$T/want"
