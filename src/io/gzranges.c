@@ -247,7 +247,8 @@ ssize_t chunker_gzix_pread(const struct input *in, void *buf, size_t len, uint64
 		return -1;
 	}
 	len = b.len <= skip ? 0 : b.len - skip < len ? (size_t)(b.len - skip) : len;
-	memcpy(buf, b.data + skip, len);
+	if (len > 0)
+		memcpy(buf, b.data + skip, len);
 	buf_free(&b);
 	return (ssize_t)len;
 }
