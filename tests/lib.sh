@@ -458,6 +458,26 @@ gen_nul() {
 	} > "$f"
 }
 
+# same_as_inflated NAME FILE [OPTIONS...]: each pipeline of SAME_PIPES
+# (one a line) on FILE.gz gives what it gives on FILE, at -j 1, 2, 4 with
+# small and default chunks, with no message (a gzip file read by its
+# index: gzindex.sh, gzindex-csv.sh).
+same_as_inflated() {
+	local name=$1 f=$2 j b e
+	shift 2
+	while IFS= read -r e; do
+		fp -j1 "$@" -e "$e" "$f" < /dev/null > "$T/want" || fail "$name: plain run"
+		for j in 1 2 4; do
+			for b in 64K 1 ''; do
+				fp -j$j ${b:+-b $b} "$@" -e "$e" "$f.gz" < /dev/null > "$T/got" 2> "$T/err"
+				check_rc "$name -j$j -b '$b' -e '$e'" 0 $? "$T/err"
+				check_same "$name -j$j -b '$b' -e '$e'" "$T/want" "$T/got"
+				check_empty "$name -j$j -b '$b': no message" "$T/err"
+			done
+		done
+	done <<< "$SAME_PIPES"
+}
+
 # Sizes and job counts most tests iterate over.
 JOBS_LIST="1 2 4 7"
 CHUNK_LIST="1 7 100 4K 1M"

@@ -40,6 +40,7 @@ struct in_plan {
 	struct input_desc d;
 	size_t segs;		/* CSV quote grid: segments, 0 for none */
 	uint64_t seg;
+	bool quote_state;	/* index points: CSV found from their quote state */
 	const char *cut;	/* ranges, members, stream, quote-grid */
 	char *how;		/* a sentence */
 };
@@ -84,8 +85,10 @@ static const char *format_name(const struct job *job)
 	}
 }
 
-static void plan_input(struct chunker *c, uint32_t i, struct in_plan *p)
+static void plan_input(struct chunker *c, const struct job *job, uint32_t i, struct in_plan *p)
 {
+	bool csv = job->format.kind == FORMAT_CSV;
+
 	const struct input_desc *d = &p->d;
 	char *sz;
 
@@ -104,8 +107,11 @@ static void plan_input(struct chunker *c, uint32_t i, struct in_plan *p)
 		char *u = iec(d->inflated);
 
 		p->cut = "index-points";
+		p->quote_state = csv;
 		p->how = xasprintf("a gzip file read with its index: %s inflated, %zu access points, "
-		    "cut between them; the workers inflate from them", u, d->points);
+		    "cut between them; the workers inflate from them%s%s", u, d->points,
+		    csv ? " and find the first CSV record end after each from the quote state the "
+		    "index keeps there" : "", job->header ? "; the header read through the index" : "");
 		free(u);
 	} else if (d->ranges) {
 		p->cut = "ranges";
@@ -126,7 +132,10 @@ static void plan_input(struct chunker *c, uint32_t i, struct in_plan *p)
 		    "stream%s", d->members > 0 ? "" : "one ",
 		    strcmp(d->kind, "gzip") == 0 ? "gzip stream" : d->members > 0 ?
 		    (strcmp(d->kind, "bgzf") == 0 ? "BGZF file" : "zstd file in frames") :
-		    "zstd stream", sz, d->members > 0 ? " (--csv or --header read it whole)" : "");
+		    "zstd stream", sz, d->members > 0 ? " (--csv or --header read it whole)" :
+		    format_quotes_unreliable(&job->format) && strcmp(d->kind, "gzip") == 0 ?
+		    " (no gzip index is used with --csv-lax or --reject: stray quotes leave the "
+		    "quote state at an index point meaningless)" : "");
 	} else {
 		p->cut = "stream";
 		p->how = xasprintf("%s, read by the supervisor and cut as a stream (gzip or zstd "
@@ -314,6 +323,8 @@ static void print_json(FILE *fp, const struct job *job, const struct plan *p)
 		if (in->d.points > 0) {
 			json_u64(&b, "index_points", in->d.points);
 			json_u64(&b, "inflated", in->d.inflated);
+			if (in->quote_state)
+				json_bool(&b, "csv_quote_state", true);
 		}
 		if (in->d.members > 0) {
 			json_u64(&b, "members", in->d.members);
@@ -378,8 +389,7 @@ int explain_run(struct job *job)
 		fatal(code, "%s", err);
 	chunker_set_format(c, &job->format, job->header);
 	/* A gzip index as a run takes it (never written by the plan). */
-	if (chunker_use_indexes(c, job->index, job->header || job->format.kind == FORMAT_CSV,
-	    false, &err, &code) < 0)
+	if (chunker_use_indexes(c, job->index, format_quotes_unreliable(&job->format), false, &err, &code) < 0)
 		fatal(code, "%s", err);
 	if (job->shard.n > 0 && chunker_set_shard(c, &job->shard, &err, &code) < 0)
 		fatal(code, "%s", err);
@@ -388,7 +398,7 @@ int explain_run(struct job *job)
 	p.nin = chunker_count(c);
 	p.in = xcalloc(p.nin + 1, sizeof *p.in);
 	for (size_t i = 0; i < p.nin; i++)
-		plan_input(c, (uint32_t)i, &p.in[i]);
+		plan_input(c, job, (uint32_t)i, &p.in[i]);
 	plan_chunk(c, job, &p, job->shard.n > 0);
 	plan_output(job, &p);
 	if (job->explain == EXPLAIN_JSON)

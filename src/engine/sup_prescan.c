@@ -114,5 +114,7 @@ void sup_write_header(struct sup *s)
 		fatal(EXIT_IOERR, "%s", err);
 	stats_header(&s->stats, s->job->header ? s->header.raw.len : 0,
 	    out.len > 0 && !s->job->partial_out);
+	if (chunker_gzix_header_in_range(s->chunker))
+		s->stats.header_bytes = 0;	/* counted with its range */
 	buf_free(&out);
 }

@@ -487,8 +487,8 @@ int supervisor_run(struct job *job)
 	chunker_set_max_record(s.chunker, job->max_record);
 	/* The format first: it decides whether compressed files are cut. */
 	chunker_set_format(s.chunker, &job->format, job->header);
-	if (chunker_use_indexes(s.chunker, job->index, job->header ||
-	    job->format.kind == FORMAT_CSV, job->write_index, &err, &code) < 0)
+	if (chunker_use_indexes(s.chunker, job->index,
+	    format_quotes_unreliable(&job->format), job->write_index, &err, &code) < 0)
 		fatal(code, "%s", err);
 	if (job->shard.n > 0 && (chunker_set_shard(s.chunker, &job->shard, &err, &code) < 0 ||
 	    shard_fingerprint(&job->shard, job->inputs, job->ninputs, &err, &code) < 0))

@@ -59,21 +59,6 @@ static void inflate_member(struct worker *w, int fd, const struct gz_member *m,
 		    (unsigned long long)(m->offset + used));
 }
 
-/* base + k, where base may be unknown (UINT64_MAX: a zstd file whose
- * frames do not all state their size). */
-static uint64_t past(uint64_t base, size_t k)
-{
-	return base == UINT64_MAX ? base : base + k;
-}
-
-/* The first record end in data[from..len), or NULL. */
-static char *first_end(struct worker *w, size_t from)
-{
-	if (w->read.len <= from)
-		return NULL;
-	return memchr(w->read.data + from, w->term, w->read.len - from);
-}
-
 /*
  * A range of whole BGZF members.  The cut between ranges is no record
  * boundary, so a range's records are those after the first record end
@@ -122,22 +107,18 @@ void worker_do_bgzf(struct worker *w, const struct frame_range *r, const struct 
 		else
 			inflate_member(w, fd, &m[i], &m[n - 1]);
 		if (skipping) {
-			if ((t = first_end(w, 0)) == NULL) {
-				base = past(base, w->read.len);
+			if ((t = worker_first_end(w, 0, NULL)) == NULL) {
+				base = worker_past(base, w->read.len);
 				w->read.len = 0;
 				if (m[i].offset + m[i].csize >= end)
 					return;	/* no record starts here */
 				continue;
 			}
-			size_t k = (size_t)(t + 1 - w->read.data);
-
-			memmove(w->read.data, t + 1, w->read.len - k);
-			w->read.len -= k;
-			base = past(base, k);
+			worker_drop_through(w, t, &base);
 			skipping = false;
 			before = 0;
 		}
-		if (beyond && (t = first_end(w, before)) != NULL) {
+		if (beyond && (t = worker_first_end(w, before, NULL)) != NULL) {
 			w->walked = NREC_UNKNOWN;
 			worker_run_records(w, w->read.data, (size_t)(t + 1 - w->read.data), base);
 			return;
@@ -155,20 +136,10 @@ void worker_do_bgzf(struct worker *w, const struct frame_range *r, const struct 
 			if (w->read.len - cross > w->job->max_record) {
 				size_t s = record_last_end(w->read.data, cross, w->term);
 
-				worker_check_record(w, w->read.len - s, past(base, s));
+				worker_check_record(w, w->read.len - s, worker_past(base, s));
 			}
 		}
-		if (beyond || w->read.len < BLOCK_SIZE)
-			continue;
-		size_t cut = worker_last_end(w, w->read.data, w->read.len, base);
-
-		if (cut == 0) {
-			worker_check_record(w, w->read.len, base);
-			continue;
-		}
-		worker_run_records(w, w->read.data, cut, base);
-		memmove(w->read.data, w->read.data + cut, w->read.len - cut);
-		w->read.len -= cut;
-		base = past(base, cut);
+		if (!beyond)
+			worker_run_complete(w, &base);
 	}
 }

@@ -63,33 +63,32 @@ static int more(struct worker *w, struct gzp_worker *g, size_t max)
 	return rc;
 }
 
-/* The first record end in w->read from from on, or NULL. */
-static char *first_end(struct worker *w, size_t from)
-{
-	if (w->read.len <= from)
-		return NULL;
-	return memchr(w->read.data + from, w->term, w->read.len - from);
-}
-
 /*
  * A range [offset, end) of an indexed gzip file, in inflated offsets,
  * from one access point to another.  The cut is no record boundary, so
  * the range's records are, as with BGZF members, those after the first
  * record end at or after offset (all of them for the range that starts
  * the file) through the first record end at or after end: the next
- * range's worker starts after that same record end.
+ * range's worker starts after that same record end.  With CSV a record
+ * end is a terminator outside quotes, found from the quote state the
+ * index keeps at the points where both searches start (offset and end),
+ * so that both workers find the same one.  With --header the range that
+ * starts the file skips the header record the same way.
  */
 void worker_do_gzpoint(struct worker *w, const struct frame_range *r, const struct gzindex *ix)
 {
 	struct gzp_worker *g = mapped(w, r->file, ix);
 	uint64_t end = r->offset + r->length, base = r->offset;
 	size_t i = gzp_point_at(ix, r->offset);
-	bool skipping = r->offset != 0;
+	bool skipping = r->offset != 0 || w->job->header;
+	bool csv = w->job->format.kind == FORMAT_CSV;
+	int odd = 0, *quotes = csv ? &odd : NULL;	/* the quote state where a search is */
 
 	if (i == ix->n || ix->p[i].uoff != r->offset)
 		worker_fail(w, EXIT_SOFTWARE, "worker: no index point at offset %llu",
 		    (unsigned long long)r->offset);
 	gzp_start(g->rd, ix, g->map, g->size, i);
+	odd = (ix->p[i].flags & GZI_QUOTED) != 0;
 	w->read.len = 0;
 	w->walked = NREC_UNKNOWN;
 	for (;;) {
@@ -102,18 +101,14 @@ void worker_do_gzpoint(struct worker *w, const struct frame_range *r, const stru
 		if (skipping) {
 			if (rc == 0)
 				return;	/* no record starts here */
-			if ((t = first_end(w, 0)) == NULL) {
+			if ((t = worker_first_end(w, 0, quotes)) == NULL) {
 				base += w->read.len;
 				w->read.len = 0;
 				if (gzp_offset(g->rd) >= end)
 					return;
 				continue;
 			}
-			size_t k = (size_t)(t + 1 - w->read.data);
-
-			memmove(w->read.data, t + 1, w->read.len - k);
-			w->read.len -= k;
-			base += k;
+			worker_drop_through(w, t, &base);
 			skipping = false;
 			before = 0;
 		}
@@ -128,9 +123,16 @@ void worker_do_gzpoint(struct worker *w, const struct frame_range *r, const stru
 			 * record end from end on, held whole till then. */
 			size_t from = end - base > before ? (size_t)(end - base) : before;
 
-			if ((t = first_end(w, from)) != NULL) {
-				w->walked = NREC_UNKNOWN;
-				worker_run_records(w, w->read.data, (size_t)(t + 1 - w->read.data), base);
+			if (at == end) {
+				size_t b = gzp_point_at(ix, end);
+
+				odd = b < ix->n && (ix->p[b].flags & GZI_QUOTED) != 0;
+			}
+			if ((t = worker_first_end(w, from, quotes)) != NULL) {
+				/* The range's last records, checked as a file
+				 * range's are (CSV: walked from their start). */
+				w->read.len = (size_t)(t + 1 - w->read.data);
+				worker_run_records(w, w->read.data, worker_whole(w, &w->read, base), base);
 				return;
 			}
 			if (w->read.len > w->job->max_record) {
@@ -140,17 +142,6 @@ void worker_do_gzpoint(struct worker *w, const struct frame_range *r, const stru
 			}
 			continue;
 		}
-		if (w->read.len < BLOCK_SIZE)
-			continue;
-		size_t cut = worker_last_end(w, w->read.data, w->read.len, base);
-
-		if (cut == 0) {
-			worker_check_record(w, w->read.len, base);
-			continue;
-		}
-		worker_run_records(w, w->read.data, cut, base);
-		memmove(w->read.data, w->read.data + cut, w->read.len - cut);
-		w->read.len -= cut;
-		base += cut;
+		worker_run_complete(w, &base);
 	}
 }

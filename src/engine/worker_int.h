@@ -120,6 +120,21 @@ void worker_do_bgzf(struct worker *w, const struct frame_range *r, const struct 
 void worker_zstd_frame(struct worker *w, const struct gz_member *m, const char *in, bool exact);
 void worker_zstd_head(struct worker *w, int fd, const struct gz_member *m);
 
+/* worker_cut.c: ranges cut where no record ends (BGZF, zstd frames,
+ * gzip index points).  base is the input offset of w->read's first
+ * byte, UINT64_MAX when unknown (a zstd frame that does not state its
+ * size), which stays so. */
+uint64_t worker_past(uint64_t base, size_t k);
+/* The first terminator in w->read from from on, or NULL; with odd, the
+ * first outside quotes, *odd the quote state at from (then where the
+ * scan stopped: see csv_parity_end). */
+char *worker_first_end(struct worker *w, size_t from, int *odd);
+/* Drop w->read's bytes through t (the end of a record not this range's). */
+void worker_drop_through(struct worker *w, const char *t, uint64_t *base);
+/* Once w->read holds a block, run its complete records and keep the
+ * rest (a record longer than the block is checked against --max-record). */
+void worker_run_complete(struct worker *w, uint64_t *base);
+
 /* worker_gzpoint.c */
 void worker_do_gzpoint(struct worker *w, const struct frame_range *r, const struct gzindex *ix);
 

@@ -115,7 +115,8 @@ bool chunker_members_zstd(const struct chunker *c, uint32_t file);
  * Read gzip files with their index (FILE.gz.fpi, or path, --index, for
  * the one gzip input): cut between access points, the workers inflating
  * from them (see gzpoint.h).  An implicit index that does not fit its
- * file is ignored with a warning; serial (CSV, --header): none is used
+ * file is ignored with a warning; serial (--csv-lax, whose stray quotes
+ * make the quote state of a point meaningless): none is used
  * (one named with --index is still checked).
  * With write (--write-index), each gzip file read without one has its
  * index written as it is inflated (see gzindex_run.c).
@@ -124,6 +125,9 @@ bool chunker_members_zstd(const struct chunker *c, uint32_t file);
  */
 int chunker_use_indexes(struct chunker *c, const char *path, bool serial, bool write,
     char **err, int *code);
+/* Whether the header is in the bytes of the first input's first range
+ * (an indexed gzip file's: its worker skips it), not before them. */
+bool chunker_gzix_header_in_range(const struct chunker *c);
 /* The index input file is read with, or NULL. */
 struct gzindex;
 const struct gzindex *chunker_gzindex(const struct chunker *c, uint32_t file);

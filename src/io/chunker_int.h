@@ -150,6 +150,8 @@ int chunker_gzix_boundary(struct chunker *c, struct input *in, uint64_t *end);
 void chunker_gzix_range(struct input *in, uint64_t *start, uint64_t *end);
 void chunker_gzix_free(struct input *in);
 uint64_t chunker_gzix_file_size(const struct input *in);
+ssize_t chunker_gzix_pread(const struct input *in, void *buf, size_t len, uint64_t off,
+    char **err, int *code);
 
 /* csv_cut.c */
 int chunker_csv_error(struct chunker *c, uint64_t off, const char *why, char **err, int *code);

@@ -9,6 +9,7 @@
 
 #include "chunker_int.h"
 #include "csv.h"
+#include "scan.h"
 #include "util.h"
 
 #define CSV_GRID_MIN (256 * 1024)
@@ -144,25 +145,14 @@ int chunker_csv_grid_boundary(struct chunker *c, struct input *in, uint64_t want
 			return -1;
 		if (n == 0)
 			break;
-		const char *p = c->probe, *e = c->probe + n;
+		const char *p = c->probe, *e = c->probe + n, *t;
 		const char *first = want - 1 <= at ? p : want - 1 - at < (uint64_t)n ? p + (want - 1 - at) : e;
 
-		while (p < e) {
-			const char *q = memchr(p, '"', (size_t)(e - p));
-			const char *stop = q != NULL ? q : e, *from = p > first ? p : first;
-
-			if (!odd && from < stop) {
-				const char *t = memchr(from, c->term, (size_t)(stop - from));
-
-				if (t != NULL) {
-					*end = at + (uint64_t)(t + 1 - c->probe);
-					return 0;
-				}
-			}
-			if (q == NULL)
-				break;
-			odd ^= 1;
-			p = q + 1;
+		/* Quotes before first only toggle the state. */
+		odd ^= (int)(scan_count_byte(p, (size_t)(first - p), '"') & 1);
+		if ((t = csv_parity_end(first, (size_t)(e - first), c->term, &odd)) != NULL) {
+			*end = at + (uint64_t)(t + 1 - c->probe);
+			return 0;
 		}
 		at += (uint64_t)n;
 	}
@@ -178,7 +168,9 @@ size_t chunker_quote_grid(struct chunker *c, uint32_t file, uint64_t *seg)
 	 * simply walked in order; so they are with --reject, whose malformed
 	 * records make the quote parity meaningless, and whose record ends
 	 * must not depend on where the chunks are cut. */
-	if (!is_csv(c) || c->fmt->lax || c->fmt->resync || !in->seekable || in->size == 0 || c->target < CSV_GRID_MIN)
+	if (!is_csv(c) || format_quotes_unreliable(c->fmt) || !in->seekable || in->size == 0 ||
+	    c->target < CSV_GRID_MIN ||
+	    in->gzix != NULL)	/* its points keep the quote state */
 		return 0;
 	if (c->sharded && in->lo == in->hi)
 		return 0;

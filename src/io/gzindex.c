@@ -21,9 +21,9 @@
 
 static const unsigned char magic[8] = { 'F', 'P', 'G', 'Z', 'I', 'X', '\r', '\n' };
 
-#define GZI_VERSION 2	/* 2: each point's running CRC-32 */
+#define GZI_VERSION 3	/* 2: each point's running CRC-32; 3: its CSV quote state */
 #define HEADER_LEN (8 + 4 + 4 + 8 + 8 + 4 + 4 + 8 + 8)
-#define POINT_LEN (8 + 8 + 8 + 4 + 4 + 4 + 4)
+#define POINT_LEN (8 + 8 + 8 + 8 + 4 + 4 + 4 + 4)
 #define SAMPLES 64
 #define SAMPLE_LEN 64
 
@@ -136,6 +136,7 @@ void gzindex_serialise(const struct gzindex *ix, unsigned char **data, size_t *l
 		put64(&b, p->cbit);
 		put64(&b, p->uoff);
 		put64(&b, p->line_end);
+		put64(&b, p->csv_end);
 		put32(&b, p->flags);
 		put32(&b, p->wlen);
 		put32(&b, p->crc);
@@ -170,14 +171,15 @@ static const char *parse_point(const unsigned char **pp, size_t room, struct gzi
 	pt.cbit = get64(p);
 	pt.uoff = get64(p + 8);
 	pt.line_end = get64(p + 16);
-	pt.flags = get32(p + 24);
-	pt.wlen = get32(p + 28);
-	pt.crc = get32(p + 32);
-	zlen = get32(p + 36);
+	pt.csv_end = get64(p + 24);
+	pt.flags = get32(p + 32);
+	pt.wlen = get32(p + 36);
+	pt.crc = get32(p + 40);
+	zlen = get32(p + 44);
 	p += POINT_LEN;
 	if (zlen > room - POINT_LEN)
 		return "truncated";
-	if (pt.flags & ~(uint32_t)GZI_MEMBER)
+	if (pt.flags & ~(uint32_t)(GZI_MEMBER | GZI_QUOTED))
 		return "unknown point flags";
 	if (prev == NULL ? pt.cbit != 0 || pt.uoff != 0 || pt.flags != GZI_MEMBER :
 	    pt.cbit <= prev->cbit || pt.uoff < prev->uoff)
@@ -194,6 +196,16 @@ static const char *parse_point(const unsigned char **pp, size_t room, struct gzi
 	if (prev != NULL && prev->line_end != GZI_NONE && pt.line_end != GZI_NONE &&
 	    pt.line_end < prev->line_end)
 		return "bad line end";
+	if (pt.csv_end != GZI_NONE && (pt.csv_end < pt.uoff || pt.csv_end >= ix->usize))
+		return "bad CSV record end";
+	/* A record end is a line end: the first line end comes no later. */
+	if (pt.csv_end != GZI_NONE && (pt.line_end == GZI_NONE || pt.csv_end < pt.line_end))
+		return "bad CSV record end";
+	if (prev != NULL && prev->csv_end != GZI_NONE && pt.csv_end != GZI_NONE &&
+	    pt.csv_end < prev->csv_end)
+		return "bad CSV record end";
+	if (prev != NULL && pt.uoff == prev->uoff && (pt.flags & GZI_QUOTED) != (prev->flags & GZI_QUOTED))
+		return "bad quote state";
 	if ((pt.wlen == 0) != (zlen == 0))
 		return "bad window length";
 	if (pt.wlen > 0 && (uncompress(win, &wlen, p, zlen) != Z_OK || wlen != pt.wlen))

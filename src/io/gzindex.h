@@ -4,8 +4,12 @@
  * is where a deflate block starts: inflating can begin there, given the
  * 32 KiB of output before it (the window).  The index keeps one point
  * every few MiB of output, with what a worker needs to start there: the
- * compressed bit offset, the window, the uncompressed offset, and the
- * offset of the first line end at or after the point.  It also keeps the
+ * compressed bit offset, the window, the uncompressed offset, the
+ * offset of the first line end at or after the point, and for CSV the
+ * quote state there (whether an odd number of quotes comes before it:
+ * then it is inside a quoted field) and the first line end outside
+ * quotes at or after it, so that a CSV range starts at the record start
+ * after that, as a plain CSV file's grid does (io/csv_cut.c).  It also keeps the
  * file's size, modification time and a checksum of sampled compressed
  * bytes, so an index that does not belong to its file is recognised.
  *
@@ -26,12 +30,16 @@
 /* Point flags. */
 enum {
 	GZI_MEMBER = 1,	/* the point starts a member (at its header, no window) */
+	GZI_QUOTED = 2,	/* an odd number of '"' in the output before it: CSV
+			 * read from here starts inside a quoted field */
 };
 
 struct gzi_point {
 	uint64_t cbit;		/* compressed offset in bits, in the file */
 	uint64_t uoff;		/* uncompressed offset, in the whole stream */
 	uint64_t line_end;	/* offset of the first '\n' at or after uoff, or GZI_NONE */
+	uint64_t csv_end;	/* the first '\n' at or after uoff outside quotes
+				 * (by the quote parity), or GZI_NONE */
 	uint32_t flags;
 	uint32_t wlen;		/* bytes of window (up to GZI_WINDOW) */
 	uint32_t crc;		/* CRC-32 of the member's output before uoff (0 at

@@ -22,8 +22,11 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "csv.h"
 #include "gzindex.h"
 #include "gzip_hdr.h"
+#include "isal_fault.h"
+#include "scan.h"
 #include "util.h"
 
 #define PROBE_FEED 32		/* bytes fed at a time while a point is due */
@@ -47,7 +50,14 @@ struct builder {
 				 * and moving the window each time would cost more
 				 * than inflating */
 	size_t pending;		/* points from here on wait for their line end */
+	int odd;		/* the parity of the quotes in the output so far */
+	size_t cpending;	/* points from here on wait for their CSV record end */
+	uint64_t cscan;		/* output scanned for it, */
+	int codd;		/* and the quote state there */
 	uint32_t crc;		/* CRC-32 of the member's output so far */
+	unsigned char snap[ISAL_SNAP_LEN];	/* ISA-L's state at snap_off, where */
+	uint64_t snap_off;	/* bad data is looked for (see isal_fault.h) */
+	bool probed;		/* the last call was a probe */
 	gzi_sink *sink;		/* where the output goes too, or NULL */
 	void *ctx;
 };
@@ -78,9 +88,44 @@ static void line_ends(struct builder *b, const unsigned char *p, size_t len, uin
 	}
 }
 
+/* The same for the CSV record ends: the first line end outside quotes,
+ * by the quote parity, as a plain CSV file's grid finds them. */
+static void csv_ends(struct builder *b, const unsigned char *p, size_t len, uint64_t base)
+{
+	while (b->cpending < b->ix->n) {
+		struct gzi_point *pt = &b->ix->p[b->cpending];
+		const char *t;
+
+		if (b->cscan < pt->uoff) {
+			b->cscan = pt->uoff;
+			b->codd = (pt->flags & GZI_QUOTED) != 0;
+		}
+		if (b->cscan >= base + len)
+			return;
+		t = csv_parity_end((const char *)p + (b->cscan - base), (size_t)(base + len - b->cscan),
+		    '\n', &b->codd);
+		if (t == NULL) {
+			b->cscan = base + len;
+			return;
+		}
+		/* A later point before it has the same record end. */
+		pt->csv_end = b->cscan = base + (uint64_t)((const unsigned char *)t - p);
+		b->cpending++;
+	}
+}
+
+/* Output p[0..len) at b->uoff: the points' record ends, the quotes. */
+static void scan_output(struct builder *b, const unsigned char *p, size_t len)
+{
+	line_ends(b, p, len, b->uoff);
+	csv_ends(b, p, len, b->uoff);
+	b->odd ^= (int)(scan_count_byte((const char *)p, len, '"') & 1);
+}
+
 static void add_point(struct builder *b, uint64_t cbit, uint32_t flags)
 {
-	struct gzi_point pt = { cbit, b->uoff, GZI_NONE, flags, 0, b->crc, NULL };
+	struct gzi_point pt = { cbit, b->uoff, GZI_NONE, GZI_NONE,
+		flags | (b->odd ? GZI_QUOTED : 0), 0, b->crc, NULL };
 
 	size_t have = b->hist + b->fill;
 
@@ -136,6 +181,7 @@ static int member_body(struct builder *b, char **err)
 {
 	isal_inflate_reset(&b->is);
 	b->is.crc_flag = ISAL_GZIP_NO_HDR_VER;
+	b->probed = false;
 	while (b->is.block_state != ISAL_BLOCK_FINISH) {
 		bool probing = b->uoff >= b->next_point;
 		uint64_t left = b->size - b->off;
@@ -155,16 +201,25 @@ static int member_body(struct builder *b, char **err)
 		b->is.avail_in = feed;
 		b->is.next_out = b->out + GZI_WINDOW + b->fill;
 		b->is.avail_out = room;
+		/* Not at every probe: a few bytes each, the copy would cost
+		 * more than they; a replay goes through them all. */
+		if (!probing || !b->probed) {
+			isal_snap(b->snap, &b->is);
+			b->snap_off = b->off;
+		}
+		b->probed = probing;
 		rc = isal_inflate(&b->is);
 		made = room - b->is.avail_out;
 		b->off += feed - b->is.avail_in;
-		line_ends(b, b->out + GZI_WINDOW + b->fill, made, b->uoff);
+		scan_output(b, b->out + GZI_WINDOW + b->fill, made);
 		b->crc = b->is.crc;	/* ISA-L keeps it, to check the trailer */
 		b->uoff += made;
 		b->fill += made;
+		if (rc == ISAL_INCORRECT_CHECKSUM)
+			return bad(err, b->off, "CRC-32 or length mismatch");
 		if (rc < 0)
-			return bad(err, b->off, rc == ISAL_INCORRECT_CHECKSUM ? "CRC-32 or length mismatch" :
-			    "invalid deflate data");
+			return bad(err, isal_fault_at(b->snap, b->map + b->snap_off,
+			    (size_t)(b->off - b->snap_off), b->snap_off, b->off), isal_reason(rc));
 		if (feed == 0 && made == 0 && b->is.block_state != ISAL_BLOCK_FINISH)
 			return bad(err, b->size, "unexpected end of gzip data");
 		if (probing && b->is.avail_in == 0 && at_boundary(&b->is) && b->is.avail_out > 0) {

@@ -24,6 +24,7 @@
 
 #include "gzip_hdr.h"
 #include "gzip_in.h"
+#include "isal_fault.h"
 #include "util.h"
 
 enum state {
@@ -52,6 +53,7 @@ struct gz_inflater {
 	uint64_t member_start;	/* offset of the current member */
 	uint64_t tail_start;	/* where the bytes after the last member begin */
 	char *broken;		/* why ISA-L failed (not the data), or NULL */
+	unsigned char snap[ISAL_SNAP_LEN];	/* the state before the last call */
 };
 
 bool gzip_detect(const void *p, size_t len)
@@ -168,26 +170,16 @@ static uint32_t get32le(const unsigned char *p)
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-/* Why ISA-L stopped, in zlib's words where zlib has them. */
-static const char *isal_reason(int rc)
-{
-	switch (rc) {
-	case ISAL_INVALID_LOOKBACK:
-		return "invalid distance too far back";
-	case ISAL_INVALID_SYMBOL:
-		return "invalid literal/length or distance code";
-	default:
-		return "invalid block";
-	}
-}
-
 /*
  * ISA-L's report of bad data.  A checksum's offset is the trailer's
- * field; bad deflate data is reported at the member's first byte: where
- * in the member ISA-L notices the fault depends on how far it had read
- * ahead, which depends on how the input was cut, and a verdict must not.
+ * field; bad deflate data is reported at the byte where it is, found by
+ * replaying the call that failed (in[0..len) from offset at) a byte at a
+ * time (isal_fault.h): where ISA-L noticed the fault depends on how far
+ * it had read ahead, which depends on how the input was cut, and a
+ * verdict must not.
  */
-static int data_error(struct gz_inflater *z, int rc, char **err)
+static int data_error(struct gz_inflater *z, int rc, const unsigned char *in, size_t len,
+    uint64_t at, char **err)
 {
 	if (rc == ISAL_INCORRECT_CHECKSUM) {
 		if (get32le(z->tail) != z->is.crc)
@@ -197,7 +189,8 @@ static int data_error(struct gz_inflater *z, int rc, char **err)
 		    "length mismatch", (unsigned long long)(z->in_total - 4)));
 	}
 	return fail(z, err, xasprintf("corrupt gzip data at compressed byte offset %llu: %s",
-	    (unsigned long long)z->member_start, isal_reason(rc)));
+	    (unsigned long long)isal_fault_at(z->snap, in, len, at, z->member_start),
+	    isal_reason(rc)));
 }
 
 /* Keep the last 8 bytes given to ISA-L: when the member ends they are
@@ -244,6 +237,8 @@ static int member_step(struct gz_inflater *z, const unsigned char **in, size_t *
     unsigned char **out, size_t *outlen, char **err)
 {
 	size_t ia, oa, took, gave;
+	const unsigned char *call_in;
+	uint64_t call_at;
 	bool hdr_progress = false;
 	int rc;
 
@@ -261,6 +256,9 @@ static int member_step(struct gz_inflater *z, const unsigned char **in, size_t *
 	z->is.avail_in = (uint32_t)ia;
 	z->is.next_out = *out;
 	z->is.avail_out = (uint32_t)oa;
+	call_in = *in;
+	call_at = z->in_total;
+	isal_snap(z->snap, &z->is);
 	rc = isal_inflate(&z->is);
 	/* At a member's end ISA-L gives back the whole bytes left in its
 	 * bit buffer, which it may have read in earlier calls: those are
@@ -285,7 +283,7 @@ static int member_step(struct gz_inflater *z, const unsigned char **in, size_t *
 	case ISAL_INVALID_SYMBOL:
 	case ISAL_INVALID_LOOKBACK:
 	case ISAL_INCORRECT_CHECKSUM:
-		data_error(z, rc, err);
+		data_error(z, rc, call_in, ia, call_at, err);
 		return -1;
 	default:
 		isal_failed(z, rc);

@@ -12,9 +12,11 @@
  *     bytes after a member are neither a member nor all zeros (gzip -t
  *     calls this a warning, exit status 2; here it fails the input);
  *   - "corrupt gzip data at compressed byte offset N: REASON" for bad
- *     deflate data (N is the member's first byte; REASON is ISA-L's
+ *     deflate data (N is the byte where inflating stops, as with zlib,
+ *     however the input was cut: see isal_fault.h; REASON is ISA-L's
  *     verdict in zlib's words: "invalid distance too far back", "invalid
- *     block", "invalid literal/length or distance code"), a CRC-32 mismatch ("CRC-32 mismatch", N is the CRC field) or a length
+ *     block", "invalid literal/length or distance code"), a CRC-32
+ *     mismatch ("CRC-32 mismatch", N is the CRC field) or a length
  *     mismatch ("length mismatch", N is the ISIZE field);
  *   - "corrupt gzip header at compressed byte offset N: REASON" for an
  *     unknown method, reserved flags or a bad header CRC (N is the

@@ -17,6 +17,7 @@
 
 #include "gzip_hdr.h"
 #include "gzpoint.h"
+#include "isal_fault.h"
 #include "util.h"
 
 #define FEED_MAX (1u << 30)
@@ -31,6 +32,7 @@ struct gzp_reader {
 	uint64_t u;		/* uncompressed offset */
 	uint64_t member_u;	/* where the current member's output starts */
 	uint32_t crc;		/* of the member's output before u */
+	unsigned char snap[ISAL_SNAP_LEN];	/* the state before the last call */
 };
 
 struct gzp_reader *gzp_new(void)
@@ -79,6 +81,22 @@ static int bad(char **err, uint64_t at, const char *why)
 	*err = xasprintf("corrupt gzip data at compressed byte offset %llu: %s",
 	    (unsigned long long)at, why);
 	return -1;
+}
+
+/* One call of ISA-L on the input it was fed: its result, and on bad
+ * deflate data *at, the byte where it is (see isal_fault.h). */
+static int call(struct gzp_reader *r, uint64_t *at)
+{
+	const uint8_t *in = r->is.next_in;
+	uint32_t len = r->is.avail_in;
+	int rc;
+
+	isal_snap(r->snap, &r->is);
+	rc = isal_inflate(&r->is);
+	if (rc < 0 && rc != ISAL_INCORRECT_CHECKSUM)
+		*at = isal_fault_at(r->snap, in, len, (uint64_t)(in - r->map),
+		    (uint64_t)(r->is.next_in - r->map));
+	return rc;
 }
 
 /* Start inflating at point j: a member's header, or the window and the
@@ -141,7 +159,7 @@ static uint32_t le32(const unsigned char *p)
 static int end_member(struct gzp_reader *r, char **err)
 {
 	unsigned char extra[64];
-	uint64_t t, next;
+	uint64_t t, next, at = 0;
 
 	while (r->is.block_state != ISAL_BLOCK_FINISH) {
 		int rc;
@@ -149,9 +167,9 @@ static int end_member(struct gzp_reader *r, char **err)
 		feed(r);
 		r->is.next_out = extra;
 		r->is.avail_out = sizeof extra;
-		rc = isal_inflate(&r->is);
+		rc = call(r, &at);
 		if (rc < 0)
-			return bad(err, (uint64_t)(r->is.next_in - r->map), "invalid deflate data");
+			return bad(err, at, isal_reason(rc));
 		if (r->is.avail_out != sizeof extra)
 			return bad(err, (uint64_t)(r->is.next_in - r->map),
 			    "the member is longer than the index says");
@@ -187,7 +205,7 @@ int gzp_read(struct gzp_reader *r, struct buf *out, size_t max, char **err)
 
 	for (;;) {
 		uint64_t next = r->j + 1 < ix->n ? ix->p[r->j + 1].uoff : ix->usize;
-		uint64_t room;
+		uint64_t room, at = 0;
 		const uint8_t *in;
 		size_t made;
 		int rc;
@@ -221,10 +239,10 @@ int gzp_read(struct gzp_reader *r, struct buf *out, size_t max, char **err)
 		in = r->is.next_in;
 		r->is.next_out = (uint8_t *)out->data + out->len;
 		r->is.avail_out = (uint32_t)room;
-		rc = isal_inflate(&r->is);
+		rc = call(r, &at);
 		made = (size_t)room - r->is.avail_out;
 		if (rc < 0)
-			return bad(err, ix->p[r->j].cbit / 8, "invalid deflate data");
+			return bad(err, at, isal_reason(rc));
 		if (made == 0 && (r->is.block_state == ISAL_BLOCK_FINISH || r->is.next_in == in))
 			return bad(err, ix->p[r->j].cbit / 8, r->is.block_state == ISAL_BLOCK_FINISH ?
 			    "the member is shorter than the index says" : "unexpected end of gzip data");

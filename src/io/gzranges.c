@@ -6,13 +6,19 @@
  * An index that cannot be used costs speed, never correctness: one that
  * does not match its file, or is damaged, is ignored with a warning and
  * the file is inflated as one stream; only an index named with --index
- * must be right (exit 65). */
+ * must be right (exit 65).
+ *
+ * CSV is cut there too: each point keeps its quote state, from which a
+ * worker finds the first record end after the point (see gzindex.h).
+ * A header is read through the index (chunker_gzix_pread) and skipped
+ * by the worker of the range that starts the file. */
 #include "autoconfig.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -194,4 +200,65 @@ void chunker_gzix_range(struct input *in, uint64_t *start, uint64_t *end)
 uint64_t chunker_gzix_file_size(const struct input *in)
 {
 	return in->gzix->id.size;
+}
+
+/* len bytes of in's inflated data from off on (fewer at its end): a
+ * header, read before the workers start, through the index from the
+ * point before off, each byte checked as a worker checks it.  How many,
+ * or -1 with *err and *code. */
+ssize_t chunker_gzix_pread(const struct input *in, void *buf, size_t len, uint64_t off,
+    char **err, int *code)
+{
+	const struct gzindex *ix = in->gzix;
+	size_t i = gzp_point_at(ix, off);
+	int fd = open(in->path, O_RDONLY | O_CLOEXEC);
+	struct gzp_reader *r;
+	struct buf b = { 0 };
+	void *map;
+	uint64_t skip;
+	char *e = NULL;
+	int rc = 1;
+
+	*code = EXIT_IOERR;
+	if (fd < 0) {
+		*err = xasprintf("%s: cannot open: %s", in->path, strerror(errno));
+		return -1;
+	}
+	map = mmap(NULL, (size_t)ix->id.size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED) {
+		*err = xasprintf("%s: cannot map: %s", in->path, strerror(errno));
+		return -1;
+	}
+	if (i == ix->n || ix->p[i].uoff > off)
+		i--;	/* p[0] is at 0 */
+	skip = off - ix->p[i].uoff;
+	r = gzp_new();
+	gzp_start(r, ix, map, ix->id.size, i);
+	while (b.len < skip + len && (rc = gzp_read(r, &b, (size_t)(skip + len - b.len), &e)) > 0)
+		;
+	gzp_free(r);
+	munmap(map, (size_t)ix->id.size);
+	if (rc < 0) {
+		*err = xasprintf("%s: %s", in->path, e);
+		*code = EXIT_DATAERR;
+		free(e);
+		buf_free(&b);
+		return -1;
+	}
+	len = b.len <= skip ? 0 : b.len - skip < len ? (size_t)(b.len - skip) : len;
+	if (len > 0)
+		memcpy(buf, b.data + skip, len);
+	buf_free(&b);
+	return (ssize_t)len;
+}
+
+bool chunker_gzix_header_in_range(const struct chunker *c)
+{
+	const struct input *in;
+
+	if (!c->header || !c->have_header)
+		return false;
+	in = &c->in[c->header_file];
+	return in->gzix != NULL && (!c->sharded || in->lo == 0);
 }

@@ -28,6 +28,23 @@ static void drop_bom(struct chunker *c)
 	c->pos += k;
 }
 
+/* Bytes of a file input at off: an indexed gzip file's through its
+ * index.  -1 with *err and *code. */
+static ssize_t read_at(struct chunker *c, struct input *in, void *buf, size_t n, uint64_t off,
+    char **err, int *code)
+{
+	ssize_t k;
+
+	if (in->gzix != NULL)
+		return chunker_gzix_pread(in, buf, n, off, err, code);
+	k = pread_full(in->fd, buf, n, off);
+	if (k < 0) {
+		*err = xasprintf("%s: read error: %s", chunker_path(c, (uint32_t)c->cur), strerror(errno));
+		*code = EXIT_IOERR;
+	}
+	return k;
+}
+
 /*
  * The first record of the current input, into raw (terminator and all),
  * without a byte-order mark before it.
@@ -42,21 +59,19 @@ static int read_header(struct chunker *c, struct input *in, bool readable, struc
 
 	if (in->seekable) {
 		char b[sizeof BOM - 1];
+		ssize_t k = read_at(c, in, b, sizeof b, c->pos, err, code);
 
-		if (pread_full(in->fd, b, sizeof b, c->pos) == (ssize_t)sizeof b && memcmp(b, BOM, sizeof b) == 0)
+		if (k < 0)
+			return -1;
+		if (k == (ssize_t)sizeof b && memcmp(b, BOM, sizeof b) == 0)
 			c->pos += sizeof b;
 		c->pending.len = 0;
 		for (;;) {
 			buf_reserve(&c->pending, PROBE_SIZE);
-			ssize_t k = pread_full(in->fd, c->pending.data + c->pending.len, PROBE_SIZE,
-			    c->pos + c->pending.len);
-
-			if (k < 0) {
-				*err = xasprintf("%s: read error: %s", chunker_path(c, (uint32_t)c->cur),
-				    strerror(errno));
-				*code = EXIT_IOERR;
+			k = read_at(c, in, c->pending.data + c->pending.len, PROBE_SIZE,
+			    c->pos + c->pending.len, err, code);
+			if (k < 0)
 				return -1;
-			}
 			c->pending.len += (size_t)k;
 			n = records_first_end(c->fmt, c->term, c->pending.data, c->pending.len, &why, &at);
 			if (why != NULL)

@@ -169,7 +169,9 @@ int chunker_enter_range(struct chunker *c, struct input *in, char **err, int *co
 
 	/* A shard of a file cut between members is the members that start
 	 * in its range: their records are found as a chunk's are. */
-	if (c->sharded && in->gzix != NULL) {
+	if (in->gzix != NULL && !c->sharded) {
+		start = 0;	/* a range starts at a point; past a header, its worker skips it */
+	} else if (c->sharded && in->gzix != NULL) {
 		chunker_gzix_range(in, &start, &end);
 	} else if (c->sharded && in->bgzf) {
 		c->member = member_at(in, in->lo);

@@ -121,3 +121,33 @@ const char *csv_iter_next(struct csv_iter *it)
 		p = after;
 	}
 }
+
+/*
+ * In well-formed CSV an offset is inside a quoted field exactly when an
+ * odd number of quotes comes before it (a doubled quote adds two), so a
+ * record end can be found from any offset whose parity is known, without
+ * walking the records from a record start: the CSV quote grid
+ * (io/csv_cut.c) and the gzip index's points (io/gzindex_build.c,
+ * engine/worker_gzpoint.c) start there.
+ */
+const char *csv_parity_end(const char *p, size_t n, char term, int *odd)
+{
+	const char *e = p + n;
+
+	while (p < e) {
+		const char *q = memchr(p, '"', (size_t)(e - p));
+		const char *stop = q != NULL ? q : e;
+
+		if (!*odd && p < stop) {
+			const char *t = memchr(p, term, (size_t)(stop - p));
+
+			if (t != NULL)
+				return t;
+		}
+		if (q == NULL)
+			return NULL;
+		*odd ^= 1;
+		p = q + 1;
+	}
+	return NULL;
+}

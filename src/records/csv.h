@@ -47,4 +47,12 @@ void csv_iter_init(struct csv_iter *it, const char *p, size_t len, const struct 
  */
 const char *csv_iter_next(struct csv_iter *it);
 
+/*
+ * The first terminator outside quotes in p[0..n), *odd saying whether
+ * p is inside a quoted field (the parity of the quotes before it); NULL
+ * when there is none.  *odd is the state where the scan stopped: at the
+ * terminator, or after p[n-1], so a scan goes on in the next bytes.
+ */
+const char *csv_parity_end(const char *p, size_t n, char term, int *odd);
+
 #endif

@@ -35,6 +35,15 @@ static inline bool format_plain(const struct format *f)
 	return f->kind == FORMAT_BLANKS || f->kind == FORMAT_DELIM;
 }
 
+/* Whether the quote parity at an offset says nothing about where records
+ * start: CSV with stray quotes accepted (--csv-lax) or set aside
+ * (--reject).  Such input is not cut by a quote grid or a gzip index's
+ * quote state, but read in order. */
+static inline bool format_quotes_unreliable(const struct format *f)
+{
+	return f->kind == FORMAT_CSV && (f->lax || f->resync);
+}
+
 /* What a record that does not parse is called in messages. */
 static inline const char *format_malformed(const struct format *f)
 {

@@ -38,7 +38,10 @@ J "gzip, one member" '.inputs[0] | .kind == "gzip" and .cut == "stream" and (.ho
 cp "$T/in.gz" "$T/ix.gz"
 fp index --spacing 64K "$T/ix.gz" || die "forkpipe index failed"
 J "gzip with its index" '.inputs[0] | .kind == "gzip" and .cut == "index-points" and .index_points > 1 and .inflated == 1288895' "$T/ix.gz"
-J "gzip, its index not used with --csv" '.inputs[0] | .kind == "gzip" and .cut == "stream"' --csv "$T/ix.gz"
+J "gzip with its index and --csv: the quote state" '.inputs[0] | .kind == "gzip" and .cut == "index-points" and .csv_quote_state == true' --csv "$T/ix.gz"
+J "gzip, its index not used with --csv-lax" '.inputs[0] | .kind == "gzip" and .cut == "stream"' --csv-lax "$T/ix.gz"
+fp --explain --csv -H "$T/ix.gz" | grep -q 'from the quote state the index keeps there; the header read through the index$' &&
+	pass || fail "--explain: CSV and a header read by the index"
 J "BGZF" '.inputs[0] | .kind == "bgzf" and .cut == "members" and .members > 1 and .inflated == 1288895' "$T/in.bgz"
 J "BGZF with --csv: one stream" '.inputs[0] | .kind == "gzip" and .cut == "stream"' --csv "$T/in.bgz"
 J "zstd, one frame" '.inputs[0] | .kind == "zstd" and .cut == "stream"' "$T/in.zst"

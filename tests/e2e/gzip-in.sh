@@ -239,6 +239,27 @@ for k in gz pigz bgz multi; do
 	{ cat "$src"; printf 'x'; } > "$T/stray.$k"
 	bad "one byte after .$k" "$T/stray.$k" "unexpected end of gzip data $AT"
 done
+# A flipped byte that makes the deflate data invalid (the first from
+# byte 200 on: early in a member a changed distance reaches back before
+# its start, where later it mostly changes the output): named at
+# the byte where inflating stops, as zlib names it, not before the flip;
+# the same offset for the file, read by the workers or not, and for the
+# stream, however they cut the input.
+for k in gz pigz bgz multi; do
+	src=$T/big.$k
+	at=200 where=
+	for ((try = 0; try < 40; try++, at += 89)); do
+		flip "$src" "$at" "$T/bad.$k"
+		where=$(fp -e count < "$T/bad.$k" 2>&1 |
+			sed -n 's/^forkpipe: stdin: corrupt gzip data at compressed byte offset \([0-9]*\): invalid .*/\1/p')
+		[ -n "$where" ] && break
+	done
+	[ -n "$where" ] && [ "$where" -ge "$at" ] && [ "$where" -lt $((at + 8192)) ] && pass ||
+		fail "invalid deflate data in .$k, flipped at $at: reported at '$where'"
+	bad "invalid deflate data .$k" "$T/bad.$k" "corrupt gzip data at compressed byte offset $where: invalid "
+	expect_exit 65 "^forkpipe: $T/bad.$k: corrupt gzip data at compressed byte offset $where: invalid " \
+		-- fp -j 1 -b 1 -e count "$T/bad.$k"
+done
 # Bad CRC and bad length of a single-member file: the trailer's fields.
 n=$(size "$T/mixed.gz")
 flip "$T/mixed.gz" $((n - 6)) "$T/crc.gz"

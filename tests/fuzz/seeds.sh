@@ -12,7 +12,7 @@ FORKPIPE=$(cd "$(dirname "$FORKPIPE")" && pwd)/$(basename "$FORKPIPE")
 cd "$(dirname "$0")"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-for d in config stage record frame partial gzip json; do
+for d in config stage record frame partial gzip gzindex json; do
 	mkdir -p "$d"
 	find "$d" -type f ! -name 'regress-*' -delete
 done
@@ -123,6 +123,17 @@ gz bgzf-two 002 sh -c 'bgzip -c "$1"; bgzip -c "$2"' sh "$T/tsv" "$T/csv"
 gz zstd 061 zstd -q -c "$T/log1k"
 gz zstd-frames 011 sh -c 'zstd -q -c "$1"; zstd -q -c --no-check "$2"' sh "$T/tsv" "$T/csv"
 
+# gzindex: indexes forkpipe index writes (forkpipe-gzindex(5)): one
+# point; CSV of two points, the second inside a quoted field (its quote
+# state flag, its CSV record end after its line end).
+printf 'one\ntwo\nthree\n' | gzip -c > "$T/small.gz"
+awk 'BEGIN { srand(2); for (i = 0; i < 3000; i++) { printf "%d,\"", i
+	for (k = 0; k < 6; k++) printf "%d %x\n", k, int(rand() * 65536); printf "\"\"q\"\"\",%d\n", i % 7 } }' |
+	gzip -c > "$T/quoted.gz"
+"$FORKPIPE" index --spacing 64K "$T/small.gz" "$T/quoted.gz"
+cp "$T/small.gz.fpi" gzindex/small
+cp "$T/quoted.gz.fpi" gzindex/csv-two-points
+
 # json: up to three paths, each ended by a NUL byte, then one record.
 js() { local name=$1 paths=$2 rec=$3; { printf "$paths"; printf '%s' "$rec"; } > "json/$name"; }
 js obj '.status\0.req.path\0' '{"status":200,"req":{"path":"/a\/b","m":"GET"},"tags":["x",1]}'
@@ -137,6 +148,6 @@ js bad-surrogate '' '"\udc00"'
 js bad-number '' '[01,1.,-]'
 js deep '.a\0' "$(printf '%0100d' 0 | tr 0 '[')$(printf '%0100d' 0 | tr 0 ']')"
 
-for d in config stage record frame partial gzip json; do
+for d in config stage record frame partial gzip gzindex json; do
 	printf '%s: %s seeds\n' "$d" "$(find "$d" -type f | wc -l)"
 done

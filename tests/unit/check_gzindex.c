@@ -1,5 +1,6 @@
 /* check_gzindex.c - the gzip index: points found while inflating, and
  * inflating from each gives the same bytes as inflating from the start;
+ * each point's CSV quote state and record end;
  * the format round-trips, and any damaged byte is refused. */
 #include "autoconfig.h"
 
@@ -61,13 +62,49 @@ static int tmpfile_with(const struct buf *b, char *path)
 	return fd;
 }
 
+/* What a test made: the index, its gzip file, the text and its gzip. */
+static void teardown(struct gzindex *ix, int fd, const char *path, struct buf *text, struct buf *gz)
+{
+	gzindex_free(ix);
+	close(fd);
+	unlink(path);
+	buf_free(text);
+	buf_free(gz);
+}
+
+/* The format round-trips: every field of every point. */
+static void round_trip(const struct gzindex *ix)
+{
+	struct gzindex back;
+	unsigned char *ser;
+	size_t serlen;
+	char *err = NULL;
+
+	gzindex_serialise(ix, &ser, &serlen);
+	ck_assert_msg(gzindex_parse(ser, serlen, &back, &err) == 0, "%s", err);
+	ck_assert_uint_eq(back.n, ix->n);
+	ck_assert(gzi_ident_eq(&back.id, &ix->id));
+	for (size_t i = 0; i < ix->n; i++) {
+		const struct gzi_point *p = &ix->p[i], *q = &back.p[i];
+
+		ck_assert_uint_eq(q->cbit, p->cbit);
+		ck_assert_uint_eq(q->uoff, p->uoff);
+		ck_assert_uint_eq(q->line_end, p->line_end);
+		ck_assert_uint_eq(q->csv_end, p->csv_end);
+		ck_assert_uint_eq(q->flags, p->flags);
+		ck_assert_uint_eq(q->crc, p->crc);
+		ck_assert_uint_eq(q->wlen, p->wlen);
+		ck_assert(p->wlen == 0 || memcmp(q->window, p->window, p->wlen) == 0);
+	}
+	free(ser);
+	gzindex_free(&back);
+}
+
 START_TEST(test_points_inflate)
 {
 	struct buf text = { 0 }, gz = { 0 }, out = { 0 };
-	struct gzindex ix, back;
+	struct gzindex ix;
 	char path[64], *err = NULL;
-	unsigned char *ser;
-	size_t serlen;
 	int fd;
 
 	gen_text(&text, 3 << 20);
@@ -93,18 +130,7 @@ START_TEST(test_points_inflate)
 		ck_assert_uint_eq(out.len, text.len - p->uoff);
 		ck_assert(memcmp(out.data, text.data + p->uoff, out.len) == 0);
 	}
-	/* The format round-trips. */
-	gzindex_serialise(&ix, &ser, &serlen);
-	ck_assert_msg(gzindex_parse(ser, serlen, &back, &err) == 0, "%s", err);
-	ck_assert_uint_eq(back.n, ix.n);
-	ck_assert(gzi_ident_eq(&back.id, &ix.id));
-	for (size_t i = 0; i < ix.n; i++) {
-		ck_assert_uint_eq(back.p[i].cbit, ix.p[i].cbit);
-		ck_assert_uint_eq(back.p[i].uoff, ix.p[i].uoff);
-		ck_assert_uint_eq(back.p[i].line_end, ix.p[i].line_end);
-		ck_assert_uint_eq(back.p[i].wlen, ix.p[i].wlen);
-		ck_assert(ix.p[i].wlen == 0 || memcmp(back.p[i].window, ix.p[i].window, ix.p[i].wlen) == 0);
-	}
+	round_trip(&ix);
 	/* The file appended to: another identity. */
 	{
 		struct gzi_ident id;
@@ -113,14 +139,63 @@ START_TEST(test_points_inflate)
 		ck_assert_int_eq(gzi_ident_of(fd, &id, &err), 0);
 		ck_assert(!gzi_ident_eq(&id, &ix.id));
 	}
-	free(ser);
-	gzindex_free(&back);
-	gzindex_free(&ix);
-	close(fd);
-	unlink(path);
-	buf_free(&text);
-	buf_free(&gz);
+	teardown(&ix, fd, path, &text, &gz);
 	buf_free(&out);
+}
+END_TEST
+
+/* CSV records of several lines, most of each inside quotes, with doubled
+ * quotes; n bytes or a little more. */
+static void gen_csv(struct buf *t, size_t n)
+{
+	unsigned long x = 777;
+
+	for (unsigned long i = 0; t->len < n; i++) {
+		char rec[160];
+		int k;
+
+		x = x * 6364136223846793005UL + 1442695040888963407UL;
+		k = snprintf(rec, sizeof rec, "%lu,\"%lx\n%lx \"\"q\"\"\n%lx\",%lu\n", i, x >> 3,
+		    x >> 17, x >> 29, (x >> 40) % 97);
+		buf_append(t, rec, (size_t)k);
+	}
+}
+
+/* Each point's quote state is the parity of the quotes before it, and
+ * its CSV record end the first line end outside quotes after it (found
+ * here by walking the text from its start), across members; both
+ * round-trip. */
+START_TEST(test_points_csv)
+{
+	struct buf text = { 0 }, gz = { 0 };
+	struct gzindex ix;
+	char path[64], *err = NULL;
+	size_t inside = 0, at = 0;
+	int fd, odd = 0;
+
+	gen_csv(&text, 2 << 20);
+	/* The member boundary inside a quoted field. */
+	gz_member(text.data, 1000003, &gz);
+	gz_member(text.data + 1000003, text.len - 1000003, &gz);
+	fd = tmpfile_with(&gz, path);
+	ck_assert_msg(gzindex_build(fd, 65536, &ix, &err) == 0, "%s", err);
+	ck_assert_uint_gt(ix.n, 10);
+	for (size_t i = 0; i < ix.n; i++) {
+		const struct gzi_point *p = &ix.p[i];
+		size_t j;
+		int q;
+
+		for (; at < p->uoff; at++)
+			odd ^= text.data[at] == '"';
+		ck_assert_int_eq((p->flags & GZI_QUOTED) != 0, odd);
+		inside += odd;
+		for (j = at, q = odd; j < text.len && (text.data[j] != '\n' || q); j++)
+			q ^= text.data[j] == '"';
+		ck_assert_uint_eq(p->csv_end, j < text.len ? j : GZI_NONE);
+	}
+	ck_assert_uint_gt(inside, ix.n / 3);
+	round_trip(&ix);
+	teardown(&ix, fd, path, &text, &gz);
 }
 END_TEST
 
@@ -171,11 +246,7 @@ START_TEST(test_gzpoint_read)
 	ck_assert_ptr_nonnull(strstr(err, "CRC-32 mismatch"));
 	free(err);
 	gzp_free(rd);
-	gzindex_free(&ix);
-	close(fd);
-	unlink(path);
-	buf_free(&text);
-	buf_free(&gz);
+	teardown(&ix, fd, path, &text, &gz);
 	buf_free(&out);
 }
 END_TEST
@@ -210,11 +281,7 @@ START_TEST(test_damaged)
 	ck_assert_str_eq(err, "not a forkpipe gzip index");
 	free(err);
 	free(ser);
-	gzindex_free(&ix);
-	close(fd);
-	unlink(path);
-	buf_free(&text);
-	buf_free(&gz);
+	teardown(&ix, fd, path, &text, &gz);
 }
 END_TEST
 
@@ -247,6 +314,7 @@ Suite *suite_gzindex(void)
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_points_inflate);
+	tcase_add_test(tc, test_points_csv);
 	tcase_add_test(tc, test_damaged);
 	tcase_add_test(tc, test_gzpoint_read);
 	tcase_add_test(tc, test_bad_gzip);
