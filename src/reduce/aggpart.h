@@ -91,6 +91,8 @@ struct agg_part {
 	const uint64_t *seq_base;	/* the stage's: added to the chunk numbers
 					 * of partials merged in (partial files) */
 	bool from_files;	/* the stage's: an error report merged in is damage */
+	struct bigkey *big;	/* the merge of runs: a key too big for memory
+				 * (ostat_stream.h); NULL: none */
 };
 
 /* The current chunk's count of records becomes a pair. */

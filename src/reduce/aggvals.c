@@ -9,6 +9,7 @@
 #include "aggpart.h"
 #include "aggvals.h"
 #include "ostat.h"
+#include "ostat_stream.h"
 #include "util.h"
 
 #define CHUNK_MIN 32			/* bytes of a list's first chunk */
@@ -191,6 +192,30 @@ static struct nitem *vl_nitems(const struct keytab *kt, const struct s_vlist *l)
 	return a;
 }
 
+void vals_list_each(const struct keytab *kt, const struct s_vlist *l, bool inorder,
+    void (*fn)(void *ctx, uint64_t seq, uint64_t idx, long double v), void *ctx)
+{
+	size_t isz = inorder ? NPOS_ITEM : sizeof(long double);
+	uint64_t k = 0;
+
+	for (uint64_t b = l->head; b != 0; b = chunk(kt, b)->next) {
+		const struct vchunk *c = chunk(kt, b);
+		const char *q = (const char *)(c + 1), *end = q + c->used;
+
+		for (; q + isz <= end && k < l->n; q += isz, k++) {
+			long double v = 0;
+
+			if (!inorder) {
+				memcpy(&v, q, sizeof v);
+				fn(ctx, 0, 0, v);
+				continue;
+			}
+			memcpy(&v, q + 16, LD_BYTES);
+			fn(ctx, le_get64(q), le_get64(q + 8), v);
+		}
+	}
+}
+
 /* ---- the wire --------------------------------------------------------------- */
 
 /* Numbers: varint n, then n long doubles (LD_BYTES each) in order. */
@@ -216,6 +241,8 @@ void vals_num_merge(struct agg_part *p, uint64_t off, size_t i, struct rd *r, ui
 		r->bad = true;
 		return;
 	}
+	if (p->big != NULL && bigkey_merge(p, off, so, r, n, base))
+		return;	/* a group too big for memory: streamed */
 	for (uint64_t k = 0; k < n; k++) {
 		long double v = 0;
 
@@ -289,6 +316,8 @@ void vals_npos_merge(struct agg_part *p, uint64_t off, size_t i, struct rd *r, u
 		r->bad = true;
 		return;
 	}
+	if (p->big != NULL && bigkey_merge(p, off, so, r, n, base))
+		return;	/* a group too big for memory: streamed */
 	for (uint64_t k = 0; k < n && !r->bad; k++) {
 		uint64_t seq = base + get_varint(r), idx = get_varint(r);
 		const char *b = r->bad ? NULL : get_bytes(r, LD_BYTES);
@@ -374,6 +403,8 @@ long double agg_vals_value(const struct agg_group *g, size_t i)
 
 	if (l->n == 0)
 		return __builtin_nanl("");
+	if (g->part->big != NULL && bigkey_value(g, i, &r))
+		return r;	/* streamed from a spill file */
 	if (agg_kind_inorder(op->kind)) {
 		struct nitem *it = vl_nitems(&g->part->kt, l);
 

@@ -68,6 +68,11 @@ void vals_add_pos(struct keytab *kt, uint64_t off, size_t so, uint64_t seq, uint
 void vals_add_npos(struct keytab *kt, uint64_t off, size_t so, uint64_t seq, uint64_t idx,
     long double v);
 
+/* Each number of list l in its order in the table (not sorted):
+ * fn(ctx, seq, idx, v), the position only for a moment's (inorder). */
+void vals_list_each(const struct keytab *kt, const struct s_vlist *l, bool inorder,
+    void (*fn)(void *ctx, uint64_t seq, uint64_t idx, long double v), void *ctx);
+
 /* The wire (agg_wire.c's op_wire): encode and merge. */
 void vals_num_encode(const struct agg_part *p, const void *x, struct buf *e);
 void vals_num_merge(struct agg_part *p, uint64_t off, size_t i, struct rd *r, uint64_t base);
