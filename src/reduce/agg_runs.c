@@ -258,7 +258,7 @@ static int finish_runs(struct agg_part *p, size_t first, agg_group_fn fn, void *
 	scratch_st.term = p->term;
 	scratch_st.tmpdir = p->tmpdir;
 	one = agg_part_make(p->spec, &scratch_st, false);
-	one->big = bigkey_new(p, fn == compact_put ? ctx : NULL);
+	one->big = bigkey_new(p, one, fn == compact_put ? ctx : NULL);
 	for (size_t i = 0; i < n; i++) {
 		run_reader_open(&rs[i].rd, &p->sf, p->runs[first + i].off, p->runs[first + i].len,
 		    bufsz);

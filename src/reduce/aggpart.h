@@ -136,6 +136,12 @@ void agg_pos_encode(const struct agg_part *p, const void *o, struct buf *e);
 
 /* Append entry off, encoded (agg.h), to out. */
 void agg_encode_entry(struct agg_part *p, uint64_t off, struct buf *out);
+/* Entry off as several entries when its lists of numbers are longer than
+ * a run reader's share of memory (aggsplit.c): true, else false and
+ * nothing written. */
+bool agg_encode_split(struct agg_part *p, uint64_t off, struct buf *out);
+/* Op i's state at state, encoded. */
+void agg_encode_op(struct agg_part *p, size_t i, const void *state, struct buf *e);
 /* Combine one encoded entry, its chunk numbers offset by base, into the
  * table; the entry's offset, or 0 if the bytes are malformed. */
 uint64_t agg_merge_entry(struct agg_part *p, const char *data, size_t len, uint64_t base);

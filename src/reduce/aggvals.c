@@ -219,15 +219,20 @@ void vals_list_each(const struct keytab *kt, const struct s_vlist *l, bool inord
 /* ---- the wire --------------------------------------------------------------- */
 
 /* Numbers: varint n, then n long doubles (LD_BYTES each) in order. */
+static void put_nums(struct buf *e, const long double *a, uint64_t n)
+{
+	buf_put_varint(e, n);
+	buf_reserve(e, n * LD_BYTES);
+	for (uint64_t k = 0; k < n; k++)
+		buf_append(e, &a[k], LD_BYTES);
+}
+
 void vals_num_encode(const struct agg_part *p, const void *x, struct buf *e)
 {
 	const struct s_vlist *l = x;
 	long double *a = vl_numbers(&p->kt, l);
 
-	buf_put_varint(e, l->n);
-	buf_reserve(e, l->n * LD_BYTES);
-	for (uint64_t k = 0; k < l->n; k++)
-		buf_append(e, &a[k], LD_BYTES);
+	put_nums(e, a, l->n);
 	free(a);
 }
 
@@ -292,18 +297,49 @@ void vals_pos_merge(struct agg_part *p, uint64_t off, size_t i, struct rd *r, ui
 
 /* A moment's list: varint n, then n x (varint seq, varint index, LD) in
  * input order. */
+static void put_npos(struct buf *e, const struct nitem *a, uint64_t n)
+{
+	buf_put_varint(e, n);
+	for (uint64_t k = 0; k < n; k++) {
+		buf_put_varint(e, a[k].seq);
+		buf_put_varint(e, a[k].idx);
+		buf_append(e, &a[k].v, LD_BYTES);
+	}
+}
+
 void vals_npos_encode(const struct agg_part *p, const void *x, struct buf *e)
 {
 	const struct s_vlist *l = x;
 	struct nitem *a = vl_nitems(&p->kt, l);
 
-	buf_put_varint(e, l->n);
-	for (uint64_t k = 0; k < l->n; k++) {
-		buf_put_varint(e, a[k].seq);
-		buf_put_varint(e, a[k].idx);
-		buf_append(e, &a[k].v, LD_BYTES);
-	}
+	put_npos(e, a, l->n);
 	free(a);
+}
+
+void vals_slicer_open(struct vals_slicer *sl, const struct keytab *kt, const struct s_vlist *l,
+    bool inorder)
+{
+	sl->inorder = inorder;
+	sl->n = l->n;
+	sl->at = 0;
+	sl->a = inorder ? (void *)vl_nitems(kt, l) : (void *)vl_numbers(kt, l);
+}
+
+void vals_slicer_put(struct vals_slicer *sl, uint64_t max, struct buf *e)
+{
+	uint64_t k = sl->n - sl->at < max ? sl->n - sl->at : max;
+
+	if (sl->inorder)
+		put_npos(e, (const struct nitem *)sl->a + sl->at, k);
+	else
+		put_nums(e, (const long double *)sl->a + sl->at, k);
+	sl->at += k;
+}
+
+void vals_slicer_close(struct vals_slicer *sl)
+{
+	free(sl->a);
+	sl->a = NULL;
 }
 
 void vals_npos_merge(struct agg_part *p, uint64_t off, size_t i, struct rd *r, uint64_t base)

@@ -81,6 +81,19 @@ void vals_pos_merge(struct agg_part *p, uint64_t off, size_t i, struct rd *r, ui
 void vals_npos_encode(const struct agg_part *p, const void *x, struct buf *e);
 void vals_npos_merge(struct agg_part *p, uint64_t off, size_t i, struct rd *r, uint64_t base);
 
+/* A list of numbers in its wire order, written a slice at a time (an
+ * entry too big for a run reader written as several, aggsplit.c). */
+struct vals_slicer {
+	bool inorder;		/* a moment's */
+	void *a;		/* the numbers sorted */
+	uint64_t n, at;		/* of n, the next to write */
+};
+void vals_slicer_open(struct vals_slicer *sl, const struct keytab *kt, const struct s_vlist *l,
+    bool inorder);
+/* The next max numbers at most, as the wire form of a list of them. */
+void vals_slicer_put(struct vals_slicer *sl, uint64_t max, struct buf *e);
+void vals_slicer_close(struct vals_slicer *sl);
+
 /* Results: op i of group g as a number (the list ops), or as text
  * (unique, collapse). */
 long double agg_vals_value(const struct agg_group *g, size_t i);

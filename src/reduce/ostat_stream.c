@@ -52,12 +52,14 @@ static int pos_cmp(const void *a, const void *b)
 	return (x->idx > y->idx) - (x->idx < y->idx);
 }
 
-struct bigkey *bigkey_new(struct agg_part *p, struct run_writer *w)
+struct bigkey *bigkey_new(struct agg_part *p, struct agg_part *one, struct run_writer *w)
 {
 	struct bigkey *b;
 
 	if (p->memory == 0)
 		return NULL;
+	/* one's entries are written in pieces as p's (aggsplit.c) */
+	one->memory = p->memory;
 	b = xcalloc(1, sizeof *b);
 	b->p = p;
 	b->w = w;

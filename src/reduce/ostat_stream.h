@@ -34,9 +34,9 @@ struct bigkey;
 struct rd;
 struct run_writer;
 
-/* For the merge of p's runs: w the compaction's writer, or NULL at the
- * finish.  NULL when p has no memory limit. */
-struct bigkey *bigkey_new(struct agg_part *p, struct run_writer *w);
+/* For the merge of p's runs in table one: w the compaction's writer, or
+ * NULL at the finish.  NULL when p has no memory limit. */
+struct bigkey *bigkey_new(struct agg_part *p, struct agg_part *one, struct run_writer *w);
 void bigkey_free(struct bigkey *b);
 /* A new key: what streamed for the last one is dropped. */
 void bigkey_reset(struct bigkey *b);
