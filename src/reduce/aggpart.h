@@ -5,6 +5,9 @@
  *   agg_runs.c  spilled runs, their compaction, and the finish
  *   agg_out.c   what the stages print, and their shared callbacks
  *   aggfull.c   the record --full prints, chosen as datamash chooses it
+ *   aggsplit.c  an entry with long lists of numbers, written in pieces
+ *   ostat_stream.c  a group too big for memory where runs are merged,
+ *               its numbers sorted on disk (valsort.c)
  *   ops.c       the op specs; aggstate.h the states; num.h numbers */
 #ifndef FORKPIPE_AGGPART_H
 #define FORKPIPE_AGGPART_H

@@ -16,6 +16,9 @@
  * them; printing sorts them again and computes from the list in that one
  * order (ostat.h): the order statistics from the values sorted, the
  * moments from the values in input order, as datamash computes both.
+ * A group too big for memory where runs are merged has its numbers
+ * sorted on disk instead and the same computed from them
+ * (ostat_stream.h).
  * So results do not depend on -j, the chunk size or spilling.
  *
  * Numbers sort by value; -0 before 0, and NaNs (by their bytes) after
