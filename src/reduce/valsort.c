@@ -66,6 +66,8 @@ static int flush(struct valsort *s)
 
 int valsort_add(struct valsort *s, const void *item)
 {
+	if (s->f->err != NULL)
+		return -1;	/* failed before: not a sort per item */
 	if (s->buf == NULL)
 		s->buf = xreallocarray(NULL, s->cap, s->isz);
 	if (s->n == s->cap && flush(s) < 0)
