@@ -197,7 +197,8 @@ int valsort_finish(struct valsort *s)
 	s->done = true;
 	if (s->nruns == 0) {
 		/* all in memory: sorted there */
-		qsort(s->buf, s->n, s->isz, s->cmp);
+		if (s->n > 1)
+			qsort(s->buf, s->n, s->isz, s->cmp);
 		return 0;
 	}
 	if (s->n > 0 && flush(s) < 0)
