@@ -571,8 +571,9 @@ uint64_t agg_merge_entry(struct agg_part *p, const char *data, size_t len, uint6
 }
 
 /*
- * The entries from at on that are in strictly ascending key order: where
- * they end, and their number in *n.  NULL if the bytes are malformed.
+ * The entries from at on that are in ascending key order (equal keys in
+ * a row: a group written in pieces, aggsplit.c): where they end, and
+ * their number in *n.  NULL if the bytes are malformed.
  */
 static const unsigned char *ascending(const unsigned char *at, const unsigned char *end, size_t *n)
 {
@@ -593,7 +594,6 @@ static const unsigned char *ascending(const unsigned char *at, const unsigned ch
 		key = get_bytes(&k, klen);
 		if (k.bad)
 			return NULL;
-		/* equal keys may follow (an entry written in pieces) */
 		if (prev != NULL && keytab_keycmp(prev, plen, key, klen) > 0)
 			break;
 		prev = key;
