@@ -126,7 +126,13 @@
  *     mean under --narm: as sum, then varint the values summed
  *
  * A key may appear in several entries (a worker that spilled); merging
- * combines them.
+ * combines them.  Entries of one key may follow one another in a run or
+ * partial: a group whose lists of numbers are long (beyond a run
+ * reader's share, memory / (RUNS_MAX + 1), 4 KiB at least) is written as
+ * several, the first with the records and every state, the others with
+ * no records and empty states (a new group's) but for their slices of
+ * the lists, each in its list's order (aggsplit.c).  The format is the
+ * same: readers that combine entries read them.
  *
  * Memory.  The table's bytes (arena, slots, and 32 bytes a group for the
  * sort it may need) are checked after every record folded and entry
@@ -151,15 +157,18 @@
  * Value lists (aggvals.h).  The order statistics, the moments and
  * collapse keep every value of a group: 16 bytes a number (a moment's:
  * 26 bytes, with its input position; collapse: 20 bytes and the value),
- * in chunks in the table's arena, so they count
- * against the budget and spill with their groups like any state.  The
- * limit: the finish combines one key's entries from all runs in memory,
- * so one group's values must fit in memory there, whatever --memory
- * says: about 16 bytes a number in the table and as many again for the
- * sorted copy the result is computed from (collapse: the values' bytes
- * and about 60 bytes each).  Many groups spill as usual; one group of a
- * billion numbers needs about 32 GB at the end (moments: about 58 GB:
- * 26 bytes a number in the table, 32 for the copy in input order).
+ * in chunks in the table's arena, so they count against the budget and
+ * spill with their groups like any state.  Where runs are merged
+ * (compaction, the finish) a key's entries are combined in a small
+ * table; a key that takes more than a quarter of the budget there does
+ * not stay in memory (ostat_stream.h): compaction writes it out as
+ * several entries and goes on, and the finish moves its lists of numbers
+ * to external sorts on disk (valsort.h) and computes their results from
+ * cursors over them, with the same code as in memory.  So a group of any
+ * size takes about the budget, and no more than its numbers on disk a
+ * few times over.  collapse's values and the distinct sets (distinct,
+ * countunique, unique) are still combined in memory: one group's must
+ * fit there (collapse: the values' bytes and about 60 bytes each).
  * The order statistics are computed from the values sorted, the moments
  * from the values in input order (their positions sorted), with
  * datamash's arithmetic in datamash's order (ostat.h): so they equal

@@ -7,9 +7,11 @@
 #include <string.h>
 
 #include "aggpart.h"
+#include "ostat_stream.h"
 #include "util.h"
 
 static void compact(struct agg_part *p);
+static int compact_put(void *ctx, const struct agg_group *g);
 
 /* A spill failed: its error becomes the partial's. */
 static void spill_failed(struct agg_part *p)
@@ -209,10 +211,11 @@ static size_t run_buffer(const struct agg_part *p, size_t n)
 static uint64_t combine_top(struct agg_part *p, struct agg_part *one, struct run_src *rs,
     struct losertree *lt)
 {
-	uint64_t off;
+	uint64_t off = 0;
 	const char *k;
 	size_t kl;
 
+	bigkey_reset(one->big);
 	keytab_clear(&one->kt);
 	if (one->vals.mask > 4096)
 		keytab_release(&one->vals);
@@ -221,6 +224,9 @@ static uint64_t combine_top(struct agg_part *p, struct agg_part *one, struct run
 	for (;;) {
 		struct run_src *r = &rs[losertree_top(lt)];
 
+		/* a key too big for memory (ostat_stream.h) */
+		if (off != 0 && bigkey_check(one, off) < 0)
+			return 0;
 		off = agg_merge_entry(one, r->ent, r->elen, 0);
 		if (off == 0) {
 			spillfile_corrupt(&p->sf);
@@ -252,6 +258,7 @@ static int finish_runs(struct agg_part *p, size_t first, agg_group_fn fn, void *
 	scratch_st.term = p->term;
 	scratch_st.tmpdir = p->tmpdir;
 	one = agg_part_make(p->spec, &scratch_st, false);
+	one->big = bigkey_new(p, one, fn == compact_put ? ctx : NULL);
 	for (size_t i = 0; i < n; i++) {
 		run_reader_open(&rs[i].rd, &p->sf, p->runs[first + i].off, p->runs[first + i].len,
 		    bufsz);
@@ -270,6 +277,8 @@ static int finish_runs(struct agg_part *p, size_t first, agg_group_fn fn, void *
 		g.part = one;
 		g.off = off;
 		rc = fn(ctx, &g);
+		if (rc == 0)
+			rc = bigkey_error(one->big, err);
 		if (rc != 0)
 			goto out;
 	}
@@ -282,6 +291,7 @@ out:
 		run_reader_close(&rs[i].rd);
 	free(rs);
 	losertree_free(&lt);
+	bigkey_free(one->big);
 	agg_part_free(one);
 	return rc;
 }

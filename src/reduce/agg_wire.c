@@ -448,6 +448,11 @@ static const struct op_wire op_wire[] = {
 	[AGG_FULL] = { agg_full_encode, agg_full_merge },
 };
 
+void agg_encode_op(struct agg_part *p, size_t i, const void *state, struct buf *e)
+{
+	op_wire[p->spec->ops[i].kind].encode(p, state, e);
+}
+
 void agg_encode_entry(struct agg_part *p, uint64_t off, struct buf *out)
 {
 	const struct agg_spec *s = p->spec;
@@ -455,6 +460,8 @@ void agg_encode_entry(struct agg_part *p, uint64_t off, struct buf *out)
 	const char *state = keytab_state(&p->kt, off), *key;
 	size_t klen;
 
+	if (p->memory != 0 && agg_encode_split(p, off, out))
+		return;	/* long lists of numbers: in pieces (aggsplit.c) */
 	e->len = 0;
 	key = keytab_key(&p->kt, off, &klen);
 	buf_put_varint(e, klen);
@@ -564,8 +571,9 @@ uint64_t agg_merge_entry(struct agg_part *p, const char *data, size_t len, uint6
 }
 
 /*
- * The entries from at on that are in strictly ascending key order: where
- * they end, and their number in *n.  NULL if the bytes are malformed.
+ * The entries from at on that are in ascending key order (equal keys in
+ * a row: a group written in pieces, aggsplit.c): where they end, and
+ * their number in *n.  NULL if the bytes are malformed.
  */
 static const unsigned char *ascending(const unsigned char *at, const unsigned char *end, size_t *n)
 {
@@ -586,7 +594,7 @@ static const unsigned char *ascending(const unsigned char *at, const unsigned ch
 		key = get_bytes(&k, klen);
 		if (k.bad)
 			return NULL;
-		if (prev != NULL && keytab_keycmp(prev, plen, key, klen) >= 0)
+		if (prev != NULL && keytab_keycmp(prev, plen, key, klen) > 0)
 			break;
 		prev = key;
 		plen = klen;

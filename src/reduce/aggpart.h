@@ -6,6 +6,9 @@
  *   agg_out.c   what the stages print, and their shared callbacks
  *   aggfull.c   the record --full prints, chosen as datamash chooses it
  *   agg_reject.c  --reject: a record the ops cannot take, set aside
+ *   aggsplit.c  an entry with long lists of numbers, written in pieces
+ *   ostat_stream.c  a group too big for memory where runs are merged,
+ *               its numbers sorted on disk (valsort.c)
  *   ops.c       the op specs; aggstate.h the states; num.h numbers */
 #ifndef FORKPIPE_AGGPART_H
 #define FORKPIPE_AGGPART_H
@@ -98,6 +101,8 @@ struct agg_part {
 	const uint64_t *seq_base;	/* the stage's: added to the chunk numbers
 					 * of partials merged in (partial files) */
 	bool from_files;	/* the stage's: an error report merged in is damage */
+	struct bigkey *big;	/* the merge of runs: a key too big for memory
+				 * (ostat_stream.h); NULL: none */
 };
 
 /* The current chunk's count of records becomes a pair. */
@@ -144,6 +149,12 @@ void agg_pos_encode(const struct agg_part *p, const void *o, struct buf *e);
 
 /* Append entry off, encoded (agg.h), to out. */
 void agg_encode_entry(struct agg_part *p, uint64_t off, struct buf *out);
+/* Entry off as several entries when its lists of numbers are longer than
+ * a run reader's share of memory (aggsplit.c): true, else false and
+ * nothing written. */
+bool agg_encode_split(struct agg_part *p, uint64_t off, struct buf *out);
+/* Op i's state at state, encoded. */
+void agg_encode_op(struct agg_part *p, size_t i, const void *state, struct buf *e);
 /* Combine one encoded entry, its chunk numbers offset by base, into the
  * table; the entry's offset, or 0 if the bytes are malformed. */
 uint64_t agg_merge_entry(struct agg_part *p, const char *data, size_t len, uint64_t base);

@@ -9,6 +9,7 @@
 #include "aggpart.h"
 #include "aggvals.h"
 #include "ostat.h"
+#include "ostat_stream.h"
 #include "util.h"
 
 #define CHUNK_MIN 32			/* bytes of a list's first chunk */
@@ -191,18 +192,47 @@ static struct nitem *vl_nitems(const struct keytab *kt, const struct s_vlist *l)
 	return a;
 }
 
+void vals_list_each(const struct keytab *kt, const struct s_vlist *l, bool inorder,
+    void (*fn)(void *ctx, uint64_t seq, uint64_t idx, long double v), void *ctx)
+{
+	size_t isz = inorder ? NPOS_ITEM : sizeof(long double);
+	uint64_t k = 0;
+
+	for (uint64_t b = l->head; b != 0; b = chunk(kt, b)->next) {
+		const struct vchunk *c = chunk(kt, b);
+		const char *q = (const char *)(c + 1), *end = q + c->used;
+
+		for (; q + isz <= end && k < l->n; q += isz, k++) {
+			long double v = 0;
+
+			if (!inorder) {
+				memcpy(&v, q, sizeof v);
+				fn(ctx, 0, 0, v);
+				continue;
+			}
+			memcpy(&v, q + 16, LD_BYTES);
+			fn(ctx, le_get64(q), le_get64(q + 8), v);
+		}
+	}
+}
+
 /* ---- the wire --------------------------------------------------------------- */
 
 /* Numbers: varint n, then n long doubles (LD_BYTES each) in order. */
+static void put_nums(struct buf *e, const long double *a, uint64_t n)
+{
+	buf_put_varint(e, n);
+	buf_reserve(e, n * LD_BYTES);
+	for (uint64_t k = 0; k < n; k++)
+		buf_append(e, &a[k], LD_BYTES);
+}
+
 void vals_num_encode(const struct agg_part *p, const void *x, struct buf *e)
 {
 	const struct s_vlist *l = x;
 	long double *a = vl_numbers(&p->kt, l);
 
-	buf_put_varint(e, l->n);
-	buf_reserve(e, l->n * LD_BYTES);
-	for (uint64_t k = 0; k < l->n; k++)
-		buf_append(e, &a[k], LD_BYTES);
+	put_nums(e, a, l->n);
 	free(a);
 }
 
@@ -216,6 +246,8 @@ void vals_num_merge(struct agg_part *p, uint64_t off, size_t i, struct rd *r, ui
 		r->bad = true;
 		return;
 	}
+	if (p->big != NULL && bigkey_merge(p, off, so, r, n, base))
+		return;	/* a group too big for memory: streamed */
 	for (uint64_t k = 0; k < n; k++) {
 		long double v = 0;
 
@@ -265,18 +297,49 @@ void vals_pos_merge(struct agg_part *p, uint64_t off, size_t i, struct rd *r, ui
 
 /* A moment's list: varint n, then n x (varint seq, varint index, LD) in
  * input order. */
+static void put_npos(struct buf *e, const struct nitem *a, uint64_t n)
+{
+	buf_put_varint(e, n);
+	for (uint64_t k = 0; k < n; k++) {
+		buf_put_varint(e, a[k].seq);
+		buf_put_varint(e, a[k].idx);
+		buf_append(e, &a[k].v, LD_BYTES);
+	}
+}
+
 void vals_npos_encode(const struct agg_part *p, const void *x, struct buf *e)
 {
 	const struct s_vlist *l = x;
 	struct nitem *a = vl_nitems(&p->kt, l);
 
-	buf_put_varint(e, l->n);
-	for (uint64_t k = 0; k < l->n; k++) {
-		buf_put_varint(e, a[k].seq);
-		buf_put_varint(e, a[k].idx);
-		buf_append(e, &a[k].v, LD_BYTES);
-	}
+	put_npos(e, a, l->n);
 	free(a);
+}
+
+void vals_slicer_open(struct vals_slicer *sl, const struct keytab *kt, const struct s_vlist *l,
+    bool inorder)
+{
+	sl->inorder = inorder;
+	sl->n = l->n;
+	sl->at = 0;
+	sl->a = inorder ? (void *)vl_nitems(kt, l) : (void *)vl_numbers(kt, l);
+}
+
+void vals_slicer_put(struct vals_slicer *sl, uint64_t max, struct buf *e)
+{
+	uint64_t k = sl->n - sl->at < max ? sl->n - sl->at : max;
+
+	if (sl->inorder)
+		put_npos(e, (const struct nitem *)sl->a + sl->at, k);
+	else
+		put_nums(e, (const long double *)sl->a + sl->at, k);
+	sl->at += k;
+}
+
+void vals_slicer_close(struct vals_slicer *sl)
+{
+	free(sl->a);
+	sl->a = NULL;
 }
 
 void vals_npos_merge(struct agg_part *p, uint64_t off, size_t i, struct rd *r, uint64_t base)
@@ -289,6 +352,8 @@ void vals_npos_merge(struct agg_part *p, uint64_t off, size_t i, struct rd *r, u
 		r->bad = true;
 		return;
 	}
+	if (p->big != NULL && bigkey_merge(p, off, so, r, n, base))
+		return;	/* a group too big for memory: streamed */
 	for (uint64_t k = 0; k < n && !r->bad; k++) {
 		uint64_t seq = base + get_varint(r), idx = get_varint(r);
 		const char *b = r->bad ? NULL : get_bytes(r, LD_BYTES);
@@ -374,6 +439,8 @@ long double agg_vals_value(const struct agg_group *g, size_t i)
 
 	if (l->n == 0)
 		return __builtin_nanl("");
+	if (g->part->big != NULL && bigkey_value(g, i, &r))
+		return r;	/* streamed from a spill file */
 	if (agg_kind_inorder(op->kind)) {
 		struct nitem *it = vl_nitems(&g->part->kt, l);
 

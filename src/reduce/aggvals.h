@@ -16,6 +16,9 @@
  * them; printing sorts them again and computes from the list in that one
  * order (ostat.h): the order statistics from the values sorted, the
  * moments from the values in input order, as datamash computes both.
+ * A group too big for memory where runs are merged has its numbers
+ * sorted on disk instead and the same computed from them
+ * (ostat_stream.h).
  * So results do not depend on -j, the chunk size or spilling.
  *
  * Numbers sort by value; -0 before 0, and NaNs (by their bytes) after
@@ -68,6 +71,11 @@ void vals_add_pos(struct keytab *kt, uint64_t off, size_t so, uint64_t seq, uint
 void vals_add_npos(struct keytab *kt, uint64_t off, size_t so, uint64_t seq, uint64_t idx,
     long double v);
 
+/* Each number of list l in its order in the table (not sorted):
+ * fn(ctx, seq, idx, v), the position only for a moment's (inorder). */
+void vals_list_each(const struct keytab *kt, const struct s_vlist *l, bool inorder,
+    void (*fn)(void *ctx, uint64_t seq, uint64_t idx, long double v), void *ctx);
+
 /* The wire (agg_wire.c's op_wire): encode and merge. */
 void vals_num_encode(const struct agg_part *p, const void *x, struct buf *e);
 void vals_num_merge(struct agg_part *p, uint64_t off, size_t i, struct rd *r, uint64_t base);
@@ -75,6 +83,19 @@ void vals_pos_encode(const struct agg_part *p, const void *x, struct buf *e);
 void vals_pos_merge(struct agg_part *p, uint64_t off, size_t i, struct rd *r, uint64_t base);
 void vals_npos_encode(const struct agg_part *p, const void *x, struct buf *e);
 void vals_npos_merge(struct agg_part *p, uint64_t off, size_t i, struct rd *r, uint64_t base);
+
+/* A list of numbers in its wire order, written a slice at a time (an
+ * entry too big for a run reader written as several, aggsplit.c). */
+struct vals_slicer {
+	bool inorder;		/* a moment's */
+	void *a;		/* the numbers sorted */
+	uint64_t n, at;		/* of n, the next to write */
+};
+void vals_slicer_open(struct vals_slicer *sl, const struct keytab *kt, const struct s_vlist *l,
+    bool inorder);
+/* The next max numbers at most, as the wire form of a list of them. */
+void vals_slicer_put(struct vals_slicer *sl, uint64_t max, struct buf *e);
+void vals_slicer_close(struct vals_slicer *sl);
 
 /* Results: op i of group g as a number (the list ops), or as text
  * (unique, collapse). */

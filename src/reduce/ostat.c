@@ -14,23 +14,37 @@
 
 #define NAN_LD __builtin_nanl("")
 
-static long double median(const long double *v, size_t n)
+/* The i-th value of source v: from memory, or read from a stream (whose
+ * reads go forward, re-reading the last two values, else start over). */
+#define V(i) ((v)->v != NULL ? (v)->v[i] : (v)->at((v), (i)))
+
+typedef struct ostat_src src;
+
+static long double median(src *v, size_t n)
 {
-	return (n & 1) ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
+	if (n & 1)
+		return V(n / 2);
+	{
+		long double a = V(n / 2 - 1);
+
+		return (a + V(n / 2)) / 2.0;
+	}
 }
 
 /* R's quantile type 7; the percentile is a double, as datamash's. */
-static long double percentile(const long double *v, size_t n, double pct)
+static long double percentile(src *v, size_t n, double pct)
 {
 	double h = (double)(n - 1) * pct;
 	size_t fh = (size_t)floor(h);
-	/* At the top, datamash reads one past the end, times a zero
-	 * weight: the value itself gives the same sum. */
-	long double next = fh + 1 < n ? v[fh + 1] : v[fh];
+	long double lo, next;
 
 	if (n == 1)
-		return v[0];
-	return v[fh] + (h - (double)fh) * (next - v[fh]);
+		return V(0);
+	lo = V(fh);
+	/* At the top, datamash reads one past the end, times a zero
+	 * weight: the value itself gives the same sum. */
+	next = fh + 1 < n ? V(fh + 1) : lo;
+	return lo + (h - (double)fh) * (next - lo);
 }
 
 int ostat_cmp(const void *a, const void *b)
@@ -45,28 +59,47 @@ int ostat_cmp(const void *a, const void *b)
 	return !signbit(x) - !signbit(y);	/* -0 first */
 }
 
-static long double mad(const long double *v, size_t n, double scale)
+long double ostat_dev(long double m, long double x)
+{
+	return fabsl(m - x);
+}
+
+static long double mad(src *v, size_t n, double scale)
 {
 	long double m = median(v, n), r;
-	long double *d = xreallocarray(NULL, n, sizeof *d);
+	src ds = { 0 };
 
-	for (size_t i = 0; i < n; i++)
-		d[i] = fabsl(m - v[i]);
-	qsort(d, n, sizeof *d, ostat_cmp);
-	r = median(d, n);
-	free(d);
+	if (v->v == NULL) {
+		/* a stream sorts its deviations as it sorted its values */
+		if (v->devs(v, m, &ds) < 0)
+			return NAN_LD;
+		r = median(&ds, n);
+		ds.done(&ds);
+		return r * scale;
+	}
+	{
+		long double *d = xreallocarray(NULL, n, sizeof *d);
+
+		for (size_t i = 0; i < n; i++)
+			d[i] = ostat_dev(m, v->v[i]);
+		qsort(d, n, sizeof *d, ostat_cmp);
+		ds.v = d;
+		r = median(&ds, n);
+		free(d);
+	}
 	return r * scale;
 }
 
 /* datamash's scan: a run's length is compared at every step, so a run
  * at the very end is not seen by antimode. */
-static long double mode(const long double *v, size_t n, bool anti)
+static long double mode(src *v, size_t n, bool anti)
 {
-	long double last = v[0], best = v[0];
+	long double last = V(0), best = last;
 	size_t run = 1, bestrun = anti ? SIZE_MAX : 1;
 
 	for (size_t i = 1; i < n; i++) {
-		bool eq = !(v[i] > last) && !(v[i] < last);
+		long double x = V(i);
+		bool eq = !(x > last) && !(x < last);
 
 		if (eq)
 			run++;
@@ -76,12 +109,12 @@ static long double mode(const long double *v, size_t n, bool anti)
 		}
 		if (!eq)
 			run = 1;
-		last = v[i];
+		last = x;
 	}
 	return best;
 }
 
-static long double trimmean(const long double *v, size_t n, long double frac)
+static long double trimmean(src *v, size_t n, long double frac)
 {
 	size_t c;
 	long double s = 0;
@@ -90,28 +123,28 @@ static long double trimmean(const long double *v, size_t n, long double frac)
 		return median(v, n);
 	c = (size_t)floorl(frac * n);
 	for (size_t i = c; i < n - c; i++)
-		s += v[i];
+		s += V(i);
 	return s / (long double)(n - c * 2);
 }
 
-static long double mean(const long double *v, size_t n)
+static long double mean(src *v, size_t n)
 {
 	long double s = 0;
 
 	for (size_t i = 0; i < n; i++)
-		s += v[i];
+		s += V(i);
 	return s / n;
 }
 
 /* The second, third and fourth central moments of n >= 1 values. */
-static void moments(const long double *v, size_t n, long double *m2, long double *m3,
+static void moments(src *v, size_t n, long double *m2, long double *m3,
     long double *m4)
 {
 	long double m = mean(v, n);
 
 	*m2 = *m3 = *m4 = 0;
 	for (size_t i = 0; i < n; i++) {
-		long double t = v[i] - m;
+		long double t = V(i) - m;
 
 		*m2 += t * t;
 		*m3 += t * t * t;
@@ -122,7 +155,7 @@ static void moments(const long double *v, size_t n, long double *m2, long double
 	*m4 /= n;
 }
 
-static long double skewness(const long double *v, size_t n, bool sample)
+static long double skewness(src *v, size_t n, bool sample)
 {
 	long double m2, m3, m4, s;
 
@@ -138,7 +171,7 @@ static long double skewness(const long double *v, size_t n, bool sample)
 	return s;
 }
 
-static long double kurtosis(const long double *v, size_t n, bool sample)
+static long double kurtosis(src *v, size_t n, bool sample)
 {
 	long double m2, m3, m4, k;
 
@@ -179,7 +212,7 @@ static long double chisq2_upper(long double x)
 	return 1.0 - (1.0 - expl(-x / 2));
 }
 
-static long double jarque(const long double *v, size_t n)
+static long double jarque(src *v, size_t n)
 {
 	long double k = kurtosis(v, n, false), s = skewness(v, n, false);
 	long double jb = (long double)(n * (s * s + k * k / 4)) / 6.0;
@@ -189,7 +222,7 @@ static long double jarque(const long double *v, size_t n)
 	return chisq2_upper(jb);
 }
 
-static long double dpo(const long double *v, size_t n)
+static long double dpo(src *v, size_t n)
 {
 	long double sk = skewness(v, n, true), se = ses(n), ku = kurtosis(v, n, true), sk2 = sek(n);
 	long double zs = isnan(sk) || isnan(se) ? NAN_LD : sk / se;
@@ -200,25 +233,25 @@ static long double dpo(const long double *v, size_t n)
 	return chisq2_upper(zs * zs + zk * zk);
 }
 
-static long double geomean(const long double *v, size_t n)
+static long double geomean(src *v, size_t n)
 {
 	long double s = 0;
 
 	for (size_t i = 0; i < n; i++)
-		s += logl(v[i]);
+		s += logl(V(i));
 	return expl(s / n);
 }
 
-static long double harmmean(const long double *v, size_t n)
+static long double harmmean(src *v, size_t n)
 {
 	long double s = 0;
 
 	for (size_t i = 0; i < n; i++)
-		s += 1.0 / v[i];
+		s += 1.0 / V(i);
 	return n / s;
 }
 
-long double ostat_value(enum agg_kind k, long double param, const long double *v, size_t n)
+long double ostat_value_src(enum agg_kind k, long double param, struct ostat_src *v, size_t n)
 {
 	switch (k) {
 	case AGG_MEDIAN:
@@ -257,4 +290,11 @@ long double ostat_value(enum agg_kind k, long double param, const long double *v
 	default:
 		return NAN_LD;
 	}
+}
+
+long double ostat_value(enum agg_kind k, long double param, const long double *v, size_t n)
+{
+	src s = { .v = v };
+
+	return ostat_value_src(k, param, &s, n);
 }

@@ -23,6 +23,27 @@
  * param is the op's (perc: the percentile, trimmean: the fraction). */
 long double ostat_value(enum agg_kind k, long double param, const long double *v, size_t n);
 
+/* The values as ostat_value_src reads them: in memory (v), or from a
+ * stream (ostat_stream.c) through at(), which is asked for indexes in
+ * an order it can serve: onwards, the last two again, or back to the
+ * start (a new pass).  The same arithmetic runs on both, so a streamed
+ * group's results are those of the same values in memory. */
+struct ostat_src {
+	const long double *v;		/* NULL: a stream */
+	long double (*at)(struct ostat_src *s, size_t i);
+	/* mad of a stream: *d becomes a stream of the deviations
+	 * ostat_dev(m, x) of its values, sorted (ostat_cmp); 0, or -1 (the
+	 * stream keeps the error) */
+	int (*devs)(struct ostat_src *s, long double m, struct ostat_src *d);
+	void (*done)(struct ostat_src *s);	/* a devs stream: free it */
+	void *ctx;
+};
+
+long double ostat_value_src(enum agg_kind k, long double param, struct ostat_src *v, size_t n);
+
+/* mad's deviation of x from the median m. */
+long double ostat_dev(long double m, long double x);
+
 /* The bytes of a long double that hold its value (80-bit on x86). */
 #define OSTAT_LD_BYTES (LDBL_MANT_DIG == 64 ? 10 : (int)sizeof(long double))
 

@@ -99,8 +99,10 @@ static const struct stage_arg group_args[] = {
 	  "geomean:F, harmmean:F; unique:F (the sorted distinct values) and collapse:F (all "
 	  "values in input order), joined by commas; F is a field number or a header name.  "
 	  "The order statistics, moments and collapse keep every value of a group: they spill "
-	  "beyond --memory with their groups, but the end holds one group's values at once "
-	  "(about 32 bytes a number, 58 for the moments), whatever --memory says", true },
+	  "beyond --memory with their groups, and at the end a group's numbers too many for "
+	  "memory are sorted on disk and the results computed in passes over them, the same "
+	  "as in memory; collapse's values are held at once (about 60 bytes a value and its "
+	  "bytes)", true },
 	{ NULL, NULL, false },
 };
 
@@ -350,7 +352,9 @@ const struct stage_def stage_group = {
 		"the value of distinct, first and last. "
 		"Groups beyond the memory budget (--memory) are spilled to temporary files as runs "
 		"sorted by key and merged at the end, so the number of groups is not bounded by "
-		"memory; the values of one group's distinct op must fit in it.",
+		"memory; nor is the number of values of one group's order statistics and moments "
+		"(sorted on disk at the end); the values of one group's distinct, unique and "
+		"collapse ops must fit in it.",
 	/* its own bind and teardown (the header's names) */
 	.bind = group_bind,
 	.teardown = group_teardown,

@@ -1,6 +1,7 @@
 /* check_runs.c - the run engine: runs written in pieces and read back
- * with buffers of any size, errors that stick with one message each, and
- * the loser tree's order (ties to the lower source). */
+ * with buffers of any size, errors that stick with one message each, the
+ * loser tree's order (ties to the lower source), and the external sort of
+ * fixed-size items on it (valsort.h). */
 #include "autoconfig.h"
 
 #include <stdint.h>
@@ -13,6 +14,7 @@
 #include "runs.h"
 #include "spill.h"
 #include "util.h"
+#include "valsort.h"
 
 static const char *tmpdir(void)
 {
@@ -189,6 +191,78 @@ START_TEST(test_losertree)
 }
 END_TEST
 
+static int u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* n items (a permutation of 0..n-1 with repeats folded in) sorted with mem
+ * bytes: read back in order, twice, as many as added. */
+static void sort_check(uint64_t n, size_t mem)
+{
+	struct spillfile f;
+	struct valsort vs;
+	struct vs_cursor c;
+	uint64_t x;
+
+	spillfile_init(&f, "st", tmpdir());
+	valsort_init(&vs, &f, sizeof x, u64_cmp, mem);
+	for (uint64_t i = 0; i < n; i++) {
+		x = (i * 7919) % n / 2;	/* each value twice */
+		ck_assert_int_eq(valsort_add(&vs, &x), 0);
+	}
+	ck_assert_int_eq(valsort_finish(&vs), 0);
+	ck_assert_uint_le(vs.nruns, VS_FANIN);
+	ck_assert_uint_eq(vs.count, n);
+	for (int pass = 0; pass < 2; pass++) {
+		uint64_t i = 0;
+		int rc;
+
+		vs_cursor_open(&c, &vs);
+		while ((rc = vs_cursor_next(&c, &x)) == 0) {
+			ck_assert_uint_eq(x, i / 2);
+			i++;
+		}
+		ck_assert_int_eq(rc, 1);
+		ck_assert_uint_eq(i, n);
+		vs_cursor_close(&c);
+	}
+	valsort_free(&vs);
+	spillfile_close(&f);
+}
+
+START_TEST(test_valsort)
+{
+	sort_check(10000, 1 << 20);	/* in memory */
+	sort_check(10000, 64 * 8);	/* 157 runs: merged 16 at a time, twice */
+	sort_check(1, 64);
+	sort_check(0, 64);
+}
+END_TEST
+
+/* A sort whose spill fails: the add that spills fails, and the later ones
+ * at once. */
+START_TEST(test_valsort_error)
+{
+	struct spillfile f;
+	struct valsort vs;
+	uint64_t x = 1;
+	int rc = 0;
+
+	spillfile_init(&f, "st", "/nonexistent/dir");
+	valsort_init(&vs, &f, sizeof x, u64_cmp, 64 * 8);
+	for (int i = 0; i < 200 && rc == 0; i++)
+		rc = valsort_add(&vs, &x);
+	ck_assert_int_eq(rc, -1);
+	ck_assert_ptr_nonnull(f.err);
+	ck_assert_int_eq(valsort_add(&vs, &x), -1);
+	valsort_free(&vs);
+	spillfile_close(&f);
+}
+END_TEST
+
 Suite *suite_runs(void)
 {
 	Suite *s = suite_create("runs");
@@ -198,6 +272,8 @@ Suite *suite_runs(void)
 	tcase_add_test(tc, test_error_sticks);
 	tcase_add_test(tc, test_corrupt);
 	tcase_add_test(tc, test_losertree);
+	tcase_add_test(tc, test_valsort);
+	tcase_add_test(tc, test_valsort_error);
 	suite_add_tcase(s, tc);
 	return s;
 }
