@@ -1,7 +1,7 @@
 /*
  * gencsv - write a deterministic synthetic CSV (or TSV) file for benchmarks.
  *
- *   gencsv [-s SEED] [-t] [-n] SIZE > orders.csv
+ *   gencsv [-s SEED] [-t] [-u] [-n] SIZE > orders.csv
  *
  * SIZE is a byte count with an optional K, M, G or T suffix (powers of
  * 1024; "1.5G" works too), at least 256 bytes.  The output is exactly
@@ -31,6 +31,15 @@
  * are a little shorter, so a TSV file of the same SIZE holds a few more
  * of them.
  *
+ * With -u every record gets an eleventh column, user_id, last
+ * (the header ends with ",user_id"): "u" and a number below
+ * SIZE / 1600, so about 670,000 distinct ids in 1 GiB (10 million
+ * records), their number growing with SIZE at that ratio.  The id is a
+ * hash of the record's id and the seed, not a PRNG draw, so the other
+ * ten columns are the records of the file without -u (there are fewer
+ * of them in the same SIZE), and without -u the output is what it always
+ * was.  It is never quoted, so -t -u works as well.
+ *
  * No dependencies beyond libc; the PRNG (splitmix64), the SIZE operand
  * and the options -s, -n, -h come from genutil.h, shared with genlog.
  */
@@ -48,6 +57,13 @@
 #define DEFAULT_SEED UINT64_C(0xc5a1ab1e5eedf00d)
 
 static const char header[] = "id,name,city,amount,qty,note,email,date,flag,comment\n";
+/* With -u: the same header with the user_id column appended. */
+static const char header_u[] = "id,name,city,amount,qty,note,email,date,flag,comment,user_id\n";
+#define BYTES_PER_USER 1600 /* -u: SIZE / this many ids, 671,088 in 1 GiB */
+
+/* -u: the number of user ids (0: no user_id column) and the seed they hash. */
+static uint64_t users;
+static uint64_t user_seed;
 
 /* ---- vocabulary ------------------------------------------------------- */
 
@@ -113,6 +129,24 @@ static char *put_text(char *p, uint32_t quoted_per_mille)
 	return put_words(p, 5);
 }
 
+/* splitmix64's finalizer over the record id: the user id of a record
+ * without touching the PRNG stream of the other columns. */
+static uint64_t user_of(uint64_t id)
+{
+	uint64_t z = id * UINT64_C(0x9e3779b97f4a7c15) ^ user_seed;
+	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+	return (z ^ (z >> 31)) % users;
+}
+
+/* -u: the user_id column, ",uN" (written before the record's LF). */
+static char *put_user(char *p, uint64_t id)
+{
+	*p++ = ',';
+	*p++ = 'u';
+	return put_u(p, user_of(id));
+}
+
 static char *put_record(char *p, uint64_t id)
 {
 	const char *name = PICK(names);
@@ -152,27 +186,36 @@ static char *put_record(char *p, uint64_t id)
 	p = put_str(p, below(2) ? "true" : "false");
 	*p++ = ',';
 	p = put_text(p, 60);
+	if (users)
+		p = put_user(p, id);
 	*p++ = '\n';
 	return p;
 }
 
-/* The last record, exactly n >= FILLER_MIN bytes: padded comment. */
+/* The last record, exactly n >= FILLER_MIN bytes: padded comment (and,
+ * with -u, the user id after it). */
 static char *put_filler(char *p, uint64_t id, size_t n)
 {
-	char *start = p;
+	char *start = p, tail[32], *t = tail;
+
+	if (users)
+		t = put_user(t, id);
+	*t++ = '\n';
+	size_t tail_n = (size_t)(t - tail);
 	p = put_u(p, id);
 	p = put_str(p, ",Zoe,Oslo,0.00,1,,zoe.0@mail.test,2024-12-31,false,");
 	size_t used = (size_t)(p - start);
-	if (used + 1 > n) { /* no room for the fixed part: a short record */
+	if (used + tail_n > n) { /* no room for the fixed part: a short record */
 		p = start;
 		memset(p, 'x', n - 1);
 		p += n - 1;
-	} else {
-		memset(p, 'x', n - used - 1);
-		p += n - used - 1;
+		*p++ = '\n';
+		return p;
 	}
-	*p++ = '\n';
-	return p;
+	memset(p, 'x', n - used - tail_n);
+	p += n - used - tail_n;
+	memcpy(p, tail, tail_n);
+	return p + tail_n;
 }
 
 /*
@@ -213,27 +256,37 @@ static size_t csv_to_tsv(char *rec, size_t n)
 
 static void usage(FILE *f)
 {
-	fputs("usage: gencsv [-s SEED] [-t] [-n] SIZE\n"
+	fputs("usage: gencsv [-s SEED] [-t] [-u] [-n] SIZE\n"
 	      "  Write exactly SIZE bytes of synthetic CSV (a header, ten columns) to stdout.\n"
 	      "  SIZE: bytes with optional K/M/G/T suffix (powers of 1024), e.g. 1G; at least 256.\n"
 	      "  -s SEED  PRNG seed (unsigned integer; default fixed)\n"
 	      "  -t       write the same records as TSV: tab-separated, never quoted\n"
+	      "  -u       add an eleventh column, user_id, with about SIZE/1600 distinct values\n"
 	      "  -n       print the byte count SIZE stands for and exit\n", f);
 }
 
 int main(int argc, char **argv)
 {
 	struct gen_opts o = { .prog = "gencsv", .usage = usage, .seed = DEFAULT_SEED };
-	int tsv = 0, c;
+	int tsv = 0, with_users = 0, c;
 
-	while ((c = gen_getopt(argc, argv, "s:tnh", &o)) != -1) {
-		if (c != 't') {
+	while ((c = gen_getopt(argc, argv, "s:tunh", &o)) != -1) {
+		if (c == 't') {
+			tsv = 1;
+		} else if (c == 'u') {
+			with_users = 1;
+		} else {
 			usage(stderr);
 			return 2;
 		}
-		tsv = 1;
 	}
 	gen_size_operand(argc, argv, 256, &o);
+	if (with_users) {
+		users = o.size / BYTES_PER_USER ? o.size / BYTES_PER_USER : 1;
+		user_seed = o.seed;
+	}
+	const char *head = with_users ? header_u : header;
+	size_t head_n = strlen(head);
 
 	rng_state = o.seed;
 	char *buf = malloc(OUTBUF_SIZE + 2 * REC_MAX);
@@ -242,10 +295,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "gencsv: out of memory\n");
 		return 1;
 	}
-	char *p = put_str(buf, header);
+	char *p = put_str(buf, head);
 	if (tsv) /* same length: the header has no quotes */
 		csv_to_tsv(buf, (size_t)(p - buf));
-	uint64_t left = o.size - (sizeof(header) - 1), id = 1;
+	uint64_t left = o.size - head_n, id = 1;
 
 	/* Whole records while one more and the filler still fit... */
 	for (;;) {
