@@ -23,6 +23,10 @@
 #                   built from bench/genkv.c into BENCH_DIR when missing)
 #   BENCH_KV_SIZE   size of case (e)'s TSV (default BENCH_SIZE)
 #   GENLOG          the access log generator of case (f) (default ./bench/genlog)
+#   BENCH_USERS_SIZE size of case (u)'s CSV, gencsv -u (default BENCH_AGG_SIZE:
+#                   1G holds about 10M records and 671K distinct user ids)
+#   BENCH_AGG_CASES the cases to run, by letter (default "a b c d e f u"; the
+#                   inputs of the others are not made), e.g. BENCH_AGG_CASES=u
 #
 # DuckDB runs through node and @duckdb/node-api (bench/duckdb.js): when
 # node finds no @duckdb/node-api (NODE_PATH, then BENCH_DIR/node), it is
@@ -58,6 +62,15 @@
 #       quantile_cont (what datamash computes: the interpolated
 #       percentile; quantile_disc is the nearest rank, another number),
 #       its doubles printed with 14 significant digits as datamash's;
+#   (u) distinct users: gencsv -u's CSV (user_id, its eleventh column,
+#       has SIZE/1600 values: about 671K in 1 GiB's 10M records, as
+#       issue 15's "670K distinct user ids in 10.8M records"; quoted
+#       fields, some spanning lines), --csv -H -e 'uniq -k user_id' -e
+#       count vs DuckDB's count(DISTINCT user_id) and Miller's
+#       count-distinct then count (CSV-aware), and mawk counting the
+#       distinct last fields of the lines that end with one (line-based:
+#       right on this file only, since the user id is the last column,
+#       never quoted, and no line inside a quoted value ends like one);
 #   (d) once each on the big file with --memory BENCH_BIG_MEM: group by
 #       id (every record its own group: ~54M groups in 5 GiB) and sort
 #       by email, with wall time and peak memory.
@@ -100,24 +113,38 @@ BENCH_SORT_MEM=${BENCH_SORT_MEM:-1G}
 BENCH_BIG=${BENCH_BIG:-5G}
 BENCH_BIG_MEM=${BENCH_BIG_MEM:-1G}
 BENCH_BIG_PEERS=${BENCH_BIG_PEERS:-0}
+BENCH_USERS_SIZE=${BENCH_USERS_SIZE:-$BENCH_AGG_SIZE}
+BENCH_AGG_CASES=${BENCH_AGG_CASES:-a b c d e f u}
 LABEL_W=60
+want() { case_wanted "$BENCH_AGG_CASES" "$1"; }
 [ -x "$FORKPIPE" ] || die "no forkpipe at $FORKPIPE (build it first, or set FORKPIPE)"
-clean_outputs agg_a agg_b agg_c agg_s agg_e agg_f
+clean_outputs agg_a agg_b agg_c agg_s agg_e agg_f agg_u
 rm -f "$BENCH_DIR"/big.*.out "$BENCH_DIR"/peak.*
 TSV=$BENCH_DIR/orders.tsv
-need_generator GENCSV gencsv
-cache_input "$TSV" "$BENCH_AGG_SIZE" "$GENCSV" -t
 KV=$BENCH_DIR/kv.tsv
-need_generator GENKV genkv
-cache_input "$KV" "$BENCH_KV_SIZE" "$GENKV"
 LOG=$BENCH_DIR/access.log
-need_generator GENLOG genlog
-cache_input "$LOG" "$BENCH_SIZE" "$GENLOG"
-# The log without the records whose bytes are "-", made again when the
-# log is newer.
 LOGB=$BENCH_DIR/access-bytes.log
-if [ ! -s "$LOGB" ] || [ "$LOG" -nt "$LOGB" ]; then
-	mawk '$10 != "-"' "$LOG" > "$LOGB.tmp" && mv -f "$LOGB.tmp" "$LOGB" || die "cannot write $LOGB"
+USERS=$BENCH_DIR/users.csv
+if want a || want b || want c; then
+	need_generator GENCSV gencsv
+	cache_input "$TSV" "$BENCH_AGG_SIZE" "$GENCSV" -t
+fi
+if want e; then
+	need_generator GENKV genkv
+	cache_input "$KV" "$BENCH_KV_SIZE" "$GENKV"
+fi
+if want f; then
+	need_generator GENLOG genlog
+	cache_input "$LOG" "$BENCH_SIZE" "$GENLOG"
+	# The log without the records whose bytes are "-", made again when
+	# the log is newer.
+	if [ ! -s "$LOGB" ] || [ "$LOG" -nt "$LOGB" ]; then
+		mawk '$10 != "-"' "$LOG" > "$LOGB.tmp" && mv -f "$LOGB.tmp" "$LOGB" || die "cannot write $LOGB"
+	fi
+fi
+if want u; then
+	need_generator GENCSV gencsv
+	cache_input "$USERS" "$BENCH_USERS_SIZE" "$GENCSV" -u
 fi
 
 # Bytes a SIZE (K/M/G/T: powers of 1024) stands for.
@@ -148,7 +175,8 @@ missing=()
 [ "$HAVE_DUCK" = 1 ] || missing+=("DuckDB (node and npm's @duckdb/node-api)")
 
 print_machine "forkpipe group, uniq and sort benchmark"
-print_input "$TSV" "gencsv -t"
+if want a || want b || want c; then print_input "$TSV" "gencsv -t"; fi
+want u && print_input "$USERS" "gencsv -u: CSV, user_id the 11th column; lines are not records"
 [ "$HAVE_MAWK" = 1 ] && print_tool mawk mawk -W version
 [ "$HAVE_DM" = 1 ] && print_tool datamash datamash --version
 [ "$HAVE_MLR" = 1 ] && print_tool mlr mlr --version
@@ -263,58 +291,91 @@ agg_f_fp1() { "$FORKPIPE" -j1 "${F_FP[@]}"; }
 agg_f_dm() { datamash -s -W -g 9 median 10 perc:99 10 < "$LOGB"; }
 agg_f_duck() { node "$DUCKDB_JS" quantiles "$LOGB" "$N"; }
 
+# (u) distinct user ids in a CSV; every tool prints the one number.
+U_FP=(--csv -H -e 'uniq -k user_id' -e count "$USERS")
+agg_u_fpN() { "$FORKPIPE" -j"$N" "${U_FP[@]}"; }
+agg_u_fp1() { "$FORKPIPE" -j1 "${U_FP[@]}"; }
+agg_u_duck() { node "$DUCKDB_JS" users "$USERS" "$N"; }
+agg_u_mlr() { mlr --icsv --onidx count-distinct -f user_id 'then' count "$USERS"; }
+# Line-based: the last field of the lines ending in ",u<digits>", which
+# on gencsv -u's file are exactly the records' user ids (see the top).
+agg_u_mawk() {
+	mawk -F, '$NF ~ /^u[0-9]+$/ && !($NF in s) { s[$NF]; n++ } END { print n + 0 }' "$USERS"
+}
+
 # ---- the cases ------------------------------------------------------------------------
 
 print_legend
 peak_legend
 echo
 
-add_fp agg_a "-H --tsv -e 'group -k 3 count sum:4'"
-[ "$HAVE_DM" = 1 ] && add_tool ref "datamash -s --header-in -g 3 count 3 sum 4" agg_a_dm
-[ "$HAVE_MAWK" = 1 ] && add_tool peer "mawk -F'\\t' '{ n[\$3]++; s[\$3] += \$4 } ...' | sort" agg_a_mawk
-[ "$HAVE_MLR" = 1 ] && add_tool peer "mlr --itsv stats1 -a count,sum -f amount -g city then sort" agg_a_mlr
-[ "$HAVE_DUCK" = 1 ] && add_tool peer "duckdb threads=$N: GROUP BY city count(*), sum(amount)" agg_a_duck
-echo "(a): every tool's sums are printed with %.2f (| awk ... sprintf), the groups in key order"
-run_case "(a) TSV: group by a 16-value key (city): count, sum" lines "$TSV" -j"$N" "${A_FP[@]}"
-peak_line "forkpipe -j$N (default --memory)" "$N" "$FORKPIPE" --stats -j"$N" "${A_FP[@]}"
-echo
-
-add_fp agg_b "-H --tsv -e 'uniq -c -k 7,8'"
-add_tool ref "cut -f 7,8 | tail -n +2 | sort | uniq -c" agg_b_sort
-[ "$HAVE_DUCK" = 1 ] && add_tool peer "duckdb threads=$N: GROUP BY email, date printf('%7d %s')" agg_b_duck
-run_case "(b) TSV: uniq -c over ~9M distinct (email, date) pairs" lines "$TSV" -j"$N" "${B_FP[@]}"
-peak_line "forkpipe -j$N (default --memory)" "$N" "$FORKPIPE" --stats -j"$N" "${B_FP[@]}"
-[ "$HAVE_DUCK" = 1 ] && peak_line "duckdb threads=$N" 1 node "$DUCKDB_JS" uniq "$TSV" "$N"
-echo
-
-if [ "$HAVE_DM" = 1 ] || [ "$HAVE_DUCK" = 1 ]; then
-	add_fp agg_s "-H --tsv -e 'group -k 7,8 count'"
-	[ "$HAVE_DM" = 1 ] && add_tool ref "datamash -s --header-in -g 7,8 count 7" agg_s_dm
-	[ "$HAVE_DUCK" = 1 ] && add_tool peer "duckdb threads=$N: GROUP BY email, date count(*)" agg_s_duck
-	run_case "(b') TSV: group count over the same ~9M pairs" lines "$TSV" -j"$N" "${B2_FP[@]}"
+if want a; then
+	add_fp agg_a "-H --tsv -e 'group -k 3 count sum:4'"
+	[ "$HAVE_DM" = 1 ] && add_tool ref "datamash -s --header-in -g 3 count 3 sum 4" agg_a_dm
+	[ "$HAVE_MAWK" = 1 ] && add_tool peer "mawk -F'\\t' '{ n[\$3]++; s[\$3] += \$4 } ...' | sort" agg_a_mawk
+	[ "$HAVE_MLR" = 1 ] && add_tool peer "mlr --itsv stats1 -a count,sum -f amount -g city then sort" agg_a_mlr
+	[ "$HAVE_DUCK" = 1 ] && add_tool peer "duckdb threads=$N: GROUP BY city count(*), sum(amount)" agg_a_duck
+	echo "(a): every tool's sums are printed with %.2f (| awk ... sprintf), the groups in key order"
+	run_case "(a) TSV: group by a 16-value key (city): count, sum" lines "$TSV" -j"$N" "${A_FP[@]}"
+	peak_line "forkpipe -j$N (default --memory)" "$N" "$FORKPIPE" --stats -j"$N" "${A_FP[@]}"
+	echo
 fi
 
-add_fp agg_e "--tsv -e 'group -k 1 count sum:2'"
-[ "$HAVE_DM" = 1 ] && add_tool ref "datamash -s -g 1 count 1 sum 2" agg_e_dm
-[ "$HAVE_DUCK" = 1 ] && add_tool peer "duckdb threads=$N: GROUP BY k count(*), sum(v)" agg_e_duck
-[ "$HAVE_MAWK" = 1 ] && add_tool peer "mawk -F'\\t' '{ n[\$1]++; s[\$1] += \$2 } ...' | sort" agg_e_mawk
-run_case "(e) TSV: group by a 1,000,000-value key: count, sum" lines "$KV" -j"$N" "${E_FP[@]}"
-peak_line "forkpipe -j$N (default --memory)" "$N" "$FORKPIPE" --stats -j"$N" "${E_FP[@]}"
-[ "$HAVE_DUCK" = 1 ] && peak_line "duckdb threads=$N" 1 node "$DUCKDB_JS" kv "$KV" "$N"
-echo
+if want b; then
+	add_fp agg_b "-H --tsv -e 'uniq -c -k 7,8'"
+	add_tool ref "cut -f 7,8 | tail -n +2 | sort | uniq -c" agg_b_sort
+	[ "$HAVE_DUCK" = 1 ] && add_tool peer "duckdb threads=$N: GROUP BY email, date printf('%7d %s')" agg_b_duck
+	run_case "(b) TSV: uniq -c over ~9M distinct (email, date) pairs" lines "$TSV" -j"$N" "${B_FP[@]}"
+	peak_line "forkpipe -j$N (default --memory)" "$N" "$FORKPIPE" --stats -j"$N" "${B_FP[@]}"
+	[ "$HAVE_DUCK" = 1 ] && peak_line "duckdb threads=$N" 1 node "$DUCKDB_JS" uniq "$TSV" "$N"
+	echo
 
-add_fp agg_f "-e 'group -k 9 median:10 perc:10:99'"
-[ "$HAVE_DM" = 1 ] && add_tool ref "datamash -s -W -g 9 median 10 perc:99 10" agg_f_dm
-[ "$HAVE_DUCK" = 1 ] && add_tool peer "duckdb threads=$N: GROUP BY status median, quantile_cont 0.99" agg_f_duck
-run_case "(f) log: median and 99th percentile of the bytes by status" lines "$LOGB" -j"$N" "${F_FP[@]}"
-echo
+	if [ "$HAVE_DM" = 1 ] || [ "$HAVE_DUCK" = 1 ]; then
+		add_fp agg_s "-H --tsv -e 'group -k 7,8 count'"
+		[ "$HAVE_DM" = 1 ] && add_tool ref "datamash -s --header-in -g 7,8 count 7" agg_s_dm
+		[ "$HAVE_DUCK" = 1 ] && add_tool peer "duckdb threads=$N: GROUP BY email, date count(*)" agg_s_duck
+		run_case "(b') TSV: group count over the same ~9M pairs" lines "$TSV" -j"$N" "${B2_FP[@]}"
+	fi
+fi
 
-add_fp agg_c "--memory $BENCH_SORT_MEM --tmpdir DIR --tsv -e 'sort -k7,7'"
-add_tool ref "sort --parallel=2 -S $BENCH_SORT_MEM -T DIR -t '\\t' -k7,7" agg_c_sort
-run_case "(c) TSV: sort by email (-k7,7), $BENCH_SORT_MEM of memory each" lines "$TSV" -j"$N" "${C_FP[@]}"
-peak_line "forkpipe -j$N --memory $BENCH_SORT_MEM" "$N" "$FORKPIPE" --stats -j"$N" "${C_FP[@]}"
-peak_line "GNU sort --parallel=2 -S $BENCH_SORT_MEM" 1 "${C_GNU[@]}"
-echo
+if want e; then
+	add_fp agg_e "--tsv -e 'group -k 1 count sum:2'"
+	[ "$HAVE_DM" = 1 ] && add_tool ref "datamash -s -g 1 count 1 sum 2" agg_e_dm
+	[ "$HAVE_DUCK" = 1 ] && add_tool peer "duckdb threads=$N: GROUP BY k count(*), sum(v)" agg_e_duck
+	[ "$HAVE_MAWK" = 1 ] && add_tool peer "mawk -F'\\t' '{ n[\$1]++; s[\$1] += \$2 } ...' | sort" agg_e_mawk
+	run_case "(e) TSV: group by a 1,000,000-value key: count, sum" lines "$KV" -j"$N" "${E_FP[@]}"
+	peak_line "forkpipe -j$N (default --memory)" "$N" "$FORKPIPE" --stats -j"$N" "${E_FP[@]}"
+	[ "$HAVE_DUCK" = 1 ] && peak_line "duckdb threads=$N" 1 node "$DUCKDB_JS" kv "$KV" "$N"
+	echo
+fi
+
+if want f; then
+	add_fp agg_f "-e 'group -k 9 median:10 perc:10:99'"
+	[ "$HAVE_DM" = 1 ] && add_tool ref "datamash -s -W -g 9 median 10 perc:99 10" agg_f_dm
+	[ "$HAVE_DUCK" = 1 ] && add_tool peer "duckdb threads=$N: GROUP BY status median, quantile_cont 0.99" agg_f_duck
+	run_case "(f) log: median and 99th percentile of the bytes by status" lines "$LOGB" -j"$N" "${F_FP[@]}"
+	echo
+fi
+
+if want u; then
+	add_fp agg_u "--csv -H -e 'uniq -k user_id' -e count"
+	[ "$HAVE_DUCK" = 1 ] && add_tool peer "duckdb threads=$N: SELECT count(DISTINCT user_id)" agg_u_duck
+	[ "$HAVE_MLR" = 1 ] && add_tool peer "mlr --icsv count-distinct -f user_id then count" agg_u_mlr
+	[ "$HAVE_MAWK" = 1 ] && add_tool peer "mawk -F, '\$NF ~ /^u[0-9]+\$/ ...' (line-based, see the top)" agg_u_mawk
+	run_case "(u) CSV: count the distinct user ids (user_id, ~SIZE/1600 values)" count "$USERS" -j"$N" "${U_FP[@]}"
+	peak_line "forkpipe -j$N (default --memory)" "$N" "$FORKPIPE" --stats -j"$N" "${U_FP[@]}"
+	[ "$HAVE_DUCK" = 1 ] && peak_line "duckdb threads=$N" 1 node "$DUCKDB_JS" users "$USERS" "$N"
+	echo
+fi
+
+if want c; then
+	add_fp agg_c "--memory $BENCH_SORT_MEM --tmpdir DIR --tsv -e 'sort -k7,7'"
+	add_tool ref "sort --parallel=2 -S $BENCH_SORT_MEM -T DIR -t '\\t' -k7,7" agg_c_sort
+	run_case "(c) TSV: sort by email (-k7,7), $BENCH_SORT_MEM of memory each" lines "$TSV" -j"$N" "${C_FP[@]}"
+	peak_line "forkpipe -j$N --memory $BENCH_SORT_MEM" "$N" "$FORKPIPE" --stats -j"$N" "${C_FP[@]}"
+	peak_line "GNU sort --parallel=2 -S $BENCH_SORT_MEM" 1 "${C_GNU[@]}"
+	echo
+fi
 
 # ---- (d) the big runs, once each ------------------------------------------------------
 
@@ -348,7 +409,7 @@ check_sorted() { # out in
 	sort -c -t "$TAB" -k7,7 "$1" 2> /dev/null && echo "ok: $got bytes, sorted" || echo "WRONG: out of order"
 }
 
-if [ "$(size_bytes "$BENCH_BIG" 2> /dev/null || echo 0)" != 0 ]; then
+if want d && [ "$(size_bytes "$BENCH_BIG" 2> /dev/null || echo 0)" != 0 ]; then
 	BIG=$BENCH_DIR/big.tsv
 	cache_input "$BIG" "$BENCH_BIG" "$GENCSV" -t
 	print_input "$BIG" "gencsv -t"

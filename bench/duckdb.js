@@ -10,7 +10,8 @@
 // (email, date) pairs), pairs (group count of the same pairs), or kv
 // (genkv's key/value TSV: count and sum of the value by key), or
 // quantiles (an access log: median and 99th percentile of the bytes by
-// status), or jsonstatus (bench/json.sh's JSON Lines: count and sum of
+// status), or users (gencsv -u's CSV: the number of distinct user ids),
+// or jsonstatus (bench/json.sh's JSON Lines: count and sum of
 // .bytes by .status), or joincount (bench/join.sh: the log's lines whose
 // client IP is in the lookup, counted).  THREADS
 // is DuckDB's `threads` setting (agg.sh passes the online CPUs, as
@@ -62,6 +63,9 @@ const CASES = {
 		FROM (SELECT s, CAST(s[10] AS BIGINT) AS b FROM (SELECT string_split(line, ' ') AS s
 		FROM ${lines(file)}))
 		GROUP BY s[9] ORDER BY s[9]`,
+	// gencsv -u's CSV (quoted fields, some holding newlines; the header
+	// names the columns), uniq -k user_id then count: one number.
+	users: (src, file) => `SELECT count(DISTINCT user_id) FROM ${csv(file, [...COLS, 'user_id'])}`,
 	// genlog --json's JSON Lines (bench/json.sh), group --narm --na null
 	// -k .status count sum:.bytes: status, count, the sum of the bytes
 	// that are not null (0 when none is).
@@ -76,6 +80,14 @@ const CASES = {
 		(SELECT split_part(line, ' ', 1) AS ip FROM ${lines(file)}) AS l JOIN
 		(SELECT split_part(line, ' ', 1) AS ip FROM ${lines(lookup)}) AS k USING (ip)`,
 };
+
+// A CSV with a header line and the columns NAMES, every one text; fields
+// quoted with " (doubled inside), as RFC 4180 has them.
+function csv(file, names) {
+	const cols = names.map((c) => `${lit(c)}: 'VARCHAR'`);
+	return `read_csv(${lit(file)}, delim = ',', header = true, quote = '"', escape = '"',
+		auto_detect = false, columns = {${cols.join(', ')}})`;
+}
 
 // A file's lines as one VARCHAR column, line.
 function lines(file) {
@@ -93,7 +105,7 @@ async function main() {
 		return;
 	}
 	if (!CASES[name] || !file || !/^[1-9][0-9]*$/.test(threads || '')) {
-		console.error('usage: node bench/duckdb.js city|uniq|pairs|kv|quantiles|jsonstatus FILE ' +
+		console.error('usage: node bench/duckdb.js city|uniq|pairs|kv|quantiles|users|jsonstatus FILE ' +
 		    'THREADS | joincount LOG THREADS LOOKUP | version');
 		process.exit(64);
 	}

@@ -66,6 +66,15 @@ stat_of() { # "t1 t2 ..." -> "median min max"
 		printf "%.6f %.6f %.6f\n", m, t[1], t[NR] }'
 }
 
+# case_wanted LIST LETTER: whether LIST (a script's BENCH_*_CASES: the
+# letters of its cases, separated by spaces) names the case LETTER.
+case_wanted() {
+	case " $1 " in
+	*" $2 "*) return 0 ;;
+	esac
+	return 1
+}
+
 # GNU parallel, not the moreutils one of the same name.
 have_gnu_parallel() {
 	have parallel && parallel --version 2> /dev/null < /dev/null | grep -q 'GNU parallel'
