@@ -362,6 +362,14 @@ struct agg_out {
 /* Hand the collected bytes to the sink when there are enough of them
  * (or always, with force).  0 or the sink's code. */
 int agg_out_flush(struct agg_out *o, bool force);
+/* Whether op i's text for g (unique, collapse of a group too big for
+ * memory) is to be written with agg_format_stream rather than built
+ * whole by agg_format. */
+bool agg_format_streams(const struct agg_group *g, size_t i);
+/* Write it as a field of format f (CSV quoted as fields_join would) to
+ * o, handed to the sink as it grows.  0, or an exit code. */
+int agg_format_stream(const struct agg_group *g, size_t i, const struct format *f,
+    struct agg_out *o);
 /* After the last record (rc 0, else the code to keep): flush, free the
  * buffer.  rc, or the sink's code. */
 int agg_out_end(struct agg_out *o, int rc);

@@ -228,6 +228,44 @@ static void full_fields(struct emit *e, const struct agg_group *grp)
 	}
 }
 
+/* A line with a result too big for memory (unique, collapse of a huge
+ * group): written field by field, that result as it is read, so the
+ * line is never whole in memory.  fv holds the nk key fields. */
+static int emit_streamed(struct emit *e, const struct agg_group *grp, struct field *fv, size_t nk)
+{
+	size_t nops = e->spec->nops - e->g->full;
+	char sep = e->ofmt.kind == FORMAT_BLANKS ? ' ' : e->ofmt.delim;
+	int rc = 0;
+
+	fields_join(&e->ofmt, fv, nk, &e->out.b);
+	for (size_t i = 0; i < nops && rc == 0; i++) {
+		buf_putc(&e->out.b, sep);
+		if (agg_format_streams(grp, i)) {
+			rc = agg_format_stream(grp, i, &e->ofmt, &e->out);
+			continue;
+		}
+		e->vals.len = 0;
+		agg_format(grp, i, &e->vals);
+		fv[nk].p = e->vals.data;
+		fv[nk].len = e->vals.len;
+		fields_join(&e->ofmt, fv + nk, 1, &e->out.b);
+		rc = agg_out_flush(&e->out, false);
+	}
+	if (rc != 0)
+		return rc;
+	buf_putc(&e->out.b, e->st->term);
+	return agg_out_flush(&e->out, false);
+}
+
+/* Whether an op of grp streams its text (agg_format_streams). */
+static bool any_streams(const struct emit *e, const struct agg_group *grp)
+{
+	for (size_t i = 0; i < e->spec->nops - e->g->full; i++)
+		if (agg_format_streams(grp, i))
+			return true;
+	return false;
+}
+
 static int group_emit(void *ctx, const struct agg_group *grp)
 {
 	struct emit *e = ctx;
@@ -248,6 +286,8 @@ static int group_emit(void *ctx, const struct agg_group *grp)
 	if (e->header_due)
 		put_header(e, nk);
 	fv = e->fv;
+	if (any_streams(e, grp))
+		return emit_streamed(e, grp, fv, nk);
 	e->vals.len = 0;
 	for (size_t i = 0; i < nops; i++) {
 		agg_format(grp, i, &e->vals);
