@@ -21,7 +21,9 @@
  * list), the moments keep them with their input positions (computed in
  * input order, as datamash sums them: src/reduce/aggvals.h, ostat.h), unique
  * shares distinct's value set, collapse keeps values with their
- * positions.  The merger merges the partials in
+ * positions; a group too big for memory has them sorted on disk where
+ * runs are merged (src/reduce/ostat_stream.h, set_stream.h) and its
+ * unique and collapse text written as it is read.  The merger merges the partials in
  * any order; merging is associative and commutative, so the output does
  * not depend on -j or the chunk size.
  *
@@ -101,8 +103,9 @@ static const struct stage_arg group_args[] = {
 	  "The order statistics, moments and collapse keep every value of a group: they spill "
 	  "beyond --memory with their groups, and at the end a group's numbers too many for "
 	  "memory are sorted on disk and the results computed in passes over them, the same "
-	  "as in memory; collapse's values are held at once (about 60 bytes a value and its "
-	  "bytes)", true },
+	  "as in memory; so are a group's distinct values (distinct, countunique, unique) and "
+	  "collapse's values, and a unique or collapse list too long for memory is written out "
+	  "as it is read", true },
 	{ NULL, NULL, false },
 };
 
@@ -239,7 +242,8 @@ static int emit_streamed(struct emit *e, const struct agg_group *grp, struct fie
 
 	fields_join(&e->ofmt, fv, nk, &e->out.b);
 	for (size_t i = 0; i < nops && rc == 0; i++) {
-		buf_putc(&e->out.b, sep);
+		if (nk + i > 0)
+			buf_putc(&e->out.b, sep);
 		if (agg_format_streams(grp, i)) {
 			rc = agg_format_stream(grp, i, &e->ofmt, &e->out);
 			continue;
