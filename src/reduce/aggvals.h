@@ -18,7 +18,8 @@
  * moments from the values in input order, as datamash computes both.
  * A group too big for memory where runs are merged has its numbers
  * sorted on disk instead and the same computed from them
- * (ostat_stream.h).
+ * (ostat_stream.h), and its collapse values and distinct sets too
+ * (set_stream.h).
  * So results do not depend on -j, the chunk size or spilling.
  *
  * Numbers sort by value; -0 before 0, and NaNs (by their bytes) after
