@@ -52,9 +52,10 @@ bool bigset_count(const struct agg_group *g, size_t i, uint64_t *n);
 /* Whether op i of g streams (unique, collapse: agg_format_stream). */
 bool bigset_streams(const struct agg_group *g, size_t i);
 /* Op i's text (unique, collapse) when it streams, written as a field of
- * format f (CSV: quoted when it must be) to o, handed to its sink a
- * piece at a time.  0, or an exit code (the sink's, or EXIT_IOERR with
- * the error kept for bigkey_error). */
+ * format f (CSV: quoted when it must be; f NULL: as it is) to o, handed
+ * to its sink a piece at a time when it has one.  0, or the sink's exit
+ * code; a stream that fails is the group's error after it
+ * (bigkey_error). */
 int bigset_format(const struct agg_group *g, size_t i, const struct format *f,
     struct agg_out *o);
 
