@@ -127,11 +127,12 @@
  *
  * A key may appear in several entries (a worker that spilled); merging
  * combines them.  Entries of one key may follow one another in a run or
- * partial: a group whose lists of numbers are long (beyond a run
- * reader's share, memory / (RUNS_MAX + 1), 4 KiB at least) is written as
- * several, the first with the records and every state, the others with
- * no records and empty states (a new group's) but for their slices of
- * the lists, each in its list's order (aggsplit.c).  The format is the
+ * partial: a group whose lists are long (numbers, collapse's values, a
+ * distinct set; beyond a run reader's share, memory / (RUNS_MAX + 1),
+ * 4 KiB at least) is written as several, the first with the records and
+ * every state, the others with no records and empty states (a new
+ * group's) but for their slices of the lists, each in its list's order,
+ * a distinct set's slices disjoint (aggsplit.c).  The format is the
  * same: readers that combine entries read them.
  *
  * Memory.  The table's bytes (arena, slots, and 32 bytes a group for the
@@ -164,11 +165,12 @@
  * not stay in memory (ostat_stream.h): compaction writes it out as
  * several entries and goes on, and the finish moves its lists of numbers
  * to external sorts on disk (valsort.h) and computes their results from
- * cursors over them, with the same code as in memory.  So a group of any
- * size takes about the budget, and no more than its numbers on disk a
- * few times over.  collapse's values and the distinct sets (distinct,
- * countunique, unique) are still combined in memory: one group's must
- * fit there (collapse: the values' bytes and about 60 bytes each).
+ * cursors over them, with the same code as in memory; its distinct sets
+ * (distinct, countunique, unique) and collapse's values go to external
+ * sorts of variable-length values likewise (set_stream.h), and group
+ * writes their text as it reads it (agg_format_stream), not as a line
+ * built whole.  So a group of any size takes about the budget, and no
+ * more than its values on disk a few times over.
  * The order statistics are computed from the values sorted, the moments
  * from the values in input order (their positions sorted), with
  * datamash's arithmetic in datamash's order (ostat.h): so they equal
@@ -362,6 +364,14 @@ struct agg_out {
 /* Hand the collected bytes to the sink when there are enough of them
  * (or always, with force).  0 or the sink's code. */
 int agg_out_flush(struct agg_out *o, bool force);
+/* Whether op i's text for g (unique, collapse of a group too big for
+ * memory) is to be written with agg_format_stream rather than built
+ * whole by agg_format. */
+bool agg_format_streams(const struct agg_group *g, size_t i);
+/* Write it as a field of format f (CSV quoted as fields_join would) to
+ * o, handed to the sink as it grows.  0, or an exit code. */
+int agg_format_stream(const struct agg_group *g, size_t i, const struct format *f,
+    struct agg_out *o);
 /* After the last record (rc 0, else the code to keep): flush, free the
  * buffer.  rc, or the sink's code. */
 int agg_out_end(struct agg_out *o, int rc);

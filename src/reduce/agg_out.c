@@ -10,6 +10,7 @@
 #include "aggpart.h"
 #include "aggvals.h"
 #include "jsonl.h"
+#include "set_stream.h"
 #include "util.h"
 
 /* ---- output helpers -------------------------------------------------------------- */
@@ -100,6 +101,27 @@ static const void *op_state(const struct agg_group *g, size_t i)
 	return (const char *)keytab_state(&g->part->kt, g->off) + g->part->spec->ops[i].off;
 }
 
+/* distinct's count: of the set, or of its stream (set_stream.h). */
+static uint64_t dist_count(const struct agg_group *g, size_t i)
+{
+	uint64_t n;
+
+	if (g->part->big != NULL && bigset_count(g, i, &n))
+		return n;
+	return ((const struct s_dist *)op_state(g, i))->n;
+}
+
+bool agg_format_streams(const struct agg_group *g, size_t i)
+{
+	return g->part->big != NULL && bigset_streams(g, i);
+}
+
+int agg_format_stream(const struct agg_group *g, size_t i, const struct format *f,
+    struct agg_out *o)
+{
+	return bigset_format(g, i, f, o);
+}
+
 void agg_pos(const struct agg_group *g, size_t i, uint64_t *seq, uint64_t *idx)
 {
 	const struct s_pos *x = g->part->spec->ops[i].kind == AGG_FULL ? agg_full_pick(g, i) :
@@ -133,7 +155,7 @@ long double agg_value(const struct agg_group *g, size_t i)
 	case AGG_STDEV:
 		return var_stdev(o);
 	case AGG_DISTINCT:
-		return (long double)((const struct s_dist *)o)->n;
+		return (long double)dist_count(g, i);
 	case AGG_MEDIAN: case AGG_Q1: case AGG_Q3: case AGG_IQR: case AGG_PERC:
 	case AGG_MODE: case AGG_ANTIMODE: case AGG_MAD: case AGG_MADRAW:
 	case AGG_TRIMMEAN: case AGG_SSKEW: case AGG_PSKEW: case AGG_SKURT:
@@ -188,7 +210,7 @@ void agg_format(const struct agg_group *g, size_t i, struct buf *out)
 		agg_put_u64(out, g->count);
 		break;
 	case AGG_DISTINCT:
-		agg_put_u64(out, ((const struct s_dist *)o)->n);
+		agg_put_u64(out, dist_count(g, i));
 		break;
 	case AGG_UNIQUE:
 	case AGG_COLLAPSE:

@@ -15,6 +15,7 @@
 
 #include "aggpart.h"
 #include "aggvals.h"
+#include "set_stream.h"
 #include "util.h"
 
 /* ---- encoding ---------------------------------------------------------------- */
@@ -227,6 +228,8 @@ static void dist_merge(struct agg_part *p, uint64_t off, size_t i, struct rd *r,
 	uint64_t n = get_varint(r);
 
 	(void)base;
+	if (p->big != NULL && bigset_merge_dist(p, i, r, n))
+		return;	/* a group too big for memory: streamed */
 	for (uint64_t k = 0; k < n && !r->bad; k++) {
 		size_t vlen = get_varint(r);
 		const char *v = get_bytes(r, vlen);

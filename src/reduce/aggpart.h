@@ -6,9 +6,10 @@
  *   agg_out.c   what the stages print, and their shared callbacks
  *   aggfull.c   the record --full prints, chosen as datamash chooses it
  *   agg_reject.c  --reject: a record the ops cannot take, set aside
- *   aggsplit.c  an entry with long lists of numbers, written in pieces
+ *   aggsplit.c  an entry with long lists or sets, written in pieces
  *   ostat_stream.c  a group too big for memory where runs are merged,
  *               its numbers sorted on disk (valsort.c)
+ *   set_stream.c  its distinct sets and collapse values likewise
  *   ops.c       the op specs; aggstate.h the states; num.h numbers */
 #ifndef FORKPIPE_AGGPART_H
 #define FORKPIPE_AGGPART_H

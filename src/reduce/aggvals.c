@@ -10,6 +10,7 @@
 #include "aggvals.h"
 #include "ostat.h"
 #include "ostat_stream.h"
+#include "set_stream.h"
 #include "util.h"
 
 #define CHUNK_MIN 32			/* bytes of a list's first chunk */
@@ -192,6 +193,24 @@ static struct nitem *vl_nitems(const struct keytab *kt, const struct s_vlist *l)
 	return a;
 }
 
+void vals_pos_each(const struct keytab *kt, const struct s_vlist *l,
+    void (*fn)(void *ctx, uint64_t seq, uint64_t idx, const char *v, size_t len), void *ctx)
+{
+	uint64_t k = 0;
+
+	for (uint64_t b = l->head; b != 0; b = chunk(kt, b)->next) {
+		const struct vchunk *c = chunk(kt, b);
+		const char *q = (const char *)(c + 1), *end = q + c->used;
+
+		for (; q + POS_HDR <= end && k < l->n; k++) {
+			size_t len = le_get32(q + 16);
+
+			fn(ctx, le_get64(q), le_get64(q + 8), q + POS_HDR, len);
+			q += POS_HDR + len;
+		}
+	}
+}
+
 void vals_list_each(const struct keytab *kt, const struct s_vlist *l, bool inorder,
     void (*fn)(void *ctx, uint64_t seq, uint64_t idx, long double v), void *ctx)
 {
@@ -283,6 +302,8 @@ void vals_pos_merge(struct agg_part *p, uint64_t off, size_t i, struct rd *r, ui
 		r->bad = true;
 		return;
 	}
+	if (p->big != NULL && bigset_merge_pos(p, i, r, n, base))
+		return;	/* a group too big for memory: streamed */
 	for (uint64_t k = 0; k < n && !r->bad; k++) {
 		uint64_t seq = base + get_varint(r), idx = get_varint(r), len = get_varint(r);
 		const char *v = r->bad || len > UINT32_MAX - POS_HDR ? NULL : get_bytes(r, len);
@@ -320,9 +341,53 @@ void vals_slicer_open(struct vals_slicer *sl, const struct keytab *kt, const str
     bool inorder)
 {
 	sl->inorder = inorder;
+	sl->pos = false;
 	sl->n = l->n;
 	sl->at = 0;
 	sl->a = inorder ? (void *)vl_nitems(kt, l) : (void *)vl_numbers(kt, l);
+}
+
+void vals_slicer_open_pos(struct vals_slicer *sl, const struct keytab *kt,
+    const struct s_vlist *l)
+{
+	sl->inorder = false;
+	sl->pos = true;
+	sl->n = l->n;
+	sl->at = 0;
+	sl->a = vl_positions(kt, l);
+}
+
+uint64_t vals_pos_bytes(const struct keytab *kt, const struct s_vlist *l)
+{
+	uint64_t bytes = 0;
+
+	for (uint64_t b = l->head; b != 0; b = chunk(kt, b)->next)
+		bytes += chunk(kt, b)->used;
+	return bytes;
+}
+
+void vals_slicer_put_bytes(struct vals_slicer *sl, uint64_t max, struct buf *e)
+{
+	const struct pitem *a = sl->a;
+	uint64_t k = 0, bytes = 0;
+
+	if (!sl->pos) {
+		size_t isz = sl->inorder ? LD_BYTES + 2 * VARINT_MAX : LD_BYTES;
+
+		vals_slicer_put(sl, max / isz > 0 ? max / isz : 1, e);
+		return;
+	}
+	/* collapse, in the wire form of vals_pos_encode */
+	while (sl->at + k < sl->n && (k == 0 || bytes < max))
+		bytes += POS_HDR + a[sl->at + k++].len;
+	buf_put_varint(e, k);
+	for (uint64_t j = sl->at; j < sl->at + k; j++) {
+		buf_put_varint(e, a[j].seq);
+		buf_put_varint(e, a[j].idx);
+		buf_put_varint(e, a[j].len);
+		buf_append(e, a[j].v, a[j].len);
+	}
+	sl->at += k;
 }
 
 void vals_slicer_put(struct vals_slicer *sl, uint64_t max, struct buf *e)
@@ -492,6 +557,15 @@ static void unique_format(const struct agg_group *g, size_t i, struct buf *out)
 
 void agg_vals_format(const struct agg_group *g, size_t i, struct buf *out)
 {
+	if (g->part->big != NULL && bigset_streams(g, i)) {
+		/* streamed, here into out whole (group streams its line:
+		 * agg_format_stream) */
+		struct agg_out o = { NULL, *out };
+
+		bigset_format(g, i, NULL, &o);
+		*out = o.b;
+		return;
+	}
 	if (g->part->spec->ops[i].kind == AGG_UNIQUE) {
 		unique_format(g, i, out);
 	} else {

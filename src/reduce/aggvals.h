@@ -18,7 +18,8 @@
  * moments from the values in input order, as datamash computes both.
  * A group too big for memory where runs are merged has its numbers
  * sorted on disk instead and the same computed from them
- * (ostat_stream.h).
+ * (ostat_stream.h), and its collapse values and distinct sets too
+ * (set_stream.h).
  * So results do not depend on -j, the chunk size or spilling.
  *
  * Numbers sort by value; -0 before 0, and NaNs (by their bytes) after
@@ -71,6 +72,10 @@ void vals_add_pos(struct keytab *kt, uint64_t off, size_t so, uint64_t seq, uint
 void vals_add_npos(struct keytab *kt, uint64_t off, size_t so, uint64_t seq, uint64_t idx,
     long double v);
 
+/* Each value of collapse's list l in its order in the table (not
+ * sorted): fn(ctx, seq, idx, v, len). */
+void vals_pos_each(const struct keytab *kt, const struct s_vlist *l,
+    void (*fn)(void *ctx, uint64_t seq, uint64_t idx, const char *v, size_t len), void *ctx);
 /* Each number of list l in its order in the table (not sorted):
  * fn(ctx, seq, idx, v), the position only for a moment's (inorder). */
 void vals_list_each(const struct keytab *kt, const struct s_vlist *l, bool inorder,
@@ -88,13 +93,22 @@ void vals_npos_merge(struct agg_part *p, uint64_t off, size_t i, struct rd *r, u
  * entry too big for a run reader written as several, aggsplit.c). */
 struct vals_slicer {
 	bool inorder;		/* a moment's */
-	void *a;		/* the numbers sorted */
+	bool pos;		/* collapse's values */
+	void *a;		/* the numbers sorted (collapse: the values) */
 	uint64_t n, at;		/* of n, the next to write */
 };
 void vals_slicer_open(struct vals_slicer *sl, const struct keytab *kt, const struct s_vlist *l,
     bool inorder);
+/* Of collapse's list l (valid while the table does not grow). */
+void vals_slicer_open_pos(struct vals_slicer *sl, const struct keytab *kt,
+    const struct s_vlist *l);
 /* The next max numbers at most, as the wire form of a list of them. */
 void vals_slicer_put(struct vals_slicer *sl, uint64_t max, struct buf *e);
+/* The next values of about max bytes of the wire, one at least. */
+void vals_slicer_put_bytes(struct vals_slicer *sl, uint64_t max, struct buf *e);
+/* The bytes of collapse's list l in the table (its values and their
+ * positions). */
+uint64_t vals_pos_bytes(const struct keytab *kt, const struct s_vlist *l);
 void vals_slicer_close(struct vals_slicer *sl);
 
 /* Results: op i of group g as a number (the list ops), or as text

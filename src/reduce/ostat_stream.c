@@ -10,6 +10,7 @@
 #include "aggvals.h"
 #include "ostat.h"
 #include "ostat_stream.h"
+#include "set_stream.h"
 #include "valsort.h"
 
 #define LIMIT_MIN (64u << 10)	/* the table's bytes before a key streams, at least */
@@ -36,6 +37,7 @@ struct bigkey {
 	struct bstream *st;
 	size_t nst;
 	bool failed;
+	struct bigset *sets;	/* the distinct sets and collapse (set_stream.h) */
 };
 
 static int num_cmp(const void *a, const void *b)
@@ -65,13 +67,21 @@ struct bigkey *bigkey_new(struct agg_part *p, struct agg_part *one, struct run_w
 	b->w = w;
 	b->limit = p->memory / 4 < LIMIT_MIN ? LIMIT_MIN : p->memory / 4;
 	spillfile_init(&b->sf, p->spec->stage, p->tmpdir);
+	if (bigset_nops(p->spec) > 0)
+		b->sets = bigset_new();
 	return b;
+}
+
+struct bigset *bigkey_sets(const struct bigkey *b)
+{
+	return b->sets;
 }
 
 void bigkey_reset(struct bigkey *b)
 {
 	if (b == NULL || !b->on)
 		return;
+	bigset_reset(b->sets);
 	for (size_t i = 0; i < b->nst; i++)
 		valsort_free(&b->st[i].vs);
 	free(b->st);
@@ -89,13 +99,14 @@ void bigkey_free(struct bigkey *b)
 	if (b == NULL)
 		return;
 	bigkey_reset(b);
+	bigset_free(b->sets);
 	spillfile_close(&b->sf);
 	free(b);
 }
 
 int bigkey_error(struct bigkey *b, char **err)
 {
-	if (b == NULL || !b->failed)
+	if (b == NULL || !(b->failed || bigset_failed(b->sets)))
 		return 0;
 	*err = xstrdup(b->sf.err != NULL ? b->sf.err : "spill failed");
 	return EXIT_IOERR;
@@ -156,7 +167,7 @@ static int start_streams(struct agg_part *one, uint64_t off)
 {
 	struct bigkey *b = one->big;
 	const struct agg_spec *s = one->spec;
-	size_t nl = 0;
+	size_t nl = 0, ns = bigset_nops(s);
 
 	for (size_t i = 0; i < s->nops; i++)
 		nl += agg_kind_values(s->ops[i].kind) && !s->ops[i].shared;
@@ -174,13 +185,15 @@ static int start_streams(struct agg_part *one, uint64_t off)
 		st->so = op->off;
 		st->inorder = agg_kind_inorder(op->kind);
 		valsort_init(&st->vs, &b->sf, st->inorder ? sizeof(struct pitem) : sizeof(long double),
-		    st->inorder ? pos_cmp : num_cmp, b->limit / nl);
+		    st->inorder ? pos_cmp : num_cmp, b->limit / (nl + ns));
 		l = list_at(one, off, st->so);
 		vals_list_each(&one->kt, l, st->inorder, move_one, &m);
 		/* n stays: the group's count of numbers; the chunks are left
 		 * in the arena until the next key */
 		l->head = l->tail = 0;
 	}
+	if (bigset_start(b->sets, one, off, &b->sf, b->limit / (nl + ns ? nl + ns : 1)) < 0)
+		b->failed = true;
 	return b->failed ? failed(b) : 0;
 }
 

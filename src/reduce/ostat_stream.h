@@ -19,8 +19,8 @@
  *    or two, mad from the deviations sorted in another external sort,
  *    the moments' sums in input order in a pass each.  So they are the
  *    bits the same values give in memory.
- * collapse's values and the distinct sets (unique, countunique) still
- * stay in the table. */
+ * The distinct sets (distinct = countunique, unique) and collapse's
+ * values stream likewise, sorted on disk by set_stream.c. */
 #ifndef FORKPIPE_OSTAT_STREAM_H
 #define FORKPIPE_OSTAT_STREAM_H
 
@@ -31,6 +31,7 @@
 
 struct agg_part;
 struct bigkey;
+struct bigset;
 struct rd;
 struct run_writer;
 
@@ -38,6 +39,8 @@ struct run_writer;
  * NULL at the finish.  NULL when p has no memory limit. */
 struct bigkey *bigkey_new(struct agg_part *p, struct agg_part *one, struct run_writer *w);
 void bigkey_free(struct bigkey *b);
+/* Its distinct sets' and collapse's streams (set_stream.h), or NULL. */
+struct bigset *bigkey_sets(const struct bigkey *b);
 /* A new key: what streamed for the last one is dropped. */
 void bigkey_reset(struct bigkey *b);
 /* Another entry of the key in entry off of one's table is to be merged:

@@ -1,4 +1,5 @@
-/* valsort.c - an external sort of fixed-size items (valsort.h). */
+/* valsort.c - an external sort of fixed-size or variable-length items
+ * (valsort.h). */
 #include "autoconfig.h"
 
 #include <stdalign.h>
@@ -11,11 +12,13 @@
 
 #define READ_MIN 4096		/* a run reader's buffer, at least */
 
-/* A run being merged: its reader and its current item. */
+/* A run being merged: its reader and its current item (variable: in
+ * the reader's buffer). */
 struct vs_in {
 	struct run_reader rd;
 	bool done;
 	alignas(16) unsigned char item[VS_ITEM_MAX];
+	struct vs_item vi;
 };
 
 void valsort_init(struct valsort *s, struct spillfile *f, size_t isz, vs_cmp cmp, size_t mem)
@@ -28,9 +31,18 @@ void valsort_init(struct valsort *s, struct spillfile *f, size_t isz, vs_cmp cmp
 	s->cap = mem / isz < 64 ? 64 : mem / isz;
 }
 
+void valsort_init_var(struct valsort *s, struct spillfile *f, vs_cmp cmp, size_t mem)
+{
+	memset(s, 0, sizeof *s);
+	s->f = f;
+	s->cmp = cmp;
+	s->mem = mem < READ_MIN ? READ_MIN : mem;
+}
+
 void valsort_free(struct valsort *s)
 {
 	free(s->buf);
+	free(s->vi);
 	free(s->runs);
 	memset(s, 0, sizeof *s);
 }
@@ -42,17 +54,46 @@ static void push_run(struct valsort *s, uint64_t off, uint64_t len)
 	s->runs[s->nruns++].len = len;
 }
 
+/* The buffered items sorted in place (variable: their pointers set). */
+static void sort_buffer(struct valsort *s)
+{
+	if (s->isz != 0) {
+		if (s->n > 1)
+			qsort(s->buf, s->n, s->isz, s->cmp);
+		return;
+	}
+	for (size_t i = 0; i < s->nvi; i++)
+		s->vi[i].p = s->buf + (size_t)(uintptr_t)s->vi[i].p;
+	if (s->nvi > 1)
+		qsort(s->vi, s->nvi, sizeof *s->vi, s->cmp);
+}
+
+/* Buffered item i, sorted. */
+static struct vs_item buffered(const struct valsort *s, size_t i)
+{
+	if (s->isz == 0)
+		return s->vi[i];
+	return (struct vs_item){ s->buf + i * s->isz, s->isz };
+}
+
+static size_t nbuffered(const struct valsort *s)
+{
+	return s->isz != 0 ? s->n : s->nvi;
+}
+
 /* The buffer, sorted, becomes a run. */
 static int flush(struct valsort *s)
 {
 	struct run_writer w;
 	int64_t len;
 
-	qsort(s->buf, s->n, s->isz, s->cmp);
+	sort_buffer(s);
 	run_writer_begin(&w, s->f, 1u << 16);
-	for (size_t i = 0; i < s->n; i++) {
-		buf_put_varint(&w.b, s->isz);
-		buf_append(&w.b, s->buf + i * s->isz, s->isz);
+	for (size_t i = 0; i < nbuffered(s); i++) {
+		struct vs_item it = buffered(s, i);
+
+		buf_put_varint(&w.b, it.len);
+		buf_append(&w.b, it.p, it.len);
 		if (run_writer_step(&w) < 0)
 			break;
 	}
@@ -61,6 +102,7 @@ static int flush(struct valsort *s)
 		return -1;
 	push_run(s, w.off, (uint64_t)len);
 	s->n = 0;
+	s->nvi = 0;
 	return 0;
 }
 
@@ -77,6 +119,36 @@ int valsort_add(struct valsort *s, const void *item)
 	return 0;
 }
 
+/* Add a variable-length item.  The buffer holds the items' bytes and an
+ * entry each within mem; beyond, it is sorted into a run. */
+int valsort_add_var(struct valsort *s, const void *p, size_t len)
+{
+	if (s->f->err != NULL)
+		return -1;	/* failed before: not a sort per item */
+	if (s->nvi > 0 && s->n + len + (s->nvi + 1) * sizeof *s->vi > s->mem && flush(s) < 0)
+		return -1;
+	if (s->n + len > s->cap) {
+		size_t cap = s->cap ? s->cap : 256;
+
+		while (cap < s->n + len)
+			cap *= 2;
+		s->buf = xrealloc(s->buf, cap);
+		s->cap = cap;
+	}
+	if (s->nvi == s->vicap) {
+		s->vicap = s->vicap ? s->vicap * 2 : 64;
+		s->vi = xreallocarray(s->vi, s->vicap, sizeof *s->vi);
+	}
+	if (len > 0)
+		memcpy(s->buf + s->n, p, len);
+	s->vi[s->nvi].p = (const char *)(uintptr_t)s->n;	/* buf may move */
+	s->vi[s->nvi++].len = len;
+	s->n += len;
+	s->count++;
+	s->bytes += len;
+	return 0;
+}
+
 /* The next item of a run: 0, or -1. */
 static int in_next(struct vs_in *in, size_t isz)
 {
@@ -85,6 +157,11 @@ static int in_next(struct vs_in *in, size_t isz)
 
 	switch (run_reader_next(&in->rd, &p, &len)) {
 	case 0:
+		if (isz == 0) {
+			in->vi.p = p;
+			in->vi.len = len;
+			return 0;
+		}
 		if (len != isz)
 			return spillfile_corrupt(in->rd.f);
 		memcpy(in->item, p, isz);
@@ -107,7 +184,7 @@ static inline bool in_less(void *ctx, size_t a, size_t b)
 
 	if (x->done || y->done)
 		return !x->done;
-	r = c->s->cmp(x->item, y->item);
+	r = c->s->isz != 0 ? c->s->cmp(x->item, y->item) : c->s->cmp(&x->vi, &y->vi);
 	return r != 0 ? r < 0 : a < b;
 }
 
@@ -138,29 +215,67 @@ void vs_cursor_close(struct vs_cursor *c)
 	free(c->in);
 	if (c->k > 0)
 		losertree_free(&c->lt);
+	buf_free(&c->cur);
 	memset(c, 0, sizeof *c);
 }
 
-int vs_cursor_next(struct vs_cursor *c, void *item)
+/* The next item, where it lies (until step): 0, 1 at the end, or -1. */
+static int top(struct vs_cursor *c, struct vs_item *it)
 {
 	struct vs_in *in;
 
 	if (c->broken)
 		return -1;
 	if (c->k == 0) {
-		if (c->at >= c->s->n)
+		if (c->at >= nbuffered(c->s))
 			return 1;
-		memcpy(item, c->s->buf + c->at++ * c->s->isz, c->s->isz);
+		*it = buffered(c->s, c->at);
 		return 0;
 	}
 	in = &c->in[losertree_top(&c->lt)];
 	if (in->done)
 		return 1;
-	memcpy(item, in->item, c->s->isz);
-	if (in_next(in, c->s->isz) < 0)
+	*it = c->s->isz != 0 ? (struct vs_item){ (const char *)in->item, c->s->isz } : in->vi;
+	return 0;
+}
+
+/* Past the item top gave: 0, or -1. */
+static int step(struct vs_cursor *c)
+{
+	if (c->k == 0) {
+		c->at++;
+		return 0;
+	}
+	if (in_next(&c->in[losertree_top(&c->lt)], c->s->isz) < 0) {
+		c->broken = true;
 		return -1;
+	}
 	losertree_next(&c->lt, in_less, c);
 	return 0;
+}
+
+int vs_cursor_next(struct vs_cursor *c, void *item)
+{
+	struct vs_item it;
+	int rc = top(c, &it);
+
+	if (rc != 0)
+		return rc;
+	memcpy(item, it.p, it.len);
+	return step(c);
+}
+
+int vs_cursor_next_var(struct vs_cursor *c, struct vs_item *it)
+{
+	int rc = top(c, it);
+
+	if (rc != 0 || c->k == 0)
+		return rc != 0 ? rc : step(c);
+	/* the reader's buffer moves on: a copy */
+	c->cur.len = 0;
+	buf_append(&c->cur, it->p, it->len);
+	it->p = c->cur.data;
+	return step(c);
 }
 
 /* Runs first..first+k-1 merged into one, which takes their place. */
@@ -168,15 +283,15 @@ static int merge_runs(struct valsort *s, size_t first, size_t k)
 {
 	struct vs_cursor c;
 	struct run_writer w;
-	alignas(16) unsigned char item[VS_ITEM_MAX];
+	struct vs_item it;
 	int rc = open_runs(&c, s, first, k);
 	int64_t len;
 
 	run_writer_begin(&w, s->f, 1u << 16);
-	while (rc == 0 && (rc = vs_cursor_next(&c, item)) == 0) {
-		buf_put_varint(&w.b, s->isz);
-		buf_append(&w.b, item, s->isz);
-		if (run_writer_step(&w) < 0)
+	while (rc == 0 && (rc = top(&c, &it)) == 0) {
+		buf_put_varint(&w.b, it.len);
+		buf_append(&w.b, it.p, it.len);
+		if (run_writer_step(&w) < 0 || step(&c) < 0)
 			rc = -1;
 	}
 	vs_cursor_close(&c);
@@ -197,14 +312,15 @@ int valsort_finish(struct valsort *s)
 	s->done = true;
 	if (s->nruns == 0) {
 		/* all in memory: sorted there */
-		if (s->n > 1)
-			qsort(s->buf, s->n, s->isz, s->cmp);
+		sort_buffer(s);
 		return 0;
 	}
-	if (s->n > 0 && flush(s) < 0)
+	if (nbuffered(s) > 0 && flush(s) < 0)
 		return -1;
 	free(s->buf);
 	s->buf = NULL;
+	free(s->vi);
+	s->vi = NULL;
 	/* VS_FANIN at a time, each pass over every item once */
 	for (size_t first = 0; s->nruns > VS_FANIN;) {
 		size_t k = s->nruns - first < VS_FANIN ? s->nruns - first : VS_FANIN;

@@ -21,7 +21,9 @@
  * list), the moments keep them with their input positions (computed in
  * input order, as datamash sums them: src/reduce/aggvals.h, ostat.h), unique
  * shares distinct's value set, collapse keeps values with their
- * positions.  The merger merges the partials in
+ * positions; a group too big for memory has them sorted on disk where
+ * runs are merged (src/reduce/ostat_stream.h, set_stream.h) and its
+ * unique and collapse text written as it is read.  The merger merges the partials in
  * any order; merging is associative and commutative, so the output does
  * not depend on -j or the chunk size.
  *
@@ -101,8 +103,9 @@ static const struct stage_arg group_args[] = {
 	  "The order statistics, moments and collapse keep every value of a group: they spill "
 	  "beyond --memory with their groups, and at the end a group's numbers too many for "
 	  "memory are sorted on disk and the results computed in passes over them, the same "
-	  "as in memory; collapse's values are held at once (about 60 bytes a value and its "
-	  "bytes)", true },
+	  "as in memory; so are a group's distinct values (distinct, countunique, unique) and "
+	  "collapse's values, and a unique or collapse list too long for memory is written out "
+	  "as it is read", true },
 	{ NULL, NULL, false },
 };
 
@@ -228,6 +231,45 @@ static void full_fields(struct emit *e, const struct agg_group *grp)
 	}
 }
 
+/* A line with a result too big for memory (unique, collapse of a huge
+ * group): written field by field, that result as it is read, so the
+ * line is never whole in memory.  fv holds the nk key fields. */
+static int emit_streamed(struct emit *e, const struct agg_group *grp, struct field *fv, size_t nk)
+{
+	size_t nops = e->spec->nops - e->g->full;
+	char sep = e->ofmt.kind == FORMAT_BLANKS ? ' ' : e->ofmt.delim;
+	int rc = 0;
+
+	fields_join(&e->ofmt, fv, nk, &e->out.b);
+	for (size_t i = 0; i < nops && rc == 0; i++) {
+		if (nk + i > 0)
+			buf_putc(&e->out.b, sep);
+		if (agg_format_streams(grp, i)) {
+			rc = agg_format_stream(grp, i, &e->ofmt, &e->out);
+			continue;
+		}
+		e->vals.len = 0;
+		agg_format(grp, i, &e->vals);
+		fv[nk].p = e->vals.data;
+		fv[nk].len = e->vals.len;
+		fields_join(&e->ofmt, fv + nk, 1, &e->out.b);
+		rc = agg_out_flush(&e->out, false);
+	}
+	if (rc != 0)
+		return rc;
+	buf_putc(&e->out.b, e->st->term);
+	return agg_out_flush(&e->out, false);
+}
+
+/* Whether an op of grp streams its text (agg_format_streams). */
+static bool any_streams(const struct emit *e, const struct agg_group *grp)
+{
+	for (size_t i = 0; i < e->spec->nops - e->g->full; i++)
+		if (agg_format_streams(grp, i))
+			return true;
+	return false;
+}
+
 static int group_emit(void *ctx, const struct agg_group *grp)
 {
 	struct emit *e = ctx;
@@ -248,6 +290,8 @@ static int group_emit(void *ctx, const struct agg_group *grp)
 	if (e->header_due)
 		put_header(e, nk);
 	fv = e->fv;
+	if (any_streams(e, grp))
+		return emit_streamed(e, grp, fv, nk);
 	e->vals.len = 0;
 	for (size_t i = 0; i < nops; i++) {
 		agg_format(grp, i, &e->vals);

@@ -80,6 +80,11 @@ trimmean:3:0.2 sskew:3 jarque:2 geomean:3 unique:4 collapse:4 countunique:4"
 awk 'BEGIN { for (i = 1; i <= 600; i++) printf "k%d\t%d\t%d.5\tw\n", i % 7 ? 1 : 2, i * 7 % 101, i % 13 }' > "$T/long"
 part group-values-split 210 "$T/long" --tsv --memory 64K -e "group -k 1 median:2 q1:3 perc:3:90 \
 mode:2 trimmean:3:0.2 sskew:3 jarque:2 geomean:3 unique:4 collapse:4 countunique:4"
+# A group's distinct sets and collapse values long enough to be written in
+# pieces.
+awk 'BEGIN { for (i = 1; i <= 700; i++) printf "k%d\t%d\t%d.5\tw%d\n", i % 9 ? 1 : 2, i % 5, i % 3, i * 7 % 1000 }' > "$T/sets"
+part group-sets-split 210 "$T/sets" --tsv --memory 64K -e "group -k 1 median:2 q1:3 perc:3:90 \
+mode:2 trimmean:3:0.2 sskew:3 jarque:2 geomean:3 unique:4 collapse:4 countunique:4"
 part group-fixed 011 "$T/tsv" --tsv -e 'group -k 1 pstdev:2 range:3 absmax:3 pcov:2:3 dotprod:3:2 ms:2'
 part group-narm 212 "$T/tsv" --tsv -e 'group -k 1 --narm --full count:2 mean:3 sstdev:2 min:3 last:2'
 part rmdup 013 "$T/tsv" --tsv -e 'rmdup 1'

@@ -242,6 +242,73 @@ START_TEST(test_valsort)
 }
 END_TEST
 
+/* Variable-length items: strings compared as bytes, shorter first on a
+ * common prefix. */
+static int var_cmp(const void *a, const void *b)
+{
+	const struct vs_item *x = a, *y = b;
+	int c = memcmp(x->p, y->p, x->len < y->len ? x->len : y->len);
+
+	return c != 0 ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+/* n strings ("v" and a number below n / 2 in decimal, each twice, the
+ * first of a pair empty when the number is 0) sorted with mem bytes:
+ * read back in order, twice, as many as added. */
+static void var_check(uint64_t n, size_t mem)
+{
+	struct spillfile f;
+	struct valsort vs;
+	struct vs_cursor c;
+	struct vs_item it;
+	char s[32], prev[32] = "";
+	size_t plen = 0;
+
+	spillfile_init(&f, "st", tmpdir());
+	valsort_init_var(&vs, &f, var_cmp, mem);
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t x = (i * 7919) % n / 2;
+		int len = x == 0 ? 0 : snprintf(s, sizeof s, "v%llu", (unsigned long long)x);
+
+		ck_assert_int_eq(valsort_add_var(&vs, s, (size_t)len), 0);
+	}
+	ck_assert_int_eq(valsort_finish(&vs), 0);
+	ck_assert_uint_le(vs.nruns, VS_FANIN);
+	ck_assert_uint_eq(vs.count, n);
+	for (int pass = 0; pass < 2; pass++) {
+		uint64_t i = 0;
+		int rc;
+
+		vs_cursor_open(&c, &vs);
+		while ((rc = vs_cursor_next_var(&c, &it)) == 0) {
+			struct vs_item p = { prev, plen };
+
+			ck_assert_int_le(var_cmp(&p, &it), 0);
+			/* pairs: every other one equals the one before */
+			if (i % 2 == 1)
+				ck_assert_int_eq(var_cmp(&p, &it), 0);
+			memcpy(prev, it.p, it.len);
+			plen = it.len;
+			i++;
+		}
+		ck_assert_int_eq(rc, 1);
+		ck_assert_uint_eq(i, n);
+		vs_cursor_close(&c);
+		plen = 0;
+	}
+	valsort_free(&vs);
+	spillfile_close(&f);
+}
+
+START_TEST(test_valsort_var)
+{
+	var_check(10000, 1 << 20);	/* in memory */
+	var_check(10000, 4096);		/* many runs: merged 16 at a time */
+	var_check(1, 64);
+	var_check(0, 64);
+}
+END_TEST
+
 /* A sort whose spill fails: the add that spills fails, and the later ones
  * at once. */
 START_TEST(test_valsort_error)
@@ -274,6 +341,7 @@ Suite *suite_runs(void)
 	tcase_add_test(tc, test_losertree);
 	tcase_add_test(tc, test_valsort);
 	tcase_add_test(tc, test_valsort_error);
+	tcase_add_test(tc, test_valsort_var);
 	suite_add_tcase(s, tc);
 	return s;
 }
