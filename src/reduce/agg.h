@@ -292,6 +292,14 @@ typedef int (*agg_group_fn)(void *ctx, const struct agg_group *g);
  * spill file fails.
  */
 int agg_finish(struct agg_part *p, agg_group_fn fn, void *ctx, char **err);
+/* The same for a callback that only appends each group's output to out
+ * (no state from one group to the next): a large partial's key range
+ * may then be finished in several processes at once, each writing its
+ * part to a temporary file that is handed to out's sink in key order
+ * (agg_split.c). */
+struct agg_out;
+int agg_finish_out(struct agg_part *p, agg_group_fn fn, void *ctx, struct agg_out *out,
+    char **err);
 
 /* The key's fields (nkeys of them, or one for whole records) into v,
  * which has room for them; values may point into scratch. */

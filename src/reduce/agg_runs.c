@@ -237,8 +237,14 @@ static uint64_t combine_top(struct agg_part *p, struct agg_part *one, struct run
 	}
 }
 
-/* Runs first.. merged in key order, each group passed to fn. */
-static int finish_runs(struct agg_part *p, size_t first, agg_group_fn fn, void *ctx, char **err)
+/* Whether run r's current key is before key k (end: not before). */
+static bool src_before(const struct run_src *r, const struct agg_key *k)
+{
+	return !r->done && keytab_keycmp(r->key, r->klen, k->p, k->len) < 0;
+}
+
+int agg_finish_runs(struct agg_part *p, size_t first, const struct agg_keys *kr, agg_group_fn fn,
+    void *ctx, char **err)
 {
 	size_t n = p->nruns - first, bufsz = run_buffer(p, n);
 	struct run_src *rs = xcalloc(n, sizeof *rs);
@@ -257,11 +263,19 @@ static int finish_runs(struct agg_part *p, size_t first, agg_group_fn fn, void *
 		    bufsz);
 		if (src_next(&rs[i]) < 0)
 			goto io_error;
+		/* A range's part of each run begins at its first key. */
+		while (kr != NULL && kr->lo.p != NULL && src_before(&rs[i], &kr->lo))
+			if (src_next(&rs[i]) < 0)
+				goto io_error;
 	}
 	losertree_init(&lt, n, src_less, rs);
 	while (!rs[losertree_top(&lt)].done) {
 		struct agg_group g;
-		uint64_t off = combine_top(p, one, rs, &lt);
+		uint64_t off;
+
+		if (kr != NULL && kr->hi.p != NULL && !src_before(&rs[losertree_top(&lt)], &kr->hi))
+			break;
+		off = combine_top(p, one, rs, &lt);
 
 		if (off == 0)
 			goto io_error;
@@ -314,7 +328,7 @@ static void compact(struct agg_part *p)
 	int64_t len;
 
 	run_writer_begin(&w, &p->sf, PIECE);
-	rc = finish_runs(p, first, compact_put, &w, &err);
+	rc = agg_finish_runs(p, first, NULL, compact_put, &w, &err);
 	len = run_writer_end(&w);
 	free(err);
 	if (rc != 0 || len < 0) {
@@ -327,7 +341,8 @@ static void compact(struct agg_part *p)
 	p->nmerged = first + 1;
 }
 
-int agg_finish(struct agg_part *p, agg_group_fn fn, void *ctx, char **err)
+int agg_finish_out(struct agg_part *p, agg_group_fn fn, void *ctx, struct agg_out *out,
+    char **err)
 {
 	uint64_t *v;
 	int rc = 0;
@@ -344,8 +359,10 @@ int agg_finish(struct agg_part *p, agg_group_fn fn, void *ctx, char **err)
 		*err = error_message(p);
 		return p->code;
 	}
+	if (p->nruns > 0 && out != NULL && p->procs > 1)
+		return agg_finish_split(p, fn, ctx, out, err);
 	if (p->nruns > 0)
-		return finish_runs(p, 0, fn, ctx, err);
+		return agg_finish_runs(p, 0, NULL, fn, ctx, err);
 	v = keytab_sorted(&p->kt);
 	for (size_t i = 0; i < p->kt.n && rc == 0; i++) {
 		struct agg_group g;
@@ -360,4 +377,9 @@ int agg_finish(struct agg_part *p, agg_group_fn fn, void *ctx, char **err)
 	}
 	free(v);
 	return rc;
+}
+
+int agg_finish(struct agg_part *p, agg_group_fn fn, void *ctx, char **err)
+{
+	return agg_finish_out(p, fn, ctx, NULL, err);
 }

@@ -3,6 +3,7 @@
  *   agg.c       the partial's life and the fold of records (the hot path)
  *   agg_wire.c  the partial's encoding (agg.h has the format) and merging
  *   agg_runs.c  spilled runs, their compaction, and the finish
+ *   agg_split.c the finish of many runs split by key range over processes
  *   agg_out.c   what the stages print, and their shared callbacks
  *   ops.c       the op specs; aggstate.h the states; num.h numbers */
 #ifndef FORKPIPE_AGGPART_H
@@ -90,6 +91,7 @@ struct agg_part {
 	const uint64_t *seq_base;	/* the stage's: added to the chunk numbers
 					 * of partials merged in (partial files) */
 	bool from_files;	/* the stage's: an error report merged in is damage */
+	unsigned procs;		/* the stage's: processes its finish may use */
 };
 
 /* The current chunk's count of records becomes a pair. */
@@ -135,6 +137,25 @@ uint64_t agg_merge_entry(struct agg_part *p, const char *data, size_t len, uint6
 void agg_spill(struct agg_part *p);
 /* Keep len bytes of sorted entries as they are, as a run. */
 void agg_add_run(struct agg_part *p, const void *data, size_t len);
+
+/* A range of keys: from lo (NULL: the first) up to, not including, hi
+ * (NULL: past the last). */
+struct agg_key {
+	const char *p;
+	size_t len;
+};
+struct agg_keys {
+	struct agg_key lo, hi;
+};
+
+/* Runs first.. merged in key order, the groups whose keys are in kr
+ * (NULL: all) passed to fn (agg_finish's result). */
+int agg_finish_runs(struct agg_part *p, size_t first, const struct agg_keys *kr, agg_group_fn fn,
+    void *ctx, char **err);
+/* agg_finish of a partial held as runs, its key range split over
+ * p->procs processes (agg_split.c). */
+int agg_finish_split(struct agg_part *p, agg_group_fn fn, void *ctx, struct agg_out *out,
+    char **err);
 
 /* Reading encoded bytes: a failed read sets bad and yields 0. */
 struct rd {
