@@ -101,8 +101,9 @@
  * sort it may need) are checked after every record folded and entry
  * merged; beyond the stage's budget the table is written to a temporary
  * file as a run (entries of the form above, sorted by key, one per key)
- * and started afresh.  Every 64 runs are merged into one, so the end
- * reads at most 64: it merges them in key order with a loser tree
+ * and started afresh.  Every 64 to 256 runs (as many as the budget
+ * gives a 64 KiB read buffer each) are merged into one, so the end reads
+ * at most that many: it merges them in key order with a loser tree
  * (runs.h), combining a key's entries, in the order of the runs, in a
  * small table of its own, and streams the groups out.  A worker keeps
  * one partial across the chunks it takes (src/engine/worker_table.c) and

@@ -11,6 +11,21 @@
 
 static void compact(struct agg_part *p);
 
+/*
+ * How many runs are kept before they are merged into one: as many as the
+ * budget gives a read buffer of RUN_BUF_MIN at the end (between RUNS_MIN
+ * and RUNS_MAX).  Each merge writes every entry again and the finish
+ * reads it once more, so the fewer merges the better: a million keys
+ * spilled under --memory 512M made about 100 runs, and merging 64 of
+ * them into one during the run was 40 % of the merger's work.
+ */
+static size_t runs_max(const struct agg_part *p)
+{
+	uint64_t n = p->memory == 0 ? RUNS_MAX : p->memory / RUN_BUF_MIN;
+
+	return n < RUNS_MIN ? RUNS_MIN : n > RUNS_MAX ? RUNS_MAX : (size_t)n;
+}
+
 /* A spill failed: its error becomes the partial's. */
 static void spill_failed(struct agg_part *p)
 {
@@ -52,7 +67,7 @@ void agg_spill(struct agg_part *p)
 		keytab_release(&p->kt);
 	if ((p->vals.mask + 1) * sizeof(kt_slot) > p->memory / 4)
 		keytab_release(&p->vals);
-	if (p->nruns >= RUNS_MAX)
+	if (p->nruns >= runs_max(p))
 		compact(p);
 }
 
@@ -68,7 +83,7 @@ void agg_add_run(struct agg_part *p, const void *data, size_t len)
 	p->runs = xreallocarray(p->runs, p->nruns + 1, sizeof *p->runs);
 	p->runs[p->nruns].off = at;
 	p->runs[p->nruns++].len = len;
-	if (p->nruns >= RUNS_MAX)
+	if (p->nruns >= runs_max(p))
 		compact(p);
 }
 
@@ -315,15 +330,15 @@ static int compact_put(void *ctx, const struct agg_group *g)
  * made since the last merge into one, written after them in the same file
  * (whose old space is not used again; the file is gone at exit).  Earlier
  * merged runs stay as they are, so an entry is written again about once,
- * not at every merge, until RUNS_MAX / 2 of them pile up and all runs are
- * merged.  So finish reads at most RUNS_MAX runs, whatever the budget.
+ * not at every merge, until half of runs_max of them pile up and all runs
+ * are merged.  So finish reads at most runs_max runs, whatever the budget.
  */
 static void compact(struct agg_part *p)
 {
 	struct run_writer w;
 	char *err = NULL;
 	/* The runs not yet merged, unless earlier merges are many too. */
-	size_t first = p->nmerged < RUNS_MAX / 2 ? p->nmerged : 0;
+	size_t first = p->nmerged < runs_max(p) / 2 ? p->nmerged : 0;
 	int rc;
 	int64_t len;
 

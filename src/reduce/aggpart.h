@@ -24,7 +24,9 @@
 #define PIECE (1u << 20)		/* output and spill writes */
 #define ERRVAL_MAX 64			/* bytes of a bad value kept for the message */
 #define PLAIN_MAX 4096			/* split_plain: fields room made for */
-#define RUNS_MAX 64			/* spilled runs before they are merged into one */
+#define RUNS_MIN 64			/* spilled runs kept before they are merged into one: */
+#define RUNS_MAX 256			/* between these, as the budget gives each */
+#define RUN_BUF_MIN (64u << 10) 	/* a read buffer of this much at the end */
 #define RUN_MIN 4096			/* sorted entries a merged partial keeps as a run */
 #define TABLE_BIG (32u << 20)		/* table bytes beyond which partials become runs */
 /* The significant bytes of a long double in partials and runs. */
