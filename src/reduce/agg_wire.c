@@ -40,21 +40,39 @@ static void put_ld(struct buf *b, long double v)
 
 static i128 get_zz(struct rd *r)
 {
-	u128 u = 0;
+	uint64_t lo = 0;
+	u128 u;
+	int shift;
 
-	for (int shift = 0; shift < 128; shift += 7) {
-		if (r->p >= r->end) {
-			r->bad = true;
-			return 0;
+	/* Most states' sums fit 63 bits: gathered in 64 bits while they do
+	 * (a shift of 128 bits costs several instructions, and this runs for
+	 * every state the merger reads). */
+	for (shift = 0; shift < 63; shift += 7) {
+		if (r->p >= r->end)
+			goto bad;
+		unsigned char c = *r->p++;
+
+		lo |= (uint64_t)(c & 0x7f) << shift;
+		if (!(c & 0x80)) {
+			u = lo;
+			goto done;
 		}
+	}
+	u = lo;
+	for (; shift < 128; shift += 7) {
+		if (r->p >= r->end)
+			goto bad;
 		unsigned char c = *r->p++;
 
 		u |= (u128)(c & 0x7f) << shift;
 		if (!(c & 0x80))
-			return (i128)(u >> 1) ^ -(i128)(u & 1);
+			goto done;
 	}
+bad:
 	r->bad = true;
 	return 0;
+done:
+	return (i128)(u >> 1) ^ -(i128)(u & 1);
 }
 
 static unsigned get_u8(struct rd *r)
