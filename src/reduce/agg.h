@@ -301,6 +301,9 @@ int agg_finish(struct agg_part *p, agg_group_fn fn, void *ctx, char **err);
 struct agg_out;
 int agg_finish_out(struct agg_part *p, agg_group_fn fn, void *ctx, struct agg_out *out,
     char **err);
+/* The CPU time the finish's helpers took in this process's run so far
+ * (counted in the supervisor's figures). */
+void agg_split_cpu(uint64_t *user_us, uint64_t *sys_us);
 
 /* The key's fields (nkeys of them, or one for whole records) into v,
  * which has room for them; values may point into scratch. */

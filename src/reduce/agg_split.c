@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -36,6 +37,15 @@
 
 #define SPLIT_MIN (16u << 20)	/* run bytes below which one process is enough */
 #define PROCS_MAX 64
+
+/* The CPU the helpers took, for the run's figures (agg_split_cpu). */
+static uint64_t helpers_user_us, helpers_sys_us;
+
+void agg_split_cpu(uint64_t *user_us, uint64_t *sys_us)
+{
+	*user_us = helpers_user_us;
+	*sys_us = helpers_sys_us;
+}
 
 /* A helper: its range, its output file and its process. */
 struct helper {
@@ -135,15 +145,20 @@ static void helper_start(struct agg_part *p, struct helper *h, agg_group_fn fn, 
 /* Whether helper h ended well, reaping it. */
 static bool helper_done(struct helper *h)
 {
+	struct rusage ru;
 	int status;
 	pid_t r;
 
 	if (h->pid == 0)
 		return false;
 	do
-		r = waitpid(h->pid, &status, 0);
+		r = wait4(h->pid, &status, 0, &ru);
 	while (r < 0 && errno == EINTR);
 	h->pid = 0;
+	if (r > 0) {
+		helpers_user_us += (uint64_t)ru.ru_utime.tv_sec * 1000000 + (uint64_t)ru.ru_utime.tv_usec;
+		helpers_sys_us += (uint64_t)ru.ru_stime.tv_sec * 1000000 + (uint64_t)ru.ru_stime.tv_usec;
+	}
 	return r > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
