@@ -106,7 +106,7 @@ static size_t cut_keys(struct agg_part *p, size_t n, struct agg_key *cut)
 
 /* In a helper: print range h into its file and end. */
 static void helper_run(struct agg_part *p, struct helper *h, agg_group_fn fn, void *ctx,
-    struct agg_out *out)
+    struct agg_out *out, pid_t merger)
 {
 	struct file_sink fs = { { file_put, NULL, NULL }, &h->out };
 	char *err = NULL;
@@ -115,6 +115,8 @@ static void helper_run(struct agg_part *p, struct helper *h, agg_group_fn fn, vo
 	/* Die with the merger; a signal meant for the run ends the helper
 	 * as it is (the merger prints its range again if it goes on). */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != merger)
+		_exit(1);	/* gone before the line above */
 	prctl(PR_SET_NAME, "forkpipe-finish");
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
@@ -130,6 +132,8 @@ static void helper_run(struct agg_part *p, struct helper *h, agg_group_fn fn, vo
 static void helper_start(struct agg_part *p, struct helper *h, agg_group_fn fn, void *ctx,
     struct agg_out *out)
 {
+	pid_t merger = getpid();
+
 	h->pid = 0;
 	spillfile_init(&h->out, p->spec->stage, p->tmpdir);
 	/* Opened here, so that the merger reads what the helper writes. */
@@ -137,7 +141,7 @@ static void helper_start(struct agg_part *p, struct helper *h, agg_group_fn fn, 
 		return;
 	h->pid = fork();
 	if (h->pid == 0)
-		helper_run(p, h, fn, ctx, out);
+		helper_run(p, h, fn, ctx, out, merger);
 	if (h->pid < 0)
 		h->pid = 0;
 }

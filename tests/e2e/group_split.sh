@@ -47,6 +47,14 @@ fp -j 1 -e 'group --header-out -k 1,2 count' "$T/in" > "$T/hd.ref"
 cmp -s <(tail -n +2 "$T/hd.ref") <(datamash -s -g 1,2 count 1 < "$T/in") || fail "header out: -j1 differs from datamash"
 expect_out "header out" "$T/hd.ref" fp -j 4 --memory 2M -e 'group --header-out -k 1,2 count' "$T/in"
 
+# With an input header the header line is printed before the finish: the
+# merger's own output, ahead of every range.
+{ printf 'a\tb\tc\td\n'; cat "$T/in"; } > "$T/hin"
+fp -j 1 --tsv -H -e 'group --header-out -k a,b count sum:c' "$T/hin" > "$T/hh.ref"
+[ "$(head -n 1 "$T/hh.ref")" = "$(printf 'GroupBy(a)\tGroupBy(b)\tcount\tsum(c)')" ] ||
+	fail "input header: -j1 prints $(head -n 1 "$T/hh.ref")"
+expect_out "input header, header out" "$T/hh.ref" fp -j 4 --memory 2M --tsv -H -e 'group --header-out -k a,b count sum:c' "$T/hin"
+
 # Helpers killed as soon as they are seen: the merger prints their ranges
 # itself (whether or not a kill lands in time, the output is the same).
 awk 'BEGIN { for (r = 0; r < 6; r++) { srand(r); for (i = 1; i <= 60000; i++)
