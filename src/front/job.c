@@ -445,6 +445,7 @@ static void plan_memory(struct job *job)
 	for (size_t i = 0; i < job->nstages; i++) {
 		job->stages[i]->memory = share > 0 ? share : 1;
 		job->stages[i]->memory_total = job->memory;
+		job->stages[i]->procs = job->merge ? 1 : (unsigned)job->jobs;
 		job->stages[i]->tmpdir = spill_dir(job->tmpdir);
 		job->stages[i]->max_record = job->max_record;
 	}

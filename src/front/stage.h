@@ -207,6 +207,8 @@ struct stage {
 				 * makes records (exec) may hold; 0: no limit */
 	uint64_t seq_base;	/* merge adds this to the chunk numbers of the
 				 * partial it merges (merging partial files) */
+	unsigned procs;		/* processes a reducer's finish may split its
+				 * work over (--jobs; agg_rangefinish.c) */
 	bool from_files;	/* forkpipe merge: the partials come from files,
 				 * where an error report is damage (a run that
 				 * makes one fails, and its file is not kept) */

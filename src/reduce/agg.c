@@ -36,6 +36,7 @@ struct agg_part *agg_part_make(const struct agg_spec *s, const struct stage *st,
 	p->tmpdir = spill_dir(st->tmpdir);
 	p->seq_base = &st->seq_base;
 	p->from_files = st->from_files;
+	p->procs = st->procs;
 	p->reuse = reuse;
 	if (reuse && cached && cache_kt.statesize == ALIGN16(s->statesize)) {
 		p->kt = cache_kt;

@@ -139,8 +139,9 @@
  * sort it may need) are checked after every record folded and entry
  * merged; beyond the stage's budget the table is written to a temporary
  * file as a run (entries of the form above, sorted by key, one per key)
- * and started afresh.  Every 64 runs are merged into one, so the end
- * reads at most 64: it merges them in key order with a loser tree
+ * and started afresh.  Every 64 to 256 runs (as many as the budget
+ * gives a 64 KiB read buffer each) are merged into one, so the end reads
+ * at most that many: it merges them in key order with a loser tree
  * (runs.h), combining a key's entries, in the order of the runs, in a
  * small table of its own, and streams the groups out.  A worker keeps
  * one partial across the chunks it takes (src/engine/worker_table.c) and
@@ -344,6 +345,17 @@ typedef int (*agg_group_fn)(void *ctx, const struct agg_group *g);
  * spill file fails.
  */
 int agg_finish(struct agg_part *p, agg_group_fn fn, void *ctx, char **err);
+/* The same for a callback that only appends each group's output to out
+ * (no state from one group to the next): a large partial's key range
+ * may then be finished in several processes at once, each writing its
+ * part to a temporary file that is handed to out's sink in key order
+ * (agg_rangefinish.c). */
+struct agg_out;
+int agg_finish_out(struct agg_part *p, agg_group_fn fn, void *ctx, struct agg_out *out,
+    char **err);
+/* The CPU time the finish's helpers took in this process's run so far
+ * (counted in the supervisor's figures). */
+void agg_rangefinish_cpu(uint64_t *user_us, uint64_t *sys_us);
 
 /* The key's fields (nkeys of them, or one for whole records) into v,
  * which has room for them; values may point into scratch. */

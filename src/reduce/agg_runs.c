@@ -13,6 +13,21 @@
 static void compact(struct agg_part *p);
 static int compact_put(void *ctx, const struct agg_group *g);
 
+/*
+ * How many runs are kept before they are merged into one: as many as the
+ * budget gives a read buffer of RUN_BUF_MIN at the end (between RUNS_MIN
+ * and RUNS_MAX).  Each merge writes every entry again and the finish
+ * reads it once more, so the fewer merges the better: a million keys
+ * spilled under --memory 512M made about 100 runs, and merging 64 of
+ * them into one during the run was 40 % of the merger's work.
+ */
+static size_t runs_max(const struct agg_part *p)
+{
+	uint64_t n = p->memory == 0 ? RUNS_MAX : p->memory / RUN_BUF_MIN;
+
+	return n < RUNS_MIN ? RUNS_MIN : n > RUNS_MAX ? RUNS_MAX : (size_t)n;
+}
+
 /* A spill failed: its error becomes the partial's. */
 static void spill_failed(struct agg_part *p)
 {
@@ -54,7 +69,7 @@ void agg_spill(struct agg_part *p)
 		keytab_release(&p->kt);
 	if ((p->vals.mask + 1) * sizeof(kt_slot) > p->memory / 4)
 		keytab_release(&p->vals);
-	if (p->nruns >= RUNS_MAX)
+	if (p->nruns >= runs_max(p))
 		compact(p);
 }
 
@@ -70,7 +85,7 @@ void agg_add_run(struct agg_part *p, const void *data, size_t len)
 	p->runs = xreallocarray(p->runs, p->nruns + 1, sizeof *p->runs);
 	p->runs[p->nruns].off = at;
 	p->runs[p->nruns++].len = len;
-	if (p->nruns >= RUNS_MAX)
+	if (p->nruns >= runs_max(p))
 		compact(p);
 }
 
@@ -243,8 +258,14 @@ static uint64_t combine_top(struct agg_part *p, struct agg_part *one, struct run
 	}
 }
 
-/* Runs first.. merged in key order, each group passed to fn. */
-static int finish_runs(struct agg_part *p, size_t first, agg_group_fn fn, void *ctx, char **err)
+/* Whether run r's current key is before key k (end: not before). */
+static bool src_before(const struct run_src *r, const struct agg_key *k)
+{
+	return !r->done && keytab_keycmp(r->key, r->klen, k->p, k->len) < 0;
+}
+
+int agg_finish_runs(struct agg_part *p, size_t first, const struct agg_keys *kr, agg_group_fn fn,
+    void *ctx, char **err)
 {
 	size_t n = p->nruns - first, bufsz = run_buffer(p, n);
 	struct run_src *rs = xcalloc(n, sizeof *rs);
@@ -264,11 +285,19 @@ static int finish_runs(struct agg_part *p, size_t first, agg_group_fn fn, void *
 		    bufsz);
 		if (src_next(&rs[i]) < 0)
 			goto io_error;
+		/* A range's part of each run begins at its first key. */
+		while (kr != NULL && kr->lo.p != NULL && src_before(&rs[i], &kr->lo))
+			if (src_next(&rs[i]) < 0)
+				goto io_error;
 	}
 	losertree_init(&lt, n, src_less, rs);
 	while (!rs[losertree_top(&lt)].done) {
 		struct agg_group g;
-		uint64_t off = combine_top(p, one, rs, &lt);
+		uint64_t off;
+
+		if (kr != NULL && kr->hi.p != NULL && !src_before(&rs[losertree_top(&lt)], &kr->hi))
+			break;
+		off = combine_top(p, one, rs, &lt);
 
 		if (off == 0)
 			goto io_error;
@@ -311,20 +340,20 @@ static int compact_put(void *ctx, const struct agg_group *g)
  * made since the last merge into one, written after them in the same file
  * (whose old space is not used again; the file is gone at exit).  Earlier
  * merged runs stay as they are, so an entry is written again about once,
- * not at every merge, until RUNS_MAX / 2 of them pile up and all runs are
- * merged.  So finish reads at most RUNS_MAX runs, whatever the budget.
+ * not at every merge, until half of runs_max of them pile up and all runs
+ * are merged.  So finish reads at most runs_max runs, whatever the budget.
  */
 static void compact(struct agg_part *p)
 {
 	struct run_writer w;
 	char *err = NULL;
 	/* The runs not yet merged, unless earlier merges are many too. */
-	size_t first = p->nmerged < RUNS_MAX / 2 ? p->nmerged : 0;
+	size_t first = p->nmerged < runs_max(p) / 2 ? p->nmerged : 0;
 	int rc;
 	int64_t len;
 
 	run_writer_begin(&w, &p->sf, PIECE);
-	rc = finish_runs(p, first, compact_put, &w, &err);
+	rc = agg_finish_runs(p, first, NULL, compact_put, &w, &err);
 	len = run_writer_end(&w);
 	free(err);
 	if (rc != 0 || len < 0) {
@@ -337,7 +366,8 @@ static void compact(struct agg_part *p)
 	p->nmerged = first + 1;
 }
 
-int agg_finish(struct agg_part *p, agg_group_fn fn, void *ctx, char **err)
+int agg_finish_out(struct agg_part *p, agg_group_fn fn, void *ctx, struct agg_out *out,
+    char **err)
 {
 	uint64_t *v;
 	int rc = 0;
@@ -354,8 +384,10 @@ int agg_finish(struct agg_part *p, agg_group_fn fn, void *ctx, char **err)
 		*err = error_message(p);
 		return p->code;
 	}
+	if (p->nruns > 0 && out != NULL && p->procs > 1)
+		return agg_finish_split(p, fn, ctx, out, err);
 	if (p->nruns > 0)
-		return finish_runs(p, 0, fn, ctx, err);
+		return agg_finish_runs(p, 0, NULL, fn, ctx, err);
 	v = keytab_sorted(&p->kt);
 	for (size_t i = 0; i < p->kt.n && rc == 0; i++) {
 		struct agg_group g;
@@ -370,4 +402,9 @@ int agg_finish(struct agg_part *p, agg_group_fn fn, void *ctx, char **err)
 	}
 	free(v);
 	return rc;
+}
+
+int agg_finish(struct agg_part *p, agg_group_fn fn, void *ctx, char **err)
+{
+	return agg_finish_out(p, fn, ctx, NULL, err);
 }

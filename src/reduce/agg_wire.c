@@ -41,21 +41,39 @@ static void put_ld(struct buf *b, long double v)
 
 static i128 get_zz(struct rd *r)
 {
-	u128 u = 0;
+	uint64_t lo = 0;
+	u128 u;
+	int shift;
 
-	for (int shift = 0; shift < 128; shift += 7) {
-		if (r->p >= r->end) {
-			r->bad = true;
-			return 0;
+	/* Most states' sums fit 63 bits: gathered in 64 bits while they do
+	 * (a shift of 128 bits costs several instructions, and this runs for
+	 * every state the merger reads). */
+	for (shift = 0; shift < 63; shift += 7) {
+		if (r->p >= r->end)
+			goto bad;
+		unsigned char c = *r->p++;
+
+		lo |= (uint64_t)(c & 0x7f) << shift;
+		if (!(c & 0x80)) {
+			u = lo;
+			goto done;
 		}
+	}
+	u = lo;
+	for (; shift < 128; shift += 7) {
+		if (r->p >= r->end)
+			goto bad;
 		unsigned char c = *r->p++;
 
 		u |= (u128)(c & 0x7f) << shift;
 		if (!(c & 0x80))
-			return (i128)(u >> 1) ^ -(i128)(u & 1);
+			goto done;
 	}
+bad:
 	r->bad = true;
 	return 0;
+done:
+	return (i128)(u >> 1) ^ -(i128)(u & 1);
 }
 
 static long double get_ld(struct rd *r)
@@ -223,19 +241,59 @@ static void dist_encode(const struct agg_part *p, const void *o, struct buf *e)
 	}
 }
 
+/* Start reading the slot of the next value at *ahead (agg_dist_add's
+ * key: the owner, then the value), stepping over it: its hash, or 0. */
+static uint64_t dist_ahead(struct agg_part *p, uint64_t owner, struct rd *ahead)
+{
+	unsigned char k[64];
+	size_t vlen = get_varint(ahead);
+	const char *v = get_bytes(ahead, vlen);
+	uint64_t h;
+
+	if (ahead->bad || vlen > sizeof k - 8)
+		return 0;
+	memcpy(k, &owner, 8);
+	memcpy(k + 8, v, vlen);
+	h = keytab_hash(k, vlen + 8);
+	keytab_prefetch_slot(&p->vals, h);
+	return h;
+}
+
+/*
+ * A set merged into the merger's: at -j2 its values are most of the
+ * group's, so the value table outgrows the cache and each probe would
+ * wait for memory.  The slots are made room for at once, read
+ * DIST_AHEAD values ahead and the entries they point to DIST_MATCH
+ * values ahead, as the fold's batches read theirs (agg.c).
+ */
+#define DIST_AHEAD 16
+#define DIST_MATCH 8
+
 static void dist_merge(struct agg_part *p, uint64_t off, size_t i, struct rd *r, uint64_t base)
 {
-	uint64_t n = get_varint(r);
+	uint64_t n = get_varint(r), owner = off | (uint64_t)i << 56, ring[DIST_AHEAD];
+	struct rd ahead;
 
 	(void)base;
 	if (p->big != NULL && bigset_merge_dist(p, i, r, n))
 		return;	/* a group too big for memory: streamed */
+	if (r->bad)
+		return;
+	if (n <= (uint64_t)(r->end - r->p))
+		keytab_reserve(&p->vals, (size_t)n);
+	ahead = *r;
+	for (uint64_t k = 0; k < DIST_AHEAD && k < n; k++)
+		ring[k] = dist_ahead(p, owner, &ahead);
 	for (uint64_t k = 0; k < n && !r->bad; k++) {
 		size_t vlen = get_varint(r);
 		const char *v = get_bytes(r, vlen);
 
+		if (k + DIST_MATCH < n && ring[(k + DIST_MATCH) % DIST_AHEAD] != 0)
+			keytab_prefetch_match(&p->vals, ring[(k + DIST_MATCH) % DIST_AHEAD]);
 		if (!r->bad)
 			agg_dist_add(p, off, i, v, vlen);
+		if (k + DIST_AHEAD < n)
+			ring[k % DIST_AHEAD] = ahead.bad ? 0 : dist_ahead(p, owner, &ahead);
 	}
 }
 

@@ -3,6 +3,7 @@
  *   agg.c       the partial's life and the fold of records (the hot path)
  *   agg_wire.c  the partial's encoding (agg.h has the format) and merging
  *   agg_runs.c  spilled runs, their compaction, and the finish
+ *   agg_rangefinish.c  the finish of many runs split by key range over processes
  *   agg_out.c   what the stages print, and their shared callbacks
  *   aggfull.c   the record --full prints, chosen as datamash chooses it
  *   agg_reject.c  --reject: a record the ops cannot take, set aside
@@ -29,7 +30,9 @@
 #define PIECE (1u << 20)		/* output and spill writes */
 #define ERRVAL_MAX 64			/* bytes of a bad value kept for the message */
 #define PLAIN_MAX 4096			/* split_plain: fields room made for */
-#define RUNS_MAX 64			/* spilled runs before they are merged into one */
+#define RUNS_MIN 64			/* spilled runs kept before they are merged into one: */
+#define RUNS_MAX 256			/* between these, as the budget gives each */
+#define RUN_BUF_MIN (64u << 10) 	/* a read buffer of this much at the end */
 #define RUN_MIN 4096			/* sorted entries a merged partial keeps as a run */
 #define TABLE_BIG (32u << 20)		/* table bytes beyond which partials become runs */
 /* The significant bytes of a long double in partials and runs. */
@@ -104,6 +107,7 @@ struct agg_part {
 	bool from_files;	/* the stage's: an error report merged in is damage */
 	struct bigkey *big;	/* the merge of runs: a key too big for memory
 				 * (ostat_stream.h); NULL: none */
+	unsigned procs;		/* the stage's: processes its finish may use */
 };
 
 /* The current chunk's count of records becomes a pair. */
@@ -164,6 +168,25 @@ uint64_t agg_merge_entry(struct agg_part *p, const char *data, size_t len, uint6
 void agg_spill(struct agg_part *p);
 /* Keep len bytes of sorted entries as they are, as a run. */
 void agg_add_run(struct agg_part *p, const void *data, size_t len);
+
+/* A range of keys: from lo (NULL: the first) up to, not including, hi
+ * (NULL: past the last). */
+struct agg_key {
+	const char *p;
+	size_t len;
+};
+struct agg_keys {
+	struct agg_key lo, hi;
+};
+
+/* Runs first.. merged in key order, the groups whose keys are in kr
+ * (NULL: all) passed to fn (agg_finish's result). */
+int agg_finish_runs(struct agg_part *p, size_t first, const struct agg_keys *kr, agg_group_fn fn,
+    void *ctx, char **err);
+/* agg_finish of a partial held as runs, its key range split over
+ * p->procs processes (agg_rangefinish.c). */
+int agg_finish_split(struct agg_part *p, agg_group_fn fn, void *ctx, struct agg_out *out,
+    char **err);
 
 /* Reading encoded bytes: a failed read sets bad and yields 0. */
 struct rd {

@@ -130,6 +130,12 @@ static void grow_slots(struct keytab *kt)
 	kt->mask = mask;
 }
 
+void keytab_reserve(struct keytab *kt, size_t n)
+{
+	while (n * 4 > (kt->mask + 1) * 3)
+		grow_slots(kt);
+}
+
 static inline bool same_key(const struct keytab *kt, uint64_t off, const void *key, size_t len)
 {
 	return ((const struct kt_hdr *)(kt->arena + off))->len == len &&

@@ -60,6 +60,10 @@ void keytab_clear(struct keytab *kt);
 /* Forget everything and give the memory back. */
 void keytab_release(struct keytab *kt);
 
+/* Room in the slots for n entries, made at once rather than doubling
+ * (and rehashing) step by step as they come. */
+void keytab_reserve(struct keytab *kt, size_t n);
+
 /* Bytes the table holds: arena in use and slots. */
 static inline size_t keytab_bytes(const struct keytab *kt)
 {

@@ -197,13 +197,27 @@ bool agg_put_exact(struct buf *out, __int128 ex, unsigned scale)
 		buf_putc(out, '0');
 		return true;
 	}
-	while (scale > 0 && u % 10 == 0) {
-		u /= 10;
-		scale--;
-	}
-	while (u > 0 && n < 40) {
-		d[n++] = (char)('0' + (int)(u % 10));	/* least significant first */
-		u /= 10;
+	if (u <= UINT64_MAX) {
+		/* in 64 bits where it fits: a 128-bit division is a call */
+		uint64_t v = (uint64_t)u;
+
+		while (scale > 0 && v % 10 == 0) {
+			v /= 10;
+			scale--;
+		}
+		while (v > 0) {
+			d[n++] = (char)('0' + (int)(v % 10));	/* least significant first */
+			v /= 10;
+		}
+	} else {
+		while (scale > 0 && u % 10 == 0) {
+			u /= 10;
+			scale--;
+		}
+		while (u > 0 && n < 40) {
+			d[n++] = (char)('0' + (int)(u % 10));
+			u /= 10;
+		}
 	}
 	/* %.14Lg shows the decimal itself when it has at most 14 significant
 	 * digits and its exponent x is in [-4, 14); else it rounds or uses

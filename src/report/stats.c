@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agg.h"
 #include "clock.h"
 #include "frame.h"
 #include "stats.h"
@@ -182,9 +183,13 @@ void stats_self(const struct stats *s, double *user, double *sys, long *max_rss_
 {
 	struct rusage self;
 
+	uint64_t hu, hs;
+
 	getrusage(RUSAGE_SELF, &self);
-	*user = tv_diff(&self.ru_utime, &s->startup.ru_utime);
-	*sys = tv_diff(&self.ru_stime, &s->startup.ru_stime);
+	/* with the helpers a reducer's finish forks (reduce/agg_rangefinish.c) */
+	agg_rangefinish_cpu(&hu, &hs);
+	*user = tv_diff(&self.ru_utime, &s->startup.ru_utime) + us_seconds(hu);
+	*sys = tv_diff(&self.ru_stime, &s->startup.ru_stime) + us_seconds(hs);
 	*max_rss_kb = self.ru_maxrss;
 }
 

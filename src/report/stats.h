@@ -101,7 +101,8 @@ void stats_header(struct stats *s, uint64_t read_bytes, bool written);
 uint64_t stats_records_in(const struct stats *s);
 uint64_t stats_records_out(const struct stats *s);
 double stats_stage_seconds(const struct stats *s, size_t stage, bool merger);
-/* The supervisor's own use since the run started, and its peak memory. */
+/* The supervisor's use since the run started (with the helpers a
+ * reducer's finish forks), and its peak memory. */
 void stats_self(const struct stats *s, double *user, double *sys, long *max_rss_kb);
 /* The CPU seconds of the supervisor and every worker process reaped. */
 double stats_cpu_seconds(const struct stats *s);

@@ -330,7 +330,9 @@ static int group_finish(struct stage *st, void *partial, struct sink *out, char 
 		put_header(&e, 0);
 	if (e.header_due && g->names.v != NULL && g->full)
 		put_header(&e, g->names.n);
-	rc = agg_finish(partial, group_emit, &e, err);
+	/* A header still due comes before the first group: the groups'
+	 * output depends on which comes first, so they are printed in turn. */
+	rc = agg_finish_out(partial, group_emit, &e, e.header_due ? NULL : &e.out, err);
 	rc = agg_out_end(&e.out, rc);
 	buf_free(&e.vals);
 	buf_free(&e.scratch);

@@ -100,7 +100,7 @@ static int uniq_finish(struct stage *st, void *partial, struct sink *out, char *
 	e.u = u;
 	e.out.sink = out;
 	e.fv = xcalloc(u->spec.nkeys + 1, sizeof *e.fv);
-	rc = agg_out_end(&e.out, agg_finish(partial, uniq_emit, &e, err));
+	rc = agg_out_end(&e.out, agg_finish_out(partial, uniq_emit, &e, &e.out, err));
 	buf_free(&e.scratch);
 	free(e.fv);
 	return rc;
