@@ -54,6 +54,9 @@ rec csv-quoted-newline 001 002 100 ../csv/quoted-newline.csv
 rec csv-crlf 101 001 000 ../csv/crlf.csv
 rec csv-semicolon 005 003 000 ../csv/semicolon.csv
 rec csv-lax 011 004 000 ../csv/quote-runs.csv
+# every kind of malformed record, for the walk with --reject's resync
+printf 'a,b"c\nd\n"x"y,z\n"a\nb"c\n1,"q\nq",2\n"open\nx\n' > "$T/bad.csv"
+rec csv-resync 001 105 000 "$T/bad.csv"
 tr '\n' '\0' < "$T/tsv" > "$T/tsv0"
 rec nul 022 002 100 "$T/tsv0"
 
