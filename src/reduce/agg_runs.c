@@ -32,6 +32,8 @@ static size_t runs_max(const struct agg_part *p)
 static void spill_failed(struct agg_part *p)
 {
 	agg_io_error(p, xstrdup(p->sf.err));
+	if (p->damaged)
+		p->code = EXIT_DATAERR;	/* the input's damage, met while merging runs */
 }
 
 /* ---- spilling ------------------------------------------------------------------ */
@@ -244,6 +246,14 @@ static uint64_t combine_top(struct agg_part *p, struct agg_part *one, struct run
 			return 0;
 		off = agg_merge_entry(one, r->ent, r->elen, 0);
 		if (off == 0) {
+			/* A partial file's sorted stretch is kept as a run with its
+			 * bytes unchecked (agg_wire.c merge_entries): the damage is
+			 * the input's, not the temporary file's. */
+			if (p->from_files && p->sf.err == NULL) {
+				p->damaged = true;
+				p->sf.err = xasprintf("%s: a partial file is damaged: an entry does "
+				    "not decode", p->spec->stage);
+			}
 			spillfile_corrupt(&p->sf);
 			return 0;
 		}
@@ -314,7 +324,7 @@ int agg_finish_runs(struct agg_part *p, size_t first, const struct agg_keys *kr,
 	goto out;
 io_error:
 	*err = xstrdup(p->sf.err);
-	rc = EXIT_IOERR;
+	rc = p->damaged ? EXIT_DATAERR : EXIT_IOERR;
 out:
 	for (size_t i = 0; i < n; i++)
 		run_reader_close(&rs[i].rd);

@@ -105,6 +105,8 @@ struct agg_part {
 	const uint64_t *seq_base;	/* the stage's: added to the chunk numbers
 					 * of partials merged in (partial files) */
 	bool from_files;	/* the stage's: an error report merged in is damage */
+	bool damaged;		/* from_files: an entry of a run kept whole from a
+				 * partial file did not decode at the finish */
 	struct bigkey *big;	/* the merge of runs: a key too big for memory
 				 * (ostat_stream.h); NULL: none */
 	unsigned procs;		/* the stage's: processes its finish may use */
