@@ -2,7 +2,7 @@
  * is in agg.h): encoding a partial and its entries, and merging encoded
  * partials into a table or, when they are large and sorted, into runs.
  *
- * About 740 lines, one file: each op kind's state codec (op_wire[], one
+ * About 800 lines, one file: each op kind's state codec (op_wire[], one
  * encode and one merge per kind, with the varint, zigzag and long double
  * readers they share) is the body of an entry, and the entry and partial
  * readers are where a malformed byte is caught; kept together, one file
