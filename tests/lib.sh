@@ -130,6 +130,37 @@ check_nonempty() {
 	fi
 }
 
+# check_streamed_peak NAME BLOCK OPS BUDGET_ARGS... -- INPUT: a big group
+# streamed under a small budget holds much less than the same run in
+# memory.  The peak (max RSS of the run's processes, --stats-json) of
+# `group -k 1 OPS` with the budget and with --memory 1G, each over that of
+# a run counting only with the same options: the streamed extra must be
+# under half the in-memory one (relative, so that an instrumented build's
+# larger allocations scale both; ASan's quarantine of freed memory, which
+# says nothing of what is held, is turned off for these runs).
+check_streamed_peak() {
+	local name=$1 blk=$2 ops=$3 args=() in base full mbase mfull
+	shift 3
+	while [ "$1" != -- ]; do args+=("$1"); shift; done
+	in=$2
+	_peak() {
+		ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0 \
+			fp --stats-json="$T/peak.json" "$@" --tsv -j 2 -b "$blk" "$in" > /dev/null || return 1
+		grep -o '"max_rss_kb": *[0-9]*' "$T/peak.json" | awk -F: '$2 > m { m = $2 } END { print m + 0 }'
+	}
+	base=$(_peak "${args[@]}" -e 'group -k 1 count')
+	full=$(_peak "${args[@]}" -e "group -k 1 $ops")
+	mbase=$(_peak --memory 1G -e 'group -k 1 count')
+	mfull=$(_peak --memory 1G -e "group -k 1 $ops")
+	if [ -z "$base" ] || [ -z "$full" ] || [ -z "$mbase" ] || [ -z "$mfull" ] || [ "$base" -eq 0 ]; then
+		fail "$name: no figures"
+	elif [ $(((full - base) * 2)) -ge $((mfull - mbase)) ]; then
+		fail "$name: streamed $full KiB over $base counting only, in memory $mfull over $mbase: the group is held in memory"
+	else
+		pass
+	fi
+}
+
 # check_dir_listing NAME DIR EXPECTED_NAMES...: the directory holds exactly
 # these entries (catches leftover temp files).
 check_dir_listing() {

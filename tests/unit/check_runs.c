@@ -247,7 +247,8 @@ END_TEST
 static int var_cmp(const void *a, const void *b)
 {
 	const struct vs_item *x = a, *y = b;
-	int c = memcmp(x->p, y->p, x->len < y->len ? x->len : y->len);
+	size_t n = x->len < y->len ? x->len : y->len;
+	int c = n > 0 ? memcmp(x->p, y->p, n) : 0;	/* an empty item's p may be NULL */
 
 	return c != 0 ? c : (x->len > y->len) - (x->len < y->len);
 }
