@@ -274,7 +274,8 @@ int vs_cursor_next_var(struct vs_cursor *c, struct vs_item *it)
 	/* the reader's buffer moves on: a copy */
 	c->cur.len = 0;
 	buf_append(&c->cur, it->p, it->len);
-	it->p = c->cur.data;
+	/* never NULL, even for an empty item: callers may memcpy from it */
+	it->p = c->cur.data != NULL ? c->cur.data : "";
 	return step(c);
 }
 
