@@ -269,12 +269,13 @@ int vs_cursor_next_var(struct vs_cursor *c, struct vs_item *it)
 {
 	int rc = top(c, it);
 
+	if (rc == 0 && it->p == NULL)
+		it->p = "";	/* never NULL, even for an empty item: callers may copy from it */
 	if (rc != 0 || c->k == 0)
 		return rc != 0 ? rc : step(c);
 	/* the reader's buffer moves on: a copy */
 	c->cur.len = 0;
 	buf_append(&c->cur, it->p, it->len);
-	/* never NULL, even for an empty item: callers may memcpy from it */
 	it->p = c->cur.data != NULL ? c->cur.data : "";
 	return step(c);
 }
