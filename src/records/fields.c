@@ -10,7 +10,7 @@
 #include "jsonl.h"
 #include "util.h"
 
-static void push(struct fieldvec *fv, const char *p, size_t len)
+static inline void push(struct fieldvec *fv, const char *p, size_t len)
 {
 	if (fv->n == fv->cap) {
 		fv->cap = fv->cap ? fv->cap * 2 : 16;
@@ -116,18 +116,45 @@ static void csv_lax_tail(const char *rec, size_t len, char delim, size_t *i,
 	val->len = (size_t)(scratch->data + scratch->len - val->p);
 }
 
-/* An unquoted field from rec[*i] to the next delimiter, in place. */
-static int csv_plain(const struct format *f, const char *rec, size_t len, size_t *i,
+/* The first delimiter or quote in rec[k, len), or len: eight bytes at a
+ * time where the record has them (a byte is one of the two when it xor
+ * the byte is zero; the lowest zero byte found this way is exact). */
+static inline size_t csv_stop(const char *rec, size_t k, size_t len, char delim)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+	const uint64_t dd = ones * (unsigned char)delim, qq = ones * '"';
+
+	while (len - k >= 8) {
+		uint64_t w, d, q, m;
+
+		memcpy(&w, rec + k, 8);
+		d = w ^ dd;
+		q = w ^ qq;
+		m = (((d - ones) & ~d) | ((q - ones) & ~q)) & highs;
+		if (m != 0)
+			return k + (size_t)(__builtin_ctzll(m) >> 3);
+		k += 8;
+	}
+#endif
+	while (k < len && rec[k] != delim && rec[k] != '"')
+		k++;
+	return k;
+}
+
+/* An unquoted field from rec[*i] to the next delimiter, in place.  Its
+ * end and a stray quote are found in one pass; lax, a quote is data. */
+static inline int csv_plain(const struct format *f, const char *rec, size_t len, size_t *i,
     struct field *val, const char **why)
 {
-	size_t k = *i;
+	size_t k = csv_stop(rec, *i, len, f->delim);
 
-	/* A byte loop: fields are short, and one pass finds both bytes. */
-	for (; k < len && rec[k] != f->delim; k++) {
-		if (rec[k] == '"' && !f->lax) {
+	while (k < len && rec[k] == '"') {
+		if (!f->lax) {
 			*why = CSV_STRAY_QUOTE;
 			return -1;
 		}
+		k = csv_stop(rec, k + 1, len, f->delim);
 	}
 	val->p = rec + *i;
 	val->len = k - *i;
@@ -135,16 +162,15 @@ static int csv_plain(const struct format *f, const char *rec, size_t len, size_t
 	return 0;
 }
 
-static int split_csv(const struct format *f, const char *rec, size_t len, size_t max,
+/* The CSV fields, unescaped values appended to fv->scratch, which has
+ * room for len + 1 more bytes. */
+static int split_csv_into(const struct format *f, const char *rec, size_t len, size_t max,
     struct fieldvec *fv, const char **why)
 {
 	size_t i = 0;
 
 	if (len > 0 && rec[len - 1] == '\r')
 		len--;
-	/* Room for every unescaped byte: values in scratch never move. */
-	fv->scratch.len = 0;
-	buf_reserve(&fv->scratch, len + 1);
 	while (fv->n < max) {
 		struct field val;
 
@@ -167,6 +193,25 @@ static int split_csv(const struct format *f, const char *rec, size_t len, size_t
 		i++;	/* the delimiter */
 	}
 	return 0;
+}
+
+static int split_csv(const struct format *f, const char *rec, size_t len, size_t max,
+    struct fieldvec *fv, const char **why)
+{
+	/* Room for every unescaped byte: values in scratch never move. */
+	fv->scratch.len = 0;
+	buf_reserve(&fv->scratch, len + 1);
+	return split_csv_into(f, rec, len, max, fv, why);
+}
+
+int fields_split_csv_more(const struct format *f, const char *rec, size_t len, size_t max,
+    struct fieldvec *fv, const char **why)
+{
+	if (rec == NULL)
+		rec = "";
+	fv->n = 0;
+	buf_reserve(&fv->scratch, len + 1);
+	return split_csv_into(f, rec, len, max, fv, why);
 }
 
 static size_t json_room(const struct format *f, struct fieldvec *fv)

@@ -81,6 +81,15 @@ int fields_split(const struct format *f, const char *rec, size_t len, struct fie
 int fields_split_upto(const struct format *f, const char *rec, size_t len, size_t max,
     struct fieldvec *fv, const char **why);
 /*
+ * fields_split_upto for a CSV record, except that the values unescaped
+ * (quoted with doubled quotes) are added to fv->scratch instead of
+ * replacing what it holds; they may move it, so the caller keeps them as
+ * offsets or moves its pointers (the fold's batches, reduce/agg.c, keep
+ * a batch's records' values until they fold).
+ */
+int fields_split_csv_more(const struct format *f, const char *rec, size_t len, size_t max,
+    struct fieldvec *fv, const char **why);
+/*
  * A JSON record's fields from its paths' values, scanned before (the
  * worker scans each block once: struct block's jv): what fields_split
  * gives for the record, without scanning it again.
