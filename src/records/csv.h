@@ -47,6 +47,11 @@ void csv_iter_init(struct csv_iter *it, const char *p, size_t len, const struct 
  */
 const char *csv_iter_next(struct csv_iter *it);
 
+/* Move to p, the end (past the terminator) of the record at it->p that
+ * the caller found itself: a record without quotes ends at its first
+ * terminator (fields_csv_plain_record). */
+void csv_iter_skip(struct csv_iter *it, const char *p);
+
 /*
  * The first terminator outside quotes in p[0..n), *odd saying whether
  * p is inside a quoted field (the parity of the quotes before it); NULL

@@ -677,6 +677,21 @@ static bool batch_split_csv(struct agg_part *p, struct batch *b, size_t n, const
 	return r == 0;
 }
 
+/* A CSV record at q without quotes, found and split into b's record n
+ * in one pass: its terminator; else NULL (no field written). */
+static inline const char *batch_quick_csv(struct agg_part *p, struct batch *b, size_t n,
+    const char *q, const char *end, struct csv_feed *cf)
+{
+	struct fieldvec fv = { .v = b->f[n], .cap = BATCH_FIELDS };
+	const char *t = fields_csv_plain_record(p->fmt, q, end, p->term, p->spec->maxfield, &fv);
+
+	if (t != NULL) {
+		b->nf[n] = fv.n;
+		csv_iter_skip(cf->it, t + 1);
+	}
+	return t;
+}
+
 /* The end of the record at q (its terminator, or end); for CSV, NULL
  * when the record is to go the one-by-one way (cf->hand). */
 static inline const char *batch_next(struct agg_part *p, struct csv_feed *cf, const char *q,
@@ -711,8 +726,15 @@ static const char *batch_split(struct agg_part *p, struct batch *b, const char *
 	if (cf != NULL)
 		b->sc.len = 0;
 	for (; n < BATCH && q < end && (cf == NULL || cf->hand == NULL); n++) {
-		const char *t = batch_next(p, cf, q, end);
+		const char *t = cf != NULL ? batch_quick_csv(p, b, n, q, end, cf) : NULL;
 
+		if (t != NULL) {
+			b->rec[n] = q;
+			b->rlen[n] = (size_t)(t - q);
+			q = t + 1;
+			continue;
+		}
+		t = batch_next(p, cf, q, end);
 		if (t == NULL)
 			break;
 		b->rec[n] = q;

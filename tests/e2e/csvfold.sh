@@ -1,7 +1,8 @@
 #!/bin/bash
 # e2e/csvfold.sh - CSV records folded in batches (src/reduce/agg.c: the
 # pipeline engages once a table has 16,384 groups): keys and values with
-# doubled quotes, commas and newlines inside quotes, values unescaped
+# doubled quotes, commas and newlines inside quotes, CRLF line ends,
+# records without quotes found and split in one pass, values unescaped
 # and kept per batch while the batch's buffer grows (long values with
 # doubled quotes), and lax CSV (a stray quote is data, text after a
 # closing quote joins the value).  The results equal python3's csv module,
@@ -60,6 +61,14 @@ for j in 1 2 4; do
 		expect_out "-j $j $b" "$T/ref" fp --csv -H -j "$j" $b -e "$OPS" "$T/in.csv"
 	done
 	expect_out "-j $j stdin" "$T/ref" piped "$T/in.csv" --csv -H -j "$j" -e "$OPS"
+done
+# CRLF line ends (a CR inside a quoted field stays data).
+python3 -c 'import csv, sys
+w = csv.writer(sys.stdout, lineterminator="\r\n")
+w.writerows(csv.reader(open(sys.argv[1], newline="")))' "$T/in.csv" > "$T/crlf.csv" ||
+	die "making CRLF input"
+for j in 1 2; do
+	expect_out "CRLF -j $j" "$T/ref" fp --csv -H -j "$j" -e "$OPS" "$T/crlf.csv"
 done
 python3 -c 'import csv, sys
 rows = csv.reader(open(sys.argv[1], newline=""))
