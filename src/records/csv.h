@@ -47,6 +47,14 @@ void csv_iter_init(struct csv_iter *it, const char *p, size_t len, const struct 
  */
 const char *csv_iter_next(struct csv_iter *it);
 
+/*
+ * The records from it->p on, walked as csv_iter_next walks them until it
+ * returns NULL (it is left as that loop leaves it), counted: the
+ * terminators before each quote are counted in bulk, not one record at a
+ * time.
+ */
+size_t csv_iter_walk(struct csv_iter *it);
+
 /* Move to p, the end (past the terminator) of the record at it->p that
  * the caller found itself: a record without quotes ends at its first
  * terminator (fields_csv_plain_record). */
