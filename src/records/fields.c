@@ -237,38 +237,74 @@ static int split_csv_into(const struct format *f, const char *rec, size_t len, s
 	return 0;
 }
 
+/* The quoted field opening at rec[*i] for fields_csv_plain_record: its
+ * value in place (pushed while fewer than max), *i then at the byte
+ * after the closing quote; false for what the general way is to take (a
+ * doubled quote, no closing quote before end). */
+static inline bool quick_quoted(const char *rec, size_t len, size_t *i, size_t max,
+    struct fieldvec *fv)
+{
+	const char *c = memchr(rec + *i + 1, '"', len - *i - 1);
+	size_t at;
+
+	if (c == NULL || (size_t)(c - rec) + 1 >= len || c[1] == '"')
+		return false;
+	at = (size_t)(c - rec);
+	if (fv->n < max)
+		push(fv, rec + *i + 1, at - *i - 1);
+	*i = at + 1;
+	return true;
+}
+
 const char *fields_csv_plain_record(const struct format *f, const char *rec, const char *end,
     char term, size_t max, struct fieldvec *fv)
 {
 #ifdef __SSE2__
 	const __m128i dd = _mm_set1_epi8(f->delim), qq = _mm_set1_epi8('"');
 	const __m128i tt = _mm_set1_epi8(term);
-	size_t i = 0, len = (size_t)(end - rec);
+	size_t i = 0, len = (size_t)(end - rec), k = 0;
 
 	fv->n = 0;
-	for (size_t k = 0; len - k >= 16; k += 16) {
+	while (len - k >= 16) {
 		__m128i w = _mm_loadu_si128((const __m128i *)(const void *)(rec + k));
 		unsigned md = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(w, dd));
 		unsigned mq = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(w, qq));
 		unsigned mt = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(w, tt));
-		size_t t;
+		unsigned stop = mq | mt;
+		size_t at;
 
-		if (mq != 0 && (mt == 0 || __builtin_ctz(mq) < __builtin_ctz(mt)))
-			return NULL;	/* a quote first */
-		if (mt != 0)
-			md &= (1U << __builtin_ctz(mt)) - 1;
-		for (; md != 0 && fv->n < max; md &= md - 1) {
+		if (stop == 0) {
+			for (; md != 0; md &= md - 1) {
+				size_t j = k + (size_t)__builtin_ctz(md);
+
+				if (fv->n < max)
+					push(fv, rec + i, j - i);
+				i = j + 1;
+			}
+			k += 16;
+			continue;
+		}
+		at = k + (size_t)__builtin_ctz(stop);
+		for (md &= (1U << __builtin_ctz(stop)) - 1; md != 0; md &= md - 1) {
 			size_t j = k + (size_t)__builtin_ctz(md);
 
-			push(fv, rec + i, j - i);
+			if (fv->n < max)
+				push(fv, rec + i, j - i);
 			i = j + 1;
 		}
-		if (mt == 0)
-			continue;
-		t = k + (size_t)__builtin_ctz(mt);
-		if (fv->n < max)	/* the last, without a CR before its end */
-			push(fv, rec + i, t - i - (t > i && rec[t - 1] == '\r'));
-		return rec + t;
+		if (rec[at] == term) {
+			if (fv->n < max)	/* the last, without a CR before its end */
+				push(fv, rec + i, at - i - (at > i && rec[at - 1] == '\r'));
+			return rec + at;
+		}
+		/* A quote: it opens a field, or the general way takes it. */
+		if (at != i || !quick_quoted(rec, len, &i, max, fv))
+			return NULL;
+		if (rec[i] == term)
+			return rec + i;
+		if (rec[i] != f->delim)
+			return NULL;
+		k = ++i;
 	}
 #else
 	(void)f, (void)rec, (void)end, (void)term, (void)max, (void)fv;

@@ -90,12 +90,14 @@ int fields_split_upto(const struct format *f, const char *rec, size_t len, size_
 int fields_split_csv_more(const struct format *f, const char *rec, size_t len, size_t max,
     struct fieldvec *fv, const char **why);
 /*
- * The CSV record at rec (up to end) when it has no quote, split up to
- * max fields into fv in one pass that also finds its end: the terminator
- * term that ends it, which is then its first (what csv_iter_next would
- * find).  NULL when a quote comes first, or no terminator in the whole
- * blocks of sixteen bytes the pass reads (or without SSE2): the record
- * is then to be found and split the general way.
+ * The CSV record at rec (up to end) split up to max fields into fv in
+ * one pass that also finds its end, when it is simple: its fields either
+ * unquoted without quotes, or quoted without doubled quotes (their
+ * values in place) and followed by a delimiter or its end.  Its end is
+ * the terminator term that ends it (what csv_iter_next would find).
+ * NULL for any other record, or with no terminator in the whole blocks
+ * of sixteen bytes the pass reads (or without SSE2): the record is then
+ * to be found and split the general way.
  */
 const char *fields_csv_plain_record(const struct format *f, const char *rec, const char *end,
     char term, size_t max, struct fieldvec *fv);
