@@ -3,9 +3,9 @@
  * with the key table's inlines (keytab.h) and the states' (aggstate.h) so
  * that the compiler inlines them (agg.h has the key encoding, the number
  * rules and the partial format; aggpart.h lists the other files).  The
- * fold record by record and the fold in batches share their per-record
- * functions, inlined into both, which is why this file is a little over
- * 600 lines. */
+ * fold record by record and the fold in batches (plain and CSV) share
+ * their per-record functions, inlined into both, which is why this file
+ * is over 600 lines. */
 #include "autoconfig.h"
 
 #include <stdlib.h>
