@@ -511,6 +511,75 @@ START_TEST(test_csv_resync_cases)
 }
 END_TEST
 
+/* Strict CSV split byte by byte, the reference: the first max fields of
+ * rec[0, len) (a CR before its end dropped) into vals, NUL-separated,
+ * their count in *n; -1 if malformed. */
+static int naive_csv_split(const char *rec, size_t len, size_t max, char *vals, size_t *n)
+{
+	size_t i = 0;
+
+	*n = 0;
+	if (len > 0 && rec[len - 1] == '\r')
+		len--;
+	while (*n < max) {
+		if (i < len && rec[i] == '"') {
+			for (i++;; i++) {
+				if (i >= len)
+					return -1;
+				if (rec[i] == '"' && (i + 1 >= len || rec[i + 1] != '"'))
+					break;
+				*vals++ = rec[i];
+				i += rec[i] == '"';
+			}
+			i++;
+			if (i < len && rec[i] != ',')
+				return -1;
+		} else {
+			for (; i < len && rec[i] != ','; i++) {
+				if (rec[i] == '"')
+					return -1;
+				*vals++ = rec[i];
+			}
+		}
+		*vals++ = '\0';
+		(*n)++;
+		if (i >= len)
+			break;
+		i++;
+	}
+	return 0;
+}
+
+/* fields_split_upto (sixteen bytes at a time where no quote is) against
+ * the byte by byte split, on random strict CSV records. */
+START_TEST(test_csv_split_random)
+{
+	static const struct format csv = { .kind = FORMAT_CSV, .delim = ',' };
+	static const size_t maxes[] = { 1, 2, 5, 40, SIZE_MAX };
+	struct fieldvec fv = { 0 };
+	char rec[200], vals[400];
+
+	rng_seed(31);
+	for (int round = 0; round < 50000; round++) {
+		size_t len = rng() % sizeof rec, max = maxes[rng() % 5], n;
+		const char *why = NULL, *v = vals;
+		int r;
+
+		fill_random(rec, len, round % 3 ? "aaaaaaaaaaaaaaaaaaaa,,,\"\r" : "a,\"\r");
+		r = naive_csv_split(rec, len, max, vals, &n);
+		ck_assert_int_eq(fields_split_upto(&csv, rec, len, max, &fv, &why), r);
+		if (r < 0)
+			continue;
+		ck_assert_uint_eq(fv.n, n);
+		for (size_t i = 0; i < n; v += fv.v[i].len + 1, i++) {
+			ck_assert_uint_eq(fv.v[i].len, strlen(v));
+			ck_assert(memcmp(fv.v[i].p, v, fv.v[i].len) == 0);
+		}
+	}
+	fieldvec_free(&fv);
+}
+END_TEST
+
 /* csv_iter_walk leaves the iterator as the loop of csv_iter_next does,
  * having counted its records, in strict, lax and resync CSV. */
 START_TEST(test_csv_walk_random)
@@ -599,6 +668,7 @@ Suite *suite_record(void)
 	tcase_add_test(rs, test_csv_resync_cuts);
 	tcase_add_test(rs, test_csv_resync_cases);
 	tcase_add_test(rs, test_csv_walk_random);
+	tcase_add_test(rs, test_csv_split_random);
 	tcase_add_test(rs, test_csv_plain_record_random);
 	TCase *tc;
 
