@@ -145,13 +145,6 @@ size_t csv_iter_walk(struct csv_iter *it)
 	}
 }
 
-void csv_iter_skip(struct csv_iter *it, const char *p)
-{
-	it->p = p;	/* it->q, if now behind p, is found again from p */
-	it->open_quote = NULL;
-	it->bad = false;
-}
-
 /*
  * In well-formed CSV an offset is inside a quoted field exactly when an
  * odd number of quotes comes before it (a doubled quote adds two), so a

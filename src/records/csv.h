@@ -58,7 +58,12 @@ size_t csv_iter_walk(struct csv_iter *it);
 /* Move to p, the end (past the terminator) of the record at it->p that
  * the caller found itself: a record without quotes ends at its first
  * terminator (fields_csv_plain_record). */
-void csv_iter_skip(struct csv_iter *it, const char *p);
+static inline void csv_iter_skip(struct csv_iter *it, const char *p)
+{
+	it->p = p;	/* it->q, if now behind p, is found again from p */
+	it->open_quote = NULL;
+	it->bad = false;
+}
 
 /*
  * The first terminator outside quotes in p[0..n), *odd saying whether
