@@ -2,13 +2,14 @@
 # e2e/csvfold.sh - CSV records folded in batches (src/reduce/agg.c: the
 # pipeline engages once a table has 16,384 groups): keys and values with
 # doubled quotes, commas and newlines inside quotes, CRLF line ends,
-# records without quotes found and split in one pass, values unescaped
-# and kept per batch while the batch's buffer grows (long values with
-# doubled quotes), and lax CSV (a stray quote is data, text after a
-# closing quote joins the value).  The results equal python3's csv module,
-# and lax CSV's equal the one-by-one fold's (--reject takes it), at
-# -j 1, 2 and 4, default and small chunks, from a file and a pipe; a bad
-# number after the batches engaged names its record and byte offset.
+# simple records (no doubled quotes) found and split in one pass, values
+# unescaped and kept per batch while the batch's buffer grows (long
+# values with doubled quotes), and lax CSV (a stray quote is data, text
+# after a closing quote joins the value).  The results equal python3's
+# csv module, and lax CSV's equal the one-by-one fold's (--reject takes
+# it), at -j 1, 2 and 4, default and small chunks, spilled, from a file
+# and a pipe; a bad number after the batches engaged names its record and
+# byte offset.
 . "$TEST_SRCDIR/lib.sh"
 
 re_name() { printf '%s' "${1//./\\.}"; }
@@ -62,6 +63,14 @@ for j in 1 2 4; do
 	done
 	expect_out "-j $j stdin" "$T/ref" piped "$T/in.csv" --csv -H -j "$j" -e "$OPS"
 done
+# Spilled: a --memory small enough that the tables spill as they fold.
+mkdir "$T/tmp"
+for j in 1 2; do
+	expect_out "spilled -j $j" "$T/ref" fp --csv -H -j "$j" --memory 1M --tmpdir "$T/tmp" \
+	    -e "$OPS" "$T/in.csv"
+done
+check_dir_listing "no spill file left" "$T/tmp"
+
 # CRLF line ends (a CR inside a quoted field stays data).
 python3 -c 'import csv, sys
 w = csv.writer(sys.stdout, lineterminator="\r\n")
