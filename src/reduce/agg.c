@@ -677,8 +677,9 @@ static bool batch_split_csv(struct agg_part *p, struct batch *b, size_t n, const
 	return r == 0;
 }
 
-/* A CSV record at q without quotes, found and split into b's record n
- * in one pass: its terminator; else NULL (no field written). */
+/* A simple CSV record at q (fields unquoted, or quoted without doubled
+ * quotes) found and split into b's record n in one pass, its values in
+ * place: its terminator; else NULL, the record to go the general way. */
 static inline const char *batch_quick_csv(struct agg_part *p, struct batch *b, size_t n,
     const char *q, const char *end, struct csv_feed *cf)
 {
