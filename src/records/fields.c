@@ -166,8 +166,6 @@ static inline int csv_plain(const struct format *f, const char *rec, size_t len,
 	return 0;
 }
 
-/* The CSV fields, unescaped values appended to fv->scratch, which has
- * room for len + 1 more bytes. */
 /*
  * The fields from rec[i] on that hold no quote, up to max of them: most
  * fields of most CSV, split where the delimiters are, found sixteen
@@ -203,6 +201,8 @@ static inline size_t csv_run(const char *rec, size_t len, size_t i, char delim, 
 	return i;
 }
 
+/* The CSV fields, unescaped values appended to fv->scratch, which has
+ * room for len + 1 more bytes. */
 static int split_csv_into(const struct format *f, const char *rec, size_t len, size_t max,
     struct fieldvec *fv, const char **why)
 {
