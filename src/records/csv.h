@@ -56,8 +56,8 @@ const char *csv_iter_next(struct csv_iter *it);
 size_t csv_iter_walk(struct csv_iter *it);
 
 /* Move to p, the end (past the terminator) of the record at it->p that
- * the caller found itself: a record without quotes ends at its first
- * terminator (fields_csv_plain_record). */
+ * the caller found itself, where csv_iter_next would have found it
+ * (fields_csv_plain_record, for a simple record). */
 static inline void csv_iter_skip(struct csv_iter *it, const char *p)
 {
 	it->p = p;	/* it->q, if now behind p, is found again from p */
