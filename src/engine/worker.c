@@ -486,9 +486,7 @@ size_t worker_whole(struct worker *w, struct buf *b, uint64_t offset)
 		csv_iter_init(&it, b->data, len, &w->job->format, w->term);
 		it.at_eof = w->job->format.resync;	/* an unterminated quote is
 							 * then a record to reject */
-		w->walked = 0;
-		while (csv_iter_next(&it) != NULL)
-			w->walked++;
+		w->walked = csv_iter_walk(&it);
 		if (it.why != NULL)
 			bad_csv(w, b->data, (size_t)(it.err_at - b->data), offset, it.why);
 		if (it.p != it.end)

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "csv.h"
+#include "scan.h"
 
 void csv_iter_init(struct csv_iter *it, const char *p, size_t len, const struct format *f, char term)
 {
@@ -119,6 +120,28 @@ const char *csv_iter_next(struct csv_iter *it)
 			return NULL;
 		}
 		p = after;
+	}
+}
+
+size_t csv_iter_walk(struct csv_iter *it)
+{
+	size_t n = 0;
+
+	for (;;) {
+		/* Every terminator before the next quote ends a record. */
+		next_quote(it, it->p);
+		if (it->q > it->p) {
+			const char *last = memrchr(it->p, it->term, (size_t)(it->q - it->p));
+
+			if (last != NULL) {
+				n += scan_count_byte(it->p, (size_t)(last + 1 - it->p),
+				    (unsigned char)it->term);
+				it->p = last + 1;
+			}
+		}
+		if (csv_iter_next(it) == NULL)
+			return n;
+		n++;
 	}
 }
 

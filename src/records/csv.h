@@ -48,6 +48,24 @@ void csv_iter_init(struct csv_iter *it, const char *p, size_t len, const struct 
 const char *csv_iter_next(struct csv_iter *it);
 
 /*
+ * The records from it->p on, walked as csv_iter_next walks them until it
+ * returns NULL (it is left as that loop leaves it), counted: the
+ * terminators before each quote are counted in bulk, not one record at a
+ * time.
+ */
+size_t csv_iter_walk(struct csv_iter *it);
+
+/* Move to p, the end (past the terminator) of the record at it->p that
+ * the caller found itself, where csv_iter_next would have found it
+ * (fields_csv_plain_record, for a simple record). */
+static inline void csv_iter_skip(struct csv_iter *it, const char *p)
+{
+	it->p = p;	/* it->q, if now behind p, is found again from p */
+	it->open_quote = NULL;
+	it->bad = false;
+}
+
+/*
  * The first terminator outside quotes in p[0..n), *odd saying whether
  * p is inside a quoted field (the parity of the quotes before it); NULL
  * when there is none.  *odd is the state where the scan stopped: at the

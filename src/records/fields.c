@@ -5,12 +5,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "csv.h"
 #include "fields.h"
 #include "jsonl.h"
 #include "util.h"
 
-static void push(struct fieldvec *fv, const char *p, size_t len)
+static inline void push(struct fieldvec *fv, const char *p, size_t len)
 {
 	if (fv->n == fv->cap) {
 		fv->cap = fv->cap ? fv->cap * 2 : 16;
@@ -116,18 +120,45 @@ static void csv_lax_tail(const char *rec, size_t len, char delim, size_t *i,
 	val->len = (size_t)(scratch->data + scratch->len - val->p);
 }
 
-/* An unquoted field from rec[*i] to the next delimiter, in place. */
-static int csv_plain(const struct format *f, const char *rec, size_t len, size_t *i,
+/* The first delimiter or quote in rec[k, len), or len: eight bytes at a
+ * time where the record has them (a byte is one of the two when it xor
+ * the byte is zero; the lowest zero byte found this way is exact). */
+static inline size_t csv_stop(const char *rec, size_t k, size_t len, char delim)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+	const uint64_t dd = ones * (unsigned char)delim, qq = ones * '"';
+
+	while (len - k >= 8) {
+		uint64_t w, d, q, m;
+
+		memcpy(&w, rec + k, 8);
+		d = w ^ dd;
+		q = w ^ qq;
+		m = (((d - ones) & ~d) | ((q - ones) & ~q)) & highs;
+		if (m != 0)
+			return k + (size_t)(__builtin_ctzll(m) >> 3);
+		k += 8;
+	}
+#endif
+	while (k < len && rec[k] != delim && rec[k] != '"')
+		k++;
+	return k;
+}
+
+/* An unquoted field from rec[*i] to the next delimiter, in place.  Its
+ * end and a stray quote are found in one pass; lax, a quote is data. */
+static inline int csv_plain(const struct format *f, const char *rec, size_t len, size_t *i,
     struct field *val, const char **why)
 {
-	size_t k = *i;
+	size_t k = csv_stop(rec, *i, len, f->delim);
 
-	/* A byte loop: fields are short, and one pass finds both bytes. */
-	for (; k < len && rec[k] != f->delim; k++) {
-		if (rec[k] == '"' && !f->lax) {
+	while (k < len && rec[k] == '"') {
+		if (!f->lax) {
 			*why = CSV_STRAY_QUOTE;
 			return -1;
 		}
+		k = csv_stop(rec, k + 1, len, f->delim);
 	}
 	val->p = rec + *i;
 	val->len = k - *i;
@@ -135,19 +166,56 @@ static int csv_plain(const struct format *f, const char *rec, size_t len, size_t
 	return 0;
 }
 
-static int split_csv(const struct format *f, const char *rec, size_t len, size_t max,
+/*
+ * The fields from rec[i] on that hold no quote, up to max of them: most
+ * fields of most CSV, split where the delimiters are, found sixteen
+ * bytes at a time (a mask of a block's delimiters, one bit a byte) up to
+ * the first quote or the last whole block.  Where the rest begins (a
+ * field start): the fields there are left to the field by field split.
+ */
+static inline size_t csv_run(const char *rec, size_t len, size_t i, char delim, size_t max,
+    struct fieldvec *fv)
+{
+#ifdef __SSE2__
+	const __m128i dd = _mm_set1_epi8(delim), qq = _mm_set1_epi8('"');
+
+	for (size_t k = i; len - k >= 16 && fv->n < max; k += 16) {
+		__m128i w = _mm_loadu_si128((const __m128i *)(const void *)(rec + k));
+		unsigned md = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(w, dd));
+		unsigned mq = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(w, qq));
+
+		if (mq != 0)
+			md &= (1U << __builtin_ctz(mq)) - 1;	/* those before it */
+		for (; md != 0 && fv->n < max; md &= md - 1) {
+			size_t j = k + (size_t)__builtin_ctz(md);
+
+			push(fv, rec + i, j - i);
+			i = j + 1;
+		}
+		if (mq != 0)
+			break;
+	}
+#else
+	(void)rec, (void)len, (void)delim, (void)max, (void)fv;
+#endif
+	return i;
+}
+
+/* The CSV fields, unescaped values appended to fv->scratch, which has
+ * room for len + 1 more bytes. */
+static int split_csv_into(const struct format *f, const char *rec, size_t len, size_t max,
     struct fieldvec *fv, const char **why)
 {
 	size_t i = 0;
 
 	if (len > 0 && rec[len - 1] == '\r')
 		len--;
-	/* Room for every unescaped byte: values in scratch never move. */
-	fv->scratch.len = 0;
-	buf_reserve(&fv->scratch, len + 1);
 	while (fv->n < max) {
 		struct field val;
 
+		i = csv_run(rec, len, i, f->delim, max, fv);
+		if (fv->n >= max)
+			break;
 		if (i < len && rec[i] == '"') {
 			if (csv_quoted(rec, len, &i, &fv->scratch, &val, why) < 0)
 				return -1;
@@ -167,6 +235,100 @@ static int split_csv(const struct format *f, const char *rec, size_t len, size_t
 		i++;	/* the delimiter */
 	}
 	return 0;
+}
+
+/* The quoted field opening at rec[*i] for fields_csv_plain_record: its
+ * value in place (pushed while fewer than max), *i then at the byte
+ * after the closing quote; false for what the general way is to take (a
+ * doubled quote, no closing quote before end). */
+static inline bool quick_quoted(const char *rec, size_t len, size_t *i, size_t max,
+    struct fieldvec *fv)
+{
+	const char *c = memchr(rec + *i + 1, '"', len - *i - 1);
+	size_t at;
+
+	if (c == NULL || (size_t)(c - rec) + 1 >= len || c[1] == '"')
+		return false;
+	at = (size_t)(c - rec);
+	if (fv->n < max)
+		push(fv, rec + *i + 1, at - *i - 1);
+	*i = at + 1;
+	return true;
+}
+
+const char *fields_csv_plain_record(const struct format *f, const char *rec, const char *end,
+    char term, size_t max, struct fieldvec *fv)
+{
+#ifdef __SSE2__
+	const __m128i dd = _mm_set1_epi8(f->delim), qq = _mm_set1_epi8('"');
+	const __m128i tt = _mm_set1_epi8(term);
+	size_t i = 0, len = (size_t)(end - rec), k = 0;
+
+	fv->n = 0;
+	while (len - k >= 16) {
+		__m128i w = _mm_loadu_si128((const __m128i *)(const void *)(rec + k));
+		unsigned md = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(w, dd));
+		unsigned mq = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(w, qq));
+		unsigned mt = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(w, tt));
+		unsigned stop = mq | mt;
+		size_t at;
+
+		if (stop == 0) {
+			for (; md != 0; md &= md - 1) {
+				size_t j = k + (size_t)__builtin_ctz(md);
+
+				if (fv->n < max)
+					push(fv, rec + i, j - i);
+				i = j + 1;
+			}
+			k += 16;
+			continue;
+		}
+		at = k + (size_t)__builtin_ctz(stop);
+		for (md &= (1U << __builtin_ctz(stop)) - 1; md != 0; md &= md - 1) {
+			size_t j = k + (size_t)__builtin_ctz(md);
+
+			if (fv->n < max)
+				push(fv, rec + i, j - i);
+			i = j + 1;
+		}
+		if (rec[at] == term) {
+			if (fv->n < max)	/* the last, without a CR before its end */
+				push(fv, rec + i, at - i - (at > i && rec[at - 1] == '\r'));
+			return rec + at;
+		}
+		/* A quote: it opens a field, or the general way takes it. */
+		if (at != i || !quick_quoted(rec, len, &i, max, fv))
+			return NULL;
+		if (rec[i] == term)
+			return rec + i;
+		if (rec[i] != f->delim)
+			return NULL;
+		k = ++i;
+	}
+#else
+	(void)f, (void)rec, (void)end, (void)term, (void)max, (void)fv;
+#endif
+	return NULL;
+}
+
+static int split_csv(const struct format *f, const char *rec, size_t len, size_t max,
+    struct fieldvec *fv, const char **why)
+{
+	/* Room for every unescaped byte: values in scratch never move. */
+	fv->scratch.len = 0;
+	buf_reserve(&fv->scratch, len + 1);
+	return split_csv_into(f, rec, len, max, fv, why);
+}
+
+int fields_split_csv_more(const struct format *f, const char *rec, size_t len, size_t max,
+    struct fieldvec *fv, const char **why)
+{
+	if (rec == NULL)
+		rec = "";
+	fv->n = 0;
+	buf_reserve(&fv->scratch, len + 1);
+	return split_csv_into(f, rec, len, max, fv, why);
 }
 
 static size_t json_room(const struct format *f, struct fieldvec *fv)

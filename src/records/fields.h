@@ -81,6 +81,27 @@ int fields_split(const struct format *f, const char *rec, size_t len, struct fie
 int fields_split_upto(const struct format *f, const char *rec, size_t len, size_t max,
     struct fieldvec *fv, const char **why);
 /*
+ * fields_split_upto for a CSV record, except that the values unescaped
+ * (quoted with doubled quotes) are added to fv->scratch instead of
+ * replacing what it holds; they may move it, so the caller keeps them as
+ * offsets or moves its pointers (the fold's batches, reduce/agg.c, keep
+ * a batch's records' values until they fold).
+ */
+int fields_split_csv_more(const struct format *f, const char *rec, size_t len, size_t max,
+    struct fieldvec *fv, const char **why);
+/*
+ * The CSV record at rec (up to end) split up to max fields into fv in
+ * one pass that also finds its end, when it is simple: its fields either
+ * unquoted without quotes, or quoted without doubled quotes (their
+ * values in place) and followed by a delimiter or its end.  Its end is
+ * the terminator term that ends it (what csv_iter_next would find).
+ * NULL for any other record, or with no terminator in the whole blocks
+ * of sixteen bytes the pass reads (or without SSE2): the record is then
+ * to be found and split the general way.
+ */
+const char *fields_csv_plain_record(const struct format *f, const char *rec, const char *end,
+    char term, size_t max, struct fieldvec *fv);
+/*
  * A JSON record's fields from its paths' values, scanned before (the
  * worker scans each block once: struct block's jv): what fields_split
  * gives for the record, without scanning it again.

@@ -49,15 +49,20 @@ static size_t csv_ends(const struct format *f, char term, const char *buf, size_
     bool first, const char **why, size_t *err_off, size_t *count)
 {
 	struct csv_iter it;
-	const char *e, *last = NULL;
+	const char *last;
 
 	csv_iter_init(&it, buf, len, f, term);
-	while ((e = csv_iter_next(&it)) != NULL) {
-		last = e;
-		if (count != NULL)
+	if (first) {
+		last = csv_iter_next(&it);
+		if (last != NULL && count != NULL)
 			(*count)++;
-		if (first)
-			break;
+	} else {
+		size_t n = csv_iter_walk(&it);
+
+		/* The walk stops where its last record ended. */
+		last = n > 0 ? it.p : NULL;
+		if (count != NULL)
+			*count += n;
 	}
 	if (it.why != NULL) {
 		*why = it.why;

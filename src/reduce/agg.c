@@ -3,9 +3,9 @@
  * with the key table's inlines (keytab.h) and the states' (aggstate.h) so
  * that the compiler inlines them (agg.h has the key encoding, the number
  * rules and the partial format; aggpart.h lists the other files).  The
- * fold record by record and the fold in batches share their per-record
- * functions, inlined into both, which is why this file is a little over
- * 600 lines. */
+ * fold record by record and the fold in batches (plain and CSV) share
+ * their per-record functions, inlined into both, which is why this file
+ * is over 600 lines. */
 #include "autoconfig.h"
 
 #include <stdlib.h>
@@ -582,10 +582,13 @@ FOLD_INLINE void fold_ops(struct agg_part *p, uint64_t off, uint64_t idx, const 
  * fold.  So records go through a pipeline of batches of BATCH: while
  * batch k is split and hashed and its slots start to be read, batch k-1
  * reads its slots and starts reading the entries they name, and batch
- * k-2 is folded, in order, its memory there by now.  Only plainly split
- * records (not CSV, whose values may live in scratch) of at most
- * BATCH_FIELDS fields; each batch keeps its records' fields, and its
- * composite keys in a buffer of its own.
+ * k-2 is folded, in order, its memory there by now.  Records of at most
+ * BATCH_FIELDS fields, plain or CSV; each batch keeps its records'
+ * fields, its composite keys in a buffer of its own, and the CSV values
+ * unescaped (with doubled quotes) in another, so that they stay until
+ * the batch is folded.  A CSV record the iterator or the splitter finds
+ * malformed ends the pipeline: the batches before it are folded, and it
+ * goes the one-by-one way (fold_record), whose error it is.
  */
 #define BATCH 32
 #define BATCH_FIELDS 16
@@ -601,12 +604,14 @@ struct batch {
 	uint64_t vh[BATCH];	/* the hash of the first distinct op's value
 				 * key, when the group was found; else 0 */
 	struct buf kb;
+	struct buf sc;		/* CSV: values unescaped (fields_split_csv_more) */
 	struct field f[BATCH][BATCH_FIELDS];
 };
 
 static inline bool batch_fits(const struct agg_part *p)
 {
-	return format_plain(p->fmt) && p->spec->maxfield <= BATCH_FIELDS &&
+	return (format_plain(p->fmt) || p->fmt->kind == FORMAT_CSV) &&
+	    p->spec->maxfield <= BATCH_FIELDS &&
 	    (p->kt.n >= BATCH_GROUPS || p->vals.n >= BATCH_GROUPS);
 }
 
@@ -623,38 +628,140 @@ void agg_batches_free(struct batch *b)
 {
 	if (b == NULL)
 		return;
-	for (int i = 0; i < BATCHES; i++)
+	for (int i = 0; i < BATCHES; i++) {
 		buf_free(&b[i].kb);
+		buf_free(&b[i].sc);
+	}
 	free(b);
 }
 
-/* Split and hash the records from q on, up to BATCH of them, into b, and
- * start reading their slots; where the next batch begins. */
-static const char *batch_split(struct agg_part *p, struct batch *b, const char *q,
+/* Where the pipeline of a CSV block is: its iterator, and the record
+ * that ended it (hand, hlen; hand NULL if none). */
+struct csv_feed {
+	struct csv_iter *it;
+	const char *hand;
+	size_t hlen;
+};
+
+/* Values of records before n in b's scratch, moved with it from old
+ * (their pointers, compared as numbers: the old buffer is freed). */
+static void batch_rebase(struct batch *b, size_t n, uintptr_t old, size_t used)
+{
+	for (size_t i = 0; i < n; i++) {
+		for (size_t j = 0; j < b->nf[i]; j++) {
+			uintptr_t a = (uintptr_t)b->f[i][j].p;
+
+			if (a >= old && a <= old + used)
+				b->f[i][j].p = b->sc.data + (a - old);
+		}
+	}
+}
+
+/* Split CSV record n of b, rec[0, len), into b->f[n], its unescaped
+ * values added to b->sc; false if it is malformed. */
+static bool batch_split_csv(struct agg_part *p, struct batch *b, size_t n, const char *rec,
+    size_t len)
+{
+	struct fieldvec fv = { .v = b->f[n], .cap = BATCH_FIELDS, .scratch = b->sc };
+	uintptr_t old = (uintptr_t)b->sc.data;
+	size_t used = b->sc.len;
+	const char *why = NULL;
+	int r = 0;
+
+	if (p->spec->maxfield > 0)
+		r = fields_split_csv_more(p->fmt, rec, len, p->spec->maxfield, &fv, &why);
+	b->sc = fv.scratch;
+	b->nf[n] = fv.n;
+	if (old != 0 && (uintptr_t)b->sc.data != old)
+		batch_rebase(b, n, old, used);
+	return r == 0;
+}
+
+/* A simple CSV record at q (fields unquoted, or quoted without doubled
+ * quotes) found and split into b's record n in one pass, its values in
+ * place: its terminator; else NULL, the record to go the general way. */
+static inline const char *batch_quick_csv(struct agg_part *p, struct batch *b, size_t n,
+    const char *q, const char *end, struct csv_feed *cf)
+{
+	struct fieldvec fv = { .v = b->f[n], .cap = BATCH_FIELDS };
+	const char *t = fields_csv_plain_record(p->fmt, q, end, p->term, p->spec->maxfield, &fv);
+
+	if (t != NULL) {
+		b->nf[n] = fv.n;
+		csv_iter_skip(cf->it, t + 1);
+	}
+	return t;
+}
+
+/* The end of the record at q (its terminator, or end); for CSV, NULL
+ * when the record is to go the one-by-one way (cf->hand). */
+static inline const char *batch_next(struct agg_part *p, struct csv_feed *cf, const char *q,
     const char *end)
+{
+	const char *t;
+
+	if (cf == NULL) {
+		t = memchr(q, p->term, (size_t)(end - q));
+		return t != NULL ? t : end;
+	}
+	t = csv_iter_next(cf->it);
+	/* As agg_fold takes it: no end found is a record to the end. */
+	if (t == NULL || cf->it->bad) {
+		cf->hand = q;
+		cf->hlen = (size_t)((t != NULL ? t - 1 : end) - q);
+		return NULL;
+	}
+	return t - 1;
+}
+
+/* Split and hash the records from q on, up to BATCH of them, into b, and
+ * start reading their slots; where the next batch begins.  A CSV block's
+ * records come from cf (else NULL): the batch ends early at a record
+ * that goes the one-by-one way, which is then cf->hand. */
+static const char *batch_split(struct agg_part *p, struct batch *b, const char *q,
+    const char *end, struct csv_feed *cf)
 {
 	struct buf own = p->kbuf;
 	size_t n = 0;
 
-	p->kbuf = b->kb;
-	p->kbuf.len = 0;
-	for (; n < BATCH && q < end; n++) {
-		const char *t = memchr(q, p->term, (size_t)(end - q));
+	if (cf != NULL)
+		b->sc.len = 0;
+	for (; n < BATCH && q < end && (cf == NULL || cf->hand == NULL); n++) {
+		const char *t = cf != NULL ? batch_quick_csv(p, b, n, q, end, cf) : NULL;
 
+		if (t != NULL) {
+			b->rec[n] = q;
+			b->rlen[n] = (size_t)(t - q);
+			q = t + 1;
+			continue;
+		}
+		t = batch_next(p, cf, q, end);
 		if (t == NULL)
-			t = end;
-		p->fv.v = b->f[n];
+			break;
 		b->rec[n] = q;
 		b->rlen[n] = (size_t)(t - q);
-		split_plain(p, q, (size_t)(t - q));
-		b->nf[n] = p->fv.n;
-		b->koff[n] = p->kbuf.len;
-		record_key(p, q, (size_t)(t - q), &b->key[n], &b->klen[n]);
-		if (b->key[n] != NULL) {
-			b->h[n] = keytab_hash(b->key[n], b->klen[n]);
-			keytab_prefetch_slot(&p->kt, b->h[n]);
+		if (cf == NULL) {
+			p->fv.v = b->f[n];
+			split_plain(p, q, (size_t)(t - q));
+			b->nf[n] = p->fv.n;
+		} else if (!batch_split_csv(p, b, n, q, (size_t)(t - q))) {
+			cf->hand = q;
+			cf->hlen = (size_t)(t - q);
+			break;
 		}
 		q = t + 1;
+	}
+	p->kbuf = b->kb;
+	p->kbuf.len = 0;
+	for (size_t i = 0; i < n; i++) {
+		p->fv.v = b->f[i];
+		p->fv.n = b->nf[i];
+		b->koff[i] = p->kbuf.len;
+		record_key(p, b->rec[i], b->rlen[i], &b->key[i], &b->klen[i]);
+		if (b->key[i] != NULL) {
+			b->h[i] = keytab_hash(b->key[i], b->klen[i]);
+			keytab_prefetch_slot(&p->kt, b->h[i]);
+		}
 	}
 	b->kb = p->kbuf;
 	p->kbuf = own;
@@ -714,8 +821,10 @@ static void batch_fold(struct agg_part *p, struct batch *b)
 	b->n = 0;
 }
 
-/* Fold the records from q to end through the pipeline. */
-static void fold_batches(struct agg_part *p, const char *q, const char *end)
+/* Fold the records from q to end through the pipeline; of a CSV block,
+ * those cf's iterator finds (up to cf->hand).  Where it stopped. */
+static const char *fold_batches(struct agg_part *p, const char *q, const char *end,
+    struct csv_feed *cf)
 {
 	struct field *own = p->fv.v;
 	struct batch *b;
@@ -730,7 +839,7 @@ static void fold_batches(struct agg_part *p, const char *q, const char *end)
 		struct batch *split = &b[k % BATCHES], *match = &b[(k + 3) % BATCHES],
 		    *values = &b[(k + 2) % BATCHES], *fold = &b[(k + 1) % BATCHES];
 
-		q = batch_split(p, split, q, end);
+		q = batch_split(p, split, q, end, cf);
 		batch_match(p, match, dist);
 		batch_match_values(p, values);
 		batch_fold(p, fold);
@@ -740,6 +849,7 @@ static void fold_batches(struct agg_part *p, const char *q, const char *end)
 	for (int i = 0; i < BATCHES; i++)
 		b[i].n = 0;
 	p->fv.v = own;
+	return q;
 }
 
 void agg_fold(struct agg_part *p, const struct block *b)
@@ -773,9 +883,16 @@ void agg_fold(struct agg_part *p, const struct block *b)
 	while (q < end && !p->stop) {
 		const char *t;
 
-		if (!csv && p->reject == NULL && batch_fits(p)) {
-			fold_batches(p, q, end);
-			break;
+		if (p->reject == NULL && batch_fits(p)) {
+			struct csv_feed cf = { .it = &it };
+
+			q = fold_batches(p, q, end, csv ? &cf : NULL);
+			if (cf.hand == NULL || p->stop)
+				break;
+			/* The record that ended the pipeline, one by one. */
+			fold_record(p, cf.hand, cf.hlen);
+			q = cf.hand + cf.hlen + 1;
+			continue;
 		}
 		if (csv) {
 			const char *e = csv_iter_next(&it);

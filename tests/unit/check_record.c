@@ -8,6 +8,7 @@
 
 #include "check_suites.h"
 #include "csv.h"
+#include "fields.h"
 #include "record.h"
 #include "scan.h"
 
@@ -510,6 +511,155 @@ START_TEST(test_csv_resync_cases)
 }
 END_TEST
 
+/* Strict CSV split byte by byte, the reference: the first max fields of
+ * rec[0, len) (a CR before its end dropped) into vals, NUL-separated,
+ * their count in *n; -1 if malformed. */
+static int naive_csv_split(const char *rec, size_t len, size_t max, char *vals, size_t *n)
+{
+	size_t i = 0;
+
+	*n = 0;
+	if (len > 0 && rec[len - 1] == '\r')
+		len--;
+	while (*n < max) {
+		if (i < len && rec[i] == '"') {
+			for (i++;; i++) {
+				if (i >= len)
+					return -1;
+				if (rec[i] == '"' && (i + 1 >= len || rec[i + 1] != '"'))
+					break;
+				*vals++ = rec[i];
+				i += rec[i] == '"';
+			}
+			i++;
+			if (i < len && rec[i] != ',')
+				return -1;
+		} else {
+			for (; i < len && rec[i] != ','; i++) {
+				if (rec[i] == '"')
+					return -1;
+				*vals++ = rec[i];
+			}
+		}
+		*vals++ = '\0';
+		(*n)++;
+		if (i >= len)
+			break;
+		i++;
+	}
+	return 0;
+}
+
+/* fields_split_upto (sixteen bytes at a time where no quote is) against
+ * the byte by byte split, on random strict CSV records. */
+START_TEST(test_csv_split_random)
+{
+	static const struct format csv = { .kind = FORMAT_CSV, .delim = ',' };
+	static const size_t maxes[] = { 1, 2, 5, 40, SIZE_MAX };
+	struct fieldvec fv = { 0 };
+	char rec[200], vals[400];
+
+	rng_seed(31);
+	for (int round = 0; round < 50000; round++) {
+		size_t len = rng() % sizeof rec, max = maxes[rng() % 5], n;
+		const char *why = NULL, *v = vals;
+		int r;
+
+		fill_random(rec, len, round % 3 ? "aaaaaaaaaaaaaaaaaaaa,,,\"\r" : "a,\"\r");
+		r = naive_csv_split(rec, len, max, vals, &n);
+		ck_assert_int_eq(fields_split_upto(&csv, rec, len, max, &fv, &why), r);
+		if (r < 0)
+			continue;
+		ck_assert_uint_eq(fv.n, n);
+		for (size_t i = 0; i < n; v += fv.v[i].len + 1, i++) {
+			ck_assert_uint_eq(fv.v[i].len, strlen(v));
+			ck_assert(memcmp(fv.v[i].p, v, fv.v[i].len) == 0);
+		}
+	}
+	fieldvec_free(&fv);
+}
+END_TEST
+
+/* csv_iter_walk leaves the iterator as the loop of csv_iter_next does,
+ * having counted its records, in strict, lax and resync CSV. */
+START_TEST(test_csv_walk_random)
+{
+	static const struct format fmts[] = {
+		{ .kind = FORMAT_CSV, .delim = ',' },
+		{ .kind = FORMAT_CSV, .delim = ',', .lax = true },
+		{ .kind = FORMAT_CSV, .delim = ',', .resync = true },
+	};
+	char buf[300];
+
+	rng_seed(23);
+	for (int round = 0; round < 30000; round++) {
+		const struct format *f = &fmts[round % 3];
+		size_t len = rng() % sizeof buf, n = 0, got;
+		struct csv_iter a, b;
+
+		fill_random(buf, len, round % 2 ? "aaaaaaa,,\"\n" : "a,\"\n\r");
+		csv_iter_init(&a, buf, len, f, '\n');
+		csv_iter_init(&b, buf, len, f, '\n');
+		a.at_eof = b.at_eof = round % 5 == 0;
+		while (csv_iter_next(&a) != NULL)
+			n++;
+		got = csv_iter_walk(&b);
+		ck_assert_uint_eq(got, n);
+		ck_assert_ptr_eq(b.p, a.p);
+		ck_assert_ptr_eq(b.why, a.why);
+		if (a.why != NULL)
+			ck_assert_ptr_eq(b.err_at, a.err_at);
+		ck_assert_ptr_eq(b.open_quote, a.open_quote);
+	}
+}
+END_TEST
+
+/* A record fields_csv_plain_record takes ends where csv_iter_next says,
+ * and its fields are fields_split_upto's, for any max. */
+START_TEST(test_csv_plain_record_random)
+{
+	static const struct format csv = { .kind = FORMAT_CSV, .delim = ',' };
+	static const size_t maxes[] = { 0, 1, 3, 16, SIZE_MAX };
+	struct fieldvec quick = { 0 }, ref = { 0 };
+	char buf[400];
+	size_t taken = 0;
+
+	rng_seed(29);
+	for (int round = 0; round < 20000; round++) {
+		size_t len = rng() % sizeof buf;
+		struct csv_iter it;
+		const char *rec = buf, *e;
+
+		fill_random(buf, len, round % 2 ? "aaaaaaaaaaaa,,\"\n" : "aaaa,\"\n\r");
+		csv_iter_init(&it, buf, len, &csv, '\n');
+		while ((e = csv_iter_next(&it)) != NULL || rec < buf + len) {
+			size_t max = maxes[rng() % 5];
+			const char *t = fields_csv_plain_record(&csv, rec, buf + len, '\n', max, &quick);
+			const char *why = NULL;
+
+			if (t != NULL) {
+				ck_assert_ptr_nonnull(e);
+				ck_assert_ptr_eq(t + 1, e);
+				ck_assert_int_eq(fields_split_upto(&csv, rec, (size_t)(t - rec), max, &ref,
+				    &why), 0);
+				ck_assert_uint_eq(quick.n, ref.n);
+				for (size_t i = 0; i < ref.n; i++) {
+					ck_assert_uint_eq(quick.v[i].len, ref.v[i].len);
+					ck_assert(memcmp(quick.v[i].p, ref.v[i].p, ref.v[i].len) == 0);
+				}
+				taken++;
+			}
+			if (e == NULL)
+				break;
+			rec = e;
+		}
+	}
+	ck_assert_uint_gt(taken, 1000);	/* the test saw the quick way */
+	fieldvec_free(&quick);
+	fieldvec_free(&ref);
+}
+END_TEST
+
 Suite *suite_record(void)
 {
 	Suite *s = suite_create("record");
@@ -517,6 +667,9 @@ Suite *suite_record(void)
 
 	tcase_add_test(rs, test_csv_resync_cuts);
 	tcase_add_test(rs, test_csv_resync_cases);
+	tcase_add_test(rs, test_csv_walk_random);
+	tcase_add_test(rs, test_csv_split_random);
+	tcase_add_test(rs, test_csv_plain_record_random);
 	TCase *tc;
 
 	tc = tcase_create("core");
