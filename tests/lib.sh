@@ -130,6 +130,23 @@ check_nonempty() {
 	fi
 }
 
+# check_partials_merged REF LINE JOBS OPS BUDGET_ARGS... -- INPUT: INPUT cut
+# before LINE into two files, the first's partial made at -j JOBS with
+# small chunks, the second's at -j 1, both under the budget; `forkpipe
+# merge` of the two gives REF; no temporary file is left in $T/tmp.
+check_partials_merged() {
+	local ref=$1 at=$2 ja=$3 ops=$4 args=()
+	shift 4
+	while [ "$1" != -- ]; do args+=("$1"); shift; done
+	head -n $((at - 1)) "$2" > "$T/a.tsv"
+	tail -n +"$at" "$2" > "$T/b.tsv"
+	fp "${args[@]}" --tsv --partial -j "$ja" -b 8K -e "group -k 1 $ops" "$T/a.tsv" > "$T/a.part"
+	fp "${args[@]}" --tsv --partial -j 1 -e "group -k 1 $ops" "$T/b.tsv" > "$T/b.part"
+	expect_out "partials merged" "$ref" fp merge "${args[@]}" --tsv -e "group -k 1 $ops" \
+		"$T/a.part" "$T/b.part"
+	check_dir_listing "no temporary file left" "$T/tmp"
+}
+
 # check_streamed_peak NAME BLOCK OPS BUDGET_ARGS... -- INPUT: a big group
 # streamed under a small budget holds much less than the same run in
 # memory.  The peak (max RSS of the run's processes, --stats-json) of

@@ -67,12 +67,7 @@ grep -q '^big,[0-9]*,[0-9]*,",a""b0,' "$T/cref" || fail "csv: the field is not q
 expect_out "streamed: csv" "$T/cref" fp "${M[@]}" --csv -j 2 -b 8K -e "group -k 1 $OPS" "$T/in.csv"
 
 # Partials with the big group's entries in pieces, merged under the budget.
-head -n 90000 "$T/in.tsv" > "$T/a.tsv"
-tail -n +90001 "$T/in.tsv" > "$T/b.tsv"
-fp "${M[@]}" --tsv --partial -j 4 -b 8K -e "group -k 1 $OPS" "$T/a.tsv" > "$T/a.part"
-fp "${M[@]}" --tsv --partial -j 1 -e "group -k 1 $OPS" "$T/b.tsv" > "$T/b.part"
-expect_out "partials merged" "$T/ref" fp merge "${M[@]}" --tsv -e "group -k 1 $OPS" "$T/a.part" "$T/b.part"
-check_dir_listing "no temporary file left" "$T/tmp"
+check_partials_merged "$T/ref" 90001 4 "$OPS" "${M[@]}" -- "$T/in.tsv"
 
 # Peak memory: streamed, the big group's extra over a run counting only
 # is the budget's buffers, well under what it takes in memory.
