@@ -8,8 +8,12 @@
  * group references (pcre_repl.c); each record then costs one match per
  * replacement plus copying.  Like grep, the pattern runs over the whole
  * block when that finds the same matches as running it record by
- * record.  A little over 600 lines: the --json path (sub_json) shares
- * the match, substitution and output helpers that are this file's own. */
+ * record.
+ *
+ * One file, though about 630 lines: the --json path (sub_json, which
+ * rewrites a string value at a path) uses the same match, substitution
+ * and output helpers as the plain path; split apart, those helpers would
+ * become an interface of their own with no other user. */
 #include "autoconfig.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
