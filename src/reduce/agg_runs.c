@@ -165,6 +165,19 @@ static char *error_message(const struct agg_part *p)
 	return m.data;
 }
 
+void agg_entry_bad(struct agg_part *p)
+{
+	/* A partial file's sorted stretch is kept as a run with its bytes
+	 * unchecked (agg_wire.c merge_entries): the damage is the input's,
+	 * not the temporary file's. */
+	if (p->from_files && p->sf.err == NULL) {
+		p->damaged = true;
+		p->sf.err = xasprintf("%s: a partial file is damaged: an entry does not decode",
+		    p->spec->stage);
+	}
+	spillfile_corrupt(&p->sf);
+}
+
 /* A sorted run being merged: its reader and current entry. */
 struct run_src {
 	struct run_reader rd;
@@ -246,15 +259,7 @@ static uint64_t combine_top(struct agg_part *p, struct agg_part *one, struct run
 			return 0;
 		off = agg_merge_entry(one, r->ent, r->elen, 0);
 		if (off == 0) {
-			/* A partial file's sorted stretch is kept as a run with its
-			 * bytes unchecked (agg_wire.c merge_entries): the damage is
-			 * the input's, not the temporary file's. */
-			if (p->from_files && p->sf.err == NULL) {
-				p->damaged = true;
-				p->sf.err = xasprintf("%s: a partial file is damaged: an entry does "
-				    "not decode", p->spec->stage);
-			}
-			spillfile_corrupt(&p->sf);
+			agg_entry_bad(p);
 			return 0;
 		}
 		if (src_next(r) < 0)
@@ -278,12 +283,16 @@ int agg_finish_runs(struct agg_part *p, size_t first, const struct agg_keys *kr,
     void *ctx, char **err)
 {
 	size_t n = p->nruns - first, bufsz = run_buffer(p, n);
-	struct run_src *rs = xcalloc(n, sizeof *rs);
+	struct run_src *rs;
 	struct stage scratch_st = { 0 };
 	struct losertree lt = { 0 };
 	struct agg_part *one;
 	int rc = 0;
 
+	/* Ops of fixed-size states: combined in slices (agg_slicefinish.c). */
+	if (!agg_spec_sliced(p->spec))
+		return agg_finish_slices(p, first, kr, bufsz, fn, ctx, err);
+	rs = xcalloc(n, sizeof *rs);
 	/* The groups of one key are combined in a table of their own. */
 	scratch_st.fmt = p->fmt;
 	scratch_st.term = p->term;

@@ -160,6 +160,10 @@ void agg_encode_entry(struct agg_part *p, uint64_t off, struct buf *out);
  * a run reader's share of memory (aggsplit.c): true, else false and
  * nothing written. */
 bool agg_encode_split(struct agg_part *p, uint64_t off, struct buf *out);
+/* Whether an op of s keeps a list or set that agg_encode_split may write
+ * in pieces (aggsplit.c): such a group may outgrow memory where runs are
+ * merged (ostat_stream.h). */
+bool agg_spec_sliced(const struct agg_spec *s);
 /* Op i's state at state, encoded. */
 void agg_encode_op(struct agg_part *p, size_t i, const void *state, struct buf *e);
 /* Combine one encoded entry, its chunk numbers offset by base, into the
@@ -185,6 +189,14 @@ struct agg_keys {
  * (NULL: all) passed to fn (agg_finish's result). */
 int agg_finish_runs(struct agg_part *p, size_t first, const struct agg_keys *kr, agg_group_fn fn,
     void *ctx, char **err);
+/* agg_finish_runs when no op keeps a list (agg_spec_sliced false): the
+ * runs' entries combined slice by slice of keys in a hash table, each
+ * run read with a buffer of bufsz bytes (agg_slicefinish.c). */
+int agg_finish_slices(struct agg_part *p, size_t first, const struct agg_keys *kr, size_t bufsz,
+    agg_group_fn fn, void *ctx, char **err);
+/* An entry of a run did not decode: p->sf's error says so (a partial
+ * file's damage, p->damaged, or a corrupt temporary file). */
+void agg_entry_bad(struct agg_part *p);
 /* agg_finish of a partial held as runs, its key range split over
  * p->procs processes (agg_rangefinish.c). */
 int agg_finish_split(struct agg_part *p, agg_group_fn fn, void *ctx, struct agg_out *out,

@@ -41,6 +41,14 @@ static bool sliced(const struct agg_op *op)
 	    is_set(op->kind));
 }
 
+bool agg_spec_sliced(const struct agg_spec *s)
+{
+	for (size_t i = 0; i < s->nops; i++)
+		if (sliced(&s->ops[i]))
+			return true;
+	return false;
+}
+
 /* The bytes of op's list in its wire form, about. */
 static uint64_t list_bytes(const struct agg_part *p, const struct agg_op *op, const void *x)
 {

@@ -84,3 +84,52 @@ int run_reader_next(struct run_reader *r, const char **p, size_t *len)
 	r->lo += (size_t)n;
 	return 0;
 }
+
+int run_reader_peek_slow(struct run_reader *r, const char **p, size_t *len)
+{
+	if (r->hi == r->lo && r->pos == r->end)
+		return 1;
+	/* The first item ahead is the next one. */
+	return run_reader_ahead(r, 0, p, len);
+}
+
+int run_reader_ahead(struct run_reader *r, size_t bytes, const char **p, size_t *len)
+{
+	size_t at = 0;	/* from lo */
+
+	for (;;) {
+		const char *q;
+		uint64_t n;
+		size_t hdr;
+
+		switch (fill(r, at + VARINT_MAX)) {
+		case 0:
+			break;
+		case 1:
+			if (r->lo + at == r->hi)
+				return 1;	/* the run ends before */
+			break;	/* a short varint at the very end: checked below */
+		default:
+			return -1;
+		}
+		q = r->buf + r->lo + at;
+		if (!varint_get(&q, r->buf + r->hi, &n) || n > SIZE_MAX / 2)
+			return spillfile_corrupt(r->f);
+		hdr = (size_t)(q - (r->buf + r->lo + at));
+		switch (fill(r, at + hdr + (size_t)n)) {
+		case 0:
+			break;
+		case 1:
+			return spillfile_corrupt(r->f);
+		default:
+			return -1;
+		}
+		if (at >= bytes) {
+			*p = r->buf + r->lo + at + hdr;
+			*len = (size_t)n;
+			return 0;
+		}
+		at += hdr + (size_t)n;
+	}
+}
+

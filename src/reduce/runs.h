@@ -41,6 +41,33 @@ void run_reader_close(struct run_reader *r);
  * corrupt). */
 int run_reader_next(struct run_reader *r, const char **p, size_t *len);
 
+/* The next item as run_reader_next gives it, left to be read again (or
+ * skipped with run_reader_skip): the same values.  Inline for an item
+ * with a one-byte length already buffered, the common case. */
+int run_reader_peek_slow(struct run_reader *r, const char **p, size_t *len);
+static inline int run_reader_peek(struct run_reader *r, const char **p, size_t *len)
+{
+	const unsigned char *q = (const unsigned char *)r->buf + r->lo;
+
+	if (r->lo < r->hi && *q < 0x80 && r->hi - r->lo > (size_t)*q) {
+		*p = (const char *)q + 1;
+		*len = *q;
+		return 0;
+	}
+	return run_reader_peek_slow(r, p, len);
+}
+
+/* Past the item run_reader_peek gave (at p, len bytes). */
+static inline void run_reader_skip(struct run_reader *r, const char *p, size_t len)
+{
+	r->lo = (size_t)(p - r->buf) + len;
+}
+/* The first item that starts bytes or more after the next one begins,
+ * without reading past it (the reader's buffer grows to hold them all):
+ * 0 with *p and *len (valid until the reader is used again), 1 when the
+ * run ends before, -1 as run_reader_next. */
+int run_reader_ahead(struct run_reader *r, size_t bytes, const char **p, size_t *len);
+
 /* Keep "a temporary file in DIR is corrupt" as f's error: -1. */
 int spillfile_corrupt(struct spillfile *f);
 
