@@ -141,9 +141,13 @@
  * file as a run (entries of the form above, sorted by key, one per key)
  * and started afresh.  Every 64 to 256 runs (as many as the budget
  * gives a 64 KiB read buffer each) are merged into one, so the end reads
- * at most that many: it merges them in key order with a loser tree
- * (runs.h), combining a key's entries, in the order of the runs, in a
- * small table of its own, and streams the groups out.  A worker keeps
+ * at most that many: it merges them in key order, combining a key's
+ * entries in the order of the runs, and streams the groups out.  When
+ * every op's state is of fixed size (no lists or sets), slice by slice
+ * of keys, each run giving a slice at most 16 KiB of entries, combined
+ * in a hash table that fits the caches and then sorted
+ * (agg_slicefinish.c); otherwise with a loser tree (runs.h), each key's
+ * entries in a small table of its own.  A worker keeps
  * one partial across the chunks it takes (src/engine/worker_table.c) and
  * sends its runs and its table when the supervisor asks, or at the end
  * of a chunk once it has spilled or holds half its budget

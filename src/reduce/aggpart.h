@@ -3,6 +3,8 @@
  *   agg.c       the partial's life and the fold of records (the hot path)
  *   agg_wire.c  the partial's encoding (agg.h has the format) and merging
  *   agg_runs.c  spilled runs, their compaction, and the finish
+ *   agg_slicefinish.c  the runs of fixed-size states merged slice by slice
+ *               of keys in a hash table
  *   agg_rangefinish.c  the finish of many runs split by key range over processes
  *   agg_out.c   what the stages print, and their shared callbacks
  *   aggfull.c   the record --full prints, chosen as datamash chooses it

@@ -1,5 +1,6 @@
 /* check_runs.c - the run engine: runs written in pieces and read back
- * with buffers of any size, errors that stick with one message each, the
+ * with buffers of any size (items peeked, skipped and looked ahead at
+ * too), errors that stick with one message each, the
  * loser tree's order (ties to the lower source), and the external sort of
  * fixed-size items on it (valsort.h). */
 #include "autoconfig.h"
@@ -71,6 +72,71 @@ START_TEST(test_write_read)
 			ck_assert_int_eq(run_reader_next(&rd, &p, &n), 1);
 			run_reader_close(&rd);
 		}
+	}
+	ck_assert_ptr_null(f.err);
+	spillfile_close(&f);
+}
+END_TEST
+
+/* Peeking, skipping and looking ahead (agg_slicefinish.c's reading):
+ * items of 0 to 299 bytes (lengths of one and two bytes), with buffers
+ * smaller and larger than them. */
+START_TEST(test_peek_ahead)
+{
+	struct spillfile f;
+	struct run_writer w;
+	int64_t len;
+
+	spillfile_init(&f, "st", tmpdir());
+	run_writer_begin(&w, &f, 64);
+	for (unsigned i = 0; i < 300; i++) {
+		put_item(&w.b, i);
+		ck_assert_int_eq(run_writer_step(&w), 0);
+	}
+	len = run_writer_end(&w);
+	ck_assert_int_ge(len, 0);
+	for (size_t bufsize = 1; bufsize <= 4096; bufsize *= 8) {
+		struct run_reader rd;
+		const char *p, *q;
+		size_t n, m;
+		unsigned i = 0;
+
+		run_reader_open(&rd, &f, 0, (uint64_t)len, bufsize);
+		while (run_reader_peek(&rd, &p, &n) == 0) {
+			ck_assert_uint_eq(n, i);
+			/* the item that starts 500 bytes on or later: the first
+			 * j > i with the sizes of items i..j-1 (each its bytes
+			 * and a varint) adding up to 500 or more */
+			unsigned j = i;
+			size_t at = 0;
+
+			while (j < 300 && at < 500)
+				at += j + (j < 128 ? 1 : 2), j++;
+			if (j < 300 && at >= 500) {
+				ck_assert_int_eq(run_reader_ahead(&rd, 500, &q, &m), 0);
+				ck_assert_uint_eq(m, j);
+				if (m > 0)
+					ck_assert_int_eq(q[0], (char)m);
+			} else {
+				ck_assert_int_eq(run_reader_ahead(&rd, 500, &q, &m), 1);
+			}
+			/* looking ahead moved nothing: peek again, then read on */
+			ck_assert_int_eq(run_reader_peek(&rd, &p, &n), 0);
+			ck_assert_uint_eq(n, i);
+			if (i % 2 == 0) {
+				run_reader_skip(&rd, p, n);
+			} else {
+				ck_assert_int_eq(run_reader_next(&rd, &q, &m), 0);
+				ck_assert_uint_eq(m, i);
+				for (size_t k = 0; k < m; k++)
+					ck_assert_int_eq(q[k], (char)(m + k));
+			}
+			i++;
+		}
+		ck_assert_uint_eq(i, 300);
+		ck_assert_int_eq(run_reader_peek(&rd, &p, &n), 1);
+		ck_assert_int_eq(run_reader_ahead(&rd, 0, &p, &n), 1);
+		run_reader_close(&rd);
 	}
 	ck_assert_ptr_null(f.err);
 	spillfile_close(&f);
@@ -337,6 +403,7 @@ Suite *suite_runs(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, test_write_read);
+	tcase_add_test(tc, test_peek_ahead);
 	tcase_add_test(tc, test_error_sticks);
 	tcase_add_test(tc, test_corrupt);
 	tcase_add_test(tc, test_losertree);
