@@ -13,7 +13,7 @@
  * order, which its first error, first and last rely on.  Should the
  * worker die, the supervisor runs every chunk of its table again.  The
  * table's memory stays within the reducer's budget: once it has spilled
- * or taken half the budget (stage_def.partial_full), it is sent at the
+ * or taken three quarters of it (stage_def.partial_full), it is sent at the
  * end of the chunk, so what is encoded and sent at once is no more than
  * a partial per chunk was. */
 #include "autoconfig.h"

@@ -184,7 +184,7 @@ struct stage_def {
 	 * on which chunks each partial holds. */
 	bool lasting;
 	/* With lasting: whether the partial has taken its share of memory
-	 * (it spilled, or it is half its budget), so that it is sent now:
+	 * (it spilled, or it is 3/4 of its budget), so that it is sent now:
 	 * what is sent at once stays bounded.  NULL: never. */
 	bool (*partial_full)(const void *partial);
 };

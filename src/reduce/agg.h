@@ -150,7 +150,7 @@
  * entries in a small table of its own.  A worker keeps
  * one partial across the chunks it takes (src/engine/worker_table.c) and
  * sends its runs and its table when the supervisor asks, or at the end
- * of a chunk once it has spilled or holds half its budget
+ * of a chunk once it has spilled or holds three quarters of its budget
  * (agg_part_full).  The merger keeps a partial of 4 MiB or more, or any
  * once its own table is big, as runs (its sorted stretches) rather than
  * hashing its keys in.
@@ -321,7 +321,7 @@ struct agg_part;
 /* A partial for stage st (its budget, tmpdir, format and terminator). */
 struct agg_part *agg_part_new(const struct agg_spec *s, const struct stage *st);
 void agg_part_free(void *part);
-/* Whether the partial spilled, holds half its budget or more, or its
+/* Whether the partial spilled, holds 3/4 of its budget or more, or its
  * last chunk (not its first) made a new group of most of its records. */
 bool agg_part_full(const void *part);
 void agg_fold(struct agg_part *p, const struct block *b);
