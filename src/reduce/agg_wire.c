@@ -26,6 +26,12 @@ static void put_zz(struct buf *b, i128 x)
 	unsigned char t[20];
 	size_t n = 0;
 
+	/* Most sums fit 64 bits: written as a plain varint (128-bit shifts
+	 * cost several instructions, and this runs for every state sent). */
+	if (u <= UINT64_MAX) {
+		buf_put_varint(b, (uint64_t)u);
+		return;
+	}
 	while (u >= 0x80) {
 		t[n++] = (unsigned char)(u | 0x80);
 		u >>= 7;
