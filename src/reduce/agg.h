@@ -144,7 +144,8 @@
  * at most that many: it merges them in key order, combining a key's
  * entries in the order of the runs, and streams the groups out.  When
  * every op's state is of fixed size (no lists or sets), slice by slice
- * of keys, each run giving a slice at most 16 KiB of entries, combined
+ * of keys, each run giving a slice at most 16 KiB of entries (less when
+ * a quarter of the budget could not hold the slice's table), combined
  * in a hash table that fits the caches and then sorted
  * (agg_slicefinish.c); otherwise with a loser tree (runs.h), each key's
  * entries in a small table of its own.  A worker keeps

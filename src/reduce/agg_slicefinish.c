@@ -7,9 +7,10 @@
  * (agg_runs.c) costs about seven key comparisons per entry and a table
  * cleared for each key: the finish took as long as the fold.  Here the
  * keys are cut into slices instead: a slice ends before the smallest of
- * the keys that lie SLICE_RUN bytes ahead in each run, so each run gives
- * it at most that many bytes, and all of them together a table of a few
- * tens of thousands of groups.  Each run in turn adds its entries below
+ * the keys that lie SLICE_RUN bytes ahead in each run (fewer when a
+ * quarter of the budget could not hold the table), so each run gives it
+ * at most that many bytes, and all of them together a table of a few
+ * thousand groups, in the caches.  Each run in turn adds its entries below
  * the cut to the slice's table (a probe in the caches), then the table
  * is sorted and its groups passed on in key order.  A key's entries are
  * combined in the order of the runs and, within a run, in its order, as
@@ -27,6 +28,10 @@
 #include "util.h"
 
 #define SLICE_RUN (16u << 10)	/* bytes of each run a slice takes at most */
+#define SLICE_MIN 256		/* ... and at least, however small the budget */
+#define SLICE_GROWTH 8		/* a slice's table, over its entries' encoded bytes
+				 * (arena, slots, the sort: 17 bytes a group of
+				 * count and sum become about 115) */
 
 /* The key of entry e (elen bytes) into *k: false if it does not decode. */
 static inline bool entry_key(const char *e, size_t elen, struct agg_key *k)
@@ -175,12 +180,23 @@ static int slices(struct agg_part *p, struct agg_part *one, struct run_reader *r
 int agg_finish_slices(struct agg_part *p, size_t first, const struct agg_keys *kr, size_t bufsz,
     agg_group_fn fn, void *ctx, char **err)
 {
-	size_t n = p->nruns - first, ahead = bufsz / 2 < SLICE_RUN ? bufsz / 2 : SLICE_RUN;
+	size_t n = p->nruns - first, ahead = SLICE_RUN;
 	struct run_reader *rd = xcalloc(n, sizeof *rd);
 	struct stage scratch_st = { 0 };
 	struct agg_part *one;
 	int rc;
 
+	/* The budget: a quarter for the slice's table, the rest for the
+	 * runs' buffers (bufsz is a share of all of it). */
+	if (p->memory != 0) {
+		bufsz = bufsz / 4 * 3 > 4096 ? bufsz / 4 * 3 : 4096;
+		if (n > 0 && ahead > p->memory / 4 / SLICE_GROWTH / n)
+			ahead = p->memory / 4 / SLICE_GROWTH / n;
+	}
+	if (ahead > bufsz / 2)
+		ahead = bufsz / 2;
+	if (ahead < SLICE_MIN)
+		ahead = SLICE_MIN;
 	scratch_st.fmt = p->fmt;
 	scratch_st.term = p->term;
 	scratch_st.tmpdir = p->tmpdir;
