@@ -1,7 +1,8 @@
 /* check_agg.c - the key table and the grouping engine: keys found and
  * sorted, numbers read as datamash reads them, and partials that merge
  * to the same result whatever the chunking, merge order and memory
- * budget (spilled runs included). */
+ * budget (spilled runs included, a run of one key's entries merged in
+ * slices). */
 #include "autoconfig.h"
 
 #include <stdint.h>
@@ -460,6 +461,62 @@ START_TEST(test_output_pieces)
 }
 END_TEST
 
+/* One key's entries, a million in a row, kept as a run (a partial of
+ * 4 MiB or more), merged with another run whose keys surround it: the
+ * slice merge (agg_slicefinish.c) meets a cut at the key it stands on,
+ * takes the key's entries whole, and the result is the table's. */
+static char *merge_dup_run(uint64_t memory)
+{
+	struct stage *st = make_stage("uniq -c -k 1", memory);
+	void *one = st->def->partial_new(st), *keys = st->def->partial_new(st);
+	void *m = st->def->partial_new(st);
+	struct collect c = { { collect_put, NULL, NULL }, { 0 }, 0 };
+	struct buf enc = { 0 }, dup = { 0 }, recs = { 0 };
+	static const char entry[] = "\3\1x\1";	/* elen 3, key "x", 1 record */
+	struct block b1 = { (char *)"x\n", 2, NREC_UNKNOWN, 0, 0, false, NULL, NULL, 0, NULL, NULL };
+	char *err = NULL, *res;
+
+	st->def->fold(st, one, &b1);
+	st->def->encode(st, one, &enc);
+	ck_assert_uint_gt(enc.len, 4);
+	ck_assert(memcmp(enc.data + enc.len - 4, entry, 4) == 0);
+	buf_append(&dup, enc.data, enc.len - 4);
+	for (int i = 0; i < 1000000; i++)
+		buf_append(&dup, entry, 4);
+	for (char k = 'a'; k <= 'z'; k++)
+		buf_printf(&recs, "%c\n%c\n", k, k);
+	struct block b2 = { recs.data, recs.len, NREC_UNKNOWN, 0, 1, false, NULL, NULL, 0, NULL, NULL };
+
+	st->def->fold(st, keys, &b2);
+	enc.len = 0;
+	st->def->encode(st, keys, &enc);
+	ck_assert_int_eq(st->def->merge(st, m, enc.data, enc.len), 0);
+	ck_assert_int_eq(st->def->merge(st, m, dup.data, dup.len), 0);
+	ck_assert_int_eq(st->def->finish(st, m, &c.sink, &err), 0);
+	buf_putc(&c.out, '\0');
+	res = xstrdup(c.out.data);
+	st->def->partial_free(one);
+	st->def->partial_free(keys);
+	st->def->partial_free(m);
+	stage_free(st);
+	buf_free(&enc);
+	buf_free(&dup);
+	buf_free(&recs);
+	buf_free(&c.out);
+	return res;
+}
+
+START_TEST(test_slice_dup_run)
+{
+	char *ref = merge_dup_run(0), *res = merge_dup_run(2048);
+
+	ck_assert(strstr(ref, "1000002 x\n") != NULL);
+	ck_assert_str_eq(res, ref);
+	free(ref);
+	free(res);
+}
+END_TEST
+
 START_TEST(test_first_bad_value)
 {
 	struct buf data = { 0 };
@@ -558,6 +615,7 @@ Suite *suite_agg(void)
 	tcase_add_loop_test(tc, test_associative, 0, (int)(sizeof specs / sizeof specs[0]));
 	tcase_add_test(tc, test_output_pieces);
 	tcase_add_test(tc, test_first_bad_value);
+	tcase_add_test(tc, test_slice_dup_run);
 	tcase_add_test(tc, test_malformed);
 	tcase_add_test(tc, test_spec_errors);
 	suite_add_tcase(s, tc);
