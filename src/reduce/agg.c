@@ -47,6 +47,7 @@ struct agg_part *agg_part_make(const struct agg_spec *s, const struct stage *st,
 		keytab_init(&p->vals, sizeof(struct s_vnode));
 	}
 	spillfile_init(&p->sf, s->stage, p->tmpdir);
+	spillfile_memory(&p->sf, p->memory / 2);
 	p->nums = xcalloc((size_t)s->nnum + 1, sizeof *p->nums);
 	if (s->maxfield > 0 && s->maxfield <= PLAIN_MAX) {
 		p->fv.cap = s->maxfield;
@@ -574,7 +575,7 @@ FOLD_INLINE void fold_ops(struct agg_part *p, uint64_t off, uint64_t idx, const 
 		}
 		state = keytab_state(&p->kt, off);	/* the arena may have moved */
 	}
-	if (p->memory != 0 && agg_part_bytes(p) > p->memory)
+	if (agg_part_over(p))
 		agg_spill(p);
 }
 

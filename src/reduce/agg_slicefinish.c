@@ -186,12 +186,16 @@ int agg_finish_slices(struct agg_part *p, size_t first, const struct agg_keys *k
 	struct agg_part *one;
 	int rc;
 
-	/* The budget: a quarter for the slice's table, the rest for the
-	 * runs' buffers (bufsz is a share of all of it). */
+	/* The budget (less the runs the spill file holds in memory): a
+	 * quarter for the slice's table, the rest for the runs' buffers
+	 * (bufsz is a share of all of it). */
 	if (p->memory != 0) {
+		uint64_t mem = spillfile_mem_bytes(&p->sf);
+		uint64_t avail = p->memory > mem ? p->memory - mem : 0;
+
 		bufsz = bufsz / 4 * 3 > 4096 ? bufsz / 4 * 3 : 4096;
-		if (n > 0 && ahead > p->memory / 4 / SLICE_GROWTH / n)
-			ahead = p->memory / 4 / SLICE_GROWTH / n;
+		if (n > 0 && ahead > avail / 4 / SLICE_GROWTH / n)
+			ahead = avail / 4 / SLICE_GROWTH / n;
 	}
 	if (ahead > bufsz / 2)
 		ahead = bufsz / 2;

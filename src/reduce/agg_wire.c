@@ -721,7 +721,7 @@ static int merge_entries(struct agg_part *p, const unsigned char *at, const unsi
 			if (r.bad || agg_merge_entry(p, e, elen, *p->seq_base) == 0)
 				return -1;
 			at = r.p;
-			if (p->memory != 0 && agg_part_bytes(p) > p->memory)
+			if (agg_part_over(p))
 				agg_spill(p);
 		}
 	}

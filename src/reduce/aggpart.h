@@ -133,6 +133,13 @@ static inline size_t agg_part_bytes(const struct agg_part *p)
 	return keytab_bytes(&p->kt) + p->kt.n * KT_SORT_BYTES + keytab_bytes(&p->vals);
 }
 
+/* Whether the table must be spilled: it and the spill file's memory
+ * (runs kept in memory, spillfile_memory) hold more than the budget. */
+static inline bool agg_part_over(const struct agg_part *p)
+{
+	return p->memory != 0 && agg_part_bytes(p) + spillfile_mem_bytes(&p->sf) > p->memory;
+}
+
 /* The fold's batches (agg.c), freed with their buffers. */
 struct batch;
 void agg_batches_free(struct batch *b);

@@ -9,17 +9,27 @@
 void run_reader_open(struct run_reader *r, struct spillfile *f, uint64_t off, uint64_t len,
     size_t bufsize)
 {
+	const char *in_memory = spillfile_map(f, off, len);
+
 	memset(r, 0, sizeof *r);
 	r->f = f;
-	r->pos = off;
 	r->end = off + len;
+	if (in_memory != NULL) {
+		r->buf = (char *)in_memory;	/* never written through */
+		r->mapped = true;
+		r->cap = r->hi = (size_t)len;
+		r->pos = r->end;
+		return;
+	}
+	r->pos = off;
 	r->cap = bufsize;
 	r->buf = xmalloc(bufsize);
 }
 
 void run_reader_close(struct run_reader *r)
 {
-	free(r->buf);
+	if (!r->mapped)
+		free(r->buf);
 	r->buf = NULL;
 }
 
@@ -37,6 +47,8 @@ static int fill(struct run_reader *r, size_t n)
 
 	if (r->hi - r->lo >= n)
 		return 0;
+	if (r->mapped)
+		return 1;	/* the whole run is there: it ends too soon */
 	if (r->lo > 0) {
 		memmove(r->buf, r->buf + r->lo, r->hi - r->lo);
 		r->hi -= r->lo;

@@ -1,7 +1,9 @@
-/* spill.c - the anonymous spill file of a reducer, and runs written to it. */
+/* spill.c - the anonymous spill file of a reducer (its memory prefix
+ * included), and runs written to it. */
 #include "autoconfig.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,12 +22,28 @@ const char *spill_dir(const char *dir)
 	return t != NULL && *t != '\0' ? t : "/tmp";
 }
 
+/* A piece of the memory prefix: offsets [off, off + len). */
+struct spill_seg {
+	uint64_t off;
+	size_t len, cap;
+	char *data;
+};
+
+/* Small writes (a run written piece by piece) share segments of this size. */
+#define SEG_MIN (4u << 20)
+
 void spillfile_init(struct spillfile *f, const char *stage, const char *dir)
 {
 	memset(f, 0, sizeof *f);
 	f->stage = stage;
 	f->dir = dir;
 	f->fd = -1;
+}
+
+void spillfile_memory(struct spillfile *f, uint64_t cap)
+{
+	if (f->size == 0)
+		f->mem_cap = cap;
 }
 
 void spillfile_close(struct spillfile *f)
@@ -35,6 +53,67 @@ void spillfile_close(struct spillfile *f)
 	f->fd = -1;
 	free(f->err);
 	f->err = NULL;
+	for (size_t i = 0; i < f->nsegs; i++)
+		free(f->segs[i].data);
+	free(f->segs);
+	f->segs = NULL;
+	f->nsegs = 0;
+	f->mem = f->mem_cap = f->mem_alloc = 0;
+}
+
+/* Keep p[0..len) in memory if it fits in the budget (and nothing went to
+ * the file yet): whether it did.  A write is kept in one segment. */
+static bool mem_write(struct spillfile *f, const void *p, size_t len)
+{
+	struct spill_seg *last = f->nsegs > 0 ? &f->segs[f->nsegs - 1] : NULL;
+
+	if (f->size != f->mem || len == 0)
+		return f->size == f->mem && len == 0;
+	if (last != NULL && last->cap - last->len >= len) {
+		memcpy(last->data + last->len, p, len);
+		last->len += len;
+		f->mem += len;
+		f->size += len;
+		return true;
+	}
+	size_t cap = len < SEG_MIN ? SEG_MIN : len;
+
+	if (f->mem_alloc + cap > f->mem_cap)
+		return false;
+	f->segs = xreallocarray(f->segs, f->nsegs + 1, sizeof *f->segs);
+	last = &f->segs[f->nsegs++];
+	*last = (struct spill_seg){ f->mem, len, cap, xmalloc(cap) };
+	memcpy(last->data, p, len);
+	f->mem_alloc += cap;
+	f->mem += len;
+	f->size += len;
+	return true;
+}
+
+/* The segment holding offset off (< f->mem). */
+static const struct spill_seg *seg_at(const struct spillfile *f, uint64_t off)
+{
+	size_t lo = 0, hi = f->nsegs;
+
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (f->segs[mid].off <= off)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return &f->segs[lo];
+}
+
+const char *spillfile_map(const struct spillfile *f, uint64_t off, uint64_t len)
+{
+	const struct spill_seg *s;
+
+	if (off + len > f->mem || len == 0)
+		return NULL;
+	s = seg_at(f, off);
+	return off + len <= s->off + s->len ? s->data + (off - s->off) : NULL;
 }
 
 void spillfile_fail(struct spillfile *f, char *msg)
@@ -89,7 +168,11 @@ int spillfile_write(struct spillfile *f, const void *p, size_t len)
 {
 	const char *c = p;
 
-	if (f->err != NULL || spill_open(f) < 0)
+	if (f->err != NULL)
+		return -1;
+	if (f->mem_cap > 0 && mem_write(f, p, len))
+		return 0;
+	if (spill_open(f) < 0)
 		return -1;
 	while (len > 0) {
 		ssize_t n = write(f->fd, c, len);
@@ -112,6 +195,18 @@ int spillfile_pread(struct spillfile *f, void *p, size_t len, uint64_t off)
 {
 	char *c = p;
 
+	while (len > 0 && off < f->mem) {
+		const struct spill_seg *s = seg_at(f, off);
+		size_t n = (size_t)(s->off + s->len - off);
+
+		if (n > len)
+			n = len;
+		memcpy(c, s->data + (off - s->off), n);
+		c += n;
+		len -= n;
+		off += n;
+	}
+	off -= f->mem;		/* the file holds what follows the memory */
 	while (len > 0) {
 		ssize_t n = pread(f->fd, c, len, (off_t)off);
 

@@ -7,6 +7,16 @@
  * path, a signal or SIGKILL included, and no name is ever left behind.
  * It is opened on the first write.
  *
+ * A spill file may keep its first bytes in memory (spillfile_memory):
+ * where the budget holds what would be spilled (a merger holding the
+ * workers' tables as runs, with a generous --memory), writing it to the
+ * file and reading it back were a good part of the merger's work, and
+ * the merger shares the cores with the workers.  The memory is a prefix
+ * of the file's offsets: writes go to memory while they fit in its
+ * budget, and to the file from the first one that does not.  Each write
+ * that fits is kept in one piece of memory, so a run written at once
+ * can be read in place (spillfile_map).
+ *
  * Errors stick: the first failure is kept as "STAGE: why" and every later
  * write fails at once, so a caller may go on and look once at the end.
  * The messages, one set for every reducer:
@@ -25,16 +35,34 @@
 /* The directory spills go to: dir if given, else $TMPDIR, else /tmp. */
 const char *spill_dir(const char *dir);
 
+struct spill_seg;
+
 struct spillfile {
 	const char *stage;	/* for messages */
 	const char *dir;
-	int fd;			/* -1 until the first write */
+	int fd;			/* -1 until the first write to the file */
 	uint64_t size;		/* bytes written: where the next run starts */
 	char *err;		/* the first failure, or NULL */
+	/* the memory prefix: offsets [0, mem) in segs */
+	struct spill_seg *segs;
+	size_t nsegs;
+	uint64_t mem, mem_cap;	/* bytes held in memory, and the most it may hold */
+	uint64_t mem_alloc;	/* bytes allocated for them */
 };
 
 void spillfile_init(struct spillfile *f, const char *stage, const char *dir);
-/* Close the file and forget the error. */
+/* Keep up to cap bytes in memory (0: none, the default) before using the
+ * file; only before the first write. */
+void spillfile_memory(struct spillfile *f, uint64_t cap);
+/* The memory the file holds (part of its owner's budget). */
+static inline uint64_t spillfile_mem_bytes(const struct spillfile *f)
+{
+	return f->mem_alloc;
+}
+/* The len bytes at off where they lie in one piece of memory, else NULL:
+ * valid until the file is closed. */
+const char *spillfile_map(const struct spillfile *f, uint64_t off, uint64_t len);
+/* Close the file, free its memory and forget the error. */
 void spillfile_close(struct spillfile *f);
 
 /* Append p[0..len).  0, or -1 with f->err set (now or before). */

@@ -1,6 +1,8 @@
 /* check_runs.c - the run engine: runs written in pieces and read back
  * with buffers of any size (items peeked, skipped and looked ahead at
- * too), errors that stick with one message each, the
+ * too), a spill file's memory prefix (runs read in place, runs across
+ * its segments and across the memory and the file), errors that stick
+ * with one message each, the
  * loser tree's order (ties to the lower source), and the external sort of
  * fixed-size items on it (valsort.h). */
 #include "autoconfig.h"
@@ -139,6 +141,135 @@ START_TEST(test_peek_ahead)
 		run_reader_close(&rd);
 	}
 	ck_assert_ptr_null(f.err);
+	spillfile_close(&f);
+}
+END_TEST
+
+/* Items [first, first + count) of a long run: item i has i % 300 bytes. */
+static void put_items(struct buf *b, unsigned first, unsigned count)
+{
+	for (unsigned i = first; i < first + count; i++)
+		put_item(b, i % 300);
+}
+
+/* The run at off, len holds those items, read with a buffer of bufsize. */
+static void check_items(struct spillfile *f, uint64_t off, uint64_t len, unsigned first,
+    unsigned count, size_t bufsize)
+{
+	struct run_reader rd;
+	const char *p;
+	size_t n;
+	unsigned i = first;
+
+	run_reader_open(&rd, f, off, len, bufsize);
+	while (run_reader_next(&rd, &p, &n) == 0) {
+		ck_assert_uint_eq(n, i % 300);
+		for (size_t j = 0; j < n; j++)
+			ck_assert_int_eq(p[j], (char)(n + j));
+		i++;
+	}
+	ck_assert_uint_eq(i, first + count);
+	ck_assert_int_eq(run_reader_next(&rd, &p, &n), 1);
+	run_reader_close(&rd);
+}
+
+/* A run written at once (pieces 0) or in pieces: its offset and length. */
+static void write_run(struct spillfile *f, unsigned first, unsigned count, size_t pieces,
+    uint64_t *off, uint64_t *len)
+{
+	struct run_writer w;
+	int64_t n;
+
+	run_writer_begin(&w, f, pieces == 0 ? SIZE_MAX : pieces);
+	for (unsigned i = first; i < first + count; i++) {
+		put_item(&w.b, i % 300);
+		ck_assert_int_eq(run_writer_step(&w), 0);
+	}
+	n = run_writer_end(&w);
+	ck_assert_int_ge(n, 0);
+	*off = w.off;
+	*len = (uint64_t)n;
+}
+
+START_TEST(test_memory_prefix)
+{
+	struct spillfile f;
+	/* runs: 2 MiB at once, 60 KiB in pieces (the same segment), 6 MiB at
+	 * once (beyond the 8 MiB budget: the file), 60 KiB in pieces (file) */
+	static const unsigned first[] = { 0, 14000, 14400, 56000 };
+	static const unsigned count[] = { 14000, 400, 41600, 400 };
+	static const size_t pieces[] = { 0, 7, 0, 7 };
+	uint64_t off[4], len[4];
+	char *whole, *back;
+
+	spillfile_init(&f, "st", tmpdir());
+	spillfile_memory(&f, 8u << 20);
+	for (int r = 0; r < 4; r++)
+		write_run(&f, first[r], count[r], pieces[r], &off[r], &len[r]);
+	ck_assert_ptr_nonnull(spillfile_map(&f, off[0], len[0]));
+	ck_assert_ptr_nonnull(spillfile_map(&f, off[1], len[1]));
+	ck_assert_ptr_null(spillfile_map(&f, off[2], len[2]));
+	ck_assert_ptr_null(spillfile_map(&f, off[3], len[3]));
+	ck_assert_uint_eq(f.mem, len[0] + len[1]);
+	ck_assert_uint_le(spillfile_mem_bytes(&f), 8u << 20);
+	ck_assert_int_ge(f.fd, 0);
+	for (int r = 0; r < 4; r++)
+		for (size_t bufsize = 1; bufsize <= 65536; bufsize *= 16)
+			check_items(&f, off[r], len[r], first[r], count[r], bufsize);
+	/* A read across the memory and the file: what was written. */
+	struct buf all = { 0 };
+
+	for (int r = 0; r < 4; r++)
+		put_items(&all, first[r], count[r]);
+	ck_assert_uint_eq(all.len, f.size);
+	whole = all.data;
+	back = xmalloc(all.len);
+	ck_assert_int_eq(spillfile_pread(&f, back, all.len, 0), 0);
+	ck_assert_int_eq(memcmp(back, whole, all.len), 0);
+	ck_assert_int_eq(spillfile_pread(&f, back, 1000, f.mem - 500), 0);
+	ck_assert_int_eq(memcmp(back, whole + f.mem - 500, 1000), 0);
+	free(back);
+	buf_free(&all);
+	ck_assert_ptr_null(f.err);
+	spillfile_close(&f);
+}
+END_TEST
+
+START_TEST(test_memory_segments)
+{
+	struct spillfile f;
+	uint64_t off[2], len[2];
+
+	/* 3 MiB at once, then 2 MiB in 512 KiB pieces: the second run fills
+	 * the first segment and goes on in a new one, so it is read through
+	 * the buffer; nothing reaches the file. */
+	spillfile_init(&f, "st", tmpdir());
+	spillfile_memory(&f, 16u << 20);
+	write_run(&f, 0, 21000, 0, &off[0], &len[0]);
+	write_run(&f, 21000, 14000, 512u << 10, &off[1], &len[1]);
+	ck_assert_ptr_nonnull(spillfile_map(&f, off[0], len[0]));
+	ck_assert_ptr_null(spillfile_map(&f, off[1], len[1]));
+	ck_assert_uint_eq(f.mem, f.size);
+	ck_assert_int_eq(f.fd, -1);
+	for (size_t bufsize = 1; bufsize <= 65536; bufsize *= 16) {
+		check_items(&f, off[0], len[0], 0, 21000, bufsize);
+		check_items(&f, off[1], len[1], 21000, 14000, bufsize);
+	}
+	/* A mapped run that ends too soon is corrupt, not read past. */
+	{
+		struct run_reader rd;
+		const char *p;
+		size_t n;
+
+		/* items 0 and 1 take 3 bytes, item 2 another 3 */
+		run_reader_open(&rd, &f, off[0], 5, 4096);
+		ck_assert(rd.mapped);
+		ck_assert_int_eq(run_reader_next(&rd, &p, &n), 0);
+		ck_assert_int_eq(run_reader_next(&rd, &p, &n), 0);
+		ck_assert_int_eq(run_reader_next(&rd, &p, &n), -1);
+		run_reader_close(&rd);
+		ck_assert_ptr_nonnull(f.err);
+	}
 	spillfile_close(&f);
 }
 END_TEST
@@ -404,6 +535,8 @@ Suite *suite_runs(void)
 
 	tcase_add_test(tc, test_write_read);
 	tcase_add_test(tc, test_peek_ahead);
+	tcase_add_test(tc, test_memory_prefix);
+	tcase_add_test(tc, test_memory_segments);
 	tcase_add_test(tc, test_error_sticks);
 	tcase_add_test(tc, test_corrupt);
 	tcase_add_test(tc, test_losertree);
