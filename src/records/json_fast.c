@@ -1,0 +1,518 @@
+/* json_fast.c - the two-stage JSON scanner that json_scan tries first.
+ *
+ * The scalar scanner (json.c) pays per string: JSON Lines logs hold ~25
+ * short strings (mostly keys) per record, and finding each one's end,
+ * byte loop or SIMD, was most of the time.  This one looks at a record
+ * 64 bytes at a time instead:
+ *
+ *   stage 1 (classify, 64-byte blocks): bit masks of quotes, backslashes,
+ *   white space, structural characters, control and non-ASCII bytes; the
+ *   escaped bytes (each unescaped backslash escapes the next byte); the
+ *   in-string mask as the prefix XOR of the unescaped quotes; from these
+ *   the token positions: structurals and string starts outside strings,
+ *   and the first byte of each run of other bytes (a scalar).  Escapes are
+ *   checked where there are backslashes, UTF-8 where there are non-ASCII
+ *   bytes, and a control byte in a string is an error.
+ *
+ *   stage 2 (parse the tokens): objects, arrays, keys and values as the
+ *   grammar wants them, scalars checked with the scalar scanner's own
+ *   checks (jsonl_int.h) and followed only by white space or a token, and
+ *   the values of the job's paths kept exactly as json.c keeps them.
+ *
+ * It only ever says "valid" or "not sure": on anything wrong (or a record
+ * longer than FAST_MAX_LEN) json_scan runs the scalar scanner, which
+ * gives the verdict and the reason, so messages stay the scalar one's. */
+#include "autoconfig.h"
+
+#include <stdint.h>
+#include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+#include "jsonl.h"
+#include "jsonl_int.h"
+
+/* Longer records go to the scalar scanner: the token positions are kept
+ * on the stack, 16-bit. */
+#define FAST_MAX_LEN 16384
+#define FAST_BLOCKS (FAST_MAX_LEN / 64)
+
+struct fast {
+	jptr rec;
+	size_t len;
+	uint16_t tok[FAST_MAX_LEN + 16];	/* token positions, then len */
+	size_t ntok;
+	uint64_t bs[FAST_BLOCKS];	/* backslashes in strings, per block */
+	bool any_bs;			/* some string holds one */
+	struct jval *vals;
+};
+
+/* One block's classes, bit i for byte i. */
+struct masks {
+	uint64_t quote, bs, ws, st, ctrl, high;
+};
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define HAVE_AVX2_CLASSIFY 1
+#include <immintrin.h>
+
+/* White space and structural characters by a table lookup on the low
+ * nibble: each has a low nibble of its own (for the structurals after
+ * OR 0x20, which folds [ ] onto { }); a byte is in the class when the
+ * table's byte for its low nibble is the byte itself.  The OR also takes
+ * in 0x0C and 0x1A: control bytes, which are errors anywhere, and stage 2
+ * rejects a token that is none of the structurals. */
+__attribute__((target("avx2"))) static inline void classify32(const unsigned char *p,
+    struct masks *m, unsigned sh)
+{
+	const __m256i wst = _mm256_setr_epi8(' ', -1, -1, -1, -1, -1, -1, -1, -1, '\t', '\n',
+	    -1, -1, '\r', -1, -1, ' ', -1, -1, -1, -1, -1, -1, -1, -1, '\t', '\n', -1, -1,
+	    '\r', -1, -1);
+	const __m256i stt = _mm256_setr_epi8(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, ':', '{',
+	    ',', '}', -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, ':', '{', ',', '}', -1,
+	    -1);
+	__m256i v = _mm256_loadu_si256((const __m256i *)(const void *)p);
+	__m256i lo = _mm256_or_si256(v, _mm256_set1_epi8(0x20));
+	uint64_t high = (uint32_t)_mm256_movemask_epi8(v);
+	/* signed: below 0x20 or from 0x80 up */
+	uint64_t low = (uint32_t)_mm256_movemask_epi8(_mm256_cmpgt_epi8(_mm256_set1_epi8(0x20), v));
+
+	m->quote |= (uint64_t)(uint32_t)_mm256_movemask_epi8(
+	    _mm256_cmpeq_epi8(v, _mm256_set1_epi8('"'))) << sh;
+	m->bs |= (uint64_t)(uint32_t)_mm256_movemask_epi8(
+	    _mm256_cmpeq_epi8(v, _mm256_set1_epi8('\\'))) << sh;
+	m->ws |= (uint64_t)(uint32_t)_mm256_movemask_epi8(
+	    _mm256_cmpeq_epi8(v, _mm256_shuffle_epi8(wst, v))) << sh;
+	m->st |= (uint64_t)(uint32_t)_mm256_movemask_epi8(
+	    _mm256_cmpeq_epi8(lo, _mm256_shuffle_epi8(stt, lo))) << sh;
+	m->ctrl |= (low & ~high) << sh;
+	m->high |= high << sh;
+}
+
+__attribute__((target("avx2"))) static void classify_avx2(const unsigned char *p,
+    struct masks *m)
+{
+	memset(m, 0, sizeof *m);
+	classify32(p, m, 0);
+	classify32(p + 32, m, 32);
+}
+#endif
+
+#ifdef __SSE2__
+static inline uint64_t eq(__m128i v, char c)
+{
+	return (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(c)));
+}
+
+static inline void classify16(const unsigned char *p, struct masks *m, unsigned sh)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+	/* {} and [] differ by 0x20 only */
+	__m128i lo = _mm_or_si128(v, _mm_set1_epi8(0x20));
+	uint64_t high = (uint64_t)(unsigned)_mm_movemask_epi8(v);
+	/* signed: below 0x20 or from 0x80 up */
+	uint64_t low = (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
+
+	m->quote |= eq(v, '"') << sh;
+	m->bs |= eq(v, '\\') << sh;
+	m->ws |= (eq(v, ' ') | eq(v, '\t') | eq(v, '\n') | eq(v, '\r')) << sh;
+	m->st |= (eq(lo, '{') | eq(lo, '}') | eq(v, ':') | eq(v, ',')) << sh;
+	m->ctrl |= (low & ~high) << sh;
+	m->high |= high << sh;
+}
+
+static void classify_base(const unsigned char *p, struct masks *m)
+{
+	memset(m, 0, sizeof *m);
+	classify16(p, m, 0);
+	classify16(p + 16, m, 16);
+	classify16(p + 32, m, 32);
+	classify16(p + 48, m, 48);
+}
+#else
+static void classify_base(const unsigned char *p, struct masks *m)
+{
+	memset(m, 0, sizeof *m);
+	for (unsigned i = 0; i < 64; i++) {
+		uint64_t b = UINT64_C(1) << i;
+		unsigned c = p[i];
+
+		if (c == '"')
+			m->quote |= b;
+		else if (c == '\\')
+			m->bs |= b;
+		else if (c == '{' || c == '}' || c == '[' || c == ']' || c == ':' || c == ',')
+			m->st |= b;
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+			m->ws |= b;
+		if (c < 0x20)
+			m->ctrl |= b;
+		if (c >= 0x80)
+			m->high |= b;
+	}
+}
+#endif
+
+/* Bit i set: an odd number of x's bits 0..i are set. */
+static inline uint64_t prefix_xor(uint64_t x)
+{
+	x ^= x << 1;
+	x ^= x << 2;
+	x ^= x << 4;
+	x ^= x << 8;
+	x ^= x << 16;
+	x ^= x << 32;
+	return x;
+}
+
+/* The state stage 1 carries from one block to the next. */
+struct carry {
+	uint64_t in_str;	/* all ones: the block starts in a string */
+	uint64_t escaped;	/* bit 0: the block's first byte is escaped */
+	uint64_t other;		/* bit 0: the last block ended in a scalar */
+	size_t esc_done;	/* escapes before this were checked */
+	size_t utf_done;	/* UTF-8 before this was checked */
+};
+
+/* The bytes the block's unescaped backslashes escape; each escape is
+ * checked in the record (a surrogate pair as one). */
+static bool escapes(struct fast *f, size_t base, uint64_t bs, struct carry *c, uint64_t *escd)
+{
+	uint64_t e = c->escaped, b = bs & ~e;
+	const char *why;
+
+	c->escaped = 0;
+	while (b != 0) {
+		unsigned i = (unsigned)__builtin_ctzll(b);
+
+		if (i == 63)
+			c->escaped = 1;
+		else
+			e |= UINT64_C(2) << i;
+		b &= ~(UINT64_C(3) << i);
+		if (base + i >= c->esc_done) {
+			jptr end = json_escape_end(f->rec + base + i, f->rec + f->len, &why);
+
+			if (end == NULL)
+				return false;
+			c->esc_done = (size_t)(end - f->rec);
+		}
+	}
+	*escd = e;
+	return true;
+}
+
+/* The UTF-8 sequences that start in the block. */
+static bool utf8(struct fast *f, size_t base, uint64_t high, struct carry *c)
+{
+	while (high != 0) {
+		size_t at = base + (unsigned)__builtin_ctzll(high);
+
+		high &= high - 1;
+		if (at < c->utf_done)
+			continue;
+		jptr end = json_utf8_end(f->rec + at, f->rec + f->len);
+
+		if (end == NULL)
+			return false;
+		c->utf_done = (size_t)(end - f->rec);
+	}
+	return true;
+}
+
+/* The block at base, whose classes are m: checked, and its tokens
+ * appended. */
+static inline __attribute__((always_inline)) bool block(struct fast *f, size_t base,
+    struct masks m, struct carry *c)
+{
+	uint64_t escd = 0;
+
+	if ((m.bs | c->escaped) != 0 && !escapes(f, base, m.bs, c, &escd))
+		return false;
+	if (m.high != 0 && !utf8(f, base, m.high, c))
+		return false;
+	uint64_t q = m.quote & ~escd;
+	/* the opening quote and the string's bytes; not the closing quote */
+	uint64_t in = prefix_xor(q) ^ c->in_str;
+
+	c->in_str = (uint64_t)((int64_t)in >> 63);
+	if ((m.ctrl & in) != 0)
+		return false;
+	f->bs[base / 64] = m.bs & in;
+	f->any_bs |= f->bs[base / 64] != 0;
+	uint64_t out = ~(in | q);
+	uint64_t st = m.st & out;
+	uint64_t other = out & ~(m.ws | m.st);
+	uint64_t tokens = st | (q & in) | (other & ~((other << 1) | c->other));
+
+	c->other = other >> 63;
+	uint16_t *o = f->tok + f->ntok;
+	unsigned cnt = (unsigned)__builtin_popcountll(tokens);
+
+	f->ntok += cnt;
+	/* Eight at a time, unconditionally (positions past the count are
+	 * written over later; the OR keeps ctz's argument non-zero): fewer
+	 * mispredicted branches than one test per token. */
+	for (;;) {
+#pragma GCC unroll 8
+		for (unsigned i = 0; i < 8; i++) {
+			o[i] = (uint16_t)(base + (unsigned)__builtin_ctzll(tokens | UINT64_C(1) << 63));
+			tokens &= tokens - 1;
+		}
+		if (cnt <= 8)
+			break;
+		o += 8;
+		cnt -= 8;
+	}
+	return true;
+}
+
+/* Stage 1 with one way of classifying the blocks. */
+#define STAGE1(name, classify, attr) \
+attr static bool name(struct fast *f) \
+{ \
+	struct carry c = { 0, 0, 0, 0, 0 }; \
+	struct masks m; \
+	size_t base = 0; \
+ \
+	f->ntok = 0; \
+	f->any_bs = false; \
+	for (; f->len - base >= 64; base += 64) { \
+		classify(f->rec + base, &m); \
+		if (!block(f, base, m, &c)) \
+			return false; \
+	} \
+	if (base < f->len) { \
+		/* the tail, padded with white space, which makes no token */ \
+		unsigned char tail[64]; \
+ \
+		memset(tail, ' ', sizeof tail); \
+		memcpy(tail, f->rec + base, f->len - base); \
+		classify(tail, &m); \
+		if (!block(f, base, m, &c)) \
+			return false; \
+	} \
+	f->tok[f->ntok] = (uint16_t)f->len; \
+	return c.in_str == 0 && f->ntok > 0; \
+}
+
+STAGE1(stage1_base, classify_base, )
+#ifdef HAVE_AVX2_CLASSIFY
+STAGE1(stage1_avx2, classify_avx2, __attribute__((target("avx2"))))
+#endif
+
+static bool stage1(struct fast *f)
+{
+#ifdef HAVE_AVX2_CLASSIFY
+	static int avx2 = -1;
+
+	if (avx2 < 0)
+		avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
+	if (avx2)
+		return stage1_avx2(f);
+#endif
+	return stage1_base(f);
+}
+
+/* Whether rec[a..b) (a < b) holds a backslash of a string, word by word. */
+static bool has_bs_span(const struct fast *f, size_t a, size_t b)
+{
+	for (size_t w = a / 64; w <= (b - 1) / 64; w++) {
+		uint64_t m = f->bs[w];
+
+		if (a > w * 64)
+			m &= ~UINT64_C(0) << (a - w * 64);
+		if (b < w * 64 + 64)
+			m &= (UINT64_C(1) << (b - w * 64)) - 1;
+		if (m != 0)
+			return true;
+	}
+	return false;
+}
+
+static inline bool ws(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* Whether rec[a..b) holds a backslash of a string. */
+static inline bool has_bs(const struct fast *f, size_t a, size_t b)
+{
+	if (!f->any_bs || a >= b)
+		return false;
+	/* most spans are in one block: its word, shifted to keep b - a bits */
+	if (a % 64 + (b - a) <= 64)
+		return (f->bs[a / 64] >> (a % 64)) << (64 - (b - a)) != 0;
+	return has_bs_span(f, a, b);
+}
+
+/* The end of the string whose opening quote is at pos, given the next
+ * token's position: only white space lies between its closing quote and
+ * that token. */
+static inline size_t string_end(const struct fast *f, size_t pos, size_t next)
+{
+	while (next > pos + 1 && ws(f->rec[next - 1]))
+		next--;
+	return next;
+}
+
+/* The scalar (number or literal) at pos: its end, or 0. */
+static size_t scalar(const struct fast *f, size_t pos, unsigned char *type)
+{
+	jptr p = f->rec + pos, end = f->rec + f->len, e;
+	const char *why;
+
+	switch (*p) {
+	case 't':
+		*type = J_TRUE;
+		return end - p >= 4 && memcmp(p, "true", 4) == 0 ? pos + 4 : 0;
+	case 'f':
+		*type = J_FALSE;
+		return end - p >= 5 && memcmp(p, "false", 5) == 0 ? pos + 5 : 0;
+	case 'n':
+		*type = J_NULL;
+		return end - p >= 4 && memcmp(p, "null", 4) == 0 ? pos + 4 : 0;
+	default:
+		if (*p != '-' && !(*p >= '0' && *p <= '9'))
+			return 0;
+		*type = J_NUMBER;
+		e = json_number_end(p, end, &why);
+		return e != NULL ? (size_t)(e - f->rec) : 0;
+	}
+}
+
+/* A path's values below a key met again (a duplicate key) are forgotten:
+ * the last one wins, as json.c does. */
+static void forget(struct fast *f, const struct jnode *n)
+{
+	for (size_t i = 0; i < n->nsub; i++)
+		f->vals[n->sub[i]].type = J_MISSING;
+}
+
+static void keep(struct fast *f, const struct jnode *n, unsigned char type, size_t pos,
+    size_t end)
+{
+	struct jval *v = &f->vals[n->path];
+
+	v->type = type;
+	v->esc = type == J_STRING && has_bs(f, pos + 1, end - 1);
+	v->p = (const char *)f->rec + pos;
+	v->len = end - pos;
+}
+
+/* An open object or array. */
+struct frame {
+	const struct jnode *n;	/* its place in the trie, or NULL */
+	size_t open;		/* where it starts */
+	size_t idx;		/* an array's next index */
+	bool arr;
+};
+
+/* The byte of token t; 0 past the last. */
+#define CH(t) ((t) < tend ? f->rec[*(t)] : 0)
+
+/*
+ * Stage 2: the grammar over the tokens, as a loop with its own stack (the
+ * state stays in registers).  n is the trie node of the value to come.
+ */
+static bool stage2(struct fast *f, const struct jnode *n)
+{
+	struct frame stack[JSON_MAX_DEPTH], *top = NULL;
+	const uint16_t *t = f->tok, *tend = f->tok + f->ntok;
+	unsigned char c, type;
+	size_t pos, end;
+
+value:
+	pos = *t;
+	c = CH(t);
+	if (c == '{' || c == '[') {
+		top = top == NULL ? stack : top + 1;
+		if (top == stack + JSON_MAX_DEPTH)
+			return false;
+		top->n = n;
+		top->open = pos;
+		top->idx = 0;
+		top->arr = c == '[';
+		t++;
+		if (CH(t) == (top->arr ? ']' : '}'))
+			goto close;
+		if (!top->arr)
+			goto key;
+		n = n != NULL && n->indexes ? json_index_child(n, 0) : NULL;
+		goto value;
+	}
+	if (c == '"') {
+		t++;
+		if (n != NULL && n->path >= 0)
+			keep(f, n, J_STRING, pos, string_end(f, pos, *t));
+		goto next;
+	}
+	if (c == 0 || (end = scalar(f, pos, &type)) == 0)
+		return false;
+	t++;
+	/* the scalar is the whole run of bytes that are no token */
+	if (end != *t && (end >= f->len || !ws(f->rec[end])))
+		return false;
+	if (n != NULL && n->path >= 0)
+		keep(f, n, type, pos, end);
+next:
+	if (top == NULL)
+		return t == tend;
+	c = CH(t);
+	t++;
+	if (c == ',') {
+		if (!top->arr)
+			goto key;
+		n = top->n != NULL && top->n->indexes ? json_index_child(top->n, ++top->idx) : NULL;
+		goto value;
+	}
+	if (c != (top->arr ? ']' : '}'))
+		return false;
+	t--;
+close:
+	n = top->n;
+	if (n != NULL && n->path >= 0)
+		keep(f, n, top->arr ? J_ARRAY : J_OBJECT, top->open, (size_t)*t + 1);
+	t++;
+	top = top == stack ? NULL : top - 1;
+	goto next;
+key:
+	pos = *t;
+	if (CH(t) != '"')
+		return false;
+	t++;
+	n = NULL;
+	if (top->n != NULL && top->n->keys) {
+		end = string_end(f, pos, *t);
+		bool esc = has_bs(f, pos + 1, end - 1);
+
+		/* the length test first: most keys are no path's */
+		if (esc || (top->n->klens & json_klen_bit(end - pos - 2)) != 0)
+			n = json_key_child(top->n, f->rec + pos + 1, end - pos - 2, esc);
+		if (n != NULL)
+			forget(f, n);
+	}
+	if (CH(t) != ':')
+		return false;
+	t++;
+	goto value;
+}
+
+bool json_scan_fast(const struct jpaths *ps, const char *rec, size_t len, struct jval *vals)
+{
+	struct fast f;
+	const struct jnode *root = ps != NULL ? ps->root : NULL;
+
+	if (len > FAST_MAX_LEN)
+		return false;
+	f.rec = (jptr)rec;
+	f.len = len;
+	f.vals = vals;
+	if (!stage1(&f))
+		return false;
+	if (root != NULL)
+		for (size_t i = 0; i < ps->n; i++)
+			vals[i].type = J_MISSING;
+	return stage2(&f, root);
+}
