@@ -7,11 +7,15 @@
  * Scanning with paths must give the verdict scanning without does; each
  * value found must be a span of the record that scans alone as valid
  * JSON of its type, its text (unescaped, compacted) must stay within the
- * room promised, and what cut writes must be valid JSON. */
+ * room promised, and what cut writes must be valid JSON.  The two
+ * scanners json_scan runs must agree: the fast one (with each of its
+ * ways of classifying) accepts exactly the records up to its length
+ * limit that the scalar one accepts, with the same values. */
 #include "autoconfig.h"
 
 #include "fuzz.h"
 #include "jsonl.h"
+#include "jsonl_int.h"
 #include "util.h"
 
 /* Paths from the NUL-terminated texts at the start of data; *used gets
@@ -54,6 +58,37 @@ static void check_value(const struct jval *v, const char *rec, size_t len)
 	buf_free(&scratch);
 }
 
+/* The fast scanner against the scalar one, on the record with paths ps. */
+static void check_fast(const struct jpaths *ps, const char *rec, size_t len)
+{
+	struct jval *want = xcalloc(ps->n + 1, sizeof *want), *got = xcalloc(ps->n + 1, sizeof *got);
+	const char *why = NULL;
+	bool ok = json_scan_scalar(ps, rec, len, want, &why);
+
+	for (int best = 0; best < 2; best++) {
+		json_fast_simd(best);
+		bool fast = json_scan_fast(ps, rec, len, got);
+
+		FUZZ_CHECK(!fast || ok, "the fast scanner accepts what the scalar one refuses: %s", why);
+		FUZZ_CHECK(fast || !ok || len > JSON_FAST_MAX_LEN, "the fast scanner is not sure of "
+		    "a valid record");
+		for (size_t i = 0; fast && i < ps->n; i++) {
+			FUZZ_CHECK(got[i].type == want[i].type, "path %zu: type %d, not %d", i,
+			    got[i].type, want[i].type);
+			if (want[i].type == J_MISSING)
+				continue;
+			FUZZ_CHECK(got[i].p == want[i].p && got[i].len == want[i].len, "path %zu: "
+			    "span %td+%zu, not %td+%zu", i, got[i].p - rec, got[i].len,
+			    want[i].p - rec, want[i].len);
+			FUZZ_CHECK(got[i].esc == want[i].esc, "path %zu: esc %d, not %d", i,
+			    got[i].esc, want[i].esc);
+		}
+	}
+	json_fast_simd(true);
+	free(want);
+	free(got);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct jpaths ps = { 0 };
@@ -68,6 +103,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct jval *vals = xcalloc(ps.n + 1, sizeof *vals);
 	bool ok = json_scan(&ps, rec, len, vals, &why);
 	bool ok2 = json_scan(NULL, rec, len, NULL, &why2);
+
+	check_fast(&ps, rec, len);
 
 	FUZZ_CHECK(ok == ok2, "verdicts differ with paths (%s) and without (%s)",
 	    why ? why : "valid", why2 ? why2 : "valid");

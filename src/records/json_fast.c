@@ -33,9 +33,7 @@
 #include "jsonl.h"
 #include "jsonl_int.h"
 
-/* Longer records go to the scalar scanner: the token positions are kept
- * on the stack, 16-bit. */
-#define FAST_MAX_LEN 16384
+#define FAST_MAX_LEN JSON_FAST_MAX_LEN
 #define FAST_BLOCKS (FAST_MAX_LEN / 64)
 
 struct fast {
@@ -302,14 +300,25 @@ STAGE1(stage1_base, classify_base, )
 STAGE1(stage1_avx2, classify_avx2, __attribute__((target("avx2"))))
 #endif
 
-static bool stage1(struct fast *f)
+/* -1: not asked yet; 0: SSE2 (or plain C); 1: AVX2. */
+static int simd = -1;
+
+void json_fast_simd(bool best)
 {
 #ifdef HAVE_AVX2_CLASSIFY
-	static int avx2 = -1;
+	simd = best && __builtin_cpu_supports("avx2") ? 1 : 0;
+#else
+	(void)best;
+	simd = 0;
+#endif
+}
 
-	if (avx2 < 0)
-		avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
-	if (avx2)
+static bool stage1(struct fast *f)
+{
+	if (simd < 0)
+		json_fast_simd(true);
+#ifdef HAVE_AVX2_CLASSIFY
+	if (simd > 0)
 		return stage1_avx2(f);
 #endif
 	return stage1_base(f);

@@ -195,9 +195,15 @@ bool json_scan_scalar(const struct jpaths *ps, const char *rec, size_t len, stru
     const char **why);
 
 /* json_fast.c */
+/* Longer records go to the scalar scanner: the fast one keeps its token
+ * positions on the stack, 16-bit. */
+#define JSON_FAST_MAX_LEN 16384
 /* The two-stage scanner: true if rec is valid, with vals as
- * json_scan_scalar sets them; false if it is not sure (the record may be
- * invalid, or too long for it). */
+ * json_scan_scalar sets them; false if it is not sure (the record is
+ * invalid, or longer than JSON_FAST_MAX_LEN). */
 bool json_scan_fast(const struct jpaths *ps, const char *rec, size_t len, struct jval *vals);
+/* Classify blocks with the best SIMD the CPU has (the default), or with
+ * the baseline's SSE2 (for the tests, which run both). */
+void json_fast_simd(bool best);
 
 #endif
