@@ -137,12 +137,21 @@ static void forget(struct scan *s, const struct jnode *n)
 		s->vals[n->sub[i]].type = J_MISSING;
 }
 
+/* Whether a[0..len) and b[0..len) are equal: keys are short, and a
+ * call to memcmp cost more than comparing them here. */
+static inline bool same_bytes(const char *a, const char *b, size_t len)
+{
+	while (len > 0 && *a == *b)
+		a++, b++, len--;
+	return len == 0;
+}
+
 static const struct jnode *kid(const struct jnode *n, const char *k, size_t len)
 {
 	for (size_t i = 0; i < n->nkids; i++) {
 		const struct jstep *st = &n->kids[i].step;
 
-		if (st->key != NULL && st->klen == len && memcmp(st->key, k, len) == 0)
+		if (st->key != NULL && st->klen == len && same_bytes(st->key, k, len))
 			return n->kids[i].node;
 	}
 	return NULL;

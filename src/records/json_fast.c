@@ -6,18 +6,22 @@
  * 64 bytes at a time instead:
  *
  *   stage 1 (classify, 64-byte blocks): bit masks of quotes, backslashes,
- *   white space, structural characters, control and non-ASCII bytes; the
+ *   white space, structural characters, control and non-ASCII bytes (with
+ *   SSE2, the baseline; AVX2 or AVX-512 when the CPU has them); the
  *   escaped bytes (each unescaped backslash escapes the next byte); the
  *   in-string mask as the prefix XOR of the unescaped quotes; from these
- *   the token positions: structurals and string starts outside strings,
- *   and the first byte of each run of other bytes (a scalar).  Escapes are
- *   checked where there are backslashes, UTF-8 where there are non-ASCII
- *   bytes, and a control byte in a string is an error.
+ *   the tokens, positions and bytes: structurals and string starts
+ *   outside strings, and the first byte of each run of other bytes (a
+ *   scalar).  Escapes are checked where there are backslashes, UTF-8
+ *   where there are non-ASCII bytes, and a control byte in a string is
+ *   an error.
  *
  *   stage 2 (parse the tokens): objects, arrays, keys and values as the
- *   grammar wants them, scalars checked with the scalar scanner's own
- *   checks (jsonl_int.h) and followed only by white space or a token, and
- *   the values of the job's paths kept exactly as json.c keeps them.
+ *   grammar wants them, with its own stack; scalars checked with the
+ *   scalar scanner's own checks (jsonl_int.h) and followed only by white
+ *   space or a token; a string's end found only when its span is needed
+ *   (a key at a trie node with keys, a path's value); the values of the
+ *   job's paths kept exactly as json.c keeps them.
  *
  * It only ever says "valid" or "not sure": on anything wrong (or a record
  * longer than FAST_MAX_LEN) json_scan runs the scalar scanner, which
@@ -39,7 +43,9 @@
 struct fast {
 	jptr rec;
 	size_t len;
-	uint16_t tok[FAST_MAX_LEN + 16];	/* token positions, then len */
+	uint16_t tok[FAST_MAX_LEN + 64];	/* token positions, then len (and
+					 * room for whole stores past it) */
+	unsigned char tc[FAST_MAX_LEN + 64];	/* their bytes, then 0 */
 	size_t ntok;
 	uint64_t bs[FAST_BLOCKS];	/* backslashes in strings, per block */
 	bool any_bs;			/* some string holds one */
@@ -52,7 +58,7 @@ struct masks {
 };
 
 #if defined(__x86_64__) && defined(__GNUC__)
-#define HAVE_AVX2_CLASSIFY 1
+#define HAVE_X86_CLASSIFY 1
 #include <immintrin.h>
 
 /* White space and structural characters by a table lookup on the low
@@ -94,6 +100,51 @@ __attribute__((target("avx2"))) static void classify_avx2(const unsigned char *p
 	memset(m, 0, sizeof *m);
 	classify32(p, m, 0);
 	classify32(p + 32, m, 32);
+}
+
+#define AVX512 __attribute__((target("avx512f,avx512bw,avx512vbmi2")))
+
+/* The same with AVX-512: the compares give the masks themselves. */
+AVX512 static inline void classify_avx512(const unsigned char *p, struct masks *m)
+{
+	const __m512i wst = _mm512_broadcast_i32x4(_mm_setr_epi8(' ', -1, -1, -1, -1, -1, -1, -1,
+	    -1, '\t', '\n', -1, -1, '\r', -1, -1));
+	const __m512i stt = _mm512_broadcast_i32x4(_mm_setr_epi8(-1, -1, -1, -1, -1, -1, -1, -1,
+	    -1, -1, ':', '{', ',', '}', -1, -1));
+	__m512i v = _mm512_loadu_si512((const void *)p);
+	__m512i lo = _mm512_or_si512(v, _mm512_set1_epi8(0x20));
+
+	m->quote = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('"'));
+	m->bs = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\\'));
+	m->ws = _mm512_cmpeq_epi8_mask(v, _mm512_shuffle_epi8(wst, v));
+	m->st = _mm512_cmpeq_epi8_mask(lo, _mm512_shuffle_epi8(stt, lo));
+	m->ctrl = _mm512_cmplt_epu8_mask(v, _mm512_set1_epi8(0x20));
+	m->high = _mm512_movepi8_mask(v);
+}
+
+/* The positions of the block's tokens appended: the byte offsets of the
+ * set bits packed by one compress, widened to 16 bits, 32 at a time; and
+ * their bytes, by another. */
+AVX512 static inline void emit_avx512(struct fast *f, size_t base, const unsigned char *p,
+    uint64_t tokens)
+{
+	const __m512i iota = _mm512_set_epi8(63, 62, 61, 60, 59, 58, 57, 56, 55, 54, 53, 52, 51,
+	    50, 49, 48, 47, 46, 45, 44, 43, 42, 41, 40, 39, 38, 37, 36, 35, 34, 33, 32, 31, 30, 29,
+	    28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6,
+	    5, 4, 3, 2, 1, 0);
+	__m512i at = _mm512_set1_epi16((short)base);
+	__m512i packed = _mm512_maskz_compress_epi8(tokens, iota);
+	uint16_t *o = f->tok + f->ntok;
+	unsigned cnt = (unsigned)__builtin_popcountll(tokens);
+
+	_mm512_storeu_si512((void *)(f->tc + f->ntok),
+	    _mm512_maskz_compress_epi8(tokens, _mm512_loadu_si512((const void *)p)));
+	f->ntok += cnt;
+	_mm512_storeu_si512((void *)o, _mm512_add_epi16(at,
+	    _mm512_cvtepu8_epi16(_mm512_castsi512_si256(packed))));
+	if (cnt > 32)
+		_mm512_storeu_si512((void *)(o + 32), _mm512_add_epi16(at,
+		    _mm512_cvtepu8_epi16(_mm512_extracti64x4_epi64(packed, 1))));
 }
 #endif
 
@@ -219,10 +270,9 @@ static bool utf8(struct fast *f, size_t base, uint64_t high, struct carry *c)
 	return true;
 }
 
-/* The block at base, whose classes are m: checked, and its tokens
- * appended. */
+/* The block at base, whose classes are m: checked, and its tokens. */
 static inline __attribute__((always_inline)) bool block(struct fast *f, size_t base,
-    struct masks m, struct carry *c)
+    struct masks m, struct carry *c, uint64_t *tokens)
 {
 	uint64_t escd = 0;
 
@@ -242,44 +292,58 @@ static inline __attribute__((always_inline)) bool block(struct fast *f, size_t b
 	uint64_t out = ~(in | q);
 	uint64_t st = m.st & out;
 	uint64_t other = out & ~(m.ws | m.st);
-	uint64_t tokens = st | (q & in) | (other & ~((other << 1) | c->other));
+	uint64_t t = st | (q & in) | (other & ~((other << 1) | c->other));
 
 	c->other = other >> 63;
+	*tokens = t;
+	return true;
+}
+
+/* The positions and bytes of the block's tokens appended, eight at a time,
+ * unconditionally (positions past the count are written over later; the
+ * OR keeps ctz's argument non-zero): fewer mispredicted branches than
+ * one test per token. */
+static inline __attribute__((always_inline)) void emit_base(struct fast *f, size_t base,
+    const unsigned char *p, uint64_t tokens)
+{
 	uint16_t *o = f->tok + f->ntok;
+	unsigned char *oc = f->tc + f->ntok;
 	unsigned cnt = (unsigned)__builtin_popcountll(tokens);
 
 	f->ntok += cnt;
-	/* Eight at a time, unconditionally (positions past the count are
-	 * written over later; the OR keeps ctz's argument non-zero): fewer
-	 * mispredicted branches than one test per token. */
 	for (;;) {
 #pragma GCC unroll 8
 		for (unsigned i = 0; i < 8; i++) {
-			o[i] = (uint16_t)(base + (unsigned)__builtin_ctzll(tokens | UINT64_C(1) << 63));
+			unsigned at = (unsigned)__builtin_ctzll(tokens | UINT64_C(1) << 63);
+
+			o[i] = (uint16_t)(base + at);
+			oc[i] = p[at];
 			tokens &= tokens - 1;
 		}
 		if (cnt <= 8)
 			break;
 		o += 8;
+		oc += 8;
 		cnt -= 8;
 	}
-	return true;
 }
 
 /* Stage 1 with one way of classifying the blocks. */
-#define STAGE1(name, classify, attr) \
+#define STAGE1(name, classify, emit, attr) \
 attr static bool name(struct fast *f) \
 { \
 	struct carry c = { 0, 0, 0, 0, 0 }; \
 	struct masks m; \
+	uint64_t t; \
 	size_t base = 0; \
  \
 	f->ntok = 0; \
 	f->any_bs = false; \
 	for (; f->len - base >= 64; base += 64) { \
 		classify(f->rec + base, &m); \
-		if (!block(f, base, m, &c)) \
+		if (!block(f, base, m, &c, &t)) \
 			return false; \
+		emit(f, base, f->rec + base, t); \
 	} \
 	if (base < f->len) { \
 		/* the tail, padded with white space, which makes no token */ \
@@ -288,37 +352,47 @@ attr static bool name(struct fast *f) \
 		memset(tail, ' ', sizeof tail); \
 		memcpy(tail, f->rec + base, f->len - base); \
 		classify(tail, &m); \
-		if (!block(f, base, m, &c)) \
+		if (!block(f, base, m, &c, &t)) \
 			return false; \
+		emit(f, base, tail, t); \
 	} \
 	f->tok[f->ntok] = (uint16_t)f->len; \
+	f->tc[f->ntok] = 0; \
 	return c.in_str == 0 && f->ntok > 0; \
 }
 
-STAGE1(stage1_base, classify_base, )
-#ifdef HAVE_AVX2_CLASSIFY
-STAGE1(stage1_avx2, classify_avx2, __attribute__((target("avx2"))))
+STAGE1(stage1_base, classify_base, emit_base, )
+#ifdef HAVE_X86_CLASSIFY
+STAGE1(stage1_avx2, classify_avx2, emit_base, __attribute__((target("avx2"))))
+STAGE1(stage1_avx512, classify_avx512, emit_avx512, AVX512)
 #endif
 
-/* -1: not asked yet; 0: SSE2 (or plain C); 1: AVX2. */
+/* The level json_fast_simd set; -1: not set yet. */
 static int simd = -1;
 
-void json_fast_simd(bool best)
+int json_fast_simd(int level)
 {
-#ifdef HAVE_AVX2_CLASSIFY
-	simd = best && __builtin_cpu_supports("avx2") ? 1 : 0;
-#else
-	(void)best;
-	simd = 0;
+	int best = 0;
+
+#ifdef HAVE_X86_CLASSIFY
+	if (__builtin_cpu_supports("avx2"))
+		best = 1;
+	if (best == 1 && __builtin_cpu_supports("avx512bw") &&
+	    __builtin_cpu_supports("avx512vbmi2"))
+		best = 2;
 #endif
+	simd = level < best ? level : best;
+	return simd;
 }
 
 static bool stage1(struct fast *f)
 {
 	if (simd < 0)
-		json_fast_simd(true);
-#ifdef HAVE_AVX2_CLASSIFY
-	if (simd > 0)
+		json_fast_simd(JSON_SIMD_BEST);
+#ifdef HAVE_X86_CLASSIFY
+	if (simd == 2)
+		return stage1_avx512(f);
+	if (simd == 1)
 		return stage1_avx2(f);
 #endif
 	return stage1_base(f);
@@ -418,8 +492,6 @@ struct frame {
 	bool arr;
 };
 
-/* The byte of token t; 0 past the last. */
-#define CH(t) ((t) < tend ? f->rec[*(t)] : 0)
 
 /*
  * Stage 2: the grammar over the tokens, as a loop with its own stack (the
@@ -428,13 +500,15 @@ struct frame {
 static bool stage2(struct fast *f, const struct jnode *n)
 {
 	struct frame stack[JSON_MAX_DEPTH], *top = NULL;
-	const uint16_t *t = f->tok, *tend = f->tok + f->ntok;
+	const uint16_t *tok = f->tok;
+	const unsigned char *tc = f->tc;	/* 0 past the last token */
+	size_t i = 0;
 	unsigned char c, type;
 	size_t pos, end;
 
 value:
-	pos = *t;
-	c = CH(t);
+	pos = tok[i];
+	c = tc[i];
 	if (c == '{' || c == '[') {
 		top = top == NULL ? stack : top + 1;
 		if (top == stack + JSON_MAX_DEPTH)
@@ -443,8 +517,8 @@ value:
 		top->open = pos;
 		top->idx = 0;
 		top->arr = c == '[';
-		t++;
-		if (CH(t) == (top->arr ? ']' : '}'))
+		i++;
+		if (tc[i] == (top->arr ? ']' : '}'))
 			goto close;
 		if (!top->arr)
 			goto key;
@@ -452,24 +526,24 @@ value:
 		goto value;
 	}
 	if (c == '"') {
-		t++;
+		i++;
 		if (n != NULL && n->path >= 0)
-			keep(f, n, J_STRING, pos, string_end(f, pos, *t));
+			keep(f, n, J_STRING, pos, string_end(f, pos, tok[i]));
 		goto next;
 	}
 	if (c == 0 || (end = scalar(f, pos, &type)) == 0)
 		return false;
-	t++;
+	i++;
 	/* the scalar is the whole run of bytes that are no token */
-	if (end != *t && (end >= f->len || !ws(f->rec[end])))
+	if (end != tok[i] && (end >= f->len || !ws(f->rec[end])))
 		return false;
 	if (n != NULL && n->path >= 0)
 		keep(f, n, type, pos, end);
 next:
 	if (top == NULL)
-		return t == tend;
-	c = CH(t);
-	t++;
+		return i == f->ntok;
+	c = tc[i];
+	i++;
 	if (c == ',') {
 		if (!top->arr)
 			goto key;
@@ -478,22 +552,22 @@ next:
 	}
 	if (c != (top->arr ? ']' : '}'))
 		return false;
-	t--;
+	i--;
 close:
 	n = top->n;
 	if (n != NULL && n->path >= 0)
-		keep(f, n, top->arr ? J_ARRAY : J_OBJECT, top->open, (size_t)*t + 1);
-	t++;
+		keep(f, n, top->arr ? J_ARRAY : J_OBJECT, top->open, (size_t)tok[i] + 1);
+	i++;
 	top = top == stack ? NULL : top - 1;
 	goto next;
 key:
-	pos = *t;
-	if (CH(t) != '"')
+	pos = tok[i];
+	if (tc[i] != '"')
 		return false;
-	t++;
+	i++;
 	n = NULL;
 	if (top->n != NULL && top->n->keys) {
-		end = string_end(f, pos, *t);
+		end = string_end(f, pos, tok[i]);
 		bool esc = has_bs(f, pos + 1, end - 1);
 
 		/* the length test first: most keys are no path's */
@@ -502,9 +576,9 @@ key:
 		if (n != NULL)
 			forget(f, n);
 	}
-	if (CH(t) != ':')
+	if (tc[i] != ':')
 		return false;
-	t++;
+	i++;
 	goto value;
 }
 
