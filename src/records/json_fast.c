@@ -430,12 +430,12 @@ static inline bool has_bs(const struct fast *f, size_t a, size_t b)
 	return has_bs_span(f, a, b);
 }
 
-/* The end of the string whose opening quote is at pos, given the next
- * token's position: only white space lies between its closing quote and
- * that token. */
-static inline size_t string_end(const struct fast *f, size_t pos, size_t next)
+/* The end of a string given the position of the token after it: only
+ * white space lies between its closing quote and that token, so the
+ * first quote back from there closes it. */
+static inline size_t string_end(const struct fast *f, size_t next)
 {
-	while (next > pos + 1 && ws(f->rec[next - 1]))
+	while (f->rec[next - 1] != '"')
 		next--;
 	return next;
 }
@@ -528,7 +528,7 @@ value:
 	if (c == '"') {
 		i++;
 		if (n != NULL && n->path >= 0)
-			keep(f, n, J_STRING, pos, string_end(f, pos, tok[i]));
+			keep(f, n, J_STRING, pos, string_end(f, tok[i]));
 		goto next;
 	}
 	if (c == 0 || (end = scalar(f, pos, &type)) == 0)
@@ -567,7 +567,7 @@ key:
 	i++;
 	n = NULL;
 	if (top->n != NULL && top->n->keys) {
-		end = string_end(f, pos, tok[i]);
+		end = string_end(f, tok[i]);
 		bool esc = has_bs(f, pos + 1, end - 1);
 
 		/* the length test first: most keys are no path's */
