@@ -3,11 +3,12 @@
  * The scalar scanner (json.c) pays per string: JSON Lines logs hold ~25
  * short strings (mostly keys) per record, and finding each one's end,
  * byte loop or SIMD, was most of the time.  This one looks at a record
- * 64 bytes at a time instead:
+ * 64 bytes at a time instead, with AVX2 or AVX-512 (a runtime check; on
+ * a CPU with neither, or not x86-64, it is never sure and the scalar
+ * scanner does it all: with SSE2 alone it was slower than that one):
  *
  *   stage 1 (classify, 64-byte blocks): bit masks of quotes, backslashes,
- *   white space, structural characters, control and non-ASCII bytes (with
- *   SSE2, the baseline; AVX2 or AVX-512 when the CPU has them); the
+ *   white space, structural characters, control and non-ASCII bytes; the
  *   escaped bytes (each unescaped backslash escapes the next byte); the
  *   in-string mask as the prefix XOR of the unescaped quotes; from these
  *   the tokens, positions and bytes: structurals and string starts
@@ -30,12 +31,12 @@
 
 #include <stdint.h>
 #include <string.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 #include "jsonl.h"
 #include "jsonl_int.h"
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
 
 #define FAST_MAX_LEN JSON_FAST_MAX_LEN
 #define FAST_BLOCKS (FAST_MAX_LEN / 64)
@@ -56,10 +57,6 @@ struct fast {
 struct masks {
 	uint64_t quote, bs, ws, st, ctrl, high;
 };
-
-#if defined(__x86_64__) && defined(__GNUC__)
-#define HAVE_X86_CLASSIFY 1
-#include <immintrin.h>
 
 /* White space and structural characters by a table lookup on the low
  * nibble: each has a low nibble of its own (for the structurals after
@@ -146,62 +143,6 @@ AVX512 static inline void emit_avx512(struct fast *f, size_t base, const unsigne
 		_mm512_storeu_si512((void *)(o + 32), _mm512_add_epi16(at,
 		    _mm512_cvtepu8_epi16(_mm512_extracti64x4_epi64(packed, 1))));
 }
-#endif
-
-#ifdef __SSE2__
-static inline uint64_t eq(__m128i v, char c)
-{
-	return (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(c)));
-}
-
-static inline void classify16(const unsigned char *p, struct masks *m, unsigned sh)
-{
-	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-	/* {} and [] differ by 0x20 only */
-	__m128i lo = _mm_or_si128(v, _mm_set1_epi8(0x20));
-	uint64_t high = (uint64_t)(unsigned)_mm_movemask_epi8(v);
-	/* signed: below 0x20 or from 0x80 up */
-	uint64_t low = (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
-
-	m->quote |= eq(v, '"') << sh;
-	m->bs |= eq(v, '\\') << sh;
-	m->ws |= (eq(v, ' ') | eq(v, '\t') | eq(v, '\n') | eq(v, '\r')) << sh;
-	m->st |= (eq(lo, '{') | eq(lo, '}') | eq(v, ':') | eq(v, ',')) << sh;
-	m->ctrl |= (low & ~high) << sh;
-	m->high |= high << sh;
-}
-
-static void classify_base(const unsigned char *p, struct masks *m)
-{
-	memset(m, 0, sizeof *m);
-	classify16(p, m, 0);
-	classify16(p + 16, m, 16);
-	classify16(p + 32, m, 32);
-	classify16(p + 48, m, 48);
-}
-#else
-static void classify_base(const unsigned char *p, struct masks *m)
-{
-	memset(m, 0, sizeof *m);
-	for (unsigned i = 0; i < 64; i++) {
-		uint64_t b = UINT64_C(1) << i;
-		unsigned c = p[i];
-
-		if (c == '"')
-			m->quote |= b;
-		else if (c == '\\')
-			m->bs |= b;
-		else if (c == '{' || c == '}' || c == '[' || c == ']' || c == ':' || c == ',')
-			m->st |= b;
-		if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
-			m->ws |= b;
-		if (c < 0x20)
-			m->ctrl |= b;
-		if (c >= 0x80)
-			m->high |= b;
-	}
-}
-#endif
 
 /* Bit i set: an odd number of x's bits 0..i are set. */
 static inline uint64_t prefix_xor(uint64_t x)
@@ -312,14 +253,17 @@ static inline __attribute__((always_inline)) void emit_base(struct fast *f, size
 
 	f->ntok += cnt;
 	for (;;) {
+		uint64_t bytes = 0;	/* one store for eight (byte stores may alias) */
+
 #pragma GCC unroll 8
 		for (unsigned i = 0; i < 8; i++) {
 			unsigned at = (unsigned)__builtin_ctzll(tokens | UINT64_C(1) << 63);
 
 			o[i] = (uint16_t)(base + at);
-			oc[i] = p[at];
+			bytes |= (uint64_t)p[at] << (8 * i);
 			tokens &= tokens - 1;
 		}
+		memcpy(oc, &bytes, 8);
 		if (cnt <= 8)
 			break;
 		o += 8;
@@ -361,11 +305,8 @@ attr static bool name(struct fast *f) \
 	return c.in_str == 0 && f->ntok > 0; \
 }
 
-STAGE1(stage1_base, classify_base, emit_base, )
-#ifdef HAVE_X86_CLASSIFY
 STAGE1(stage1_avx2, classify_avx2, emit_base, __attribute__((target("avx2"))))
 STAGE1(stage1_avx512, classify_avx512, emit_avx512, AVX512)
-#endif
 
 /* The level json_fast_simd set; -1: not set yet. */
 static int simd = -1;
@@ -374,28 +315,18 @@ int json_fast_simd(int level)
 {
 	int best = 0;
 
-#ifdef HAVE_X86_CLASSIFY
 	if (__builtin_cpu_supports("avx2"))
 		best = 1;
 	if (best == 1 && __builtin_cpu_supports("avx512bw") &&
 	    __builtin_cpu_supports("avx512vbmi2"))
 		best = 2;
-#endif
 	simd = level < best ? level : best;
 	return simd;
 }
 
 static bool stage1(struct fast *f)
 {
-	if (simd < 0)
-		json_fast_simd(JSON_SIMD_BEST);
-#ifdef HAVE_X86_CLASSIFY
-	if (simd == 2)
-		return stage1_avx512(f);
-	if (simd == 1)
-		return stage1_avx2(f);
-#endif
-	return stage1_base(f);
+	return simd == 2 ? stage1_avx512(f) : stage1_avx2(f);
 }
 
 /* Whether rec[a..b) (a < b) holds a backslash of a string, word by word. */
@@ -587,7 +518,9 @@ bool json_scan_fast(const struct jpaths *ps, const char *rec, size_t len, struct
 	struct fast f;
 	const struct jnode *root = ps != NULL ? ps->root : NULL;
 
-	if (len > FAST_MAX_LEN)
+	if (simd < 0)
+		json_fast_simd(JSON_SIMD_BEST);
+	if (simd == 0 || len > FAST_MAX_LEN)
 		return false;
 	f.rec = (jptr)rec;
 	f.len = len;
@@ -599,3 +532,17 @@ bool json_scan_fast(const struct jpaths *ps, const char *rec, size_t len, struct
 			vals[i].type = J_MISSING;
 	return stage2(&f, root);
 }
+#else
+/* Elsewhere the scalar scanner does it all. */
+int json_fast_simd(int level)
+{
+	(void)level;
+	return 0;
+}
+
+bool json_scan_fast(const struct jpaths *ps, const char *rec, size_t len, struct jval *vals)
+{
+	(void)ps, (void)rec, (void)len, (void)vals;
+	return false;
+}
+#endif

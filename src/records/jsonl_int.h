@@ -207,9 +207,10 @@ bool json_scan_scalar(const struct jpaths *ps, const char *rec, size_t len, stru
  * json_scan_scalar sets them; false if it is not sure (the record is
  * invalid, or longer than JSON_FAST_MAX_LEN). */
 bool json_scan_fast(const struct jpaths *ps, const char *rec, size_t len, struct jval *vals);
-/* Classify blocks with SIMD of level (0: the baseline's SSE2, 1: AVX2,
- * 2: AVX-512 with VBMI2) or the best the CPU has below it; the level
- * set.  The default is the best; the tests run each. */
+/* Classify blocks with SIMD of level (1: AVX2, 2: AVX-512 with VBMI2)
+ * or the best the CPU has below it; the level set, 0 if there is none
+ * (json_scan_fast is then never sure).  The default is the best; the
+ * tests run each. */
 #define JSON_SIMD_BEST 2
 int json_fast_simd(int level);
 
