@@ -99,6 +99,46 @@ __attribute__((target("avx2"))) static void classify_avx2(const unsigned char *p
 	classify32(p + 32, m, 32);
 }
 
+/* For each byte value, the offsets of its set bits, packed (filled by
+ * json_fast_simd). */
+static uint64_t offsets[256];
+
+static void offsets_fill(void)
+{
+	for (unsigned b = 0; b < 256; b++) {
+		uint64_t o = 0;
+		unsigned n = 0;
+
+		for (unsigned i = 0; i < 8; i++)
+			if (b & 1u << i)
+				o |= (uint64_t)i << (8 * n++);
+		offsets[b] = o;
+	}
+}
+
+/* The positions and bytes of the block's tokens appended, eight bits of
+ * the mask at a time, with no branch: the offsets from the table, widened
+ * and moved by the bits' place; the bytes picked by the same offsets. */
+__attribute__((target("avx2"))) static inline void emit_avx2(struct fast *f, size_t base,
+    const unsigned char *p, uint64_t tokens)
+{
+	uint16_t *o = f->tok + f->ntok;
+	unsigned char *oc = f->tc + f->ntok;
+
+	for (unsigned k = 0; k < 8; k++) {
+		unsigned b = (unsigned)(tokens >> (8 * k)) & 0xFF;
+		__m128i off = _mm_cvtsi64_si128((long long)offsets[b]);
+
+		_mm_storeu_si128((__m128i *)(void *)o, _mm_add_epi16(_mm_cvtepu8_epi16(off),
+		    _mm_set1_epi16((short)(base + 8 * k))));
+		_mm_storel_epi64((__m128i *)(void *)oc, _mm_shuffle_epi8(
+		    _mm_loadl_epi64((const __m128i *)(const void *)(p + 8 * k)), off));
+		o += __builtin_popcount(b);
+		oc += __builtin_popcount(b);
+	}
+	f->ntok = (size_t)(o - f->tok);
+}
+
 #define AVX512 __attribute__((target("avx512f,avx512bw,avx512vbmi2")))
 
 /* The same with AVX-512: the compares give the masks themselves. */
@@ -240,38 +280,6 @@ static inline __attribute__((always_inline)) bool block(struct fast *f, size_t b
 	return true;
 }
 
-/* The positions and bytes of the block's tokens appended, eight at a time,
- * unconditionally (positions past the count are written over later; the
- * OR keeps ctz's argument non-zero): fewer mispredicted branches than
- * one test per token. */
-static inline __attribute__((always_inline)) void emit_base(struct fast *f, size_t base,
-    const unsigned char *p, uint64_t tokens)
-{
-	uint16_t *o = f->tok + f->ntok;
-	unsigned char *oc = f->tc + f->ntok;
-	unsigned cnt = (unsigned)__builtin_popcountll(tokens);
-
-	f->ntok += cnt;
-	for (;;) {
-		uint64_t bytes = 0;	/* one store for eight (byte stores may alias) */
-
-#pragma GCC unroll 8
-		for (unsigned i = 0; i < 8; i++) {
-			unsigned at = (unsigned)__builtin_ctzll(tokens | UINT64_C(1) << 63);
-
-			o[i] = (uint16_t)(base + at);
-			bytes |= (uint64_t)p[at] << (8 * i);
-			tokens &= tokens - 1;
-		}
-		memcpy(oc, &bytes, 8);
-		if (cnt <= 8)
-			break;
-		o += 8;
-		oc += 8;
-		cnt -= 8;
-	}
-}
-
 /* Stage 1 with one way of classifying the blocks. */
 #define STAGE1(name, classify, emit, attr) \
 attr static bool name(struct fast *f) \
@@ -305,7 +313,7 @@ attr static bool name(struct fast *f) \
 	return c.in_str == 0 && f->ntok > 0; \
 }
 
-STAGE1(stage1_avx2, classify_avx2, emit_base, __attribute__((target("avx2"))))
+STAGE1(stage1_avx2, classify_avx2, emit_avx2, __attribute__((target("avx2,popcnt"))))
 STAGE1(stage1_avx512, classify_avx512, emit_avx512, AVX512)
 
 /* The level json_fast_simd set; -1: not set yet. */
@@ -321,6 +329,8 @@ int json_fast_simd(int level)
 	    __builtin_cpu_supports("avx512vbmi2"))
 		best = 2;
 	simd = level < best ? level : best;
+	if (simd == 1 && offsets[255] == 0)
+		offsets_fill();
 	return simd;
 }
 
