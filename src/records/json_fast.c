@@ -49,13 +49,14 @@ struct fast {
 	unsigned char tc[FAST_MAX_LEN + 64];	/* their bytes, then 0 */
 	size_t ntok;
 	uint64_t bs[FAST_BLOCKS];	/* backslashes in strings, per block */
+	uint64_t dg[FAST_BLOCKS + 1];	/* digits, per block, then none */
 	bool any_bs;			/* some string holds one */
 	struct jval *vals;
 };
 
 /* One block's classes, bit i for byte i. */
 struct masks {
-	uint64_t quote, bs, ws, st, ctrl, high;
+	uint64_t quote, bs, ws, st, ctrl, high, digit;
 };
 
 /* White space and structural characters by a table lookup on the low
@@ -89,6 +90,11 @@ __attribute__((target("avx2"))) static inline void classify32(const unsigned cha
 	    _mm256_cmpeq_epi8(lo, _mm256_shuffle_epi8(stt, lo))) << sh;
 	m->ctrl |= (low & ~high) << sh;
 	m->high |= high << sh;
+	/* unsigned: v - '0' below 10 */
+	__m256i d = _mm256_sub_epi8(v, _mm256_set1_epi8('0'));
+
+	m->digit |= (uint64_t)(uint32_t)_mm256_movemask_epi8(
+	    _mm256_cmpeq_epi8(_mm256_min_epu8(d, _mm256_set1_epi8(9)), d)) << sh;
 }
 
 __attribute__((target("avx2"))) static void classify_avx2(const unsigned char *p,
@@ -157,6 +163,8 @@ AVX512 static inline void classify_avx512(const unsigned char *p, struct masks *
 	m->st = _mm512_cmpeq_epi8_mask(lo, _mm512_shuffle_epi8(stt, lo));
 	m->ctrl = _mm512_cmplt_epu8_mask(v, _mm512_set1_epi8(0x20));
 	m->high = _mm512_movepi8_mask(v);
+	m->digit = _mm512_cmplt_epu8_mask(_mm512_sub_epi8(v, _mm512_set1_epi8('0')),
+	    _mm512_set1_epi8(10));
 }
 
 /* The positions of the block's tokens appended: the byte offsets of the
@@ -269,6 +277,7 @@ static inline __attribute__((always_inline)) bool block(struct fast *f, size_t b
 	if ((m.ctrl & in) != 0)
 		return false;
 	f->bs[base / 64] = m.bs & in;
+	f->dg[base / 64] = m.digit;
 	f->any_bs |= f->bs[base / 64] != 0;
 	uint64_t out = ~(in | q);
 	uint64_t st = m.st & out;
@@ -310,6 +319,7 @@ attr static bool name(struct fast *f) \
 	} \
 	f->tok[f->ntok] = (uint16_t)f->len; \
 	f->tc[f->ntok] = 0; \
+	f->dg[(f->len + 63) / 64] = 0; \
 	return c.in_str == 0 && f->ntok > 0; \
 }
 
@@ -381,11 +391,64 @@ static inline size_t string_end(const struct fast *f, size_t next)
 	return next;
 }
 
+/* The 64 digit bits from pos on (none past the record). */
+static inline uint64_t digits_at(const struct fast *f, size_t pos)
+{
+	unsigned sh = pos % 64;
+	uint64_t d = f->dg[pos / 64] >> sh;
+
+	if (sh != 0)
+		d |= f->dg[pos / 64 + 1] << (64 - sh);
+	return d;
+}
+
+/* The length of the run of digits at bit j (at most 63) of nd's zeros. */
+static inline size_t run_at(uint64_t nd, size_t j)
+{
+	return (size_t)__builtin_ctzll(nd >> j | UINT64_C(1) << 63);
+}
+
+/* The end of the number at pos, or 0: json_number_end's grammar, with
+ * each run of digits measured on the digit bits at once.  A number
+ * whose parts reach 62 bytes on is left to json_number_end. */
+static size_t number(const struct fast *f, size_t pos)
+{
+	jptr p = f->rec + pos;
+	size_t left = f->len - pos, j = p[0] == '-', run;
+	uint64_t nd = ~digits_at(f, pos);
+	const char *why;
+
+	run = run_at(nd, j);
+	if (run == 0 || (p[j] == '0' && run > 1))
+		return 0;
+	j += run;
+	if (j >= 62)
+		goto long_number;
+	if (j < left && p[j] == '.') {
+		if ((run = run_at(nd, ++j)) == 0)
+			return 0;
+		if ((j += run) >= 62)
+			goto long_number;
+	}
+	if (j < left && (p[j] | 0x20) == 'e') {
+		j++;
+		if (j < left && (p[j] == '+' || p[j] == '-'))
+			j++;
+		if ((run = run_at(nd, j)) == 0)
+			return 0;
+		if ((j += run) >= 62)
+			goto long_number;
+	}
+	return pos + j;
+long_number:
+	p = json_number_end(p, f->rec + f->len, &why);
+	return p != NULL ? (size_t)(p - f->rec) : 0;
+}
+
 /* The scalar (number or literal) at pos: its end, or 0. */
 static size_t scalar(const struct fast *f, size_t pos, unsigned char *type)
 {
-	jptr p = f->rec + pos, end = f->rec + f->len, e;
-	const char *why;
+	jptr p = f->rec + pos, end = f->rec + f->len;
 
 	switch (*p) {
 	case 't':
@@ -401,8 +464,7 @@ static size_t scalar(const struct fast *f, size_t pos, unsigned char *type)
 		if (*p != '-' && !(*p >= '0' && *p <= '9'))
 			return 0;
 		*type = J_NUMBER;
-		e = json_number_end(p, end, &why);
-		return e != NULL ? (size_t)(e - f->rec) : 0;
+		return number(f, pos);
 	}
 }
 

@@ -244,6 +244,22 @@ START_TEST(test_scalars_at_ends)
 				(void)same(rec, n);
 				(void)same(rec + 1, n - 1);	/* the scalar alone */
 			}
+	/* Numbers whose parts reach past the 64 digit bits json_fast.c reads
+	 * at once: every length of each part from 55 to 70 digits. */
+	for (size_t d = 55; d <= 70; d++)
+		for (int form = 0; form < 6; form++) {
+			static const char *const pre[] = { "[", "[-", "[1.", "[1e", "[", "[0" };
+			char digits[80];
+			int n;
+
+			memset(digits, '7', d);
+			digits[d] = '\0';
+			if (form == 4)
+				n = snprintf(rec, sizeof rec, "[%s.5e-%s]", digits, digits);
+			else
+				n = snprintf(rec, sizeof rec, "%s%s]", pre[form], digits);
+			ck_assert_msg((same(rec, (size_t)n) == NULL) == (form != 5), "[%s]", rec);
+		}
 }
 END_TEST
 
