@@ -318,6 +318,17 @@ bool json_scan(const struct jpaths *ps, const char *rec, size_t len, struct jval
 	return json_scan_fast(ps, rec, len, vals) || json_scan_scalar(ps, rec, len, vals, why);
 }
 
+bool json_scan_line(const struct jpaths *ps, const char *rec, size_t avail, char term,
+    struct jval *vals, size_t *len, const char **why)
+{
+	if (json_scan_fast_line(ps, rec, avail, term, vals, len))
+		return true;
+	const char *t = memchr(rec, term, avail);
+
+	*len = t != NULL ? (size_t)(t - rec) : avail;
+	return json_scan_scalar(ps, rec, *len, vals, why);
+}
+
 bool json_scan_scalar(const struct jpaths *ps, const char *rec, size_t len, struct jval *vals,
     const char **why)
 {

@@ -43,7 +43,9 @@
 
 struct fast {
 	jptr rec;
-	size_t len;
+	size_t len;		/* the record's, once stage 1 found its end */
+	size_t avail;		/* the bytes readable from rec */
+	int term;		/* the byte that ends the record, or -1 */
 	uint16_t tok[FAST_MAX_LEN + 64];	/* token positions, then len (and
 					 * room for whole stores past it) */
 	unsigned char tc[FAST_MAX_LEN + 64];	/* their bytes, then 0 */
@@ -56,7 +58,7 @@ struct fast {
 
 /* One block's classes, bit i for byte i. */
 struct masks {
-	uint64_t quote, bs, ws, st, ctrl, high, digit;
+	uint64_t quote, bs, ws, st, ctrl, high, digit, term;
 };
 
 /* White space and structural characters by a table lookup on the low
@@ -66,7 +68,7 @@ struct masks {
  * in 0x0C and 0x1A: control bytes, which are errors anywhere, and stage 2
  * rejects a token that is none of the structurals. */
 __attribute__((target("avx2"))) static inline void classify32(const unsigned char *p,
-    struct masks *m, unsigned sh)
+    struct masks *m, unsigned sh, int term)
 {
 	const __m256i wst = _mm256_setr_epi8(' ', -1, -1, -1, -1, -1, -1, -1, -1, '\t', '\n',
 	    -1, -1, '\r', -1, -1, ' ', -1, -1, -1, -1, -1, -1, -1, -1, '\t', '\n', -1, -1,
@@ -90,6 +92,9 @@ __attribute__((target("avx2"))) static inline void classify32(const unsigned cha
 	    _mm256_cmpeq_epi8(lo, _mm256_shuffle_epi8(stt, lo))) << sh;
 	m->ctrl |= (low & ~high) << sh;
 	m->high |= high << sh;
+	if (term >= 0)
+		m->term |= (uint64_t)(uint32_t)_mm256_movemask_epi8(
+		    _mm256_cmpeq_epi8(v, _mm256_set1_epi8((char)term))) << sh;
 	/* unsigned: v - '0' below 10 */
 	__m256i d = _mm256_sub_epi8(v, _mm256_set1_epi8('0'));
 
@@ -98,11 +103,11 @@ __attribute__((target("avx2"))) static inline void classify32(const unsigned cha
 }
 
 __attribute__((target("avx2"))) static void classify_avx2(const unsigned char *p,
-    struct masks *m)
+    struct masks *m, int term)
 {
 	memset(m, 0, sizeof *m);
-	classify32(p, m, 0);
-	classify32(p + 32, m, 32);
+	classify32(p, m, 0, term);
+	classify32(p + 32, m, 32, term);
 }
 
 /* For each byte value, the offsets of its set bits, packed (filled by
@@ -148,7 +153,7 @@ __attribute__((target("avx2"))) static inline void emit_avx2(struct fast *f, siz
 #define AVX512 __attribute__((target("avx512f,avx512bw,avx512vbmi2")))
 
 /* The same with AVX-512: the compares give the masks themselves. */
-AVX512 static inline void classify_avx512(const unsigned char *p, struct masks *m)
+AVX512 static inline void classify_avx512(const unsigned char *p, struct masks *m, int term)
 {
 	const __m512i wst = _mm512_broadcast_i32x4(_mm_setr_epi8(' ', -1, -1, -1, -1, -1, -1, -1,
 	    -1, '\t', '\n', -1, -1, '\r', -1, -1));
@@ -165,6 +170,7 @@ AVX512 static inline void classify_avx512(const unsigned char *p, struct masks *
 	m->high = _mm512_movepi8_mask(v);
 	m->digit = _mm512_cmplt_epu8_mask(_mm512_sub_epi8(v, _mm512_set1_epi8('0')),
 	    _mm512_set1_epi8(10));
+	m->term = term >= 0 ? _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8((char)term)) : 0;
 }
 
 /* The positions of the block's tokens appended: the byte offsets of the
@@ -289,33 +295,61 @@ static inline __attribute__((always_inline)) bool block(struct fast *f, size_t b
 	return true;
 }
 
-/* Stage 1 with one way of classifying the blocks. */
+/* Where the record ends in the block at base whose classes are m: at
+ * its first terminator, or at the last readable byte; the bytes past the
+ * end (the next record, or the padding) become white space, which makes
+ * no token.  Whether it ends here. */
+static inline __attribute__((always_inline)) bool record_end(struct fast *f, size_t base,
+    struct masks *m)
+{
+	uint64_t keep;
+
+	if (m->term != 0) {
+		f->len = base + (unsigned)__builtin_ctzll(m->term);
+		keep = (UINT64_C(1) << (f->len - base)) - 1;
+		m->quote &= keep, m->bs &= keep, m->st &= keep, m->ctrl &= keep;
+		m->high &= keep, m->digit &= keep, m->ws |= ~keep;
+		return true;
+	}
+	if (f->avail - base <= 64) {
+		f->len = f->avail;	/* the padding is white space already */
+		return true;
+	}
+	return false;
+}
+
+/* Stage 1 with one way of classifying the blocks.  Until the record's
+ * end is found, escapes and UTF-8 are checked against the readable
+ * bytes: none of their bytes can be a terminator ('\n' or NUL), so
+ * one that passes lies within the record. */
 #define STAGE1(name, classify, emit, attr) \
 attr static bool name(struct fast *f) \
 { \
 	struct carry c = { 0, 0, 0, 0, 0 }; \
 	struct masks m; \
 	uint64_t t; \
-	size_t base = 0; \
+	unsigned char tail[64]; \
+	bool last = false; \
  \
 	f->ntok = 0; \
 	f->any_bs = false; \
-	for (; f->len - base >= 64; base += 64) { \
-		classify(f->rec + base, &m); \
-		if (!block(f, base, m, &c, &t)) \
-			return false; \
-		emit(f, base, f->rec + base, t); \
-	} \
-	if (base < f->len) { \
-		/* the tail, padded with white space, which makes no token */ \
-		unsigned char tail[64]; \
+	f->len = f->avail; \
+	for (size_t base = 0; !last; base += 64) { \
+		const unsigned char *p = f->rec + base; \
  \
-		memset(tail, ' ', sizeof tail); \
-		memcpy(tail, f->rec + base, f->len - base); \
-		classify(tail, &m); \
+		if (base >= FAST_MAX_LEN) \
+			return false; \
+		if (f->avail - base < 64) { \
+			/* the tail, padded with white space */ \
+			memset(tail, ' ', sizeof tail); \
+			memcpy(tail, p, f->avail - base); \
+			p = tail; \
+		} \
+		classify(p, &m, f->term); \
+		last = record_end(f, base, &m); \
 		if (!block(f, base, m, &c, &t)) \
 			return false; \
-		emit(f, base, tail, t); \
+		emit(f, base, p, t); \
 	} \
 	f->tok[f->ntok] = (uint16_t)f->len; \
 	f->tc[f->ntok] = 0; \
@@ -585,25 +619,47 @@ key:
 	goto value;
 }
 
-bool json_scan_fast(const struct jpaths *ps, const char *rec, size_t len, struct jval *vals)
+/* Both scanners' work: the record at rec, ended by term (-1: none) or
+ * by avail; its length in *len. */
+static bool scan(const struct jpaths *ps, const char *rec, size_t avail, int term,
+    struct jval *vals, size_t *len)
 {
 	struct fast f;
 	const struct jnode *root = ps != NULL ? ps->root : NULL;
 
 	if (simd < 0)
 		json_fast_simd(JSON_SIMD_BEST);
-	if (simd == 0 || len > FAST_MAX_LEN)
+	if (simd == 0 || (term < 0 && avail > FAST_MAX_LEN))
 		return false;
 	f.rec = (jptr)rec;
-	f.len = len;
+	f.avail = avail;
+	f.term = term;
 	f.vals = vals;
 	if (!stage1(&f))
 		return false;
 	if (root != NULL)
 		for (size_t i = 0; i < ps->n; i++)
 			vals[i].type = J_MISSING;
+	*len = f.len;
 	return stage2(&f, root);
 }
+
+bool json_scan_fast(const struct jpaths *ps, const char *rec, size_t len, struct jval *vals)
+{
+	size_t n;
+
+	return scan(ps, rec, len, -1, vals, &n);
+}
+
+bool json_scan_fast_line(const struct jpaths *ps, const char *rec, size_t avail, char term,
+    struct jval *vals, size_t *len)
+{
+	/* the terminators no escape or UTF-8 sequence holds */
+	if (term != '\n' && term != '\0')
+		return false;
+	return scan(ps, rec, avail, (unsigned char)term, vals, len);
+}
+
 #else
 /* Elsewhere the scalar scanner does it all. */
 int json_fast_simd(int level)
@@ -615,6 +671,13 @@ int json_fast_simd(int level)
 bool json_scan_fast(const struct jpaths *ps, const char *rec, size_t len, struct jval *vals)
 {
 	(void)ps, (void)rec, (void)len, (void)vals;
+	return false;
+}
+
+bool json_scan_fast_line(const struct jpaths *ps, const char *rec, size_t avail, char term,
+    struct jval *vals, size_t *len)
+{
+	(void)ps, (void)rec, (void)avail, (void)term, (void)vals, (void)len;
 	return false;
 }
 #endif

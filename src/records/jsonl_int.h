@@ -207,6 +207,10 @@ bool json_scan_scalar(const struct jpaths *ps, const char *rec, size_t len, stru
  * json_scan_scalar sets them; false if it is not sure (the record is
  * invalid, or longer than JSON_FAST_MAX_LEN). */
 bool json_scan_fast(const struct jpaths *ps, const char *rec, size_t len, struct jval *vals);
+/* The same on the record at rec that ends at the first term byte or at
+ * avail (the bytes from rec that may be read), its length in *len. */
+bool json_scan_fast_line(const struct jpaths *ps, const char *rec, size_t avail, char term,
+    struct jval *vals, size_t *len);
 /* Classify blocks with SIMD of level (1: AVX2, 2: AVX-512 with VBMI2)
  * or the best the CPU has below it; the level set, 0 if there is none
  * (json_scan_fast is then never sure).  The default is the best; the

@@ -3,13 +3,14 @@
  * the fast one's ways of classifying blocks that the CPU has (AVX2,
  * AVX-512; with neither it must never be sure), the fast one accepts
  * exactly what the scalar one accepts (up to its length limit) with the
- * same values (type, span, escape flag), and json_scan gives the scalar
- * one's verdict and reason.  The
- * records: hand-written ones of every fault the scalar scanner names;
- * escapes, backslash runs, UTF-8 sequences, control bytes and numbers
- * placed at every offset around the 64-byte block boundaries; nesting at
- * and over the limit; duplicate and escaped keys; and generated records,
- * valid and then mutated. */
+ * same values (type, span, escape flag); json_scan gives the scalar one's
+ * verdict and reason; and json_scan_line, which finds the record's end
+ * in the same pass, agrees with the scalar scanner on the record up to
+ * its first terminator.  The records: hand-written ones of every fault
+ * the scalar scanner names; escapes, backslash runs, UTF-8 sequences,
+ * control bytes and numbers placed at every offset around the 64-byte
+ * block boundaries; nesting at and over the limit; duplicate and escaped
+ * keys; and generated records, valid and then mutated. */
 #include "autoconfig.h"
 
 #include <stdio.h>
@@ -28,6 +29,52 @@ static const char *const paths[] = {
 	".", ".k",
 };
 #define NPATHS (sizeof paths / sizeof paths[0])
+
+/* json_scan_line on rec[0..len) as a line: alone, and followed by a
+ * terminator and another record, with each terminator; the record ends
+ * at its first terminator, and the verdict, reason and values must be
+ * the scalar scanner's on that much. */
+static void lines(const struct jpaths *ps, const char *rec, size_t len)
+{
+	static const char after[] = "{\"a\":\"next\\\"\"}";
+	char *buf = xmalloc(len + sizeof after);
+	struct jval want[NPATHS], got[NPATHS];
+
+	for (int t = 0; t < 2; t++)
+		for (int level = 1; level <= JSON_SIMD_BEST; level++) {
+			char term = t ? '\0' : '\n';
+			const char *end = memchr(rec, term, len), *why = NULL, *why2 = NULL;
+			size_t want_len = end != NULL ? (size_t)(end - rec) : len, got_len = 0;
+			bool ok = json_scan_scalar(ps, rec, want_len, want, &why);
+
+			if (json_fast_simd(level) != level)
+				continue;
+			for (int more = 0; more < 2; more++) {
+				size_t avail = len;
+
+				memcpy(buf, rec, len);
+				if (more) {
+					buf[len] = term;
+					memcpy(buf + len + 1, after, sizeof after - 1);
+					avail += sizeof after;
+				}
+				bool ok2 = json_scan_line(ps, buf, avail, term, got, &got_len, &why2);
+
+				if (ok2 != ok || got_len != want_len || (!ok && strcmp(why, why2) != 0))
+					ck_abort_msg("simd %d: line [%.*s] term %d: %s at %zu, not %s at "
+					    "%zu", level, (int)len, rec, term, ok2 ? "valid" : why2,
+					    got_len, ok ? "valid" : why, want_len);
+				for (size_t i = 0; ok && i < NPATHS; i++)
+					if (got[i].type != want[i].type || (want[i].type != J_MISSING &&
+					    (got[i].p - buf != want[i].p - rec ||
+					    got[i].len != want[i].len || got[i].esc != want[i].esc)))
+						ck_abort_msg("simd %d: line [%.*s] %s differs", level,
+						    (int)len, rec, paths[i]);
+			}
+		}
+	json_fast_simd(JSON_SIMD_BEST);
+	free(buf);
+}
 
 /* Both scanners on rec[0..len) (copied to a buffer of its exact size):
  * they must agree.  The verdict: NULL (valid) or the reason.  (Plain
@@ -79,6 +126,7 @@ static const char *same(const char *text, size_t len)
 	if (ok2 != ok || (!ok && strcmp(why, why2) != 0))
 		ck_abort_msg("[%.*s]: json_scan %s, the scalar scanner %s", (int)len, rec,
 		    ok2 ? "valid" : why2, ok ? "valid" : why);
+	lines(&ps, rec, len);
 	jpaths_free(&ps);
 	free(rec);
 	return ok ? NULL : why;
