@@ -199,13 +199,41 @@ const struct jnode *json_index_child(const struct jnode *n, size_t idx);
 bool json_scan_scalar(const struct jpaths *ps, const char *rec, size_t len, struct jval *vals,
     const char **why);
 
-/* json_fast.c */
+/* json_fast.c, json_blocks.c */
 /* Longer records go to the scalar scanner: the fast one keeps 16-bit
  * token positions in a frame of about 200 KiB on the stack (a static
  * one was 10 % slower), and gives up on a longer record only after this
  * many bytes (a record just longer costs up to a quarter more than the
  * scalar scanner alone would). */
 #define JSON_FAST_MAX_LEN (1023 * 64)
+#define JSON_FAST_BLOCKS (JSON_FAST_MAX_LEN / 64)
+
+/* A record as the two stages see it: stage 1 (json_blocks.c) fills in
+ * its length, tokens and per-block masks, stage 2 (json_fast.c) parses
+ * the tokens. */
+struct json_fast {
+	jptr rec;
+	size_t len;		/* the record's, once stage 1 found its end */
+	size_t avail;		/* the bytes readable from rec */
+	int term;		/* the byte that ends the record, or -1 */
+	uint16_t tok[JSON_FAST_MAX_LEN + 64];	/* token positions, then len (and
+					 * room for whole stores past it) */
+	unsigned char tc[JSON_FAST_MAX_LEN + 64];	/* their bytes, then 0 */
+	size_t ntok;
+	uint64_t bs[JSON_FAST_BLOCKS];	/* backslashes in strings, per block */
+	uint64_t dg[JSON_FAST_BLOCKS + 1];	/* digits, per block, then none */
+	bool any_bs;			/* some string holds one */
+	struct jval *vals;
+};
+
+/* json_blocks.c */
+/* Stage 1 on f's record: false if it is sure to be invalid or too long
+ * (or there is no SIMD for it). */
+bool json_blocks(struct json_fast *f);
+/* The level json_fast_simd set (the best, unless the tests chose). */
+int json_fast_level(void);
+
+/* json_fast.c */
 /* The two-stage scanner: true if rec is valid, with vals as
  * json_scan_scalar sets them; false if it is not sure (the record is
  * invalid, or longer than JSON_FAST_MAX_LEN). */
