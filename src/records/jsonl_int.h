@@ -125,23 +125,18 @@ static inline bool json_digit(jptr p, jptr end)
 	return p < end && *p >= '0' && *p <= '9';
 }
 
-/* Past a run of digits, eight bytes at a time while eight are left: in
- * x a byte is zero if it is a digit (high nibble 3, low nibble below
- * 10), and the first non-zero byte ends the run.  (A carry out of a byte
- * from 0xFA up, no digit, can only spoil the bytes after it.) */
+/* Past a run of digits: eight at a time while all eight are digits (an
+ * id or a timestamp is long), then byte by byte. */
 static inline jptr json_digits(jptr p, jptr end)
 {
-	const uint64_t f0 = UINT64_C(0xF0F0F0F0F0F0F0F0), d = UINT64_C(0x3030303030303030);
-	const uint64_t lo7 = UINT64_C(0x7F7F7F7F7F7F7F7F);
-
 	while (end - p >= 8) {
-		uint64_t v, x;
+		uint64_t v;
 
 		memcpy(&v, p, 8);
-		x = ((v & f0) ^ d) | (((v + UINT64_C(0x0606060606060606)) & f0) ^ d);
-		x = (((x & lo7) + lo7) | x) & ~lo7;	/* the high bit of each non-zero byte */
-		if (x != 0)
-			return p + __builtin_ctzll(x) / 8;
+		if ((((v & UINT64_C(0xF0F0F0F0F0F0F0F0)) |
+		    (((v + UINT64_C(0x0606060606060606)) & UINT64_C(0xF0F0F0F0F0F0F0F0)) >> 4))) !=
+		    UINT64_C(0x3333333333333333))
+			break;
 		p += 8;
 	}
 	while (json_digit(p, end))
