@@ -335,7 +335,7 @@ int json_fast_simd(int level)
 {
 	int best = 0;
 
-	if (__builtin_cpu_supports("avx2"))
+	if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt"))
 		best = 1;
 	if (best == 1 && __builtin_cpu_supports("avx512bw") &&
 	    __builtin_cpu_supports("avx512vbmi2"))
