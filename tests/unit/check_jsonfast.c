@@ -376,7 +376,7 @@ START_TEST(test_long)
 	memset(rec + 6, 'x', JSON_FAST_MAX_LEN - 8);
 	memcpy(rec + JSON_FAST_MAX_LEN - 2, "\"}", 2);
 	ck_assert_ptr_null(same(rec, JSON_FAST_MAX_LEN));
-	ck_assert(json_scan_fast(NULL, rec, JSON_FAST_MAX_LEN, NULL));
+	ck_assert(json_scan_fast(NULL, rec, JSON_FAST_MAX_LEN, NULL) == (json_fast_level() > 0));
 	free(rec);
 }
 END_TEST
