@@ -175,8 +175,8 @@ const struct jnode *json_key_child(const struct jnode *n, ptr k, size_t len, boo
 {
 	if (esc)
 		return escaped_kid(n, k, len);
-	/* most keys are no path's: their length is none of the kids' */
-	if ((n->klens & json_klen_bit(len)) == 0)
+	/* most keys are no path's: their bit is none of the kids' */
+	if ((n->kbits & json_key_bit((const char *)k, len)) == 0)
 		return NULL;
 	return kid(n, (const char *)k, len);
 }

@@ -251,8 +251,9 @@ key:
 		end = string_end(f, tok[i]);
 		bool esc = has_bs(f, pos + 1, end - 1);
 
-		/* the length test first: most keys are no path's */
-		if (esc || (top->n->klens & json_klen_bit(end - pos - 2)) != 0)
+		/* the bit test first: most keys are no path's */
+		if (esc || (top->n->kbits & json_key_bit((const char *)f->rec + pos + 1,
+		    end - pos - 2)) != 0)
 			n = json_key_child(top->n, f->rec + pos + 1, end - pos - 2, esc);
 		if (n != NULL)
 			forget(f, n);

@@ -22,8 +22,8 @@ struct jnode {
 	struct jkid *kids;
 	size_t nkids;
 	bool keys, indexes;	/* some kid is a key / an index */
-	uint64_t klens;		/* bit k: a kid's key has k bytes (bit 63:
-				 * 63 or more), so most keys miss at once */
+	uint64_t kbits;		/* the json_key_bit of each kid's key: most
+				 * keys miss at once */
 	size_t *sub;		/* the paths that end here or below: reset
 				 * when a duplicate key comes again */
 	size_t nsub;
@@ -179,10 +179,14 @@ bad:
 	return NULL;
 }
 
-/* The bit of klens for a key of len bytes. */
-static inline uint64_t json_klen_bit(size_t len)
+/* A key's bit in a trie node's kbits, from its length and its first and
+ * last bytes (the key unescaped; as written it is the same when it holds
+ * no escape). */
+static inline uint64_t json_key_bit(const char *k, size_t len)
 {
-	return UINT64_C(1) << (len < 63 ? len : 63);
+	if (len == 0)
+		return 1;
+	return UINT64_C(1) << ((len * 7 + (unsigned char)k[0] + (unsigned char)k[len - 1] * 3) % 64);
 }
 
 /* json.c */

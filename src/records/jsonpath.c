@@ -199,7 +199,7 @@ static struct jnode *child(struct jnode *n, const struct jstep *st)
 	n->kids[n->nkids].node = node_new();
 	if (st->key != NULL) {
 		n->keys = true;
-		n->klens |= json_klen_bit(st->klen);
+		n->kbits |= json_key_bit(st->key, st->klen);
 	}
 	else
 		n->indexes = true;
