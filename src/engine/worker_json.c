@@ -25,12 +25,15 @@ size_t worker_scan_json(struct worker *w, char *data, size_t len, uint64_t offse
 
 	w->jv.len = 0;
 	while (pos < len) {
-		const char *t = memchr(data + pos, w->term, len - pos);
-		size_t e = t != NULL ? (size_t)(t - data) : len;
+		size_t rl, e;
 
 		buf_reserve(&w->jv, n * sizeof(struct jval));
-		if (!json_scan(ps, data + pos, e - pos,
-		    n > 0 ? (struct jval *)(void *)w->jv.data + k * n : NULL, &why)) {
+		/* the record's end found in the same pass */
+		bool ok = json_scan_line(ps, data + pos, len - pos, w->term,
+		    n > 0 ? (struct jval *)(void *)w->jv.data + k * n : NULL, &rl, &why);
+
+		e = pos + rl;
+		if (!ok) {
 			w->jv_ready = true;
 			worker_run_block(w, data + from, pos - from, offset + from, k);
 			if (w->job->reject == NULL)

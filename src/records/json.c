@@ -1,10 +1,12 @@
-/* json.c - the validating JSON scanner: one pass over a record checks
- * all of it (RFC 8259, UTF-8 in strings) and remembers the values of the
- * requested paths as spans; no tree is built.  Strings, where most of
- * the bytes are, are skipped 16 bytes at a time with SSE2. */
+/* json.c - json_scan, and the scalar validating JSON scanner: one pass
+ * over a record checks all of it (RFC 8259, UTF-8 in strings) and
+ * remembers the values of the requested paths as spans; no tree is
+ * built.  Strings, where most of the bytes are, are skipped 16 bytes at a
+ * time with SSE2.  json_scan runs the two-stage scanner (json_fast.c)
+ * first; this one decides when that one is not sure, and so every
+ * invalid record's reason is this one's. */
 #include "autoconfig.h"
 
-#include <stdint.h>
 #include <string.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -36,87 +38,24 @@ static inline void skip_ws(struct scan *s)
 		s->p++;
 }
 
-static int hex(unsigned c)
-{
-	if (c >= '0' && c <= '9')
-		return (int)(c - '0');
-	c |= 0x20;
-	return c >= 'a' && c <= 'f' ? (int)(c - 'a' + 10) : -1;
-}
-
-/* Four hex digits at p: their value, or -1. */
-static long hex4(ptr p, ptr end)
-{
-	long v = 0;
-
-	if (end - p < 4)
-		return -1;
-	for (int i = 0; i < 4; i++) {
-		int h = hex(p[i]);
-
-		if (h < 0)
-			return -1;
-		v = v * 16 + h;
-	}
-	return v;
-}
-
-/* The escape at s->p (a backslash); surrogates must come in pairs. */
 static bool escape(struct scan *s)
 {
-	ptr p = s->p + 1;
+	const char *why = NULL;
+	ptr e = json_escape_end(s->p, s->end, &why);
 
-	if (p >= s->end)
-		return fail(s, "unterminated string");
-	switch (*p) {
-	case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
-		s->p = p + 1;
-		return true;
-	case 'u':
-		break;
-	default:
-		return fail(s, "invalid escape in string");
-	}
-	long u = hex4(p + 1, s->end);
-
-	if (u < 0)
-		return fail(s, "invalid \\u escape in string");
-	p += 5;
-	if (u >= 0xDC00 && u <= 0xDFFF)
-		return fail(s, "lone surrogate in \\u escape");
-	if (u >= 0xD800 && u <= 0xDBFF) {
-		long lo = s->end - p >= 6 && p[0] == '\\' && p[1] == 'u' ? hex4(p + 2, s->end) : -1;
-
-		if (lo < 0xDC00 || lo > 0xDFFF)
-			return fail(s, "lone surrogate in \\u escape");
-		p += 6;
-	}
-	s->p = p;
+	if (e == NULL)
+		return fail(s, why);
+	s->p = e;
 	return true;
 }
 
-/* A UTF-8 sequence at s->p (its lead byte >= 0x80), as Unicode's table
- * 3-7 allows: no overlong forms, no surrogates, nothing past U+10FFFF. */
 static bool utf8(struct scan *s)
 {
-	ptr p = s->p;
-	size_t left = (size_t)(s->end - p);
-	unsigned c = p[0], lo = 0x80, hi = 0xBF, n;
+	ptr e = json_utf8_end(s->p, s->end);
 
-	if (c >= 0xC2 && c <= 0xDF)
-		n = 1;
-	else if (c >= 0xE0 && c <= 0xEF)
-		n = 2, lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
-	else if (c >= 0xF0 && c <= 0xF4)
-		n = 3, lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
-	else
+	if (e == NULL)
 		return fail(s, "invalid UTF-8 in string");
-	if (left <= n || p[1] < lo || p[1] > hi)
-		return fail(s, "invalid UTF-8 in string");
-	for (unsigned i = 2; i <= n; i++)
-		if ((p[i] & 0xC0) != 0x80)
-			return fail(s, "invalid UTF-8 in string");
-	s->p = p + n + 1;
+	s->p = e;
 	return true;
 }
 
@@ -169,59 +108,14 @@ static bool string(struct scan *s)
 	}
 }
 
-static inline bool digit(ptr p, ptr end)
-{
-	return p < end && *p >= '0' && *p <= '9';
-}
-
-/* Past a run of digits: eight at a time while all eight are digits (an
- * id or a timestamp is long), then byte by byte. */
-static inline ptr digits(ptr p, ptr end)
-{
-	while (end - p >= 8) {
-		uint64_t v;
-
-		memcpy(&v, p, 8);
-		if ((((v & UINT64_C(0xF0F0F0F0F0F0F0F0)) |
-		    (((v + UINT64_C(0x0606060606060606)) & UINT64_C(0xF0F0F0F0F0F0F0F0)) >> 4))) !=
-		    UINT64_C(0x3333333333333333))
-			break;
-		p += 8;
-	}
-	while (digit(p, end))
-		p++;
-	return p;
-}
-
 static bool number(struct scan *s)
 {
-	ptr p = s->p, end = s->end;
+	const char *why = NULL;
+	ptr e = json_number_end(s->p, s->end, &why);
 
-	if (*p == '-')
-		p++;
-	if (!digit(p, end))
-		return fail(s, "invalid number");
-	if (*p == '0') {
-		p++;
-		if (digit(p, end))
-			return fail(s, "leading zero in number");
-	} else {
-		p = digits(p, end);
-	}
-	if (p < end && *p == '.') {
-		if (!digit(++p, end))
-			return fail(s, "invalid number");
-		p = digits(p, end);
-	}
-	if (p < end && (*p == 'e' || *p == 'E')) {
-		p++;
-		if (p < end && (*p == '+' || *p == '-'))
-			p++;
-		if (!digit(p, end))
-			return fail(s, "invalid number");
-		p = digits(p, end);
-	}
-	s->p = p;
+	if (e == NULL)
+		return fail(s, why);
+	s->p = e;
 	return true;
 }
 
@@ -243,31 +137,51 @@ static void forget(struct scan *s, const struct jnode *n)
 		s->vals[n->sub[i]].type = J_MISSING;
 }
 
-static const struct jnode *key_child(const struct jnode *n, ptr k, size_t len, bool esc)
+/* Whether a[0..len) and b[0..len) are equal: keys are short, and a
+ * call to memcmp cost more than comparing them here. */
+static inline bool same_bytes(const char *a, const char *b, size_t len)
 {
-	char tmp[256];
-	struct buf b = { tmp, 0, sizeof tmp };
+	while (len > 0 && *a == *b)
+		a++, b++, len--;
+	return len == 0;
+}
 
-	if (esc) {
-		/* Rare: compare the unescaped key (a longer one is no path's). */
-		struct jval v = { J_STRING, true, (const char *)k - 1, len + 2 };
-		const char *p;
-
-		if (len + 2 > sizeof tmp)
-			return NULL;
-		json_text(&v, &b, &p, &len);
-		k = (ptr)p;
-	}
+static const struct jnode *kid(const struct jnode *n, const char *k, size_t len)
+{
 	for (size_t i = 0; i < n->nkids; i++) {
 		const struct jstep *st = &n->kids[i].step;
 
-		if (st->key != NULL && st->klen == len && memcmp(st->key, k, len) == 0)
+		if (st->key != NULL && st->klen == len && same_bytes(st->key, k, len))
 			return n->kids[i].node;
 	}
 	return NULL;
 }
 
-static const struct jnode *index_child(const struct jnode *n, size_t idx)
+/* Rare: compare the unescaped key (a longer one is no path's). */
+static const struct jnode *escaped_kid(const struct jnode *n, ptr k, size_t len)
+{
+	char tmp[256];
+	struct buf b = { tmp, 0, sizeof tmp };
+	struct jval v = { J_STRING, true, (const char *)k - 1, len + 2 };
+	const char *p;
+
+	if (len + 2 > sizeof tmp)
+		return NULL;
+	json_text(&v, &b, &p, &len);
+	return kid(n, p, len);
+}
+
+const struct jnode *json_key_child(const struct jnode *n, ptr k, size_t len, bool esc)
+{
+	if (esc)
+		return escaped_kid(n, k, len);
+	/* most keys are no path's: their bit is none of the kids' */
+	if ((n->kbits & json_key_bit((const char *)k, len)) == 0)
+		return NULL;
+	return kid(n, (const char *)k, len);
+}
+
+const struct jnode *json_index_child(const struct jnode *n, size_t idx)
 {
 	for (size_t i = 0; i < n->nkids; i++)
 		if (n->kids[i].step.key == NULL && n->kids[i].step.index == idx)
@@ -293,7 +207,7 @@ static bool object(struct scan *s, const struct jnode *n)
 		if (!string(s))
 			return false;
 		const struct jnode *c = n != NULL && n->keys ?
-		    key_child(n, k, (size_t)(s->p - 1 - k), s->esc) : NULL;
+		    json_key_child(n, k, (size_t)(s->p - 1 - k), s->esc) : NULL;
 
 		if (c != NULL)
 			forget(s, c);
@@ -327,7 +241,7 @@ static bool array(struct scan *s, const struct jnode *n)
 		return true;
 	}
 	for (size_t i = 0;; i++) {
-		if (!value(s, n != NULL && n->indexes ? index_child(n, i) : NULL, &t))
+		if (!value(s, n != NULL && n->indexes ? json_index_child(n, i) : NULL, &t))
 			return false;
 		if (s->p < s->end && *s->p == ',') {
 			s->p++;
@@ -401,6 +315,23 @@ static bool value(struct scan *s, const struct jnode *n, unsigned char *type)
 bool json_scan(const struct jpaths *ps, const char *rec, size_t len, struct jval *vals,
     const char **why)
 {
+	return json_scan_fast(ps, rec, len, vals) || json_scan_scalar(ps, rec, len, vals, why);
+}
+
+bool json_scan_line(const struct jpaths *ps, const char *rec, size_t avail, char term,
+    struct jval *vals, size_t *len, const char **why)
+{
+	if (json_scan_fast_line(ps, rec, avail, term, vals, len))
+		return true;
+	const char *t = memchr(rec, term, avail);
+
+	*len = t != NULL ? (size_t)(t - rec) : avail;
+	return json_scan_scalar(ps, rec, *len, vals, why);
+}
+
+bool json_scan_scalar(const struct jpaths *ps, const char *rec, size_t len, struct jval *vals,
+    const char **why)
+{
 	struct scan s = { (ptr)rec, (ptr)rec + len, NULL, vals, 0, false };
 	const struct jnode *root = ps != NULL ? ps->root : NULL;
 	unsigned char t;
@@ -461,11 +392,11 @@ static void unescape(const char *p, size_t len, struct buf *b)
 			q = bs + 2;
 			continue;
 		}
-		unsigned long u = (unsigned long)hex4(bs + 2, end);
+		unsigned long u = (unsigned long)json_hex4(bs + 2, end);
 
 		q = bs + 6;
 		if (u >= 0xD800 && u <= 0xDBFF) {
-			u = 0x10000 + ((u - 0xD800) << 10) + ((unsigned long)hex4(q + 2, end) - 0xDC00);
+			u = 0x10000 + ((u - 0xD800) << 10) + ((unsigned long)json_hex4(q + 2, end) - 0xDC00);
 			q += 6;
 		}
 		put_utf8(b, u);

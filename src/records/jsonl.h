@@ -75,6 +75,12 @@ void jpaths_free(struct jpaths *ps);
  */
 bool json_scan(const struct jpaths *ps, const char *rec, size_t len, struct jval *vals,
     const char **why);
+/* json_scan on the record at rec[0..avail) that ends at its first term
+ * byte (or at avail), whose length (without the terminator) is set in
+ * *len: in one pass where it can, so a block of records is not searched
+ * for its terminators first. */
+bool json_scan_line(const struct jpaths *ps, const char *rec, size_t avail, char term,
+    struct jval *vals, size_t *len, const char **why);
 /*
  * A value as a field's text: a string unescaped, an object or array in
  * compact form, anything else as written; a missing value is "null".

@@ -197,8 +197,10 @@ static struct jnode *child(struct jnode *n, const struct jstep *st)
 	n->kids = xreallocarray(n->kids, n->nkids + 1, sizeof *n->kids);
 	n->kids[n->nkids].step = *st;
 	n->kids[n->nkids].node = node_new();
-	if (st->key != NULL)
+	if (st->key != NULL) {
 		n->keys = true;
+		n->kbits |= json_key_bit(st->key, st->klen);
+	}
 	else
 		n->indexes = true;
 	return n->kids[n->nkids++].node;

@@ -160,6 +160,15 @@ js bad-utf8 '.a\0' "$(printf '{"a":"\xed\xa0\x80"}')"
 js bad-surrogate '' '"\udc00"'
 js bad-number '' '[01,1.,-]'
 js deep '.a\0' "$(printf '%0100d' 0 | tr 0 '[')$(printf '%0100d' 0 | tr 0 ']')"
+# The fast scanner's 64-byte blocks: escapes, a surrogate pair, UTF-8
+# and numbers across the boundaries, a string over three blocks, and a
+# record like the access logs the benchmarks read.
+x60=$(printf '%060d' 0 | tr 0 x)
+js block-escapes '.a\0.b\0' "{\"a\":\"${x60:4}\\\\\\\"\\ud83d\\ude00\",\"b\":\"${x60}y\\\\\\\\\"}"
+js block-utf8 '.a\0' "$(printf '{"a":"%s\xe6\x9d\xb1\xe4\xba\xac\xf0\x9f\x98\x80","%s\xc3\xa9":1}' "${x60:3}" "$x60")"
+js block-numbers '.[1]\0' "[$(printf '%060d' 0 | tr 0 ' ')-12.5e+3, $x60$x60]"
+js block-string '.s\0' "{\"s\":\"$x60$x60$x60$x60\\n\"}"
+js access '.req.path\0.status\0' '{"ip":"10.0.3.96","user":null,"time":"01/Mar/2024:00:00:00 +0000","ts":1709251200.132,"req":{"method":"GET", "path":"\/static\/js\/v.js","proto":"HTTP/1.1"},"status":200,"bytes":41570,"ref":"https:\/\/www.google.com\/","ua":"Mozilla/5.0 (compatible; bingbot/2.0)","lat":7.5e-3,"id":15675010400899942332,"geo":{"city":"東京","pt":[ 47.37 , -8.54 ]},"tags":["a","café"]}'
 
 for d in config stage record frame partial gzip gzindex json; do
 	printf '%s: %s seeds\n' "$d" "$(find "$d" -type f | wc -l)"

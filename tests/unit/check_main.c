@@ -23,6 +23,7 @@ int main(void)
 	srunner_add_suite(sr, suite_expr());
 	srunner_add_suite(sr, suite_fields());
 	srunner_add_suite(sr, suite_json());
+	srunner_add_suite(sr, suite_jsonfast());
 	srunner_add_suite(sr, suite_sortkey());
 	srunner_add_suite(sr, suite_agg());
 	srunner_add_suite(sr, suite_runs());

@@ -19,5 +19,6 @@ Suite *suite_runs(void);
 Suite *suite_gzip(void);
 Suite *suite_report(void);
 Suite *suite_json(void);
+Suite *suite_jsonfast(void);
 
 #endif
