@@ -229,7 +229,7 @@ static inline bool src_less(void *ctx, size_t a, size_t b)
 /* The read buffer of each of n runs. */
 static size_t run_buffer(const struct agg_part *p, size_t n)
 {
-	/* runs in the spill file's memory are read in place, within it */
+	/* the runs the spill file holds in memory take part of the budget */
 	uint64_t mem = spillfile_mem_bytes(&p->sf);
 	size_t bufsz = p->memory > mem ? (p->memory - mem) / (n + 1) : p->memory != 0 ? 0 : PIECE;
 

@@ -9,18 +9,9 @@
 void run_reader_open(struct run_reader *r, struct spillfile *f, uint64_t off, uint64_t len,
     size_t bufsize)
 {
-	const char *in_memory = spillfile_map(f, off, len);
-
 	memset(r, 0, sizeof *r);
 	r->f = f;
 	r->end = off + len;
-	if (in_memory != NULL) {
-		r->buf = (char *)in_memory;	/* never written through */
-		r->mapped = true;
-		r->cap = r->hi = (size_t)len;
-		r->pos = r->end;
-		return;
-	}
 	r->pos = off;
 	r->cap = bufsize;
 	r->buf = xmalloc(bufsize);
@@ -28,8 +19,7 @@ void run_reader_open(struct run_reader *r, struct spillfile *f, uint64_t off, ui
 
 void run_reader_close(struct run_reader *r)
 {
-	if (!r->mapped)
-		free(r->buf);
+	free(r->buf);
 	r->buf = NULL;
 }
 
@@ -47,8 +37,6 @@ static int fill(struct run_reader *r, size_t n)
 
 	if (r->hi - r->lo >= n)
 		return 0;
-	if (r->mapped)
-		return 1;	/* the whole run is there: it ends too soon */
 	if (r->lo > 0) {
 		memmove(r->buf, r->buf + r->lo, r->hi - r->lo);
 		r->hi -= r->lo;

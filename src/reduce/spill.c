@@ -62,7 +62,8 @@ void spillfile_close(struct spillfile *f)
 }
 
 /* Keep p[0..len) in memory if it fits in the budget (and nothing went to
- * the file yet): whether it did.  A write is kept in one segment. */
+ * the file yet): whether it did.  A write is kept in one segment (fewer
+ * segments to look through). */
 static bool mem_write(struct spillfile *f, const void *p, size_t len)
 {
 	struct spill_seg *last = f->nsegs > 0 ? &f->segs[f->nsegs - 1] : NULL;
@@ -104,16 +105,6 @@ static const struct spill_seg *seg_at(const struct spillfile *f, uint64_t off)
 			hi = mid;
 	}
 	return &f->segs[lo];
-}
-
-const char *spillfile_map(const struct spillfile *f, uint64_t off, uint64_t len)
-{
-	const struct spill_seg *s;
-
-	if (off + len > f->mem || len == 0)
-		return NULL;
-	s = seg_at(f, off);
-	return off + len <= s->off + s->len ? s->data + (off - s->off) : NULL;
 }
 
 void spillfile_fail(struct spillfile *f, char *msg)

@@ -13,9 +13,7 @@
  * file and reading it back were a good part of the merger's work, and
  * the merger shares the cores with the workers.  The memory is a prefix
  * of the file's offsets: writes go to memory while they fit in its
- * budget, and to the file from the first one that does not.  Each write
- * that fits is kept in one piece of memory, so a run written at once
- * can be read in place (spillfile_map).
+ * budget, and to the file from the first one that does not.
  *
  * Errors stick: the first failure is kept as "STAGE: why" and every later
  * write fails at once, so a caller may go on and look once at the end.
@@ -59,9 +57,6 @@ static inline uint64_t spillfile_mem_bytes(const struct spillfile *f)
 {
 	return f->mem_alloc;
 }
-/* The len bytes at off where they lie in one piece of memory, else NULL:
- * valid until the file is closed. */
-const char *spillfile_map(const struct spillfile *f, uint64_t off, uint64_t len);
 /* Close the file, free its memory and forget the error. */
 void spillfile_close(struct spillfile *f);
 
