@@ -58,6 +58,20 @@ static int fill(struct run_reader *r, size_t n)
 	return r->hi - r->lo >= n ? 0 : 1;
 }
 
+/* Make the n bytes of an item whose length was read available: 0, or -1
+ * (a read error, or the run ends inside the item: corrupt). */
+static int fill_item(struct run_reader *r, size_t n)
+{
+	switch (fill(r, n)) {
+	case 0:
+		return 0;
+	case 1:
+		return spillfile_corrupt(r->f);
+	default:
+		return -1;
+	}
+}
+
 int run_reader_next(struct run_reader *r, const char **p, size_t *len)
 {
 	const char *q;
@@ -71,14 +85,8 @@ int run_reader_next(struct run_reader *r, const char **p, size_t *len)
 	if (!varint_get(&q, r->buf + r->hi, &n) || n > SIZE_MAX / 2)
 		return spillfile_corrupt(r->f);
 	r->lo = (size_t)(q - r->buf);
-	switch (fill(r, (size_t)n)) {
-	case 0:
-		break;
-	case 1:
-		return spillfile_corrupt(r->f);
-	default:
+	if (fill_item(r, (size_t)n) < 0)
 		return -1;
-	}
 	*p = r->buf + r->lo;
 	*len = (size_t)n;
 	r->lo += (size_t)n;
@@ -116,14 +124,8 @@ int run_reader_ahead(struct run_reader *r, size_t bytes, const char **p, size_t 
 		if (!varint_get(&q, r->buf + r->hi, &n) || n > SIZE_MAX / 2)
 			return spillfile_corrupt(r->f);
 		hdr = (size_t)(q - (r->buf + r->lo + at));
-		switch (fill(r, at + hdr + (size_t)n)) {
-		case 0:
-			break;
-		case 1:
-			return spillfile_corrupt(r->f);
-		default:
+		if (fill_item(r, at + hdr + (size_t)n) < 0)
 			return -1;
-		}
 		if (at >= bytes) {
 			*p = r->buf + r->lo + at + hdr;
 			*len = (size_t)n;
