@@ -284,16 +284,24 @@ static bool src_before(const struct run_src *r, const struct agg_key *k)
 int agg_finish_runs(struct agg_part *p, size_t first, const struct agg_keys *kr, agg_group_fn fn,
     void *ctx, char **err)
 {
-	size_t n = p->nruns - first, bufsz = run_buffer(p, n);
+	size_t bufsz = run_buffer(p, p->nruns - first);
+
+	/* Ops of fixed-size states: combined in slices (agg_slicefinish.c). */
+	if (!agg_spec_sliced(p->spec))
+		return agg_finish_slices(p, first, kr, bufsz, fn, ctx, err);
+	return agg_finish_tree(p, first, kr, bufsz, fn, ctx, err);
+}
+
+int agg_finish_tree(struct agg_part *p, size_t first, const struct agg_keys *kr, size_t bufsz,
+    agg_group_fn fn, void *ctx, char **err)
+{
+	size_t n = p->nruns - first;
 	struct run_src *rs;
 	struct stage scratch_st = { 0 };
 	struct losertree lt = { 0 };
 	struct agg_part *one;
 	int rc = 0;
 
-	/* Ops of fixed-size states: combined in slices (agg_slicefinish.c). */
-	if (!agg_spec_sliced(p->spec))
-		return agg_finish_slices(p, first, kr, bufsz, fn, ctx, err);
 	rs = xcalloc(n, sizeof *rs);
 	/* The groups of one key are combined in a table of their own. */
 	scratch_st.fmt = p->fmt;

@@ -198,9 +198,14 @@ struct agg_keys {
  * (NULL: all) passed to fn (agg_finish's result). */
 int agg_finish_runs(struct agg_part *p, size_t first, const struct agg_keys *kr, agg_group_fn fn,
     void *ctx, char **err);
+/* agg_finish_runs with the loser tree, each run read with a buffer of
+ * bufsz bytes: a key's entries combined in a table of their own. */
+int agg_finish_tree(struct agg_part *p, size_t first, const struct agg_keys *kr, size_t bufsz,
+    agg_group_fn fn, void *ctx, char **err);
 /* agg_finish_runs when no op keeps a list (agg_spec_sliced false): the
  * runs' entries combined slice by slice of keys in a hash table, each
- * run read with a buffer of bufsz bytes (agg_slicefinish.c). */
+ * run read with a buffer of bufsz bytes (agg_slicefinish.c); where the
+ * first slice shows keys that hardly repeat, the rest with the tree. */
 int agg_finish_slices(struct agg_part *p, size_t first, const struct agg_keys *kr, size_t bufsz,
     agg_group_fn fn, void *ctx, char **err);
 /* An entry of a run did not decode: p->sf's error says so (a partial

@@ -517,6 +517,36 @@ START_TEST(test_slice_dup_run)
 }
 END_TEST
 
+/* Spilled runs whose keys hardly repeat go, after the first slice, to the
+ * loser tree (agg_slicefinish.c); runs whose keys repeat stay in slices.
+ * Either way the result is the one of a table in memory, first and last
+ * included, whatever the order the partials come in. */
+START_TEST(test_slice_or_tree)
+{
+	static const unsigned repeats[] = { 1, 2, 3, 50 };
+
+	for (size_t r = 0; r < sizeof repeats / sizeof *repeats; r++) {
+		struct buf data = { 0 };
+		int rc;
+		char *err = NULL, *ref, *res;
+
+		for (unsigned i = 0; i < 30000; i++)
+			buf_printf(&data, "k%05u\t%u\n", (i * 7919u) % (30000 / repeats[r]), i);
+		ref = run("group -k 1 count sum:2 first:2 last:2", &data, 1 << 20, 0, 1, &rc, &err);
+		ck_assert_int_eq(rc, 0);
+		for (unsigned shuffle = 1; shuffle <= 3; shuffle++) {
+			res = run("group -k 1 count sum:2 first:2 last:2", &data, 2000, 1 << 16,
+			    shuffle, &rc, &err);
+			ck_assert_int_eq(rc, 0);
+			ck_assert_str_eq(res, ref);
+			free(res);
+		}
+		free(ref);
+		buf_free(&data);
+	}
+}
+END_TEST
+
 START_TEST(test_first_bad_value)
 {
 	struct buf data = { 0 };
@@ -616,6 +646,7 @@ Suite *suite_agg(void)
 	tcase_add_test(tc, test_output_pieces);
 	tcase_add_test(tc, test_first_bad_value);
 	tcase_add_test(tc, test_slice_dup_run);
+	tcase_add_test(tc, test_slice_or_tree);
 	tcase_add_test(tc, test_malformed);
 	tcase_add_test(tc, test_spec_errors);
 	suite_add_tcase(s, tc);
