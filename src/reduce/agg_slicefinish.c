@@ -142,8 +142,8 @@ static int slice_out(struct agg_part *one, agg_group_fn fn, void *ctx)
 
 /* The slices of the runs' keys before kr's end (NULL: all), one after
  * the other: 0, -1 (p->sf's error), another code from fn, or 1 when the
- * first slice's keys hardly repeated: the keys from *tree_from (its
- * bytes in cut) on are left to the loser tree. */
+ * first slice's keys hardly repeated: the keys from its cut (left in
+ * cut) on are for the loser tree. */
 static int slices(struct agg_part *p, struct agg_part *one, struct run_reader *rd, size_t n,
     size_t ahead, const struct agg_keys *kr, agg_group_fn fn, void *ctx, struct buf *cut,
     bool may_tree)
@@ -187,7 +187,7 @@ static int slices(struct agg_part *p, struct agg_part *one, struct run_reader *r
 
 		if (rc == 0)
 			rc = slice_out(one, fn, ctx);
-		if (rc == 0 && tree && hi.p == cut->data)
+		if (rc == 0 && tree)
 			rc = 1;
 		may_tree = false;
 	}
