@@ -29,6 +29,8 @@ enum {
 #define PROGNAME "forkpipe"
 
 void *xmalloc(size_t n);
+/* n bytes at a multiple of align (n a multiple of align too). */
+void *xaligned_alloc(size_t align, size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 void *xreallocarray(void *p, size_t n, size_t size);

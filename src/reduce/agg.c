@@ -48,6 +48,10 @@ struct agg_part *agg_part_make(const struct agg_spec *s, const struct stage *st,
 	}
 	spillfile_init(&p->sf, s->stage, p->tmpdir);
 	spillfile_memory(&p->sf, p->memory / 2);
+	/* Runs are read back once, soon: around the page cache (spill.h),
+	 * with buffers of a sixteenth of a small budget. */
+	spillfile_direct(&p->sf, p->memory == 0 || p->memory / 16 > PIECE ? PIECE :
+	    (size_t)(p->memory / 16));
 	p->nums = xcalloc((size_t)s->nnum + 1, sizeof *p->nums);
 	if (s->maxfield > 0 && s->maxfield <= PLAIN_MAX) {
 		p->fv.cap = s->maxfield;

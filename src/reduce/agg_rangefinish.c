@@ -222,9 +222,15 @@ int agg_finish_split(struct agg_part *p, agg_group_fn fn, void *ctx, struct agg_
 	if ((bytes < SPLIT_MIN && (p->memory == 0 || bytes < p->memory / 8)) ||
 	    (ncut = cut_keys(p, n, cut)) == 0)
 		return agg_finish_runs(p, 0, NULL, fn, ctx, err);
-	/* Each process reads the runs with its part of the budget. */
-	if (p->memory != 0)
-		p->memory = p->memory / (ncut + 1) > 0 ? p->memory / (ncut + 1) : 1;
+	/* Each process reads the runs with its part of the budget; the runs
+	 * the spill file holds in memory are the merger's, shared by the
+	 * helpers (read, never copied), and each counts them whole. */
+	if (p->memory != 0) {
+		uint64_t mem = spillfile_mem_bytes(&p->sf);
+		uint64_t rest = p->memory > mem ? (p->memory - mem) / (ncut + 1) : 0;
+
+		p->memory = mem + rest > 0 ? mem + rest : 1;
+	}
 	hs = xcalloc(ncut, sizeof *hs);
 	for (size_t q = 0; q < ncut; q++) {
 		hs[q].kr.lo = cut[q];

@@ -15,6 +15,16 @@
  * of the file's offsets: writes go to memory while they fit in its
  * budget, and to the file from the first one that does not.
  *
+ * A spill file may go around the page cache (spillfile_direct): its
+ * bytes gather in a buffer of whole blocks written at block offsets with
+ * O_DIRECT, and reads go through a second buffer of whole blocks.  A run
+ * spilled is read back once, soon, by the same process: the page cache
+ * only costs there, as fresh pages filled by a copy (on a virtual
+ * machine their first touch is the slow part: 580 MB of runs written
+ * through the cache took 2 to 4 s of the merger's CPU, and 0.05 s
+ * directly).  Where the file system refuses O_DIRECT the same buffers
+ * write through the cache.
+ *
  * Errors stick: the first failure is kept as "STAGE: why" and every later
  * write fails at once, so a caller may go on and look once at the end.
  * The messages, one set for every reducer:
@@ -46,16 +56,26 @@ struct spillfile {
 	size_t nsegs;
 	uint64_t mem, mem_cap;	/* bytes held in memory, and the most it may hold */
 	uint64_t mem_alloc;	/* bytes allocated for them */
+	/* spillfile_direct: the bytes past wat (a block offset in the
+	 * file) not yet written, and the buffer of whole blocks reads use */
+	size_t blk;		/* their size; 0: plain writes and reads */
+	char *wbuf, *rbuf;
+	size_t wlen;
+	uint64_t wat;
 };
 
 void spillfile_init(struct spillfile *f, const char *stage, const char *dir);
 /* Keep up to cap bytes in memory (0: none, the default) before using the
  * file; only before the first write. */
 void spillfile_memory(struct spillfile *f, uint64_t cap);
+/* Write and read the file in buffers of bufsize bytes (rounded to whole
+ * blocks), around the page cache where the file system can; only before
+ * the first write. */
+void spillfile_direct(struct spillfile *f, size_t bufsize);
 /* The memory the file holds (part of its owner's budget). */
 static inline uint64_t spillfile_mem_bytes(const struct spillfile *f)
 {
-	return f->mem_alloc;
+	return f->mem_alloc + (f->wbuf != NULL ? f->blk : 0) + (f->rbuf != NULL ? f->blk : 0);
 }
 /* Close the file, free its memory and forget the error. */
 void spillfile_close(struct spillfile *f);
