@@ -255,7 +255,7 @@ static void print_text(FILE *fp, const struct job *job, const struct plan *p)
 {
 	struct buf b = { 0 };
 	char *chunk = iec(p->chunk), *mem = iec(job->memory),
-	    *share = iec(job->memory / 2 / ((uint64_t)job->jobs + 1)),
+	    *share = iec(job_reducer_share(job)),
 	    *hold = iec(supervisor_hold_max(job)), *rec = iec(job->max_record);
 
 	fprintf(fp, "plan (--explain: nothing is run)\n");
@@ -286,7 +286,7 @@ static void print_text(FILE *fp, const struct job *job, const struct plan *p)
 	    "merger, output held per chunk up to %s, at most %llu chunks in flight, records up to "
 	    "%s (%s)", mem, given.memory ? "--memory" : "default: half of RAM or the cgroup's limit",
 	    share, job->jobs, hold, (unsigned long long)supervisor_window(job), rec,
-	    given.max_record ? "--max-record" : "a quarter of a process's share");
+	    given.max_record ? "--max-record" : "a quarter of a process's part of --memory");
 	if (job->worker_memory > 0) {
 		char *w = iec(job->worker_memory);
 
@@ -358,7 +358,7 @@ static void print_json(FILE *fp, const struct job *job, const struct plan *p)
 	json_u64(&b, "budget", job->memory);
 	json_str(&b, "set_by", given.memory ? "--memory" : "default");
 	json_u64(&b, "processes", (uint64_t)job->jobs + 1);
-	json_u64(&b, "reducer_share", job->memory / 2 / ((uint64_t)job->jobs + 1));
+	json_u64(&b, "reducer_share", job_reducer_share(job));
 	json_u64(&b, "output_hold", supervisor_hold_max(job));
 	json_u64(&b, "chunks_in_flight", supervisor_window(job));
 	json_u64(&b, "max_record", job->max_record);

@@ -457,9 +457,11 @@ uint64_t supervisor_hold_max(const struct job *job)
 	return h < HOLD_MIN ? HOLD_MIN : h > HOLD_MAX ? HOLD_MAX : h;
 }
 
+/* A reducer's chunks: a 32nd of a process's part of --memory (job.c's
+ * plan_memory counts them beside the reducers' shares). */
 uint64_t supervisor_reduce_chunk_max(const struct job *job)
 {
-	uint64_t m = job->memory / (16 * ((uint64_t)job->jobs + 1));
+	uint64_t m = job->memory / (32 * ((uint64_t)job->jobs + 1));
 
 	if (m > CHUNK_MAX_REDUCE)
 		m = CHUNK_MAX_REDUCE;

@@ -421,27 +421,46 @@ static int plan_grep(struct job *job, char **err, int *code)
 }
 
 /*
- * --memory bounds the whole process tree.  Half of it goes to reducer
- * state, shared evenly by the workers and the merger; the rest covers
- * chunks in flight, pipes and code.  merge runs in one process.
+ * --memory bounds the whole process tree.  With a reducer, three quarters
+ * of it go to reducer state, shared evenly by the workers and the merger
+ * (job_reducer_share); the rest covers the chunks (a reducer's are cut to
+ * a 32nd of a process's part of the budget, and at most 5 x jobs of them
+ * are held: 4 x jobs in flight from a stream, one in each worker; so
+ * under a sixth of --memory), pipes, frames and code.  Without one, half:
+ * map output held per chunk takes up to a quarter.  merge runs in one
+ * process.
  *
  * A record longer than a block is held whole, by the worker and, from a
  * stream, by the supervisor too, and a stage may copy it once more: the
- * default --max-record is a quarter of each process's share of the
+ * default --max-record is a quarter of each process's part of the
  * budget, so that a record and a copy take half of it; at least a
  * block (1M), which is held anyway.
  */
 #define MAX_RECORD_MIN (1 << 20)
 
+/* --memory over the processes: the workers and the merger. */
+static uint64_t process_part(const struct job *job)
+{
+	return job->memory / (job->merge ? 1 : (uint64_t)job->jobs + 1);
+}
+
+uint64_t job_reducer_share(const struct job *job)
+{
+	uint64_t part = process_part(job);
+
+	return job->reducer != NULL ? part / 4 * 3 : part / 2;
+}
+
 static void plan_memory(struct job *job)
 {
-	uint64_t share;
+	uint64_t share, rec;
 
 	if (job->memory == 0)
 		job->memory = sysmem_default_budget();
-	share = job->memory / 2 / (job->merge ? 1 : (uint64_t)job->jobs + 1);
+	share = job_reducer_share(job);
+	rec = process_part(job) / 4;
 	if (job->max_record == 0)
-		job->max_record = share / 2 > MAX_RECORD_MIN ? share / 2 : MAX_RECORD_MIN;
+		job->max_record = rec > MAX_RECORD_MIN ? rec : MAX_RECORD_MIN;
 	for (size_t i = 0; i < job->nstages; i++) {
 		job->stages[i]->memory = share > 0 ? share : 1;
 		job->stages[i]->memory_total = job->memory;

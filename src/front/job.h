@@ -116,6 +116,9 @@ char *job_report_clash(const struct job *job, const char *report, const char *co
  * -1 with *err; *code says which exit code the error deserves.
  */
 int job_plan(struct job *job, char **err, int *code);
+/* The memory budget of each process's reducer state (job_plan's): a
+ * share of --memory. */
+uint64_t job_reducer_share(const struct job *job);
 
 /*
  * Whether a worker's stage runs commands (exec): their output comes

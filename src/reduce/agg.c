@@ -96,6 +96,10 @@ void agg_part_free(void *part)
 	free(p);
 }
 
+/* Records a worker's table folds before it judges whether its keys come
+ * back (agg_part_full). */
+#define JUDGE_MIN (1u << 20)
+
 bool agg_part_full(const void *part)
 {
 	const struct agg_part *p = part;
@@ -107,11 +111,18 @@ bool agg_part_full(const void *part)
 	 * threshold; what it costs is the encoding beside it at the end. */
 	if (p->nruns > 0 || (p->memory != 0 && agg_part_bytes(p) >= p->memory / 4 * 3))
 		return true;
-	/* A chunk after the first whose records were mostly new groups: the
-	 * keys hardly repeat across chunks, so keeping the table saves the
-	 * merger little and costs memory that grows with the input. */
-	return p->npairs > 0 && p->kt.n >= p->groups_before &&
-	    (p->kt.n - p->groups_before) * 4 > p->cur_n * 3;
+	/* A table whose records were mostly new groups, judged over all it
+	 * folded once that is a fair sample: the keys hardly repeat, so
+	 * keeping the table saves the merger little and costs memory that
+	 * grows with the input.  Not chunk by chunk: with small chunks (a
+	 * small --memory cuts them so) a million keys look new in each of
+	 * the first few, though they come back, and a table sent every
+	 * other chunk folded nothing (60M records made 51M entries). */
+	uint64_t n = p->cur_n;
+
+	for (size_t i = 0; i < p->npairs; i++)
+		n += p->pairs[i].nrec;
+	return p->npairs > 0 && n >= JUDGE_MIN && p->kt.n * 4 > n * 3;
 }
 
 void agg_io_error(struct agg_part *p, char *msg)
@@ -874,8 +885,6 @@ void agg_fold(struct agg_part *p, const struct block *b)
 		agg_pair_push(p);
 		p->cur_n = 0;
 	}
-	if (!p->cur_any || b->seq != p->cur_seq)
-		p->groups_before = p->kt.n;
 	p->cur_seq = b->seq;
 	p->cur_file = b->file;
 	p->cur_any = true;

@@ -121,9 +121,17 @@ static void count_merge(struct agg_part *p, uint64_t off, size_t i, struct rd *r
 
 static void sum_encode(const struct agg_part *p, const void *x, struct buf *e)
 {
+	const struct s_sum *s = x;
 	struct sumv v;
 
-	sum_load(&p->kt, x, &v);
+	/* An exact sum (most are) straight from its state. */
+	if (s->fblob == 0) {
+		buf_putc(e, (char)s->scale);
+		put_zz(e, s->ex);
+		buf_putc(e, 0);
+		return;
+	}
+	sum_load(&p->kt, s, &v);
 	buf_putc(e, (char)v.scale);
 	put_zz(e, v.ex);
 	buf_putc(e, (char)v.hasf);
@@ -150,7 +158,18 @@ static void sum_merge(struct agg_part *p, uint64_t off, size_t i, struct rd *r, 
 		r->bad = true;
 	if (r->bad)
 		return;
-	sum_load(&p->kt, (const struct s_sum *)o, &d);
+	/* An exact sum at the same scale (or into an empty one) adds in place
+	 * when it does not overflow: what sumv_merge does then. */
+	struct s_sum *s = (struct s_sum *)o;
+	i128 t;
+
+	if (!x.hasf && (x.scale == s->scale || (s->ex == 0 && s->scale < x.scale)) &&
+	    !__builtin_add_overflow(s->ex, x.ex, &t)) {
+		s->ex = t;
+		s->scale = (uint8_t)x.scale;
+		return;
+	}
+	sum_load(&p->kt, s, &d);
 	sumv_merge(&d, &x);
 	sum_store(&p->kt, (uint64_t)(o - p->kt.arena), &d);
 }

@@ -66,7 +66,6 @@ struct agg_part {
 	size_t npairs;
 	uint64_t cur_seq, cur_n, cur_file;
 	bool cur_any;
-	size_t groups_before;	/* kt.n when the current chunk began */
 
 	/* the block being folded, for the position of a data error */
 	const char *bdata;	/* its data */

@@ -68,7 +68,7 @@ J "-b" '.chunk_size.bytes == 1048576 and .chunk_size.set_by == "-b"' -b 1M "$T/i
 J "automatic chunks" '.chunk_size.set_by == "automatic" and .chunk_size.bytes == 262144' -j 2 "$T/in"
 J "-j" '.workers.count == 7 and .workers.set_by == "-j" and .memory.processes == 8' -j 7 "$T/in"
 J "default -j" ".workers.count == $(nproc) and .workers.set_by == \"online CPUs\"" "$T/in"
-J "--memory" '.memory.budget == 268435456 and .memory.set_by == "--memory" and .memory.reducer_share == (268435456 / 2 / 5 | floor)' --memory 256M -j 4 -e 'group sum:1' "$T/in"
+J "--memory" '.memory.budget == 268435456 and .memory.set_by == "--memory" and .memory.reducer_share == (((268435456 / 5 | floor) / 4 | floor) * 3)' --memory 256M -j 4 -e 'group sum:1' "$T/in"
 J "--max-record" '.memory.max_record == 2097152 and .memory.max_record_set_by == "--max-record"' --max-record 2M "$T/in"
 
 # stages: the workers' and the merger's
