@@ -104,12 +104,17 @@ bool agg_part_full(const void *part)
 {
 	const struct agg_part *p = part;
 
-	/* Three quarters: with keys that keep coming back, the bigger the
-	 * table sent, the more of their records it has folded (a million
-	 * keys under --memory 512M: 23 % fewer entries sent than at half).
-	 * The table never outgrows the budget (it spills), whatever the
-	 * threshold; what it costs is the encoding beside it at the end. */
-	if (p->nruns > 0 || (p->memory != 0 && agg_part_bytes(p) >= p->memory / 4 * 3))
+	/* When another chunk like the last would take the table past its
+	 * share (with a quarter to spare): with keys that keep coming back,
+	 * the bigger the table sent, the more of their records it has folded
+	 * (a million keys under --memory 512M: 23 % fewer entries sent at
+	 * three quarters of the share than at half), and as it fills, each
+	 * chunk adds fewer new keys.  The table never outgrows the budget
+	 * (it spills), whatever the threshold. */
+	uint64_t bytes = agg_part_bytes(p);
+	uint64_t grow = bytes > p->bytes_before ? bytes - p->bytes_before : 0;
+
+	if (p->nruns > 0 || (p->memory != 0 && bytes + grow + grow / 4 >= p->memory))
 		return true;
 	/* A table whose records were mostly new groups, judged over all it
 	 * folded once that is a fair sample: the keys hardly repeat, so
@@ -885,6 +890,8 @@ void agg_fold(struct agg_part *p, const struct block *b)
 		agg_pair_push(p);
 		p->cur_n = 0;
 	}
+	if (!p->cur_any || b->seq != p->cur_seq)
+		p->bytes_before = agg_part_bytes(p);
 	p->cur_seq = b->seq;
 	p->cur_file = b->file;
 	p->cur_any = true;

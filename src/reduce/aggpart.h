@@ -66,6 +66,7 @@ struct agg_part {
 	size_t npairs;
 	uint64_t cur_seq, cur_n, cur_file;
 	bool cur_any;
+	uint64_t bytes_before;	/* agg_part_bytes when the current chunk began */
 
 	/* the block being folded, for the position of a data error */
 	const char *bdata;	/* its data */

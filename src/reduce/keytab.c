@@ -258,52 +258,59 @@ static void item_sort(const struct keytab *kt, struct sortitem *v, size_t n)
 	}
 }
 
+/* Below this many items a range is sorted by comparisons. */
+#define RADIX_MIN 64
+
 /*
- * Sort v by prefix alone, least significant byte first (a counting sort
- * per byte, through tmp), skipping the bytes every item shares: O(n)
- * passes over memory in sequence, where comparisons would mispredict.
- * Items of equal prefix (keys that share their first 8 bytes) are then
- * put in order by item_sort, which compares whole keys.
+ * Sort v by prefix, most significant byte first, in place (an American
+ * flag sort: each item is moved straight to its byte's bucket), so that
+ * sorting takes no memory beyond the items: a table sent when full may
+ * fill more of its share.  A byte every item shares is skipped; a range
+ * below RADIX_MIN items, or whose prefixes are all equal (keys that share
+ * their first 8 bytes), goes to item_sort, which compares whole keys.
  */
-static void radix_sort(const struct keytab *kt, struct sortitem *v, struct sortitem *tmp, size_t n)
+static void radix_sort(const struct keytab *kt, struct sortitem *v, size_t n, int byte)
 {
-	size_t (*count)[256] = xcalloc(8, sizeof *count);
-	struct sortitem *from = v, *to = tmp;
+	size_t count[256], next[256], end[256];
+	unsigned shift;
 
-	for (size_t i = 0; i < n; i++)
-		for (int b = 0; b < 8; b++)
-			count[b][(v[i].prefix >> (8 * b)) & 0xff]++;
-	for (int b = 0; b < 8; b++) {
-		size_t sum = 0;
-
-		if (count[b][(v[0].prefix >> (8 * b)) & 0xff] == n)
-			continue;	/* one value: the order stays */
-		for (int d = 0; d < 256; d++) {
-			size_t c = count[b][d];
-
-			count[b][d] = sum;
-			sum += c;
+	for (;; byte--) {
+		if (n < RADIX_MIN || byte < 0) {
+			item_sort(kt, v, n);
+			return;
 		}
+		shift = 8 * (unsigned)byte;
+		memset(count, 0, sizeof count);
 		for (size_t i = 0; i < n; i++)
-			to[count[b][(from[i].prefix >> (8 * b)) & 0xff]++] = from[i];
-		struct sortitem *t = from;
+			count[(v[i].prefix >> shift) & 0xff]++;
+		if (count[(v[0].prefix >> shift) & 0xff] != n)
+			break;	/* a byte that differs */
+	}
+	for (size_t d = 0, sum = 0; d < 256; d++) {
+		next[d] = sum;
+		sum += count[d];
+		end[d] = sum;
+	}
+	for (size_t d = 0; d < 256; d++)
+		while (next[d] < end[d]) {
+			struct sortitem t = v[next[d]];
+			size_t b = (t.prefix >> shift) & 0xff;
 
-		from = to;
-		to = t;
-	}
-	if (from != v)
-		memcpy(v, from, n * sizeof *v);
-	free(count);
-	for (size_t i = 0, j; i < n; i = j) {
-		for (j = i + 1; j < n && v[j].prefix == v[i].prefix; j++)
-			;
-		if (j - i > 1)
-			item_sort(kt, v + i, j - i);
-	}
+			/* carry t to its bucket, taking what was there, until
+			 * an item of this bucket comes back */
+			while (b != d) {
+				struct sortitem u = v[next[b]];
+
+				v[next[b]++] = t;
+				t = u;
+				b = (t.prefix >> shift) & 0xff;
+			}
+			v[next[d]++] = t;
+		}
+	for (size_t d = 0, at = 0; d < 256; at += count[d++])
+		if (count[d] > 1)
+			radix_sort(kt, v + at, count[d], byte - 1);
 }
-
-/* Below this many entries quicksort is as quick, and takes no buffer. */
-#define RADIX_MIN 4096
 
 uint64_t *keytab_sorted(const struct keytab *kt)
 {
@@ -322,14 +329,7 @@ uint64_t *keytab_sorted(const struct keytab *kt)
 		v[n].prefix = keytab_prefix(k, len);
 		v[n++].off = off;
 	}
-	if (n >= RADIX_MIN) {
-		struct sortitem *tmp = xreallocarray(NULL, n, sizeof *tmp);
-
-		radix_sort(kt, v, tmp, n);
-		free(tmp);
-	} else {
-		item_sort(kt, v, n);
-	}
+	radix_sort(kt, v, n, 7);
 	/* Compact in place: the offsets are the second half of each item. */
 	out = (uint64_t *)v;
 	for (size_t i = 0; i < n; i++)

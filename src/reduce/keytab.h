@@ -261,11 +261,10 @@ static inline int keytab_keycmp_pfx(const char *a, size_t alen, uint64_t pa, con
 
 /*
  * The offsets of every entry, sorted by key (keytab_keycmp), in a new
- * array of kt->n elements (the caller frees it).  Sorting needs 32 bytes
- * per entry while it runs (KT_SORT_BYTES): the items and, for a radix
- * sort, as many again.
+ * array of kt->n elements (the caller frees it).  Sorting needs 16 bytes
+ * per entry while it runs (KT_SORT_BYTES): the items, sorted in place.
  */
-#define KT_SORT_BYTES 32
+#define KT_SORT_BYTES 16
 uint64_t *keytab_sorted(const struct keytab *kt);
 /* The offsets of every entry in arena order, in a new array. */
 uint64_t *keytab_entries(const struct keytab *kt);

@@ -132,6 +132,55 @@ START_TEST(test_keytab_sorted)
 }
 END_TEST
 
+/* Random binary keys (bytes 0 to 255, 0 to 19 of them) in tables of 1 to
+ * 30,000 entries: the radix sort's buckets, skipped bytes and small
+ * ranges, against qsort. */
+START_TEST(test_keytab_sorted_random)
+{
+	static const unsigned sizes[] = { 1, 2, 63, 64, 65, 300, 5000, 30000 };
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+
+	for (size_t z = 0; z < sizeof sizes / sizeof *sizes; z++) {
+		unsigned n = sizes[z], got = 0;
+		char **ref = xcalloc(n, sizeof *ref), k[20];
+		struct keytab kt;
+		uint64_t *v;
+		bool added;
+
+		keytab_init(&kt, 16);
+		while (got < n) {
+			size_t len;
+
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			len = (size_t)(x % 20);
+			for (size_t j = 0; j < len; j++)
+				/* few byte values after the first: shared bytes */
+				k[j] = (char)(j == 0 ? x >> 8 : j < 4 ? (x >> (8 * j)) % 3 : x >> (3 * j));
+			keytab_put(&kt, k, len, keytab_hash(k, len), &added);
+			if (!added)
+				continue;
+			ref[got] = xmalloc(len + 1);
+			ref[got][0] = (char)len;
+			memcpy(ref[got++] + 1, k, len);
+		}
+		qsort(ref, n, sizeof *ref, ref_cmp);
+		v = keytab_sorted(&kt);
+		for (unsigned i = 0; i < n; i++) {
+			size_t len;
+			const char *key = keytab_key(&kt, v[i], &len);
+
+			ck_assert_uint_eq(len, (unsigned char)ref[i][0]);
+			ck_assert_msg(len == 0 || memcmp(key, ref[i] + 1, len) == 0,
+			    "size %u, position %u", n, i);
+			free(ref[i]);
+		}
+		free(v);
+		free(ref);
+		keytab_free(&kt);
+	}
+}
+END_TEST
+
 /* Comparing by prefixes first agrees with comparing whole keys. */
 START_TEST(test_keytab_keycmp_pfx)
 {
@@ -638,6 +687,7 @@ Suite *suite_agg(void)
 	tcase_add_test(tc, test_keytab_put_get);
 	tcase_add_test(tc, test_keytab_same);
 	tcase_add_test(tc, test_keytab_sorted);
+	tcase_add_test(tc, test_keytab_sorted_random);
 	tcase_add_test(tc, test_keytab_keycmp_pfx);
 	tcase_add_test(tc, test_parse_number);
 	tcase_add_test(tc, test_put_ld);
