@@ -258,18 +258,73 @@ static void item_sort(const struct keytab *kt, struct sortitem *v, size_t n)
 	}
 }
 
-/* Below this many items a range is sorted by comparisons. */
-#define RADIX_MIN 64
+/* Below this many items a range is sorted by comparisons; up to LSD_MAX
+ * (a megabyte of items, in the caches) least significant byte first
+ * through a buffer; above, it is cut in place by its first byte that
+ * differs. */
+#define RADIX_MIN 4096
+#define LSD_MAX 65536
+
+/* Items of equal prefix (keys that share their first 8 bytes) in order
+ * by item_sort, which compares whole keys. */
+static void equal_prefixes(const struct keytab *kt, struct sortitem *v, size_t n)
+{
+	for (size_t i = 0, j; i < n; i = j) {
+		for (j = i + 1; j < n && v[j].prefix == v[i].prefix; j++)
+			;
+		if (j - i > 1)
+			item_sort(kt, v + i, j - i);
+	}
+}
 
 /*
- * Sort v by prefix, most significant byte first, in place (an American
- * flag sort: each item is moved straight to its byte's bucket), so that
- * sorting takes no memory beyond the items: a table sent when full may
- * fill more of its share.  A byte every item shares is skipped; a range
- * below RADIX_MIN items, or whose prefixes are all equal (keys that share
- * their first 8 bytes), goes to item_sort, which compares whole keys.
+ * Sort v by bytes 0 to top of its prefix, least significant first (a
+ * counting sort per byte, through tmp), skipping the bytes every item
+ * shares: passes over memory in sequence, where comparisons would
+ * mispredict.
  */
-static void radix_sort(const struct keytab *kt, struct sortitem *v, size_t n, int byte)
+static void lsd_sort(const struct keytab *kt, struct sortitem *v, struct sortitem *tmp, size_t n,
+    int top)
+{
+	size_t (*count)[256] = xcalloc((size_t)top + 1, sizeof *count);
+	struct sortitem *from = v, *to = tmp;
+
+	for (size_t i = 0; i < n; i++)
+		for (int b = 0; b <= top; b++)
+			count[b][(v[i].prefix >> (8 * b)) & 0xff]++;
+	for (int b = 0; b <= top; b++) {
+		size_t sum = 0;
+
+		if (count[b][(v[0].prefix >> (8 * b)) & 0xff] == n)
+			continue;	/* one value: the order stays */
+		for (int d = 0; d < 256; d++) {
+			size_t c = count[b][d];
+
+			count[b][d] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			to[count[b][(from[i].prefix >> (8 * b)) & 0xff]++] = from[i];
+		struct sortitem *t = from;
+
+		from = to;
+		to = t;
+	}
+	if (from != v)
+		memcpy(v, from, n * sizeof *v);
+	free(count);
+	equal_prefixes(kt, v, n);
+}
+
+/*
+ * Sort v by prefix, then whole keys.  A range over LSD_MAX items is cut
+ * in place by its most significant byte that differs (an American flag
+ * sort: each item is moved straight to its byte's bucket), so that the
+ * sort takes no memory beyond the items and tmp's LSD_MAX: a table sent
+ * when full may fill more of its share.
+ */
+static void radix_sort(const struct keytab *kt, struct sortitem *v, struct sortitem *tmp, size_t n,
+    int byte)
 {
 	size_t count[256], next[256], end[256];
 	unsigned shift;
@@ -277,6 +332,10 @@ static void radix_sort(const struct keytab *kt, struct sortitem *v, size_t n, in
 	for (;; byte--) {
 		if (n < RADIX_MIN || byte < 0) {
 			item_sort(kt, v, n);
+			return;
+		}
+		if (n <= LSD_MAX) {
+			lsd_sort(kt, v, tmp, n, byte);
 			return;
 		}
 		shift = 8 * (unsigned)byte;
@@ -309,7 +368,7 @@ static void radix_sort(const struct keytab *kt, struct sortitem *v, size_t n, in
 		}
 	for (size_t d = 0, at = 0; d < 256; at += count[d++])
 		if (count[d] > 1)
-			radix_sort(kt, v + at, count[d], byte - 1);
+			radix_sort(kt, v + at, tmp, count[d], byte - 1);
 }
 
 uint64_t *keytab_sorted(const struct keytab *kt)
@@ -329,7 +388,14 @@ uint64_t *keytab_sorted(const struct keytab *kt)
 		v[n].prefix = keytab_prefix(k, len);
 		v[n++].off = off;
 	}
-	radix_sort(kt, v, n, 7);
+	if (n >= RADIX_MIN) {
+		struct sortitem *tmp = xreallocarray(NULL, n < LSD_MAX ? n : LSD_MAX, sizeof *tmp);
+
+		radix_sort(kt, v, tmp, n, 7);
+		free(tmp);
+	} else {
+		item_sort(kt, v, n);
+	}
 	/* Compact in place: the offsets are the second half of each item. */
 	out = (uint64_t *)v;
 	for (size_t i = 0; i < n; i++)

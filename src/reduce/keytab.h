@@ -262,7 +262,8 @@ static inline int keytab_keycmp_pfx(const char *a, size_t alen, uint64_t pa, con
 /*
  * The offsets of every entry, sorted by key (keytab_keycmp), in a new
  * array of kt->n elements (the caller frees it).  Sorting needs 16 bytes
- * per entry while it runs (KT_SORT_BYTES): the items, sorted in place.
+ * per entry while it runs (KT_SORT_BYTES): the items, cut in place into
+ * ranges a buffer of at most a megabyte sorts.
  */
 #define KT_SORT_BYTES 16
 uint64_t *keytab_sorted(const struct keytab *kt);

@@ -133,15 +133,18 @@ START_TEST(test_keytab_sorted)
 END_TEST
 
 /* Random binary keys (bytes 0 to 255, 0 to 19 of them) in tables of 1 to
- * 30,000 entries: the radix sort's buckets, skipped bytes and small
- * ranges, against qsort. */
+ * 140,000 entries, against qsort: comparisons, the byte-by-byte buffer
+ * sort, ranges cut in place (by the first byte, or, when every key
+ * shares it, by the next ones, twice over), skipped bytes. */
 START_TEST(test_keytab_sorted_random)
 {
-	static const unsigned sizes[] = { 1, 2, 63, 64, 65, 300, 5000, 30000 };
+	static const unsigned sizes[] = { 1, 2, 63, 64, 65, 300, 5000, 30000, 70000, 140000,
+	    140000 };
 	uint64_t x = 0x9e3779b97f4a7c15ULL;
 
 	for (size_t z = 0; z < sizeof sizes / sizeof *sizes; z++) {
 		unsigned n = sizes[z], got = 0;
+		bool shared = z + 1 == sizeof sizes / sizeof *sizes;
 		char **ref = xcalloc(n, sizeof *ref), k[20];
 		struct keytab kt;
 		uint64_t *v;
@@ -154,8 +157,11 @@ START_TEST(test_keytab_sorted_random)
 			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
 			len = (size_t)(x % 20);
 			for (size_t j = 0; j < len; j++)
-				/* few byte values after the first: shared bytes */
-				k[j] = (char)(j == 0 ? x >> 8 : j < 4 ? (x >> (8 * j)) % 3 : x >> (3 * j));
+				/* few byte values after the first: shared bytes;
+				 * the last table's keys share their first byte
+				 * and have two values for the next two */
+				k[j] = (char)(shared && j == 0 ? 'k' : shared && j < 3 ? (x >> (8 * j)) % 2 :
+				    j == 0 ? x >> 8 : j < 4 ? (x >> (8 * j)) % 3 : x >> (3 * j));
 			keytab_put(&kt, k, len, keytab_hash(k, len), &added);
 			if (!added)
 				continue;
