@@ -52,6 +52,7 @@ struct agg_part *agg_part_make(const struct agg_spec *s, const struct stage *st,
 	 * with buffers of a sixteenth of a small budget. */
 	spillfile_direct(&p->sf, p->memory == 0 || p->memory / 16 > PIECE ? PIECE :
 	    (size_t)(p->memory / 16));
+	p->lists = agg_spec_sliced(s);
 	p->nums = xcalloc((size_t)s->nnum + 1, sizeof *p->nums);
 	if (s->maxfield > 0 && s->maxfield <= PLAIN_MAX) {
 		p->fv.cap = s->maxfield;
@@ -91,7 +92,6 @@ void agg_part_free(void *part)
 	fieldvec_free(&p->fv);
 	buf_free(&p->kbuf);
 	buf_free(&p->vkey);
-	buf_free(&p->ebuf);
 	free(p->nums);
 	free(p);
 }

@@ -542,22 +542,35 @@ void agg_encode_op(struct agg_part *p, size_t i, const void *state, struct buf *
 void agg_encode_entry(struct agg_part *p, uint64_t off, struct buf *out)
 {
 	const struct agg_spec *s = p->spec;
-	struct buf *e = &p->ebuf;
 	const char *state = keytab_state(&p->kt, off), *key;
-	size_t klen;
+	size_t klen, at, len;
 
-	if (p->memory != 0 && agg_encode_split(p, off, out))
+	if (p->lists && p->memory != 0 && agg_encode_split(p, off, out))
 		return;	/* long lists of numbers: in pieces (aggsplit.c) */
-	e->len = 0;
 	key = keytab_key(&p->kt, off, &klen);
-	buf_put_varint(e, klen);
-	buf_append(e, key, klen);
-	buf_put_varint(e, *keytab_aux(&p->kt, off));
+	/* Encoded in place after a byte for its length, which is enough
+	 * below 128 bytes (nearly always); a longer entry moves up. */
+	at = out->len;
+	buf_putc(out, 0);
+	buf_put_varint(out, klen);
+	buf_append(out, key, klen);
+	buf_put_varint(out, *keytab_aux(&p->kt, off));
 	for (size_t i = 0; i < s->nops; i++)
 		if (!s->ops[i].shared)
-			op_wire[s->ops[i].kind].encode(p, state + s->ops[i].off, e);
-	buf_put_varint(out, e->len);
-	buf_append(out, e->data, e->len);
+			op_wire[s->ops[i].kind].encode(p, state + s->ops[i].off, out);
+	len = out->len - at - 1;
+	if (len < 0x80) {
+		out->data[at] = (char)len;
+		return;
+	}
+	struct buf hdr = { 0 };
+
+	buf_put_varint(&hdr, len);
+	buf_reserve(out, hdr.len - 1);
+	memmove(out->data + at + hdr.len, out->data + at + 1, len);
+	memcpy(out->data + at, hdr.data, hdr.len);
+	out->len += hdr.len - 1;
+	buf_free(&hdr);
 }
 
 /* ---- encode and merge ------------------------------------------------------------- */

@@ -67,6 +67,7 @@ struct agg_part {
 	uint64_t cur_seq, cur_n, cur_file;
 	bool cur_any;
 	uint64_t bytes_before;	/* agg_part_bytes when the current chunk began */
+	bool lists;		/* an op keeps a list or a set (agg_spec_sliced) */
 
 	/* the block being folded, for the position of a data error */
 	const char *bdata;	/* its data */
@@ -99,7 +100,7 @@ struct agg_part {
 
 	/* scratch */
 	struct fieldvec fv;
-	struct buf kbuf, vkey, ebuf;
+	struct buf kbuf, vkey;
 	struct num *nums;
 	uint64_t numhave;
 	bool reuse;		/* tables from and to the cache */

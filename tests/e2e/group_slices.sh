@@ -4,8 +4,8 @@
 # group, uniq and top under a --memory small enough for many runs and
 # slices of a few entries, at -j 1, 2, 4, from a file and a pipe, with
 # tiny chunks, against datamash and sort | uniq -c; keys longer than 8
-# bytes that share their first 8 (the comparisons past the prefix), the
-# order-dependent ops (first, last, --full), a key in every run, partial
+# bytes that share their first 8 (the comparisons past the prefix),
+# entries of 128 bytes and more, the order-dependent ops (first, last, --full), a key in every run, partial
 # files merged (runs from them, and the stages after), and the first
 # error in a spilled group, at any -j.
 . "$TEST_SRCDIR/lib.sh"
@@ -42,6 +42,21 @@ for j in 1 2 4; do
 	done
 	expect_out "group, tiny chunks -j$j" "$T/g.ref" fp -j "$j" -b 1 "${M[@]}" -e "$OPS" "$T/in"
 	expect_out "group, pipe -j$j" "$T/g.ref" piped "$T/in" -j "$j" -b 16K "${M[@]}" -e "$OPS"
+done
+
+# Entries of 128 bytes and more (a varint of two bytes for their length):
+# keys of 100 to 300 bytes, and first and last values as long.
+awk 'BEGIN {
+	srand(11)
+	pad = sprintf("%300s", ""); gsub(/ /, "p", pad)
+	for (i = 1; i <= 6000; i++) {
+		r = int(rand() * 900)
+		printf "%s%d\t%d\t%s%d\n", substr(pad, 1, 100 + r % 200), r, int(rand() * 1000), substr(pad, 1, r % 250), i
+	}
+}' > "$T/long"
+datamash -s -g 1 count 1 sum 2 first 3 last 3 < "$T/long" > "$T/l.ref"
+for j in 1 2 4; do
+	expect_out "long entries -j$j" "$T/l.ref" fp -j "$j" -b 16K "${M[@]}" -e 'group -k 1 count sum:2 first:3 last:3' "$T/long"
 done
 
 # --full: the record of the group's last max, as datamash picks it.
