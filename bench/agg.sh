@@ -22,6 +22,8 @@
 #   GENKV           key/value TSV generator of case (e) (default ./bench/genkv;
 #                   built from bench/genkv.c into BENCH_DIR when missing)
 #   BENCH_KV_SIZE   size of case (e)'s TSV (default BENCH_SIZE)
+#   BENCH_KV_SPILL_MEM forkpipe --memory of case (e)'s spilling row (default
+#                   256M: below what the run takes in memory, so tables spill)
 #   GENLOG          the access log generator of case (f) (default ./bench/genlog)
 #   BENCH_USERS_SIZE size of case (u)'s CSV, gencsv -u (default BENCH_AGG_SIZE:
 #                   1G holds about 10M records and 671K distinct user ids)
@@ -54,7 +56,9 @@
 #       forkpipe with --memory MEM and its spills in the same DIR;
 #   (e) high cardinality: genkv's two-column TSV (about 60M records a GiB,
 #       the key one of 1,000,000 values, the value an integer below 10^9),
-#       group -k 1 count sum:2 vs DuckDB, mawk and datamash -s;
+#       group -k 1 count sum:2 vs DuckDB, mawk and datamash -s, and
+#       forkpipe itself under --memory BENCH_KV_SPILL_MEM (its spill path
+#       against its run in memory);
 #   (f) order statistics: the median and 99th percentile of the bytes
 #       (10) by status (9) in bench/run.sh's access log (BENCH_SIZE)
 #       without the records whose bytes are "-" (a 304's; datamash has no
@@ -109,6 +113,7 @@ TAB=$(printf '\t')
 bench_setup
 BENCH_AGG_SIZE=${BENCH_AGG_SIZE:-$BENCH_SIZE}
 BENCH_KV_SIZE=${BENCH_KV_SIZE:-$BENCH_SIZE}
+BENCH_KV_SPILL_MEM=${BENCH_KV_SPILL_MEM:-256M}
 BENCH_SORT_MEM=${BENCH_SORT_MEM:-1G}
 BENCH_BIG=${BENCH_BIG:-5G}
 BENCH_BIG_MEM=${BENCH_BIG_MEM:-1G}
@@ -283,6 +288,7 @@ agg_e_mawk() {
 		END { for (k in n) printf "%s\t%d\t%.0f\n", k, n[k], s[k] }' "$KV" | sort
 }
 agg_e_duck() { node "$DUCKDB_JS" kv "$KV" "$N"; }
+agg_e_spill() { "$FORKPIPE" -j"$N" --memory "$BENCH_KV_SPILL_MEM" "${E_FP[@]}"; }
 
 # (f) median and 99th percentile of the bytes by status.
 F_FP=(-e 'group -k 9 median:10 perc:10:99' "$LOGB")
@@ -343,8 +349,11 @@ if want e; then
 	[ "$HAVE_DM" = 1 ] && add_tool ref "datamash -s -g 1 count 1 sum 2" agg_e_dm
 	[ "$HAVE_DUCK" = 1 ] && add_tool peer "duckdb threads=$N: GROUP BY k count(*), sum(v)" agg_e_duck
 	[ "$HAVE_MAWK" = 1 ] && add_tool peer "mawk -F'\\t' '{ n[\$1]++; s[\$1] += \$2 } ...' | sort" agg_e_mawk
+	add_tool peer "forkpipe -j$N --memory $BENCH_KV_SPILL_MEM (spills)" agg_e_spill
 	run_case "(e) TSV: group by a 1,000,000-value key: count, sum" lines "$KV" -j"$N" "${E_FP[@]}"
 	peak_line "forkpipe -j$N (default --memory)" "$N" "$FORKPIPE" --stats -j"$N" "${E_FP[@]}"
+	peak_line "forkpipe -j$N --memory $BENCH_KV_SPILL_MEM" "$N" "$FORKPIPE" --stats -j"$N" \
+	    --memory "$BENCH_KV_SPILL_MEM" "${E_FP[@]}"
 	[ "$HAVE_DUCK" = 1 ] && peak_line "duckdb threads=$N" 1 node "$DUCKDB_JS" kv "$KV" "$N"
 	echo
 fi
