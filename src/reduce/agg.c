@@ -47,7 +47,11 @@ struct agg_part *agg_part_make(const struct agg_spec *s, const struct stage *st,
 		keytab_init(&p->vals, sizeof(struct s_vnode));
 	}
 	spillfile_init(&p->sf, s->stage, p->tmpdir);
-	spillfile_memory(&p->sf, p->memory / 2);
+	/* The first runs in memory, up to an eighth of the budget: writing
+	 * runs around the page cache costs little, and the finish reads the
+	 * rest with buffers the larger for it (under --memory 256M a million
+	 * keys took 5.8 to 6.4 s with an eighth, 6.4 to 7.3 s with half). */
+	spillfile_memory(&p->sf, p->memory / 8);
 	/* Runs are read back once, soon: around the page cache (spill.h),
 	 * with buffers of a sixteenth of a small budget. */
 	spillfile_direct(&p->sf, p->memory == 0 || p->memory / 16 > PIECE ? PIECE :
