@@ -451,19 +451,32 @@ uint64_t job_reducer_share(const struct job *job)
 	return job->reducer != NULL ? part / 4 * 3 : part / 2;
 }
 
+/* The reducer's finish runs in the merger after the workers have exited:
+ * their shares are its too, unless a stage after it keeps state of its
+ * own in the merger (a sort after a group). */
+static uint64_t finish_share(const struct job *job, uint64_t share)
+{
+	for (size_t i = job->post; i < job->nstages; i++)
+		if (job->stages[i]->def->kind == STAGE_REDUCE)
+			return share;
+	return share * (job->merge ? 1 : (uint64_t)job->jobs + 1);
+}
+
 static void plan_memory(struct job *job)
 {
-	uint64_t share, rec;
+	uint64_t share, rec, fin;
 
 	if (job->memory == 0)
 		job->memory = sysmem_default_budget();
 	share = job_reducer_share(job);
+	fin = finish_share(job, share);
 	rec = process_part(job) / 4;
 	if (job->max_record == 0)
 		job->max_record = rec > MAX_RECORD_MIN ? rec : MAX_RECORD_MIN;
 	for (size_t i = 0; i < job->nstages; i++) {
 		job->stages[i]->memory = share > 0 ? share : 1;
 		job->stages[i]->memory_total = job->memory;
+		job->stages[i]->memory_finish = fin > 0 ? fin : 1;
 		job->stages[i]->procs = job->merge ? 1 : (unsigned)job->jobs;
 		job->stages[i]->tmpdir = spill_dir(job->tmpdir);
 		job->stages[i]->max_record = job->max_record;

@@ -202,6 +202,8 @@ struct stage {
 				 * before it spills to tmpdir; 0: no limit */
 	uint64_t memory_total;	/* --memory: the whole run's budget (join's
 				 * lookup, shared by every process, takes half) */
+	uint64_t memory_finish;	/* a reducer's finish in the merger, once the
+				 * workers are gone: their shares too; 0: memory */
 	const char *tmpdir;	/* where spill files go ($TMPDIR, --tmpdir) */
 	uint64_t max_record;	/* --max-record: the longest record a stage that
 				 * makes records (exec) may hold; 0: no limit */

@@ -33,6 +33,7 @@ struct agg_part *agg_part_make(const struct agg_spec *s, const struct stage *st,
 	p->fmt = st->fmt;
 	p->term = st->term;
 	p->memory = st->memory;
+	p->memory_finish = st->memory_finish;
 	p->tmpdir = spill_dir(st->tmpdir);
 	p->seq_base = &st->seq_base;
 	p->from_files = st->from_files;

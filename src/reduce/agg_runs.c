@@ -401,6 +401,10 @@ int agg_finish_out(struct agg_part *p, agg_group_fn fn, void *ctx, struct agg_ou
 	uint64_t *v;
 	int rc = 0;
 
+	/* The merger's finish: the workers are gone, their budget is free
+	 * (the plan's memory_finish); bigger read buffers and slices. */
+	if (p->memory != 0 && p->memory_finish > p->memory)
+		p->memory = p->memory_finish;
 	/* What the last partial folded counts too (folded in this process). */
 	if (p->cur_any) {
 		agg_pair_push(p);

@@ -68,6 +68,7 @@ struct agg_part {
 	bool cur_any;
 	uint64_t bytes_before;	/* agg_part_bytes when the current chunk began */
 	bool lists;		/* an op keeps a list or a set (agg_spec_sliced) */
+	uint64_t memory_finish;	/* the stage's: the budget of the merger's finish */
 
 	/* the block being folded, for the position of a data error */
 	const char *bdata;	/* its data */
