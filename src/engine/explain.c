@@ -255,7 +255,7 @@ static void print_text(FILE *fp, const struct job *job, const struct plan *p)
 {
 	struct buf b = { 0 };
 	char *chunk = iec(p->chunk), *mem = iec(job->memory),
-	    *share = iec(job_reducer_share(job)),
+	    *share = iec(job_worker_share(job)), *mshare = iec(job_merger_share(job)),
 	    *hold = iec(supervisor_hold_max(job)), *rec = iec(job->max_record);
 
 	fprintf(fp, "plan (--explain: nothing is run)\n");
@@ -282,10 +282,10 @@ static void print_text(FILE *fp, const struct job *job, const struct plan *p)
 	} else {
 		fprintf(fp, "in the merger: none (chunks' output in input order)\n");
 	}
-	fprintf(fp, "memory: %s (%s): %s of reducer state in each of the %ld workers and the "
+	fprintf(fp, "memory: %s (%s): %s of reducer state in each of the %ld workers and %s in the "
 	    "merger, output held per chunk up to %s, at most %llu chunks in flight, records up to "
 	    "%s (%s)", mem, given.memory ? "--memory" : "default: half of RAM or the cgroup's limit",
-	    share, job->jobs, hold, (unsigned long long)supervisor_window(job), rec,
+	    share, job->jobs, mshare, hold, (unsigned long long)supervisor_window(job), rec,
 	    given.max_record ? "--max-record" : "a quarter of a process's part of --memory");
 	if (job->worker_memory > 0) {
 		char *w = iec(job->worker_memory);
@@ -299,6 +299,7 @@ static void print_text(FILE *fp, const struct job *job, const struct plan *p)
 	free(chunk);
 	free(mem);
 	free(share);
+	free(mshare);
 	free(hold);
 	free(rec);
 }
@@ -359,6 +360,8 @@ static void print_json(FILE *fp, const struct job *job, const struct plan *p)
 	json_str(&b, "set_by", given.memory ? "--memory" : "default");
 	json_u64(&b, "processes", (uint64_t)job->jobs + 1);
 	json_u64(&b, "reducer_share", job_reducer_share(job));
+	json_u64(&b, "worker_share", job_worker_share(job));
+	json_u64(&b, "merger_share", job_merger_share(job));
 	json_u64(&b, "output_hold", supervisor_hold_max(job));
 	json_u64(&b, "chunks_in_flight", supervisor_window(job));
 	json_u64(&b, "max_record", job->max_record);

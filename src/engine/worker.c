@@ -595,6 +595,9 @@ void worker_main(int id, int task_fd, int result_fd, void *arg)
 		w.z = compressor_new(&env->job->compress);
 	w.runs_commands = job_runs_commands(w.job);
 	w.lasting = env->lasting;
+	/* This process's copy of the plan: a worker's share of the budget. */
+	if (w.job->reducer != NULL && w.job->reducer->memory_worker != 0)
+		w.job->reducer->memory = w.job->reducer->memory_worker;
 	w.hold_all = w.job->keep_going && w.runs_commands && w.out_fd < 0 && w.z == NULL;
 	limit_memory(w.job->worker_memory);
 	if (w.runs_commands) {

@@ -119,6 +119,11 @@ int job_plan(struct job *job, char **err, int *code);
 /* The memory budget of each process's reducer state (job_plan's): a
  * share of --memory. */
 uint64_t job_reducer_share(const struct job *job);
+/* What a worker's and the merger's reducer state may take while the
+ * workers fold (job_plan's): a reducer whose workers keep their tables
+ * across chunks gives them three quarters of the merger's share. */
+uint64_t job_worker_share(const struct job *job);
+uint64_t job_merger_share(const struct job *job);
 
 /*
  * Whether a worker's stage runs commands (exec): their output comes

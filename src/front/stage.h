@@ -204,6 +204,7 @@ struct stage {
 				 * lookup, shared by every process, takes half) */
 	uint64_t memory_finish;	/* a reducer's finish in the merger, once the
 				 * workers are gone: their shares too; 0: memory */
+	uint64_t memory_worker;	/* a reducer's state in a worker; 0: memory */
 	const char *tmpdir;	/* where spill files go ($TMPDIR, --tmpdir) */
 	uint64_t max_record;	/* --max-record: the longest record a stage that
 				 * makes records (exec) may hold; 0: no limit */

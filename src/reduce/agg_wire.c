@@ -575,6 +575,11 @@ void agg_encode_entry(struct agg_part *p, uint64_t off, struct buf *out)
 
 /* ---- encode and merge ------------------------------------------------------------- */
 
+/* The bytes an entry of the last large table encoded took (about 17 for
+ * a short key, a count and a sum): what sending the next one will take
+ * beside it (agg_part_full). */
+static uint64_t wire_per_entry = 24;
+
 void agg_encode(struct agg_part *p, struct buf *out)
 {
 	const struct agg_spec *s = p->spec;
@@ -638,6 +643,8 @@ void agg_encode(struct agg_part *p, struct buf *out)
 	}
 	/* Sorted by key, so that the merger can keep a large table as a run
 	 * (the sort runs here, in parallel, not in the merger). */
+	size_t at = out->len;
+
 	v = keytab_sorted(&p->kt);
 	for (size_t i = 0; i < p->kt.n; i++) {
 		if (i + 8 < p->kt.n)
@@ -645,6 +652,13 @@ void agg_encode(struct agg_part *p, struct buf *out)
 		agg_encode_entry(p, v[i], out);
 	}
 	free(v);
+	if (p->kt.n >= 1024)
+		wire_per_entry = (out->len - at) / p->kt.n + 1;
+}
+
+uint64_t agg_wire_per_entry(void)
+{
+	return wire_per_entry;
 }
 
 uint64_t agg_merge_entry(struct agg_part *p, const char *data, size_t len, uint64_t base)

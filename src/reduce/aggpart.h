@@ -135,6 +135,9 @@ static inline size_t agg_part_bytes(const struct agg_part *p)
 	return keytab_bytes(&p->kt) + p->kt.n * KT_SORT_BYTES + keytab_bytes(&p->vals);
 }
 
+/* The bytes an entry of the last large table this process encoded took. */
+uint64_t agg_wire_per_entry(void);
+
 /* Whether the table must be spilled: it and the spill file's memory
  * (runs kept in memory, spillfile_memory) hold more than the budget. */
 static inline bool agg_part_over(const struct agg_part *p)

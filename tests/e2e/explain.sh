@@ -69,6 +69,10 @@ J "automatic chunks" '.chunk_size.set_by == "automatic" and .chunk_size.bytes ==
 J "-j" '.workers.count == 7 and .workers.set_by == "-j" and .memory.processes == 8' -j 7 "$T/in"
 J "default -j" ".workers.count == $(nproc) and .workers.set_by == \"online CPUs\"" "$T/in"
 J "--memory" '.memory.budget == 268435456 and .memory.set_by == "--memory" and .memory.reducer_share == (((268435456 / 5 | floor) / 4 | floor) * 3)' --memory 256M -j 4 -e 'group sum:1' "$T/in"
+# group's workers keep their tables across chunks: three quarters of the
+# merger's share are theirs while they fold; sort's is shared evenly.
+J "--memory: group's shares" '.memory.merger_share == (.memory.reducer_share / 4 | floor) and .memory.worker_share == .memory.reducer_share + ((.memory.reducer_share - (.memory.reducer_share / 4 | floor)) / 4 | floor)' --memory 256M -j 4 -e 'group sum:1' "$T/in"
+J "--memory: sort's shares" '.memory.merger_share == .memory.reducer_share and .memory.worker_share == .memory.reducer_share' --memory 256M -j 4 -e 'sort' "$T/in"
 J "--max-record" '.memory.max_record == 2097152 and .memory.max_record_set_by == "--max-record"' --max-record 2M "$T/in"
 
 # stages: the workers' and the merger's
