@@ -96,13 +96,33 @@ static int ref_cmp(const void *a, const void *b)
 	return keytab_keycmp(*x + 1, lx, *y + 1, ly);
 }
 
+/* keytab_sorted's order is qsort's of ref (n keys, each its length byte
+ * then its bytes), which is freed. */
+static void check_sorted(const struct keytab *kt, char **ref, unsigned n)
+{
+	uint64_t *v;
+
+	qsort(ref, n, sizeof *ref, ref_cmp);
+	v = keytab_sorted(kt);
+	for (unsigned i = 0; i < n; i++) {
+		size_t len;
+		const char *key = keytab_key(kt, v[i], &len);
+
+		ck_assert_uint_eq(len, (unsigned char)ref[i][0]);
+		ck_assert_msg(len == 0 || memcmp(key, ref[i] + 1, len) == 0, "%u keys, position %u",
+		    n, i);
+		free(ref[i]);
+	}
+	free(v);
+	free(ref);
+}
+
 START_TEST(test_keytab_sorted)
 {
 	struct keytab kt;
 	enum { N = 20000 };
 	char **ref = xcalloc(N, sizeof *ref), k[64];
 	bool added;
-	uint64_t *v;
 
 	keytab_init(&kt, 16);
 	for (unsigned i = 0; i < N; i++) {
@@ -116,18 +136,7 @@ START_TEST(test_keytab_sorted)
 		keytab_put(&kt, k, len, keytab_hash(k, len), &added);
 		ck_assert(added);
 	}
-	qsort(ref, N, sizeof *ref, ref_cmp);
-	v = keytab_sorted(&kt);
-	for (unsigned i = 0; i < N; i++) {
-		size_t len;
-		const char *key = keytab_key(&kt, v[i], &len);
-
-		ck_assert_uint_eq(len, (unsigned char)ref[i][0]);
-		ck_assert_msg(memcmp(key, ref[i] + 1, len) == 0, "position %u", i);
-		free(ref[i]);
-	}
-	free(v);
-	free(ref);
+	check_sorted(&kt, ref, N);
 	keytab_free(&kt);
 }
 END_TEST
@@ -147,7 +156,6 @@ START_TEST(test_keytab_sorted_random)
 		bool shared = z + 1 == sizeof sizes / sizeof *sizes;
 		char **ref = xcalloc(n, sizeof *ref), k[20];
 		struct keytab kt;
-		uint64_t *v;
 		bool added;
 
 		keytab_init(&kt, 16);
@@ -169,19 +177,7 @@ START_TEST(test_keytab_sorted_random)
 			ref[got][0] = (char)len;
 			memcpy(ref[got++] + 1, k, len);
 		}
-		qsort(ref, n, sizeof *ref, ref_cmp);
-		v = keytab_sorted(&kt);
-		for (unsigned i = 0; i < n; i++) {
-			size_t len;
-			const char *key = keytab_key(&kt, v[i], &len);
-
-			ck_assert_uint_eq(len, (unsigned char)ref[i][0]);
-			ck_assert_msg(len == 0 || memcmp(key, ref[i] + 1, len) == 0,
-			    "size %u, position %u", n, i);
-			free(ref[i]);
-		}
-		free(v);
-		free(ref);
+		check_sorted(&kt, ref, n);
 		keytab_free(&kt);
 	}
 }
