@@ -425,12 +425,12 @@ static int plan_grep(struct job *job, char **err, int *code)
  * of it go to reducer state, shared by the workers and the merger
  * (job_reducer_share; a reducer whose workers keep their tables across
  * chunks gives them three quarters of the merger's share while they
- * fold, and its finish, once they are gone, all of theirs); the rest covers the chunks (a reducer's are cut to
- * a 32nd of a process's part of the budget, and at most 5 x jobs of them
- * are held: 4 x jobs in flight from a stream, one in each worker; so
- * under a sixth of --memory), pipes, frames and code.  Without one, half:
- * map output held per chunk takes up to a quarter.  merge runs in one
- * process.
+ * fold, and its finish, once they are gone, all of theirs).  The rest
+ * covers the chunks (a reducer's are cut to a 32nd of a process's part
+ * of the budget, and at most 5 x jobs of them are held: 4 x jobs in
+ * flight from a stream, one in each worker; so under a sixth of
+ * --memory), pipes, frames and code.  Without one, half: map output held
+ * per chunk takes up to a quarter.  merge runs in one process.
  *
  * A record longer than a block is held whole, by the worker and, from a
  * stream, by the supervisor too, and a stage may copy it once more: the

@@ -158,18 +158,10 @@ static void sum_merge(struct agg_part *p, uint64_t off, size_t i, struct rd *r, 
 		r->bad = true;
 	if (r->bad)
 		return;
-	/* An exact sum at the same scale (or into an empty one) adds in place
-	 * when it does not overflow: what sumv_merge does then. */
-	struct s_sum *s = (struct s_sum *)o;
-	i128 t;
-
-	if (!x.hasf && (x.scale == s->scale || (s->ex == 0 && s->scale < x.scale)) &&
-	    !__builtin_add_overflow(s->ex, x.ex, &t)) {
-		s->ex = t;
-		s->scale = (uint8_t)x.scale;
+	/* An exact sum adds in place where it can (what sumv_merge does then). */
+	if (!x.hasf && sum_add_exact((struct s_sum *)o, x.ex, x.scale))
 		return;
-	}
-	sum_load(&p->kt, s, &d);
+	sum_load(&p->kt, (const struct s_sum *)o, &d);
 	sumv_merge(&d, &x);
 	sum_store(&p->kt, (uint64_t)(o - p->kt.arena), &d);
 }
@@ -563,14 +555,15 @@ void agg_encode_entry(struct agg_part *p, uint64_t off, struct buf *out)
 		out->data[at] = (char)len;
 		return;
 	}
-	struct buf hdr = { 0 };
+	/* the length's varint, in a buffer on the stack that it fits */
+	char t[VARINT_MAX];
+	struct buf hdr = { t, 0, sizeof t };
 
 	buf_put_varint(&hdr, len);
 	buf_reserve(out, hdr.len - 1);
 	memmove(out->data + at + hdr.len, out->data + at + 1, len);
-	memcpy(out->data + at, hdr.data, hdr.len);
+	memcpy(out->data + at, t, hdr.len);
 	out->len += hdr.len - 1;
-	buf_free(&hdr);
 }
 
 /* ---- encode and merge ------------------------------------------------------------- */

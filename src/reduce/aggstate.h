@@ -107,19 +107,34 @@ void sum_store(struct keytab *kt, uint64_t soff, const struct sumv *v);
 
 /* Add a value to the sum at arena offset soff: in place while it is
  * exact and fits, else through a sumv. */
+/* v x 10^-scale added to x's exact part in place, as sumv_exact adds it,
+ * where that needs no float: at x's scale or a coarser one, or into an
+ * exact part that is still 0 (which takes v's scale).  Whether it did;
+ * if not, x is unchanged and the caller goes through a sumv. */
+static inline bool sum_add_exact(struct s_sum *x, i128 v, unsigned scale)
+{
+	i128 t;
+
+	if (scale > x->scale && x->ex != 0)
+		return false;
+	if (scale < x->scale && __builtin_mul_overflow(v, p10i_tab[x->scale - scale], &v))
+		return false;
+	if (__builtin_add_overflow(x->ex, v, &t))
+		return false;
+	x->ex = t;
+	if (scale > x->scale)
+		x->scale = (uint8_t)scale;
+	return true;
+}
+
 static inline void sum_add(struct keytab *kt, uint64_t soff, struct num *n)
 {
 	struct s_sum *x = (struct s_sum *)(kt->arena + soff);
 	struct sumv v;
 
-	if (n->scale != NOSCALE && n->scale <= x->scale) {
-		i128 t = (i128)n->mant * p10i_tab[x->scale - n->scale];	/* < 10^38 */
-
-		if (!__builtin_add_overflow(x->ex, n->neg ? -t : t, &t)) {
-			x->ex = t;
-			return;
-		}
-	}
+	if (n->scale != NOSCALE && n->scale <= x->scale &&
+	    sum_add_exact(x, n->neg ? -(i128)n->mant : (i128)n->mant, n->scale))
+		return;
 	sum_load(kt, x, &v);
 	sumv_num(&v, n);
 	sum_store(kt, soff, &v);
